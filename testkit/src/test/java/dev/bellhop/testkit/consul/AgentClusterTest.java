@@ -1,0 +1,43 @@
+package dev.bellhop.testkit.consul;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AgentClusterTest {
+  @Test
+  void oneServerOneAgent() throws Exception {
+    try (TestConsulCluster cluster = TestConsulCluster.builder().servers(1).agents(1).start()) {
+      System.out.println("BENCH testkit.startup.1server1agent=" + cluster.startupTime().toMillis() + " unit=ms");
+      TestConsulNode server = cluster.servers().get(0);
+      TestConsulNode agent = cluster.agents().get(0);
+      assertThat(agent.server()).isFalse();
+      assertThat(agent.address()).isEqualTo(cluster.addressBlock() + ".2");
+      assertThat(cluster.leader()).isEqualTo(server);
+
+      List<?> members = (List<?>) MiniJson.parse(cluster.request("GET", server, "/v1/agent/members", null));
+      assertThat(members).anySatisfy(m -> {
+        assertThat(((Map<?, ?>) m).get("Name")).isEqualTo("agent-1");
+        assertThat(((Map<?, ?>) m).get("Status")).isEqualTo(1L);
+      });
+      // the agent's own HTTP API answers and forwards to the servers
+      Map<?, ?> self = (Map<?, ?>) MiniJson.parse(cluster.request("GET", agent, "/v1/agent/self", null));
+      assertThat(((Map<?, ?>) self.get("Config")).get("Server")).isEqualTo(false);
+      assertThat(cluster.request("GET", agent, "/v1/status/leader", null)).contains(server.address() + ":8300");
+      cluster.request("PUT", agent, "/v1/agent/service/register", "{\"Name\":\"auth\",\"Port\":8081}");
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!cluster.request("GET", server, "/v1/catalog/service/auth", null).contains("\"Node\":\"agent-1\"")) {
+        assertThat(System.nanoTime()).as("agent's service synced to the catalog").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+
+      cluster.close();
+      cluster.close(); // idempotent
+      assertThat(server.isRunning()).isFalse();
+      assertThat(agent.isRunning()).isFalse();
+      assertThat(cluster.dataDir()).doesNotExist();
+    }
+  }
+}

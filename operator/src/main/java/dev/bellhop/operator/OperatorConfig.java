@@ -1,0 +1,49 @@
+package dev.bellhop.operator;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's settings, from the standard Consul variables and a few of Bellhop's own.
+ *
+ * @param consulAddress {@code CONSUL_HTTP_ADDR}: host:port or a URL
+ * @param consulToken {@code CONSUL_HTTP_TOKEN}, may be null
+ * @param clusterId {@code BELLHOP_CLUSTER_ID}: names this Kubernetes cluster in Consul; entries of
+ *     other ids are never touched
+ * @param namespaces {@code BELLHOP_NAMESPACES}: comma-separated; empty means all
+ * @param httpPort {@code BELLHOP_HTTP_PORT}: /metrics, /healthz, /readyz; 0 picks a free port, -1 none
+ * @param leaseNamespace {@code BELLHOP_LEASE_NAMESPACE} (or {@code POD_NAMESPACE}): enables leader
+ *     election with a Lease there; null runs without
+ */
+public record OperatorConfig(String consulAddress, String consulToken, String clusterId, Set<String> namespaces,
+    int httpPort, String leaseNamespace) {
+  private static final Pattern CLUSTER_ID = Pattern.compile("[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?");
+
+  public OperatorConfig {
+    if (!CLUSTER_ID.matcher(clusterId).matches()) {
+      throw new IllegalArgumentException("BELLHOP_CLUSTER_ID '" + clusterId
+          + "' must be a DNS label of at most 32 characters (lower-case letters, digits, '-')");
+    }
+    namespaces = Set.copyOf(namespaces);
+  }
+
+  public static OperatorConfig fromEnv(Map<String, String> env) {
+    Set<String> namespaces = Arrays.stream(env.getOrDefault("BELLHOP_NAMESPACES", "").split(","))
+        .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+    String lease = env.getOrDefault("BELLHOP_LEASE_NAMESPACE", env.get("POD_NAMESPACE"));
+    return new OperatorConfig(
+        env.getOrDefault("CONSUL_HTTP_ADDR", "127.0.0.1:8500"),
+        env.get("CONSUL_HTTP_TOKEN"),
+        env.getOrDefault("BELLHOP_CLUSTER_ID", "default"),
+        namespaces,
+        Integer.parseInt(env.getOrDefault("BELLHOP_HTTP_PORT", "8080")),
+        lease == null || lease.isBlank() ? null : lease);
+  }
+
+  public OperatorConfig withHttpPort(int port) {
+    return new OperatorConfig(consulAddress, consulToken, clusterId, namespaces, port, leaseNamespace);
+  }
+}

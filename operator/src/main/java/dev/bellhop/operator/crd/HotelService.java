@@ -1,0 +1,26 @@
+package dev.bellhop.operator.crd;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A hotel service whose ready pod endpoints Bellhop keeps registered in Consul. */
+@Group("bellhop.dev")
+@Version("v1alpha1")
+@ShortNames("hs")
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.readyEndpoints", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Registered", jsonPath = ".status.registeredEndpoints", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "Consul Service", jsonPath = ".status.consulService", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class HotelService extends CustomResource<HotelServiceSpec, HotelServiceStatus> implements Namespaced {
+
+  /** The Consul service name: {@code spec.consul.serviceName}, else the resource's name. */
+  public String consulServiceName() {
+    ConsulRegistrationSpec consul = getSpec() == null ? null : getSpec().getConsul();
+    String name = consul == null ? null : consul.getServiceName();
+    return name == null || name.isBlank() ? getMetadata().getName() : name;
+  }
+}

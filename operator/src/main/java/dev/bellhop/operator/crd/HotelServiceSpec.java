@@ -1,0 +1,47 @@
+package dev.bellhop.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import java.util.List;
+import java.util.Map;
+
+public class HotelServiceSpec {
+
+  @JsonPropertyDescription("Container image. When set, Bellhop owns a Deployment and a ClusterIP Service for it.")
+  private String image;
+
+  @JsonPropertyDescription("Replicas of the managed Deployment (only with image). Default 1.")
+  @Min(0)
+  private Integer replicas;
+
+  @JsonPropertyDescription("The port the service listens on; registered in Consul for every ready pod.")
+  @Required
+  @Min(1)
+  @Max(65535)
+  private Integer port;
+
+  @JsonPropertyDescription("Environment of the managed container (only with image). PORT defaults to spec.port.")
+  private List<EnvVar> env;
+
+  @JsonPropertyDescription("Labels selecting the pods to register. Defaults to the managed Deployment's pod labels; required without image.")
+  private Map<String, String> selector;
+
+  @JsonPropertyDescription("How the endpoints appear in Consul.")
+  private ConsulRegistrationSpec consul;
+
+  public String getImage() { return image; }
+  public void setImage(String image) { this.image = image; }
+  public Integer getReplicas() { return replicas; }
+  public void setReplicas(Integer replicas) { this.replicas = replicas; }
+  public Integer getPort() { return port; }
+  public void setPort(Integer port) { this.port = port; }
+  public List<EnvVar> getEnv() { return env; }
+  public void setEnv(List<EnvVar> env) { this.env = env; }
+  public Map<String, String> getSelector() { return selector; }
+  public void setSelector(Map<String, String> selector) { this.selector = selector; }
+  public ConsulRegistrationSpec getConsul() { return consul; }
+  public void setConsul(ConsulRegistrationSpec consul) { this.consul = consul; }
+}

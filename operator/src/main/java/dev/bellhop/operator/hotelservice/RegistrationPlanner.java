@@ -1,0 +1,96 @@
+package dev.bellhop.operator.hotelservice;
+
+import dev.bellhop.operator.crd.HotelService;
+import dev.bellhop.operator.registration.ConsulCatalog;
+import dev.bellhop.operator.registration.Registration;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a HotelService and its pods into the registrations Consul should hold: a pod that is
+ * Ready is registered passing; a registered pod that turns unready stays, critical; a pod that
+ * is terminating, finished or gone has none.
+ */
+final class RegistrationPlanner {
+  private final String clusterId;
+
+  RegistrationPlanner(String clusterId) {
+    this.clusterId = clusterId;
+  }
+
+  static String owner(HotelService hs) {
+    return hs.getMetadata().getNamespace() + "/" + hs.getMetadata().getName();
+  }
+
+  List<Registration> desired(HotelService hs, Collection<Pod> pods, Map<String, Registration> registered) {
+    List<Registration> desired = new ArrayList<>();
+    for (Pod pod : pods) {
+      if (!isLive(pod)) {
+        continue;
+      }
+      boolean ready = isReady(pod);
+      String id = serviceId(hs, pod);
+      if (ready || registered.containsKey(id)) {
+        desired.add(registration(hs, pod, id, ready));
+      }
+    }
+    return desired;
+  }
+
+  /** Not terminating, not finished, and reachable. */
+  static boolean isLive(Pod pod) {
+    if (pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null) {
+      return false;
+    }
+    String phase = pod.getStatus().getPhase();
+    return !"Succeeded".equals(phase) && !"Failed".equals(phase)
+        && pod.getStatus().getPodIP() != null && !pod.getStatus().getPodIP().isEmpty()
+        && pod.getSpec() != null && pod.getSpec().getNodeName() != null;
+  }
+
+  static boolean isReady(Pod pod) {
+    return pod.getStatus() != null && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** Unique per Kubernetes cluster, namespace, HotelService, pod and port; ':' never occurs in those names. */
+  String serviceId(HotelService hs, Pod pod) {
+    return String.join(":", clusterId, pod.getMetadata().getNamespace(), hs.getMetadata().getName(),
+        pod.getMetadata().getName(), String.valueOf(hs.getSpec().getPort()));
+  }
+
+  /** One synthetic catalog node per Kubernetes node and Bellhop cluster, out of any real agent's reach. */
+  String nodeName(Pod pod) {
+    String node = pod.getSpec().getNodeName().toLowerCase().replaceAll("[^a-z0-9-]", "-");
+    return node + "-bellhop-" + clusterId;
+  }
+
+  private Registration registration(HotelService hs, Pod pod, String id, boolean ready) {
+    var spec = hs.getSpec();
+    Map<String, String> meta = new HashMap<>();
+    List<String> tags = List.of();
+    if (spec.getConsul() != null) {
+      if (spec.getConsul().getMeta() != null) {
+        meta.putAll(spec.getConsul().getMeta());
+      }
+      if (spec.getConsul().getTags() != null) {
+        tags = spec.getConsul().getTags();
+      }
+    }
+    meta.put(ConsulCatalog.META_MANAGED_BY, ConsulCatalog.MANAGED_BY);
+    meta.put(ConsulCatalog.META_CLUSTER, clusterId);
+    meta.put(ConsulCatalog.META_NAMESPACE, pod.getMetadata().getNamespace());
+    meta.put(ConsulCatalog.META_OWNER, hs.getMetadata().getName());
+    meta.put("k8s-pod", pod.getMetadata().getName());
+    meta.put("k8s-pod-uid", pod.getMetadata().getUid() == null ? "" : pod.getMetadata().getUid());
+    String hostIp = pod.getStatus().getHostIP();
+    return new Registration(owner(hs), id, hs.consulServiceName(), nodeName(pod),
+        hostIp == null || hostIp.isEmpty() ? pod.getStatus().getPodIP() : hostIp,
+        pod.getStatus().getPodIP(), spec.getPort(), tags, meta, ready);
+  }
+}

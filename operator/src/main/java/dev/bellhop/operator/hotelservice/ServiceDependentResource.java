@@ -1,0 +1,36 @@
+package dev.bellhop.operator.hotelservice;
+
+import dev.bellhop.operator.crd.HotelService;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+
+/** The ClusterIP Service in front of a managed Deployment (only when {@code spec.image} is set). */
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY_SELECTOR))
+public class ServiceDependentResource extends CRUDKubernetesDependentResource<Service, HotelService> {
+
+  public ServiceDependentResource() {
+    super(Service.class);
+  }
+
+  @Override
+  protected Service desired(HotelService hs, Context<HotelService> context) {
+    int port = hs.getSpec().getPort();
+    return new ServiceBuilder()
+        .withNewMetadata()
+            .withName(hs.getMetadata().getName())
+            .withNamespace(hs.getMetadata().getNamespace())
+            .withLabels(Labels.all(hs))
+        .endMetadata()
+        .withNewSpec()
+            .withType("ClusterIP")
+            .withSelector(Labels.podSelector(hs))
+            .addNewPort().withName("http").withPort(port).withTargetPort(new IntOrString(port)).withProtocol("TCP").endPort()
+        .endSpec()
+        .build();
+  }
+}

@@ -1,0 +1,99 @@
+package dev.bellhop.operator.hotelservice;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The pod informer's cache, holding only the fields registration reads (labels, node, IPs,
+ * readiness, deletion), so that tens of thousands of pods fit in a small heap. It also notes
+ * when each pod last changed, for the event-to-Consul latency metric.
+ */
+final class SlimPodStore implements ItemStore<Pod> {
+  private static final long FORGET_AFTER_NANOS = 300_000_000_000L;
+
+  private final Map<String, Pod> pods = new ConcurrentHashMap<>();
+  private final Map<String, Long> changedAt = new ConcurrentHashMap<>();
+  private long puts;
+
+  @Override
+  public String getKey(Pod pod) {
+    return Cache.metaNamespaceKeyFunc(pod);
+  }
+
+  @Override
+  public Pod put(String key, Pod pod) {
+    noteChange(key);
+    return pods.put(key, slim(pod));
+  }
+
+  @Override
+  public Pod remove(String key) {
+    noteChange(key);
+    return pods.remove(key);
+  }
+
+  @Override
+  public Stream<String> keySet() {
+    return pods.keySet().stream();
+  }
+
+  @Override
+  public Stream<Pod> values() {
+    return pods.values().stream();
+  }
+
+  @Override
+  public int size() {
+    return pods.size();
+  }
+
+  @Override
+  public Pod get(String key) {
+    return pods.get(key);
+  }
+
+  /** When the pod "namespace/name" last changed (System.nanoTime), once; null if not noted. */
+  Long takeChangedAt(String key) {
+    return changedAt.remove(key);
+  }
+
+  private void noteChange(String key) {
+    long now = System.nanoTime();
+    changedAt.put(key, now);
+    if (++puts % 10_000 == 0) { // pods no HotelService selects are never taken: forget them
+      changedAt.values().removeIf(t -> now - t > FORGET_AFTER_NANOS);
+    }
+  }
+
+  static Pod slim(Pod pod) {
+    var meta = pod.getMetadata();
+    var status = pod.getStatus();
+    List<PodCondition> ready = status == null || status.getConditions() == null ? List.of()
+        : status.getConditions().stream().filter(c -> "Ready".equals(c.getType())).toList();
+    return new PodBuilder()
+        .withMetadata(new ObjectMetaBuilder()
+            .withName(meta.getName())
+            .withNamespace(meta.getNamespace())
+            .withUid(meta.getUid())
+            .withResourceVersion(meta.getResourceVersion())
+            .withLabels(meta.getLabels())
+            .withDeletionTimestamp(meta.getDeletionTimestamp())
+            .build())
+        .withNewSpec().withNodeName(pod.getSpec() == null ? null : pod.getSpec().getNodeName()).endSpec()
+        .withNewStatus()
+            .withPhase(status == null ? null : status.getPhase())
+            .withPodIP(status == null ? null : status.getPodIP())
+            .withHostIP(status == null ? null : status.getHostIP())
+            .withConditions(ready.isEmpty() ? null : ready)
+        .endStatus()
+        .build();
+  }
+}

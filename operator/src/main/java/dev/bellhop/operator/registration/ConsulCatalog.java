@@ -1,0 +1,186 @@
+package dev.bellhop.operator.registration;
+
+import com.ecwid.consul.SingleUrlParameters;
+import com.ecwid.consul.UrlParameters;
+import com.ecwid.consul.transport.HttpResponse;
+import com.ecwid.consul.v1.ConsulRawClient;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.http.client.config.RequestConfig;
+import org.apache.http.impl.client.HttpClientBuilder;
+import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
+import org.apache.http.message.BasicHeader;
+
+/**
+ * The few Consul HTTP calls the sync engine needs, through consul-api's raw client:
+ * {@code /v1/txn} for writes and the catalog for reading back what this Bellhop owns.
+ */
+public final class ConsulCatalog {
+  public static final String META_MANAGED_BY = "managed-by";
+  public static final String META_CLUSTER = "bellhop-cluster";
+  public static final String META_NAMESPACE = "k8s-namespace";
+  public static final String META_OWNER = "hotelservice";
+  public static final String MANAGED_BY = "bellhop";
+  /** Consul's limit on operations in one transaction. */
+  public static final int MAX_TXN_OPS = 64;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ConsulRawClient raw;
+  private final String clusterId;
+
+  public ConsulCatalog(String httpAddr, String token, String clusterId) {
+    this.clusterId = clusterId;
+    URI uri = URI.create(httpAddr.contains("://") ? httpAddr : "http://" + httpAddr);
+    PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager();
+    pool.setMaxTotal(32);
+    pool.setDefaultMaxPerRoute(32);
+    RequestConfig timeouts = RequestConfig.custom()
+        .setConnectTimeout(2_000).setConnectionRequestTimeout(2_000).setSocketTimeout(15_000).build();
+    HttpClientBuilder http = HttpClientBuilder.create().setConnectionManager(pool)
+        .setDefaultRequestConfig(timeouts).disableAutomaticRetries();
+    if (token != null && !token.isBlank()) {
+      http.setDefaultHeaders(List.of(new BasicHeader("X-Consul-Token", token)));
+    }
+    int port = uri.getPort() > 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 8500);
+    this.raw = new ConsulRawClient(http.build(), uri.getScheme() + "://" + uri.getHost(), port, "");
+  }
+
+  public String clusterId() {
+    return clusterId;
+  }
+
+  /** Applies the operations atomically. */
+  public void txn(List<Map<String, Object>> ops) {
+    String body;
+    try {
+      body = JSON.writeValueAsString(ops);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    HttpResponse response = call(() -> raw.makePutRequest("/v1/txn", body));
+    int status = response.getStatusCode();
+    if (status == 200) {
+      return;
+    }
+    String detail = response.getContent() == null ? response.getStatusMessage() : response.getContent().strip();
+    if (status >= 500) {
+      throw new ConsulUnavailableException("Consul transaction failed: " + status + " " + detail, null);
+    }
+    throw new ConsulRejectedException("Consul rejected the transaction (" + status + "): " + detail);
+  }
+
+  /** Everything this Bellhop cluster id owns in Consul: its synthetic nodes and their services. */
+  public Snapshot readOwned() {
+    JsonNode nodes = get("/v1/catalog/nodes", new SingleUrlParameters("node-meta", META_CLUSTER + ":" + clusterId));
+    Map<String, String> nodeAddresses = new HashMap<>();
+    List<Registration> registrations = new ArrayList<>();
+    for (JsonNode node : nodes) {
+      String name = node.path("Node").asText();
+      if (!MANAGED_BY.equals(node.path("Meta").path(META_MANAGED_BY).asText())) {
+        continue;
+      }
+      String nodeAddress = node.path("Address").asText();
+      nodeAddresses.put(name, nodeAddress);
+      String path = URLEncoder.encode(name, StandardCharsets.UTF_8);
+      Map<String, Boolean> passing = new HashMap<>();
+      for (JsonNode check : get("/v1/health/node/" + path)) {
+        passing.put(check.path("CheckID").asText(), "passing".equals(check.path("Status").asText()));
+      }
+      for (JsonNode service : get("/v1/catalog/node/" + path).path("Services")) {
+        Map<String, String> meta = strings(service.path("Meta"));
+        if (!MANAGED_BY.equals(meta.get(META_MANAGED_BY)) || !clusterId.equals(meta.get(META_CLUSTER))) {
+          continue; // never touch what is not ours
+        }
+        String id = service.path("ID").asText();
+        List<String> tags = new ArrayList<>();
+        service.path("Tags").forEach(t -> tags.add(t.asText()));
+        registrations.add(new Registration(ownerOf(meta), id, service.path("Service").asText(), name, nodeAddress,
+            service.path("Address").asText(null), service.path("Port").asInt(), tags, meta,
+            passing.getOrDefault("service:" + id, false)));
+      }
+    }
+    return new Snapshot(nodeAddresses, registrations);
+  }
+
+  static String ownerOf(Map<String, String> meta) {
+    return meta.getOrDefault(META_NAMESPACE, "") + "/" + meta.getOrDefault(META_OWNER, "");
+  }
+
+  private JsonNode get(String path, UrlParameters... params) {
+    HttpResponse response = call(() -> raw.makeGetRequest(path, params));
+    if (response.getStatusCode() != 200) {
+      String message = "Consul GET " + path + " failed: " + response.getStatusCode() + " " + response.getContent();
+      if (response.getStatusCode() >= 500) {
+        throw new ConsulUnavailableException(message, null);
+      }
+      throw new ConsulRejectedException(message);
+    }
+    try {
+      return JSON.readTree(response.getContent());
+    } catch (JsonProcessingException e) {
+      throw new ConsulUnavailableException("Consul sent malformed JSON for " + path, e);
+    }
+  }
+
+  private static HttpResponse call(java.util.function.Supplier<HttpResponse> request) {
+    try {
+      return request.get();
+    } catch (RuntimeException e) { // consul-api wraps every transport failure in a RuntimeException
+      throw new ConsulUnavailableException("Consul unreachable: " + e.getMessage(), e);
+    }
+  }
+
+  private static Map<String, String> strings(JsonNode object) {
+    Map<String, String> map = new LinkedHashMap<>();
+    object.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
+    return map;
+  }
+
+  /** What Consul holds for this Bellhop: synthetic node addresses by name, and the registrations. */
+  public record Snapshot(Map<String, String> nodes, List<Registration> registrations) {}
+
+  // Transaction operations, in Consul's /v1/txn shape.
+
+  static Map<String, Object> nodeSet(String node, String address, String clusterId) {
+    return Map.of("Node", Map.of("Verb", "set", "Node", Map.of("Node", node, "Address", address,
+        "Meta", Map.of(META_MANAGED_BY, MANAGED_BY, META_CLUSTER, clusterId))));
+  }
+
+  static Map<String, Object> serviceSet(Registration r) {
+    Map<String, Object> service = new LinkedHashMap<>();
+    service.put("ID", r.id());
+    service.put("Service", r.service());
+    service.put("Address", r.address());
+    service.put("Port", r.port());
+    service.put("Tags", r.tags());
+    service.put("Meta", r.meta());
+    return Map.of("Service", Map.of("Verb", "set", "Node", r.node(), "Service", service));
+  }
+
+  static Map<String, Object> checkSet(Registration r) {
+    Map<String, Object> check = new LinkedHashMap<>();
+    check.put("Node", r.node());
+    check.put("CheckID", r.checkId());
+    check.put("Name", "Kubernetes readiness");
+    check.put("Status", r.passing() ? "passing" : "critical");
+    check.put("Output", r.passing() ? "Pod is ready" : "Pod is not ready");
+    check.put("ServiceID", r.id());
+    check.put("ServiceName", r.service());
+    return Map.of("Check", Map.of("Verb", "set", "Check", check));
+  }
+
+  static Map<String, Object> serviceDelete(Registration r) {
+    // Deleting a service deletes its checks with it.
+    return Map.of("Service", Map.of("Verb", "delete", "Node", r.node(), "Service", Map.of("ID", r.id())));
+  }
+}

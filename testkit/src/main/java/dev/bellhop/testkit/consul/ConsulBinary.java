@@ -28,20 +28,25 @@ public final class ConsulBinary {
     if (p != null) {
       return p;
     }
+    p = locate(System.getProperty(PROPERTY), System.getenv(ENV),
+        Paths.get(System.getProperty("user.dir")), System.getenv("PATH"));
+    cached = p;
+    return p;
+  }
+
+  static Path locate(String prop, String env, Path userDir, String pathEnv) {
     List<String> tried = new ArrayList<>();
-    p = find(tried);
+    Path p = find(prop, env, userDir, pathEnv, tried);
     if (p == null) {
       throw new IllegalStateException(
           "No consul binary found. Run `make consul` in the repository root (it installs"
               + " Consul 1.8.7 at .tools/bin/consul), or point -D" + PROPERTY + " or $" + ENV
               + " at a consul binary. Tried: " + String.join(", ", tried));
     }
-    cached = p;
     return p;
   }
 
-  private static Path find(List<String> tried) {
-    String prop = System.getProperty(PROPERTY);
+  private static Path find(String prop, String env, Path userDir, String path, List<String> tried) {
     if (prop != null && !prop.isBlank()) {
       Path p = Paths.get(prop.trim());
       tried.add("-D" + PROPERTY + "=" + p);
@@ -49,7 +54,6 @@ public final class ConsulBinary {
         return p.toAbsolutePath();
       }
     }
-    String env = System.getenv(ENV);
     if (env != null && !env.isBlank()) {
       Path p = Paths.get(env.trim());
       tried.add("$" + ENV + "=" + p);
@@ -57,14 +61,13 @@ public final class ConsulBinary {
         return p.toAbsolutePath();
       }
     }
-    for (Path d = Paths.get(System.getProperty("user.dir")).toAbsolutePath(); d != null; d = d.getParent()) {
+    for (Path d = userDir.toAbsolutePath(); d != null; d = d.getParent()) {
       Path p = d.resolve(".tools").resolve("bin").resolve("consul");
       if (usable(p)) {
         return p;
       }
     }
-    tried.add(".tools/bin/consul in " + System.getProperty("user.dir") + " and its parents");
-    String path = System.getenv("PATH");
+    tried.add(".tools/bin/consul in " + userDir + " and its parents");
     if (path != null) {
       for (String dir : path.split(File.pathSeparator)) {
         if (dir.isEmpty()) {

@@ -38,7 +38,7 @@ final class LoopbackBlock {
     return "127." + a + "." + b;
   }
 
-  static LoopbackBlock claim(int nodes, Path clusterDirHint) {
+  static LoopbackBlock claim(int nodes) {
     if (nodes < 1 || nodes > 254) {
       throw new IllegalArgumentException("nodes must be 1..254: " + nodes);
     }
@@ -54,7 +54,7 @@ final class LoopbackBlock {
       int a = 100 + rnd.nextInt(151);
       int b = rnd.nextInt(256);
       Path lock = dir.resolve("127." + a + "." + b + ".lock");
-      if (!tryLock(lock, clusterDirHint)) {
+      if (!tryLock(lock)) {
         lastProblem = lock + " is held by a live JVM";
         continue;
       }
@@ -69,9 +69,8 @@ final class LoopbackBlock {
     throw new IllegalStateException("no free loopback block 127.[100-250].*.* found; last problem: " + lastProblem);
   }
 
-  private static boolean tryLock(Path lock, Path clusterDir) {
+  private static boolean tryLock(Path lock) {
     Properties p = OwnerFiles.ownerProps();
-    p.setProperty("dir", clusterDir.toAbsolutePath().toString());
     try {
       Files.createFile(lock);
       OwnerFiles.write(lock, p);
@@ -109,6 +108,13 @@ final class LoopbackBlock {
       }
     }
     return null;
+  }
+
+  /** Records the cluster dir in the claim, so that a sweep after this JVM died finds it. */
+  void recordDir(Path clusterDir) {
+    Properties p = OwnerFiles.ownerProps();
+    p.setProperty("dir", clusterDir.toAbsolutePath().toString());
+    OwnerFiles.write(lockFile, p);
   }
 
   void release() {

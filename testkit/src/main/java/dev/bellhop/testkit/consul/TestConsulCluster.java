@@ -411,7 +411,11 @@ public final class TestConsulCluster implements AutoCloseable {
     }
   }
 
-  /** Stops every node (agents first) and deletes the cluster dir; idempotent. */
+  /**
+   * Stops every node (agents with SIGKILL, then servers with SIGTERM), waits for the exits and
+   * deletes the cluster dir (kept with -D{@value #KEEP_DATA_PROPERTY}=true or after a failed
+   * start); idempotent.
+   */
   @Override
   public void close() {
     synchronized (this) {
@@ -421,8 +425,9 @@ public final class TestConsulCluster implements AutoCloseable {
       closed = true;
     }
     try {
-      terminate(agents);
-      terminate(servers);
+      // Agents would gracefully leave on SIGTERM (several seconds of gossip); their state is thrown away.
+      terminate(agents, true);
+      terminate(servers, false);
     } finally {
       LIVE.remove(this);
       block.release();
@@ -436,13 +441,17 @@ public final class TestConsulCluster implements AutoCloseable {
     }
   }
 
-  private void terminate(List<TestConsulNode> nodes) {
+  private void terminate(List<TestConsulNode> nodes, boolean force) {
     List<Process> ps = new ArrayList<>();
     for (TestConsulNode n : nodes) {
       n.wanted = false;
       Process p = n.process();
       if (p != null && p.isAlive()) {
-        p.destroy();
+        if (force) {
+          p.destroyForcibly();
+        } else {
+          p.destroy();
+        }
         ps.add(p);
       }
     }
@@ -726,16 +735,12 @@ public final class TestConsulCluster implements AutoCloseable {
       sweepStale(root);
       String id = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
           + "-" + OwnerFiles.myPid() + "-" + Long.toString(System.nanoTime() & 0xffffff, 36);
-      Path clusterDir = root.resolve(id);
-      LoopbackBlock block = LoopbackBlock.claim(servers + agents, clusterDir);
-      clusterDir = root.resolve(id + "-" + block.a + "-" + block.b);
+      LoopbackBlock block = LoopbackBlock.claim(servers + agents);
+      Path clusterDir = root.resolve(id + "-" + block.a + "-" + block.b);
       try {
         Files.createDirectories(clusterDir);
         OwnerFiles.writeOwnerFile(clusterDir);
-        Map<String, String> fix = Map.of("dir", clusterDir.toString());
-        java.util.Properties lp = OwnerFiles.ownerProps();
-        lp.putAll(fix);
-        OwnerFiles.write(OwnerFiles.lockDir().resolve("127." + block.a + "." + block.b + ".lock"), lp);
+        block.recordDir(clusterDir);
       } catch (IOException | RuntimeException e) {
         block.release();
         throw new IllegalStateException("cannot create " + clusterDir, e);

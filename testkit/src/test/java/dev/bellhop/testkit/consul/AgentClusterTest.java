@@ -33,7 +33,9 @@ class AgentClusterTest {
         Thread.sleep(50);
       }
 
+      long t0 = System.nanoTime();
       cluster.close();
+      System.out.println("BENCH testkit.close.1server1agent=" + (System.nanoTime() - t0) / 1_000_000 + " unit=ms");
       cluster.close(); // idempotent
       assertThat(server.isRunning()).isFalse();
       assertThat(agent.isRunning()).isFalse();

@@ -119,4 +119,16 @@ class TestConsulClusterTest {
     cluster.restart(leader);
     assertThat(cluster.servers()).allMatch(TestConsulNode::isRunning);
   }
+
+  @Test
+  @Order(4)
+  void closeIsQuickAndLeavesNothing(TestConsulCluster cluster) {
+    // the extension closes it again in afterAll: close is idempotent
+    List<Long> pids = cluster.nodes().stream().map(TestConsulNode::pid).toList();
+    long t0 = System.nanoTime();
+    cluster.close();
+    System.out.println("BENCH testkit.close.3servers=" + (System.nanoTime() - t0) / 1_000_000 + " unit=ms");
+    assertThat(pids).noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    assertThat(cluster.dataDir()).doesNotExist();
+  }
 }

@@ -181,6 +181,6 @@ public final class ConsulCatalog {
 
   static Map<String, Object> serviceDelete(Registration r) {
     // Deleting a service deletes its checks with it.
-    return Map.of("Service", Map.of("Verb", "delete", "Node", r.node(), "Service", Map.of("ID", r.id())));
+    return Map.of("Service", Map.of("Verb", "delete", "Node", r.node(), "Service", Map.of("ID", r.id(), "Service", r.service())));
   }
 }

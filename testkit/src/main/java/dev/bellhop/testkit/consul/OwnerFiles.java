@@ -40,7 +40,12 @@ final class OwnerFiles {
     if (override != null && !override.isBlank()) {
       return Path.of(override);
     }
-    return Path.of(System.getProperty("java.io.tmpdir"), "bellhop-testkit", "blocks");
+    // A fixed machine-wide place (not java.io.tmpdir, which a build may redirect per JVM).
+    Path tmp = Path.of("/tmp");
+    if (!Files.isDirectory(tmp) || !Files.isWritable(tmp)) {
+      tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    }
+    return tmp.resolve("bellhop-testkit").resolve("blocks");
   }
 
   static Properties ownerProps() {

@@ -1,0 +1,137 @@
+package dev.bellhop.services.common.client;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Calls one upstream service's RPC methods: round-robin over its instances, and when a
+ * connection fails, the same call on the next instance. Every call the hotel API makes is a
+ * read, so a retry after a connection broke mid-request is safe.
+ */
+public final class RpcClient {
+  /** At most this many instances are tried for one call. */
+  static final int MAX_ATTEMPTS = 3;
+
+  private final String upstream;
+  private final EndpointResolver resolver;
+  private final HttpClient http;
+  private final Vertx vertx;
+  private final AtomicInteger next = new AtomicInteger();
+
+  public RpcClient(Vertx vertx, HttpClient http, String upstream, EndpointResolver resolver) {
+    this.vertx = vertx;
+    this.http = http;
+    this.upstream = upstream;
+    this.resolver = resolver;
+  }
+
+  public String upstream() {
+    return upstream;
+  }
+
+  public EndpointResolver resolver() {
+    return resolver;
+  }
+
+  /**
+   * {@code POST /{method}} with {@code body}; fails with {@link UpstreamTimeoutException} after
+   * {@code timeoutMillis} (DNS, connection and retries included), {@link UpstreamErrorException}
+   * on an error status, {@link UpstreamUnavailableException} when no instance could be reached.
+   */
+  public Future<JsonObject> call(String method, JsonObject body, long timeoutMillis) {
+    Promise<JsonObject> result = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, timeoutMillis), id -> result.tryFail(
+        new UpstreamTimeoutException(upstream + " did not answer " + method + " within " + timeoutMillis + " ms")));
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    Buffer payload = body.toBuffer();
+    resolver.resolve()
+        .compose(endpoints -> attempt(endpoints, next.getAndIncrement(), 0, method, payload, deadline, null))
+        .onComplete(ar -> {
+          vertx.cancelTimer(timer);
+          if (ar.succeeded()) {
+            result.tryComplete(ar.result());
+          } else {
+            result.tryFail(ar.cause());
+          }
+        });
+    return result.future();
+  }
+
+  private Future<JsonObject> attempt(List<Endpoint> endpoints, int start, int tries, String method,
+      Buffer payload, long deadline, Throwable lastFailure) {
+    long remaining = (deadline - System.nanoTime()) / 1_000_000L;
+    int limit = Math.min(MAX_ATTEMPTS, endpoints.size());
+    if (tries >= limit || remaining <= 0) {
+      String why = lastFailure == null ? "no time left" : describe(lastFailure);
+      return Future.failedFuture(new UpstreamUnavailableException(
+          upstream + " unreachable (" + resolver.describe() + "): " + why));
+    }
+    Endpoint endpoint = endpoints.get(Math.floorMod(start + tries, endpoints.size()));
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setHost(endpoint.host())
+        .setPort(endpoint.port())
+        .setURI("/" + method)
+        .setConnectTimeout(Math.max(1, remaining))
+        .setIdleTimeout(Math.max(1, remaining))
+        .putHeader("content-type", "application/json")
+        .putHeader("accept", "application/json");
+    return http.request(options)
+        .compose(request -> request.send(payload))
+        .compose(response -> response.body().map(buffer -> decode(response, buffer)))
+        .transform(ar -> {
+          if (ar.succeeded()) {
+            return Future.succeededFuture(ar.result());
+          }
+          Throwable cause = ar.cause();
+          if (cause instanceof UpstreamErrorException) {
+            return Future.failedFuture(cause);
+          }
+          if (isTimeout(cause)) {
+            return Future.failedFuture(new UpstreamTimeoutException(
+                upstream + " (" + endpoint + ") did not answer " + method + " in time"));
+          }
+          return attempt(endpoints, start, tries + 1, method, payload, deadline, cause);
+        });
+  }
+
+  private JsonObject decode(HttpClientResponse response, Buffer buffer) {
+    int status = response.statusCode();
+    Object parsed;
+    try {
+      parsed = buffer.length() == 0 ? null : Json.decodeValue(buffer);
+    } catch (RuntimeException e) {
+      parsed = null;
+    }
+    if (status >= 200 && status < 300) {
+      if (parsed instanceof JsonObject object) {
+        return object;
+      }
+      throw new UpstreamErrorException(upstream, 502, "response is not a JSON object");
+    }
+    String detail = parsed instanceof JsonObject error && error.getValue("detail") instanceof String d
+        ? d : response.statusMessage();
+    throw new UpstreamErrorException(upstream, status, detail);
+  }
+
+  private static boolean isTimeout(Throwable cause) {
+    return cause instanceof java.util.concurrent.TimeoutException
+        || cause instanceof io.netty.handler.timeout.TimeoutException
+        || cause.getClass().getSimpleName().contains("Timeout") && !(cause instanceof io.netty.channel.ConnectTimeoutException);
+  }
+
+  private static String describe(Throwable cause) {
+    String message = cause.getMessage();
+    return message == null ? cause.getClass().getSimpleName() : message;
+  }
+}

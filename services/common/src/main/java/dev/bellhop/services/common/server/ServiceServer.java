@@ -1,0 +1,367 @@
+package dev.bellhop.services.common.server;
+
+import dev.bellhop.services.common.rpc.RpcErrors;
+import dev.bellhop.services.common.rpc.RpcException;
+import dev.bellhop.services.common.rpc.RpcHandler;
+import dev.bellhop.services.common.rpc.RpcRequest;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP bootstrap every Bellhop service (and the gateway) shares: go-micro style
+ * {@code POST /{Service}.{Method}} dispatch, JSON errors for every failure, health and
+ * Prometheus endpoints, request metrics, and a graceful stop that drains in-flight requests.
+ */
+public final class ServiceServer {
+  private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
+  private static final String RPC_PATH = "^/([A-Za-z][A-Za-z0-9_]*\\.[A-Za-z][A-Za-z0-9_]*)$";
+
+  private final Vertx vertx;
+  private final ServiceConfig config;
+  private final String errorId;
+  private final Router router;
+  private final Map<String, RpcHandler> methods = new ConcurrentHashMap<>();
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final List<String> deployments = new CopyOnWriteArrayList<>();
+  private final Promise<Void> stopped = Promise.promise();
+  private volatile int actualPort = -1;
+
+  private ServiceServer(Vertx vertx, ServiceConfig config, String errorId, Consumer<Router> extraRoutes) {
+    this.vertx = vertx;
+    this.config = config;
+    this.errorId = errorId;
+    registry.config().commonTags("service", config.name());
+    this.router = Router.router(vertx);
+    router.route().handler(this::track);
+    router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(ctx -> {
+      boolean isReady = ready.get() && !stopping.get();
+      json(ctx, isReady ? 200 : 503, new JsonObject().put("status", isReady ? "READY" : "NOT_READY"));
+    });
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(registry.scrape()));
+    extraRoutes.accept(router);
+    // Three routes, because Vert.x Web wants a body handler first on its route; the checks
+    // run synchronously before the body is read, so nothing is lost and bad calls fail fast.
+    router.routeWithRegex(RPC_PATH).handler(this::precheck);
+    router.routeWithRegex(RPC_PATH).handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    router.routeWithRegex(RPC_PATH).handler(this::dispatch);
+    router.route().handler(ctx -> fail(ctx, RpcException.notFound("no such method: " + ctx.request().path())));
+    router.route().failureHandler(this::failure);
+  }
+
+  /** A server for the go-micro style id {@code go.micro.srv.<name>}. */
+  public static ServiceServer create(Vertx vertx, ServiceConfig config) {
+    return new ServiceServer(vertx, config, "go.micro.srv." + config.name(), r -> {});
+  }
+
+  /** For servers with routes of their own (the gateway), added before RPC dispatch. */
+  public static ServiceServer create(Vertx vertx, ServiceConfig config, String errorId, Consumer<Router> extraRoutes) {
+    return new ServiceServer(vertx, config, errorId, extraRoutes);
+  }
+
+  /** Registers a method; may be called after start (requests before {@link #ready()} get 503). */
+  public ServiceServer method(String name, RpcHandler handler) {
+    methods.put(name, handler);
+    return this;
+  }
+
+  public void ready() {
+    ready.set(true);
+    log.atInfo().addKeyValue("port", actualPort).log("ready");
+  }
+
+  public boolean isReady() {
+    return ready.get() && !stopping.get();
+  }
+
+  public int port() {
+    return actualPort;
+  }
+
+  public String errorId() {
+    return errorId;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Completes when {@link #stop()} has finished. */
+  public Future<Void> whenStopped() {
+    return stopped.future();
+  }
+
+  /**
+   * Listens with one HTTP server per event loop on the same port (EVENT_LOOPS, default the
+   * core count up to 4), so that a multi-core machine spreads connections.
+   */
+  public Future<ServiceServer> start() {
+    List<Future<Integer>> all = new ArrayList<>();
+    // Vert.x shares a listening port between instances only when each asks for the same port;
+    // with PORT=0 every instance would get its own, so a random port gets a single listener.
+    int instances = config.port() == 0 ? 1 : config.eventLoops();
+    for (int i = 0; i < instances; i++) {
+      all.add(listenOne(config.port()));
+    }
+    return Future.all(all).map(v -> {
+      actualPort = all.get(0).result();
+      log.atInfo().addKeyValue("bind", config.bindAddress()).addKeyValue("port", actualPort)
+          .addKeyValue("listeners", all.size()).log("listening");
+      return this;
+    });
+  }
+
+  private Future<Integer> listenOne(int port) {
+    Promise<Integer> listening = Promise.promise();
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.bindAddress())
+        .setPort(port)
+        .setCompressionSupported(false);
+    vertx.deployVerticle(new AbstractVerticle() {
+      @Override
+      public void start(Promise<Void> started) {
+        vertx.createHttpServer(options)
+            .connectionHandler(connection -> {
+              if (stopping.get()) {
+                connection.close(); // stopped accepting: the client retries elsewhere
+              }
+            })
+            .requestHandler(router).listen()
+            .onSuccess(server -> {
+              listening.complete(server.actualPort());
+              started.complete();
+            })
+            .onFailure(err -> {
+              listening.tryFail(err);
+              started.fail(err);
+            });
+      }
+    }).onSuccess(deployments::add).onFailure(listening::tryFail);
+    return listening.future();
+  }
+
+  /**
+   * Graceful stop: readiness turns 503 at once, new connections are closed as soon as they are
+   * accepted, requests in flight finish (bounded by DRAIN_TIMEOUT_MS), then the listeners close.
+   * (Closing a Vert.x 4 HttpServer also cuts its open connections, hence the drain first.)
+   */
+  public Future<Void> stop() {
+    if (!stopping.compareAndSet(false, true)) {
+      return stopped.future();
+    }
+    log.atInfo().addKeyValue("inFlight", inFlight.get()).log("stopping: draining in-flight requests");
+    long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+    Promise<Void> drained = Promise.promise();
+    awaitDrained(deadline, drained);
+    drained.future()
+        .compose(v -> Future.all(deployments.stream().map(vertx::undeploy).toList()))
+        .onComplete(ar -> {
+          log.atInfo().addKeyValue("inFlight", inFlight.get()).log("stopped");
+          stopped.tryComplete();
+        });
+    return stopped.future();
+  }
+
+  private void awaitDrained(long deadline, Promise<Void> drained) {
+    if (inFlight.get() == 0 || System.nanoTime() >= deadline) {
+      if (inFlight.get() > 0) {
+        log.atWarn().addKeyValue("inFlight", inFlight.get()).log("drain timeout: closing with requests in flight");
+      }
+      drained.complete();
+      return;
+    }
+    vertx.setTimer(20, id -> awaitDrained(deadline, drained));
+  }
+
+  /** Stops gracefully on SIGTERM/SIGINT (the JVM runs shutdown hooks for both). */
+  public ServiceServer stopOnShutdown() {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        stop().toCompletionStage().toCompletableFuture()
+            .get(config.drainTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        log.atWarn().setCause(e).log("graceful stop did not complete");
+      }
+      vertx.close().toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }, config.name() + "-shutdown"));
+    return this;
+  }
+
+  private void track(RoutingContext ctx) {
+    if (stopping.get()) {
+      // Keep-alive clients would otherwise keep sending to a stopping instance.
+      ctx.response().putHeader("connection", "close");
+    }
+    inFlight.incrementAndGet();
+    long start = System.nanoTime();
+    ctx.addEndHandler(ar -> {
+      inFlight.decrementAndGet();
+      String method = ctx.get("rpc.method", "other");
+      timer(method, ctx.response().getStatusCode()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      if (log.isDebugEnabled()) {
+        log.atDebug().addKeyValue("path", ctx.request().path()).addKeyValue("status", ctx.response().getStatusCode())
+            .addKeyValue("micros", (System.nanoTime() - start) / 1000).log("request");
+      }
+    });
+    ctx.next();
+  }
+
+  private Timer timer(String method, int status) {
+    return timers.computeIfAbsent(method + ' ' + status, k -> Timer.builder("rpc.server.requests")
+        .description("RPC requests served, by method and HTTP status")
+        .tag("method", method)
+        .tag("code", Integer.toString(status))
+        .serviceLevelObjectives(
+            Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5))
+        .register(registry));
+  }
+
+  private void precheck(RoutingContext ctx) {
+    String method = ctx.pathParam("param0");
+    RpcHandler handler = methods.get(method);
+    if (handler == null) {
+      fail(ctx, RpcException.notFound("no such method: " + method));
+      return;
+    }
+    ctx.put("rpc.method", method);
+    if (ctx.request().method() != HttpMethod.POST) {
+      fail(ctx, new RpcException(405, method + " takes POST"));
+      return;
+    }
+    if (!ready.get()) {
+      fail(ctx, RpcException.unavailable(config.name() + " is not ready"));
+      return;
+    }
+    String type = ctx.request().getHeader("content-type");
+    if (type == null || !isJson(type)) {
+      fail(ctx, new RpcException(415, "Content-Type must be application/json"));
+      return;
+    }
+    ctx.next();
+  }
+
+  private static boolean isJson(String contentType) {
+    int semi = contentType.indexOf(';');
+    String mime = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+    return mime.equalsIgnoreCase("application/json");
+  }
+
+  private void dispatch(RoutingContext ctx) {
+    String method = ctx.get("rpc.method");
+    JsonObject body;
+    try {
+      var buffer = ctx.body().buffer();
+      if (buffer == null || buffer.length() == 0) {
+        throw RpcException.badRequest("request body must be a JSON object");
+      }
+      Object parsed = io.vertx.core.json.Json.decodeValue(buffer);
+      if (!(parsed instanceof JsonObject object)) {
+        throw RpcException.badRequest("request body must be a JSON object");
+      }
+      body = object;
+    } catch (RpcException e) {
+      fail(ctx, e);
+      return;
+    } catch (RuntimeException e) {
+      fail(ctx, RpcException.badRequest("malformed JSON: " + firstLine(e.getMessage())));
+      return;
+    }
+    Future<JsonObject> result;
+    try {
+      result = methods.get(method).handle(new RpcRequest(method, body, ctx.request().headers()));
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(ar -> {
+      if (ctx.response().ended() || ctx.response().closed()) {
+        return;
+      }
+      if (ar.succeeded()) {
+        json(ctx, 200, ar.result() == null ? new JsonObject() : ar.result());
+      } else {
+        fail(ctx, ar.cause());
+      }
+    });
+  }
+
+  private void failure(RoutingContext ctx) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    Throwable cause = ctx.failure();
+    if (cause != null) {
+      fail(ctx, cause);
+    } else if (ctx.statusCode() == 413) {
+      fail(ctx, new RpcException(413, "request body larger than " + config.maxBodyBytes() + " bytes"));
+    } else {
+      int code = ctx.statusCode() >= 400 ? ctx.statusCode() : 500;
+      fail(ctx, new RpcException(code, code >= 500 ? "internal error" : "bad request"));
+    }
+  }
+
+  private void fail(RoutingContext ctx, Throwable cause) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    RpcException error;
+    if (cause instanceof RpcException rpc) {
+      error = rpc;
+    } else {
+      log.atError().setCause(cause).addKeyValue("path", ctx.request().path()).log("unexpected failure");
+      error = new RpcException(500, "internal error");
+    }
+    json(ctx, error.code(), RpcErrors.body(errorId, error.code(), error.detail()));
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(body.toBuffer());
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable body";
+    }
+    int nl = message.indexOf('\n');
+    String line = nl < 0 ? message : message.substring(0, nl);
+    return line.length() > 200 ? line.substring(0, 200) : line;
+  }
+}

@@ -133,17 +133,23 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
       Exception e) {
     HotelServiceStatus status = copyOf(hs.getStatus());
     Long generation = hs.getMetadata().getGeneration();
-    String reason = e instanceof ConsulUnavailableException ? "ConsulUnavailable"
-        : e instanceof ConsulRejectedException ? "ConsulRejected" : "ReconcileFailed";
+    Throwable cause = e;
+    while (cause.getCause() != null && !(cause instanceof ConsulUnavailableException)
+        && !(cause instanceof ConsulRejectedException)) {
+      cause = cause.getCause(); // JOSDK may wrap what the reconciler threw
+    }
+    String reason = cause instanceof ConsulUnavailableException ? "ConsulUnavailable"
+        : cause instanceof ConsulRejectedException ? "ConsulRejected" : "ReconcileFailed";
+    String message = cause.getMessage();
     boolean changed = !Conditions.find(status.getConditions(), REGISTERED)
         .map(c -> reason.equals(c.getReason())).orElse(false);
     if (changed) {
-      events.warning(hs, reason, e.getMessage());
+      events.warning(hs, reason, message);
       LOG.atWarn().addKeyValue("hotelservice", RegistrationPlanner.owner(hs)).addKeyValue("reason", reason)
-          .addKeyValue("error", e.getMessage()).log("registration failed, retrying");
+          .addKeyValue("error", message).log("registration failed, retrying");
     }
-    setCondition(status, REGISTERED, false, reason, e.getMessage(), generation);
-    setCondition(status, READY, false, reason, e.getMessage(), generation);
+    setCondition(status, REGISTERED, false, reason, message, generation);
+    setCondition(status, READY, false, reason, message, generation);
     if (status.equals(hs.getStatus())) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }

@@ -35,6 +35,7 @@ public final class RegistrationSync implements AutoCloseable {
   private final Map<String, String> nodes = new ConcurrentHashMap<>();
   private volatile boolean stale = true;
 
+  private final Counter syncs;
   private final Counter registrations;
   private final Counter deregistrations;
   private final Counter checkUpdates;
@@ -44,6 +45,7 @@ public final class RegistrationSync implements AutoCloseable {
 
   public RegistrationSync(ConsulCatalog consul, MeterRegistry meters) {
     this.consul = consul;
+    this.syncs = meters.counter("bellhop.consul.syncs");
     this.registrations = meters.counter("bellhop.consul.registrations");
     this.deregistrations = meters.counter("bellhop.consul.deregistrations");
     this.checkUpdates = meters.counter("bellhop.consul.check.updates");
@@ -108,6 +110,7 @@ public final class RegistrationSync implements AutoCloseable {
       List<Map<String, Object>> ops = new ArrayList<>(deletes);
       newNodes.forEach((node, address) -> ops.add(ConsulCatalog.nodeSet(node, address, consul.clusterId())));
       ops.addAll(sets);
+      syncs.increment();
       if (ops.isEmpty()) {
         return new SyncResult(0, next.size(), List.of());
       }

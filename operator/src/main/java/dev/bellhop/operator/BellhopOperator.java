@@ -45,6 +45,14 @@ public final class BellhopOperator implements AutoCloseable {
         c.settingNamespaces(config.namespaces());
       }
     });
+    // Provisions the Consul clusters (ConsulCluster resources) that HotelServices register into.
+    operator.register(new dev.bellhop.operator.consulcluster.ConsulClusterReconciler(client,
+        new KubernetesEvents(client), Clock.systemUTC()), c -> {
+      c.withRetry(retry);
+      if (!config.namespaces().isEmpty()) {
+        c.settingNamespaces(config.namespaces());
+      }
+    });
     http = config.httpPort() < 0 ? null : new OperatorHttpServer(config.httpPort(), operator, meters);
   }
 

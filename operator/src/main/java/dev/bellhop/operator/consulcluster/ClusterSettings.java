@@ -1,0 +1,117 @@
+package dev.bellhop.operator.consulcluster;
+
+import dev.bellhop.operator.crd.ConsulCluster;
+import dev.bellhop.operator.crd.ConsulClusterSpec;
+import java.util.Map;
+
+/**
+ * A ConsulCluster's spec with every default applied, and the names of what Bellhop creates for it.
+ * The one place the defaults live.
+ */
+record ClusterSettings(String namespace, String name, int servers, String image, String datacenter,
+    boolean agents, String storageSize, String storageClassName, boolean gossip, String gossipSecret,
+    String gossipKey, boolean gossipGenerated, boolean acl, boolean tls, String tlsSecret, boolean ui,
+    String uiServiceType) {
+
+  static final String DEFAULT_IMAGE = "hashicorp/consul:1.8.7";
+  static final int DEFAULT_SERVERS = 3;
+  static final String DEFAULT_STORAGE = "1Gi";
+  static final String DEFAULT_DATACENTER = "dc1";
+  static final String DEFAULT_GOSSIP_KEY = "key";
+
+  static final String LABEL_CLUSTER = "bellhop.dev/consulcluster";
+  static final String LABEL_COMPONENT = "app.kubernetes.io/component";
+  static final String SERVER = "server";
+  static final String AGENT = "agent";
+
+  static ClusterSettings of(ConsulCluster cc) {
+    ConsulClusterSpec spec = cc.getSpec() == null ? new ConsulClusterSpec() : cc.getSpec();
+    String name = cc.getMetadata().getName();
+    var gossip = spec.getGossipEncryption();
+    boolean gossipOn = gossip == null || gossip.getEnabled() == null || gossip.getEnabled();
+    String gossipSecretName = gossip == null ? null : gossip.getSecretName();
+    boolean generated = gossipOn && (gossipSecretName == null || gossipSecretName.isBlank());
+    String gossipKey = gossip == null || gossip.getSecretKey() == null ? DEFAULT_GOSSIP_KEY : gossip.getSecretKey();
+    var storage = spec.getStorage();
+    var ui = spec.getUi();
+    return new ClusterSettings(
+        cc.getMetadata().getNamespace(),
+        name,
+        spec.getServers() == null ? DEFAULT_SERVERS : spec.getServers(),
+        spec.getImage() == null ? DEFAULT_IMAGE : spec.getImage(),
+        spec.getDatacenter() == null ? DEFAULT_DATACENTER : spec.getDatacenter(),
+        spec.getAgents() != null && Boolean.TRUE.equals(spec.getAgents().getEnabled()),
+        storage == null || storage.getSize() == null ? DEFAULT_STORAGE : storage.getSize(),
+        storage == null ? null : storage.getStorageClassName(),
+        gossipOn,
+        !gossipOn ? null : generated ? name + "-gossip" : gossipSecretName,
+        gossipKey,
+        generated,
+        spec.getAcl() != null && Boolean.TRUE.equals(spec.getAcl().getEnabled()),
+        spec.getTls() != null && Boolean.TRUE.equals(spec.getTls().getEnabled()),
+        spec.getTls() == null ? null : spec.getTls().getSecretName(),
+        ui == null || ui.getEnabled() == null || ui.getEnabled(),
+        ui == null || ui.getServiceType() == null ? "ClusterIP" : ui.getServiceType());
+  }
+
+  /** The server StatefulSet, its headless Service and its PodDisruptionBudget. */
+  String serverName() {
+    return name + "-server";
+  }
+
+  /** The client Service (HTTP/HTTPS and DNS of the servers). */
+  String clientServiceName() {
+    return name;
+  }
+
+  String uiServiceName() {
+    return name + "-ui";
+  }
+
+  String configMapName() {
+    return name + "-config";
+  }
+
+  String agentName() {
+    return name + "-agent";
+  }
+
+  String aclBootstrapSecret() {
+    return name + "-acl-bootstrap";
+  }
+
+  String operatorTokenSecret() {
+    return name + "-operator-token";
+  }
+
+  String agentTokenSecret() {
+    return name + "-agent-token";
+  }
+
+  /** Stable DNS name of server pod {@code i} through the headless Service. */
+  String serverPodDns(int i) {
+    return serverName() + "-" + i + "." + serverName() + "." + namespace + ".svc";
+  }
+
+  int httpPort() {
+    return tls ? ConsulClusterResources.HTTPS_PORT : ConsulClusterResources.HTTP_PORT;
+  }
+
+  String scheme() {
+    return tls ? "https" : "http";
+  }
+
+  Map<String, String> labels(String component) {
+    return Map.of(
+        "app.kubernetes.io/name", "consul",
+        "app.kubernetes.io/instance", name,
+        "app.kubernetes.io/part-of", "bellhop",
+        LABEL_CLUSTER, name,
+        LABEL_COMPONENT, component);
+  }
+
+  /** Selects the pods of one component (server or agent) of this cluster. */
+  Map<String, String> selector(String component) {
+    return Map.of(LABEL_CLUSTER, name, LABEL_COMPONENT, component);
+  }
+}

@@ -1,0 +1,450 @@
+package dev.bellhop.operator.consulcluster;
+
+import static dev.bellhop.operator.consulcluster.ClusterSettings.AGENT;
+import static dev.bellhop.operator.consulcluster.ClusterSettings.SERVER;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The Kubernetes objects of a ConsulCluster, built from its {@link ClusterSettings}. Pure functions:
+ * what is built here is exactly what the operator writes (and what the fidelity test runs).
+ */
+public final class ConsulClusterResources {
+  public static final int SERVER_RPC_PORT = 8300;
+  public static final int SERF_LAN_PORT = 8301;
+  public static final int HTTP_PORT = 8500;
+  public static final int HTTPS_PORT = 8501;
+  public static final int DNS_PORT = 8600;
+
+  public static final String SERVER_CONFIG = "server.json";
+  public static final String CLIENT_CONFIG = "client.json";
+  public static final String CONFIG_DIR = "/consul/config";
+  public static final String DATA_DIR = "/consul/data";
+  public static final String TLS_DIR = "/consul/tls";
+  /** On the pod template: a change of the rendered configuration rolls the pods. */
+  public static final String CONFIG_HASH = "bellhop.dev/config-hash";
+  /** The uid/gid of the consul user of the official image. */
+  private static final long CONSUL_UID = 100;
+  private static final long CONSUL_GID = 1000;
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private ConsulClusterResources() {}
+
+  // ------------------------------------------------------------------ configuration
+
+  /** The agent configuration (server or client), as Consul reads it from {@value #CONFIG_DIR}. */
+  static Map<String, Object> agentConfig(ClusterSettings s, boolean server) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("datacenter", s.datacenter());
+    c.put("server", server);
+    if (server) {
+      c.put("bootstrap_expect", s.servers());
+    }
+    c.put("data_dir", DATA_DIR);
+    // Listen everywhere in the pod; -advertise=$(POD_IP) tells the others where to reach it.
+    c.put("bind_addr", "0.0.0.0");
+    c.put("client_addr", "0.0.0.0");
+    if (s.tls()) {
+      // Plain HTTP only inside the pod (probes); the API is HTTPS outside.
+      c.put("addresses", Map.of("http", "127.0.0.1"));
+    }
+    List<String> join = new ArrayList<>();
+    for (int i = 0; i < s.servers(); i++) {
+      join.add(s.serverPodDns(i));
+    }
+    c.put("retry_join", join);
+    c.put("retry_interval", "2s");
+    c.put("leave_on_terminate", true);
+    c.put("disable_update_check", true);
+    c.put("log_level", "INFO");
+    Map<String, Object> ports = new LinkedHashMap<>();
+    ports.put("http", HTTP_PORT);
+    ports.put("https", s.tls() ? HTTPS_PORT : -1);
+    ports.put("dns", DNS_PORT);
+    ports.put("grpc", -1);
+    c.put("ports", ports);
+    if (server) {
+      c.put("ui", s.ui());
+      c.put("performance", Map.of("raft_multiplier", 1));
+      c.put("autopilot", Map.of("cleanup_dead_servers", true));
+    }
+    if (s.acl()) {
+      Map<String, Object> acl = new LinkedHashMap<>();
+      acl.put("enabled", true);
+      acl.put("default_policy", "deny");
+      acl.put("down_policy", "extend-cache");
+      acl.put("enable_token_persistence", true);
+      c.put("acl", acl);
+    }
+    if (s.tls()) {
+      c.put("ca_file", TLS_DIR + "/ca.crt");
+      c.put("cert_file", TLS_DIR + "/tls.crt");
+      c.put("key_file", TLS_DIR + "/tls.key");
+      c.put("verify_incoming", false);
+      c.put("verify_incoming_rpc", true);
+      c.put("verify_outgoing", true);
+      c.put("verify_server_hostname", true);
+    }
+    return c;
+  }
+
+  static String render(Map<String, Object> config) {
+    try {
+      return JSON.writeValueAsString(config) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static ConfigMap configMap(ClusterSettings s) {
+    Map<String, String> data = new TreeMap<>();
+    data.put(SERVER_CONFIG, render(agentConfig(s, true)));
+    data.put(CLIENT_CONFIG, render(agentConfig(s, false)));
+    return new ConfigMapBuilder()
+        .withNewMetadata().withName(s.configMapName()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
+        .endMetadata()
+        .withData(data)
+        .build();
+  }
+
+  /** The command line of a server or agent container ($(VAR) expanded by the kubelet from the env). */
+  static List<String> args(ClusterSettings s, boolean server) {
+    List<String> args = new ArrayList<>();
+    args.add("agent");
+    args.add("-config-dir=" + CONFIG_DIR);
+    args.add(server ? "-node=$(POD_NAME)" : "-node=$(NODE_NAME)");
+    args.add("-advertise=$(POD_IP)");
+    if (s.gossip()) {
+      args.add("-encrypt=$(GOSSIP_KEY)");
+    }
+    return args;
+  }
+
+  // ------------------------------------------------------------------ servers
+
+  static StatefulSet statefulSet(ClusterSettings s, String configHash) {
+    var claim = new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+        .withNewMetadata().withName("data").withLabels(s.labels(SERVER)).endMetadata()
+        .withNewSpec()
+            .withAccessModes("ReadWriteOnce")
+            .withStorageClassName(s.storageClassName())
+            .withNewResources().addToRequests("storage", new Quantity(s.storageSize())).endResources()
+        .endSpec()
+        .build();
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(configVolume(s, SERVER_CONFIG));
+    if (s.tls()) {
+      volumes.add(tlsVolume(s));
+    }
+    return new StatefulSetBuilder()
+        .withNewMetadata().withName(s.serverName()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
+        .endMetadata()
+        .withNewSpec()
+            .withReplicas(s.servers())
+            .withServiceName(s.serverName())
+            .withPodManagementPolicy("Parallel")
+            .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
+            .withNewSelector().withMatchLabels(s.selector(SERVER)).endSelector()
+            .withNewTemplate()
+                .withNewMetadata().withLabels(s.labels(SERVER)).addToAnnotations(CONFIG_HASH, configHash).endMetadata()
+                .withNewSpec()
+                    .withTerminationGracePeriodSeconds(30L)
+                    .withSecurityContext(securityContext())
+                    .withNewAffinity().withNewPodAntiAffinity()
+                        .addNewRequiredDuringSchedulingIgnoredDuringExecution()
+                            .withTopologyKey("kubernetes.io/hostname")
+                            .withNewLabelSelector().withMatchLabels(s.selector(SERVER)).endLabelSelector()
+                        .endRequiredDuringSchedulingIgnoredDuringExecution()
+                    .endPodAntiAffinity().endAffinity()
+                    .withContainers(container(s, true))
+                    .withVolumes(volumes)
+                .endSpec()
+            .endTemplate()
+            .withVolumeClaimTemplates(claim)
+        .endSpec()
+        .build();
+  }
+
+  static Service headlessService(ClusterSettings s) {
+    List<ServicePort> ports = new ArrayList<>();
+    ports.add(port("server", SERVER_RPC_PORT, SERVER_RPC_PORT, "TCP"));
+    ports.add(port("serflan-tcp", SERF_LAN_PORT, SERF_LAN_PORT, "TCP"));
+    ports.add(port("serflan-udp", SERF_LAN_PORT, SERF_LAN_PORT, "UDP"));
+    ports.add(s.tls() ? port("https", HTTPS_PORT, HTTPS_PORT, "TCP") : port("http", HTTP_PORT, HTTP_PORT, "TCP"));
+    ports.add(port("dns-tcp", DNS_PORT, DNS_PORT, "TCP"));
+    ports.add(port("dns-udp", DNS_PORT, DNS_PORT, "UDP"));
+    return new ServiceBuilder()
+        .withNewMetadata().withName(s.serverName()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
+        .endMetadata()
+        .withNewSpec()
+            .withClusterIP("None")
+            // Servers must find each other before any is ready (there is no leader without them).
+            .withPublishNotReadyAddresses(true)
+            .withSelector(s.selector(SERVER))
+            .withPorts(ports)
+        .endSpec()
+        .build();
+  }
+
+  /** The client Service: the servers' HTTP(S) API and DNS, for applications and Bellhop's users. */
+  static Service clientService(ClusterSettings s) {
+    return new ServiceBuilder()
+        .withNewMetadata().withName(s.clientServiceName()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
+        .endMetadata()
+        .withNewSpec()
+            .withType("ClusterIP")
+            .withSelector(s.selector(SERVER))
+            .withPorts(
+                s.tls() ? port("https", HTTPS_PORT, HTTPS_PORT, "TCP") : port("http", HTTP_PORT, HTTP_PORT, "TCP"),
+                port("dns-tcp", 53, DNS_PORT, "TCP"),
+                port("dns-udp", 53, DNS_PORT, "UDP"))
+        .endSpec()
+        .build();
+  }
+
+  static Service uiService(ClusterSettings s) {
+    return new ServiceBuilder()
+        .withNewMetadata().withName(s.uiServiceName()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
+        .endMetadata()
+        .withNewSpec()
+            .withType(s.uiServiceType())
+            .withSelector(s.selector(SERVER))
+            .withPorts(s.tls() ? port("https", 443, HTTPS_PORT, "TCP") : port("http", 80, HTTP_PORT, "TCP"))
+        .endSpec()
+        .build();
+  }
+
+  static PodDisruptionBudget podDisruptionBudget(ClusterSettings s) {
+    return new PodDisruptionBudgetBuilder()
+        .withNewMetadata().withName(s.serverName()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
+        .endMetadata()
+        .withNewSpec()
+            .withMaxUnavailable(new IntOrString(1))
+            .withNewSelector().withMatchLabels(s.selector(SERVER)).endSelector()
+        .endSpec()
+        .build();
+  }
+
+  // ------------------------------------------------------------------ agents
+
+  static DaemonSet daemonSet(ClusterSettings s, String configHash) {
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(configVolume(s, CLIENT_CONFIG));
+    volumes.add(new VolumeBuilder().withName("data").withNewEmptyDir().endEmptyDir().build());
+    if (s.tls()) {
+      volumes.add(tlsVolume(s));
+    }
+    return new DaemonSetBuilder()
+        .withNewMetadata().withName(s.agentName()).withNamespace(s.namespace()).withLabels(s.labels(AGENT))
+        .endMetadata()
+        .withNewSpec()
+            .withNewSelector().withMatchLabels(s.selector(AGENT)).endSelector()
+            .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
+            .withNewTemplate()
+                .withNewMetadata().withLabels(s.labels(AGENT)).addToAnnotations(CONFIG_HASH, configHash).endMetadata()
+                .withNewSpec()
+                    .withTerminationGracePeriodSeconds(10L)
+                    .withSecurityContext(securityContext())
+                    .withContainers(container(s, false))
+                    .withVolumes(volumes)
+                .endSpec()
+            .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  // ------------------------------------------------------------------ secrets
+
+  /** A fresh gossip key: 32 random bytes, base64 (what {@code consul keygen} prints). */
+  static String newGossipKey() {
+    byte[] key = new byte[32];
+    RANDOM.nextBytes(key);
+    return Base64.getEncoder().encodeToString(key);
+  }
+
+  static Secret gossipSecret(ClusterSettings s, String key) {
+    return new SecretBuilder()
+        .withNewMetadata().withName(s.gossipSecret()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
+        .endMetadata()
+        .withType("Opaque")
+        .addToData(s.gossipKey(), base64(key))
+        .build();
+  }
+
+  static Secret tokenSecret(ClusterSettings s, String name, Map<String, String> values) {
+    Map<String, String> data = new TreeMap<>();
+    values.forEach((k, v) -> data.put(k, base64(v)));
+    return new SecretBuilder()
+        .withNewMetadata().withName(name).withNamespace(s.namespace()).withLabels(s.labels(SERVER)).endMetadata()
+        .withType("Opaque")
+        .withData(data)
+        .build();
+  }
+
+  static String base64(String value) {
+    return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A value of a Secret's data (or stringData), or null. */
+  static String secretValue(Secret secret, String key) {
+    if (secret == null) {
+      return null;
+    }
+    if (secret.getData() != null && secret.getData().get(key) != null) {
+      return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+    }
+    return secret.getStringData() == null ? null : secret.getStringData().get(key);
+  }
+
+  static String hash(String... parts) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      for (String p : parts) {
+        digest.update(p.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ------------------------------------------------------------------ parts
+
+  private static Container container(ClusterSettings s, boolean server) {
+    List<EnvVar> env = new ArrayList<>();
+    env.add(fieldEnv("POD_NAME", "metadata.name"));
+    env.add(fieldEnv("POD_IP", "status.podIP"));
+    env.add(fieldEnv("NODE_NAME", "spec.nodeName"));
+    if (s.gossip()) {
+      env.add(new EnvVarBuilder().withName("GOSSIP_KEY").withNewValueFrom().withNewSecretKeyRef()
+          .withName(s.gossipSecret()).withKey(s.gossipKey()).endSecretKeyRef().endValueFrom().build());
+    }
+    List<ContainerPort> ports = new ArrayList<>();
+    if (server) {
+      ports.add(containerPort("server", SERVER_RPC_PORT, "TCP", null));
+    }
+    ports.add(containerPort("serflan-tcp", SERF_LAN_PORT, "TCP", null));
+    ports.add(containerPort("serflan-udp", SERF_LAN_PORT, "UDP", null));
+    // Agents expose their API and DNS on the node's IP (hostPort), for the node's pods.
+    Integer host = server ? null : HTTP_PORT;
+    ports.add(s.tls() ? containerPort("https", HTTPS_PORT, "TCP", server ? null : HTTPS_PORT)
+        : containerPort("http", HTTP_PORT, "TCP", host));
+    ports.add(containerPort("dns-tcp", DNS_PORT, "TCP", server ? null : DNS_PORT));
+    ports.add(containerPort("dns-udp", DNS_PORT, "UDP", server ? null : DNS_PORT));
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(mount("data", DATA_DIR, false));
+    mounts.add(mount("config", CONFIG_DIR, true));
+    if (s.tls()) {
+      mounts.add(mount("tls", TLS_DIR, true));
+    }
+    return new ContainerBuilder()
+        .withName("consul")
+        .withImage(s.image())
+        .withCommand("consul")
+        .withArgs(args(s, server))
+        .withEnv(env)
+        .withPorts(ports)
+        .withVolumeMounts(mounts)
+        .withReadinessProbe(readinessProbe())
+        .build();
+  }
+
+  /**
+   * Ready when the agent knows a raft leader: {@code /v1/status/leader} answers 200 with {@code ""}
+   * while there is none, so the body is checked, not just the status. Plain HTTP on loopback works
+   * with TLS too (see {@code addresses.http}).
+   */
+  static Probe readinessProbe() {
+    return new ProbeBuilder()
+        .withNewExec().withCommand("/bin/sh", "-ec",
+            "curl -s http://127.0.0.1:" + HTTP_PORT + "/v1/status/leader 2>/dev/null | grep -E '\".+\"'")
+        .endExec()
+        .withInitialDelaySeconds(5)
+        .withPeriodSeconds(3)
+        .withTimeoutSeconds(5)
+        .withFailureThreshold(2)
+        .withSuccessThreshold(1)
+        .build();
+  }
+
+  private static io.fabric8.kubernetes.api.model.PodSecurityContext securityContext() {
+    return new PodSecurityContextBuilder().withRunAsNonRoot(true).withRunAsUser(CONSUL_UID)
+        .withRunAsGroup(CONSUL_GID).withFsGroup(CONSUL_GID).build();
+  }
+
+  private static Volume configVolume(ClusterSettings s, String key) {
+    return new VolumeBuilder().withName("config").withNewConfigMap().withName(s.configMapName())
+        .addNewItem().withKey(key).withPath(key).endItem().endConfigMap().build();
+  }
+
+  private static Volume tlsVolume(ClusterSettings s) {
+    return new VolumeBuilder().withName("tls").withNewSecret().withSecretName(s.tlsSecret()).endSecret().build();
+  }
+
+  private static VolumeMount mount(String name, String path, boolean readOnly) {
+    VolumeMount m = new VolumeMount();
+    m.setName(name);
+    m.setMountPath(path);
+    m.setReadOnly(readOnly ? true : null);
+    return m;
+  }
+
+  private static EnvVar fieldEnv(String name, String path) {
+    return new EnvVarBuilder().withName(name).withNewValueFrom().withNewFieldRef().withFieldPath(path).endFieldRef()
+        .endValueFrom().build();
+  }
+
+  private static ContainerPort containerPort(String name, int port, String protocol, Integer hostPort) {
+    return new ContainerPortBuilder().withName(name).withContainerPort(port).withProtocol(protocol)
+        .withHostPort(hostPort).build();
+  }
+
+  private static ServicePort port(String name, int port, int target, String protocol) {
+    return new ServicePortBuilder().withName(name).withPort(port).withTargetPort(new IntOrString(target))
+        .withProtocol(protocol).build();
+  }
+}

@@ -1,0 +1,133 @@
+package dev.bellhop.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+
+/** {@code ConsulCluster.spec}; every field is optional, the defaults make a secure 3-server cluster. */
+public class ConsulClusterSpec {
+
+  @JsonPropertyDescription("Consul servers (raft voters): odd, 1 to 7. Default 3.")
+  @Min(1)
+  @Max(7)
+  private Integer servers;
+
+  @JsonPropertyDescription("Consul image of servers and agents. Default hashicorp/consul:1.8.7.")
+  private String image;
+
+  @JsonPropertyDescription("Consul datacenter name. Default dc1.")
+  private String datacenter;
+
+  @JsonPropertyDescription("Client agents on every node (a DaemonSet).")
+  private Agents agents;
+
+  @JsonPropertyDescription("The servers' data volume (one PersistentVolumeClaim per server).")
+  private Storage storage;
+
+  @JsonPropertyDescription("Gossip encryption; on by default with a generated key.")
+  private GossipEncryption gossipEncryption;
+
+  @JsonPropertyDescription("ACLs: default-deny, bootstrapped by the operator.")
+  private Acl acl;
+
+  @JsonPropertyDescription("TLS for the HTTPS API and server RPC, from certificates in a Secret.")
+  private Tls tls;
+
+  @JsonPropertyDescription("Consul's web UI and its Service.")
+  private Ui ui;
+
+  public Integer getServers() { return servers; }
+  public void setServers(Integer servers) { this.servers = servers; }
+  public String getImage() { return image; }
+  public void setImage(String image) { this.image = image; }
+  public String getDatacenter() { return datacenter; }
+  public void setDatacenter(String datacenter) { this.datacenter = datacenter; }
+  public Agents getAgents() { return agents; }
+  public void setAgents(Agents agents) { this.agents = agents; }
+  public Storage getStorage() { return storage; }
+  public void setStorage(Storage storage) { this.storage = storage; }
+  public GossipEncryption getGossipEncryption() { return gossipEncryption; }
+  public void setGossipEncryption(GossipEncryption gossipEncryption) { this.gossipEncryption = gossipEncryption; }
+  public Acl getAcl() { return acl; }
+  public void setAcl(Acl acl) { this.acl = acl; }
+  public Tls getTls() { return tls; }
+  public void setTls(Tls tls) { this.tls = tls; }
+  public Ui getUi() { return ui; }
+  public void setUi(Ui ui) { this.ui = ui; }
+
+  public static class Agents {
+    @JsonPropertyDescription("Run a client agent on every node, exposing HTTP (8500) and DNS (8600) on the node's IP. Default false.")
+    private Boolean enabled;
+
+    public Boolean getEnabled() { return enabled; }
+    public void setEnabled(Boolean enabled) { this.enabled = enabled; }
+  }
+
+  public static class Storage {
+    @JsonPropertyDescription("Size of each server's data volume (a Kubernetes quantity). Default 1Gi.")
+    private String size;
+
+    @JsonPropertyDescription("StorageClass of the data volumes. Default: the cluster's default class.")
+    private String storageClassName;
+
+    public String getSize() { return size; }
+    public void setSize(String size) { this.size = size; }
+    public String getStorageClassName() { return storageClassName; }
+    public void setStorageClassName(String storageClassName) { this.storageClassName = storageClassName; }
+  }
+
+  public static class GossipEncryption {
+    @JsonPropertyDescription("Encrypt gossip. Default true.")
+    private Boolean enabled;
+
+    @JsonPropertyDescription("A Secret (same namespace) holding the base64 32-byte key; Bellhop never changes it. "
+        + "Default: Bellhop creates <name>-gossip with a fresh key.")
+    private String secretName;
+
+    @JsonPropertyDescription("The key of the key in that Secret. Default key.")
+    private String secretKey;
+
+    public Boolean getEnabled() { return enabled; }
+    public void setEnabled(Boolean enabled) { this.enabled = enabled; }
+    public String getSecretName() { return secretName; }
+    public void setSecretName(String secretName) { this.secretName = secretName; }
+    public String getSecretKey() { return secretKey; }
+    public void setSecretKey(String secretKey) { this.secretKey = secretKey; }
+  }
+
+  public static class Acl {
+    @JsonPropertyDescription("Enable ACLs with default-deny. The operator bootstraps them once (management token in "
+        + "Secret <name>-acl-bootstrap) and uses a least-privilege token (Secret <name>-operator-token). Default false.")
+    private Boolean enabled;
+
+    public Boolean getEnabled() { return enabled; }
+    public void setEnabled(Boolean enabled) { this.enabled = enabled; }
+  }
+
+  public static class Tls {
+    @JsonPropertyDescription("Serve the HTTP API over HTTPS (8501) and require TLS on server RPC. Default false.")
+    private Boolean enabled;
+
+    @JsonPropertyDescription("A Secret with ca.crt, tls.crt and tls.key (the certificate needs the SAN "
+        + "server.<datacenter>.consul). Required when enabled.")
+    private String secretName;
+
+    public Boolean getEnabled() { return enabled; }
+    public void setEnabled(Boolean enabled) { this.enabled = enabled; }
+    public String getSecretName() { return secretName; }
+    public void setSecretName(String secretName) { this.secretName = secretName; }
+  }
+
+  public static class Ui {
+    @JsonPropertyDescription("Serve the web UI and create the <name>-ui Service. Default true.")
+    private Boolean enabled;
+
+    @JsonPropertyDescription("Type of the UI Service: ClusterIP, NodePort or LoadBalancer. Default ClusterIP.")
+    private String serviceType;
+
+    public Boolean getEnabled() { return enabled; }
+    public void setEnabled(Boolean enabled) { this.enabled = enabled; }
+    public String getServiceType() { return serviceType; }
+    public void setServiceType(String serviceType) { this.serviceType = serviceType; }
+  }
+}

@@ -23,6 +23,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -50,7 +52,7 @@ public final class TestConsulCluster implements AutoCloseable {
   private static final long POLL_MILLIS = 50;
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
-  private static final Pattern ACL_CONFIG = Pattern.compile("(?m)^\\s*acl\\s*[{=]");
+  private static final Pattern ACL_CONFIG = Pattern.compile("(?m)^\\s*acl\\s*[{=]|\"acl\"\\s*:");
   private static final HttpClient HTTP = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(1))
@@ -75,7 +77,11 @@ public final class TestConsulCluster implements AutoCloseable {
   private final String extraConfig;
   private final String aclToken;
   /** ACL configured but no token given: catalog/members reads may be filtered, skip them. */
-  private final boolean aclBlind;
+  private volatile boolean aclBlind;
+  /** Replaces the generated config of each node (null: generated). */
+  private final BiFunction<TestConsulNode, List<TestConsulNode>, String> nodeConfig;
+  /** Extra command-line arguments of each node (null: none). */
+  private final Function<TestConsulNode, List<String>> nodeArgs;
   private volatile boolean closed;
   private volatile boolean failed;
   private volatile Duration startupTime = Duration.ZERO;
@@ -87,6 +93,8 @@ public final class TestConsulCluster implements AutoCloseable {
     this.extraConfig = b.extraConfig.toString();
     this.aclToken = b.aclToken;
     this.aclBlind = aclToken == null && ACL_CONFIG.matcher(extraConfig).find();
+    this.nodeConfig = b.nodeConfig;
+    this.nodeArgs = b.nodeArgs;
     List<TestConsulNode> s = new ArrayList<>();
     List<TestConsulNode> a = new ArrayList<>();
     int n = 1;
@@ -498,7 +506,11 @@ public final class TestConsulCluster implements AutoCloseable {
   }
 
   private void launch(TestConsulNode n) {
-    ProcessBuilder pb = new ProcessBuilder(binary.toString(), "agent", "-config-file=" + n.configFile());
+    List<String> command = new ArrayList<>(List.of(binary.toString(), "agent", "-config-file=" + n.configFile()));
+    if (nodeArgs != null) {
+      command.addAll(nodeArgs.apply(n));
+    }
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.directory(n.dataDir().toFile());
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(n.logFile().toFile()));
@@ -515,6 +527,14 @@ public final class TestConsulCluster implements AutoCloseable {
   }
 
   private void writeConfig(TestConsulNode n) {
+    if (nodeConfig != null) {
+      String text = nodeConfig.apply(n, servers);
+      if (aclToken == null && ACL_CONFIG.matcher(text).find()) {
+        aclBlind = true;
+      }
+      writeConfigFile(n, text);
+      return;
+    }
     StringBuilder c = new StringBuilder();
     c.append("# written by bellhop-testkit (dev.bellhop.testkit.consul.TestConsulCluster)\n");
     c.append("node_name = ").append(q(n.name())).append('\n');
@@ -547,9 +567,13 @@ public final class TestConsulCluster implements AutoCloseable {
     if (!extraConfig.isBlank()) {
       c.append("\n# extraConfig\n").append(extraConfig).append('\n');
     }
+    writeConfigFile(n, c.toString());
+  }
+
+  private void writeConfigFile(TestConsulNode n, String text) {
     try {
       Files.createDirectories(n.dataDir().resolve("data"));
-      Files.writeString(n.configFile(), c.toString(), StandardCharsets.UTF_8);
+      Files.writeString(n.configFile(), text, StandardCharsets.UTF_8);
     } catch (IOException e) {
       failed = true;
       throw new UncheckedIOException("cannot write " + n.configFile(), e);
@@ -682,8 +706,29 @@ public final class TestConsulCluster implements AutoCloseable {
     private final StringBuilder extraConfig = new StringBuilder();
     private Path dataRoot;
     private String aclToken;
+    private BiFunction<TestConsulNode, List<TestConsulNode>, String> nodeConfig;
+    private Function<TestConsulNode, List<String>> nodeArgs;
 
     private Builder() {}
+
+    /**
+     * Runs each node with a configuration of your own instead of the generated one (e.g. the
+     * configuration an operator renders, with addresses mapped onto the node's): the function gets
+     * the node (its {@code address()}, {@code dataDir()}, {@code name()}) and the cluster's servers and
+     * returns the text of its config file (HCL, or JSON, which Consul's HCL parser reads too).
+     * {@link #extraConfig} is not added. The fixture's addresses, ports 8300/8301/8302/8500/8600 and
+     * process hygiene stay as they are, so the config should use them.
+     */
+    public Builder nodeConfig(BiFunction<TestConsulNode, List<TestConsulNode>, String> config) {
+      this.nodeConfig = config;
+      return this;
+    }
+
+    /** Command-line arguments added after {@code agent -config-file=<file>} for each node. */
+    public Builder nodeArgs(Function<TestConsulNode, List<String>> args) {
+      this.nodeArgs = args;
+      return this;
+    }
 
     /** Number of servers (default 3; bootstrap_expect = n). */
     public Builder servers(int n) {

@@ -1,0 +1,349 @@
+package dev.bellhop.operator.consulcluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bellhop.operator.BellhopOperator;
+import dev.bellhop.operator.OperatorConfig;
+import dev.bellhop.operator.crd.Conditions;
+import dev.bellhop.operator.crd.ConsulCluster;
+import dev.bellhop.operator.crd.ConsulClusterSpec;
+import dev.bellhop.operator.testing.Kube;
+import dev.bellhop.operator.testing.MockCluster;
+import dev.bellhop.testkit.consul.TestConsulCluster;
+import dev.bellhop.testkit.consul.TestConsulNode;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Configuration fidelity: the exact configuration the operator generated for a ConsulCluster
+ * (ConfigMap content, container arguments and environment) run with the real consul binary, one
+ * process per pod. Only what a cluster would supply differently is mapped: the pods' DNS names and
+ * IPs onto loopback addresses (the testkit's block), the data dir onto a temp dir, and
+ * {@code -config-dir=/consul/config} onto the same file given as {@code -config-file}. The operator
+ * then finds the "pods" (mock pods whose IPs are those addresses), reports leader and peers, and
+ * bootstraps ACLs for real.
+ */
+class ConsulClusterFidelityTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2)).build();
+  private static final Pattern VAR = Pattern.compile("\\$\\(([A-Z_]+)\\)");
+  private static final String NS = "fidelity";
+  private static final String NODE = "node-a";
+
+  static MockCluster cluster;
+  static KubernetesClient client;
+  static BellhopOperator operator;
+  static TestConsulCluster consul;
+  static ConfigMap config;
+  static StatefulSet statefulSet;
+  static DaemonSet daemonSet;
+
+  @BeforeAll
+  static void start() {
+    cluster = new MockCluster();
+    client = cluster.client();
+    operator = BellhopOperator.start(client, new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
+    ConsulCluster cc = new ConsulCluster();
+    cc.getMetadata().setName("consul");
+    cc.getMetadata().setNamespace(NS);
+    ConsulClusterSpec spec = new ConsulClusterSpec();
+    var acl = new ConsulClusterSpec.Acl();
+    acl.setEnabled(true);
+    spec.setAcl(acl);
+    var agents = new ConsulClusterSpec.Agents();
+    agents.setEnabled(true);
+    spec.setAgents(agents);
+    cc.setSpec(spec);
+    client.resource(cc).create();
+
+    statefulSet = awaitObject(() -> client.apps().statefulSets().inNamespace(NS).withName("consul-server").get());
+    daemonSet = awaitObject(() -> client.apps().daemonSets().inNamespace(NS).withName("consul-agent").get());
+    config = client.configMaps().inNamespace(NS).withName("consul-config").get();
+    int servers = statefulSet.getSpec().getReplicas();
+
+    consul = TestConsulCluster.builder().servers(servers).agents(1)
+        .nodeConfig(ConsulClusterFidelityTest::configOf)
+        .nodeArgs(ConsulClusterFidelityTest::argsOf)
+        .start();
+
+    // The "pods" the kubelet would have started: their IPs are the processes' addresses.
+    for (int i = 0; i < servers; i++) {
+      client.pods().resource(pod(statefulSet.getSpec().getTemplate().getMetadata().getLabels(),
+          "consul-server-" + i, consul.servers().get(i).address())).create();
+    }
+    client.pods().resource(pod(daemonSet.getSpec().getTemplate().getMetadata().getLabels(), "consul-agent-x1",
+        consul.agents().get(0).address())).create();
+    client.apps().statefulSets().inNamespace(NS).withName("consul-server").editStatus(s -> {
+      s.setStatus(new StatefulSetStatus());
+      s.getStatus().setReplicas(servers);
+      s.getStatus().setReadyReplicas(servers);
+      return s;
+    });
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (consul != null) {
+      // leave_on_terminate would make a SIGTERM a slow graceful leave; the state is thrown away anyway.
+      consul.nodes().forEach(consul::kill);
+      consul.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ the mapping
+
+  /** Pod name of a testkit node: servers are the StatefulSet's pods, the agent a DaemonSet pod. */
+  private static String podName(TestConsulNode node) {
+    return node.server() ? "consul-server-" + consul(node) : "consul-agent-x1";
+  }
+
+  private static int consul(TestConsulNode node) {
+    return Integer.parseInt(node.name().substring("server-".length())) - 1;
+  }
+
+  static String configOf(TestConsulNode node, List<TestConsulNode> servers) {
+    String key = node.server() ? ConsulClusterResources.SERVER_CONFIG : ConsulClusterResources.CLIENT_CONFIG;
+    try {
+      ObjectNode c = (ObjectNode) JSON.readTree(config.getData().get(key));
+      assertThat(c.get("bind_addr").asText()).isEqualTo("0.0.0.0");
+      assertThat(c.get("client_addr").asText()).isEqualTo("0.0.0.0");
+      c.put("bind_addr", node.address());
+      c.put("client_addr", node.address());
+      c.put("data_dir", node.dataDir().resolve("data").toString());
+      ArrayNode join = JSON.createArrayNode();
+      Pattern podDns = Pattern.compile("consul-server-(\\d+)\\.consul-server\\." + NS + "\\.svc");
+      for (JsonNode name : c.get("retry_join")) {
+        Matcher m = podDns.matcher(name.asText());
+        assertThat(m.matches()).as("retry_join %s is a server pod's DNS name", name).isTrue();
+        join.add(servers.get(Integer.parseInt(m.group(1))).address());
+      }
+      c.set("retry_join", join);
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(c);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The container's arguments after {@code agent}, with $(VAR) expanded as the kubelet would. */
+  static List<String> argsOf(TestConsulNode node) {
+    Container c = node.server() ? statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0)
+        : daemonSet.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getCommand()).containsExactly("consul");
+    assertThat(c.getArgs().get(0)).isEqualTo("agent");
+    Map<String, String> env = new HashMap<>();
+    for (EnvVar e : c.getEnv()) {
+      env.put(e.getName(), envValue(e, node));
+    }
+    List<String> args = new ArrayList<>();
+    for (String arg : c.getArgs().subList(1, c.getArgs().size())) {
+      if (arg.equals("-config-dir=" + ConsulClusterResources.CONFIG_DIR)) {
+        continue; // its one file is the -config-file the testkit passes
+      }
+      Matcher m = VAR.matcher(arg);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        String value = env.get(m.group(1));
+        assertThat(value).as("$(%s) in %s", m.group(1), arg).isNotNull();
+        m.appendReplacement(out, Matcher.quoteReplacement(value));
+      }
+      m.appendTail(out);
+      args.add(out.toString());
+    }
+    return args;
+  }
+
+  private static String envValue(EnvVar e, TestConsulNode node) {
+    if (e.getValue() != null) {
+      return e.getValue();
+    }
+    if (e.getValueFrom().getFieldRef() != null) {
+      return switch (e.getValueFrom().getFieldRef().getFieldPath()) {
+        case "metadata.name" -> podName(node);
+        case "status.podIP" -> node.address();
+        case "spec.nodeName" -> NODE;
+        default -> throw new IllegalArgumentException(e.getValueFrom().getFieldRef().getFieldPath());
+      };
+    }
+    var ref = e.getValueFrom().getSecretKeyRef();
+    return ConsulClusterResources.secretValue(client.secrets().inNamespace(NS).withName(ref.getName()).get(),
+        ref.getKey());
+  }
+
+  private static Pod pod(Map<String, String> labels, String name, String ip) {
+    return new PodBuilder()
+        .withNewMetadata().withName(name).withNamespace(NS).withLabels(labels).endMetadata()
+        .withNewSpec().withNodeName(NODE).addNewContainer().withName("consul").withImage("consul").endContainer()
+        .endSpec()
+        .withNewStatus().withPhase("Running").withPodIP(ip)
+            .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+        .build();
+  }
+
+  // ------------------------------------------------------------------ the tests
+
+  @Test
+  void serversElectALeaderTheOperatorReportsItAndBootstrapsAcls() {
+    List<String> raft = consul.servers().stream().map(s -> s.address() + ":8300").sorted().toList();
+    awaitAsserted(() -> {
+      ConsulCluster cc = client.resources(ConsulCluster.class).inNamespace(NS).withName("consul").get();
+      assertThat(cc.getStatus().getPeers()).isEqualTo(raft);
+      assertThat(raft).contains(cc.getStatus().getLeader());
+      assertThat(cc.getStatus().getReadyServers()).isEqualTo(3);
+      var ready = Conditions.find(cc.getStatus().getConditions(), Conditions.READY).orElseThrow();
+      assertThat(ready.getStatus()).as(ready.getMessage()).isEqualTo("True");
+    });
+    assertThat(consul.leader().address() + ":8300").isEqualTo(
+        client.resources(ConsulCluster.class).inNamespace(NS).withName("consul").get().getStatus().getLeader());
+    assertThat(client.secrets().inNamespace(NS).withName("consul-acl-bootstrap").get()).isNotNull();
+    assertThat(client.secrets().inNamespace(NS).withName("consul-operator-token").get()).isNotNull();
+  }
+
+  @Test
+  void agentsJoinAndGossipIsEncryptedWithTheGeneratedKey() throws Exception {
+    String management = awaitSecret("consul-acl-bootstrap");
+    String key = ConsulClusterResources.secretValue(client.secrets().inNamespace(NS).withName("consul-gossip").get(),
+        "key");
+    awaitAsserted(() -> {
+      JsonNode members = JSON.readTree(call("GET", consul.servers().get(0), "/v1/agent/members", management, null)
+          .body());
+      List<String> alive = new ArrayList<>();
+      members.forEach(m -> {
+        if (m.path("Status").asInt() == 1) {
+          alive.add(m.path("Name").asText());
+        }
+      });
+      assertThat(alive).containsExactlyInAnyOrder("consul-server-0", "consul-server-1", "consul-server-2", NODE);
+    });
+    for (TestConsulNode node : consul.nodes()) {
+      JsonNode self = JSON.readTree(call("GET", node, "/v1/agent/self", management, null).body());
+      assertThat(self.at("/Stats/serf_lan/encrypted").asText()).as(node.name()).isEqualTo("true");
+    }
+    var keyringResponse = call("GET", consul.servers().get(0), "/v1/operator/keyring", management, null);
+    assertThat(keyringResponse.statusCode()).as(keyringResponse.body()).isEqualTo(200);
+    JsonNode keyring = JSON.readTree(keyringResponse.body());
+    // Every member of the LAN pool (3 servers and the agent) and the WAN pool holds exactly our key.
+    assertThat(keyring).isNotEmpty();
+    keyring.forEach(k -> {
+      assertThat(k.path("Keys").has(key)).as("keyring %s", k).isTrue();
+      assertThat(k.path("Keys").size()).isEqualTo(1);
+    });
+    assertThat(keyring).anySatisfy(k -> {
+      assertThat(k.path("WAN").asBoolean()).isFalse();
+      assertThat(k.path("NumNodes").asInt()).isEqualTo(4);
+    });
+    // The operator gave every agent its token: the agent's node is registered (anti-entropy allowed).
+    awaitAsserted(() -> assertThat(JSON.readTree(call("GET", consul.servers().get(0), "/v1/catalog/nodes",
+        management, null).body()).findValuesAsText("Node")).contains(NODE, "consul-server-0"));
+  }
+
+  @Test
+  void anonymousIsDeniedAndTheOperatorsTokenRegistersOnItsSyntheticNodesOnly() throws Exception {
+    ConsulEndpoints endpoints = new ConsulEndpoints(client);
+    ConsulEndpoint endpoint = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> endpoints.resolve(NS, "consul").orElse(null), e -> e != null);
+    assertThat(endpoints.whyNotReady(NS, "consul")).isNull();
+    assertThat(endpoint.httpAddresses()).containsExactlyInAnyOrderElementsOf(
+        consul.servers().stream().map(s -> "http://" + s.address() + ":8500").toList());
+    assertThat(endpoint.caCertPem()).isNull();
+    String management = awaitSecret("consul-acl-bootstrap");
+    assertThat(endpoint.token()).isEqualTo(awaitSecret("consul-operator-token")).isNotEqualTo(management);
+
+    TestConsulNode server = consul.servers().get(1);
+    String register = """
+        {"Node": "%s", "Address": "10.0.0.7",
+         "Service": {"ID": "geo-1", "Service": "geo", "Address": "10.1.0.1", "Port": 8082}}""";
+    var anonymous = call("PUT", server, "/v1/catalog/register", null, register.formatted("bellhop-test-node-a"));
+    assertThat(anonymous.statusCode()).as(anonymous.body()).isEqualTo(403);
+
+    String token = endpoint.token();
+    var ok = call("PUT", server, "/v1/catalog/register", token, register.formatted("bellhop-test-node-a"));
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+    // What Bellhop's sync engine does: a transaction on its synthetic node.
+    String txn = """
+        [{"Node": {"Verb": "set", "Node": {"Node": "bellhop-test-node-b", "Address": "10.0.0.8",
+          "Meta": {"managed-by": "bellhop"}}}},
+         {"Service": {"Verb": "set", "Node": "bellhop-test-node-b",
+          "Service": {"ID": "rate-1", "Service": "rate", "Address": "10.1.0.2", "Port": 8084}}}]""";
+    var txnOk = call("PUT", server, "/v1/txn", token, txn);
+    assertThat(txnOk.statusCode()).as(txnOk.body()).isEqualTo(200);
+    var services = JSON.readTree(call("GET", server, "/v1/catalog/service/geo", token, null).body());
+    assertThat(services.findValuesAsText("ServiceID")).contains("geo-1");
+    // Least privilege: no other node, no KV.
+    var otherNode = call("PUT", server, "/v1/catalog/register", token, register.formatted("someone-elses-node"));
+    assertThat(otherNode.statusCode()).isEqualTo(403);
+    assertThat(call("PUT", server, "/v1/kv/x", token, "y").statusCode()).isEqualTo(403);
+    assertThat(call("PUT", server, "/v1/kv/x", management, "y").statusCode()).isEqualTo(200);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static String awaitSecret(String name) {
+    return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(
+        () -> ConsulClusterResources.secretValue(client.secrets().inNamespace(NS).withName(name).get(), "token"),
+        v -> v != null);
+  }
+
+  private static HttpResponse<String> call(String method, TestConsulNode node, String path, String token, String body)
+      throws IOException, InterruptedException {
+    var b = HttpRequest.newBuilder(URI.create(node.httpUrl() + path)).timeout(Duration.ofSeconds(5))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("X-Consul-Token", token);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static <T> T awaitObject(java.util.function.Supplier<T> get) {
+    return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(get::get, o -> o != null);
+  }
+
+  private interface Check {
+    void run() throws Exception;
+  }
+
+  private static void awaitAsserted(Check check) {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .untilAsserted(check::run);
+  }
+
+  @SuppressWarnings("unused")
+  private static Kube kube() {
+    return cluster.kube();
+  }
+}

@@ -5,68 +5,46 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bellhop.operator.BellhopOperator;
 import dev.bellhop.operator.OperatorConfig;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterSpec;
-import dev.bellhop.operator.testing.Kube;
 import dev.bellhop.operator.testing.MockCluster;
 import dev.bellhop.testkit.consul.TestConsulCluster;
 import dev.bellhop.testkit.consul.TestConsulNode;
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Configuration fidelity: the exact configuration the operator generated for a ConsulCluster
- * (ConfigMap content, container arguments and environment) run with the real consul binary, one
- * process per pod. Only what a cluster would supply differently is mapped: the pods' DNS names and
- * IPs onto loopback addresses (the testkit's block), the data dir onto a temp dir, and
- * {@code -config-dir=/consul/config} onto the same file given as {@code -config-file}. The operator
- * then finds the "pods" (mock pods whose IPs are those addresses), reports leader and peers, and
- * bootstraps ACLs for real.
+ * Configuration fidelity: the exact configuration the operator generated for a ConsulCluster with
+ * ACLs and agents, run with the real consul binary one process per pod ({@link RenderedConsul}).
+ * The operator then finds the "pods" (mock pods whose IPs are those processes' addresses), reports
+ * leader and peers, and bootstraps ACLs for real.
  */
 class ConsulClusterFidelityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(2)).build();
-  private static final Pattern VAR = Pattern.compile("\\$\\(([A-Z_]+)\\)");
   private static final String NS = "fidelity";
-  private static final String NODE = "node-a";
+  private static final String NODE = RenderedConsul.NODE;
 
   static MockCluster cluster;
   static KubernetesClient client;
   static BellhopOperator operator;
   static TestConsulCluster consul;
-  static ConfigMap config;
-  static StatefulSet statefulSet;
-  static DaemonSet daemonSet;
 
   @BeforeAll
   static void start() {
@@ -86,29 +64,7 @@ class ConsulClusterFidelityTest {
     cc.setSpec(spec);
     client.resource(cc).create();
 
-    statefulSet = awaitObject(() -> client.apps().statefulSets().inNamespace(NS).withName("consul-server").get());
-    daemonSet = awaitObject(() -> client.apps().daemonSets().inNamespace(NS).withName("consul-agent").get());
-    config = client.configMaps().inNamespace(NS).withName("consul-config").get();
-    int servers = statefulSet.getSpec().getReplicas();
-
-    consul = TestConsulCluster.builder().servers(servers).agents(1)
-        .nodeConfig(ConsulClusterFidelityTest::configOf)
-        .nodeArgs(ConsulClusterFidelityTest::argsOf)
-        .start();
-
-    // The "pods" the kubelet would have started: their IPs are the processes' addresses.
-    for (int i = 0; i < servers; i++) {
-      client.pods().resource(pod(statefulSet.getSpec().getTemplate().getMetadata().getLabels(),
-          "consul-server-" + i, consul.servers().get(i).address())).create();
-    }
-    client.pods().resource(pod(daemonSet.getSpec().getTemplate().getMetadata().getLabels(), "consul-agent-x1",
-        consul.agents().get(0).address())).create();
-    client.apps().statefulSets().inNamespace(NS).withName("consul-server").editStatus(s -> {
-      s.setStatus(new StatefulSetStatus());
-      s.getStatus().setReplicas(servers);
-      s.getStatus().setReadyReplicas(servers);
-      return s;
-    });
+    consul = RenderedConsul.start(client, NS, "consul", Map.of());
   }
 
   @AfterAll
@@ -116,103 +72,10 @@ class ConsulClusterFidelityTest {
     if (operator != null) {
       operator.close();
     }
-    if (consul != null) {
-      // leave_on_terminate would make a SIGTERM a slow graceful leave; the state is thrown away anyway.
-      consul.nodes().forEach(consul::kill);
-      consul.close();
-    }
+    RenderedConsul.close(consul);
     if (cluster != null) {
       cluster.close();
     }
-  }
-
-  // ------------------------------------------------------------------ the mapping
-
-  /** Pod name of a testkit node: servers are the StatefulSet's pods, the agent a DaemonSet pod. */
-  private static String podName(TestConsulNode node) {
-    return node.server() ? "consul-server-" + consul(node) : "consul-agent-x1";
-  }
-
-  private static int consul(TestConsulNode node) {
-    return Integer.parseInt(node.name().substring("server-".length())) - 1;
-  }
-
-  static String configOf(TestConsulNode node, List<TestConsulNode> servers) {
-    String key = node.server() ? ConsulClusterResources.SERVER_CONFIG : ConsulClusterResources.CLIENT_CONFIG;
-    try {
-      ObjectNode c = (ObjectNode) JSON.readTree(config.getData().get(key));
-      assertThat(c.get("bind_addr").asText()).isEqualTo("0.0.0.0");
-      assertThat(c.get("client_addr").asText()).isEqualTo("0.0.0.0");
-      c.put("bind_addr", node.address());
-      c.put("client_addr", node.address());
-      c.put("data_dir", node.dataDir().resolve("data").toString());
-      ArrayNode join = JSON.createArrayNode();
-      Pattern podDns = Pattern.compile("consul-server-(\\d+)\\.consul-server\\." + NS + "\\.svc");
-      for (JsonNode name : c.get("retry_join")) {
-        Matcher m = podDns.matcher(name.asText());
-        assertThat(m.matches()).as("retry_join %s is a server pod's DNS name", name).isTrue();
-        join.add(servers.get(Integer.parseInt(m.group(1))).address());
-      }
-      c.set("retry_join", join);
-      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(c);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** The container's arguments after {@code agent}, with $(VAR) expanded as the kubelet would. */
-  static List<String> argsOf(TestConsulNode node) {
-    Container c = node.server() ? statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0)
-        : daemonSet.getSpec().getTemplate().getSpec().getContainers().get(0);
-    assertThat(c.getCommand()).containsExactly("consul");
-    assertThat(c.getArgs().get(0)).isEqualTo("agent");
-    Map<String, String> env = new HashMap<>();
-    for (EnvVar e : c.getEnv()) {
-      env.put(e.getName(), envValue(e, node));
-    }
-    List<String> args = new ArrayList<>();
-    for (String arg : c.getArgs().subList(1, c.getArgs().size())) {
-      if (arg.equals("-config-dir=" + ConsulClusterResources.CONFIG_DIR)) {
-        continue; // its one file is the -config-file the testkit passes
-      }
-      Matcher m = VAR.matcher(arg);
-      StringBuilder out = new StringBuilder();
-      while (m.find()) {
-        String value = env.get(m.group(1));
-        assertThat(value).as("$(%s) in %s", m.group(1), arg).isNotNull();
-        m.appendReplacement(out, Matcher.quoteReplacement(value));
-      }
-      m.appendTail(out);
-      args.add(out.toString());
-    }
-    return args;
-  }
-
-  private static String envValue(EnvVar e, TestConsulNode node) {
-    if (e.getValue() != null) {
-      return e.getValue();
-    }
-    if (e.getValueFrom().getFieldRef() != null) {
-      return switch (e.getValueFrom().getFieldRef().getFieldPath()) {
-        case "metadata.name" -> podName(node);
-        case "status.podIP" -> node.address();
-        case "spec.nodeName" -> NODE;
-        default -> throw new IllegalArgumentException(e.getValueFrom().getFieldRef().getFieldPath());
-      };
-    }
-    var ref = e.getValueFrom().getSecretKeyRef();
-    return ConsulClusterResources.secretValue(client.secrets().inNamespace(NS).withName(ref.getName()).get(),
-        ref.getKey());
-  }
-
-  private static Pod pod(Map<String, String> labels, String name, String ip) {
-    return new PodBuilder()
-        .withNewMetadata().withName(name).withNamespace(NS).withLabels(labels).endMetadata()
-        .withNewSpec().withNodeName(NODE).addNewContainer().withName("consul").withImage("consul").endContainer()
-        .endSpec()
-        .withNewStatus().withPhase("Running").withPodIP(ip)
-            .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
-        .build();
   }
 
   // ------------------------------------------------------------------ the tests
@@ -329,10 +192,6 @@ class ConsulClusterFidelityTest {
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static <T> T awaitObject(java.util.function.Supplier<T> get) {
-    return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(get::get, o -> o != null);
-  }
-
   private interface Check {
     void run() throws Exception;
   }
@@ -342,8 +201,4 @@ class ConsulClusterFidelityTest {
         .untilAsserted(check::run);
   }
 
-  @SuppressWarnings("unused")
-  private static Kube kube() {
-    return cluster.kube();
-  }
 }

@@ -303,7 +303,7 @@ public final class TestConsulCluster implements AutoCloseable {
           names.add(((Map<?, ?>) o).get("Node"));
         }
         for (TestConsulNode s : running) {
-          if (!names.contains(s.name())) {
+          if (!names.contains(consulNodeName(s))) {
             return s.name() + " not in the catalog yet";
           }
         }
@@ -333,7 +333,7 @@ public final class TestConsulCluster implements AutoCloseable {
         List<?> members = (List<?>) MiniJson.parse(send("GET", srv.httpUrl() + "/v1/agent/members", null));
         for (Object o : members) {
           Map<?, ?> m = (Map<?, ?>) o;
-          if (node.name().equals(m.get("Name"))) {
+          if (consulNodeName(node).equals(m.get("Name"))) {
             Object status = m.get("Status");
             return Long.valueOf(1).equals(status) ? null : node.name() + " member status " + status;
           }
@@ -618,6 +618,15 @@ public final class TestConsulCluster implements AutoCloseable {
     } catch (IOException e) {
       return "(no log: " + e.getMessage() + ")";
     }
+  }
+
+  /** The node's name in Consul: its own, unless a {@link Builder#nodeConfig} chose another. */
+  private String consulNodeName(TestConsulNode n) throws IOException {
+    if (nodeConfig == null) {
+      return n.name();
+    }
+    Map<?, ?> self = (Map<?, ?>) MiniJson.parse(send("GET", n.httpUrl() + "/v1/agent/self", null));
+    return String.valueOf(((Map<?, ?>) self.get("Config")).get("NodeName"));
   }
 
   private String leaderOf(TestConsulNode n) throws IOException {

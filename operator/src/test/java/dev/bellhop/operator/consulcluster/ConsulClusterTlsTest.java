@@ -1,0 +1,130 @@
+package dev.bellhop.operator.consulcluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.bellhop.operator.BellhopOperator;
+import dev.bellhop.operator.OperatorConfig;
+import dev.bellhop.operator.crd.Conditions;
+import dev.bellhop.operator.crd.ConsulCluster;
+import dev.bellhop.operator.crd.ConsulClusterSpec;
+import dev.bellhop.operator.testing.MockCluster;
+import dev.bellhop.testkit.consul.ConsulBinary;
+import dev.bellhop.testkit.consul.TestConsulCluster;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TLS against real Consul: certificates made by {@code consul tls} put into a Secret, the operator's
+ * rendered TLS configuration run by three servers (raft over verified TLS), and the operator and
+ * {@link ConsulEndpoints} reaching the HTTPS API by pod IP with the cluster's CA.
+ */
+class ConsulClusterTlsTest {
+  private static final String NS = "tls";
+
+  @TempDir
+  static Path certs;
+  static MockCluster cluster;
+  static KubernetesClient client;
+  static BellhopOperator operator;
+  static TestConsulCluster consul;
+  static String caPem;
+
+  @BeforeAll
+  static void start() throws Exception {
+    consulTls("ca", "create");
+    consulTls("cert", "create", "-server", "-dc", "dc1");
+    caPem = Files.readString(certs.resolve("consul-agent-ca.pem"));
+    cluster = new MockCluster();
+    client = cluster.client();
+    client.resource(new SecretBuilder().withNewMetadata().withName("consul-certs").withNamespace(NS).endMetadata()
+        .withType("kubernetes.io/tls")
+        .addToData("ca.crt", b64(caPem))
+        .addToData("tls.crt", b64(Files.readString(certs.resolve("dc1-server-consul-0.pem"))))
+        .addToData("tls.key", b64(Files.readString(certs.resolve("dc1-server-consul-0-key.pem"))))
+        .build()).create();
+    operator = BellhopOperator.start(client, new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
+    ConsulCluster cc = new ConsulCluster();
+    cc.getMetadata().setName("consul");
+    cc.getMetadata().setNamespace(NS);
+    ConsulClusterSpec spec = new ConsulClusterSpec();
+    var tls = new ConsulClusterSpec.Tls();
+    tls.setEnabled(true);
+    tls.setSecretName("consul-certs");
+    spec.setTls(tls);
+    cc.setSpec(spec);
+    client.resource(cc).create();
+    consul = RenderedConsul.start(client, NS, "consul", Map.of(
+        ConsulClusterResources.TLS_DIR + "/ca.crt", certs.resolve("consul-agent-ca.pem").toString(),
+        ConsulClusterResources.TLS_DIR + "/tls.crt", certs.resolve("dc1-server-consul-0.pem").toString(),
+        ConsulClusterResources.TLS_DIR + "/tls.key", certs.resolve("dc1-server-consul-0-key.pem").toString()));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    RenderedConsul.close(consul);
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void theOperatorReachesTheHttpsApiWithTheClustersCa() throws Exception {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
+      var status = client.resources(ConsulCluster.class).inNamespace(NS).withName("consul").get().getStatus();
+      assertThat(status.getPeers()).hasSize(3);
+      assertThat(status.getLeader()).isNotEmpty();
+      assertThat(Conditions.isTrue(status.getConditions(), Conditions.READY)).isTrue();
+    });
+    ConsulEndpoint endpoint = new ConsulEndpoints(client).resolve(NS, "consul").orElseThrow();
+    assertThat(endpoint.httpAddresses()).containsExactlyInAnyOrderElementsOf(
+        consul.servers().stream().map(s -> "https://" + s.address() + ":8501").toList());
+    assertThat(endpoint.caCertPem()).isEqualTo(caPem);
+    assertThat(endpoint.token()).isNull();
+
+    var leader = new ConsulHttp().send("GET", endpoint.httpAddresses().get(0) + "/v1/status/leader", null,
+        endpoint.caCertPem(), null);
+    assertThat(leader.status()).isEqualTo(200);
+    assertThat(leader.body()).contains(":8300");
+    // Without the cluster's CA the certificate is not trusted.
+    HttpClient untrusting = HttpClient.newHttpClient();
+    assertThatThrownBy(() -> untrusting.send(HttpRequest.newBuilder(
+        URI.create(endpoint.httpAddresses().get(0) + "/v1/status/leader")).build(), HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(IOException.class);
+  }
+
+  private static void consulTls(String... args) throws Exception {
+    var command = new java.util.ArrayList<String>();
+    command.add(ConsulBinary.locate().toString());
+    command.add("tls");
+    command.addAll(java.util.List.of(args));
+    Process p = new ProcessBuilder(command).directory(certs.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+  }
+
+  private static String b64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes());
+  }
+}

@@ -1,0 +1,119 @@
+package dev.bellhop.services.gateway;
+
+import dev.bellhop.services.common.server.ServiceConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The gateway's own settings, read from the environment next to the common ones
+ * ({@code PORT}, {@code BIND_ADDR}, {@code MAX_BODY_BYTES}, ...).
+ *
+ * <p>Consul: {@code CONSUL_HTTP_ADDR} ({@code host:port}, {@code http://host:port} or
+ * {@code https://host:port}; default {@code 127.0.0.1:8500}), {@code CONSUL_HTTP_SSL=true} for https
+ * without a scheme, {@code CONSUL_HTTP_TOKEN} (or {@code CONSUL_HTTP_TOKEN_FILE}), {@code CONSUL_CACERT}
+ * (PEM file trusted for https), {@code CONSUL_HTTP_SSL_VERIFY=false} to skip verification.
+ */
+public record GatewaySettings(
+    String consulHost,
+    int consulPort,
+    boolean consulTls,
+    boolean consulTlsVerify,
+    String consulToken,
+    String consulCaCert,
+    int watchWaitSeconds,
+    long watchIdleMillis,
+    long requestTimeoutMillis,
+    long connectTimeoutMillis,
+    int maxConnectionsPerInstance,
+    Balancing balancing,
+    int outlierConsecutiveFailures,
+    long outlierEjectionMillis,
+    int maxBodyBytes) {
+
+  public enum Balancing { LEAST_OUTSTANDING, ROUND_ROBIN }
+
+  public static GatewaySettings from(ServiceConfig config) {
+    String address = config.env("CONSUL_HTTP_ADDR", "127.0.0.1:8500");
+    boolean tls = Boolean.parseBoolean(config.env("CONSUL_HTTP_SSL", "false"));
+    String hostPort = address;
+    int scheme = address.indexOf("://");
+    if (scheme >= 0) {
+      String proto = address.substring(0, scheme).toLowerCase(Locale.ROOT);
+      if (!proto.equals("http") && !proto.equals("https")) {
+        throw new IllegalArgumentException("CONSUL_HTTP_ADDR: only http:// and https:// are supported, got " + address);
+      }
+      tls = proto.equals("https");
+      hostPort = address.substring(scheme + 3);
+    }
+    if (hostPort.endsWith("/")) {
+      hostPort = hostPort.substring(0, hostPort.length() - 1);
+    }
+    String host = hostPort;
+    int port = tls ? 8501 : 8500;
+    int colon = hostPort.lastIndexOf(':');
+    if (colon > 0 && !hostPort.endsWith("]")) {
+      host = hostPort.substring(0, colon);
+      try {
+        port = Integer.parseInt(hostPort.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("CONSUL_HTTP_ADDR: bad port in " + address);
+      }
+    }
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    if (host.isEmpty()) {
+      throw new IllegalArgumentException("CONSUL_HTTP_ADDR: no host in " + address);
+    }
+    String token = config.env("CONSUL_HTTP_TOKEN", null);
+    String tokenFile = config.env("CONSUL_HTTP_TOKEN_FILE", null);
+    if (token == null && tokenFile != null) {
+      try {
+        token = Files.readString(Path.of(tokenFile)).trim();
+      } catch (IOException e) {
+        throw new IllegalArgumentException("CONSUL_HTTP_TOKEN_FILE: cannot read " + tokenFile + ": " + e.getMessage());
+      }
+    }
+    String caCert = config.env("CONSUL_CACERT", null);
+    if (caCert != null && !Files.isReadable(Path.of(caCert))) {
+      throw new IllegalArgumentException("CONSUL_CACERT: cannot read " + caCert);
+    }
+    Balancing balancing = switch (config.env("GATEWAY_BALANCER", "least-outstanding").toLowerCase(Locale.ROOT)) {
+      case "least-outstanding", "least_outstanding", "least-request" -> Balancing.LEAST_OUTSTANDING;
+      case "round-robin", "round_robin", "rr" -> Balancing.ROUND_ROBIN;
+      default -> throw new IllegalArgumentException(
+          "GATEWAY_BALANCER must be least-outstanding or round-robin, got " + config.env("GATEWAY_BALANCER", ""));
+    };
+    GatewaySettings settings = new GatewaySettings(
+        host, port, tls,
+        Boolean.parseBoolean(config.env("CONSUL_HTTP_SSL_VERIFY", "true")),
+        token, caCert,
+        positive(config, "CONSUL_WATCH_WAIT_SECONDS", 30),
+        positive(config, "GATEWAY_WATCH_IDLE_MS", 600_000),
+        positive(config, "GATEWAY_TIMEOUT_MS", 10_000),
+        positive(config, "GATEWAY_CONNECT_TIMEOUT_MS", 1_000),
+        positive(config, "GATEWAY_MAX_CONNECTIONS_PER_INSTANCE", 256),
+        balancing,
+        positive(config, "GATEWAY_OUTLIER_FAILURES", 5),
+        positive(config, "GATEWAY_OUTLIER_EJECT_MS", 10_000),
+        config.maxBodyBytes());
+    if (settings.watchWaitSeconds() > 600) {
+      throw new IllegalArgumentException("CONSUL_WATCH_WAIT_SECONDS is at most 600 (Consul's limit)");
+    }
+    return settings;
+  }
+
+  private static int positive(ServiceConfig config, String key, int fallback) {
+    int value = config.envInt(key, fallback);
+    if (value <= 0) {
+      throw new IllegalArgumentException(key + " must be positive, got " + value);
+    }
+    return value;
+  }
+
+  public String consulAddress() {
+    return (consulTls ? "https://" : "http://") + consulHost + ":" + consulPort;
+  }
+}

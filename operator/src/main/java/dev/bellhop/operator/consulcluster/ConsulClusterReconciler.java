@@ -132,8 +132,7 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
 
     ConfigMap config = ConsulClusterResources.configMap(s);
     apply(cc, config);
-    String configHash = ConsulClusterResources.hash(config.getData().get(ConsulClusterResources.SERVER_CONFIG),
-        config.getData().get(ConsulClusterResources.CLIENT_CONFIG));
+    String configHash = ConsulClusterResources.rollingHash(s);
     apply(cc, ConsulClusterResources.headlessService(s));
     apply(cc, ConsulClusterResources.clientService(s));
     if (s.ui()) {

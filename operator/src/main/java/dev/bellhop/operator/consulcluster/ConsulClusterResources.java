@@ -131,6 +131,22 @@ public final class ConsulClusterResources {
     return c;
   }
 
+  /**
+   * The hash on the pod templates: a configuration change rolls the pods, except for what only
+   * matters when a cluster first forms ({@code bootstrap_expect}) or when an agent (re)joins
+   * ({@code retry_join}): scaling the servers then changes only the replica count, and running
+   * servers are not restarted for it.
+   */
+  static String rollingHash(ClusterSettings s) {
+    Map<String, Object> server = agentConfig(s, true);
+    Map<String, Object> client = agentConfig(s, false);
+    for (Map<String, Object> c : List.of(server, client)) {
+      c.remove("bootstrap_expect");
+      c.remove("retry_join");
+    }
+    return hash(render(server), render(client));
+  }
+
   static String render(Map<String, Object> config) {
     try {
       return JSON.writeValueAsString(config) + "\n";

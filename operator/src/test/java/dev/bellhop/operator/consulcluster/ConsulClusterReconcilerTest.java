@@ -305,7 +305,16 @@ class ConsulClusterReconcilerTest {
     assertThat(server.get("bootstrap_expect").asInt()).isEqualTo(5);
     assertThat(server.get("retry_join")).hasSize(5);
     assertThat(statefulSet(ns, "consul-server").getSpec().getTemplate().getMetadata().getAnnotations()
-        .get(ConsulClusterResources.CONFIG_HASH)).as("a new configuration rolls the pods").isNotEqualTo(hashBefore);
+        .get(ConsulClusterResources.CONFIG_HASH)).as("scaling does not restart the running servers")
+        .isEqualTo(hashBefore);
+    // A configuration change that matters to running agents rolls them.
+    edit(ns, "consul", spec -> {
+      var ui = new ConsulClusterSpec.Ui();
+      ui.setEnabled(false);
+      spec.setUi(ui);
+    });
+    eventually(() -> assertThat(statefulSet(ns, "consul-server").getSpec().getTemplate().getMetadata()
+        .getAnnotations().get(ConsulClusterResources.CONFIG_HASH)).isNotEqualTo(hashBefore));
     eventually(() -> assertThat(get(ns, "consul").getStatus().getServers()).isEqualTo(5));
     // The data volumes are immutable in a StatefulSet: a new size applies to new clusters only.
     edit(ns, "consul", spec -> {

@@ -2,7 +2,7 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp -q
 .DEFAULT_GOAL := help
 
-.PHONY: help test consul toolchain build demo crds bench bench-sync data
+.PHONY: help test consul toolchain build demo crds bench bench-sync data bench-services services-run
 
 help:
 	@echo "make demo        run the whole hotel system locally"
@@ -11,6 +11,7 @@ help:
 	@echo "make crds        regenerate crds/ from the CRD model"
 	@echo "make bench       run every benchmark (BENCH lines, JSON under target/bench/)"
 	@echo "make data        regenerate the hotel data set in data/ (deterministic)"
+	@echo "make services-run run auth, geo, profile, rate and hotel locally (ports 8081-8085)"
 
 toolchain:
 	@bash scripts/apt-ensure.sh java:openjdk-17-jdk-headless mvn:maven
@@ -33,7 +34,7 @@ demo:
 	@echo "make demo: not available yet (the local cluster lands with the demo issue)." >&2
 	@exit 2
 
-bench: bench-sync
+bench: bench-sync bench-services
 
 bench-sync: toolchain consul
 	$(MVN) -pl bench/sync -am install -DskipTests
@@ -43,3 +44,13 @@ bench-sync: toolchain consul
 data: toolchain
 	$(MVN) -pl services/datagen -am install -DskipTests
 	cd services/datagen && $(MVN) exec:java
+
+# wrk against Hotel.Rates on all five services, and the geo index against a linear scan.
+bench-services: toolchain
+	@bash scripts/apt-ensure.sh wrk:wrk
+	$(MVN) -pl bench/services -am install -DskipTests
+	cd bench/services && $(MVN) exec:exec
+
+services-run: toolchain
+	$(MVN) -pl services -amd install -DskipTests
+	bash scripts/services-run.sh

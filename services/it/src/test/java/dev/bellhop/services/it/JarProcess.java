@@ -50,7 +50,7 @@ final class JarProcess implements AutoCloseable {
       builder.environment().putAll(env);
       Process process = builder.start();
       int[] port = new int[1];
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
         if (!process.isAlive()) {
           throw new IllegalStateException(name + " exited: " + Files.readString(log));
         }

@@ -55,6 +55,9 @@ final class Services implements AutoCloseable {
   /** A hotel API with static addresses of these backends, overridden by {@code env}. */
   ServiceServer hotel(Map<String, String> env) {
     Map<String, String> all = new HashMap<>(staticAddresses());
+    // Generous budgets: these tests share a loaded 2-core machine; timeouts are tested explicitly.
+    all.put("UPSTREAM_TIMEOUT_MS", "10000");
+    all.put("REQUEST_TIMEOUT_MS", "20000");
     all.putAll(env);
     return start(HotelMain::start, "hotel", all);
   }
@@ -83,7 +86,7 @@ final class Services implements AutoCloseable {
 
   static CompletableFuture<HttpResponse<String>> postAsync(int port, String method, String body, String authorization) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/" + method))
-        .timeout(Duration.ofSeconds(20))
+        .timeout(Duration.ofSeconds(60))
         .header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body));
     if (authorization != null) {

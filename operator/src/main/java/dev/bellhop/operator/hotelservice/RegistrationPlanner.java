@@ -64,10 +64,13 @@ final class RegistrationPlanner {
         pod.getMetadata().getName(), String.valueOf(hs.getSpec().getPort()));
   }
 
-  /** One synthetic catalog node per Kubernetes node and Bellhop cluster, out of any real agent's reach. */
+  /**
+   * One synthetic catalog node per Kubernetes node and Bellhop cluster, out of any real agent's
+   * reach. The fixed prefix lets an ACL policy grant write on exactly these nodes (node_prefix).
+   */
   String nodeName(Pod pod) {
     String node = pod.getSpec().getNodeName().toLowerCase().replaceAll("[^a-z0-9-]", "-");
-    return node + "-bellhop-" + clusterId;
+    return "bellhop-" + clusterId + "-" + node;
   }
 
   private Registration registration(HotelService hs, Pod pod, String id, boolean ready) {

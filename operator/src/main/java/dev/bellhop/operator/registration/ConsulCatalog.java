@@ -151,12 +151,12 @@ public final class ConsulCatalog {
 
   // Transaction operations, in Consul's /v1/txn shape.
 
-  static Map<String, Object> nodeSet(String node, String address, String clusterId) {
+  public static Map<String, Object> nodeSet(String node, String address, String clusterId) {
     return Map.of("Node", Map.of("Verb", "set", "Node", Map.of("Node", node, "Address", address,
         "Meta", Map.of(META_MANAGED_BY, MANAGED_BY, META_CLUSTER, clusterId))));
   }
 
-  static Map<String, Object> serviceSet(Registration r) {
+  public static Map<String, Object> serviceSet(Registration r) {
     Map<String, Object> service = new LinkedHashMap<>();
     service.put("ID", r.id());
     service.put("Service", r.service());
@@ -167,7 +167,7 @@ public final class ConsulCatalog {
     return Map.of("Service", Map.of("Verb", "set", "Node", r.node(), "Service", service));
   }
 
-  static Map<String, Object> checkSet(Registration r) {
+  public static Map<String, Object> checkSet(Registration r) {
     Map<String, Object> check = new LinkedHashMap<>();
     check.put("Node", r.node());
     check.put("CheckID", r.checkId());
@@ -179,7 +179,7 @@ public final class ConsulCatalog {
     return Map.of("Check", Map.of("Verb", "set", "Check", check));
   }
 
-  static Map<String, Object> serviceDelete(Registration r) {
+  public static Map<String, Object> serviceDelete(Registration r) {
     // Deleting a service deletes its checks with it.
     return Map.of("Service", Map.of("Verb", "delete", "Node", r.node(), "Service", Map.of("ID", r.id(), "Service", r.service())));
   }

@@ -71,7 +71,7 @@ class HotelServiceReconcilerTest {
     assertThat(instance.status()).isEqualTo("passing");
     assertThat(instance.address()).isEqualTo("10.1.0.1");
     assertThat(instance.port()).isEqualTo(8082);
-    assertThat(instance.node()).isEqualTo("node-a-bellhop-test");
+    assertThat(instance.node()).isEqualTo("bellhop-test-node-a");
     assertThat(instance.meta()).containsEntry("managed-by", "bellhop").containsEntry("bellhop-cluster", "test")
         .containsEntry("k8s-namespace", "life").containsEntry("k8s-pod", "geo-1")
         .containsEntry("k8s-pod-uid", pod.getMetadata().getUid()).containsEntry("hotelservice", "geo");

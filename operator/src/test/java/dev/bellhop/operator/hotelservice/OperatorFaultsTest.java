@@ -190,7 +190,7 @@ class OperatorFaultsTest {
       }
       awaitConsul(() -> assertThat(reader.instances("hotel"))
           .containsOnlyKeys("east:shop:hotel:hotel-1:8085", "west:shop:hotel:hotel-1:8085"));
-      assertThat(reader.instances("hotel").get("east:shop:hotel:hotel-1:8085").node()).isEqualTo("node-a-bellhop-east");
+      assertThat(reader.instances("hotel").get("east:shop:hotel:hotel-1:8085").node()).isEqualTo("bellhop-east-node-a");
 
       east.kube().terminate("shop", "hotel-1");
       awaitConsul(() -> assertThat(reader.instances("hotel")).containsOnlyKeys("west:shop:hotel:hotel-1:8085"));

@@ -10,6 +10,13 @@ import java.util.List;
 
 /** fabric8's mock API server in CRUD mode, with Bellhop's CRDs applied: a Kubernetes cluster for tests. */
 public final class MockCluster implements AutoCloseable {
+  /** The mock logs every request at INFO through java.util.logging; held here so the level sticks. */
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   private final KubernetesMockServer server;
   private final NamespacedKubernetesClient client;
   private final Kube kube;

@@ -89,7 +89,12 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
         InformerEventSourceConfiguration.from(Pod.class, ConsulCluster.class)
             .withName("consul-pods").withLabelSelector(LABEL_CLUSTER)
             .withSecondaryToPrimaryMapper(byLabel::toPrimaryResourceIDs).build(), context);
-    return List.of(statefulSets, pods);
+    // Bellhop's own Secrets (gossip key, ACL tokens): a deleted one is noticed at once.
+    var secrets = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Secret.class, ConsulCluster.class)
+            .withName("consul-secrets").withLabelSelector(LABEL_CLUSTER)
+            .withSecondaryToPrimaryMapper(byLabel::toPrimaryResourceIDs).build(), context);
+    return List.of(statefulSets, pods, secrets);
   }
 
   @Override
@@ -188,6 +193,7 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
     status.setPeers(peers);
 
     String aclProblem = null;
+    boolean aclPermanent = false;
     if (s.acl() && leaderUrl != null) {
       Map<String, String> agentPods = new LinkedHashMap<>();
       servers.stream().filter(ServerPod::ready).forEach(p -> agentPods.put(p.uid(), p.url()));
@@ -196,6 +202,7 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
       }
       var result = acls.ensure(cc, s, leaderUrl, caPem, agentPods);
       aclProblem = result.problem();
+      aclPermanent = result.permanent();
       if (result.permanent() && !Conditions.find(status.getConditions(), READY)
           .map(c -> "ACLBootstrapFailed".equals(c.getReason())).orElse(false)) {
         events.warning(cc, "ACLBootstrapFailed", aclProblem);
@@ -214,7 +221,8 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
       reason = "NoLeader";
       message = "no raft leader known to the servers reachable at their pod IPs";
     } else if (s.acl() && aclProblem != null) {
-      reason = "ACLBootstrapFailed";
+      // Failed: needs the user (a lost management token); pending: Consul not ready for it yet.
+      reason = aclPermanent ? "ACLBootstrapFailed" : "ACLPending";
       message = aclProblem;
     } else {
       reason = null;

@@ -55,9 +55,10 @@ public final class ConsulEndpoints {
       return Check.no(ref + " is invalid: " + String.join("; ", ConsulClusterValidator.validate(cc)));
     }
     ClusterSettings s = ClusterSettings.of(cc);
-    List<String> addresses = ConsulClusterReconciler.serverPods(client, s, SERVER).stream()
-        .filter(ConsulClusterReconciler.ServerPod::ready).map(ConsulClusterReconciler.ServerPod::url).toList();
-    if (addresses.isEmpty()) {
+    var pods = ConsulClusterReconciler.serverPods(client, s, SERVER);
+    // Ready servers first, then the others that have an IP (starting, or briefly without a leader).
+    List<String> addresses = pods.stream().map(ConsulClusterReconciler.ServerPod::url).toList();
+    if (pods.stream().noneMatch(ConsulClusterReconciler.ServerPod::ready)) {
       return Check.no(ref + " has no ready server yet");
     }
     String token = null;

@@ -26,7 +26,10 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Configuration fidelity: the exact configuration the operator generated for a ConsulCluster with
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * The operator then finds the "pods" (mock pods whose IPs are those processes' addresses), reports
  * leader and peers, and bootstraps ACLs for real.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsulClusterFidelityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -172,6 +176,36 @@ class ConsulClusterFidelityTest {
     assertThat(otherNode.statusCode()).isEqualTo(403);
     assertThat(call("PUT", server, "/v1/kv/x", token, "y").statusCode()).isEqualTo(403);
     assertThat(call("PUT", server, "/v1/kv/x", management, "y").statusCode()).isEqualTo(200);
+  }
+
+  /** Runs last: it takes the management token away and gives it back. */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void bootstrapHappensOnceAndALostManagementTokenIsReportedNotReplaced() throws Exception {
+    String management = awaitSecret("consul-acl-bootstrap");
+    awaitAsserted(() -> assertThat(Conditions.isTrue(cc().getStatus().getConditions(), Conditions.READY)).isTrue());
+    // Reconciles after the bootstrap neither bootstrap again nor duplicate tokens.
+    var tokens = JSON.readTree(call("GET", consul.servers().get(0), "/v1/acl/tokens", management, null).body());
+    assertThat(tokens.findValuesAsText("Description")).containsOnlyOnce("Bellhop operator")
+        .filteredOn(d -> d.startsWith("Consul agents")).hasSize(1);
+    assertThat(tokens.findValuesAsText("Description")).filteredOn(d -> d.contains("Bootstrap Token")).hasSize(1);
+
+    var saved = client.secrets().inNamespace(NS).withName("consul-acl-bootstrap").get();
+    client.resource(saved).delete();
+    awaitAsserted(() -> {
+      var ready = Conditions.find(cc().getStatus().getConditions(), Conditions.READY).orElseThrow();
+      assertThat(ready.getReason()).isEqualTo("ACLBootstrapFailed");
+      assertThat(ready.getMessage()).contains("consul-acl-bootstrap");
+    });
+    saved.getMetadata().setResourceVersion(null);
+    saved.getMetadata().setUid(null);
+    client.resource(saved).create();
+    awaitAsserted(() -> assertThat(Conditions.isTrue(cc().getStatus().getConditions(), Conditions.READY)).isTrue());
+    assertThat(awaitSecret("consul-acl-bootstrap")).isEqualTo(management);
+  }
+
+  private static ConsulCluster cc() {
+    return client.resources(ConsulCluster.class).inNamespace(NS).withName("consul").get();
   }
 
   // ------------------------------------------------------------------ helpers

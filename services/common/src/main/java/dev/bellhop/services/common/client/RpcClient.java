@@ -1,6 +1,7 @@
 package dev.bellhop.services.common.client;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,6 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RpcClient {
   /** At most this many instances are tried for one call. */
   static final int MAX_ATTEMPTS = 3;
+  private static final java.util.Set<String> NOT_FORWARDED = java.util.Set.of("host", "content-length",
+      "content-type", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+      "proxy-authorization", "proxy-connection", "expect", "accept-encoding");
 
   private final String upstream;
   private final EndpointResolver resolver;
@@ -49,13 +53,21 @@ public final class RpcClient {
    * on an error status, {@link UpstreamUnavailableException} when no instance could be reached.
    */
   public Future<JsonObject> call(String method, JsonObject body, long timeoutMillis) {
+    return call(method, body, timeoutMillis, null);
+  }
+
+  /**
+   * The same, forwarding {@code headers} (e.g. {@code Authorization}, as the gateway does);
+   * hop-by-hop and body headers are left out, this client sets its own.
+   */
+  public Future<JsonObject> call(String method, JsonObject body, long timeoutMillis, MultiMap headers) {
     Promise<JsonObject> result = Promise.promise();
     long timer = vertx.setTimer(Math.max(1, timeoutMillis), id -> result.tryFail(
         new UpstreamTimeoutException(upstream + " did not answer " + method + " within " + timeoutMillis + " ms")));
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
     Buffer payload = body.toBuffer();
     resolver.resolve()
-        .compose(endpoints -> attempt(endpoints, next.getAndIncrement(), 0, method, payload, deadline, null))
+        .compose(endpoints -> attempt(endpoints, next.getAndIncrement(), 0, method, payload, headers, deadline, null))
         .onComplete(ar -> {
           vertx.cancelTimer(timer);
           if (ar.succeeded()) {
@@ -68,7 +80,7 @@ public final class RpcClient {
   }
 
   private Future<JsonObject> attempt(List<Endpoint> endpoints, int start, int tries, String method,
-      Buffer payload, long deadline, Throwable lastFailure) {
+      Buffer payload, MultiMap headers, long deadline, Throwable lastFailure) {
     long remaining = (deadline - System.nanoTime()) / 1_000_000L;
     int limit = Math.min(MAX_ATTEMPTS, endpoints.size());
     if (tries >= limit || remaining <= 0) {
@@ -83,7 +95,15 @@ public final class RpcClient {
         .setPort(endpoint.port())
         .setURI("/" + method)
         .setConnectTimeout(Math.max(1, remaining))
-        .setIdleTimeout(Math.max(1, remaining))
+        .setIdleTimeout(Math.max(1, remaining));
+    if (headers != null) {
+      headers.forEach((name, value) -> {
+        if (!NOT_FORWARDED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+          options.addHeader(name, value);
+        }
+      });
+    }
+    options
         .putHeader("content-type", "application/json")
         .putHeader("accept", "application/json");
     return http.request(options)
@@ -101,7 +121,7 @@ public final class RpcClient {
             return Future.failedFuture(new UpstreamTimeoutException(
                 upstream + " (" + endpoint + ") did not answer " + method + " in time"));
           }
-          return attempt(endpoints, start, tries + 1, method, payload, deadline, cause);
+          return attempt(endpoints, start, tries + 1, method, payload, headers, deadline, cause);
         });
   }
 

@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServiceServer {
   private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
+  /** Routing-context key naming the method in metrics; extra routes (the gateway) may set it. */
+  public static final String METHOD_KEY = "rpc.method";
   private static final String RPC_PATH = "^/([A-Za-z][A-Za-z0-9_]*\\.[A-Za-z][A-Za-z0-9_]*)$";
 
   private final Vertx vertx;
@@ -230,7 +232,7 @@ public final class ServiceServer {
     long start = System.nanoTime();
     ctx.addEndHandler(ar -> {
       inFlight.decrementAndGet();
-      String method = ctx.get("rpc.method", "other");
+      String method = ctx.get(METHOD_KEY, "other");
       timer(method, ctx.response().getStatusCode()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       if (log.isDebugEnabled()) {
         log.atDebug().addKeyValue("path", ctx.request().path()).addKeyValue("status", ctx.response().getStatusCode())
@@ -259,7 +261,7 @@ public final class ServiceServer {
       fail(ctx, RpcException.notFound("no such method: " + method));
       return;
     }
-    ctx.put("rpc.method", method);
+    ctx.put(METHOD_KEY, method);
     if (ctx.request().method() != HttpMethod.POST) {
       fail(ctx, new RpcException(405, method + " takes POST"));
       return;
@@ -283,7 +285,7 @@ public final class ServiceServer {
   }
 
   private void dispatch(RoutingContext ctx) {
-    String method = ctx.get("rpc.method");
+    String method = ctx.get(METHOD_KEY);
     JsonObject body;
     try {
       var buffer = ctx.body().buffer();

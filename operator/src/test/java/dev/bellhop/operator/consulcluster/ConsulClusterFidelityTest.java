@@ -178,6 +178,25 @@ class ConsulClusterFidelityTest {
     assertThat(call("PUT", server, "/v1/kv/x", management, "y").statusCode()).isEqualTo(200);
   }
 
+  @Test
+  void theReadinessProbeIsReadyOnlyWithALeader() throws Exception {
+    var probe = client.apps().statefulSets().inNamespace(NS).withName("consul-server").get().getSpec().getTemplate()
+        .getSpec().getContainers().get(0).getReadinessProbe().getExec().getCommand();
+    TestConsulNode server = consul.servers().get(2);
+    // The pod's loopback is the node's address here (see RenderedConsul).
+    assertThat(runProbe(probe, "127.0.0.1", server.address())).isZero();
+    // An address where no agent answers: not ready. (A Consul without a leader answers "" the same way.)
+    assertThat(runProbe(probe, "127.0.0.1", consul.addressBlock() + ".250")).isNotZero();
+  }
+
+  private static int runProbe(List<String> command, String from, String to) throws Exception {
+    List<String> mapped = command.stream().map(a -> a.replace(from, to)).toList();
+    Process p = new ProcessBuilder(mapped).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return p.exitValue();
+  }
+
   /** Runs last: it takes the management token away and gives it back. */
   @Test
   @Order(Integer.MAX_VALUE)

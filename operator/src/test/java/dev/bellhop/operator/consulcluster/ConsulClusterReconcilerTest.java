@@ -88,11 +88,11 @@ class ConsulClusterReconcilerTest {
   }
 
   static <T> T awaitObject(Supplier<T> get) {
-    return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(get::get, o -> o != null);
+    return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(get::get, o -> o != null);
   }
 
   static void eventually(Runnable assertion) {
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
         .untilAsserted(assertion::run);
   }
 

@@ -337,6 +337,11 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
         && !"None".equals(d.getSpec().getClusterIP())) {
       d.getSpec().setClusterIP(a.getSpec().getClusterIP());
       d.getSpec().setClusterIPs(a.getSpec().getClusterIPs());
+      // Keep allocated node ports (NodePort/LoadBalancer UI): a spec change must not move them.
+      for (var port : d.getSpec().getPorts()) {
+        a.getSpec().getPorts().stream().filter(p -> port.getName().equals(p.getName()) && p.getNodePort() != null)
+            .findFirst().ifPresent(p -> port.setNodePort(p.getNodePort()));
+      }
     }
     return client.resource(desired).update();
   }

@@ -30,7 +30,7 @@ import javax.net.ssl.X509TrustManager;
  * cluster's own CA (from its TLS Secret) but not against the pod IP, which no certificate can
  * name in advance.
  */
-final class ConsulHttp {
+public final class ConsulHttp {
   static final Duration TIMEOUT = Duration.ofSeconds(3);
 
   record Response(int status, String body) {
@@ -62,6 +62,15 @@ final class ConsulHttp {
   }
 
   private static HttpClient tlsClient(String caPem) {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
+        .sslContext(sslContext(caPem)).build();
+  }
+
+  /**
+   * TLS that trusts exactly the given CA (PEM) and, since servers are addressed by pod IP, checks
+   * the chain but not the host name. Shared with the registration engine's Consul client.
+   */
+  public static SSLContext sslContext(String caPem) {
     try {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
@@ -80,8 +89,7 @@ final class ConsulHttp {
       }
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(null, new TrustManager[] {new ChainOnly(delegate)}, null);
-      return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
-          .sslContext(ssl).build();
+      return ssl;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalArgumentException("the TLS Secret's ca.crt is not a PEM certificate: " + e.getMessage(), e);
     }

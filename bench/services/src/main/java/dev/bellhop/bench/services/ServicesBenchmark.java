@@ -25,7 +25,7 @@ public final class ServicesBenchmark {
   static final int POINTS = 1_000_000;
   static final int CONNECTIONS = 64;
   static final int WRK_SECONDS = Integer.getInteger("bench.seconds", 12);
-  static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup", 6);
+  static final int WARMUP_SECONDS = Integer.getInteger("bench.warmup", 8);
   static final List<JsonObject> results = new ArrayList<>();
 
   private ServicesBenchmark() {}
@@ -43,7 +43,7 @@ public final class ServicesBenchmark {
       String token = fleet.login();
       Path hotelScript = Wrk.hotelRatesScript(token, work);
       // Warm-up (JIT, connection pools) before the measured run; its figures are discarded.
-      Wrk.warmUp(fleet.url("hotel", "Hotel.Rates"), CONNECTIONS, WARMUP_SECONDS, hotelScript);
+      Wrk.warmUp(fleet.url("hotel", "Hotel.Rates"), CONNECTIONS, 2 * WARMUP_SECONDS, hotelScript);
       Wrk.Result hotel = Wrk.run(fleet.url("hotel", "Hotel.Rates"), CONNECTIONS, WRK_SECONDS, hotelScript);
       report("hotel_rates_rps", hotel.requestsPerSecond(), "req/s", "wrk -c64 against Hotel.Rates (5 services, loopback)");
       report("hotel_rates_p99", hotel.p99Millis(), "ms", "p99 latency at 64 connections");

@@ -13,11 +13,11 @@ class GeoIndexTest {
   void agreesWithALinearScanInACity() {
     Random random = new Random(7);
     List<Locations.Point> points = new ArrayList<>();
-    for (int i = 0; i < 50_000; i++) {
+    for (int i = 0; i < 20_000; i++) {
       points.add(new Locations.Point("p" + i, 37.70 + random.nextDouble() * 0.11, -122.51 + random.nextDouble() * 0.15));
     }
     GeoIndex index = GeoIndex.build(points);
-    for (int q = 0; q < 300; q++) {
+    for (int q = 0; q < 150; q++) {
       double lat = 37.65 + random.nextDouble() * 0.2;
       double lon = -122.55 + random.nextDouble() * 0.25;
       double radius = 0.05 + random.nextDouble() * 5;
@@ -30,7 +30,7 @@ class GeoIndexTest {
   void agreesWithALinearScanAcrossTheGlobe() {
     Random random = new Random(11);
     List<Locations.Point> points = new ArrayList<>();
-    for (int i = 0; i < 20_000; i++) {
+    for (int i = 0; i < 10_000; i++) {
       points.add(new Locations.Point("g" + i, -90 + random.nextDouble() * 180, -180 + random.nextDouble() * 360));
     }
     GeoIndex index = GeoIndex.build(points);
@@ -38,7 +38,7 @@ class GeoIndexTest {
     for (double[] q : edges) {
       assertThat(index.nearby(q[0], q[1], 100, 5)).isEqualTo(index.nearbyLinearScan(q[0], q[1], 100, 5));
     }
-    for (int q = 0; q < 200; q++) {
+    for (int q = 0; q < 100; q++) {
       double lat = -90 + random.nextDouble() * 180;
       double lon = -180 + random.nextDouble() * 360;
       assertThat(index.nearby(lat, lon, 100, 10)).isEqualTo(index.nearbyLinearScan(lat, lon, 100, 10));

@@ -1,8 +1,7 @@
 package dev.bellhop.operator;
 
+import dev.bellhop.operator.consulcluster.ConsulClusterReconciler;
 import dev.bellhop.operator.hotelservice.HotelServiceReconciler;
-import dev.bellhop.operator.registration.ConsulCatalog;
-import dev.bellhop.operator.registration.RegistrationSync;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -12,17 +11,15 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 
-/** Bellhop's operator: the HotelService controller, its Consul sync engine and its HTTP endpoints. */
+/** Bellhop's operator: the HotelService and ConsulCluster controllers and the HTTP endpoints. */
 public final class BellhopOperator implements AutoCloseable {
   private final Operator operator;
-  private final RegistrationSync sync;
+  private final HotelServiceReconciler hotelServices;
   private final OperatorHttpServer http;
   private final PrometheusMeterRegistry meters;
 
   private BellhopOperator(KubernetesClient client, OperatorConfig config) {
     meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    sync = new RegistrationSync(new ConsulCatalog(config.consulAddress(), config.consulToken(), config.clusterId()),
-        meters);
     operator = new Operator(o -> {
       // The same code path everywhere: fabric8's mock API server has no server-side apply.
       o.withKubernetesClient(client)
@@ -34,19 +31,19 @@ public final class BellhopOperator implements AutoCloseable {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("bellhop-operator", config.leaseNamespace()));
       }
     });
-    var reconciler = new HotelServiceReconciler(sync, config.clusterId(), new KubernetesEvents(client), meters,
+    hotelServices = new HotelServiceReconciler(client, config, new KubernetesEvents(client), meters,
         Clock.systemUTC());
     // Consul outages can last: keep retrying, backing off to a few seconds.
     var retry = new GenericRetry().withoutMaxAttempts().setInitialInterval(250).setIntervalMultiplier(2)
         .setMaxInterval(5_000);
-    operator.register(reconciler, c -> {
+    operator.register(hotelServices, c -> {
       c.withRetry(retry);
       if (!config.namespaces().isEmpty()) {
         c.settingNamespaces(config.namespaces());
       }
     });
     // Provisions the Consul clusters (ConsulCluster resources) that HotelServices register into.
-    operator.register(new dev.bellhop.operator.consulcluster.ConsulClusterReconciler(client,
+    operator.register(new ConsulClusterReconciler(client,
         new KubernetesEvents(client), Clock.systemUTC()), c -> {
       c.withRetry(retry);
       if (!config.namespaces().isEmpty()) {
@@ -85,6 +82,6 @@ public final class BellhopOperator implements AutoCloseable {
       http.stop();
     }
     operator.stop();
-    sync.close();
+    hotelServices.close();
   }
 }

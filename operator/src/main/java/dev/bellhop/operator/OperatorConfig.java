@@ -9,7 +9,8 @@ import java.util.stream.Collectors;
 /**
  * The operator's settings, from the standard Consul variables and a few of Bellhop's own.
  *
- * @param consulAddress {@code CONSUL_HTTP_ADDR}: host:port or a URL
+ * @param consulAddress {@code CONSUL_HTTP_ADDR}: host:port or a URL; used by HotelServices that name no
+ *     ConsulCluster when their namespace has none called {@code consul}; null when unset
  * @param consulToken {@code CONSUL_HTTP_TOKEN}, may be null
  * @param clusterId {@code BELLHOP_CLUSTER_ID}: names this Kubernetes cluster in Consul; entries of
  *     other ids are never touched
@@ -35,12 +36,16 @@ public record OperatorConfig(String consulAddress, String consulToken, String cl
         .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
     String lease = env.getOrDefault("BELLHOP_LEASE_NAMESPACE", env.get("POD_NAMESPACE"));
     return new OperatorConfig(
-        env.getOrDefault("CONSUL_HTTP_ADDR", "127.0.0.1:8500"),
+        blankToNull(env.get("CONSUL_HTTP_ADDR")),
         env.get("CONSUL_HTTP_TOKEN"),
         env.getOrDefault("BELLHOP_CLUSTER_ID", "default"),
         namespaces,
         Integer.parseInt(env.getOrDefault("BELLHOP_HTTP_PORT", "8080")),
         lease == null || lease.isBlank() ? null : lease);
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   public OperatorConfig withHttpPort(int port) {

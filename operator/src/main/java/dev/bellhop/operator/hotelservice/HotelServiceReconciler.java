@@ -5,6 +5,7 @@ import static dev.bellhop.operator.crd.Conditions.READY;
 import static dev.bellhop.operator.crd.Conditions.REGISTERED;
 
 import dev.bellhop.operator.KubernetesEvents;
+import dev.bellhop.operator.OperatorConfig;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.crd.HotelServiceStatus;
@@ -13,6 +14,7 @@ import dev.bellhop.operator.registration.ConsulUnavailableException;
 import dev.bellhop.operator.registration.Registration;
 import dev.bellhop.operator.registration.RegistrationSync;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -33,7 +35,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,22 +51,25 @@ import org.slf4j.LoggerFactory;
     @Dependent(name = "service", type = ServiceDependentResource.class,
         reconcilePrecondition = ManagedWorkloadCondition.class)})
 @ControllerConfiguration(name = "hotelservice")
-public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner<HotelService> {
+public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner<HotelService>, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HotelServiceReconciler.class);
   static final Duration CONSUL_RETRY = Duration.ofSeconds(2);
+  static final Duration CONSUL_CLUSTER_RECHECK = Duration.ofSeconds(5);
 
-  private final RegistrationSync sync;
+  private final ConsulTargets targets;
   private final RegistrationPlanner planner;
   private final KubernetesEvents events;
   private final Timer latency;
   private final Clock clock;
   private final SlimPodStore podStore = new SlimPodStore();
   private volatile InformerEventSource<Pod, HotelService> pods;
-  private final AtomicBoolean orphansSwept = new AtomicBoolean();
+  private final Set<RegistrationSync> orphansSwept = ConcurrentHashMap.newKeySet();
 
-  public HotelServiceReconciler(RegistrationSync sync, String clusterId, KubernetesEvents events,
+  public HotelServiceReconciler(KubernetesClient client, OperatorConfig config, KubernetesEvents events,
       MeterRegistry meters, Clock clock) {
-    this.sync = sync;
+    String clusterId = config.clusterId();
+    this.targets = new ConsulTargets(client, config.consulAddress(), config.consulToken(), clusterId,
+        catalog -> new RegistrationSync(catalog, meters));
     this.planner = new RegistrationPlanner(clusterId);
     this.events = events;
     this.clock = clock;
@@ -103,20 +109,34 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
     }
     setCondition(status, INVALID, false, "Valid", "The spec is valid", generation);
 
-    sweepOrphansOnce(context);
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
 
     var selector = Labels.effectiveSelector(hs);
     List<Pod> selected = pods.list(hs.getMetadata().getNamespace(),
         pod -> Labels.matches(selector, pod.getMetadata().getLabels())).toList();
+    int ready = (int) selected.stream()
+        .filter(p -> RegistrationPlanner.isLive(p) && RegistrationPlanner.isReady(p)).count();
+    status.setReadyEndpoints(ready);
+
+    ConsulTargets.Target target = targets.resolve(hs);
+    if (target.engine() == null) {
+      if (!Conditions.find(status.getConditions(), REGISTERED)
+          .map(c -> "ConsulClusterNotReady".equals(c.getReason())).orElse(false)) {
+        events.normal(hs, "WaitingForConsul", target.problem());
+      }
+      setCondition(status, REGISTERED, false, "ConsulClusterNotReady", target.problem(), generation);
+      setCondition(status, READY, false, "ConsulClusterNotReady", target.problem(), generation);
+      UpdateControl<HotelService> wait = statusUpdate(hs, status);
+      return wait.rescheduleAfter(CONSUL_CLUSTER_RECHECK);
+    }
+    RegistrationSync sync = target.engine();
+    sweepOrphansOnce(sync, context);
     String owner = RegistrationPlanner.owner(hs);
+    leaveOtherConsuls(owner, target.key());
     List<Registration> desired = planner.desired(hs, selected, sync.registered(owner));
     RegistrationSync.SyncResult result = sync.sync(owner, desired);
     recordLatency(result);
 
-    int ready = (int) selected.stream()
-        .filter(p -> RegistrationPlanner.isLive(p) && RegistrationPlanner.isReady(p)).count();
-    status.setReadyEndpoints(ready);
     status.setRegisteredEndpoints(result.registered());
     setCondition(status, REGISTERED, true, "InSync",
         result.registered() + " endpoint(s) registered as " + hs.consulServiceName(), generation);
@@ -150,6 +170,9 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
     }
     setCondition(status, REGISTERED, false, reason, message, generation);
     setCondition(status, READY, false, reason, message, generation);
+    if (cause instanceof ConsulUnavailableException) {
+      targets.invalidate(); // its servers may have moved: resolve the ConsulCluster afresh
+    }
     if (status.equals(hs.getStatus())) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
@@ -160,12 +183,32 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
   @Override
   public DeleteControl cleanup(HotelService hs, Context<HotelService> context) {
     String owner = RegistrationPlanner.owner(hs);
+    if (hs.getSpec() != null) {
+      targets.resolve(hs); // so that its Consul's engine exists after a restart
+    }
     try {
-      sync.sync(owner, List.of());
+      for (var engine : targets.engines()) {
+        engine.getValue().sync(owner, List.of());
+      }
       return DeleteControl.defaultDelete();
     } catch (ConsulUnavailableException | ConsulRejectedException e) {
       events.warning(hs, "DeregistrationFailed", e.getMessage());
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(CONSUL_RETRY.toMillis());
+    }
+  }
+
+  /** A HotelService that moved to another Consul leaves the one it used before. */
+  private void leaveOtherConsuls(String owner, String targetKey) {
+    for (var engine : targets.engines()) {
+      try {
+        if (!engine.getKey().equals(targetKey) && !engine.getValue().registered(owner).isEmpty()) {
+          engine.getValue().sync(owner, List.of());
+        }
+      } catch (ConsulUnavailableException | ConsulRejectedException e) {
+        // That Consul is out of reach: registering in the new one must not wait for it.
+        LOG.atWarn().addKeyValue("hotelservice", owner).addKeyValue("consul", engine.getKey())
+            .addKeyValue("error", e.getMessage()).log("could not leave the previous Consul yet");
+      }
     }
   }
 
@@ -174,8 +217,8 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
    * earlier run). Runs on the first reconciliation: only then are the caches known to be synced,
    * so an empty cache can't be mistaken for "everything was deleted".
    */
-  private void sweepOrphansOnce(Context<HotelService> context) {
-    if (orphansSwept.get()) {
+  private void sweepOrphansOnce(RegistrationSync sync, Context<HotelService> context) {
+    if (orphansSwept.contains(sync)) {
       return;
     }
     var informer = context.getControllerConfiguration().getInformerConfig();
@@ -185,7 +228,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
       boolean watched = informer.watchAllNamespaces() || informer.getNamespaces().contains(parts[0]);
       return !watched || cache.get(new ResourceID(parts[1], parts[0])).isPresent();
     });
-    orphansSwept.set(true);
+    orphansSwept.add(sync);
     if (removed > 0) {
       LOG.atInfo().addKeyValue("instances", removed).log("removed registrations of deleted HotelServices");
     }
@@ -224,5 +267,10 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
       copy.setConditions(status.getConditions() == null ? List.of() : List.copyOf(status.getConditions()));
     }
     return copy;
+  }
+
+  @Override
+  public void close() {
+    targets.close();
   }
 }

@@ -15,7 +15,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 import org.apache.http.client.config.RequestConfig;
+import org.apache.http.config.RegistryBuilder;
+import org.apache.http.conn.socket.ConnectionSocketFactory;
+import org.apache.http.conn.socket.PlainConnectionSocketFactory;
+import org.apache.http.conn.ssl.NoopHostnameVerifier;
+import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
 import org.apache.http.impl.client.HttpClientBuilder;
 import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 import org.apache.http.message.BasicHeader;
@@ -35,24 +43,28 @@ public final class ConsulCatalog {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final ConsulRawClient raw;
   private final String clusterId;
+  private volatile Connection connection;
 
   public ConsulCatalog(String httpAddr, String token, String clusterId) {
+    this(List.of(httpAddr), token, null, clusterId);
+  }
+
+  /**
+   * @param httpAddrs Consul HTTP addresses (host:port or URLs); a transport failure moves on to the next
+   * @param tls trust for https addresses (null: the JDK's default)
+   */
+  public ConsulCatalog(List<String> httpAddrs, String token, SSLContext tls, String clusterId) {
     this.clusterId = clusterId;
-    URI uri = URI.create(httpAddr.contains("://") ? httpAddr : "http://" + httpAddr);
-    PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager();
-    pool.setMaxTotal(32);
-    pool.setDefaultMaxPerRoute(32);
-    RequestConfig timeouts = RequestConfig.custom()
-        .setConnectTimeout(2_000).setConnectionRequestTimeout(2_000).setSocketTimeout(15_000).build();
-    HttpClientBuilder http = HttpClientBuilder.create().setConnectionManager(pool)
-        .setDefaultRequestConfig(timeouts).disableAutomaticRetries();
-    if (token != null && !token.isBlank()) {
-      http.setDefaultHeaders(List.of(new BasicHeader("X-Consul-Token", token)));
+    this.connection = new Connection(httpAddrs, token, tls);
+  }
+
+  /** Points this catalog at other addresses or another token (e.g. a ConsulCluster's servers moved). */
+  public void reconnect(List<String> httpAddrs, String token, SSLContext tls) {
+    Connection current = connection;
+    if (!current.addresses.equals(httpAddrs) || !Objects.equals(current.token, token) || current.tls != tls) {
+      connection = new Connection(httpAddrs, token, tls);
     }
-    int port = uri.getPort() > 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 8500);
-    this.raw = new ConsulRawClient(http.build(), uri.getScheme() + "://" + uri.getHost(), port, "");
   }
 
   public String clusterId() {
@@ -67,7 +79,7 @@ public final class ConsulCatalog {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-    HttpResponse response = call(() -> raw.makePutRequest("/v1/txn", body));
+    HttpResponse response = call(raw -> raw.makePutRequest("/v1/txn", body));
     int status = response.getStatusCode();
     if (status == 200) {
       return;
@@ -117,7 +129,7 @@ public final class ConsulCatalog {
   }
 
   private JsonNode get(String path, UrlParameters... params) {
-    HttpResponse response = call(() -> raw.makeGetRequest(path, params));
+    HttpResponse response = call(raw -> raw.makeGetRequest(path, params));
     if (response.getStatusCode() != 200) {
       String message = "Consul GET " + path + " failed: " + response.getStatusCode() + " " + response.getContent();
       if (response.getStatusCode() >= 500) {
@@ -132,11 +144,63 @@ public final class ConsulCatalog {
     }
   }
 
-  private static HttpResponse call(java.util.function.Supplier<HttpResponse> request) {
-    try {
-      return request.get();
-    } catch (RuntimeException e) { // consul-api wraps every transport failure in a RuntimeException
-      throw new ConsulUnavailableException("Consul unreachable: " + e.getMessage(), e);
+  /** Sends on the current address; on a transport failure, once on each of the others. */
+  private HttpResponse call(Function<ConsulRawClient, HttpResponse> request) {
+    Connection c = connection;
+    RuntimeException failure = null;
+    for (int attempt = 0; attempt < c.clients.size(); attempt++) {
+      int index = Math.floorMod(c.current + attempt, c.clients.size());
+      try {
+        HttpResponse response = request.apply(c.clients.get(index));
+        c.current = index;
+        return response;
+      } catch (RuntimeException e) { // consul-api wraps every transport failure in a RuntimeException
+        failure = e;
+      }
+    }
+    throw new ConsulUnavailableException("Consul unreachable at " + c.addresses + ": " + failure.getMessage(), failure);
+  }
+
+  /** One raw client per address, sharing a connection pool, timeouts and the token header. */
+  private static final class Connection {
+    final List<String> addresses;
+    final String token;
+    final SSLContext tls;
+    final List<ConsulRawClient> clients = new ArrayList<>();
+    volatile int current;
+
+    Connection(List<String> addresses, String token, SSLContext tls) {
+      if (addresses.isEmpty()) {
+        throw new IllegalArgumentException("no Consul address");
+      }
+      this.addresses = List.copyOf(addresses);
+      this.token = token;
+      this.tls = tls;
+      var registry = RegistryBuilder.<ConnectionSocketFactory>create()
+          .register("http", PlainConnectionSocketFactory.getSocketFactory());
+      if (tls != null) {
+        // Servers are addressed by pod IP, which their certificates cannot name: the chain is
+        // verified against the cluster's CA, the host name is not.
+        registry.register("https", new SSLConnectionSocketFactory(tls, NoopHostnameVerifier.INSTANCE));
+      } else {
+        registry.register("https", SSLConnectionSocketFactory.getSocketFactory());
+      }
+      PoolingHttpClientConnectionManager pool = new PoolingHttpClientConnectionManager(registry.build());
+      pool.setMaxTotal(32);
+      pool.setDefaultMaxPerRoute(32);
+      RequestConfig timeouts = RequestConfig.custom()
+          .setConnectTimeout(2_000).setConnectionRequestTimeout(2_000).setSocketTimeout(15_000).build();
+      HttpClientBuilder builder = HttpClientBuilder.create().setConnectionManager(pool)
+          .setDefaultRequestConfig(timeouts).disableAutomaticRetries();
+      if (token != null && !token.isBlank()) {
+        builder.setDefaultHeaders(List.of(new BasicHeader("X-Consul-Token", token)));
+      }
+      var http = builder.build();
+      for (String address : this.addresses) {
+        URI uri = URI.create(address.contains("://") ? address : "http://" + address);
+        int port = uri.getPort() > 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 8500);
+        clients.add(new ConsulRawClient(http, uri.getScheme() + "://" + uri.getHost(), port, ""));
+      }
     }
   }
 

@@ -130,6 +130,10 @@ public final class RegistrationSync implements AutoCloseable {
     }
   }
 
+  public ConsulCatalog catalog() {
+    return consul;
+  }
+
   /** What Consul holds for {@code owner}, by service ID, as far as this engine knows. */
   public Map<String, Registration> registered(String owner) {
     ensureLoaded();

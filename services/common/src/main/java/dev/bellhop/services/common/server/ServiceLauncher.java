@@ -2,6 +2,7 @@ package dev.bellhop.services.common.server;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,6 +12,15 @@ public final class ServiceLauncher {
   private ServiceLauncher() {}
 
   public static void run(String name, int defaultPort,
+      BiFunction<Vertx, ServiceConfig, Future<ServiceServer>> starter) {
+    run(name, defaultPort, new VertxOptions(), starter);
+  }
+
+  /**
+   * The same with Vert.x options of the service's own (the gateway prefers Netty's native epoll
+   * transport when its jar is on the classpath).
+   */
+  public static void run(String name, int defaultPort, VertxOptions options,
       BiFunction<Vertx, ServiceConfig, Future<ServiceServer>> starter) {
     System.setProperty("bellhop.service", name); // read by the log pattern
     Logger log = LoggerFactory.getLogger(ServiceLauncher.class);
@@ -22,7 +32,7 @@ public final class ServiceLauncher {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(options);
     Future<ServiceServer> started;
     try {
       started = starter.apply(vertx, config);

@@ -2,7 +2,7 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp -q
 .DEFAULT_GOAL := help
 
-.PHONY: help test consul toolchain build demo crds bench bench-sync data bench-services services-run
+.PHONY: help test consul toolchain build demo crds bench bench-sync data bench-services services-run bench-gateway
 
 help:
 	@echo "make demo        run the whole hotel system locally"
@@ -34,7 +34,7 @@ demo:
 	@echo "make demo: not available yet (the local cluster lands with the demo issue)." >&2
 	@exit 2
 
-bench: bench-sync bench-services
+bench: bench-sync bench-services bench-gateway
 
 bench-sync: toolchain consul
 	$(MVN) -pl bench/sync -am install -DskipTests
@@ -50,6 +50,12 @@ bench-services: toolchain
 	@bash scripts/apt-ensure.sh wrk:wrk
 	$(MVN) -pl bench/services -am install -DskipTests
 	cd bench/services && $(MVN) exec:exec
+
+# wrk through the gateway (discovering the backend in a real Consul) vs nginx proxying the same backend.
+bench-gateway: toolchain consul
+	@bash scripts/apt-ensure.sh wrk:wrk nginx:nginx
+	$(MVN) -pl bench/gateway -am install -DskipTests
+	$(MVN) -pl bench/gateway exec:exec
 
 services-run: toolchain
 	$(MVN) -pl services -amd install -DskipTests

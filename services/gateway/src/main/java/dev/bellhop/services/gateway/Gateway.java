@@ -44,7 +44,8 @@ public final class Gateway {
     return server.start().map(s -> {
       log.atInfo().addKeyValue("consul", settings.consulAddress())
           .addKeyValue("balancer", settings.balancing().name().toLowerCase())
-          .addKeyValue("timeoutMs", settings.requestTimeoutMillis()).log("gateway starting discovery");
+          .addKeyValue("timeoutMs", settings.requestTimeoutMillis())
+          .addKeyValue("nativeTransport", vertx.isNativeTransportEnabled()).log("gateway starting discovery");
       table.start().onSuccess(v -> server.ready());
       return gateway;
     });

@@ -20,12 +20,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.core.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code POST /[service]/[method]} and {@code POST /rpc}: finds the service's instances in the
@@ -38,13 +39,18 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class ProxyHandler {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProxyHandler.class);
-  private static final String CLIENT_KEY = "bellhop.gateway.client";
+  private static final String LOOP_KEY = "bellhop.gateway.loop";
   private static final String TARGET_KEY = "bellhop.gateway.target";
   private static final String SERVICE_KEY = "bellhop.gateway.service";
   /** RFC 7230 §6.1 hop-by-hop headers, plus the ones the proxy recomputes. */
   private static final Set<String> HOP_BY_HOP = Set.of(
       "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
       "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect");
+  private static final List<String> HOP_BY_HOP_LIST = List.copyOf(HOP_BY_HOP);
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
+  private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
+  private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
 
   private final Vertx vertx;
   private final GatewaySettings settings;
@@ -217,44 +223,38 @@ final class ProxyHandler {
     return new RpcCall(new PathMapping.Target(service, method), payload);
   }
 
-  /** The request's headers minus hop-by-hop ones, plus X-Request-Id, traceparent and X-Forwarded-For. */
+  /**
+   * The request's headers minus hop-by-hop ones, plus X-Request-Id, traceparent and
+   * X-Forwarded-For: edited in place (the incoming map is ours and not needed afterwards).
+   */
   private static MultiMap headers(HttpServerRequest request, boolean rpc) {
-    MultiMap in = request.headers();
-    MultiMap out = HttpHeaders.headers();
-    String connection = in.get(HttpHeaders.CONNECTION);
-    for (Map.Entry<String, String> header : in) {
-      String name = header.getKey().toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(name) || connection != null && listed(connection, name)
-          || rpc && name.equals("content-type")) {
-        continue;
+    MultiMap headers = request.headers();
+    String connection = headers.get(HttpHeaders.CONNECTION);
+    if (connection != null) {
+      for (String token : connection.split(",")) {
+        headers.remove(token.trim());
       }
-      out.add(header.getKey(), header.getValue());
     }
-    if (rpc || !out.contains(HttpHeaders.CONTENT_TYPE)) {
-      out.set(HttpHeaders.CONTENT_TYPE, "application/json");
+    for (String name : HOP_BY_HOP_LIST) {
+      headers.remove(name);
+    }
+    if (rpc || !headers.contains(HttpHeaders.CONTENT_TYPE)) {
+      headers.set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
     }
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    if (!out.contains("x-request-id")) {
-      out.set("X-Request-Id", hex(random.nextLong()) + hex(random.nextLong()));
+    if (!headers.contains(X_REQUEST_ID)) {
+      headers.set(X_REQUEST_ID, hex(random.nextLong()) + hex(random.nextLong()));
     }
-    if (!out.contains("traceparent")) {
-      out.set("traceparent", "00-" + hex(random.nextLong()) + hex(random.nextLong()) + "-" + hex(random.nextLong()) + "-01");
+    if (!headers.contains(TRACEPARENT)) {
+      headers.set(TRACEPARENT, "00-" + hex(random.nextLong()) + hex(random.nextLong()) + "-" + hex(random.nextLong()) + "-01");
     }
-    String client = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    SocketAddress peer = request.connection().remoteAddress();
+    String client = peer == null ? null : peer.hostAddress();
     if (client != null) {
-      String forwarded = out.get("x-forwarded-for");
-      out.set("X-Forwarded-For", forwarded == null ? client : forwarded + ", " + client);
+      String forwarded = headers.get(X_FORWARDED_FOR);
+      headers.set(X_FORWARDED_FOR, forwarded == null ? client : forwarded + ", " + client);
     }
-    return out;
-  }
-
-  private static boolean listed(String connectionHeader, String name) {
-    for (String token : connectionHeader.split(",")) {
-      if (token.trim().equalsIgnoreCase(name)) {
-        return true;
-      }
-    }
-    return false;
+    return headers;
   }
 
   private static String hex(long value) {
@@ -262,20 +262,64 @@ final class ProxyHandler {
     return digits.length() == 16 ? digits : "0".repeat(16 - digits.length()) + digits;
   }
 
-  /** This event loop's client to the instances: connections stay on the loop that uses them. */
-  private HttpClient client() {
-    Context context = Vertx.currentContext();
-    HttpClient client = context.get(CLIENT_KEY);
-    if (client == null) {
+  /**
+   * What each event loop keeps: its HTTP client to the instances (connections never hop threads)
+   * and the deadlines of its exchanges. Every exchange has the same timeout, so deadlines expire
+   * in arrival order: a FIFO queue checked every few milliseconds replaces a timer per request.
+   */
+  private final class Loop {
+    final HttpClient client;
+    /** Small entries, emptied when their exchange completes, so a slow call holds no finished ones. */
+    final ArrayDeque<Deadline> deadlines = new ArrayDeque<>();
+
+    Loop(Context context) {
       client = vertx.createHttpClient(new HttpClientOptions()
               .setKeepAlive(true)
               .setTcpNoDelay(true)
               .setConnectTimeout((int) settings.connectTimeoutMillis())
               .setName("gateway-upstream"),
           new PoolOptions().setHttp1MaxSize(settings.maxConnectionsPerInstance()).setMaxWaitQueueSize(-1));
-      context.put(CLIENT_KEY, client);
+      long tick = Math.max(1, Math.min(20, settings.requestTimeoutMillis() / 20));
+      context.runOnContext(v -> vertx.setPeriodic(tick, id -> expire()));
     }
-    return client;
+
+    Deadline track(Exchange exchange, long atNanos) {
+      Deadline deadline = new Deadline(exchange, atNanos);
+      deadlines.addLast(deadline);
+      return deadline;
+    }
+
+    private void expire() {
+      long now = System.nanoTime();
+      Deadline head;
+      while ((head = deadlines.peekFirst()) != null && (head.exchange == null || now - head.atNanos >= 0)) {
+        deadlines.pollFirst();
+        Exchange exchange = head.exchange;
+        if (exchange != null && !exchange.done) {
+          exchange.timedOut();
+        }
+      }
+    }
+  }
+
+  private static final class Deadline {
+    Exchange exchange;
+    final long atNanos;
+
+    Deadline(Exchange exchange, long atNanos) {
+      this.exchange = exchange;
+      this.atNanos = atNanos;
+    }
+  }
+
+  private Loop loop() {
+    Context context = Vertx.currentContext();
+    Loop loop = context.get(LOOP_KEY);
+    if (loop == null) {
+      loop = new Loop(context);
+      context.put(LOOP_KEY, loop);
+    }
+    return loop;
   }
 
   /** One proxied call: at most two attempts (the second only after a connection failure), one deadline. */
@@ -286,7 +330,8 @@ final class ProxyHandler {
     final Buffer payload;
     final MultiMap headers;
     final String uri;
-    long timer = -1;
+    final Loop loop;
+    Deadline deadline;
     boolean done;
     HttpClientRequest current;
     Instance currentInstance;
@@ -297,6 +342,7 @@ final class ProxyHandler {
       this.target = target;
       this.payload = payload;
       this.headers = headers;
+      this.loop = loop();
       String query = ctx.request().query();
       this.uri = "/" + target.method() + (query == null || query.isEmpty() ? "" : "?" + query);
     }
@@ -307,7 +353,7 @@ final class ProxyHandler {
     }
 
     void armTimer() {
-      timer = vertx.setTimer(settings.requestTimeoutMillis(), id -> timedOut());
+      deadline = loop.track(this, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.requestTimeoutMillis()));
     }
 
     void send(Instance avoid, String lastError) {
@@ -340,7 +386,7 @@ final class ProxyHandler {
           .setURI(uri)
           .setHeaders(headers)
           .setConnectTimeout(settings.connectTimeoutMillis());
-      client().request(options).onComplete(connected -> {
+      loop.client.request(options).onComplete(connected -> {
         if (connected.failed()) {
           attempt.connectionFailed(connected.cause(), avoid == null);
           return;
@@ -383,8 +429,7 @@ final class ProxyHandler {
     }
 
     private void respond(HttpClientResponse response, Buffer body) {
-      done = true;
-      vertx.cancelTimer(timer);
+      complete();
       HttpServerResponse out = ctx.response();
       if (out.ended() || out.closed()) {
         return;
@@ -393,22 +438,31 @@ final class ProxyHandler {
       if (response.statusMessage() != null) {
         out.setStatusMessage(response.statusMessage());
       }
-      MultiMap outHeaders = out.headers();
-      String connection = response.getHeader(HttpHeaders.CONNECTION);
-      for (Map.Entry<String, String> header : response.headers()) {
-        String name = header.getKey().toLowerCase(Locale.ROOT);
-        if (HOP_BY_HOP.contains(name) || connection != null && listed(connection, name)) {
-          continue;
+      MultiMap answer = response.headers();
+      String connection = answer.get(HttpHeaders.CONNECTION);
+      if (connection != null) {
+        for (String token : connection.split(",")) {
+          answer.remove(token.trim());
         }
-        outHeaders.add(header.getKey(), header.getValue());
       }
-      if (!outHeaders.contains("x-request-id")) {
-        outHeaders.set("X-Request-Id", headers.get("x-request-id"));
+      for (String name : HOP_BY_HOP_LIST) {
+        answer.remove(name);
+      }
+      MultiMap outHeaders = out.headers().addAll(answer);
+      if (!outHeaders.contains(X_REQUEST_ID)) {
+        outHeaders.set(X_REQUEST_ID, headers.get(X_REQUEST_ID));
       }
       out.end(body);
     }
 
-    private void timedOut() {
+    private void complete() {
+      done = true;
+      if (deadline != null) {
+        deadline.exchange = null;
+      }
+    }
+
+    void timedOut() {
       if (log.isDebugEnabled()) {
         log.atDebug().addKeyValue("service", route.name).addKeyValue("done", done).log("timer");
       }
@@ -419,7 +473,7 @@ final class ProxyHandler {
         route.failed(currentInstance);
       }
       metrics.upstreamError(route.name, "timeout");
-      done = true; // before the reset, whose failure must not count as a connection failure
+      complete(); // before the reset, whose failure must not count as a connection failure
       if (current != null) {
         current.reset();
       }
@@ -428,8 +482,7 @@ final class ProxyHandler {
     }
 
     private void finish(RpcException error) {
-      done = true;
-      vertx.cancelTimer(timer);
+      complete();
       if (!ctx.response().ended() && !ctx.response().closed()) {
         ctx.fail(error);
       }

@@ -1,6 +1,8 @@
 package dev.bellhop.operator.hotelservice;
 
 import dev.bellhop.operator.crd.HotelService;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.List;
 import java.util.Map;
 
 /** Labels Bellhop puts on what it creates for a HotelService. */
@@ -27,6 +29,24 @@ final class Labels {
   static Map<String, String> effectiveSelector(HotelService hs) {
     Map<String, String> selector = hs.getSpec().getSelector();
     return selector == null || selector.isEmpty() ? podSelector(hs) : selector;
+  }
+
+  /** Name of the pod informer's index: one key per (namespace, label). */
+  static final String POD_INDEX = "namespace-label";
+
+  static List<String> indexKeys(Pod pod) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    if (labels == null) {
+      return List.of();
+    }
+    String ns = pod.getMetadata().getNamespace();
+    return labels.entrySet().stream().map(e -> ns + "/" + e.getKey() + "=" + e.getValue()).toList();
+  }
+
+  /** The index key of one of the selector's labels (any one narrows enough; matches() checks the rest). */
+  static String indexKey(String namespace, Map<String, String> selector) {
+    var first = new java.util.TreeMap<>(selector).firstEntry();
+    return namespace + "/" + first.getKey() + "=" + first.getValue();
   }
 
   static boolean matches(Map<String, String> selector, Map<String, String> labels) {

@@ -9,14 +9,21 @@ import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Bellhop's operator: the HotelService and ConsulCluster controllers and the HTTP endpoints. */
 public final class BellhopOperator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BellhopOperator.class);
   private final Operator operator;
   private final HotelServiceReconciler hotelServices;
   private final OperatorHttpServer http;
   private final PrometheusMeterRegistry meters;
+  private volatile boolean closing;
 
   private BellhopOperator(KubernetesClient client, OperatorConfig config) {
     meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -28,7 +35,7 @@ public final class BellhopOperator implements AutoCloseable {
           .withSSABasedCreateUpdateMatchForDependentResources(false)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters));
       if (config.leaseNamespace() != null) {
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("bellhop-operator", config.leaseNamespace()));
+        o.withLeaderElectionConfiguration(leaderElection(config.leaseNamespace()));
       }
     });
     hotelServices = new HotelServiceReconciler(client, config, new KubernetesEvents(client), meters,
@@ -51,6 +58,25 @@ public final class BellhopOperator implements AutoCloseable {
       }
     });
     http = config.httpPort() < 0 ? null : new OperatorHttpServer(config.httpPort(), operator, meters);
+  }
+
+  /**
+   * Two replicas, one writer. A replica that loses its lease exits (its replacement starts as a
+   * follower); one that is being stopped just stops. Identities are unique per process, so
+   * replicas never share one even where HOSTNAME repeats.
+   */
+  private LeaderElectionConfiguration leaderElection(String namespace) {
+    String identity = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("bellhop") + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
+    var callbacks = new LeaderCallbacks(() -> {}, () -> {
+      if (!closing) {
+        LOG.atError().addKeyValue("identity", identity).log("lost the leader lease, exiting");
+        System.exit(1);
+      }
+    }, leader -> LOG.atInfo().addKeyValue("leader", leader).log("new leader"));
+    return new LeaderElectionConfiguration("bellhop-operator", namespace,
+        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, identity, callbacks, false);
   }
 
   /** Starts the operator against {@code client}; returns once its caches have synced (or it waits for leadership). */
@@ -78,6 +104,7 @@ public final class BellhopOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     if (http != null) {
       http.stop();
     }

@@ -200,4 +200,32 @@ class OperatorFaultsTest {
       assertThat(reader.instances("hotel")).containsOnlyKeys("west:shop:hotel:hotel-1:8085");
     }
   }
+
+  @Test
+  void withLeaderElectionOnlyTheLeaderWritesAndAFollowerTakesOver() {
+    var reader = new ConsulReader(consul());
+    OperatorConfig config = new OperatorConfig(consul().agents().get(0).httpAddress(), null, "ha", Set.of(), -1, "default");
+    try (var cluster = new MockCluster()) {
+      var kube = cluster.kube();
+      kube.create(Kube.hotelService("ha", "auth", 8081, Map.of("app", "auth")));
+      kube.create(Kube.pod("ha", "auth-1", Map.of("app", "auth"), "node-a", "10.14.0.1", true));
+      var first = BellhopOperator.start(cluster.client(), config);
+      var second = BellhopOperator.start(cluster.client(), config);
+      try {
+        awaitConsul(() -> assertThat(reader.instances("auth")).containsKey("ha:ha:auth:auth-1:8081"));
+        BellhopOperator leader = counter(first, "bellhop.consul.syncs") > 0 ? first : second;
+        BellhopOperator follower = leader == first ? second : first;
+        assertThat(counter(follower, "bellhop.consul.syncs")).as("the follower wrote").isZero();
+
+        leader.close();
+        kube.create(Kube.pod("ha", "auth-2", Map.of("app", "auth"), "node-b", "10.14.0.2", true));
+        await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+            assertThat(reader.instances("auth")).containsKey("ha:ha:auth:auth-2:8081"));
+        assertThat(counter(follower, "bellhop.consul.syncs")).isPositive();
+      } finally {
+        first.close();
+        second.close();
+      }
+    }
+  }
 }

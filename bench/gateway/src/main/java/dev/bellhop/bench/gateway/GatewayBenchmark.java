@@ -50,6 +50,7 @@ public final class GatewayBenchmark {
 
   private final Map<String, Object> results = new LinkedHashMap<>();
   private final List<Process> processes = new ArrayList<>();
+  private final Map<String, Process> byName = new LinkedHashMap<>();
   private final Path work = Path.of("target/bench-gateway").toAbsolutePath();
 
   public static void main(String[] args) throws Exception {
@@ -112,12 +113,18 @@ public final class GatewayBenchmark {
       wrk(viaNginx, WRK_WARMUP, lua);
       wrk(viaGateway, WRK_WARMUP.multipliedBy(3), lua);
       Map<String, Wrk> peak = new LinkedHashMap<>();
+      Map<String, long[]> cpu = new LinkedHashMap<>(); // proxy CPU ns, requests
+      Map<String, String> proxyProcess = Map.of("direct", "backend", "nginx", "nginx", "gateway", "gateway");
       for (int round = 0; round < ROUNDS; round++) {
         for (Map.Entry<String, String> target : Map.of("direct", direct, "nginx", viaNginx, "gateway", viaGateway)
             .entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+          long cpuBefore = cpuNanos(proxyProcess.get(target.getKey()));
           Wrk w = wrk(target.getValue(), WRK_DURATION, lua);
+          long[] total = cpu.computeIfAbsent(target.getKey(), k -> new long[2]);
+          total[0] += cpuNanos(proxyProcess.get(target.getKey())) - cpuBefore;
+          total[1] += w.requests;
           peak.merge(target.getKey(), w, (a, b) -> a.rps >= b.rps
-              ? new Wrk(a.rps, a.errors + b.errors, a.p99) : new Wrk(b.rps, a.errors + b.errors, b.p99));
+              ? new Wrk(a.rps, a.errors + b.errors, a.p99, a.requests) : new Wrk(b.rps, a.errors + b.errors, b.p99, b.requests));
         }
       }
       report("direct_rps", peak.get("direct").rps, "req/s");
@@ -125,6 +132,14 @@ public final class GatewayBenchmark {
       report("gateway_rps", peak.get("gateway").rps, "req/s");
       report("gateway_vs_nginx_rps", peak.get("gateway").rps / peak.get("nginx").rps, "ratio");
       report("wrk_errors", peak.values().stream().mapToLong(Wrk::errors).sum(), "requests");
+      // CPU per request of the process in the middle (the backend itself for "direct"): a figure
+      // the shared machine's noise moves much less than throughput.
+      for (String name : List.of("direct", "nginx", "gateway")) {
+        long[] total = cpu.get(name);
+        report((name.equals("direct") ? "backend" : name) + "_cpu_us_per_request", total[0] / 1000.0 / total[1], "us");
+      }
+      report("nginx_vs_gateway_cpu_per_request", (double) cpu.get("nginx")[0] / cpu.get("nginx")[1]
+          / ((double) cpu.get("gateway")[0] / cpu.get("gateway")[1]), "ratio");
 
       // 2. Latency added at a fixed rate, half the gateway's peak: open loop, ROUNDS interleaved
       //    rounds, each path's best (lowest p99) round counts.
@@ -166,12 +181,13 @@ public final class GatewayBenchmark {
     Files.writeString(dir.resolve("gateway.json"), new JsonObject(results).encodePrettily());
   }
 
-  private record Wrk(double rps, long errors, String p99) {}
+  private record Wrk(double rps, long errors, String p99, long requests) {}
 
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
   private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
   private static final Pattern SOCKET_ERRORS = Pattern.compile(
       "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+  private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in");
   private static final Pattern P99 = Pattern.compile("\\s99%\\s+(\\S+)");
 
   private Wrk wrk(String url, Duration duration, Path lua) throws Exception {
@@ -197,7 +213,9 @@ public final class GatewayBenchmark {
       }
     }
     Matcher p99 = P99.matcher(out);
-    Wrk result = new Wrk(Double.parseDouble(rps.group(1)), errors, p99.find() ? p99.group(1) : "?");
+    Matcher count = REQUESTS.matcher(out);
+    Wrk result = new Wrk(Double.parseDouble(rps.group(1)), errors, p99.find() ? p99.group(1) : "?",
+        count.find() ? Long.parseLong(count.group(1)) : 0);
     progress(String.format("wrk %ds %s: %.0f req/s, p99 %s, errors %d", duration.toSeconds(), url, result.rps,
         result.p99, result.errors));
     return result;
@@ -238,7 +256,34 @@ public final class GatewayBenchmark {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(work.resolve(name + ".log").toFile());
     builder.environment().putAll(env);
-    processes.add(builder.start());
+    Process process = builder.start();
+    processes.add(process);
+    byName.put(name, process);
+  }
+
+  /** CPU time (user + system, all threads) of a process and its children, in nanoseconds. */
+  private long cpuNanos(String name) {
+    Process process = byName.get(name);
+    if (process == null) {
+      return 0;
+    }
+    long ticks = ticks(process.pid());
+    for (ProcessHandle child : process.toHandle().children().toList()) {
+      ticks += ticks(child.pid());
+    }
+    return ticks * 1_000_000_000L / CLOCK_TICKS;
+  }
+
+  private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
+
+  private static long ticks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   private synchronized void stopProcesses() {

@@ -19,7 +19,6 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -71,10 +70,6 @@ final class ProxyHandler {
   /** Everything but the common health and metrics routes comes here. */
   void install(Router router) {
     router.route().handler(this::precheck);
-    router.route().handler(BodyHandler.create(false)
-        .setBodyLimit(settings.maxBodyBytes())
-        .setMergeFormAttributes(false));
-    router.route().handler(this::proxy);
   }
 
   /** Before the body is read: method, declared size, and (path style) the route, so bad calls fail fast. */
@@ -123,7 +118,50 @@ final class ProxyHandler {
     if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
       ctx.response().writeContinue();
     }
-    ctx.next();
+    readBody(ctx);
+  }
+
+  /**
+   * Reads the body (at most MAX_BODY_BYTES, also when chunked) and proxies. Done here rather than
+   * with Vert.x Web's BodyHandler: the gateway needs none of its form and upload handling.
+   */
+  private void readBody(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (request.isEnded()) {
+      proxy(ctx, Buffer.buffer());
+      return;
+    }
+    Buffer[] body = {null};
+    boolean[] failed = {false};
+    boolean[] grown = {false};
+    request.handler(chunk -> {
+      if (failed[0]) {
+        return;
+      }
+      int size = (body[0] == null ? 0 : body[0].length()) + chunk.length();
+      if (size > settings.maxBodyBytes()) {
+        failed[0] = true;
+        ctx.response().putHeader("connection", "close");
+        ctx.addEndHandler(v -> request.connection().close());
+        ctx.fail(new RpcException(413, "request body larger than " + settings.maxBodyBytes() + " bytes"));
+        return;
+      }
+      if (body[0] == null) {
+        body[0] = chunk; // most bodies come in one piece: kept as it is
+      } else if (!grown[0]) {
+        body[0] = Buffer.buffer(Math.max(size, 4096)).appendBuffer(body[0]).appendBuffer(chunk);
+        grown[0] = true;
+      } else {
+        body[0].appendBuffer(chunk);
+      }
+    });
+    request.exceptionHandler(e -> failed[0] = true); // the connection broke: nothing to answer
+    request.endHandler(v -> {
+      if (!failed[0]) {
+        proxy(ctx, body[0] == null ? Buffer.buffer() : body[0]);
+      }
+    });
+    request.resume();
   }
 
   /**
@@ -137,12 +175,9 @@ final class ProxyHandler {
     ctx.fail(error);
   }
 
-  private void proxy(RoutingContext ctx) {
+  private void proxy(RoutingContext ctx, Buffer body) {
     PathMapping.Target target = ctx.get(TARGET_KEY);
-    Buffer payload = ctx.body().buffer();
-    if (payload == null) {
-      payload = Buffer.buffer();
-    }
+    Buffer payload = body;
     boolean rpc = target == null;
     if (rpc) {
       try {

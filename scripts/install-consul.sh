@@ -32,7 +32,8 @@ echo "consul: fetching Debian package from bullseye"
 $sudo apt-get update -qq >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+chown _apt "$tmp" 2>/dev/null || true # apt downloads as _apt where it can
 (cd "$tmp" && apt-get download -qq consul/bullseye)
 dpkg -x "$tmp"/consul_*.deb "$root/.tools/consul"
 ln -sf "$root/.tools/consul/usr/bin/consul" "$bin/consul"
-"$bin/consul" version | head -1
+"$bin/consul" version | sed -n 1p # sed reads it all: head would SIGPIPE consul under pipefail

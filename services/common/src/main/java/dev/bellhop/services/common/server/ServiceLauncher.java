@@ -13,7 +13,7 @@ public final class ServiceLauncher {
 
   public static void run(String name, int defaultPort,
       BiFunction<Vertx, ServiceConfig, Future<ServiceServer>> starter) {
-    run(name, defaultPort, new VertxOptions(), starter);
+    run(name, defaultPort, new VertxOptions().setPreferNativeTransport(true), starter);
   }
 
   /**
@@ -33,6 +33,7 @@ public final class ServiceLauncher {
       return;
     }
     Vertx vertx = Vertx.vertx(options);
+    log.atInfo().addKeyValue("nativeTransport", vertx.isNativeTransportEnabled()).log("starting");
     Future<ServiceServer> started;
     try {
       started = starter.apply(vertx, config);

@@ -22,8 +22,9 @@ consul:
 build: toolchain
 	$(MVN) install -DskipTests
 
+# Not quiet: Surefire's per-class "Tests run" lines are the suite's progress and its verdict.
 test: toolchain consul
-	$(MVN) install
+	mvn -B -ntp install
 
 crds: toolchain
 	$(MVN) -pl operator -am install -DskipTests

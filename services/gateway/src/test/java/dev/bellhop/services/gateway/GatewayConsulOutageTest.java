@@ -54,7 +54,7 @@ class GatewayConsulOutageTest {
       register(CONSUL.cluster(), "steady", name, backend.port(), "passing");
     }
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
-        .until(() -> post(null, gateway.port(), "/steady/call", "{}").status() == 200 && gateway.routedInstances() == 2);
+        .until(() -> post(gateway.port(), "/steady/call", "{}").status() == 200 && gateway.routedInstances() == 2);
   }
 
   @AfterAll
@@ -81,7 +81,7 @@ class GatewayConsulOutageTest {
         Thread thread = new Thread(() -> {
           while (running.get()) {
             try {
-              Reply reply = post(null, gateway.port(), path, "{}");
+              Reply reply = post(gateway.port(), path, "{}");
               if (reply.status() == 200) {
                 ok.incrementAndGet();
               } else {
@@ -151,9 +151,9 @@ class GatewayConsulOutageTest {
       int whileDown = load.ok.get();
       await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() > whileDown + 300);
       assertThat(gateway.routedInstances()).isEqualTo(instances);
-      assertThat(call(null, gateway.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status()).isEqualTo(200);
+      assertThat(call(gateway.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status()).isEqualTo(200);
       // The catalog is remembered too: unknown names are still 404, known ones routed.
-      assertThat(post(null, gateway.port(), "/never-registered/call", "{}").status()).isEqualTo(404);
+      assertThat(post(gateway.port(), "/never-registered/call", "{}").status()).isEqualTo(404);
     } finally {
       load.close();
     }
@@ -171,13 +171,13 @@ class GatewayConsulOutageTest {
     backends.add(fourth);
     register(cluster, "steady", "steady-4", fourth.port(), "passing");
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      post(null, gateway.port(), "/steady/call", "{}");
+      post(gateway.port(), "/steady/call", "{}");
       return fourth.hits.get() > 0;
     });
   }
 
   static double consulErrors() {
-    String text = call(null, gateway.port(), HttpMethod.GET, "/metrics", null, Map.of()).body();
+    String text = call(gateway.port(), HttpMethod.GET, "/metrics", null, Map.of()).body();
     for (String line : text.split("\n")) {
       if (line.startsWith("gateway_consul_errors_total{")) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));

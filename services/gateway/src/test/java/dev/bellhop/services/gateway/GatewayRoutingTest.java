@@ -11,8 +11,6 @@ import dev.bellhop.services.gateway.GatewayTestSupport.Reply;
 import dev.bellhop.testkit.consul.ConsulClusterExtension;
 import dev.bellhop.testkit.consul.TestConsulCluster;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
@@ -35,7 +33,6 @@ class GatewayRoutingTest {
 
   static Vertx vertx;
   static Vertx gatewayVertx;
-  static HttpClient client;
   static Gateway gateway;
   static final List<Backend> backends = new ArrayList<>();
 
@@ -43,7 +40,6 @@ class GatewayRoutingTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     gatewayVertx = Vertx.vertx();
-    client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
     gateway = GatewayTestSupport.startGateway(gatewayVertx, CONSUL.cluster().agents().get(0).httpAddress(), Map.of(
         "GATEWAY_TIMEOUT_MS", "500",
         "MAX_BODY_BYTES", "4096",
@@ -88,7 +84,7 @@ class GatewayRoutingTest {
   /** Waits until the gateway routes {@code path} (the catalog watch saw the service and it has an instance). */
   static void awaitRouted(String path) {
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
-        .until(() -> post(client, gateway.port(), path, "{}").status() == 200);
+        .until(() -> post(gateway.port(), path, "{}").status() == 200);
   }
 
   @Test
@@ -99,7 +95,7 @@ class GatewayRoutingTest {
     a.status = 201;
 
     String body = "{\"hotelIds\": [\"1\", \"2\"],  \"inDate\":\"2015-04-09\"}";
-    Reply reply = call(client, gateway.port(), HttpMethod.POST, "/echo/say-hello", body, Map.of(
+    Reply reply = call(gateway.port(), HttpMethod.POST, "/echo/say-hello", body, Map.of(
         "content-type", "application/json",
         "authorization", "Bearer abc",
         "x-custom", "kept",
@@ -126,7 +122,7 @@ class GatewayRoutingTest {
     assertThat(reply.headers().get("x-request-id")).isEqualTo(headers.getString("x-request-id"));
 
     // A caller's own ids travel unchanged.
-    Reply traced = call(client, gateway.port(), HttpMethod.POST, "/echo/ping", "{}", Map.of(
+    Reply traced = call(gateway.port(), HttpMethod.POST, "/echo/ping", "{}", Map.of(
         "content-type", "application/json", "x-request-id", "req-1",
         "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
     JsonObject tracedHeaders = traced.json().getJsonObject("headers");
@@ -135,7 +131,7 @@ class GatewayRoutingTest {
 
     // An error status and body from the instance come back as they are.
     a.status = 418;
-    Reply teapot = post(client, gateway.port(), "/echo/brew", "{}");
+    Reply teapot = post(gateway.port(), "/echo/brew", "{}");
     assertThat(teapot.status()).isEqualTo(418);
     assertThat(teapot.json().getString("path")).isEqualTo("/Echo.Brew");
     a.status = 200;
@@ -146,16 +142,16 @@ class GatewayRoutingTest {
     Backend v1 = backend("v1-foo");
     register(consul(), "v1.foo", "v1-foo-1", v1.port(), "passing");
     awaitRouted("/v1/foo/bar");
-    assertThat(post(client, gateway.port(), "/v1/foo/bar", "{}").json().getString("path")).isEqualTo("/Foo.Bar");
-    assertThat(post(client, gateway.port(), "/v1/foo/get-all-things", "{}").json().getString("path"))
+    assertThat(post(gateway.port(), "/v1/foo/bar", "{}").json().getString("path")).isEqualTo("/Foo.Bar");
+    assertThat(post(gateway.port(), "/v1/foo/get-all-things", "{}").json().getString("path"))
         .isEqualTo("/Foo.GetAllThings");
 
     Backend geo = backend("geo");
     register(consul(), "geo", "geo-1", geo.port(), "passing");
     awaitRouted("/geo");
-    assertThat(post(client, gateway.port(), "/geo", "{}").json().getString("path")).isEqualTo("/Geo.Call");
-    assertThat(post(client, gateway.port(), "/geo/nearby", "{}").json().getString("path")).isEqualTo("/Geo.Nearby");
-    assertThat(post(client, gateway.port(), "/geo/near-by/point", "{}").json().getString("path")).isEqualTo("/NearBy.Point");
+    assertThat(post(gateway.port(), "/geo", "{}").json().getString("path")).isEqualTo("/Geo.Call");
+    assertThat(post(gateway.port(), "/geo/nearby", "{}").json().getString("path")).isEqualTo("/Geo.Nearby");
+    assertThat(post(gateway.port(), "/geo/near-by/point", "{}").json().getString("path")).isEqualTo("/NearBy.Point");
   }
 
   @Test
@@ -164,51 +160,51 @@ class GatewayRoutingTest {
     register(consul(), "rpctarget", "rpctarget-1", b.port(), "passing");
     awaitRouted("/rpctarget/call");
 
-    Reply object = post(client, gateway.port(), "/rpc",
+    Reply object = post(gateway.port(), "/rpc",
         "{\"service\":\"rpctarget\",\"method\":\"Hotel.Rates\",\"request\":{\"inDate\":\"2015-04-09\"}}");
     assertThat(object.status()).isEqualTo(200);
     assertThat(object.json().getString("path")).isEqualTo("/Hotel.Rates");
     assertThat(new JsonObject(object.json().getString("body"))).isEqualTo(new JsonObject().put("inDate", "2015-04-09"));
     assertThat(object.json().getJsonObject("headers").getString("content-type")).isEqualTo("application/json");
 
-    Reply string = post(client, gateway.port(), "/rpc",
+    Reply string = post(gateway.port(), "/rpc",
         "{\"service\":\"rpctarget\",\"method\":\"Hotel.Rates\",\"request\":\"{\\\"inDate\\\": 1}\"}");
     assertThat(string.status()).isEqualTo(200);
     assertThat(string.json().getString("body")).isEqualTo("{\"inDate\": 1}");
 
-    Reply missing = post(client, gateway.port(), "/rpc", "{\"service\":\"rpctarget\"}");
+    Reply missing = post(gateway.port(), "/rpc", "{\"service\":\"rpctarget\"}");
     assertError(missing, 400, "method", "request");
     assertThat(missing.json().getString("detail")).doesNotContain("service");
-    assertError(post(client, gateway.port(), "/rpc", "{}"), 400, "service", "method", "request");
-    assertError(post(client, gateway.port(), "/rpc", "{not json"), 400, "malformed JSON");
-    assertError(post(client, gateway.port(), "/rpc", "[1,2]"), 400, "JSON object");
-    assertError(post(client, gateway.port(), "/rpc",
+    assertError(post(gateway.port(), "/rpc", "{}"), 400, "service", "method", "request");
+    assertError(post(gateway.port(), "/rpc", "{not json"), 400, "malformed JSON");
+    assertError(post(gateway.port(), "/rpc", "[1,2]"), 400, "JSON object");
+    assertError(post(gateway.port(), "/rpc",
         "{\"service\":\"rpctarget\",\"method\":\"nodot\",\"request\":{}}"), 400, "Service.Method");
-    assertError(post(client, gateway.port(), "/rpc",
+    assertError(post(gateway.port(), "/rpc",
         "{\"service\":\"rpctarget\",\"method\":\"A.B\",\"request\":\"{oops\"}"), 400, "request is not JSON");
-    assertError(post(client, gateway.port(), "/rpc",
+    assertError(post(gateway.port(), "/rpc",
         "{\"service\":\"nosuchservice\",\"method\":\"A.B\",\"request\":{}}"), 404, "nosuchservice");
   }
 
   @Test
   void otherHttpMethodsAre405() {
     for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH)) {
-      Reply reply = call(client, gateway.port(), method, "/echo/ping", null, Map.of());
+      Reply reply = call(gateway.port(), method, "/echo/ping", null, Map.of());
       assertError(reply, 405, method.name());
       assertThat(reply.headers().get("allow")).isEqualTo("POST");
     }
-    assertError(call(client, gateway.port(), HttpMethod.GET, "/rpc", null, Map.of()), 405, "POST");
+    assertError(call(gateway.port(), HttpMethod.GET, "/rpc", null, Map.of()), 405, "POST");
   }
 
   @Test
   void unknownServiceIs404AtOnce() {
     long start = System.nanoTime();
-    Reply reply = post(client, gateway.port(), "/no-such-service/call", "{}");
+    Reply reply = post(gateway.port(), "/no-such-service/call", "{}");
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     assertError(reply, 404, "no-such-service");
     assertThat(millis).isLessThan(500);
-    assertError(post(client, gateway.port(), "/", "{}"), 404, "no route");
-    assertError(post(client, gateway.port(), "/bad%20name/x", "{}"), 404, "no route");
+    assertError(post(gateway.port(), "/", "{}"), 404, "no route");
+    assertError(post(gateway.port(), "/bad%20name/x", "{}"), 404, "no route");
   }
 
   @Test
@@ -216,8 +212,8 @@ class GatewayRoutingTest {
     Backend b = backend("sick");
     register(consul(), "sick", "sick-1", b.port(), "critical");
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
-        .until(() -> post(client, gateway.port(), "/sick/call", "{}").status() != 404);
-    assertError(post(client, gateway.port(), "/sick/call", "{}"), 503, "no healthy instance of sick");
+        .until(() -> post(gateway.port(), "/sick/call", "{}").status() != 404);
+    assertError(post(gateway.port(), "/sick/call", "{}"), 503, "no healthy instance of sick");
     assertThat(b.hits.get()).isZero();
   }
 
@@ -228,7 +224,7 @@ class GatewayRoutingTest {
     awaitRouted("/slow/call");
     slow.delayMillis = 3_000;
     long start = System.nanoTime();
-    Reply reply = post(client, gateway.port(), "/slow/call", "{}");
+    Reply reply = post(gateway.port(), "/slow/call", "{}");
     long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     slow.delayMillis = 0;
     assertError(reply, 504, "slow did not answer Slow.Call within 500 ms");
@@ -242,9 +238,9 @@ class GatewayRoutingTest {
     awaitRouted("/big/call");
     int before = b.hits.get();
     String large = "{\"x\":\"" + "a".repeat(5_000) + "\"}";
-    assertError(post(client, gateway.port(), "/big/call", large), 413, "4096");
+    assertError(post(gateway.port(), "/big/call", large), 413, "4096");
     // Chunked (no Content-Length): the limit holds while reading.
-    Reply chunked = call(client, gateway.port(), HttpMethod.POST, "/big/call", large,
+    Reply chunked = call(gateway.port(), HttpMethod.POST, "/big/call", large,
         Map.of("content-type", "application/json", "transfer-encoding", "chunked"));
     assertError(chunked, 413, "4096");
     assertThat(b.hits.get()).isEqualTo(before);
@@ -270,10 +266,10 @@ class GatewayRoutingTest {
     // Critical but still registered: 503. Gone from the catalog: the service no longer exists, 404.
     register(consul(), "follow", "follow-b", b.port(), "critical");
     await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
-        .until(() -> post(client, gateway.port(), "/follow/call", "{}").status() == 503);
+        .until(() -> post(gateway.port(), "/follow/call", "{}").status() == 503);
     deregister(consul(), "follow-b");
     await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
-        .until(() -> post(client, gateway.port(), "/follow/call", "{}").status() == 404);
+        .until(() -> post(gateway.port(), "/follow/call", "{}").status() == 404);
   }
 
   /** Within a second of the Consul write, ten requests in a row reach exactly {@code expected}. */
@@ -281,7 +277,7 @@ class GatewayRoutingTest {
     await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10)).until(() -> {
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < 10; i++) {
-        Reply reply = post(client, gateway.port(), "/follow/call", "{}");
+        Reply reply = post(gateway.port(), "/follow/call", "{}");
         if (reply.status() != 200) {
           return false;
         }
@@ -298,12 +294,12 @@ class GatewayRoutingTest {
       register(consul(), "spread", b.name, b.port(), "passing");
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> {
-      post(client, gateway.port(), "/spread/call", "{}");
+      post(gateway.port(), "/spread/call", "{}");
       return gateway.routedInstances() >= 3 && routedTo("spread").size() == 3;
     });
     three.forEach(b -> b.hits.set(0));
     for (int i = 0; i < 30; i++) {
-      assertThat(post(client, gateway.port(), "/spread/call", "{}").status()).isEqualTo(200);
+      assertThat(post(gateway.port(), "/spread/call", "{}").status()).isEqualTo(200);
     }
     assertThat(three).allSatisfy(b -> assertThat(b.hits.get()).isBetween(5, 15));
   }
@@ -311,7 +307,7 @@ class GatewayRoutingTest {
   private static Set<String> routedTo(String service) {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < 12; i++) {
-      Reply reply = post(client, gateway.port(), "/" + service + "/call", "{}");
+      Reply reply = post(gateway.port(), "/" + service + "/call", "{}");
       if (reply.status() == 200) {
         seen.add(reply.json().getString("instance"));
       }
@@ -329,11 +325,11 @@ class GatewayRoutingTest {
     register(consul(), "retry", "retry-dead", deadPort, "passing");
     register(consul(), "retry", "retry-live", live.port(), "passing");
     await().atMost(Duration.ofSeconds(5)).until(() -> {
-      post(client, gateway.port(), "/retry/call", "{}");
+      post(gateway.port(), "/retry/call", "{}");
       return metric("gateway_routing_service_instances", "upstream=\"retry\"") == 2;
     });
     for (int i = 0; i < 20; i++) {
-      Reply reply = post(client, gateway.port(), "/retry/call", "{}");
+      Reply reply = post(gateway.port(), "/retry/call", "{}");
       assertThat(reply.status()).as(reply.body()).isEqualTo(200);
       assertThat(reply.json().getString("instance")).isEqualTo("retry-live");
     }
@@ -345,7 +341,7 @@ class GatewayRoutingTest {
     deregister(consul(), "retry-live");
     await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
         .until(() -> metric("gateway_routing_service_instances", "upstream=\"retry\"") == 1);
-    assertError(post(client, gateway.port(), "/retry/call", "{}"), 502, "retry unreachable");
+    assertError(post(gateway.port(), "/retry/call", "{}"), 502, "retry unreachable");
   }
 
   @Test
@@ -353,9 +349,9 @@ class GatewayRoutingTest {
     Backend b = backend("metered");
     register(consul(), "metered", "metered-1", b.port(), "passing");
     awaitRouted("/metered/call");
-    assertThat(call(client, gateway.port(), HttpMethod.GET, "/health/live", null, Map.of()).status()).isEqualTo(200);
-    assertThat(call(client, gateway.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status()).isEqualTo(200);
-    String metrics = call(client, gateway.port(), HttpMethod.GET, "/metrics", null, Map.of()).body();
+    assertThat(call(gateway.port(), HttpMethod.GET, "/health/live", null, Map.of()).status()).isEqualTo(200);
+    assertThat(call(gateway.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status()).isEqualTo(200);
+    String metrics = call(gateway.port(), HttpMethod.GET, "/metrics", null, Map.of()).body();
     assertThat(metrics)
         .containsPattern("gateway_requests_seconds_count\\{code=\"200\",service=\"gateway\",upstream=\"metered\"} [1-9]")
         .contains("gateway_requests_seconds_bucket{code=\"200\",service=\"gateway\",upstream=\"metered\",le=\"0.001\"}")
@@ -374,9 +370,9 @@ class GatewayRoutingTest {
         port = socket.getLocalPort();
       }
       Gateway lonely = GatewayTestSupport.startGateway(other, "127.0.0.1:" + port, Map.of());
-      assertThat(call(client, lonely.port(), HttpMethod.GET, "/health/live", null, Map.of()).status()).isEqualTo(200);
-      assertThat(call(client, lonely.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status()).isEqualTo(503);
-      assertError(post(client, lonely.port(), "/echo/ping", "{}"), 503, "Consul has not answered");
+      assertThat(call(lonely.port(), HttpMethod.GET, "/health/live", null, Map.of()).status()).isEqualTo(200);
+      assertThat(call(lonely.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status()).isEqualTo(503);
+      assertError(post(lonely.port(), "/echo/ping", "{}"), 503, "Consul has not answered");
       lonely.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } finally {
       other.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -385,7 +381,7 @@ class GatewayRoutingTest {
 
   /** The value of the sample {@code name{...}} carrying every one of {@code labels} ({@code key="value"}); -1 if none. */
   static double metric(String name, String... labels) {
-    String text = call(client, gateway.port(), HttpMethod.GET, "/metrics", null, Map.of()).body();
+    String text = call(gateway.port(), HttpMethod.GET, "/metrics", null, Map.of()).body();
     for (String line : text.split("\n")) {
       if (line.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(line::contains)) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));

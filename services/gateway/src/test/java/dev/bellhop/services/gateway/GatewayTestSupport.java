@@ -4,10 +4,7 @@ import dev.bellhop.services.common.server.ServiceConfig;
 import dev.bellhop.testkit.consul.TestConsulCluster;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
@@ -59,7 +56,7 @@ final class GatewayTestSupport {
   static final java.net.http.HttpClient JDK = java.net.http.HttpClient.newBuilder()
       .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build();
 
-  static Reply call(HttpClient client, int port, HttpMethod method, String path, String body, Map<String, String> headers) {
+  static Reply call(int port, HttpMethod method, String path, String body, Map<String, String> headers) {
     java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
         java.net.URI.create("http://127.0.0.1:" + port + path)).timeout(java.time.Duration.ofSeconds(15));
     boolean chunked = "chunked".equals(headers.get("transfer-encoding"));
@@ -88,7 +85,7 @@ final class GatewayTestSupport {
     }
   }
 
-  static Reply post(HttpClient client, int port, String path, String body) {
-    return call(client, port, HttpMethod.POST, path, body, Map.of("content-type", "application/json"));
+  static Reply post(int port, String path, String body) {
+    return call(port, HttpMethod.POST, path, body, Map.of("content-type", "application/json"));
   }
 }

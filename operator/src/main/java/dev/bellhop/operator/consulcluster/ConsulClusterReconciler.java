@@ -168,6 +168,7 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
     String leaderUrl = null;
     String leader = "";
     List<String> peers = List.of();
+    String lastError = servers.isEmpty() ? "no server pod has an IP yet" : null;
     for (ServerPod pod : servers) {
       try {
         var r = http.send("GET", pod.url() + "/v1/status/leader", null, caPem, null);
@@ -185,7 +186,9 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
           }
           break;
         }
+        lastError = pod.url() + ": " + (r.ok() ? "knows no leader" : "HTTP " + r.status());
       } catch (IOException | RuntimeException e) {
+        lastError = pod.url() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
         LOG.atDebug().addKeyValue("url", pod.url()).addKeyValue("error", e.getMessage()).log("server not answering");
       }
     }
@@ -219,7 +222,7 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
       message = readyServers + " of " + s.servers() + " server(s) ready";
     } else if (leader.isEmpty()) {
       reason = "NoLeader";
-      message = "no raft leader known to the servers reachable at their pod IPs";
+      message = "no raft leader known to the servers at their pod IPs (last: " + lastError + ")";
     } else if (s.acl() && aclProblem != null) {
       // Failed: needs the user (a lost management token); pending: Consul not ready for it yet.
       reason = aclPermanent ? "ACLBootstrapFailed" : "ACLPending";

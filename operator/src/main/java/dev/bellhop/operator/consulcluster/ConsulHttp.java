@@ -31,7 +31,7 @@ import javax.net.ssl.X509TrustManager;
  * name in advance.
  */
 public final class ConsulHttp {
-  static final Duration TIMEOUT = Duration.ofSeconds(3);
+  static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   record Response(int status, String body) {
     boolean ok() {
@@ -40,7 +40,7 @@ public final class ConsulHttp {
   }
 
   private final HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
+      .connectTimeout(Duration.ofSeconds(3)).build();
   private final Map<String, HttpClient> byCa = new ConcurrentHashMap<>();
 
   Response send(String method, String url, String token, String caPem, String body) throws IOException {
@@ -62,7 +62,7 @@ public final class ConsulHttp {
   }
 
   private static HttpClient tlsClient(String caPem) {
-    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3))
         .sslContext(sslContext(caPem)).build();
   }
 

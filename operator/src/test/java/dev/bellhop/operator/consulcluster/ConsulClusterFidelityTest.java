@@ -41,7 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ConsulClusterFidelityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
+      .connectTimeout(Duration.ofSeconds(5)).build();
   private static final String NS = "fidelity";
   private static final String NODE = RenderedConsul.NODE;
 
@@ -89,7 +89,7 @@ class ConsulClusterFidelityTest {
     List<String> raft = consul.servers().stream().map(s -> s.address() + ":8300").sorted().toList();
     awaitAsserted(() -> {
       ConsulCluster cc = client.resources(ConsulCluster.class).inNamespace(NS).withName("consul").get();
-      assertThat(cc.getStatus().getPeers()).isEqualTo(raft);
+      assertThat(cc.getStatus().getPeers()).as("status %s", cc.getStatus().getConditions()).isEqualTo(raft);
       assertThat(raft).contains(cc.getStatus().getLeader());
       assertThat(cc.getStatus().getReadyServers()).isEqualTo(3);
       var ready = Conditions.find(cc.getStatus().getConditions(), Conditions.READY).orElseThrow();
@@ -237,7 +237,7 @@ class ConsulClusterFidelityTest {
 
   private static HttpResponse<String> call(String method, TestConsulNode node, String path, String token, String body)
       throws IOException, InterruptedException {
-    var b = HttpRequest.newBuilder(URI.create(node.httpUrl() + path)).timeout(Duration.ofSeconds(5))
+    var b = HttpRequest.newBuilder(URI.create(node.httpUrl() + path)).timeout(Duration.ofSeconds(10))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       b.header("X-Consul-Token", token);

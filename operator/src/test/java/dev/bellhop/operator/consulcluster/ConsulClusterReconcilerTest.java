@@ -78,7 +78,7 @@ class ConsulClusterReconcilerTest {
 
   /** Edits the spec like kubectl edit: on a conflict with the operator's status write, again. */
   static void edit(String ns, String name, Consumer<ConsulClusterSpec> edit) {
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).ignoreExceptions().until(() -> {
       client.resources(ConsulCluster.class).inNamespace(ns).withName(name).edit(cc -> {
         edit.accept(cc.getSpec());
         return cc;

@@ -92,7 +92,7 @@ class ConsulClusterTlsTest {
   void theOperatorReachesTheHttpsApiWithTheClustersCa() throws Exception {
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
       var status = client.resources(ConsulCluster.class).inNamespace(NS).withName("consul").get().getStatus();
-      assertThat(status.getPeers()).hasSize(3);
+      assertThat(status.getPeers()).as("status %s", status.getConditions()).hasSize(3);
       assertThat(status.getLeader()).isNotEmpty();
       assertThat(Conditions.isTrue(status.getConditions(), Conditions.READY)).isTrue();
     });

@@ -190,7 +190,7 @@ final class RenderedConsul {
   }
 
   private static <T> T awaitObject(java.util.function.Supplier<T> get) {
-    return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(get::get, o -> o != null);
+    return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(get::get, o -> o != null);
   }
 
   /** SIGKILLs every node (leave_on_terminate would make SIGTERM a slow graceful leave), then closes. */

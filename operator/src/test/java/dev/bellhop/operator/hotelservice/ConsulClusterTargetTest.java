@@ -85,7 +85,7 @@ class ConsulClusterTargetTest {
     kube.create(Kube.pod("east", "geo-1", Map.of("app", "geo"), "node-a", "10.20.0.1", true));
 
     var provisioned = new ConsulReader(PROVISIONED.cluster());
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
         assertThat(provisioned.instances("geo")).containsKey("t:east:geo:geo-1:8082"));
     assertThat(new ConsulReader(FALLBACK.cluster()).instances("geo")).isEmpty();
   }
@@ -97,7 +97,7 @@ class ConsulClusterTargetTest {
     kube.create(hs);
     kube.create(Kube.pod("west", "rate-1", Map.of("app", "rate"), "node-a", "10.21.0.1", true));
 
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
       HotelService current = kube.get("west", "rate");
       var registered = Conditions.find(current.getStatus().getConditions(), Conditions.REGISTERED).orElseThrow();
       assertThat(registered.getStatus()).isEqualTo("False");
@@ -109,9 +109,9 @@ class ConsulClusterTargetTest {
 
     consulCluster("west", "registry");
     var provisioned = new ConsulReader(PROVISIONED.cluster());
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
         assertThat(provisioned.instances("rate")).containsKey("t:west:rate:rate-1:8084"));
-    await().atMost(Duration.ofSeconds(20)).until(() ->
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
         Conditions.isTrue(kube.get("west", "rate").getStatus().getConditions(), Conditions.REGISTERED));
   }
 
@@ -120,7 +120,7 @@ class ConsulClusterTargetTest {
     kube.create(Kube.hotelService("plain", "profile", 8083, Map.of("app", "profile")));
     kube.create(Kube.pod("plain", "profile-1", Map.of("app", "profile"), "node-a", "10.22.0.1", true));
     var fallback = new ConsulReader(FALLBACK.cluster());
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
         assertThat(fallback.instances("profile")).containsKey("t:plain:profile:profile-1:8083"));
   }
 }

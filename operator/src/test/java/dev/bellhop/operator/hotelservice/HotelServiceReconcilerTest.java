@@ -57,7 +57,7 @@ class HotelServiceReconcilerTest {
   }
 
   private static void awaitConsul(Runnable assertion) {
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(assertion::run);
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().pollInterval(Duration.ofMillis(50)).untilAsserted(assertion::run);
   }
 
   @Test
@@ -115,7 +115,7 @@ class HotelServiceReconcilerTest {
 
     kube.client().resource(hs).delete();
     awaitConsul(() -> assertThat(consul.instances("profile")).isEmpty());
-    await().atMost(Duration.ofSeconds(10)).until(() -> kube.get("del", "profile") == null);
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> kube.get("del", "profile") == null);
   }
 
   @Test
@@ -128,7 +128,7 @@ class HotelServiceReconcilerTest {
     kube.create(Kube.pod("status", "auth-1", Map.of("app", "auth"), "node-a", "10.4.0.1", true));
     kube.create(Kube.pod("status", "auth-2", Map.of("app", "auth"), "node-a", "10.4.0.2", true));
 
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
       HotelService hs = kube.get("status", "auth");
       assertThat(hs.getStatus()).isNotNull();
       assertThat(hs.getStatus().getReadyEndpoints()).isEqualTo(2);
@@ -155,7 +155,7 @@ class HotelServiceReconcilerTest {
     kube.create(Kube.pod("invalid", "hotel-1", Map.of("app", "hotel"), "node-a", "10.5.0.1", true));
     kube.create(Kube.pod("invalid", "broken-1", Map.of("app", "broken"), "node-a", "10.5.0.2", true));
 
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
       var status = kube.get("invalid", "broken").getStatus();
       assertThat(status).isNotNull();
       var invalid = Conditions.find(status.getConditions(), Conditions.INVALID).orElseThrow();
@@ -165,7 +165,7 @@ class HotelServiceReconcilerTest {
     });
     awaitConsul(() -> assertThat(consul.instances("hotel")).containsKey("test:invalid:hotel:hotel-1:8085"));
     assertThat(consul.instances("not_a_dns_name")).isEmpty();
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
         assertThat(kube.client().v1().events().inNamespace("invalid").list().getItems())
             .anySatisfy(e -> {
               assertThat(e.getReason()).isEqualTo("Invalid");
@@ -190,7 +190,7 @@ class HotelServiceReconcilerTest {
     hs.getSpec().setEnv(List.of(new EnvVar("LOG_LEVEL", "debug", null)));
     kube.create(hs);
 
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
       Deployment d = kube.client().apps().deployments().inNamespace("managed").withName("gateway").get();
       assertThat(d).isNotNull();
       assertThat(d.getSpec().getReplicas()).isEqualTo(2);
@@ -218,7 +218,7 @@ class HotelServiceReconcilerTest {
       h.getSpec().setReplicas(3);
       return h;
     });
-    await().atMost(Duration.ofSeconds(20)).until(() ->
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
         kube.client().apps().deployments().inNamespace("managed").withName("gateway").get().getSpec().getReplicas() == 3);
 
     // Without an image Bellhop runs nothing: its Deployment and Service go.
@@ -227,7 +227,7 @@ class HotelServiceReconcilerTest {
       h.getSpec().setSelector(labels);
       return h;
     });
-    await().atMost(Duration.ofSeconds(20)).until(() ->
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
         kube.client().apps().deployments().inNamespace("managed").withName("gateway").get() == null
             && kube.client().services().inNamespace("managed").withName("gateway").get() == null);
   }

@@ -34,7 +34,7 @@ class OperatorFaultsTest {
   }
 
   private static void awaitConsul(Runnable assertion) {
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).untilAsserted(assertion::run);
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().pollInterval(Duration.ofMillis(50)).untilAsserted(assertion::run);
   }
 
   private static double counter(BellhopOperator operator, String name) {
@@ -53,7 +53,7 @@ class OperatorFaultsTest {
       var agent = consul().agents().get(0);
       consul().kill(agent);
       kube.create(Kube.pod("outage", "geo-2", Map.of("app", "geo"), "node-b", "10.10.0.2", true));
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
         var registered = Conditions.find(kube.get("outage", "geo").getStatus().getConditions(), Conditions.REGISTERED);
         assertThat(registered).hasValueSatisfying(c -> {
           assertThat(c.getStatus()).isEqualTo("False");
@@ -66,7 +66,7 @@ class OperatorFaultsTest {
       consul().startNode(agent);
       awaitConsul(() -> assertThat(reader.instances("geo"))
           .containsKeys("outage:outage:geo:geo-1:8082", "outage:outage:geo:geo-2:8082"));
-      await().atMost(Duration.ofSeconds(20)).until(() ->
+      await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
           Conditions.isTrue(kube.get("outage", "geo").getStatus().getConditions(), Conditions.REGISTERED));
     }
   }
@@ -94,7 +94,7 @@ class OperatorFaultsTest {
       var leader = consul().leader();
       consul().kill(leader);
       consul().awaitLeader(Duration.ofSeconds(30));
-      await().atMost(Duration.ofSeconds(10)).until(() -> flips.get() > 40);
+      await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> flips.get() > 40);
       stop.set(true);
       churn.join();
       consul().startNode(leader);
@@ -172,7 +172,7 @@ class OperatorFaultsTest {
 
       // Converged: a third start reads Consul back and writes nothing.
       try (var third = operator(cluster, "restart")) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> counter(third, "bellhop.consul.syncs") >= 1);
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> counter(third, "bellhop.consul.syncs") >= 1);
         Thread.sleep(300); // give a stray write the chance to show
         assertThat(counter(third, "bellhop.consul.transactions")).isZero();
       }
@@ -196,7 +196,7 @@ class OperatorFaultsTest {
       awaitConsul(() -> assertThat(reader.instances("hotel")).containsOnlyKeys("west:shop:hotel:hotel-1:8085"));
       east.kube().client().resources(dev.bellhop.operator.crd.HotelService.class).inNamespace("shop")
           .withName("hotel").delete();
-      await().atMost(Duration.ofSeconds(10)).until(() -> east.kube().get("shop", "hotel") == null);
+      await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> east.kube().get("shop", "hotel") == null);
       assertThat(reader.instances("hotel")).containsOnlyKeys("west:shop:hotel:hotel-1:8085");
     }
   }
@@ -219,7 +219,7 @@ class OperatorFaultsTest {
 
         leader.close();
         kube.create(Kube.pod("ha", "auth-2", Map.of("app", "auth"), "node-b", "10.14.0.2", true));
-        await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(45)).ignoreExceptions().pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
             assertThat(reader.instances("auth")).containsKey("ha:ha:auth:auth-2:8081"));
         assertThat(counter(follower, "bellhop.consul.syncs")).isPositive();
       } finally {

@@ -180,7 +180,7 @@ class RegistrationSyncTest {
         }
       });
       churn.start();
-      await().atMost(Duration.ofSeconds(10)).until(() -> !reader.instances("zeta").isEmpty());
+      await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> !reader.instances("zeta").isEmpty());
       var leader = consul().leader();
       consul().kill(leader);
       consul().awaitLeader(Duration.ofSeconds(30));

@@ -47,8 +47,4 @@ public record OperatorConfig(String consulAddress, String consulToken, String cl
   private static String blankToNull(String value) {
     return value == null || value.isBlank() ? null : value;
   }
-
-  public OperatorConfig withHttpPort(int port) {
-    return new OperatorConfig(consulAddress, consulToken, clusterId, namespaces, port, leaseNamespace);
-  }
 }

@@ -141,7 +141,7 @@ public final class RegistrationSync implements AutoCloseable {
   }
 
   /** Owners with registrations in Consul. */
-  public Set<String> owners() {
+  private Set<String> owners() {
     ensureLoaded();
     return Set.copyOf(owned.keySet());
   }
@@ -162,11 +162,6 @@ public final class RegistrationSync implements AutoCloseable {
       }
     }
     return removed;
-  }
-
-  /** Forgets what it knows of Consul; the next call reads it back first. */
-  public void invalidate() {
-    stale = true;
   }
 
   private void write(String owner, List<Map<String, Object>> ops) {

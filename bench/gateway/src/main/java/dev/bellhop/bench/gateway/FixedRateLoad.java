@@ -13,7 +13,9 @@ import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,10 +29,34 @@ final class FixedRateLoad {
 
   private FixedRateLoad() {}
 
+  /** Keep-alive clients per target port, kept across runs (so slices do not reconnect). */
+  private static final Map<Integer, List<HttpClient>> CLIENTS = new HashMap<>();
+
+  static void closeClients() {
+    CLIENTS.values().forEach(list -> list.forEach(HttpClient::close));
+    CLIENTS.clear();
+  }
+
   /** Two senders (event loops), each half the rate on an interleaved schedule. */
   static final int SENDERS = 2;
 
+  /** Latencies (ns, from the scheduled time) of one run, in schedule order, and its error count. */
+  record Samples(long[] latencies, long errors) {}
+
   static Result run(Vertx vertx, int port, String path, Buffer body, double ratePerSecond, Duration duration,
+      int connections) throws Exception {
+    return summarize(List.of(samples(vertx, port, path, body, ratePerSecond, duration, connections)));
+  }
+
+  /** Percentiles over the samples of several runs together. */
+  static Result summarize(List<Samples> runs) {
+    long[] sorted = runs.stream().flatMapToLong(r -> Arrays.stream(r.latencies())).sorted().toArray();
+    long errorCount = runs.stream().mapToLong(Samples::errors).sum();
+    return new Result(sorted.length, errorCount, ms(sorted, 50), ms(sorted, 90), ms(sorted, 99), ms(sorted, 99.9),
+        sorted[sorted.length - 1] / 1e6);
+  }
+
+  static Samples samples(Vertx vertx, int port, String path, Buffer body, double ratePerSecond, Duration duration,
       int connections) throws Exception {
     int total = (int) Math.round(ratePerSecond * duration.toMillis() / 1000.0);
     long[] latencies = new long[total];
@@ -39,13 +65,15 @@ final class FixedRateLoad {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
         .setURI(path).putHeader("content-type", "application/json").setIdleTimeout(10_000);
     List<Future<Void>> finished = new ArrayList<>();
-    List<HttpClient> clients = new ArrayList<>();
+    List<HttpClient> clients = CLIENTS.computeIfAbsent(port, p -> new ArrayList<>());
     long start = System.nanoTime() + 20_000_000L; // a common origin, shortly ahead
     for (int sender = 0; sender < SENDERS; sender++) {
       int me = sender;
-      HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
-          new PoolOptions().setHttp1MaxSize(Math.max(1, connections / SENDERS)).setMaxWaitQueueSize(-1));
-      clients.add(client);
+      if (clients.size() <= sender) {
+        clients.add(vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+            new PoolOptions().setHttp1MaxSize(Math.max(1, connections / SENDERS)).setMaxWaitQueueSize(-1)));
+      }
+      HttpClient client = clients.get(sender);
       // Request i (i ≡ me mod SENDERS) is due at start + i × interval.
       int mine = (total - me + SENDERS - 1) / SENDERS;
       Promise<Void> done = Promise.promise();
@@ -85,14 +113,7 @@ final class FixedRateLoad {
     }
     Future.all(finished).toCompletionStage().toCompletableFuture()
         .get(duration.toMillis() + 60_000, TimeUnit.MILLISECONDS);
-    for (HttpClient client : clients) {
-      client.close();
-    }
-    long[] sorted = latencies.clone();
-    Arrays.sort(sorted);
-    long errorCount = Arrays.stream(errors).sum();
-    return new Result(total, errorCount, ms(sorted, 50), ms(sorted, 90), ms(sorted, 99), ms(sorted, 99.9),
-        sorted[sorted.length - 1] / 1e6);
+    return new Samples(latencies, Arrays.stream(errors).sum());
   }
 
   private static double ms(long[] sorted, double percentile) {

@@ -56,6 +56,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
   private static final Logger LOG = LoggerFactory.getLogger(HotelServiceReconciler.class);
   static final Duration CONSUL_RETRY = Duration.ofSeconds(2);
   static final Duration CONSUL_CLUSTER_RECHECK = Duration.ofSeconds(5);
+  static final Duration STATUS_INTERVAL = Duration.ofSeconds(1);
 
   private final ConsulTargets targets;
   private final RegistrationPlanner planner;
@@ -65,6 +66,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
   private final SlimPodStore podStore = new SlimPodStore();
   private volatile InformerEventSource<Pod, HotelService> pods;
   private final Set<RegistrationSync> orphansSwept = ConcurrentHashMap.newKeySet();
+  private final Map<String, Long> lastStatusWrite = new ConcurrentHashMap<>();
 
   public HotelServiceReconciler(KubernetesClient client, OperatorConfig config, KubernetesEvents events,
       MeterRegistry meters, Clock clock) {
@@ -193,6 +195,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
       for (var engine : targets.engines()) {
         engine.getValue().sync(owner, List.of());
       }
+      lastStatusWrite.remove(owner);
       return DeleteControl.defaultDelete();
     } catch (ConsulUnavailableException | ConsulRejectedException e) {
       events.warning(hs, "DeregistrationFailed", e.getMessage());
@@ -252,12 +255,42 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
     status.setConditions(Conditions.set(status.getConditions(), type, value, reason, message, generation, clock));
   }
 
-  private static UpdateControl<HotelService> statusUpdate(HotelService hs, HotelServiceStatus status) {
-    if (status.equals(hs.getStatus())) {
+  /**
+   * Writes status when it changed. Endpoint counts alone are written at most once a second per
+   * HotelService: reconciles of one resource run one at a time, so a status write on every pod
+   * event would hold up the next event's Consul write. Condition changes are written at once.
+   */
+  private UpdateControl<HotelService> statusUpdate(HotelService hs, HotelServiceStatus status) {
+    HotelServiceStatus current = hs.getStatus();
+    if (status.equals(current)) {
       return UpdateControl.noUpdate();
     }
+    String owner = RegistrationPlanner.owner(hs);
+    long now = System.nanoTime();
+    Long last = lastStatusWrite.get(owner);
+    if (last != null && now - last < STATUS_INTERVAL.toNanos() && sameConditions(status, current)) {
+      return UpdateControl.<HotelService>noUpdate()
+          .rescheduleAfter(Duration.ofNanos(STATUS_INTERVAL.toNanos() - (now - last)));
+    }
+    lastStatusWrite.put(owner, now);
     hs.setStatus(status);
     return UpdateControl.patchStatus(hs);
+  }
+
+  private static boolean sameConditions(HotelServiceStatus next, HotelServiceStatus current) {
+    if (current == null || !java.util.Objects.equals(next.getObservedGeneration(), current.getObservedGeneration())
+        || next.getConditions().size() != current.getConditions().size()) {
+      return false;
+    }
+    for (var c : next.getConditions()) {
+      boolean same = Conditions.find(current.getConditions(), c.getType())
+          .map(o -> o.getStatus().equals(c.getStatus()) && java.util.Objects.equals(o.getReason(), c.getReason()))
+          .orElse(false);
+      if (!same) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static HotelServiceStatus copyOf(HotelServiceStatus status) {

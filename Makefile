@@ -2,7 +2,7 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp -q
 .DEFAULT_GOAL := help
 
-.PHONY: help test consul toolchain build demo crds bench bench-sync data bench-services services-run bench-gateway
+.PHONY: help test consul toolchain build demo crds bench bench-sync data bench-services services-run bench-gateway manifests images
 
 help:
 	@echo "make demo        run the whole hotel system locally"
@@ -12,6 +12,8 @@ help:
 	@echo "make bench       run every benchmark (BENCH lines, JSON under target/bench/)"
 	@echo "make data        regenerate the hotel data set in data/ (deterministic)"
 	@echo "make services-run run auth, geo, profile, rate and hotel locally (ports 8081-8085)"
+	@echo "make manifests   regenerate k8s/ from the Helm chart (default values)"
+	@echo "make images      build the container images bellhop/<name>:<version> (needs a Docker engine)"
 
 toolchain:
 	@bash scripts/apt-ensure.sh java:openjdk-17-jdk-headless mvn:maven
@@ -61,3 +63,11 @@ bench-gateway: toolchain consul
 services-run: toolchain
 	$(MVN) -pl services -amd install -DskipTests
 	bash scripts/services-run.sh
+
+# k8s/: helm/bellhop rendered with default values (helm-java, offline; no helm binary needed).
+manifests: toolchain
+	@bash scripts/packaging-manifests.sh
+
+# bellhop/<name>:<version> from images/<name>.Dockerfile; stops with a clear message without a Docker engine.
+images: toolchain
+	@bash scripts/packaging-images.sh

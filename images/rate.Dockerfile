@@ -1,0 +1,12 @@
+# Image bellhop/rate:<version>: the rate service.
+# Built by `make images` from the repository root (the build context), after `mvn package`
+# has produced the shaded jar services/rate/target/rate.jar.
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 bellhop \
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin bellhop
+COPY services/rate/target/rate.jar /app/rate.jar
+# Numeric, so that Kubernetes can verify runAsNonRoot; the chart runs it with a read-only root filesystem
+# and an emptyDir on /tmp.
+USER 10001:10001
+EXPOSE 8084
+ENTRYPOINT ["java", "-jar", "/app/rate.jar"]

@@ -1,0 +1,296 @@
+package dev.bellhop.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import dev.bellhop.operator.crd.ConsulCluster;
+import dev.bellhop.operator.crd.HotelService;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** helm lint, helm template with default and non-default values, every object complete in the fabric8 model. */
+class ChartTest {
+  static final List<String> HOTEL_SERVICES = List.of("auth", "geo", "profile", "rate", "hotel");
+  static final Map<String, Integer> PORTS = Map.of("auth", 8081, "geo", 8082, "profile", 8083, "rate", 8084,
+      "hotel", 8085);
+
+  @Test
+  void lintIsClean() {
+    LintResult result = new Helm(Charts.chart()).lint().strict().call();
+    assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+    assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+  }
+
+  @Test
+  void chartCrdsAreTheTopLevelCrds() throws IOException {
+    Path root = Charts.repoRoot();
+    assertThat(fileNames(Charts.chart().resolve("crds"))).isEqualTo(fileNames(root.resolve("crds")));
+    for (String name : fileNames(root.resolve("crds"))) {
+      assertThat(Files.readString(Charts.chart().resolve("crds").resolve(name)))
+          .as("helm/bellhop/crds/%s differs from crds/%s (copy it over)", name, name)
+          .isEqualTo(Files.readString(root.resolve("crds").resolve(name)));
+    }
+  }
+
+  @Test
+  void defaultValuesRenderTheWholeSystem() {
+    List<HasMetadata> objects = Charts.objects(Charts.template(Map.of()));
+    assertComplete(objects);
+    assertThat(objects.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList())
+        .containsExactlyInAnyOrder(
+            "ServiceAccount/bellhop-operator", "ClusterRole/bellhop-operator", "ClusterRoleBinding/bellhop-operator",
+            "Role/bellhop-operator-leader-election", "RoleBinding/bellhop-operator-leader-election",
+            "Deployment/bellhop-operator", "Service/bellhop-operator-metrics", "ConsulCluster/consul",
+            "HotelService/auth", "HotelService/geo", "HotelService/profile", "HotelService/rate", "HotelService/hotel",
+            "Deployment/bellhop-gateway", "Service/bellhop-gateway", "Ingress/bellhop-gateway");
+
+    Deployment operator = deployment(objects, "bellhop-operator");
+    assertThat(operator.getSpec().getReplicas()).isEqualTo(2);
+    Container op = operator.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(op.getImage()).isEqualTo("bellhop/operator:0.1.0-SNAPSHOT");
+    assertThat(env(op, "BELLHOP_LEASE_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.namespace");
+    assertThat(op.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(op.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(operator.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("bellhop-operator");
+
+    ConsulCluster consul = Charts.ofType(objects, ConsulCluster.class).get(0);
+    assertThat(consul.getSpec().getServers()).isEqualTo(3);
+    for (HotelService hs : Charts.ofType(objects, HotelService.class)) {
+      String name = hs.getMetadata().getName();
+      assertThat(hs.getSpec().getImage()).isEqualTo("bellhop/" + name + ":0.1.0-SNAPSHOT");
+      assertThat(hs.getSpec().getPort()).isEqualTo(PORTS.get(name));
+      assertThat(hs.getSpec().getConsul().getCluster()).isEqualTo("consul");
+    }
+    HotelService hotel = hotelService(objects, "hotel");
+    assertThat(hotel.getSpec().getEnv()).extracting(EnvVar::getName, EnvVar::getValue).contains(
+        org.assertj.core.groups.Tuple.tuple("AUTH_ADDR", "dns-srv:auth.service.consul"),
+        org.assertj.core.groups.Tuple.tuple("RATE_ADDR", "dns-srv:rate.service.consul"),
+        org.assertj.core.groups.Tuple.tuple("DNS_SERVER", "consul.bellhop.svc:53"));
+
+    Container gw = deployment(objects, "bellhop-gateway").getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(gw.getImage()).isEqualTo("bellhop/gateway:0.1.0-SNAPSHOT");
+    assertThat(env(gw, "CONSUL_HTTP_ADDR").getValue()).isEqualTo("consul.bellhop.svc:8500");
+    Ingress ingress = Charts.ofType(objects, Ingress.class).get(0);
+    assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("nginx");
+    assertThat(ingress.getSpec().getRules().get(0).getHost()).isEqualTo("bellhop.example.com");
+    assertThat(ingress.getSpec().getTls()).isNullOrEmpty();
+  }
+
+  @Test
+  void nonDefaultValues() {
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("image.registry", "registry.example.com/");
+    values.put("image.tag", "1.2.3");
+    values.put("operator.replicas", "1");
+    values.put("operator.leaderElection", "false");
+    values.put("operator.watchNamespaces[0]", "hotel");
+    values.put("operator.watchNamespaces[1]", "shop");
+    values.put("operator.clusterId", "eu-west");
+    values.put("consul.servers", "5");
+    values.put("consul.acl.enabled", "true");
+    values.put("consul.tls.enabled", "true");
+    values.put("consul.tls.secretName", "consul-tls");
+    values.put("services.geo.enabled", "false");
+    values.put("services.rate.replicas", "3");
+    values.put("services.rate.image.tag", "rate-fix");
+    values.put("services.auth.replicas", "2");
+    values.put("services.auth.jwtKeySecret.name", "auth-jwt");
+    values.put("serviceDefaults.tags[0]", "v1");
+    values.put("gateway.consul.tokenSecret.name", "gateway-consul-token");
+    values.put("ingress.className", "traefik");
+    values.put("ingress.host", "api.hotel.test");
+    values.put("ingress.tls.enabled", "true");
+    values.put("ingress.tls.secretName", "api-cert");
+    List<HasMetadata> objects = Charts.objects(Charts.template(values));
+    assertComplete(objects);
+
+    assertThat(Charts.ofType(objects, Role.class)).isEmpty();
+    assertThat(Charts.ofType(objects, RoleBinding.class)).isEmpty();
+    Container op = deployment(objects, "bellhop-operator").getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(op.getImage()).isEqualTo("registry.example.com/bellhop/operator:1.2.3");
+    assertThat(op.getEnv()).extracting(EnvVar::getName).doesNotContain("BELLHOP_LEASE_NAMESPACE");
+    assertThat(env(op, "BELLHOP_NAMESPACES").getValue()).isEqualTo("hotel,shop");
+    assertThat(env(op, "BELLHOP_CLUSTER_ID").getValue()).isEqualTo("eu-west");
+
+    ConsulCluster consul = Charts.ofType(objects, ConsulCluster.class).get(0);
+    assertThat(consul.getSpec().getServers()).isEqualTo(5);
+    assertThat(consul.getSpec().getAcl().getEnabled()).isTrue();
+    assertThat(consul.getSpec().getTls().getSecretName()).isEqualTo("consul-tls");
+
+    assertThat(Charts.ofType(objects, HotelService.class)).extracting(h -> h.getMetadata().getName())
+        .containsExactlyInAnyOrder("auth", "profile", "rate", "hotel");
+    HotelService rate = hotelService(objects, "rate");
+    assertThat(rate.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(rate.getSpec().getImage()).isEqualTo("registry.example.com/bellhop/rate:rate-fix");
+    assertThat(rate.getSpec().getConsul().getTags()).containsExactly("v1");
+    assertThat(env(hotelService(objects, "auth").getSpec().getEnv(), "AUTH_JWT_KEY").getValueFrom()
+        .getSecretKeyRef().getName()).isEqualTo("auth-jwt");
+
+    Deployment gateway = deployment(objects, "bellhop-gateway");
+    Container gw = gateway.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(env(gw, "CONSUL_HTTP_ADDR").getValue()).isEqualTo("https://consul.bellhop.svc:8501");
+    assertThat(env(gw, "CONSUL_CACERT").getValue()).isEqualTo("/consul/tls/ca.crt");
+    assertThat(env(gw, "CONSUL_HTTP_TOKEN").getValueFrom().getSecretKeyRef().getName())
+        .isEqualTo("gateway-consul-token");
+    assertThat(gateway.getSpec().getTemplate().getSpec().getVolumes())
+        .anyMatch(v -> v.getSecret() != null && "consul-tls".equals(v.getSecret().getSecretName()));
+
+    Ingress ingress = Charts.ofType(objects, Ingress.class).get(0);
+    assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("traefik");
+    assertThat(ingress.getSpec().getRules().get(0).getHost()).isEqualTo("api.hotel.test");
+    assertThat(ingress.getSpec().getTls().get(0).getSecretName()).isEqualTo("api-cert");
+    assertThat(ingress.getSpec().getTls().get(0).getHosts()).containsExactly("api.hotel.test");
+  }
+
+  @Test
+  void optionalPartsCanBeLeftOut() {
+    List<HasMetadata> objects = Charts.objects(Charts.template(Map.of("consul.enabled", "false",
+        "gateway.enabled", "false", "services.hotel.enabled", "false")));
+    assertComplete(objects);
+    assertThat(objects).noneMatch(o -> o instanceof ConsulCluster || o instanceof Ingress);
+    assertThat(Charts.ofType(objects, Deployment.class)).hasSize(1);
+    assertThat(Charts.ofType(objects, HotelService.class)).hasSize(4);
+  }
+
+  @Test
+  void schemaRejectsBadValues() {
+    assertThatThrownBy(() -> Charts.template(Map.of("consul.servers", "2"))).hasMessageContaining("servers");
+    assertThatThrownBy(() -> Charts.template(Map.of("operator.clusterId", "Not_A_Label")))
+        .hasMessageContaining("clusterId");
+    assertThatThrownBy(() -> Charts.template(Map.of("consul.tls.enabled", "true")))
+        .hasMessageContaining("consul.tls.secretName");
+  }
+
+  /** What every rendered object needs; workloads: runnable, probed, bounded, hardened; references resolve. */
+  static void assertComplete(List<HasMetadata> objects) {
+    Set<String> clusterScoped = Set.of("ClusterRole", "ClusterRoleBinding");
+    for (HasMetadata o : objects) {
+      String id = o.getKind() + "/" + o.getMetadata().getName();
+      assertThat(o.getApiVersion()).as(id).isNotBlank();
+      assertThat(o.getKind()).as(id).isNotBlank();
+      assertThat(o.getMetadata().getName()).as(id).matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+      assertThat(o.getMetadata().getLabels()).as(id).containsEntry("app.kubernetes.io/part-of", "bellhop");
+      if (clusterScoped.contains(o.getKind())) {
+        assertThat(o.getMetadata().getNamespace()).as(id).isNull();
+      } else {
+        assertThat(o.getMetadata().getNamespace()).as(id).isEqualTo(Charts.NAMESPACE);
+      }
+    }
+    for (Deployment d : Charts.ofType(objects, Deployment.class)) {
+      String id = "Deployment/" + d.getMetadata().getName();
+      var pod = d.getSpec().getTemplate();
+      assertThat(d.getSpec().getReplicas()).as(id).isNotNull();
+      assertThat(pod.getMetadata().getLabels()).as(id)
+          .containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
+      assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).as(id).isTrue();
+      for (Container c : pod.getSpec().getContainers()) {
+        assertThat(c.getImage()).as(id).isNotBlank();
+        assertThat(c.getLivenessProbe()).as(id).isNotNull();
+        assertThat(c.getReadinessProbe()).as(id).isNotNull();
+        assertThat(c.getResources().getRequests()).as(id).containsKeys("cpu", "memory");
+        assertThat(c.getResources().getLimits()).as(id).containsKeys("cpu", "memory");
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).as(id).isTrue();
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).as(id).isFalse();
+        Set<String> ports = c.getPorts().stream().map(p -> p.getName()).collect(Collectors.toSet());
+        assertThat(ports).as(id).contains(c.getLivenessProbe().getHttpGet().getPort().getStrVal());
+        assertThat(ports).as(id).contains(c.getReadinessProbe().getHttpGet().getPort().getStrVal());
+        Set<String> volumes = pod.getSpec().getVolumes().stream().map(v -> v.getName()).collect(Collectors.toSet());
+        c.getVolumeMounts().forEach(m -> assertThat(volumes).as(id).contains(m.getName()));
+      }
+      if (pod.getSpec().getServiceAccountName() != null) {
+        assertThat(Charts.ofType(objects, ServiceAccount.class)).as(id)
+            .anyMatch(sa -> sa.getMetadata().getName().equals(pod.getSpec().getServiceAccountName()));
+      }
+    }
+    for (Service s : Charts.ofType(objects, Service.class)) {
+      String id = "Service/" + s.getMetadata().getName();
+      // Every Service selects the pods of one of the chart's Deployments, on a port those pods name.
+      Deployment target = Charts.ofType(objects, Deployment.class).stream()
+          .filter(d -> d.getSpec().getTemplate().getMetadata().getLabels().entrySet()
+              .containsAll(s.getSpec().getSelector().entrySet()))
+          .findFirst().orElseThrow(() -> new AssertionError(id + " selects no Deployment"));
+      Set<String> ports = target.getSpec().getTemplate().getSpec().getContainers().stream()
+          .flatMap(c -> c.getPorts().stream()).map(p -> p.getName()).collect(Collectors.toSet());
+      s.getSpec().getPorts().forEach(p -> assertThat(ports).as(id).contains(p.getTargetPort().getStrVal()));
+    }
+    for (Ingress i : Charts.ofType(objects, Ingress.class)) {
+      assertThat(i.getSpec().getIngressClassName()).isNotBlank();
+      for (var rule : i.getSpec().getRules()) {
+        assertThat(rule.getHost()).isNotBlank();
+        for (var path : rule.getHttp().getPaths()) {
+          var backend = path.getBackend().getService();
+          Service s = Charts.ofType(objects, Service.class).stream()
+              .filter(x -> x.getMetadata().getName().equals(backend.getName())).findFirst()
+              .orElseThrow(() -> new AssertionError("Ingress backend " + backend.getName() + " not rendered"));
+          assertThat(s.getSpec().getPorts()).anyMatch(p -> p.getName().equals(backend.getPort().getName()));
+        }
+      }
+    }
+    for (HotelService hs : Charts.ofType(objects, HotelService.class)) {
+      String id = "HotelService/" + hs.getMetadata().getName();
+      assertThat(hs.getSpec().getImage()).as(id).isNotBlank();
+      assertThat(hs.getSpec().getPort()).as(id).isBetween(1, 65535);
+      assertThat(hs.getSpec().getReplicas()).as(id).isNotNull();
+      assertThat(hs.getSpec().getConsul().getServiceName()).as(id).isEqualTo(hs.getMetadata().getName());
+      (hs.getSpec().getEnv() == null ? List.<EnvVar>of() : hs.getSpec().getEnv())
+          .forEach(e -> assertThat(e.getName()).as(id).isNotBlank());
+    }
+    for (ClusterRoleBinding b : Charts.ofType(objects, ClusterRoleBinding.class)) {
+      assertThat(Charts.ofType(objects, ClusterRole.class))
+          .anyMatch(r -> r.getMetadata().getName().equals(b.getRoleRef().getName()));
+      b.getSubjects().forEach(s -> assertThat(Charts.ofType(objects, ServiceAccount.class))
+          .anyMatch(sa -> sa.getMetadata().getName().equals(s.getName())));
+    }
+    for (RoleBinding b : Charts.ofType(objects, RoleBinding.class)) {
+      assertThat(Charts.ofType(objects, Role.class))
+          .anyMatch(r -> r.getMetadata().getName().equals(b.getRoleRef().getName()));
+    }
+  }
+
+  static Deployment deployment(List<HasMetadata> objects, String name) {
+    return Charts.ofType(objects, Deployment.class).stream().filter(d -> d.getMetadata().getName().equals(name))
+        .findFirst().orElseThrow();
+  }
+
+  static HotelService hotelService(List<HasMetadata> objects, String name) {
+    return Charts.ofType(objects, HotelService.class).stream().filter(d -> d.getMetadata().getName().equals(name))
+        .findFirst().orElseThrow();
+  }
+
+  static EnvVar env(Container c, String name) {
+    return env(c.getEnv(), name);
+  }
+
+  static EnvVar env(List<EnvVar> env, String name) {
+    return env.stream().filter(e -> e.getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name + " in " + env));
+  }
+
+  private static List<String> fileNames(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(f -> f.getFileName().toString()).sorted().toList();
+    }
+  }
+}

@@ -63,8 +63,11 @@ class RbacTest {
       // JOSDK's LeaderElectionManager checks its rights on Leases before electing (SelfSubjectRulesReview).
       g(SelfSubjectRulesReview.class, "create"));
 
-  /** Leader election (JOSDK through fabric8's LeaseLock): the Lease bellhop-operator, in the release namespace. */
-  static final Set<Rbac.Grant> LEADER_ELECTION = grants(g(Lease.class, "get", "create", "update"));
+  /**
+   * Leader election (JOSDK through fabric8's ResourceLock: get, create, and patch to acquire and renew) of
+   * the Lease bellhop-operator in the release namespace.
+   */
+  static final Set<Rbac.Grant> LEADER_ELECTION = grants(g(Lease.class, "get", "create", "patch"));
 
   @Test
   void clusterRoleGrantsExactlyWhatTheOperatorUses() throws Exception {

@@ -16,6 +16,8 @@ import java.util.Map;
 final class Charts {
   static final String RELEASE = "bellhop";
   static final String NAMESPACE = "bellhop";
+  /** helm-java's default (1.20) is older than the chart's kubeVersion; any supported version renders the same. */
+  static final String KUBE_VERSION = "v1.29.0";
   static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   static {
@@ -40,9 +42,10 @@ final class Charts {
     return repoRoot().resolve("helm/bellhop");
   }
 
-  /** `helm template bellhop helm/bellhop -n bellhop` with {@code values} as --set. */
+  /** `helm template bellhop helm/bellhop -n bellhop --kube-version v1.29.0` with {@code values} as --set. */
   static String template(Map<String, Object> values) {
-    TemplateCommand template = new Helm(chart()).template().withName(RELEASE).withNamespace(NAMESPACE);
+    TemplateCommand template = new Helm(chart()).template().withName(RELEASE).withNamespace(NAMESPACE)
+        .withKubeVersion(KUBE_VERSION);
     values.forEach(template::set);
     return template.call();
   }

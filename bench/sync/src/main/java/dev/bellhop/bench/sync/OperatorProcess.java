@@ -24,7 +24,7 @@ final class OperatorProcess implements AutoCloseable {
 
   static OperatorProcess start(MockApiServer k8s, String consulAddr, String clusterId) throws IOException {
     int port = SyncBenchmark.freePort();
-    ProcessBuilder builder = new ProcessBuilder(javaTool("java"), "-Xmx512m",
+    ProcessBuilder builder = new ProcessBuilder(javaTool("java"), "-Xmx512m", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"), Main.class.getName());
     builder.environment().put("KUBERNETES_MASTER", k8s.url());
     builder.environment().put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");

@@ -106,9 +106,17 @@ public final class RpcClient {
     options
         .putHeader("content-type", "application/json")
         .putHeader("accept", "application/json");
+    // Nested, not chained: Vert.x does not buffer a response nobody listens to, so body() must
+    // be attached while the response head is delivered, or the end is dropped and body() never
+    // completes. A flat chain (request().compose(send).compose(body)) is assembled on the
+    // caller's thread; called from a non-Vert.x thread (tests, a blocking get()), the event loop
+    // could send and receive the whole answer on a pooled connection before the caller attached
+    // the body step, which then ran later, against an ended response: a hang until the timer.
+    // Here the body step is registered on the send future on the request's event loop, in the
+    // same turn as the send, and the response is only delivered on that loop afterwards.
     return http.request(options)
-        .compose(request -> request.send(payload))
-        .compose(response -> response.body().map(buffer -> decode(response, buffer)))
+        .compose(request -> request.send(payload)
+            .compose(response -> response.body().map(buffer -> decode(response, buffer))))
         .transform(ar -> {
           if (ar.succeeded()) {
             return Future.succeededFuture(ar.result());

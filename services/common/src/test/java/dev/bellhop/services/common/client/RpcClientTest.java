@@ -90,6 +90,31 @@ class RpcClientTest {
         .isInstanceOf(UpstreamTimeoutException.class);
   }
 
+  /**
+   * Regression: called from a plain thread (as here, or with a blocking {@code .get()}), about
+   * 1 call in 100 once hung until its timer. RpcClient chained request, send and body() on the
+   * caller's thread; when that thread lost the CPU between two {@code compose} calls (likely
+   * right after it wakes an idle event loop), a pooled connection could receive the whole answer
+   * before body() was attached, and Vert.x drops the end of a response that has no handler yet.
+   * Sequential calls from one thread against idle event loops hit that window most often: 500
+   * of them caught 9 of 10 runs of the old code, in about 1.3 s.
+   */
+  @Test
+  void answersEveryCallFromAPlainThread() throws Exception {
+    RpcClient client = client(new Endpoint("127.0.0.1", server.port()));
+    for (int i = 0; i < 600; i++) {
+      int call = i;
+      if (i % 2 == 0) {
+        assertThatThrownBy(() -> get(client.call("Stub.Deny", new JsonObject(), 5000)))
+            .as("Stub.Deny call %d", call).cause()
+            .isInstanceOfSatisfying(UpstreamErrorException.class, e -> assertThat(e.code()).isEqualTo(401));
+      } else {
+        assertThat(get(client.call("Stub.Echo", new JsonObject().put("i", i), 5000)).getJsonObject("body"))
+            .as("Stub.Echo call %d", call).isEqualTo(new JsonObject().put("i", i));
+      }
+    }
+  }
+
   @Test
   void parsesAddresses() {
     assertThat(UpstreamAddress.parse("static:a:1,b:2", null).describe()).isEqualTo("static:a:1,b:2");

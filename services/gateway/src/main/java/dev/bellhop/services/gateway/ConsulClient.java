@@ -54,9 +54,11 @@ final class ConsulClient {
     if (settings.consulToken() != null) {
       request.putHeader("X-Consul-Token", settings.consulToken());
     }
+    // body() is attached inside the request's callback, on its event loop, in the same turn as
+    // send(): chained after it from a caller's thread, the response could end before body() had a
+    // handler, and Vert.x drops an end nobody listens to (the call then hangs; see RpcClient).
     return http.request(request)
-        .compose(r -> r.send())
-        .compose(response -> response.body().map(body -> {
+        .compose(r -> r.send().compose(response -> response.body().map(body -> {
           String index = response.getHeader("X-Consul-Index");
           long parsed = 0;
           if (index != null) {
@@ -67,7 +69,7 @@ final class ConsulClient {
             }
           }
           return new Response(response.statusCode(), parsed, body);
-        }));
+        })));
   }
 
   Future<Void> close() {

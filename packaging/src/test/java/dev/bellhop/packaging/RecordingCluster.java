@@ -1,23 +1,15 @@
 package dev.bellhop.packaging;
 
 import dev.bellhop.operator.testing.Kube;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import dev.bellhop.operator.testing.MockCluster;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,24 +20,12 @@ import java.util.concurrent.TimeUnit;
 final class RecordingCluster implements AutoCloseable {
   static final String TEST_AGENT = "bellhop-packaging-test";
 
-  static {
-    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
-  }
-
   private final KubernetesMockServer server;
   private final KubernetesClient operatorClient;
   private final KubernetesClient testClient;
 
   RecordingCluster() {
-    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new KubernetesMixedDispatcher(expectations), false);
-    server.init();
-    // A real API server answers access reviews (JOSDK asks one before leader election).
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
-            .withApiGroups("*").withResources("*").withVerbs("*").endResourceRule().endStatus().build())
-        .always();
+    server = MockCluster.newServer();
     operatorClient = server.createClient();
     Config config = new ConfigBuilder(operatorClient.getConfiguration()).withUserAgent(TEST_AGENT).build();
     testClient = new KubernetesClientBuilder().withConfig(config).build();

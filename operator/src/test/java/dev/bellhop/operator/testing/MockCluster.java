@@ -26,19 +26,26 @@ public final class MockCluster implements AutoCloseable {
   private final Kube kube;
 
   public MockCluster() {
-    // CRUD mode, with expectations answered first (the extension's crud = true does the same).
+    server = newServer();
+    client = server.createClient();
+    kube = new Kube(client);
+    kube.applyCrds();
+  }
+
+  /**
+   * A started mock API server in CRUD mode that, like a real one, answers access reviews (JOSDK
+   * asks one before leader election). Expectations are answered first, as with the extension's crud = true.
+   */
+  public static KubernetesMockServer newServer() {
     Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
         new KubernetesMixedDispatcher(expectations), false);
     server.init();
-    // A real API server answers access reviews (JOSDK asks one before leader election); the mock stores objects only.
     server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
         .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
             .withApiGroups("*").withResources("*").withVerbs("*").endResourceRule().endStatus().build())
         .always();
-    client = server.createClient();
-    kube = new Kube(client);
-    kube.applyCrds();
+    return server;
   }
 
   public NamespacedKubernetesClient client() {

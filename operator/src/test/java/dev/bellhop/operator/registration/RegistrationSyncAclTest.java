@@ -16,9 +16,7 @@ class RegistrationSyncAclTest {
 
   @RegisterExtension
   static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(TestConsulCluster.builder().servers(1)
-      .extraConfig("acl {\n  enabled = true\n  default_policy = \"deny\"\n  tokens {\n    master = \"" + TOKEN
-          + "\"\n  }\n}\n")
-      .aclToken(TOKEN));
+      .aclDefaultDeny(TOKEN));
 
   @Test
   void theTokenIsSentAndWithoutItTheWriteIsRejected() {

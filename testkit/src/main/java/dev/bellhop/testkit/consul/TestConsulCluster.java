@@ -773,6 +773,15 @@ public final class TestConsulCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * ACLs on, default deny, with {@code masterToken} as the master (and the fixture's own) token:
+     * the set-up of every test that checks a token reaches Consul.
+     */
+    public Builder aclDefaultDeny(String masterToken) {
+      return extraConfig("acl {\n  enabled = true\n  default_policy = \"deny\"\n  tokens {\n    master = \""
+          + masterToken + "\"\n  }\n}").aclToken(masterToken);
+    }
+
     /** Where cluster dirs go (default {@code <user.dir>/target/consul-test}). */
     public Builder dataRoot(Path dir) {
       this.dataRoot = dir;

@@ -11,9 +11,7 @@ import dev.bellhop.services.common.server.ServiceConfig;
 import dev.bellhop.services.common.server.ServiceServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.bellhop.services.common.testing.RpcCalls;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -27,7 +25,6 @@ class AuthServiceTest {
   static final String KEY = "test-key-that-is-at-least-32-bytes-long";
   static Vertx vertx;
   static ServiceServer server;
-  static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() throws Exception {
@@ -43,9 +40,7 @@ class AuthServiceTest {
   }
 
   static HttpResponse<String> call(String method, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/" + method))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return RpcCalls.post(server.port(), method, body);
   }
 
   static void assertError(HttpResponse<String> response, int code, String detail) {

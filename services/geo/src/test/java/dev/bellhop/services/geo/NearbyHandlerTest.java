@@ -7,9 +7,7 @@ import dev.bellhop.services.common.server.ServiceServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.bellhop.services.common.testing.RpcCalls;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.Test;
 class NearbyHandlerTest {
   static Vertx vertx;
   static ServiceServer server;
-  static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() throws Exception {
@@ -34,9 +31,7 @@ class NearbyHandlerTest {
   }
 
   static HttpResponse<String> nearby(String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/Geo.Nearby"))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return RpcCalls.post(server.port(), "Geo.Nearby", body);
   }
 
   static JsonArray ids(String body) throws Exception {

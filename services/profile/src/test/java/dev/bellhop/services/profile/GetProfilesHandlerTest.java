@@ -7,9 +7,7 @@ import dev.bellhop.services.common.server.ServiceServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.bellhop.services.common.testing.RpcCalls;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.Test;
 class GetProfilesHandlerTest {
   static Vertx vertx;
   static ServiceServer server;
-  static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() throws Exception {
@@ -34,9 +31,7 @@ class GetProfilesHandlerTest {
   }
 
   static HttpResponse<String> call(String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/Profile.GetProfiles"))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return RpcCalls.post(server.port(), "Profile.GetProfiles", body);
   }
 
   static JsonArray hotels(String body) throws Exception {

@@ -9,9 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.bellhop.services.common.testing.RpcCalls;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +33,6 @@ class GetRatesHandlerTest {
   static Vertx vertx;
   static ServiceServer server;
   static ServiceServer real;
-  static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start(@TempDir Path dir) throws Exception {
@@ -54,9 +51,7 @@ class GetRatesHandlerTest {
   }
 
   static HttpResponse<String> call(ServiceServer target, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + "/Rate.GetRates"))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return RpcCalls.post(target.port(), "Rate.GetRates", body);
   }
 
   static JsonArray plans(ServiceServer target, String ids, String in, String out) throws Exception {

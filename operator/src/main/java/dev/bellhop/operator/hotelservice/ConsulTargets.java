@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 
 /**
  * Which Consul a HotelService registers into, and the sync engine for it: the ConsulCluster it
@@ -35,6 +36,7 @@ final class ConsulTargets implements AutoCloseable {
   private final Function<ConsulCatalog, RegistrationSync> engines;
   private final Map<String, RegistrationSync> byCluster = new ConcurrentHashMap<>();
   private final Map<String, Cached> resolved = new ConcurrentHashMap<>();
+  private final Map<String, SSLContext> tlsByCa = new ConcurrentHashMap<>();
 
   ConsulTargets(KubernetesClient client, String fallbackAddress, String fallbackToken, String clusterId,
       Function<ConsulCatalog, RegistrationSync> engines) {
@@ -94,11 +96,10 @@ final class ConsulTargets implements AutoCloseable {
     return new ConsulCatalog(endpoint.httpAddresses(), endpoint.token(), tls(endpoint), clusterId);
   }
 
-  private static javax.net.ssl.SSLContext tls(ConsulEndpoint endpoint) {
-    return endpoint.caCertPem() == null ? null : TLS.computeIfAbsent(endpoint.caCertPem(), ConsulHttp::sslContext);
+  /** One SSLContext per CA, so that an unchanged endpoint never makes the catalog reconnect. */
+  private SSLContext tls(ConsulEndpoint endpoint) {
+    return endpoint.caCertPem() == null ? null : tlsByCa.computeIfAbsent(endpoint.caCertPem(), ConsulHttp::sslContext);
   }
-
-  private static final Map<String, javax.net.ssl.SSLContext> TLS = new ConcurrentHashMap<>();
 
   @Override
   public void close() {

@@ -35,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -278,13 +279,13 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
   }
 
   private static boolean sameConditions(HotelServiceStatus next, HotelServiceStatus current) {
-    if (current == null || !java.util.Objects.equals(next.getObservedGeneration(), current.getObservedGeneration())
+    if (current == null || !Objects.equals(next.getObservedGeneration(), current.getObservedGeneration())
         || next.getConditions().size() != current.getConditions().size()) {
       return false;
     }
     for (var c : next.getConditions()) {
       boolean same = Conditions.find(current.getConditions(), c.getType())
-          .map(o -> o.getStatus().equals(c.getStatus()) && java.util.Objects.equals(o.getReason(), c.getReason()))
+          .map(o -> o.getStatus().equals(c.getStatus()) && Objects.equals(o.getReason(), c.getReason()))
           .orElse(false);
       if (!same) {
         return false;

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,7 +138,8 @@ public final class RegistrationSync implements AutoCloseable {
   /** What Consul holds for {@code owner}, by service ID, as far as this engine knows. */
   public Map<String, Registration> registered(String owner) {
     ensureLoaded();
-    return Map.copyOf(owned.getOrDefault(owner, Map.of()));
+    // The per-owner maps are replaced, never changed in place: a read-only view is a snapshot.
+    return Collections.unmodifiableMap(owned.getOrDefault(owner, Map.of()));
   }
 
   /** Owners with registrations in Consul. */

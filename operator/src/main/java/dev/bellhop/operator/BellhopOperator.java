@@ -57,7 +57,7 @@ public final class BellhopOperator implements AutoCloseable {
         c.settingNamespaces(config.namespaces());
       }
     });
-    http = config.httpPort() < 0 ? null : new OperatorHttpServer(config.httpPort(), operator, meters);
+    http = config.httpPort() < 0 ? null : new OperatorHttpServer(config.bindAddress(), config.httpPort(), operator, meters);
   }
 
   /**

@@ -18,9 +18,11 @@ import java.util.stream.Collectors;
  * @param httpPort {@code BELLHOP_HTTP_PORT}: /metrics, /healthz, /readyz; 0 picks a free port, -1 none
  * @param leaseNamespace {@code BELLHOP_LEASE_NAMESPACE} (or {@code POD_NAMESPACE}): enables leader
  *     election with a Lease there; null runs without
+ * @param bindAddress {@code BIND_ADDR}: the address of the HTTP endpoints, as for every Bellhop process
+ *     (default {@code 0.0.0.0}; the local cluster gives each pod its own loopback address)
  */
 public record OperatorConfig(String consulAddress, String consulToken, String clusterId, Set<String> namespaces,
-    int httpPort, String leaseNamespace) {
+    int httpPort, String leaseNamespace, String bindAddress) {
   private static final Pattern CLUSTER_ID = Pattern.compile("[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?");
 
   public OperatorConfig {
@@ -29,6 +31,12 @@ public record OperatorConfig(String consulAddress, String consulToken, String cl
           + "' must be a DNS label of at most 32 characters (lower-case letters, digits, '-')");
     }
     namespaces = Set.copyOf(namespaces);
+  }
+
+  /** Listening on all addresses. */
+  public OperatorConfig(String consulAddress, String consulToken, String clusterId, Set<String> namespaces,
+      int httpPort, String leaseNamespace) {
+    this(consulAddress, consulToken, clusterId, namespaces, httpPort, leaseNamespace, "0.0.0.0");
   }
 
   public static OperatorConfig fromEnv(Map<String, String> env) {
@@ -41,7 +49,8 @@ public record OperatorConfig(String consulAddress, String consulToken, String cl
         env.getOrDefault("BELLHOP_CLUSTER_ID", "default"),
         namespaces,
         Integer.parseInt(env.getOrDefault("BELLHOP_HTTP_PORT", "8080")),
-        lease == null || lease.isBlank() ? null : lease);
+        lease == null || lease.isBlank() ? null : lease,
+        env.getOrDefault("BIND_ADDR", "0.0.0.0"));
   }
 
   private static String blankToNull(String value) {

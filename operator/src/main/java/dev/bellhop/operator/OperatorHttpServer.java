@@ -14,11 +14,11 @@ import java.util.concurrent.Executors;
 final class OperatorHttpServer {
   private final HttpServer server;
 
-  OperatorHttpServer(int port, Operator operator, PrometheusMeterRegistry meters) {
+  OperatorHttpServer(String address, int port, Operator operator, PrometheusMeterRegistry meters) {
     try {
-      server = HttpServer.create(new InetSocketAddress(port), 0);
+      server = HttpServer.create(new InetSocketAddress(address, port), 0);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on port " + port, e);
+      throw new UncheckedIOException("cannot listen on " + address + ":" + port, e);
     }
     server.setExecutor(Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "operator-http");

@@ -35,10 +35,10 @@ public final class Gateway {
     Context discovery = vertx.getOrCreateContext();
     ConsulClient consul = new ConsulClient(vertx, settings);
     ProxyHandler proxy = new ProxyHandler(vertx, settings);
-    ServiceServer server = ServiceServer.create(vertx, config, ERROR_ID, proxy::install);
+    ServiceServer server = ServiceServer.create(vertx, config, ERROR_ID, proxy);
     GatewayMetrics metrics = new GatewayMetrics(server.registry());
     RoutingTable table = new RoutingTable(discovery, consul, settings, metrics);
-    proxy.bind(table, metrics);
+    proxy.bind(server, table, metrics);
     Gateway gateway = new Gateway(server, table, consul, settings);
     server.whenStopped().onComplete(v -> table.close().compose(x -> consul.close()));
     return server.start().map(s -> {

@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The gateway's meters, next to the common {@code rpc_server_requests}:
+ * The gateway's meters (the common {@code rpc_server_requests} counts only its own endpoints:
+ * health and metrics):
  * {@code gateway_requests_seconds{upstream,code}} (count and latency per service),
  * {@code gateway_upstream_errors_total{upstream,kind}} (connect, timeout, status_5xx, no_instance),
  * {@code gateway_retries_total{upstream}}, {@code gateway_ejections_total{upstream}},
@@ -28,7 +30,7 @@ final class GatewayMetrics {
       "gateway.ejections", "Instances ejected by outlier detection");
 
   private final MeterRegistry registry;
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<String, Requests> requests = new ConcurrentHashMap<>();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
   private final Counter consulErrors;
@@ -65,16 +67,52 @@ final class GatewayMetrics {
     consulErrors.increment();
   }
 
-  void request(String service, int code, long nanos) {
-    timers.computeIfAbsent(service + ' ' + code, k -> Timer.builder("gateway.requests")
-        .description("Requests through the gateway, by service and HTTP status")
-        .tag("upstream", service)
-        .tag("code", Integer.toString(code))
-        .serviceLevelObjectives(
-            Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
-            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5))
-        .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+  /** The request timers of one upstream ({@link #UNKNOWN} for calls that reach no known service). */
+  Requests requests(String service) {
+    Requests found = requests.get(service);
+    return found != null ? found : requests.computeIfAbsent(service, Requests::new);
+  }
+
+  /**
+   * {@code gateway_requests_seconds{upstream,code}} of one upstream, by status: held by its route, so
+   * recording a request builds and hashes no key.
+   */
+  final class Requests {
+    private static final int STATUS_CODES = 1000;
+    private final String service;
+    private final AtomicReferenceArray<Timer> byStatus = new AtomicReferenceArray<>(STATUS_CODES);
+
+    private Requests(String service) {
+      this.service = service;
+    }
+
+    void record(int code, long nanos) {
+      timer(code).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer timer(int code) {
+      if (code < 0 || code >= STATUS_CODES) {
+        return newTimer(code);
+      }
+      Timer timer = byStatus.get(code);
+      if (timer == null) {
+        timer = newTimer(code); // the registry hands out one meter per id, so a race is harmless
+        byStatus.set(code, timer);
+      }
+      return timer;
+    }
+
+    private Timer newTimer(int code) {
+      return Timer.builder("gateway.requests")
+          .description("Requests through the gateway, by service and HTTP status")
+          .tag("upstream", service)
+          .tag("code", Integer.toString(code))
+          .serviceLevelObjectives(
+              Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+              Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+              Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5))
+          .register(registry);
+    }
   }
 
   void upstreamError(String service, String kind) {

@@ -1,7 +1,10 @@
 package dev.bellhop.services.gateway;
 
 import dev.bellhop.services.common.rpc.RpcException;
+import dev.bellhop.services.common.server.ServiceServer;
+import io.netty.util.AsciiString;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -15,15 +18,15 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.impl.HttpUtils;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -32,181 +35,68 @@ import java.util.concurrent.TimeUnit;
  * routing table, forwards the body and headers to one of them as {@code POST /Service.Method},
  * and hands back its status, headers and body unchanged.
  *
- * <p>Every request is handled on the event loop that accepted it, with an HTTP client of that
- * event loop (so upstream connections never hop threads). A connection failure is retried once
- * on another instance; {@code GATEWAY_TIMEOUT_MS} bounds the whole exchange (504).
+ * <p>The common server hands every request but its health and metrics endpoints straight to this
+ * handler, without Vert.x Web's router: one {@link Exchange} object carries a call from its first
+ * byte to its metrics. Every request is handled on the event loop that accepted it, with an HTTP
+ * client of that event loop (so upstream connections never hop threads). A connection failure is
+ * retried once on another instance; {@code GATEWAY_TIMEOUT_MS} bounds the whole exchange (504).
  */
-final class ProxyHandler {
+final class ProxyHandler implements Handler<HttpServerRequest> {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProxyHandler.class);
   private static final String LOOP_KEY = "bellhop.gateway.loop";
-  private static final String TARGET_KEY = "bellhop.gateway.target";
-  private static final String SERVICE_KEY = "bellhop.gateway.service";
-  /** RFC 7230 §6.1 hop-by-hop headers, plus the ones the proxy recomputes. */
-  private static final Set<String> HOP_BY_HOP = Set.of(
-      "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
-      "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect");
-  private static final List<String> HOP_BY_HOP_LIST = List.copyOf(HOP_BY_HOP);
+  /** RFC 7230 §6.1 hop-by-hop headers, plus the ones the proxy recomputes; hashed once. */
+  private static final List<AsciiString> HOP_BY_HOP = List.of(
+      AsciiString.cached("connection"), AsciiString.cached("keep-alive"), AsciiString.cached("proxy-authenticate"),
+      AsciiString.cached("proxy-authorization"), AsciiString.cached("proxy-connection"), AsciiString.cached("te"),
+      AsciiString.cached("trailer"), AsciiString.cached("transfer-encoding"), AsciiString.cached("upgrade"),
+      AsciiString.cached("host"), AsciiString.cached("content-length"), AsciiString.cached("expect"));
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
   private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
   private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
+  private static final CharSequence ALLOW = HttpHeaders.createOptimized("allow");
+  private static final CharSequence POST = HttpHeaders.createOptimized("POST");
+  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  /** Mapped paths, so a hot path is parsed once; bounded, as clients choose the paths. */
+  private static final int MAX_CACHED_TARGETS = 4096;
 
   private final Vertx vertx;
   private final GatewaySettings settings;
+  private final Map<String, PathMapping.Target> targets = new ConcurrentHashMap<>();
   // Bound once the server (which owns the meter registry) exists, before it listens.
+  private volatile ServiceServer server;
   private volatile RoutingTable table;
   private volatile GatewayMetrics metrics;
+  private volatile GatewayMetrics.Requests unknown;
 
   ProxyHandler(Vertx vertx, GatewaySettings settings) {
     this.vertx = vertx;
     this.settings = settings;
   }
 
-  void bind(RoutingTable table, GatewayMetrics metrics) {
+  void bind(ServiceServer server, RoutingTable table, GatewayMetrics metrics) {
+    this.server = server;
     this.table = table;
     this.metrics = metrics;
+    this.unknown = metrics.requests(GatewayMetrics.UNKNOWN);
   }
 
-  /** Everything but the common health and metrics routes comes here. */
-  void install(Router router) {
-    router.route().handler(this::precheck);
+  /** Every request but the common health and metrics endpoints comes here. */
+  @Override
+  public void handle(HttpServerRequest request) {
+    new Exchange(request).precheck();
   }
 
-  /** Before the body is read: method, declared size, and (path style) the route, so bad calls fail fast. */
-  private void precheck(RoutingContext ctx) {
-    long start = System.nanoTime();
-    ctx.addEndHandler(ar -> metrics.request(ctx.get(SERVICE_KEY, GatewayMetrics.UNKNOWN),
-        ctx.response().getStatusCode(), System.nanoTime() - start));
-    HttpServerRequest request = ctx.request();
-    if (request.method() != HttpMethod.POST) {
-      ctx.response().putHeader("allow", "POST");
-      reject(ctx, new RpcException(405, request.method().name() + " not allowed: the gateway takes POST"));
-      return;
-    }
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null) {
-      long declared;
-      try {
-        declared = Long.parseLong(length.trim());
-      } catch (NumberFormatException e) {
-        reject(ctx, RpcException.badRequest("bad Content-Length: " + length));
-        return;
-      }
-      if (declared > settings.maxBodyBytes()) {
-        // The body stays unread, which makes the connection unusable: close it after the answer.
-        ctx.response().putHeader("connection", "close");
-        ctx.addEndHandler(v -> ctx.request().connection().close());
-        ctx.fail(new RpcException(413, "request body larger than " + settings.maxBodyBytes() + " bytes"));
-        return;
+  /** The (normalized, as Vert.x Web would) path's target; {@code null} when it names none. */
+  private PathMapping.Target target(String path) {
+    PathMapping.Target target = targets.get(path);
+    if (target == null) {
+      target = PathMapping.map(path);
+      if (target != null && targets.size() < MAX_CACHED_TARGETS) {
+        targets.put(path, target);
       }
     }
-    String path = ctx.normalizedPath();
-    if (!path.equals("/rpc")) {
-      PathMapping.Target target = PathMapping.map(path);
-      if (target == null) {
-        reject(ctx, RpcException.notFound("no route for " + path + ": expected /[service]/[method] or /rpc"));
-        return;
-      }
-      try {
-        table.route(target.service());
-      } catch (RpcException e) {
-        reject(ctx, e);
-        return;
-      }
-      ctx.put(TARGET_KEY, target);
-    }
-    if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
-      ctx.response().writeContinue();
-    }
-    readBody(ctx);
-  }
-
-  /**
-   * Reads the body (at most MAX_BODY_BYTES, also when chunked) and proxies. Done here rather than
-   * with Vert.x Web's BodyHandler: the gateway needs none of its form and upload handling.
-   */
-  private void readBody(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
-    if (request.isEnded()) {
-      proxy(ctx, Buffer.buffer());
-      return;
-    }
-    Buffer[] body = {null};
-    boolean[] failed = {false};
-    boolean[] grown = {false};
-    request.handler(chunk -> {
-      if (failed[0]) {
-        return;
-      }
-      int size = (body[0] == null ? 0 : body[0].length()) + chunk.length();
-      if (size > settings.maxBodyBytes()) {
-        failed[0] = true;
-        ctx.response().putHeader("connection", "close");
-        ctx.addEndHandler(v -> request.connection().close());
-        ctx.fail(new RpcException(413, "request body larger than " + settings.maxBodyBytes() + " bytes"));
-        return;
-      }
-      if (body[0] == null) {
-        body[0] = chunk; // most bodies come in one piece: kept as it is
-      } else if (!grown[0]) {
-        body[0] = Buffer.buffer(Math.max(size, 4096)).appendBuffer(body[0]).appendBuffer(chunk);
-        grown[0] = true;
-      } else {
-        body[0].appendBuffer(chunk);
-      }
-    });
-    request.exceptionHandler(e -> failed[0] = true); // the connection broke: nothing to answer
-    request.endHandler(v -> {
-      if (!failed[0]) {
-        proxy(ctx, body[0] == null ? Buffer.buffer() : body[0]);
-      }
-    });
-    request.resume();
-  }
-
-  /**
-   * Fails a call before its body was read. The router paused the request; unless it is resumed
-   * (the body then drains into nothing) the keep-alive connection would stall for the next call.
-   */
-  private static void reject(RoutingContext ctx, RpcException error) {
-    if (!ctx.request().isEnded()) {
-      ctx.request().resume();
-    }
-    ctx.fail(error);
-  }
-
-  private void proxy(RoutingContext ctx, Buffer body) {
-    PathMapping.Target target = ctx.get(TARGET_KEY);
-    Buffer payload = body;
-    boolean rpc = target == null;
-    if (rpc) {
-      try {
-        RpcCall call = parseRpc(payload);
-        target = call.target;
-        payload = call.request;
-      } catch (RpcException e) {
-        ctx.fail(e);
-        return;
-      }
-    }
-    ServiceRoute route;
-    try {
-      route = table.route(target.service());
-    } catch (RpcException e) {
-      ctx.fail(e);
-      return;
-    }
-    ctx.put(SERVICE_KEY, route.name);
-    route.touch(System.nanoTime());
-    Exchange exchange = new Exchange(ctx, route, target, payload, headers(ctx.request(), rpc));
-    if (route.isLoaded()) {
-      exchange.start();
-    } else {
-      // First request for this service: wait for Consul's first answer (bounded by the timeout).
-      Context here = Vertx.currentContext();
-      exchange.armTimer();
-      route.whenLoaded().onComplete(ar -> here.runOnContext(v -> exchange.send(null, null)));
-    }
+    return target;
   }
 
   private record RpcCall(PathMapping.Target target, Buffer request) {}
@@ -258,43 +148,49 @@ final class ProxyHandler {
     return new RpcCall(new PathMapping.Target(service, method), payload);
   }
 
-  /**
-   * The request's headers minus hop-by-hop ones, plus X-Request-Id, traceparent and
-   * X-Forwarded-For: edited in place (the incoming map is ours and not needed afterwards).
-   */
-  private static MultiMap headers(HttpServerRequest request, boolean rpc) {
-    MultiMap headers = request.headers();
+  /** Removes the hop-by-hop headers, and those the {@code Connection} header names. */
+  private static void dropHopByHop(MultiMap headers) {
     String connection = headers.get(HttpHeaders.CONNECTION);
     if (connection != null) {
       for (String token : connection.split(",")) {
         headers.remove(token.trim());
       }
     }
-    for (String name : HOP_BY_HOP_LIST) {
+    for (AsciiString name : HOP_BY_HOP) {
       headers.remove(name);
     }
-    if (rpc || !headers.contains(HttpHeaders.CONTENT_TYPE)) {
-      headers.set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
-    }
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    if (!headers.contains(X_REQUEST_ID)) {
-      headers.set(X_REQUEST_ID, hex(random.nextLong()) + hex(random.nextLong()));
-    }
-    if (!headers.contains(TRACEPARENT)) {
-      headers.set(TRACEPARENT, "00-" + hex(random.nextLong()) + hex(random.nextLong()) + "-" + hex(random.nextLong()) + "-01");
-    }
-    SocketAddress peer = request.connection().remoteAddress();
-    String client = peer == null ? null : peer.hostAddress();
-    if (client != null) {
-      String forwarded = headers.get(X_FORWARDED_FOR);
-      headers.set(X_FORWARDED_FOR, forwarded == null ? client : forwarded + ", " + client);
-    }
-    return headers;
   }
 
-  private static String hex(long value) {
-    String digits = Long.toHexString(value);
-    return digits.length() == 16 ? digits : "0".repeat(16 - digits.length()) + digits;
+  /** 32 random hex digits (an X-Request-Id). */
+  private static AsciiString requestId(ThreadLocalRandom random) {
+    byte[] id = new byte[32];
+    hex(random.nextLong(), id, 0);
+    hex(random.nextLong(), id, 16);
+    return new AsciiString(id, false);
+  }
+
+  /** A W3C traceparent, {@code 00-<trace id>-<parent id>-01}, with random ids. */
+  private static AsciiString traceparent(ThreadLocalRandom random) {
+    byte[] value = new byte[55];
+    value[0] = '0';
+    value[1] = '0';
+    value[2] = '-';
+    hex(random.nextLong(), value, 3);
+    hex(random.nextLong(), value, 19);
+    value[35] = '-';
+    hex(random.nextLong(), value, 36);
+    value[52] = '-';
+    value[53] = '0';
+    value[54] = '1';
+    return new AsciiString(value, false);
+  }
+
+  /** The 16 hex digits of {@code value} into {@code out} at {@code at}. */
+  private static void hex(long value, byte[] out, int at) {
+    for (int i = at + 15; i >= at; i--) {
+      out[i] = HEX[(int) value & 0xf];
+      value >>>= 4;
+    }
   }
 
   /**
@@ -357,29 +253,208 @@ final class ProxyHandler {
     return loop;
   }
 
-  /** One proxied call: at most two attempts (the second only after a connection failure), one deadline. */
-  private final class Exchange {
-    final RoutingContext ctx;
-    final ServiceRoute route;
-    final PathMapping.Target target;
-    final Buffer payload;
-    final MultiMap headers;
-    final String uri;
+  /**
+   * One call, from the request's head to its metrics: checks, body, at most two attempts (the second
+   * only after a connection failure), one deadline. Its response's end handler (called once, when the
+   * response ended or the connection closed) records the call.
+   */
+  private final class Exchange implements Handler<Void> {
+    final HttpServerRequest request;
+    final HttpServerResponse response;
+    final long startNanos = System.nanoTime();
     final Loop loop;
+    GatewayMetrics.Requests requests = unknown;
+    /** Close the connection once answered (a body left unread). */
+    boolean closeAfter;
+    // The body as it arrives.
+    Buffer body;
+    boolean bodyGrown;
+    boolean bodyFailed;
+    // Set when the call is sent.
+    ServiceRoute route;
+    PathMapping.Target target;
+    Buffer payload;
+    MultiMap headers;
+    CharSequence requestId;
+    String uri;
     Deadline deadline;
     boolean done;
     HttpClientRequest current;
     Instance currentInstance;
 
-    Exchange(RoutingContext ctx, ServiceRoute route, PathMapping.Target target, Buffer payload, MultiMap headers) {
-      this.ctx = ctx;
-      this.route = route;
-      this.target = target;
-      this.payload = payload;
-      this.headers = headers;
+    Exchange(HttpServerRequest request) {
+      this.request = request;
+      this.response = request.response();
       this.loop = loop();
-      String query = ctx.request().query();
-      this.uri = "/" + target.method() + (query == null || query.isEmpty() ? "" : "?" + query);
+      server.requestStarted(response);
+      response.endHandler(this);
+    }
+
+    /** The response ended or the connection closed: exactly once per call. */
+    @Override
+    public void handle(Void ended) {
+      requests.record(response.getStatusCode(), System.nanoTime() - startNanos);
+      server.requestEnded();
+      if (closeAfter) {
+        request.connection().close();
+      }
+    }
+
+    /** Before the body is read: method, declared size, and (path style) the route, so bad calls fail fast. */
+    void precheck() {
+      if (request.method() != HttpMethod.POST) {
+        response.putHeader(ALLOW, POST);
+        reject(new RpcException(405, request.method().name() + " not allowed: the gateway takes POST"));
+        return;
+      }
+      String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+      if (length != null) {
+        long declared;
+        try {
+          declared = Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+          reject(RpcException.badRequest("bad Content-Length: " + length));
+          return;
+        }
+        if (declared > settings.maxBodyBytes()) {
+          tooLarge(); // the body stays unread, which makes the connection unusable: closed after the answer
+          return;
+        }
+      }
+      String path = request.path();
+      if (path != null && (path.indexOf('%') >= 0 || path.indexOf('.') >= 0 || path.indexOf("//") >= 0)) {
+        path = HttpUtils.normalizePath(path); // as Vert.x Web normalizes it
+      }
+      if (path == null) {
+        reject(RpcException.notFound("no route for " + request.uri() + ": expected /[service]/[method] or /rpc"));
+        return;
+      }
+      if (!path.equals("/rpc")) {
+        target = target(path);
+        if (target == null) {
+          reject(RpcException.notFound("no route for " + path + ": expected /[service]/[method] or /rpc"));
+          return;
+        }
+        try {
+          table.route(target.service());
+        } catch (RpcException e) {
+          reject(e);
+          return;
+        }
+      }
+      if (request.headers().contains(HttpHeaders.EXPECT, HttpHeaders.CONTINUE, true)) {
+        response.writeContinue();
+      }
+      readBody();
+    }
+
+    private void tooLarge() {
+      response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      closeAfter = true;
+      reject(new RpcException(413, "request body larger than " + settings.maxBodyBytes() + " bytes"));
+    }
+
+    /** Fails a call before it was sent (any body still arriving is dropped: no handler takes it). */
+    private void reject(RpcException error) {
+      server.sendError(response, error);
+    }
+
+    /**
+     * Reads the body (at most MAX_BODY_BYTES, also when chunked), then proxies. Most bodies come in
+     * one piece, kept as it is.
+     */
+    private void readBody() {
+      if (request.isEnded()) {
+        proxy(Buffer.buffer());
+        return;
+      }
+      request.handler(chunk -> {
+        if (bodyFailed) {
+          return;
+        }
+        int size = (body == null ? 0 : body.length()) + chunk.length();
+        if (size > settings.maxBodyBytes()) {
+          bodyFailed = true;
+          tooLarge();
+          return;
+        }
+        if (body == null) {
+          body = chunk;
+        } else if (!bodyGrown) {
+          body = Buffer.buffer(Math.max(size, 4096)).appendBuffer(body).appendBuffer(chunk);
+          bodyGrown = true;
+        } else {
+          body.appendBuffer(chunk);
+        }
+      });
+      request.exceptionHandler(e -> bodyFailed = true); // the connection broke: nothing to answer
+      request.endHandler(v -> {
+        if (!bodyFailed) {
+          proxy(body == null ? Buffer.buffer() : body);
+        }
+      });
+    }
+
+    private void proxy(Buffer body) {
+      boolean rpc = target == null;
+      payload = body;
+      if (rpc) {
+        try {
+          RpcCall call = parseRpc(body);
+          target = call.target;
+          payload = call.request;
+        } catch (RpcException e) {
+          reject(e);
+          return;
+        }
+      }
+      try {
+        route = table.route(target.service());
+      } catch (RpcException e) {
+        reject(e);
+        return;
+      }
+      requests = route.requests;
+      route.touch(startNanos);
+      headers = forwardedHeaders(rpc);
+      String query = request.query();
+      uri = "/" + target.method() + (query == null || query.isEmpty() ? "" : "?" + query);
+      if (route.isLoaded()) {
+        start();
+      } else {
+        // First request for this service: wait for Consul's first answer (bounded by the timeout).
+        Context here = Vertx.currentContext();
+        armTimer();
+        route.whenLoaded().onComplete(ar -> here.runOnContext(v -> send(null, null)));
+      }
+    }
+
+    /**
+     * The request's headers minus hop-by-hop ones, plus X-Request-Id, traceparent and
+     * X-Forwarded-For: edited in place (the incoming map is ours and not needed afterwards).
+     */
+    private MultiMap forwardedHeaders(boolean rpc) {
+      MultiMap headers = request.headers();
+      dropHopByHop(headers);
+      if (rpc || !headers.contains(HttpHeaders.CONTENT_TYPE)) {
+        headers.set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+      }
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      requestId = headers.get(X_REQUEST_ID);
+      if (requestId == null) {
+        requestId = requestId(random);
+        headers.set(X_REQUEST_ID, requestId);
+      }
+      if (!headers.contains(TRACEPARENT)) {
+        headers.set(TRACEPARENT, traceparent(random));
+      }
+      SocketAddress peer = request.connection().remoteAddress();
+      String client = peer == null ? null : peer.hostAddress();
+      if (client != null) {
+        String forwarded = headers.get(X_FORWARDED_FOR);
+        headers.set(X_FORWARDED_FOR, forwarded == null ? client : forwarded + ", " + client);
+      }
+      return headers;
     }
 
     void start() {
@@ -463,29 +538,22 @@ final class ProxyHandler {
       });
     }
 
-    private void respond(HttpClientResponse response, Buffer body) {
+    private void respond(HttpClientResponse answer, Buffer body) {
       complete();
-      HttpServerResponse out = ctx.response();
+      HttpServerResponse out = response;
       if (out.ended() || out.closed()) {
         return;
       }
-      out.setStatusCode(response.statusCode());
-      if (response.statusMessage() != null) {
-        out.setStatusMessage(response.statusMessage());
+      out.setStatusCode(answer.statusCode());
+      String message = answer.statusMessage();
+      if (message != null && !message.equals(out.getStatusMessage())) {
+        out.setStatusMessage(message);
       }
-      MultiMap answer = response.headers();
-      String connection = answer.get(HttpHeaders.CONNECTION);
-      if (connection != null) {
-        for (String token : connection.split(",")) {
-          answer.remove(token.trim());
-        }
-      }
-      for (String name : HOP_BY_HOP_LIST) {
-        answer.remove(name);
-      }
-      MultiMap outHeaders = out.headers().addAll(answer);
+      MultiMap headers = answer.headers();
+      dropHopByHop(headers);
+      MultiMap outHeaders = out.headers().addAll(headers);
       if (!outHeaders.contains(X_REQUEST_ID)) {
-        outHeaders.set(X_REQUEST_ID, headers.get(X_REQUEST_ID));
+        outHeaders.set(X_REQUEST_ID, requestId);
       }
       out.end(body);
     }
@@ -518,9 +586,7 @@ final class ProxyHandler {
 
     private void finish(RpcException error) {
       complete();
-      if (!ctx.response().ended() && !ctx.response().closed()) {
-        ctx.fail(error);
-      }
+      server.sendError(response, error);
     }
 
     /** One try on one instance; its outstanding count is released exactly once. */

@@ -20,6 +20,8 @@ final class ServiceRoute {
   private static final int MAX_EJECTION_MULTIPLIER = 10;
 
   final String name;
+  /** gateway_requests_seconds of this service. */
+  final GatewayMetrics.Requests requests;
   private final GatewaySettings settings;
   private final GatewayMetrics metrics;
   private final AtomicInteger next = new AtomicInteger();
@@ -32,6 +34,7 @@ final class ServiceRoute {
     this.name = name;
     this.settings = settings;
     this.metrics = metrics;
+    this.requests = metrics.requests(name);
   }
 
   /** Completes once Consul has answered for this service. */

@@ -9,11 +9,15 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.HttpUtils;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -27,7 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,11 +39,16 @@ import org.slf4j.LoggerFactory;
  * The HTTP bootstrap every Bellhop service (and the gateway) shares: go-micro style
  * {@code POST /{Service}.{Method}} dispatch, JSON errors for every failure, health and
  * Prometheus endpoints, request metrics, and a graceful stop that drains in-flight requests.
+ *
+ * <p>A server created with a handler of its own for everything but the common endpoints (the
+ * gateway) hands those requests to it directly, without Vert.x Web's router: see
+ * {@link #create(Vertx, ServiceConfig, String, Handler)}.
  */
 public final class ServiceServer {
   private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
-  /** Routing-context key naming the method in metrics; extra routes (the gateway) may set it. */
+  /** Routing-context key naming the method in metrics. */
   public static final String METHOD_KEY = "rpc.method";
+  private static final int STATUS_CODES = 1000;
   private static final String RPC_PATH = "^/([A-Za-z][A-Za-z0-9_]*\\.[A-Za-z][A-Za-z0-9_]*)$";
 
   private final Vertx vertx;
@@ -48,7 +57,8 @@ public final class ServiceServer {
   private final Router router;
   private final Map<String, RpcHandler> methods = new ConcurrentHashMap<>();
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  /** Per method, its timers by HTTP status: no key to build or hash per request. */
+  private final Map<String, AtomicReferenceArray<Timer>> timers = new ConcurrentHashMap<>();
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -56,10 +66,14 @@ public final class ServiceServer {
   private final Promise<Void> stopped = Promise.promise();
   private volatile int actualPort = -1;
 
-  private ServiceServer(Vertx vertx, ServiceConfig config, String errorId, Consumer<Router> extraRoutes) {
+  /** Every request but the common endpoints, when the server was created with one (the gateway). */
+  private final Handler<HttpServerRequest> others;
+
+  private ServiceServer(Vertx vertx, ServiceConfig config, String errorId, Handler<HttpServerRequest> others) {
     this.vertx = vertx;
     this.config = config;
     this.errorId = errorId;
+    this.others = others;
     registry.config().commonTags("service", config.name());
     this.router = Router.router(vertx);
     router.route().handler(this::track);
@@ -71,7 +85,6 @@ public final class ServiceServer {
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
         .end(registry.scrape()));
-    extraRoutes.accept(router);
     // Three routes, because Vert.x Web wants a body handler first on its route; the checks
     // run synchronously before the body is read, so nothing is lost and bad calls fail fast.
     router.routeWithRegex(RPC_PATH).handler(this::precheck);
@@ -83,12 +96,20 @@ public final class ServiceServer {
 
   /** A server for the go-micro style id {@code go.micro.srv.<name>}. */
   public static ServiceServer create(Vertx vertx, ServiceConfig config) {
-    return new ServiceServer(vertx, config, "go.micro.srv." + config.name(), r -> {});
+    return new ServiceServer(vertx, config, "go.micro.srv." + config.name(), null);
   }
 
-  /** For servers with routes of their own (the gateway), added before RPC dispatch. */
-  public static ServiceServer create(Vertx vertx, ServiceConfig config, String errorId, Consumer<Router> extraRoutes) {
-    return new ServiceServer(vertx, config, errorId, extraRoutes);
+  /**
+   * A server that answers the common endpoints ({@code GET /health/live}, {@code /health/ready},
+   * {@code /metrics}) and hands every other request to {@code others} directly, without Vert.x Web's
+   * router on its path (the gateway, whose every request is a proxied call). {@code others} must call
+   * {@link #requestStarted} as it takes a request and {@link #requestEnded} exactly once when that
+   * request's response ended or its connection closed, so that a graceful stop drains it; it answers
+   * errors with {@link #sendError}. Its requests are not timed by {@code rpc_server_requests}: such a
+   * handler keeps metrics of its own.
+   */
+  public static ServiceServer create(Vertx vertx, ServiceConfig config, String errorId, Handler<HttpServerRequest> others) {
+    return new ServiceServer(vertx, config, errorId, others);
   }
 
   /** Registers a method; may be called after start (requests before {@link #ready()} get 503). */
@@ -162,7 +183,7 @@ public final class ServiceServer {
                 connection.close(); // stopped accepting: the client retries elsewhere
               }
             })
-            .requestHandler(router).listen()
+            .requestHandler(others == null ? router : ServiceServer.this::dispatchRequest).listen()
             .onSuccess(server -> {
               listening.complete(server.actualPort());
               started.complete();
@@ -242,8 +263,81 @@ public final class ServiceServer {
     ctx.next();
   }
 
+  /** With a handler for the other requests: the common endpoints to the router, the rest to it. */
+  private void dispatchRequest(HttpServerRequest request) {
+    if (request.method() == HttpMethod.GET && isCommonEndpoint(request.path())) {
+      router.handle(request);
+    } else {
+      others.handle(request);
+    }
+  }
+
+  private static boolean isCommonEndpoint(String path) {
+    if (path == null) {
+      return false;
+    }
+    if (path.indexOf('%') >= 0 || path.indexOf('.') >= 0 || path.indexOf("//") >= 0) {
+      path = HttpUtils.normalizePath(path); // as the router sees it
+    }
+    return path.equals("/health/live") || path.equals("/health/ready") || path.equals("/metrics");
+  }
+
+  /** A request taken by the handler of {@link #create(Vertx, ServiceConfig, String, Handler)}: in flight until {@link #requestEnded}. */
+  public void requestStarted(HttpServerResponse response) {
+    if (stopping.get()) {
+      // Keep-alive clients would otherwise keep sending to a stopping instance.
+      response.putHeader("connection", "close");
+    }
+    inFlight.incrementAndGet();
+  }
+
+  /** The response of a request counted by {@link #requestStarted} ended, or its connection closed. */
+  public void requestEnded() {
+    inFlight.decrementAndGet();
+  }
+
+  /**
+   * Answers with this server's JSON error: an {@link RpcException}'s code and detail, anything else
+   * a 500 (logged). Nothing happens if the response already ended or its connection closed.
+   */
+  public void sendError(HttpServerResponse response, Throwable cause) {
+    sendError(response, cause, null);
+  }
+
+  private void sendError(HttpServerResponse response, Throwable cause, String path) {
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    RpcException error;
+    if (cause instanceof RpcException rpc) {
+      error = rpc;
+    } else {
+      log.atError().setCause(cause).addKeyValue("path", path).log("unexpected failure");
+      error = new RpcException(500, "internal error");
+    }
+    response.setStatusCode(error.code())
+        .putHeader("content-type", "application/json")
+        .end(RpcErrors.body(errorId, error.code(), error.detail()).toBuffer());
+  }
+
   private Timer timer(String method, int status) {
-    return timers.computeIfAbsent(method + ' ' + status, k -> Timer.builder("rpc.server.requests")
+    if (status < 0 || status >= STATUS_CODES) {
+      return newTimer(method, status);
+    }
+    AtomicReferenceArray<Timer> byStatus = timers.get(method);
+    if (byStatus == null) {
+      byStatus = timers.computeIfAbsent(method, k -> new AtomicReferenceArray<>(STATUS_CODES));
+    }
+    Timer timer = byStatus.get(status);
+    if (timer == null) {
+      timer = newTimer(method, status); // the registry hands out one meter per id, so a race is harmless
+      byStatus.set(status, timer);
+    }
+    return timer;
+  }
+
+  private Timer newTimer(String method, int status) {
+    return Timer.builder("rpc.server.requests")
         .description("RPC requests served, by method and HTTP status")
         .tag("method", method)
         .tag("code", Integer.toString(status))
@@ -251,7 +345,7 @@ public final class ServiceServer {
             Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
             Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5))
-        .register(registry));
+        .register(registry);
   }
 
   private void precheck(RoutingContext ctx) {
@@ -338,17 +432,7 @@ public final class ServiceServer {
   }
 
   private void fail(RoutingContext ctx, Throwable cause) {
-    if (ctx.response().ended() || ctx.response().closed()) {
-      return;
-    }
-    RpcException error;
-    if (cause instanceof RpcException rpc) {
-      error = rpc;
-    } else {
-      log.atError().setCause(cause).addKeyValue("path", ctx.request().path()).log("unexpected failure");
-      error = new RpcException(500, "internal error");
-    }
-    json(ctx, error.code(), RpcErrors.body(errorId, error.code(), error.detail()));
+    sendError(ctx.response(), cause, ctx.request().path());
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

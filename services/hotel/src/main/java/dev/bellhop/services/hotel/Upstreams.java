@@ -32,8 +32,10 @@ public record Upstreams(RpcClient auth, RpcClient geo, RpcClient profile, RpcCli
     boolean needsDns = Stream.of(authAddr, geoAddr, profileAddr, rateAddr).anyMatch(a -> a.startsWith("dns-srv:"));
     Duration callTimeout = Duration.ofMillis(config.envInt("UPSTREAM_TIMEOUT_MS", 1000));
     Duration requestTimeout = Duration.ofMillis(config.envInt("REQUEST_TIMEOUT_MS", 3000));
+    // A quarter of a call's budget for its SRV lookup: a lost or unanswered query (a Consul server
+    // just killed) then falls back to the last answer in time for the call itself.
     DnsSrvClient dns = needsDns
-        ? DnsSrvClient.forServer(vertx, config.env("DNS_SERVER", "127.0.0.1:8600"), Math.min(1000, callTimeout.toMillis()))
+        ? DnsSrvClient.forServer(vertx, config.env("DNS_SERVER", "127.0.0.1:8600"), Math.max(50, callTimeout.toMillis() / 4))
         : null;
     HttpClient http = vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setIdleTimeout(60),

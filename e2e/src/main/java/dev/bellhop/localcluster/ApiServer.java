@@ -1,0 +1,109 @@
+package dev.bellhop.localcluster;
+
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+
+/**
+ * The local cluster's API server: fabric8's mock in CRUD mode on a fixed address, plain HTTP, with
+ * a kubeconfig for it. Like a real one it answers access reviews (JOSDK asks one before leader
+ * election); it checks no schema and runs no controllers (the local cluster brings its own).
+ */
+public final class ApiServer implements AutoCloseable {
+  /** The mock logs every request at INFO through java.util.logging; held here so the level sticks. */
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+  private final String url;
+
+  private ApiServer(KubernetesMockServer server, String url) {
+    this.server = server;
+    this.url = url;
+    Config config = new ConfigBuilder().withMasterUrl(url).withNamespace("default").withRequestRetryBackoffLimit(3)
+        .build();
+    this.client = new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  static ApiServer start(String host, int port, Path kubeconfig) {
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
+        new KubernetesMixedDispatcher(expectations), false);
+    try {
+      server.init(InetAddress.getByName(host), port);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("the local API server cannot listen on " + host + ":" + port
+          + " (is another local cluster running?)", e);
+    }
+    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
+            .withApiGroups("*").withResources("*").withVerbs("*").endResourceRule().endStatus().build())
+        .always();
+    String url = "http://" + host + ":" + server.getPort();
+    writeKubeconfig(kubeconfig, url);
+    return new ApiServer(server, url);
+  }
+
+  private static void writeKubeconfig(Path file, String url) {
+    String yaml = """
+        # The Bellhop local cluster (make demo): an embedded API server, simulated nodes.
+        apiVersion: v1
+        kind: Config
+        clusters:
+          - name: bellhop-local
+            cluster:
+              server: %s
+        users:
+          - name: bellhop-local
+            user:
+              token: local
+        contexts:
+          - name: bellhop-local
+            context:
+              cluster: bellhop-local
+              user: bellhop-local
+              namespace: bellhop
+        current-context: bellhop-local
+        """.formatted(url);
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public String url() {
+    return url;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}

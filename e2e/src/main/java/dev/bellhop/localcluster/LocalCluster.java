@@ -1,0 +1,206 @@
+package dev.bellhop.localcluster;
+
+import dev.bellhop.localcluster.kubelet.Kubelet;
+import dev.bellhop.localcluster.network.Endpoints;
+import dev.bellhop.localcluster.network.IngressProxy;
+import dev.bellhop.localcluster.network.PodNetwork;
+import dev.bellhop.localcluster.network.ServiceProxy;
+import dev.bellhop.localcluster.workloads.WorkloadController;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Kubernetes cluster on one machine, for {@code make demo} and the end-to-end tests: an embedded
+ * API server, the workload controllers, three simulated nodes whose kubelet runs each pod as a host
+ * process on its own loopback address, a kube-proxy for Services and an Ingress controller. The
+ * operator, Consul and the hotel services run in it as they would in a cluster, from the same CRDs
+ * and manifests.
+ */
+public final class LocalCluster implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
+
+  /**
+   * @param stateDir pods' directories, volumes, logs and the kubeconfig; emptied at start
+   */
+  public record Settings(Path repoRoot, Path stateDir, String apiHost, int apiPort, String ingressHost,
+      int ingressPort) {
+    /** The demo's fixed addresses: the API on 127.0.0.1:6443, the Ingress on 127.0.0.1:8080. */
+    public static Settings demo(Path repoRoot) {
+      return new Settings(repoRoot, repoRoot.resolve(".demo"), "127.0.0.1", 6443, "127.0.0.1", 8080);
+    }
+
+    public Path kubeconfig() {
+      return stateDir.resolve("kubeconfig");
+    }
+  }
+
+  private final Settings settings;
+  private final List<AutoCloseable> parts = new ArrayList<>();
+  private ApiServer api;
+  private Kubelet kubelet;
+  private IngressProxy ingress;
+
+  private LocalCluster(Settings settings) {
+    this.settings = settings;
+  }
+
+  public static LocalCluster start(Settings settings) {
+    LocalCluster cluster = new LocalCluster(settings);
+    try {
+      cluster.boot();
+      return cluster;
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  private void boot() {
+    // The API server's fixed address first: holding it proves no other local cluster uses this state.
+    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig());
+    parts.add(api);
+    int swept = Kubelet.sweep(settings.stateDir());
+    if (swept > 0) {
+      log.atInfo().addKeyValue("processes", swept).log("stopped processes an earlier local cluster left running");
+    }
+    for (String dir : List.of("pods", "claims", "pids")) {
+      deleteTree(settings.stateDir().resolve(dir));
+    }
+    KubernetesClient client = api.client();
+    Nodes.register(client);
+    PodNetwork network = new PodNetwork(client);
+
+    Vertx vertx = Vertx.vertx();
+    parts.add(0, () -> vertx.close().toCompletionStage().toCompletableFuture().get());
+    SharedIndexInformer<Pod> pods = client.pods().inAnyNamespace().inform();
+    SharedIndexInformer<Service> services = client.services().inAnyNamespace().inform();
+    SharedIndexInformer<Ingress> ingresses = client.network().v1().ingresses().inAnyNamespace().inform();
+    parts.add(0, pods::close);
+    parts.add(0, services::close);
+    parts.add(0, ingresses::close);
+
+    ServiceProxy proxy = new ServiceProxy(vertx, network, services.getStore(), pods.getStore(), Nodes.ips());
+    parts.add(0, proxy);
+    ControlLoop proxyLoop = new ControlLoop("kube-proxy", proxy::sync, 2000);
+    parts.add(0, proxyLoop);
+    services.addEventHandler(onAnyChange(proxyLoop));
+    pods.addEventHandler(onAnyChange(proxyLoop));
+
+    ingress = new IngressProxy(vertx, ingresses.getStore(), services.getStore(),
+        new Endpoints(pods.getStore()), settings.ingressHost(), settings.ingressPort());
+    parts.add(0, ingress);
+
+    WorkloadController controller = new WorkloadController(client, Nodes.names(), Kubelet.FINALIZER);
+    ControlLoop controllerLoop = new ControlLoop("controller-manager", controller::sync, 2000);
+    parts.add(0, controllerLoop);
+    pods.addEventHandler(onAnyChange(controllerLoop));
+    parts.add(0, client.apps().deployments().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
+    parts.add(0, client.apps().statefulSets().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
+    parts.add(0, client.apps().daemonSets().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
+
+    kubelet = new Kubelet(client, network, Nodes.ips(), settings.repoRoot(), settings.stateDir(),
+        settings.kubeconfig());
+    // Stopped first: the pods' processes end before the API and the proxies go.
+    parts.add(0, kubelet);
+    kubelet.start();
+    log.atInfo().addKeyValue("api", api.url()).addKeyValue("kubeconfig", settings.kubeconfig())
+        .log("local cluster started");
+  }
+
+  private static <T> ResourceEventHandler<T> onAnyChange(ControlLoop loop) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        loop.trigger();
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        loop.trigger();
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        loop.trigger();
+      }
+    };
+  }
+
+  /** {@code kubectl apply -f} for each path (a file or a directory of YAML files). */
+  public List<HasMetadata> apply(Path... paths) {
+    return Manifests.apply(api.client(), paths);
+  }
+
+  public KubernetesClient client() {
+    return api.client();
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public String apiUrl() {
+    return api.url();
+  }
+
+  /** Where the Ingress listens, {@code http://host:port}. */
+  public String ingressUrl() {
+    return "http://" + settings.ingressHost() + ":" + ingress.port();
+  }
+
+  /** The process of a pod's container now (empty when it is not running). */
+  public java.util.Optional<ProcessHandle> podProcess(Pod pod) {
+    Path pidFile = settings.stateDir().resolve("pids").resolve(pod.getMetadata().getUid());
+    try {
+      return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).filter(ProcessHandle::isAlive);
+    } catch (IOException | NumberFormatException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /** The log file of a pod's container (null before it started). */
+  public Path podLog(String namespace, String pod) {
+    return kubelet.logOf(namespace, pod);
+  }
+
+  /** Stops every pod's process, then the proxies and the API server. */
+  @Override
+  public void close() {
+    for (AutoCloseable part : parts) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        log.atDebug().addKeyValue("error", String.valueOf(e.getMessage())).log("part did not close cleanly");
+      }
+    }
+    parts.clear();
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot empty " + dir, e);
+    }
+  }
+}

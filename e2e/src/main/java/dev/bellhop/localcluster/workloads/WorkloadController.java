@@ -1,0 +1,221 @@
+package dev.bellhop.localcluster.workloads;
+
+import dev.bellhop.localcluster.Pods;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What kube-controller-manager does for the workloads the manifests use: Deployments, StatefulSets
+ * and DaemonSets get their pods (created, scaled, rolled on a template change) and their status;
+ * objects whose owner is gone are garbage-collected. Level-triggered: every {@link #sync()} reads
+ * the API server and fixes what differs, so it can run after any event, in any order.
+ */
+public final class WorkloadController {
+  private static final Logger log = LoggerFactory.getLogger(WorkloadController.class);
+
+  private final KubernetesClient client;
+  private final PodFactory pods;
+  private final List<String> nodes;
+
+  public WorkloadController(KubernetesClient client, List<String> nodes, String finalizer) {
+    this.client = client;
+    this.nodes = nodes;
+    this.pods = new PodFactory(nodes, finalizer);
+  }
+
+  /** One pass over every workload. */
+  public synchronized void sync() {
+    List<Pod> all = client.pods().inAnyNamespace().list().getItems();
+    Map<String, List<Pod>> byOwner = new HashMap<>();
+    for (Pod p : all) {
+      OwnerReference o = Pods.controller(p);
+      if (o != null) {
+        byOwner.computeIfAbsent(o.getUid(), k -> new ArrayList<>()).add(p);
+      }
+    }
+    List<HasMetadata> owners = new ArrayList<>();
+    for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
+      owners.add(d);
+      guarded(d, () -> deployment(d, byOwner.getOrDefault(d.getMetadata().getUid(), List.of()), all));
+    }
+    for (StatefulSet s : client.apps().statefulSets().inAnyNamespace().list().getItems()) {
+      owners.add(s);
+      guarded(s, () -> statefulSet(s, byOwner.getOrDefault(s.getMetadata().getUid(), List.of()), all));
+    }
+    for (DaemonSet d : client.apps().daemonSets().inAnyNamespace().list().getItems()) {
+      owners.add(d);
+      guarded(d, () -> daemonSet(d, byOwner.getOrDefault(d.getMetadata().getUid(), List.of())));
+    }
+    Set<String> ownerUids = owners.stream().map(o -> o.getMetadata().getUid()).collect(Collectors.toSet());
+    for (Pod p : all) {
+      OwnerReference o = Pods.controller(p);
+      if (o != null && !ownerUids.contains(o.getUid()) && p.getMetadata().getDeletionTimestamp() == null) {
+        log.atInfo().addKeyValue("pod", name(p)).addKeyValue("owner", o.getKind() + "/" + o.getName())
+            .log("deleting pod of a removed workload");
+        delete(p);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ Deployments
+
+  private void deployment(Deployment d, List<Pod> owned, List<Pod> all) {
+    String hash = PodFactory.templateHash(d.getSpec().getTemplate());
+    int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    List<Pod> live = owned.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    List<Pod> current = live.stream().filter(p -> hash.equals(PodFactory.hashOf(p))).toList();
+    List<Pod> old = live.stream().filter(p -> !hash.equals(PodFactory.hashOf(p))).toList();
+    for (int i = current.size(); i < replicas; i++) {
+      create(pods.forDeployment(d, hash, all));
+    }
+    if (current.size() > replicas) {
+      // Scale down the least useful first: not ready, then the youngest.
+      current.stream()
+          .sorted(Comparator.comparing((Pod p) -> Pods.ready(p))
+              .thenComparing(p -> p.getMetadata().getCreationTimestamp(), Comparator.reverseOrder()))
+          .limit(current.size() - replicas)
+          .forEach(this::delete);
+    }
+    long readyCurrent = current.stream().filter(Pods::ready).count();
+    if (readyCurrent >= replicas) {
+      old.forEach(this::delete); // the new pods serve: the old ones go (a surge roll)
+    }
+    DeploymentStatus s = new DeploymentStatus();
+    s.setObservedGeneration(d.getMetadata().getGeneration());
+    s.setReplicas(live.size());
+    s.setUpdatedReplicas(current.size());
+    s.setReadyReplicas((int) live.stream().filter(Pods::ready).count());
+    s.setAvailableReplicas(s.getReadyReplicas());
+    s.setUnavailableReplicas(Math.max(0, replicas - s.getReadyReplicas()));
+    if (!s.equals(d.getStatus())) {
+      client.apps().deployments().resource(d).editStatus(x -> {
+        x.setStatus(s);
+        return x;
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ StatefulSets
+
+  private void statefulSet(StatefulSet set, List<Pod> owned, List<Pod> all) {
+    String hash = PodFactory.templateHash(set.getSpec().getTemplate());
+    int replicas = set.getSpec().getReplicas() == null ? 1 : set.getSpec().getReplicas();
+    boolean parallel = "Parallel".equals(set.getSpec().getPodManagementPolicy());
+    Map<Integer, Pod> byOrdinal = new HashMap<>();
+    owned.forEach(p -> byOrdinal.put(PodFactory.ordinal(p), p));
+    for (int i = 0; i < replicas; i++) {
+      if (!byOrdinal.containsKey(i)) {
+        create(pods.forStatefulSet(set, i, hash, all));
+        if (!parallel) {
+          break; // OrderedReady: one at a time, each once the lower ones are ready
+        }
+      } else if (!parallel && !Pods.ready(byOrdinal.get(i))) {
+        break;
+      }
+    }
+    byOrdinal.forEach((ordinal, p) -> {
+      if (ordinal >= replicas && p.getMetadata().getDeletionTimestamp() == null) {
+        delete(p);
+      }
+    });
+    // Roll one pod at a time, highest ordinal first, while all the others serve.
+    boolean settled = owned.size() == replicas
+        && owned.stream().allMatch(p -> Pods.ready(p) && p.getMetadata().getDeletionTimestamp() == null);
+    if (settled) {
+      owned.stream().filter(p -> !hash.equals(PodFactory.hashOf(p)))
+          .max(Comparator.comparing(PodFactory::ordinal)).ifPresent(this::delete);
+    }
+    StatefulSetStatus s = new StatefulSetStatus();
+    s.setObservedGeneration(set.getMetadata().getGeneration());
+    s.setReplicas(owned.size());
+    s.setReadyReplicas((int) owned.stream().filter(Pods::ready).count());
+    s.setAvailableReplicas(s.getReadyReplicas());
+    s.setCurrentReplicas((int) owned.stream().filter(p -> hash.equals(PodFactory.hashOf(p))).count());
+    s.setUpdatedReplicas(s.getCurrentReplicas());
+    s.setCurrentRevision(set.getMetadata().getName() + "-" + hash);
+    s.setUpdateRevision(s.getCurrentRevision());
+    if (!s.equals(set.getStatus())) {
+      client.apps().statefulSets().resource(set).editStatus(x -> {
+        x.setStatus(s);
+        return x;
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ DaemonSets
+
+  private void daemonSet(DaemonSet ds, List<Pod> owned) {
+    String hash = PodFactory.templateHash(ds.getSpec().getTemplate());
+    Map<String, Pod> byNode = new HashMap<>();
+    owned.forEach(p -> byNode.put(p.getSpec().getNodeName(), p));
+    for (String node : nodes) {
+      if (!byNode.containsKey(node)) {
+        create(pods.forDaemonSet(ds, node, hash));
+      }
+    }
+    boolean settled = owned.size() == nodes.size()
+        && owned.stream().allMatch(p -> Pods.ready(p) && p.getMetadata().getDeletionTimestamp() == null);
+    if (settled) {
+      owned.stream().filter(p -> !hash.equals(PodFactory.hashOf(p))).findFirst().ifPresent(this::delete);
+    }
+    DaemonSetStatus s = new DaemonSetStatus();
+    s.setObservedGeneration(ds.getMetadata().getGeneration());
+    s.setDesiredNumberScheduled(nodes.size());
+    s.setCurrentNumberScheduled(owned.size());
+    s.setNumberReady((int) owned.stream().filter(Pods::ready).count());
+    s.setNumberAvailable(s.getNumberReady());
+    s.setUpdatedNumberScheduled((int) owned.stream().filter(p -> hash.equals(PodFactory.hashOf(p))).count());
+    s.setNumberMisscheduled(0);
+    if (!s.equals(ds.getStatus())) {
+      client.apps().daemonSets().resource(ds).editStatus(x -> {
+        x.setStatus(s);
+        return x;
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ parts
+
+  private void create(Pod pod) {
+    client.pods().resource(pod).create();
+    log.atInfo().addKeyValue("pod", name(pod)).addKeyValue("node", pod.getSpec().getNodeName()).log("pod created");
+  }
+
+  private void delete(Pod pod) {
+    if (pod.getMetadata().getDeletionTimestamp() == null) {
+      client.pods().resource(pod).delete();
+    }
+  }
+
+  private static void guarded(HasMetadata workload, Runnable pass) {
+    try {
+      pass.run();
+    } catch (KubernetesClientException e) {
+      // A conflict or a workload deleted meanwhile: the next pass sees the new state.
+      log.atDebug().addKeyValue("workload", workload.getKind() + "/" + name(workload)).setCause(e).log("pass retried");
+    }
+  }
+
+  static String name(HasMetadata o) {
+    return Objects.toString(o.getMetadata().getNamespace(), "") + "/" + o.getMetadata().getName();
+  }
+}

@@ -1,0 +1,400 @@
+package dev.bellhop.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bellhop.localcluster.LocalCluster;
+import dev.bellhop.localcluster.Pods;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The whole hotel system in the local cluster, from {@code crds/} and {@code k8s/bellhop.yaml}
+ * unchanged: the operator (two replicas, leader election), a 3-server Consul it provisions, the five
+ * services and the gateway behind the Ingress. Started once; each test leaves it serving. Every
+ * assertion reads what a user would: the gateway over HTTP, Consul's HTTP API and its DNS ({@code dig}).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HotelSystemE2ETest {
+  private static final String NS = "bellhop";
+  private static final String RATES = "{\"inDate\":\"2026-12-01\",\"outDate\":\"2026-12-03\",\"lat\":37.7867,\"lon\":-122.4112}";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private static LocalCluster cluster;
+  private static KubernetesClient client;
+  private static String gateway;
+  private static String token;
+
+  @BeforeAll
+  static void startHotelSystem() throws Exception {
+    Path root = repoRoot();
+    cluster = LocalCluster.start(new LocalCluster.Settings(root, root.resolve("e2e/target/local-cluster"),
+        "127.0.0.1", 0, "127.0.0.1", 0));
+    client = cluster.client();
+    gateway = cluster.ingressUrl();
+    cluster.apply(root.resolve("crds"));
+    cluster.apply(root.resolve("k8s/bellhop.yaml"));
+    await("every HotelService Ready").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> {
+          var all = hotelServices();
+          return all.size() == 5 && all.stream().allMatch(HotelSystemE2ETest::ready);
+        });
+    await("a token from Auth.Login through the gateway").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+        .until(() -> {
+          HttpResponse<String> r = post("/auth/login", "{\"username\":\"demo\",\"password\":\"bellhop-demo\"}", null);
+          token = r.statusCode() == 200 ? JSON.readTree(r.body()).get("token").asText() : null;
+          return token != null;
+        });
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void ratesThroughTheIngressAndGateway() throws Exception {
+    HttpResponse<String> r = post("/hotel/rates", RATES, token);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.get("hotels")).isNotEmpty();
+    assertThat(body.get("ratePlans")).isNotEmpty();
+    assertThat(post("/hotel/rates", RATES, null).statusCode()).as("no token").isEqualTo(403);
+    // Every hotel service is in Consul with a passing check per ready pod, and in its DNS.
+    for (String service : List.of("auth", "geo", "profile", "rate", "hotel")) {
+      long pods = pods(service).stream().filter(Pods::ready).count();
+      assertThat(passing(service)).as(service).hasSize((int) pods);
+    }
+    assertThat(dig("geo")).hasSize(2);
+  }
+
+  @Test
+  @Order(2)
+  void scaledOutInstancesGetTraffic() throws Exception {
+    Set<String> before = Set.copyOf(passing("geo"));
+    scale("geo", 4);
+    await("4 geo instances passing in Consul and in its DNS").atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+        .until(() -> passing("geo").size() == 4 && dig("geo").size() == 4);
+    List<String> added = passing("geo").stream().filter(a -> !before.contains(a)).toList();
+    assertThat(added).hasSize(2);
+    Map<String, Double> served = new HashMap<>();
+    for (String a : added) {
+      served.put(a, geoRequestsServed(a));
+    }
+    for (int i = 0; i < 40; i++) {
+      HttpResponse<String> r = post("/geo/nearby", "{\"lat\":37.7867,\"lon\":-122.4112}", null);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+    for (String a : added) {
+      assertThat(geoRequestsServed(a)).as("Geo.Nearby served by new instance %s", a).isGreaterThan(served.get(a));
+    }
+  }
+
+  @Test
+  @Order(3)
+  void deletingAPodUnderLoadFailsNoRequest() throws Exception {
+    try (Load load = new Load()) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() > 20);
+      Pod victim = pods("hotel").get(0);
+      String address = victim.getStatus().getPodIP() + ":8085";
+      client.pods().resource(victim).delete();
+      await("the deleted pod leaves Consul and the API").atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+          .until(() -> !passing("hotel").contains(address)
+              && client.pods().inNamespace(NS).withName(victim.getMetadata().getName()).get() == null);
+      await("its replacement serves").atMost(Duration.ofSeconds(90)).ignoreExceptions()
+          .until(() -> passing("hotel").size() == 2);
+      int okBefore = load.ok.get();
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() > okBefore + 20);
+      load.assertNoFailures();
+    }
+  }
+
+  @Test
+  @Order(4)
+  void aKilledProcessTurnsCriticalAndComesBack() throws Exception {
+    Pod victim = pods("geo").get(0);
+    String address = victim.getStatus().getPodIP() + ":8082";
+    int restarts = victim.getStatus().getContainerStatuses().get(0).getRestartCount();
+    ProcessHandle process = cluster.podProcess(victim).orElseThrow();
+    process.destroyForcibly();
+    await("pod unready, its check critical, out of the gateway's table").atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        .until(() -> !ready(victim) && "critical".equals(checkStatus("geo", address)) && !passing("geo").contains(address));
+    for (int i = 0; i < 20; i++) {
+      assertThat(post("/geo/nearby", "{\"lat\":37.7867,\"lon\":-122.4112}", null).statusCode()).isEqualTo(200);
+    }
+    await("restarted: ready and passing again").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(() -> ready(victim) && passing("geo").contains(address));
+    Pod now = client.pods().resource(victim).get();
+    assertThat(now.getStatus().getContainerStatuses().get(0).getRestartCount()).isEqualTo(restarts + 1);
+    assertThat(cluster.podProcess(now)).get().isNotEqualTo(process);
+  }
+
+  @Test
+  @Order(5)
+  void killingTheConsulLeaderKeepsServingAndConverges() throws Exception {
+    try (Load load = new Load()) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() > 20);
+      String leaderIp = consul("/v1/status/leader").asText().split(":")[0];
+      Pod leader = pods("consul-server").stream().filter(p -> leaderIp.equals(p.getStatus().getPodIP()))
+          .findFirst().orElseThrow();
+      cluster.podProcess(leader).orElseThrow().destroyForcibly();
+      await("a new leader").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+          .until(() -> {
+            String now = consulVia(otherServer(leaderIp), "/v1/status/leader").asText();
+            return !now.isEmpty() && !now.startsWith(leaderIp + ":");
+          });
+      // Registrations converge through the new leader: a scale-down is reflected.
+      scale("geo", 2);
+      await("geo back to 2 instances").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions().until(() -> passing("geo").size() == 2);
+      await("the old leader restarted and rejoined").atMost(Duration.ofSeconds(90)).ignoreExceptions()
+          .until(() -> ready(leader) && consul("/v1/status/peers").size() == 3);
+      load.assertNoFailures();
+    }
+  }
+
+  @Test
+  @Order(6)
+  void restartedOperatorConvergesWithoutWrites() throws Exception {
+    Map<String, Long> before = modifyIndexes();
+    List<Pod> old = pods("bellhop-operator");
+    assertThat(old).hasSize(2);
+    old.forEach(p -> client.pods().resource(p).delete());
+    await("two new operator pods ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions().until(() -> {
+          List<Pod> now = pods("bellhop-operator");
+          return now.size() == 2 && now.stream().allMatch(Pods::ready)
+              && now.stream().noneMatch(p -> old.stream().anyMatch(o -> o.getMetadata().getUid().equals(p.getMetadata().getUid())));
+        });
+    // The new leader has reconciled every HotelService once it has counted their syncs.
+    await("the new leader synced every HotelService").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptions().until(() -> operatorMetric("bellhop_consul_syncs_total") >= 5);
+    assertThat(operatorMetric("bellhop_consul_transactions_total")).as("Consul transactions by the new leader").isZero();
+    assertThat(modifyIndexes()).as("every registration untouched").isEqualTo(before);
+  }
+
+  // ------------------------------------------------------------------ what a user reads
+
+  private static HttpResponse<String> post(String path, String body, String bearer) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(5))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode consul(String path) throws IOException, InterruptedException {
+    return consulVia(anyReadyServer(), path);
+  }
+
+  private static JsonNode consulVia(String ip, String path) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + ip + ":8500" + path))
+        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException(path + ": " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  private static String anyReadyServer() {
+    return pods("consul-server").stream().filter(Pods::ready).map(p -> p.getStatus().getPodIP()).findFirst()
+        .orElseThrow();
+  }
+
+  private static String otherServer(String notThis) {
+    return pods("consul-server").stream().map(p -> p.getStatus().getPodIP()).filter(ip -> !ip.equals(notThis))
+        .findFirst().orElseThrow();
+  }
+
+  /** "ip:port" of the instances of a service with every check passing. */
+  private static List<String> passing(String service) throws IOException, InterruptedException {
+    List<String> out = new ArrayList<>();
+    for (JsonNode e : consul("/v1/health/service/" + service + "?passing=true")) {
+      out.add(e.get("Service").get("Address").asText() + ":" + e.get("Service").get("Port").asInt());
+    }
+    return out;
+  }
+
+  private static String checkStatus(String service, String address) throws IOException, InterruptedException {
+    for (JsonNode e : consul("/v1/health/service/" + service)) {
+      if (address.equals(e.get("Service").get("Address").asText() + ":" + e.get("Service").get("Port").asInt())) {
+        return e.get("Checks").get(0).get("Status").asText();
+      }
+    }
+    return null;
+  }
+
+  /** Each instance's ModifyIndex: a write to a registration raises it. */
+  private static Map<String, Long> modifyIndexes() throws IOException, InterruptedException {
+    Map<String, Long> out = new HashMap<>();
+    for (String service : List.of("auth", "geo", "profile", "rate", "hotel")) {
+      for (JsonNode e : consul("/v1/health/service/" + service)) {
+        out.put(e.get("Service").get("ID").asText(), e.get("Service").get("ModifyIndex").asLong());
+        for (JsonNode c : e.get("Checks")) {
+          out.put(c.get("CheckID").asText(), c.get("ModifyIndex").asLong());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The SRV records of a service from Consul's DNS interface, as {@code dig} prints them. */
+  private static List<String> dig(String service) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("dig", "+short", "@" + anyReadyServer(), "-p", "8600", service + ".service.consul",
+        "SRV").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    return out.lines().filter(l -> !l.isBlank()).toList();
+  }
+
+  private static double geoRequestsServed(String address) throws IOException, InterruptedException {
+    String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + address + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    return metric(metrics, "rpc_server_requests_seconds_count", "Geo.Nearby");
+  }
+
+  /** A metric of the operator pod that holds the lease. */
+  private static double operatorMetric(String name) throws IOException, InterruptedException {
+    var lease = client.leases().inNamespace(NS).withName("bellhop-operator").get();
+    String holder = lease.getSpec().getHolderIdentity();
+    for (Pod p : pods("bellhop-operator")) {
+      if (holder != null && holder.contains(p.getMetadata().getName())) {
+        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + p.getStatus().getPodIP() + ":8080/metrics"))
+            .build(), HttpResponse.BodyHandlers.ofString()).body();
+        return metric(body, name, "");
+      }
+    }
+    throw new IllegalStateException("no operator pod holds the lease (holder " + holder + ")");
+  }
+
+  /** Sum of a Prometheus metric's samples whose labels contain {@code labelText}. */
+  private static double metric(String text, String name, String labelText) {
+    double sum = 0;
+    Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(text);
+    while (m.find()) {
+      if (m.group(1) == null ? labelText.isEmpty() : m.group(1).contains(labelText)) {
+        sum += Double.parseDouble(m.group(2));
+      }
+    }
+    return sum;
+  }
+
+  // ------------------------------------------------------------------ the cluster
+
+  private static List<GenericKubernetesResource> hotelServices() {
+    return client.genericKubernetesResources("bellhop.dev/v1alpha1", "HotelService").inNamespace(NS).list().getItems();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static boolean ready(GenericKubernetesResource r) {
+    Object status = r.getAdditionalProperties().get("status");
+    return status instanceof Map<?, ?> s && s.get("conditions") instanceof List<?> conditions
+        && conditions.stream().map(c -> (Map<String, Object>) c)
+            .anyMatch(c -> "Ready".equals(c.get("type")) && "True".equals(c.get("status")));
+  }
+
+  private static boolean ready(Pod pod) {
+    Pod now = client.pods().resource(pod).get();
+    return now != null && Pods.ready(now);
+  }
+
+  /** The live pods of a workload (by the name prefix its controller gives them). */
+  private static List<Pod> pods(String workload) {
+    Pattern name = Pattern.compile(Pattern.quote(workload) + "-([0-9]+|[0-9a-f]{10}-[a-z0-9]{5})");
+    return client.pods().inNamespace(NS).list().getItems().stream()
+        .filter(p -> name.matcher(p.getMetadata().getName()).matches() && p.getMetadata().getDeletionTimestamp() == null)
+        .collect(Collectors.toList());
+  }
+
+  private static void scale(String hotelService, int replicas) {
+    client.genericKubernetesResources("bellhop.dev/v1alpha1", "HotelService").inNamespace(NS).withName(hotelService)
+        .edit(r -> {
+          ((Map<String, Object>) r.getAdditionalProperties().get("spec")).put("replicas", replicas);
+          return r;
+        });
+  }
+
+  private static Path repoRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.isDirectory(dir.resolve("crds"))) {
+      dir = dir.getParent();
+    }
+    return dir;
+  }
+
+  /** Hotel.Rates through the gateway in a loop, as a user would, counting failures. */
+  private static final class Load implements AutoCloseable {
+    final AtomicInteger ok = new AtomicInteger();
+    final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+
+    Load() {
+      thread = new Thread(() -> {
+        while (running.get()) {
+          try {
+            HttpResponse<String> r = post("/hotel/rates", RATES, token);
+            if (r.statusCode() == 200) {
+              ok.incrementAndGet();
+            } else {
+              failures.add(r.statusCode() + " " + r.body());
+            }
+          } catch (IOException e) {
+            failures.add(e.toString());
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "load");
+      thread.start();
+    }
+
+    void assertNoFailures() {
+      assertThat(failures).as("failed requests among %d", ok.get() + failures.size()).isEmpty();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      thread.join(10_000);
+    }
+  }
+}

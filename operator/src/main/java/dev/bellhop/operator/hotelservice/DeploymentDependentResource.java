@@ -8,15 +8,15 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The Deployment that runs a HotelService's image (only when {@code spec.image} is set). */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY_SELECTOR))
+/**
+ * The Deployment that runs a HotelService's image (only when {@code spec.image} is set). A standalone
+ * dependent: {@link HotelServiceReconciler} configures it and reconciles it explicitly.
+ */
 public class DeploymentDependentResource extends CRUDKubernetesDependentResource<Deployment, HotelService> {
 
   public DeploymentDependentResource() {

@@ -15,27 +15,33 @@ import dev.bellhop.operator.registration.Registration;
 import dev.bellhop.operator.registration.RegistrationSync;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceUtils;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.api.reconciler.Workflow;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResourceConfigBuilder;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Workflow;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,15 +52,21 @@ import org.slf4j.LoggerFactory;
  * Keeps a HotelService's workload running (when it names an image) and its ready pod endpoints
  * registered in Consul: reads the pods, decides the registrations, writes the difference, and
  * reports it in status.
+ *
+ * <p>It sees every event, deletions included ({@code triggerReconcilerOnAllEvents}), and handles
+ * its finalizer itself: the finalizer is added after a HotelService's first reconciliation has
+ * written to Consul, not in an API round trip before it (JOSDK's way, which held up every
+ * HotelService's first registration behind the API server). A HotelService deleted before it got
+ * the finalizer has its instances deregistered on the delete event; one deleted while the operator
+ * was down, by the orphan sweep. The Deployment and Service are standalone dependents reconciled
+ * from here (JOSDK allows no managed workflow in this mode). Status is written off the reconcile
+ * path ({@link StatusWriter}).
  */
-@Workflow(explicitInvocation = true, dependents = {
-    @Dependent(name = "deployment", type = DeploymentDependentResource.class,
-        reconcilePrecondition = ManagedWorkloadCondition.class),
-    @Dependent(name = "service", type = ServiceDependentResource.class,
-        reconcilePrecondition = ManagedWorkloadCondition.class)})
-@ControllerConfiguration(name = "hotelservice")
-public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner<HotelService>, AutoCloseable {
+@ControllerConfiguration(name = "hotelservice", triggerReconcilerOnAllEvents = true)
+public class HotelServiceReconciler implements Reconciler<HotelService>, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HotelServiceReconciler.class);
+  /** JOSDK's default name for this resource's finalizer, kept so that existing HotelServices are handled alike. */
+  public static final String FINALIZER = ReconcilerUtils.getDefaultFinalizerName(HotelService.class);
   static final Duration CONSUL_RETRY = Duration.ofSeconds(2);
   static final Duration CONSUL_CLUSTER_RECHECK = Duration.ofSeconds(5);
   static final Duration STATUS_INTERVAL = Duration.ofSeconds(1);
@@ -67,7 +79,8 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
   private final SlimPodStore podStore = new SlimPodStore();
   private volatile InformerEventSource<Pod, HotelService> pods;
   private final Set<RegistrationSync> orphansSwept = ConcurrentHashMap.newKeySet();
-  private final Map<String, Long> lastStatusWrite = new ConcurrentHashMap<>();
+  private final StatusWriter statusWriter;
+  private final Workflow<HotelService> workload;
 
   public HotelServiceReconciler(KubernetesClient client, OperatorConfig config, KubernetesEvents events,
       MeterRegistry meters, Clock clock) {
@@ -77,6 +90,8 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
     this.planner = new RegistrationPlanner(clusterId);
     this.events = events;
     this.clock = clock;
+    this.statusWriter = new StatusWriter(client, STATUS_INTERVAL);
+    this.workload = workloadWorkflow();
     this.latency = Timer.builder("bellhop.registration.latency")
         .description("From a pod change seen by the operator to Consul holding it")
         .publishPercentileHistogram().register(meters);
@@ -91,12 +106,63 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
         .build();
     pods = new InformerEventSource<>(config, context);
     pods.addIndexers(Map.of(Labels.POD_INDEX, Labels::indexKeys));
-    return List.of(pods);
+    // Reconciles a namespace's HotelServices again when the Consul they resolve to changed.
+    var targetChanges = new SimpleInboundEventSource<HotelService>("consul-targets");
+    var cache = context.getPrimaryCache();
+    targets.onChange(namespace -> cache.list(namespace)
+        .forEach(hs -> targetChanges.propagateEvent(ResourceID.fromResource(hs))));
+    List<EventSource<?, HotelService>> sources = new ArrayList<>();
+    sources.add(pods);
+    sources.add(targetChanges);
+    sources.addAll(EventSourceUtils.eventSourcesFromWorkflow(context, workload));
+    return sources;
+  }
+
+  /**
+   * The Deployment and Service, standalone dependents: created and kept in step while the
+   * HotelService names an image, deleted when it no longer does. Their informers see only objects
+   * Bellhop labelled.
+   */
+  private static Workflow<HotelService> workloadWorkflow() {
+    var deployment = new DeploymentDependentResource();
+    var service = new ServiceDependentResource();
+    for (KubernetesDependentResource<?, HotelService> dependent : List.of(deployment, service)) {
+      configure(dependent);
+    }
+    return new WorkflowBuilder<HotelService>()
+        .addDependentResourceAndConfigure(deployment).withReconcilePrecondition(new ManagedWorkloadCondition())
+        .addDependentResourceAndConfigure(service).withReconcilePrecondition(new ManagedWorkloadCondition())
+        .build();
+  }
+
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void configure(
+      KubernetesDependentResource<R, HotelService> dependent) {
+    dependent.configureWith(new KubernetesDependentResourceConfigBuilder<R>()
+        .withKubernetesDependentInformerConfig(InformerConfiguration.builder(dependent.resourceType())
+            .withLabelSelector(Labels.MANAGED_BY_SELECTOR).build())
+        .build());
+  }
+
+  /** The Deployment and Service dependents (e.g. to derive the RBAC they need). */
+  public Workflow<HotelService> workload() {
+    return workload;
   }
 
   @Override
   public UpdateControl<HotelService> reconcile(HotelService hs, Context<HotelService> context) {
-    HotelServiceStatus status = copyOf(hs.getStatus());
+    if (context.isPrimaryResourceDeleted()) {
+      deleted(hs);
+      return UpdateControl.noUpdate();
+    }
+    if (hs.isMarkedForDeletion()) {
+      return cleanup(hs, context);
+    }
+    UpdateControl<HotelService> control = reconcileLive(hs, context);
+    return ensureFinalizer(context) ? control : control.rescheduleAfter(CONSUL_RETRY);
+  }
+
+  private UpdateControl<HotelService> reconcileLive(HotelService hs, Context<HotelService> context) {
+    HotelServiceStatus status = copyOf(statusWriter.current(hs));
     Long generation = hs.getMetadata().getGeneration();
     status.setObservedGeneration(generation);
     status.setConsulService(hs.getSpec() == null ? null : hs.consulServiceName());
@@ -114,7 +180,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
     }
     setCondition(status, INVALID, false, "Valid", "The spec is valid", generation);
 
-    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+    workload.reconcile(hs, context);
 
     var selector = Labels.effectiveSelector(hs);
     // The index narrows 10,000s of pods to those carrying one of the selector's labels.
@@ -132,8 +198,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
       }
       setCondition(status, REGISTERED, false, "ConsulClusterNotReady", target.problem(), generation);
       setCondition(status, READY, false, "ConsulClusterNotReady", target.problem(), generation);
-      UpdateControl<HotelService> wait = statusUpdate(hs, status);
-      return wait.rescheduleAfter(CONSUL_CLUSTER_RECHECK);
+      return statusUpdate(hs, status).rescheduleAfter(CONSUL_CLUSTER_RECHECK);
     }
     RegistrationSync sync = target.engine();
     sweepOrphansOnce(sync, context);
@@ -157,7 +222,10 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
   @Override
   public ErrorStatusUpdateControl<HotelService> updateErrorStatus(HotelService hs, Context<HotelService> context,
       Exception e) {
-    HotelServiceStatus status = copyOf(hs.getStatus());
+    if (context.isPrimaryResourceDeleted() || hs.isMarkedForDeletion()) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    HotelServiceStatus status = copyOf(statusWriter.current(hs));
     Long generation = hs.getMetadata().getGeneration();
     Throwable cause = e;
     while (cause.getCause() != null && !(cause instanceof ConsulUnavailableException)
@@ -179,28 +247,67 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
     if (cause instanceof ConsulUnavailableException) {
       targets.invalidate(); // its servers may have moved: resolve the ConsulCluster afresh
     }
-    if (status.equals(hs.getStatus())) {
-      return ErrorStatusUpdateControl.noStatusUpdate();
-    }
-    hs.setStatus(status);
-    return ErrorStatusUpdateControl.patchStatus(hs);
+    // Through the status writer, like every status write: one order per HotelService.
+    statusWriter.submit(hs, status);
+    return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
-  @Override
-  public DeleteControl cleanup(HotelService hs, Context<HotelService> context) {
+  /**
+   * Adds the finalizer once the HotelService has been reconciled (its registrations, if any, are
+   * in Consul by now). False when the API server refused it; the caller tries again shortly, and
+   * until then a deletion is still handled (the delete event).
+   */
+  private boolean ensureFinalizer(Context<HotelService> context) {
+    if (context.getPrimaryResource().hasFinalizer(FINALIZER)) {
+      return true;
+    }
+    try {
+      PrimaryUpdateAndCacheUtils.addFinalizer(context, FINALIZER);
+      return true;
+    } catch (KubernetesClientException e) {
+      LOG.atWarn().addKeyValue("hotelservice", RegistrationPlanner.owner(context.getPrimaryResource()))
+          .addKeyValue("error", e.getMessage()).log("could not add the finalizer yet");
+      return false;
+    }
+  }
+
+  /**
+   * A HotelService being deleted: all its instances leave every Consul, then the finalizer goes.
+   * While a Consul can't be reached the finalizer stays and this is retried.
+   */
+  private UpdateControl<HotelService> cleanup(HotelService hs, Context<HotelService> context) {
+    statusWriter.forget(hs);
+    try {
+      deregisterEverywhere(hs);
+    } catch (ConsulUnavailableException | ConsulRejectedException e) {
+      events.warning(hs, "DeregistrationFailed", e.getMessage());
+      return UpdateControl.<HotelService>noUpdate().rescheduleAfter(CONSUL_RETRY);
+    }
+    if (hs.hasFinalizer(FINALIZER)) {
+      PrimaryUpdateAndCacheUtils.removeFinalizer(context, FINALIZER);
+    }
+    return UpdateControl.noUpdate();
+  }
+
+  /**
+   * The HotelService is gone. With the finalizer its instances were deregistered before; without
+   * (deleted before its first reconciliation finished, or the finalizer removed by hand) they are
+   * deregistered now. A Consul failure is thrown, so that JOSDK retries.
+   */
+  private void deleted(HotelService hs) {
+    statusWriter.forget(hs);
+    deregisterEverywhere(hs);
+  }
+
+  private void deregisterEverywhere(HotelService hs) {
     String owner = RegistrationPlanner.owner(hs);
     if (hs.getSpec() != null) {
       targets.resolve(hs); // so that its Consul's engine exists after a restart
     }
-    try {
-      for (var engine : targets.engines()) {
+    for (var engine : targets.engines()) {
+      if (!engine.getValue().registered(owner).isEmpty()) {
         engine.getValue().sync(owner, List.of());
       }
-      lastStatusWrite.remove(owner);
-      return DeleteControl.defaultDelete();
-    } catch (ConsulUnavailableException | ConsulRejectedException e) {
-      events.warning(hs, "DeregistrationFailed", e.getMessage());
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(CONSUL_RETRY.toMillis());
     }
   }
 
@@ -257,41 +364,13 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
   }
 
   /**
-   * Writes status when it changed. Endpoint counts alone are written at most once a second per
-   * HotelService: reconciles of one resource run one at a time, so a status write on every pod
-   * event would hold up the next event's Consul write. Condition changes are written at once.
+   * Hands the status to the writer, which writes it off this thread: condition changes at once,
+   * endpoint counts alone at most once a second per HotelService. Reconciles of one resource run
+   * one at a time, so a status write here would hold up the next pod event's Consul write.
    */
   private UpdateControl<HotelService> statusUpdate(HotelService hs, HotelServiceStatus status) {
-    HotelServiceStatus current = hs.getStatus();
-    if (status.equals(current)) {
-      return UpdateControl.noUpdate();
-    }
-    String owner = RegistrationPlanner.owner(hs);
-    long now = System.nanoTime();
-    Long last = lastStatusWrite.get(owner);
-    if (last != null && now - last < STATUS_INTERVAL.toNanos() && sameConditions(status, current)) {
-      return UpdateControl.<HotelService>noUpdate()
-          .rescheduleAfter(Duration.ofNanos(STATUS_INTERVAL.toNanos() - (now - last)));
-    }
-    lastStatusWrite.put(owner, now);
-    hs.setStatus(status);
-    return UpdateControl.patchStatus(hs);
-  }
-
-  private static boolean sameConditions(HotelServiceStatus next, HotelServiceStatus current) {
-    if (current == null || !Objects.equals(next.getObservedGeneration(), current.getObservedGeneration())
-        || next.getConditions().size() != current.getConditions().size()) {
-      return false;
-    }
-    for (var c : next.getConditions()) {
-      boolean same = Conditions.find(current.getConditions(), c.getType())
-          .map(o -> o.getStatus().equals(c.getStatus()) && Objects.equals(o.getReason(), c.getReason()))
-          .orElse(false);
-      if (!same) {
-        return false;
-      }
-    }
-    return true;
+    statusWriter.submit(hs, status);
+    return UpdateControl.noUpdate();
   }
 
   private static HotelServiceStatus copyOf(HotelServiceStatus status) {
@@ -308,6 +387,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, Cleaner
 
   @Override
   public void close() {
+    statusWriter.close();
     targets.close();
   }
 }

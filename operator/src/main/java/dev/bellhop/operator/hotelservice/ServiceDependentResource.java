@@ -4,13 +4,13 @@ import dev.bellhop.operator.crd.HotelService;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/** The ClusterIP Service in front of a managed Deployment (only when {@code spec.image} is set). */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY_SELECTOR))
+/**
+ * The ClusterIP Service in front of a managed Deployment (only when {@code spec.image} is set). A
+ * standalone dependent: {@link HotelServiceReconciler} configures it and reconciles it explicitly.
+ */
 public class ServiceDependentResource extends CRUDKubernetesDependentResource<Service, HotelService> {
 
   public ServiceDependentResource() {

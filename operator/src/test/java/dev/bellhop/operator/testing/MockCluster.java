@@ -48,6 +48,11 @@ public final class MockCluster implements AutoCloseable {
     return server;
   }
 
+  /** The server, e.g. to make a request fail with an expectation (answered before the CRUD store). */
+  public KubernetesMockServer server() {
+    return server;
+  }
+
   public NamespacedKubernetesClient client() {
     return client;
   }

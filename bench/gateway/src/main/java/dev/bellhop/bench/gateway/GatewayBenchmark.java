@@ -96,7 +96,14 @@ public final class GatewayBenchmark {
               .put("Status", "passing").put("ServiceID", "echo-1")).encode());
 
       progress("starting gateway on " + gatewayPort);
-      start("gateway", List.of(java(), "-Xms256m", "-Xmx512m", "-jar", gatewayJar), Map.of(
+      List<String> gatewayCommand = new ArrayList<>(List.of(java(), "-Xms256m", "-Xmx512m"));
+      // Extra JVM options for the gateway only, e.g. a flight recording to profile it under load.
+      String extra = System.getenv("BENCH_GATEWAY_JAVA_OPTS");
+      if (extra != null && !extra.isBlank()) {
+        gatewayCommand.addAll(List.of(extra.trim().split("\\s+")));
+      }
+      gatewayCommand.addAll(List.of("-jar", gatewayJar));
+      start("gateway", gatewayCommand, Map.of(
           "PORT", Integer.toString(gatewayPort), "BIND_ADDR", "127.0.0.1",
           "CONSUL_HTTP_ADDR", consul.httpAddress()));
       awaitStatus(gatewayPort, "/echo/echo", 200, Duration.ofSeconds(30));

@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import dev.bellhop.services.gateway.GatewayTestSupport.Reply;
 import dev.bellhop.testkit.consul.ConsulClusterExtension;
 import dev.bellhop.testkit.consul.TestConsulCluster;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -359,6 +360,37 @@ class GatewayRoutingTest {
         .contains("gateway_routing_services")
         .contains("gateway_routing_service_instances{service=\"gateway\",upstream=\"metered\"} 1.0")
         .contains("gateway_consul_errors_total");
+  }
+
+  @Test
+  void stopDrainsProxiedCallsInFlight() throws Exception {
+    Backend slow = backend("draining");
+    register(consul(), "draining", "draining-1", slow.port(), "passing");
+    Vertx own = Vertx.vertx();
+    try {
+      Gateway stopping = GatewayTestSupport.startGateway(own, consul().agents().get(0).httpAddress(), Map.of());
+      await().atMost(Duration.ofSeconds(10)).until(() -> stopping.server().isReady());
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+          .until(() -> post(stopping.port(), "/draining/call", "{}").status() == 200);
+      assertThat(stopping.server().inFlight()).isZero();
+      // Proxied calls are timed once, by gateway_requests_seconds; the common timer sees only the
+      // gateway's own endpoints (none called yet: this scrape is recorded once it is answered).
+      assertThat(call(stopping.port(), HttpMethod.GET, "/metrics", null, Map.of()).body())
+          .containsPattern("gateway_requests_seconds_count\\{code=\"200\",service=\"gateway\",upstream=\"draining\"} [1-9]")
+          .doesNotContain("rpc_server_requests_seconds_count");
+      slow.delayMillis = 700;
+      java.util.concurrent.CompletableFuture<Reply> held =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> post(stopping.port(), "/draining/call", "{}"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> stopping.server().inFlight() == 1);
+      Future<Void> stopped = stopping.stop();
+      Reply reply = held.get(10, TimeUnit.SECONDS);
+      assertThat(reply.status()).isEqualTo(200); // answered, not cut
+      stopped.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(stopping.server().inFlight()).isZero();
+    } finally {
+      slow.delayMillis = 0;
+      own.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -87,7 +87,13 @@ class ChartTest {
     assertThat(hotel.getSpec().getEnv()).extracting(EnvVar::getName, EnvVar::getValue).contains(
         org.assertj.core.groups.Tuple.tuple("AUTH_ADDR", "dns-srv:auth.service.consul"),
         org.assertj.core.groups.Tuple.tuple("RATE_ADDR", "dns-srv:rate.service.consul"),
-        org.assertj.core.groups.Tuple.tuple("DNS_SERVER", "consul.bellhop.svc:53"));
+        org.assertj.core.groups.Tuple.tuple("DNS_SERVER", "$(HOST_IP):8600"));
+    // Through the node's Consul agent: its host port on the node's address.
+    assertThat(consul.getSpec().getAgents().getEnabled()).isTrue();
+    EnvVar hostIp = hotel.getSpec().getEnv().stream().filter(e -> e.getName().equals("HOST_IP")).findFirst().orElseThrow();
+    assertThat(hostIp.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.hostIP");
+    assertThat(hotel.getSpec().getEnv().indexOf(hostIp)).as("defined before DNS_SERVER uses it")
+        .isLessThan(hotel.getSpec().getEnv().stream().map(EnvVar::getName).toList().indexOf("DNS_SERVER"));
 
     Container gw = deployment(objects, "bellhop-gateway").getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(gw.getImage()).isEqualTo("bellhop/gateway:0.1.0-SNAPSHOT");
@@ -112,6 +118,7 @@ class ChartTest {
     values.put("consul.acl.enabled", "true");
     values.put("consul.tls.enabled", "true");
     values.put("consul.tls.secretName", "consul-tls");
+    values.put("consul.agents.enabled", "false");
     values.put("services.geo.enabled", "false");
     values.put("services.rate.replicas", "3");
     values.put("services.rate.image.tag", "rate-fix");
@@ -145,6 +152,10 @@ class ChartTest {
     assertThat(rate.getSpec().getReplicas()).isEqualTo(3);
     assertThat(rate.getSpec().getImage()).isEqualTo("registry.example.com/bellhop/rate:rate-fix");
     assertThat(rate.getSpec().getConsul().getTags()).containsExactly("v1");
+    // Without agents, the hotel resolves through the ConsulCluster's Service.
+    assertThat(env(hotelService(objects, "hotel").getSpec().getEnv(), "DNS_SERVER").getValue())
+        .isEqualTo("consul.bellhop.svc:53");
+    assertThat(hotelService(objects, "hotel").getSpec().getEnv()).extracting(EnvVar::getName).doesNotContain("HOST_IP");
     assertThat(env(hotelService(objects, "auth").getSpec().getEnv(), "AUTH_JWT_KEY").getValueFrom()
         .getSecretKeyRef().getName()).isEqualTo("auth-jwt");
 

@@ -16,9 +16,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The local cluster's API server: fabric8's mock in CRUD mode on a fixed address, plain HTTP, with
@@ -36,17 +36,19 @@ public final class ApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final String url;
+  private final Discovery discovery;
 
-  private ApiServer(KubernetesMockServer server, String url) {
+  private ApiServer(KubernetesMockServer server, String url, Discovery discovery) {
     this.server = server;
     this.url = url;
+    this.discovery = discovery;
     Config config = new ConfigBuilder().withMasterUrl(url).withNamespace("default").withRequestRetryBackoffLimit(3)
         .build();
     this.client = new KubernetesClientBuilder().withConfig(config).build();
   }
 
   static ApiServer start(String host, int port, Path kubeconfig) {
-    Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
+    Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
         new KubernetesMixedDispatcher(expectations), false);
     try {
@@ -59,9 +61,10 @@ public final class ApiServer implements AutoCloseable {
         .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
             .withApiGroups("*").withResources("*").withVerbs("*").endResourceRule().endStatus().build())
         .always();
+    Discovery discovery = new Discovery(expectations);
     String url = "http://" + host + ":" + server.getPort();
     writeKubeconfig(kubeconfig, url);
-    return new ApiServer(server, url);
+    return new ApiServer(server, url, discovery);
   }
 
   private static void writeKubeconfig(Path file, String url) {
@@ -95,6 +98,11 @@ public final class ApiServer implements AutoCloseable {
 
   public KubernetesClient client() {
     return client;
+  }
+
+  /** Serves a CRD's kinds in discovery (for kubectl). */
+  void established(io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition crd) {
+    discovery.add(crd);
   }
 
   public String url() {

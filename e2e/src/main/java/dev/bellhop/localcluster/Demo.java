@@ -69,8 +69,8 @@ public final class Demo {
         + gateway + "/auth/login | sed -E 's/.*\"token\":\"([^\"]+)\".*/\\1/')");
     System.out.println("              curl -s " + json + " -H \"Authorization: Bearer $TOKEN\" -d '{\"inDate\":\"2026-12-01\","
         + "\"outDate\":\"2026-12-03\",\"lat\":37.7867,\"lon\":-122.4112}' " + gateway + "/hotel/rates");
-    System.out.println("  kubectl:    KUBECONFIG=" + root.relativize(settings.kubeconfig()) + " (the API server "
-        + "serves plain CRUD; pod logs are in " + root.relativize(settings.stateDir().resolve("pods")) + ")");
+    System.out.println("  kubectl:    KUBECONFIG=" + root.relativize(settings.kubeconfig()) + " kubectl get hotelservices,pods"
+        + "   (pod logs: " + root.relativize(settings.stateDir().resolve("pods")) + "/*/*.log)");
     System.out.println("Ctrl-C stops everything.");
     stopped.await();
   }

@@ -143,7 +143,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /** {@code kubectl apply -f} for each path (a file or a directory of YAML files). */
   public List<HasMetadata> apply(Path... paths) {
-    return Manifests.apply(api.client(), paths);
+    return Manifests.apply(api, paths);
   }
 
   public KubernetesClient client() {

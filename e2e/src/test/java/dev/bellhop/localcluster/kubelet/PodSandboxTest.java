@@ -21,6 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** How a container's view (paths, addresses, cluster names, $(VAR)s) is mapped onto its pod on the shared host. */
 @EnableKubernetesMockClient(crud = true)
 class PodSandboxTest {
+  /** The mock logs every request at INFO through java.util.logging; held so the level sticks. */
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   KubernetesClient client;
   @TempDir
   Path dir;

@@ -1,0 +1,43 @@
+package dev.bellhop.localcluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.APIResource;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The local API server answers discovery as kubectl needs it: built-in kinds, and CRDs once applied. */
+class DiscoveryTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void servesBuiltInKindsAndAppliedCrds() {
+    try (ApiServer api = ApiServer.start("127.0.0.1", 0, dir.resolve("kubeconfig"))) {
+      var client = api.client();
+      assertThat(client.getApiResources("v1").getResources()).extracting(APIResource::getName).contains("pods", "nodes");
+      assertThat(client.getApiGroups().getGroups()).extracting(g -> g.getName()).doesNotContain("bellhop.dev");
+
+      Manifests.apply(api, repoRoot().resolve("crds"));
+
+      assertThat(client.getApiGroups().getGroups()).extracting(g -> g.getName()).contains("apps", "bellhop.dev");
+      APIResource hs = client.getApiResources("bellhop.dev/v1alpha1").getResources().stream()
+          .filter(r -> r.getName().equals("hotelservices")).findFirst().orElseThrow();
+      assertThat(hs.getKind()).isEqualTo("HotelService");
+      assertThat(hs.getNamespaced()).isTrue();
+      assertThat(hs.getShortNames()).contains("hs");
+      // Generic clients find the plural through it, as kubectl does.
+      assertThat(client.genericKubernetesResources("bellhop.dev/v1alpha1", "HotelService").inNamespace("x").list()
+          .getItems()).isEmpty();
+    }
+  }
+
+  private static Path repoRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (!dir.resolve("crds").toFile().isDirectory()) {
+      dir = dir.getParent();
+    }
+    return dir;
+  }
+}

@@ -17,6 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
@@ -43,10 +45,12 @@ final class ConsulTargets implements AutoCloseable {
   private final String clusterId;
   private final Function<ConsulCatalog, RegistrationSync> engines;
   private volatile Consumer<String> changed = namespace -> {};
+  private volatile BiFunction<String, String, Optional<ConsulCluster>> clusterCache;
   private final Map<String, RegistrationSync> byCluster = new ConcurrentHashMap<>();
   private final Map<String, Cached> resolved = new ConcurrentHashMap<>();
   private final Map<String, SSLContext> tlsByCa = new ConcurrentHashMap<>();
   private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+  private final Map<String, Object> lookUpLocks = new ConcurrentHashMap<>();
   private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "consul-target-refresh");
     t.setDaemon(true);
@@ -71,11 +75,17 @@ final class ConsulTargets implements AutoCloseable {
     String name = named == null ? DEFAULT_CLUSTER : named;
     String key = namespace + "/" + name;
     Cached cached = resolved.get(key);
-    if (cached == null || System.nanoTime() - cached.at > CACHE_NANOS) {
+    if (stale(cached, namespace, name)) {
       if (cached != null && usable(cached, named)) {
         refreshLater(key, namespace, name);
       } else {
-        cached = lookUp(key, namespace, name);
+        // One lookup for all who ask at once (a cold start asks for every HotelService together).
+        synchronized (lookUpLocks.computeIfAbsent(key, k -> new Object())) {
+          cached = resolved.get(key);
+          if (stale(cached, namespace, name)) {
+            cached = lookUp(key, namespace, name);
+          }
+        }
       }
     }
     if (cached.endpoint != null) {
@@ -89,19 +99,45 @@ final class ConsulTargets implements AutoCloseable {
       return new Target(FALLBACK, byCluster.computeIfAbsent(FALLBACK,
           k -> engines.apply(new ConsulCatalog(fallbackAddress, fallbackToken, clusterId))), null);
     }
-    String why = cached.problem;
+    String why = cached.problem != null ? cached.problem : endpoints.whyNotReady(namespace, name);
     if (named == null && missing) {
       why = why + " and CONSUL_HTTP_ADDR is not set";
     }
     return new Target(key, null, why);
   }
 
+  /** Older than the cache time, or the ConsulCluster changed since (as far as the informer's cache tells). */
+  private boolean stale(Cached cached, String namespace, String name) {
+    return cached == null || System.nanoTime() - cached.at > CACHE_NANOS
+        || clusterCache != null && !Objects.equals(cached.version, version(cluster(namespace, name)));
+  }
+
+  private Optional<ConsulCluster> cluster(String namespace, String name) {
+    var cache = clusterCache;
+    return cache != null ? cache.apply(namespace, name)
+        : Optional.ofNullable(client.resources(ConsulCluster.class).inNamespace(namespace).withName(name).get());
+  }
+
+  private static String version(Optional<ConsulCluster> cc) {
+    return cc.map(c -> c.getMetadata().getResourceVersion()).orElse(null);
+  }
+
+  /**
+   * ConsulClusters from an informer's cache instead of API reads: a HotelService without one (e.g.
+   * on CONSUL_HTTP_ADDR) resolves without any read, and a ConsulCluster's change is seen at once.
+   */
+  void useClusterCache(BiFunction<String, String, Optional<ConsulCluster>> cache) {
+    this.clusterCache = cache;
+  }
+
+  /** Missing and falling back to CONSUL_HTTP_ADDR costs no read with the cluster cache (one without). */
   private Cached lookUp(String key, String namespace, String name) {
-    ConsulEndpoint endpoint = endpoints.resolve(namespace, name).orElse(null);
-    boolean exists = endpoint != null
-        || client.resources(ConsulCluster.class).inNamespace(namespace).withName(name).get() != null;
-    Cached cached = new Cached(System.nanoTime(), endpoint, exists,
-        endpoint == null ? endpoints.whyNotReady(namespace, name) : null);
+    Optional<ConsulCluster> cc = cluster(namespace, name);
+    boolean exists = cc.isPresent();
+    ConsulEndpoint endpoint = exists ? endpoints.resolve(namespace, name).orElse(null) : null;
+    // Why a missing one can't be used is asked only when it matters (no fallback): see resolve.
+    String problem = exists && endpoint == null ? endpoints.whyNotReady(namespace, name) : null;
+    Cached cached = new Cached(System.nanoTime(), endpoint, exists, problem, version(cc));
     resolved.put(key, cached);
     return cached;
   }
@@ -164,7 +200,8 @@ final class ConsulTargets implements AutoCloseable {
     byCluster.values().forEach(RegistrationSync::close);
   }
 
-  private record Cached(long at, ConsulEndpoint endpoint, boolean exists, String problem) {}
+  /** @param version the ConsulCluster's resourceVersion when resolved, null when it did not exist */
+  private record Cached(long at, ConsulEndpoint endpoint, boolean exists, String problem, String version) {}
 
   /**
    * @param key names the Consul ("namespace/consulcluster", or "" for CONSUL_HTTP_ADDR)

@@ -7,6 +7,7 @@ import static dev.bellhop.operator.crd.Conditions.REGISTERED;
 import dev.bellhop.operator.KubernetesEvents;
 import dev.bellhop.operator.OperatorConfig;
 import dev.bellhop.operator.crd.Conditions;
+import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.crd.HotelServiceStatus;
 import dev.bellhop.operator.registration.ConsulRejectedException;
@@ -14,6 +15,8 @@ import dev.bellhop.operator.registration.ConsulUnavailableException;
 import dev.bellhop.operator.registration.Registration;
 import dev.bellhop.operator.registration.RegistrationSync;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
@@ -43,6 +46,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -111,9 +115,17 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     var cache = context.getPrimaryCache();
     targets.onChange(namespace -> cache.list(namespace)
         .forEach(hs -> targetChanges.propagateEvent(ResourceID.fromResource(hs))));
+    // Which Consul a HotelService uses follows its namespace's ConsulClusters.
+    var clusters = new InformerEventSource<>(InformerEventSourceConfiguration.from(ConsulCluster.class, HotelService.class)
+        .withName("consulclusters")
+        .withSecondaryToPrimaryMapper(cc -> cache.list(cc.getMetadata().getNamespace())
+            .map(ResourceID::fromResource).collect(Collectors.toSet()))
+        .build(), context);
+    targets.useClusterCache((namespace, name) -> clusters.get(new ResourceID(name, namespace)));
     List<EventSource<?, HotelService>> sources = new ArrayList<>();
     sources.add(pods);
     sources.add(targetChanges);
+    sources.add(clusters);
     sources.addAll(EventSourceUtils.eventSourcesFromWorkflow(context, workload));
     return sources;
   }
@@ -180,7 +192,11 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     }
     setCondition(status, INVALID, false, "Valid", "The spec is valid", generation);
 
-    workload.reconcile(hs, context);
+    // Without an image and with no Deployment or Service left there is nothing to create or delete.
+    if (hs.getSpec().getImage() != null || context.getSecondaryResource(Deployment.class).isPresent()
+        || context.getSecondaryResource(Service.class).isPresent()) {
+      workload.reconcile(hs, context);
+    }
 
     var selector = Labels.effectiveSelector(hs);
     // The index narrows 10,000s of pods to those carrying one of the selector's labels.

@@ -18,6 +18,7 @@ import java.util.List;
  * dependent: {@link HotelServiceReconciler} configures it and reconciles it explicitly.
  */
 public class DeploymentDependentResource extends CRUDKubernetesDependentResource<Deployment, HotelService> {
+  static final long PRE_STOP_SECONDS = 2;
 
   public DeploymentDependentResource() {
     super(Deployment.class);
@@ -52,8 +53,13 @@ public class DeploymentDependentResource extends CRUDKubernetesDependentResource
                         .withImage(spec.getImage())
                         .addNewPort().withName("http").withContainerPort(port).withProtocol("TCP").endPort()
                         .withEnv(env)
-                        .withReadinessProbe(probe("/health/ready", port))
-                        .withLivenessProbe(probe("/health/live", port))
+                        // Liveness only once started: a slow start (data loading on a busy node) is not a hang.
+                        .withStartupProbe(probe("/health/live", port, 2, 60))
+                        .withReadinessProbe(probe("/health/ready", port, 2, 3))
+                        .withLivenessProbe(probe("/health/live", port, 5, 3))
+                        // Bellhop deregisters the pod when its deletion starts; the pause lets the
+                        // gateway and DNS clients see that before the process stops accepting.
+                        .withNewLifecycle().withNewPreStop().withNewSleep(PRE_STOP_SECONDS).endPreStop().endLifecycle()
                     .endContainer()
                 .endSpec()
             .endTemplate()
@@ -61,10 +67,11 @@ public class DeploymentDependentResource extends CRUDKubernetesDependentResource
         .build();
   }
 
-  private static Probe probe(String path, int port) {
+  private static Probe probe(String path, int port, int periodSeconds, int failureThreshold) {
     return new ProbeBuilder()
         .withHttpGet(new HTTPGetActionBuilder().withPath(path).withPort(new IntOrString(port)).build())
-        .withPeriodSeconds(5)
+        .withPeriodSeconds(periodSeconds)
+        .withFailureThreshold(failureThreshold)
         .build();
   }
 }

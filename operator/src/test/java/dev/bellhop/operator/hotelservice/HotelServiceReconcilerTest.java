@@ -201,6 +201,8 @@ class HotelServiceReconcilerTest {
       assertThat(container.getPorts().get(0).getContainerPort()).isEqualTo(8080);
       assertThat(container.getEnv()).extracting(EnvVar::getName).contains("PORT", "LOG_LEVEL");
       assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health/ready");
+      assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/health/live");
+      assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(2L);
       var svc = kube.client().services().inNamespace("managed").withName("gateway").get();
       assertThat(svc).isNotNull();
       assertThat(svc.getSpec().getType()).isEqualTo("ClusterIP");

@@ -131,11 +131,15 @@ class HotelSystemE2ETest {
       await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() > 20);
       Pod victim = pods("hotel").get(0);
       String address = victim.getStatus().getPodIP() + ":8085";
+      ProcessHandle process = cluster.podProcess(victim).orElseThrow();
       client.pods().resource(victim).delete();
-      await("the deleted pod leaves Consul and the API").atMost(Duration.ofSeconds(60))
+      await("the deleted pod leaves Consul").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+          .ignoreExceptions().until(() -> !passing("hotel").contains(address));
+      assertThat(process.isAlive()).as("deregistered before the process is stopped").isTrue();
+      await("the pod leaves the API once its process stopped").atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-          .until(() -> !passing("hotel").contains(address)
-              && client.pods().inNamespace(NS).withName(victim.getMetadata().getName()).get() == null);
+          .until(() -> client.pods().inNamespace(NS).withName(victim.getMetadata().getName()).get() == null);
+      assertThat(process.isAlive()).isFalse();
       await("its replacement serves").atMost(Duration.ofSeconds(90)).ignoreExceptions()
           .until(() -> passing("hotel").size() == 2);
       int okBefore = load.ok.get();

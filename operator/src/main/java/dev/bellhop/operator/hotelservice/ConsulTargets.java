@@ -27,11 +27,14 @@ import javax.net.ssl.SSLContext;
  * Which Consul a HotelService registers into, and the sync engine for it: the ConsulCluster it
  * names ({@code spec.consul.cluster}); without a name, the namespace's ConsulCluster {@code consul}
  * if there is one, else the operator-wide {@code CONSUL_HTTP_ADDR}. One engine per Consul, kept
- * for the operator's life; resolutions are cached briefly because they cost API reads on the
- * event-to-Consul path. A stale resolution that gives a usable Consul is refreshed in the background
- * and used meanwhile (its reads took tens of milliseconds on a busy API server, every few seconds,
- * in a pod event's path); one that gives none is refreshed at once. When a background refresh finds
- * another answer, {@code changed} is told the namespace, so that its HotelServices are reconciled again.
+ * for the operator's life. Resolutions are cached for 5 s, or until the ConsulCluster changes (with
+ * {@link #useClusterCache}, the ConsulClusters come from an informer's cache, so a namespace without
+ * one costs no API read), because they cost API reads on the event-to-Consul path. A stale
+ * resolution that gives a usable Consul is refreshed in the background and used meanwhile (its
+ * reads took tens of milliseconds on a busy API server, every few seconds, in a pod event's path);
+ * one that gives none is looked up at once, once for all who ask together. When a background
+ * refresh finds another answer, the {@link #onChange} listener is told the namespace, so that its
+ * HotelServices are reconciled again.
  */
 final class ConsulTargets implements AutoCloseable {
   static final String DEFAULT_CLUSTER = "consul";

@@ -90,7 +90,8 @@ public final class SyncBenchmark {
       long passing = probe.passingInstances();
       if (System.nanoTime() - lastReport[0] > 1_000_000_000L) {
         lastReport[0] = System.nanoTime();
-        progress(String.format("  %.1f s: %d instances passing", (lastReport[0] - start) / 1e9, passing));
+        progress(String.format("  %.1f s: %d instances passing, %.0f transactions written", (lastReport[0] - start) / 1e9,
+            passing, operator.meters().counter("bellhop.consul.transactions").count()));
       }
       return passing >= SERVICES * PODS_PER_SERVICE;
     });

@@ -1,14 +1,11 @@
 package dev.bellhop.localcluster;
 
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import dev.bellhop.testkit.kube.MockApiServer;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import java.io.IOException;
@@ -21,18 +18,11 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The local cluster's API server: fabric8's mock in CRUD mode on a fixed address, plain HTTP, with
- * a kubeconfig for it. Like a real one it answers access reviews (JOSDK asks one before leader
- * election); it checks no schema and runs no controllers (the local cluster brings its own).
+ * The local cluster's API server: fabric8's mock in CRUD mode ({@link MockApiServer}) on a fixed
+ * address, plain HTTP, with a kubeconfig and discovery documents. It checks no schema and runs no
+ * controllers (the local cluster brings its own).
  */
 public final class ApiServer implements AutoCloseable {
-  /** The mock logs every request at INFO through java.util.logging; held here so the level sticks. */
-  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
-  static {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-  }
-
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final String url;
@@ -49,18 +39,13 @@ public final class ApiServer implements AutoCloseable {
 
   static ApiServer start(String host, int port, Path kubeconfig) {
     Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new KubernetesMixedDispatcher(expectations), false);
+    KubernetesMockServer server = MockApiServer.crud(expectations);
     try {
       server.init(InetAddress.getByName(host), port);
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("the local API server cannot listen on " + host + ":" + port
           + " (is another local cluster running?)", e);
     }
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
-            .withApiGroups("*").withResources("*").withVerbs("*").endResourceRule().endStatus().build())
-        .always();
     Discovery discovery = new Discovery(expectations);
     String url = "http://" + host + ":" + server.getPort();
     writeKubeconfig(kubeconfig, url);

@@ -99,6 +99,9 @@ class HotelSystemE2ETest {
       assertThat(passing(service)).as(service).hasSize((int) pods);
     }
     assertThat(dig("geo")).hasSize(2);
+    // Scheduled as a scheduler would: the servers' anti-affinity, replicas spread over the nodes.
+    assertThat(pods("consul-server")).extracting(p -> p.getSpec().getNodeName()).doesNotHaveDuplicates().hasSize(3);
+    assertThat(pods("geo")).extracting(p -> p.getSpec().getNodeName()).doesNotHaveDuplicates().hasSize(2);
   }
 
   @Test

@@ -78,7 +78,7 @@ final class PodRunner {
       Map<String, String> env = sandbox.environment(container, kubelet.kubeconfig().toString());
       List<String> command = ContainerCommand.of(container, env, sandbox, kubelet.repoRoot());
       Path logFile = sandbox.dir().resolve(container.getName() + ".log");
-      ProcessBuilder pb = new ProcessBuilder(command).directory(sandbox.dir().toFile())
+      ProcessBuilder pb = new ProcessBuilder(sessionOf(command)).directory(sandbox.dir().toFile())
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
       pb.environment().clear();
       pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
@@ -333,6 +333,21 @@ final class PodRunner {
     } catch (KubernetesClientException e) {
       log.atDebug().addKeyValue("pod", name()).addKeyValue("error", e.getMessage()).log("status not written");
     }
+  }
+
+  /**
+   * In a session of its own, as a container is: a Ctrl-C at the demo's terminal reaches the demo,
+   * which stops its pods as a kubelet does, not every pod at once. {@code setsid} execs in place,
+   * so the pid stays the container's.
+   */
+  private static List<String> sessionOf(List<String> command) {
+    if (!Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+      return command;
+    }
+    List<String> out = new ArrayList<>();
+    out.add("/usr/bin/setsid");
+    out.addAll(command);
+    return out;
   }
 
   private static PodCondition condition(String type, boolean status) {

@@ -44,7 +44,8 @@ public final class WorkloadController {
 
   /** One pass over every workload. */
   public synchronized void sync() {
-    List<Pod> all = client.pods().inAnyNamespace().list().getItems();
+    // Grows as this pass creates pods, so that the next one is scheduled knowing them.
+    List<Pod> all = new ArrayList<>(client.pods().inAnyNamespace().list().getItems());
     Map<String, List<Pod>> byOwner = new HashMap<>();
     for (Pod p : all) {
       OwnerReference o = Pods.controller(p);
@@ -63,7 +64,7 @@ public final class WorkloadController {
     }
     for (DaemonSet d : client.apps().daemonSets().inAnyNamespace().list().getItems()) {
       owners.add(d);
-      guarded(d, () -> daemonSet(d, byOwner.getOrDefault(d.getMetadata().getUid(), List.of())));
+      guarded(d, () -> daemonSet(d, byOwner.getOrDefault(d.getMetadata().getUid(), List.of()), all));
     }
     Set<String> ownerUids = owners.stream().map(o -> o.getMetadata().getUid()).collect(Collectors.toSet());
     for (Pod p : all) {
@@ -85,7 +86,7 @@ public final class WorkloadController {
     List<Pod> current = live.stream().filter(p -> hash.equals(PodFactory.hashOf(p))).toList();
     List<Pod> old = live.stream().filter(p -> !hash.equals(PodFactory.hashOf(p))).toList();
     for (int i = current.size(); i < replicas; i++) {
-      create(pods.forDeployment(d, hash, all));
+      create(pods.forDeployment(d, hash, all), all);
     }
     if (current.size() > replicas) {
       // Scale down the least useful first: not ready, then the youngest.
@@ -124,7 +125,7 @@ public final class WorkloadController {
     owned.forEach(p -> byOrdinal.put(PodFactory.ordinal(p), p));
     for (int i = 0; i < replicas; i++) {
       if (!byOrdinal.containsKey(i)) {
-        create(pods.forStatefulSet(set, i, hash, all));
+        create(pods.forStatefulSet(set, i, hash, all), all);
         if (!parallel) {
           break; // OrderedReady: one at a time, each once the lower ones are ready
         }
@@ -163,13 +164,13 @@ public final class WorkloadController {
 
   // ------------------------------------------------------------------ DaemonSets
 
-  private void daemonSet(DaemonSet ds, List<Pod> owned) {
+  private void daemonSet(DaemonSet ds, List<Pod> owned, List<Pod> all) {
     String hash = PodFactory.templateHash(ds.getSpec().getTemplate());
     Map<String, Pod> byNode = new HashMap<>();
     owned.forEach(p -> byNode.put(p.getSpec().getNodeName(), p));
     for (String node : nodes) {
       if (!byNode.containsKey(node)) {
-        create(pods.forDaemonSet(ds, node, hash));
+        create(pods.forDaemonSet(ds, node, hash), all);
       }
     }
     boolean settled = owned.size() == nodes.size()
@@ -195,8 +196,8 @@ public final class WorkloadController {
 
   // ------------------------------------------------------------------ parts
 
-  private void create(Pod pod) {
-    client.pods().resource(pod).create();
+  private void create(Pod pod, List<Pod> all) {
+    all.add(client.pods().resource(pod).create());
     log.atInfo().addKeyValue("pod", name(pod)).addKeyValue("node", pod.getSpec().getNodeName()).log("pod created");
   }
 

@@ -98,6 +98,7 @@ class ChartTest {
     Container gw = deployment(objects, "bellhop-gateway").getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(gw.getImage()).isEqualTo("bellhop/gateway:0.1.0-SNAPSHOT");
     assertThat(env(gw, "CONSUL_HTTP_ADDR").getValue()).isEqualTo("consul.bellhop.svc:8500");
+    assertThat(gw.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
     Ingress ingress = Charts.ofType(objects, Ingress.class).get(0);
     assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("nginx");
     assertThat(ingress.getSpec().getRules().get(0).getHost()).isEqualTo("bellhop.example.com");

@@ -97,6 +97,8 @@ public final class GatewayBenchmark {
 
       progress("starting gateway on " + gatewayPort);
       List<String> gatewayCommand = new ArrayList<>(List.of(java(), "-Xms256m", "-Xmx512m"));
+      // The JVM options the chart ships for the gateway (its collector and young generation).
+      gatewayCommand.addAll(List.of(chartJavaOptions().split("\\s+")));
       // Extra JVM options for the gateway only, e.g. a flight recording to profile it under load.
       String extra = System.getenv("BENCH_GATEWAY_JAVA_OPTS");
       if (extra != null && !extra.isBlank()) {
@@ -364,6 +366,19 @@ public final class GatewayBenchmark {
     if (p.waitFor() != 0) {
       throw new IllegalStateException(command + " not found: run `bash scripts/apt-ensure.sh wrk:wrk nginx:nginx`");
     }
+  }
+
+  /** {@code gateway.javaOptions} of the chart's values.yaml, which production runs with. */
+  private static String chartJavaOptions() throws IOException {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.isRegularFile(dir.resolve("helm/bellhop/values.yaml"))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("helm/bellhop/values.yaml not found above " + Path.of("").toAbsolutePath());
+    }
+    return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+        .readTree(dir.resolve("helm/bellhop/values.yaml").toFile()).path("gateway").path("javaOptions").asText().trim();
   }
 
   private static String java() {

@@ -52,7 +52,6 @@ public final class LocalCluster implements AutoCloseable {
   private final Settings settings;
   private final List<AutoCloseable> parts = new ArrayList<>();
   private ApiServer api;
-  private Kubelet kubelet;
   private IngressProxy ingress;
 
   private LocalCluster(Settings settings) {
@@ -113,7 +112,7 @@ public final class LocalCluster implements AutoCloseable {
     parts.add(0, client.apps().statefulSets().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
     parts.add(0, client.apps().daemonSets().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
 
-    kubelet = new Kubelet(client, network, Nodes.ips(), settings.repoRoot(), settings.stateDir(),
+    Kubelet kubelet = new Kubelet(client, network, Nodes.ips(), settings.repoRoot(), settings.stateDir(),
         settings.kubeconfig());
     // Stopped first: the pods' processes end before the API and the proxies go.
     parts.add(0, kubelet);
@@ -150,10 +149,6 @@ public final class LocalCluster implements AutoCloseable {
     return api.client();
   }
 
-  public Settings settings() {
-    return settings;
-  }
-
   public String apiUrl() {
     return api.url();
   }
@@ -171,11 +166,6 @@ public final class LocalCluster implements AutoCloseable {
     } catch (IOException | NumberFormatException e) {
       return java.util.Optional.empty();
     }
-  }
-
-  /** The log file of a pod's container (null before it started). */
-  public Path podLog(String namespace, String pod) {
-    return kubelet.logOf(namespace, pod);
   }
 
   /** Stops every pod's process, then the proxies and the API server. */

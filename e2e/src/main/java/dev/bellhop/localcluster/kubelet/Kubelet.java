@@ -226,12 +226,6 @@ public final class Kubelet implements AutoCloseable {
     return kubeconfig;
   }
 
-  /** The log file of a pod's container, for tests and the demo's hints; null before it started. */
-  public Path logOf(String namespace, String pod) {
-    return runners.values().stream().filter(r -> r.name().equals(namespace + "/" + pod)).map(PodRunner::logFile)
-        .findFirst().orElse(null);
-  }
-
   /** Stops every pod's process at once: SIGTERM, then SIGKILL after a few seconds. */
   @Override
   public void close() {

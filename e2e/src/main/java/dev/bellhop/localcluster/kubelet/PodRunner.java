@@ -358,10 +358,6 @@ final class PodRunner {
     return value == null ? fallback : value;
   }
 
-  Path logFile() {
-    return sandbox == null ? null : sandbox.dir().resolve(container.getName() + ".log");
-  }
-
   static void deleteQuietly(Path dir) {
     try (var files = Files.walk(dir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -15,10 +15,8 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.SocketAddress;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -177,11 +175,6 @@ public final class ServiceProxy implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     }
-  }
-
-  /** The addresses the proxy listens on now (for tests and the demo's summary). */
-  public synchronized Set<String> listening() {
-    return new HashSet<>(listeners.keySet());
   }
 
   @Override

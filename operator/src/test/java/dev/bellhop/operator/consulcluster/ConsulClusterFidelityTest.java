@@ -5,12 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bellhop.operator.BellhopOperator;
 import dev.bellhop.operator.OperatorConfig;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterSpec;
-import dev.bellhop.operator.testing.MockCluster;
+import dev.bellhop.operator.testing.RunningOperator;
 import dev.bellhop.testkit.consul.TestConsulCluster;
 import dev.bellhop.testkit.consul.TestConsulNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -45,16 +44,14 @@ class ConsulClusterFidelityTest {
   private static final String NS = "fidelity";
   private static final String NODE = RenderedConsul.NODE;
 
-  static MockCluster cluster;
+  static RunningOperator running;
   static KubernetesClient client;
-  static BellhopOperator operator;
   static TestConsulCluster consul;
 
   @BeforeAll
   static void start() {
-    cluster = new MockCluster();
-    client = cluster.client();
-    operator = BellhopOperator.start(client, new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
+    running = RunningOperator.start(new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
+    client = running.client();
     ConsulCluster cc = new ConsulCluster();
     cc.getMetadata().setName("consul");
     cc.getMetadata().setNamespace(NS);
@@ -73,13 +70,8 @@ class ConsulClusterFidelityTest {
 
   @AfterAll
   static void stop() {
-    if (operator != null) {
-      operator.close();
-    }
     RenderedConsul.close(consul);
-    if (cluster != null) {
-      cluster.close();
-    }
+    RunningOperator.close(running);
   }
 
   // ------------------------------------------------------------------ the tests

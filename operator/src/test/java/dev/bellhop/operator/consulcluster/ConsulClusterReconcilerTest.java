@@ -5,12 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.bellhop.operator.BellhopOperator;
 import dev.bellhop.operator.OperatorConfig;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterSpec;
-import dev.bellhop.operator.testing.MockCluster;
+import dev.bellhop.operator.testing.RunningOperator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -36,26 +35,19 @@ import org.junit.jupiter.api.Test;
 /** The ConsulCluster controller against the mock API server: the objects it writes, defaults, updates, validation. */
 class ConsulClusterReconcilerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  static MockCluster cluster;
+  static RunningOperator running;
   static KubernetesClient client;
-  static BellhopOperator operator;
 
   @BeforeAll
   static void start() {
-    cluster = new MockCluster();
-    client = cluster.client();
     // No Consul behind this operator: these tests are about Kubernetes objects.
-    operator = BellhopOperator.start(client, new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
+    running = RunningOperator.start(new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
+    client = running.client();
   }
 
   @AfterAll
   static void stop() {
-    if (operator != null) {
-      operator.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    RunningOperator.close(running);
   }
 
   static ConsulCluster consulCluster(String ns, String name, Consumer<ConsulClusterSpec> edit) {

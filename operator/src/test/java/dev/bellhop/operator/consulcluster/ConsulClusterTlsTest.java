@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.bellhop.operator.BellhopOperator;
 import dev.bellhop.operator.OperatorConfig;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterSpec;
-import dev.bellhop.operator.testing.MockCluster;
+import dev.bellhop.operator.testing.RunningOperator;
 import dev.bellhop.testkit.consul.ConsulBinary;
 import dev.bellhop.testkit.consul.TestConsulCluster;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -41,9 +40,8 @@ class ConsulClusterTlsTest {
 
   @TempDir
   static Path certs;
-  static MockCluster cluster;
+  static RunningOperator running;
   static KubernetesClient client;
-  static BellhopOperator operator;
   static TestConsulCluster consul;
   static String caPem;
 
@@ -52,15 +50,14 @@ class ConsulClusterTlsTest {
     consulTls("ca", "create");
     consulTls("cert", "create", "-server", "-dc", "dc1");
     caPem = Files.readString(certs.resolve("consul-agent-ca.pem"));
-    cluster = new MockCluster();
-    client = cluster.client();
+    running = RunningOperator.start(new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
+    client = running.client();
     client.resource(new SecretBuilder().withNewMetadata().withName("consul-certs").withNamespace(NS).endMetadata()
         .withType("kubernetes.io/tls")
         .addToData("ca.crt", b64(caPem))
         .addToData("tls.crt", b64(Files.readString(certs.resolve("dc1-server-consul-0.pem"))))
         .addToData("tls.key", b64(Files.readString(certs.resolve("dc1-server-consul-0-key.pem"))))
         .build()).create();
-    operator = BellhopOperator.start(client, new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
     ConsulCluster cc = new ConsulCluster();
     cc.getMetadata().setName("consul");
     cc.getMetadata().setNamespace(NS);
@@ -79,13 +76,8 @@ class ConsulClusterTlsTest {
 
   @AfterAll
   static void stop() {
-    if (operator != null) {
-      operator.close();
-    }
     RenderedConsul.close(consul);
-    if (cluster != null) {
-      cluster.close();
-    }
+    RunningOperator.close(running);
   }
 
   @Test

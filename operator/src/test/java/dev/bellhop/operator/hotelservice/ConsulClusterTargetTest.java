@@ -3,7 +3,6 @@ package dev.bellhop.operator.hotelservice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.bellhop.operator.BellhopOperator;
 import dev.bellhop.operator.OperatorConfig;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.ConsulCluster;
@@ -11,7 +10,7 @@ import dev.bellhop.operator.crd.ConsulClusterSpec;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.testing.ConsulReader;
 import dev.bellhop.operator.testing.Kube;
-import dev.bellhop.operator.testing.MockCluster;
+import dev.bellhop.operator.testing.RunningOperator;
 import dev.bellhop.testkit.consul.ConsulClusterExtension;
 import dev.bellhop.testkit.consul.TestConsulCluster;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -36,26 +35,19 @@ class ConsulClusterTargetTest {
   @RegisterExtension
   static final ConsulClusterExtension PROVISIONED = new ConsulClusterExtension(1);
 
-  static MockCluster cluster;
+  static RunningOperator running;
   static Kube kube;
-  static BellhopOperator operator;
 
   @BeforeAll
   static void start() {
-    cluster = new MockCluster();
-    kube = cluster.kube();
-    operator = BellhopOperator.start(cluster.client(),
+    running = RunningOperator.start(
         new OperatorConfig(FALLBACK.cluster().httpAddress(), null, "t", Set.of(), -1, null));
+    kube = running.kube();
   }
 
   @AfterAll
   static void stop() {
-    if (operator != null) {
-      operator.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    RunningOperator.close(running);
   }
 
   /** A ConsulCluster whose one server pod is Ready at the PROVISIONED Consul's address, as a kubelet would report it. */
@@ -66,8 +58,8 @@ class ConsulClusterTargetTest {
     ConsulClusterSpec spec = new ConsulClusterSpec();
     spec.setServers(1);
     cc.setSpec(spec);
-    cluster.client().resources(ConsulCluster.class).resource(cc).create();
-    cluster.client().pods().resource(new PodBuilder()
+    running.client().resources(ConsulCluster.class).resource(cc).create();
+    running.client().pods().resource(new PodBuilder()
         .withNewMetadata().withName(name + "-server-0").withNamespace(ns)
             .withLabels(Map.of("bellhop.dev/consulcluster", name, "app.kubernetes.io/component", "server"))
         .endMetadata()

@@ -3,14 +3,13 @@ package dev.bellhop.operator.hotelservice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.bellhop.operator.BellhopOperator;
 import dev.bellhop.operator.OperatorConfig;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.crd.HotelServiceStatus;
 import dev.bellhop.operator.testing.ConsulReader;
 import dev.bellhop.operator.testing.Kube;
-import dev.bellhop.operator.testing.MockCluster;
+import dev.bellhop.operator.testing.RunningOperator;
 import dev.bellhop.testkit.consul.ConsulClusterExtension;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -33,28 +32,20 @@ class FinalizerAndStatusTest {
   @RegisterExtension
   static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(1);
 
-  static MockCluster cluster;
+  static RunningOperator running;
   static Kube kube;
-  static BellhopOperator operator;
   static ConsulReader consul;
 
   @BeforeAll
   static void start() {
-    cluster = new MockCluster();
-    kube = cluster.kube();
+    running = RunningOperator.start(new OperatorConfig(CONSUL.cluster().httpAddress(), null, "fs", Set.of(), -1, null));
+    kube = running.kube();
     consul = new ConsulReader(CONSUL.cluster());
-    operator = BellhopOperator.start(cluster.client(),
-        new OperatorConfig(CONSUL.cluster().httpAddress(), null, "fs", Set.of(), -1, null));
   }
 
   @AfterAll
   static void stop() {
-    if (operator != null) {
-      operator.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    RunningOperator.close(running);
   }
 
   private static void awaitConsul(Runnable assertion) {
@@ -65,7 +56,7 @@ class FinalizerAndStatusTest {
   @Test
   void registrationDoesNotWaitForTheFinalizerAndADeletionBeforeItStillDeregisters() {
     // The API server refuses every change to this HotelService's metadata: no finalizer can be added.
-    cluster.server().expect().patch().withPath("/apis/bellhop.dev/v1alpha1/namespaces/nofin/hotelservices/geo")
+    running.cluster().server().expect().patch().withPath("/apis/bellhop.dev/v1alpha1/namespaces/nofin/hotelservices/geo")
         .andReturn(403, "forbidden by the test").always();
     var hs = kube.create(Kube.hotelService("nofin", "geo", 8082, Map.of("app", "geo")));
     kube.create(Kube.pod("nofin", "geo-1", Map.of("app", "geo"), "node-a", "10.30.0.1", true));

@@ -3,13 +3,12 @@ package dev.bellhop.operator.hotelservice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.bellhop.operator.BellhopOperator;
 import dev.bellhop.operator.OperatorConfig;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.testing.ConsulReader;
 import dev.bellhop.operator.testing.Kube;
-import dev.bellhop.operator.testing.MockCluster;
+import dev.bellhop.operator.testing.RunningOperator;
 import dev.bellhop.testkit.consul.ConsulClusterExtension;
 import dev.bellhop.testkit.consul.TestConsulCluster;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -32,28 +31,21 @@ class HotelServiceReconcilerTest {
   @RegisterExtension
   static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(TestConsulCluster.builder().servers(3).agents(1));
 
-  static MockCluster cluster;
+  static RunningOperator running;
   static Kube kube;
-  static BellhopOperator operator;
   static ConsulReader consul;
 
   @BeforeAll
   static void start() {
-    cluster = new MockCluster();
-    kube = cluster.kube();
-    consul = new ConsulReader(CONSUL.cluster());
-    operator = BellhopOperator.start(cluster.client(),
+    running = RunningOperator.start(
         new OperatorConfig(CONSUL.cluster().agents().get(0).httpAddress(), null, "test", Set.of(), 0, null));
+    kube = running.kube();
+    consul = new ConsulReader(CONSUL.cluster());
   }
 
   @AfterAll
   static void stop() {
-    if (operator != null) {
-      operator.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    RunningOperator.close(running);
   }
 
   private static void awaitConsul(Runnable assertion) {
@@ -241,7 +233,7 @@ class HotelServiceReconcilerTest {
     awaitConsul(() -> assertThat(consul.instances("search")).hasSize(1));
 
     HttpClient http = HttpClient.newHttpClient();
-    String base = "http://127.0.0.1:" + operator.httpPort();
+    String base = "http://127.0.0.1:" + running.operator().httpPort();
     var metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(metrics.statusCode()).isEqualTo(200);

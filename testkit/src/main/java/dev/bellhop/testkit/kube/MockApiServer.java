@@ -1,7 +1,6 @@
 package dev.bellhop.testkit.kube;
 
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -28,7 +27,7 @@ public final class MockApiServer {
   /** Not started yet: {@code init()} (a free port) or {@code init(address, port)}. */
   public static KubernetesMockServer crud(Map<ServerRequest, Queue<ServerResponse>> expectations) {
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new KubernetesMixedDispatcher(expectations), false);
+        new ResumingWatches(expectations), false);
     server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
         .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
             .withApiGroups("*").withResources("*").withVerbs("*").endResourceRule().endStatus().build())

@@ -1,9 +1,10 @@
 package dev.bellhop.operator.hotelservice;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.List;
@@ -73,27 +74,39 @@ final class SlimPodStore implements ItemStore<Pod> {
     }
   }
 
+  /** Plain setters, not builders: at start this runs once per pod of the cluster. */
   static Pod slim(Pod pod) {
-    var meta = pod.getMetadata();
-    var status = pod.getStatus();
-    List<PodCondition> ready = status == null || status.getConditions() == null ? List.of()
-        : status.getConditions().stream().filter(c -> "Ready".equals(c.getType())).toList();
-    return new PodBuilder()
-        .withMetadata(new ObjectMetaBuilder()
-            .withName(meta.getName())
-            .withNamespace(meta.getNamespace())
-            .withUid(meta.getUid())
-            .withResourceVersion(meta.getResourceVersion())
-            .withLabels(meta.getLabels())
-            .withDeletionTimestamp(meta.getDeletionTimestamp())
-            .build())
-        .withNewSpec().withNodeName(pod.getSpec() == null ? null : pod.getSpec().getNodeName()).endSpec()
-        .withNewStatus()
-            .withPhase(status == null ? null : status.getPhase())
-            .withPodIP(status == null ? null : status.getPodIP())
-            .withHostIP(status == null ? null : status.getHostIP())
-            .withConditions(ready.isEmpty() ? null : ready)
-        .endStatus()
-        .build();
+    ObjectMeta from = pod.getMetadata();
+    ObjectMeta meta = new ObjectMeta();
+    meta.setName(from.getName());
+    meta.setNamespace(from.getNamespace());
+    meta.setUid(from.getUid());
+    meta.setResourceVersion(from.getResourceVersion());
+    meta.setLabels(from.getLabels());
+    meta.setDeletionTimestamp(from.getDeletionTimestamp());
+    PodSpec spec = new PodSpec();
+    spec.setNodeName(pod.getSpec() == null ? null : pod.getSpec().getNodeName());
+    PodStatus status = new PodStatus();
+    PodStatus full = pod.getStatus();
+    if (full != null) {
+      status.setPhase(full.getPhase());
+      status.setPodIP(full.getPodIP());
+      status.setHostIP(full.getHostIP());
+      if (full.getConditions() != null) {
+        for (PodCondition c : full.getConditions()) {
+          if ("Ready".equals(c.getType())) {
+            PodCondition ready = new PodCondition();
+            ready.setType(c.getType());
+            ready.setStatus(c.getStatus());
+            status.setConditions(List.of(ready));
+          }
+        }
+      }
+    }
+    Pod slim = new Pod();
+    slim.setMetadata(meta);
+    slim.setSpec(spec);
+    slim.setStatus(status);
+    return slim;
   }
 }

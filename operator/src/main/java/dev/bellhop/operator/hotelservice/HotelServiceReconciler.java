@@ -103,16 +103,18 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
 
   @Override
   public List<EventSource<?, HotelService>> prepareEventSources(EventSourceContext<HotelService> context) {
+    var cache = context.getPrimaryCache();
+    cache.addIndexer(Labels.SELECTOR_INDEX, Labels::indexKeys);
     var config = InformerEventSourceConfiguration.from(Pod.class, HotelService.class)
         .withName("pods")
-        .withSecondaryToPrimaryMapper(new PodToHotelServiceMapper(context.getPrimaryCache()::list))
+        .withSecondaryToPrimaryMapper(new PodToHotelServiceMapper(key -> cache.byIndex(Labels.SELECTOR_INDEX, key)))
+        .withPrimaryToSecondaryMapper(new HotelServiceToPodsMapper(key -> pods.byIndex(Labels.POD_INDEX, key)))
         .withItemStore(podStore)
         .build();
     pods = new InformerEventSource<>(config, context);
     pods.addIndexers(Map.of(Labels.POD_INDEX, Labels::indexKeys));
     // Reconciles a namespace's HotelServices again when the Consul they resolve to changed.
     var targetChanges = new SimpleInboundEventSource<HotelService>("consul-targets");
-    var cache = context.getPrimaryCache();
     targets.onChange(namespace -> cache.list(namespace)
         .forEach(hs -> targetChanges.propagateEvent(ResourceID.fromResource(hs))));
     // Which Consul a HotelService uses follows its namespace's ConsulClusters.
@@ -198,10 +200,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
       workload.reconcile(hs, context);
     }
 
-    var selector = Labels.effectiveSelector(hs);
-    // The index narrows 10,000s of pods to those carrying one of the selector's labels.
-    List<Pod> selected = pods.byIndex(Labels.POD_INDEX, Labels.indexKey(hs.getMetadata().getNamespace(), selector))
-        .stream().filter(pod -> Labels.matches(selector, pod.getMetadata().getLabels())).toList();
+    Set<Pod> selected = context.getSecondaryResources(Pod.class);
     int ready = (int) selected.stream()
         .filter(p -> RegistrationPlanner.isLive(p) && RegistrationPlanner.isReady(p)).count();
     status.setReadyEndpoints(ready);

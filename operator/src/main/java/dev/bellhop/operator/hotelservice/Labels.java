@@ -33,6 +33,8 @@ final class Labels {
 
   /** Name of the pod informer's index: one key per (namespace, label). */
   static final String POD_INDEX = "namespace-label";
+  /** Name of the HotelService cache's index: the key of one label of the selector. */
+  static final String SELECTOR_INDEX = "namespace-selector-label";
 
   static List<String> indexKeys(Pod pod) {
     Map<String, String> labels = pod.getMetadata().getLabels();
@@ -40,13 +42,22 @@ final class Labels {
       return List.of();
     }
     String ns = pod.getMetadata().getNamespace();
-    return labels.entrySet().stream().map(e -> ns + "/" + e.getKey() + "=" + e.getValue()).toList();
+    return labels.entrySet().stream().map(e -> indexKey(ns, e.getKey(), e.getValue())).toList();
+  }
+
+  /** A pod this HotelService selects carries the label under this key (none without a spec). */
+  static List<String> indexKeys(HotelService hs) {
+    return hs.getSpec() == null ? List.of() : List.of(indexKey(hs.getMetadata().getNamespace(), effectiveSelector(hs)));
   }
 
   /** The index key of one of the selector's labels (any one narrows enough; matches() checks the rest). */
   static String indexKey(String namespace, Map<String, String> selector) {
     var first = new java.util.TreeMap<>(selector).firstEntry();
-    return namespace + "/" + first.getKey() + "=" + first.getValue();
+    return indexKey(namespace, first.getKey(), first.getValue());
+  }
+
+  private static String indexKey(String namespace, String label, String value) {
+    return namespace + "/" + label + "=" + value;
   }
 
   static boolean matches(Map<String, String> selector, Map<String, String> labels) {

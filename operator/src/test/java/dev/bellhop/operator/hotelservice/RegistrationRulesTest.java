@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,7 @@ class RegistrationRulesTest {
     var geo = hs("a", "geo", Map.of("app", "geo"));
     var geoV2 = hs("a", "geo-v2", Map.of("app", "geo", "track", "v2"));
     var other = hs("a", "rate", Map.of("app", "rate"));
-    var mapper = new PodToHotelServiceMapper(ns -> ns.equals("a") ? Stream.of(geo, geoV2, other) : Stream.empty());
+    var mapper = new PodToHotelServiceMapper(index(geo, geoV2, other));
 
     Pod v1 = Kube.pod("a", "geo-1", Map.of("app", "geo", "track", "v1"), "n", "10.0.0.1", true);
     Pod v2 = Kube.pod("a", "geo-2", Map.of("app", "geo", "track", "v2"), "n", "10.0.0.2", true);
@@ -39,9 +40,29 @@ class RegistrationRulesTest {
   void theDefaultSelectorIsTheManagedDeploymentsPods() {
     var managed = hs("a", "auth", null);
     managed.getSpec().setImage("auth:1");
-    var mapper = new PodToHotelServiceMapper(ns -> Stream.of(managed));
+    var mapper = new PodToHotelServiceMapper(index(managed));
     Pod pod = Kube.pod("a", "auth-x", Labels.all(managed), "n", "10.0.0.1", true);
     assertThat(mapper.toPrimaryResourceIDs(pod)).containsExactly(new ResourceID("auth", "a"));
+  }
+
+  @Test
+  void aHotelServicesPodsAreThoseInItsNamespaceCarryingAllOfItsSelector() {
+    var geoV2 = hs("a", "geo-v2", Map.of("app", "geo", "track", "v2"));
+    List<Pod> pods = List.of(
+        Kube.pod("a", "geo-1", Map.of("app", "geo", "track", "v1"), "n", "10.0.0.1", true),
+        Kube.pod("a", "geo-2", Map.of("app", "geo", "track", "v2", "extra", "x"), "n", "10.0.0.2", true),
+        Kube.pod("b", "geo-3", Map.of("app", "geo", "track", "v2"), "n", "10.0.0.3", true));
+    var mapper = new HotelServiceToPodsMapper(key -> pods.stream().filter(p -> Labels.indexKeys(p).contains(key)).toList());
+
+    assertThat(mapper.toSecondaryResourceIDs(geoV2)).containsExactly(new ResourceID("geo-2", "a"));
+    var noSpec = hs("a", "broken", Map.of("app", "geo"));
+    noSpec.setSpec(null);
+    assertThat(mapper.toSecondaryResourceIDs(noSpec)).isEmpty();
+  }
+
+  /** The HotelService cache's selector index, over these HotelServices. */
+  private static Function<String, List<HotelService>> index(HotelService... hotelServices) {
+    return key -> Stream.of(hotelServices).filter(hs -> Labels.indexKeys(hs).contains(key)).toList();
   }
 
   @Test

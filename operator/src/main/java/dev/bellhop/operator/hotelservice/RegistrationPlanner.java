@@ -13,12 +13,13 @@ import java.util.Map;
 /**
  * Turns a HotelService and its pods into the registrations Consul should hold: a pod that is
  * Ready is registered passing; a registered pod that turns unready stays, critical; a pod that
- * is terminating, finished or gone has none.
+ * is terminating, finished or gone has none. Public so that bench-sync's raw reference writes
+ * exactly the registrations Bellhop would.
  */
-final class RegistrationPlanner {
+public final class RegistrationPlanner {
   private final String clusterId;
 
-  RegistrationPlanner(String clusterId) {
+  public RegistrationPlanner(String clusterId) {
     this.clusterId = clusterId;
   }
 
@@ -26,7 +27,7 @@ final class RegistrationPlanner {
     return hs.getMetadata().getNamespace() + "/" + hs.getMetadata().getName();
   }
 
-  List<Registration> desired(HotelService hs, Collection<Pod> pods, Map<String, Registration> registered) {
+  public List<Registration> desired(HotelService hs, Collection<Pod> pods, Map<String, Registration> registered) {
     List<Registration> desired = new ArrayList<>();
     for (Pod pod : pods) {
       if (!isLive(pod)) {

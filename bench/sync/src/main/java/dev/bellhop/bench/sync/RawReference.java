@@ -1,11 +1,15 @@
 package dev.bellhop.bench.sync;
 
+import dev.bellhop.operator.hotelservice.RegistrationPlanner;
 import dev.bellhop.operator.registration.ConsulCatalog;
 import dev.bellhop.operator.registration.Registration;
 import java.time.Duration;
+import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /** The same Consul writes Bellhop makes, issued straight through /v1/txn: the reference for every figure. */
 final class RawReference {
@@ -16,21 +20,28 @@ final class RawReference {
         Map.of("managed-by", "raw-reference"), passing);
   }
 
-  /** Seconds to write and see {@code services × pods} registrations, sequential transactions of 64. */
-  static double coldSync(String consulAddr, SyncBenchmark.ConsulProbe probe, int services, int pods, int nodes)
-      throws InterruptedException {
+  /**
+   * Seconds to write and see the registrations of the benchmark's pods, sequential transactions
+   * of 64. They are the registrations Bellhop writes for the same pods (its planner, run here under
+   * another cluster id, so that Bellhop leaves them alone): same IDs, meta, nodes and checks.
+   */
+  static double coldSync(String consulAddr, SyncBenchmark.ConsulProbe probe) throws InterruptedException {
     ConsulCatalog consul = new ConsulCatalog(consulAddr, null, "raw");
+    RegistrationPlanner planner = new RegistrationPlanner("raw");
     List<Registration> all = new ArrayList<>();
-    for (int s = 0; s < services; s++) {
-      for (int p = 0; p < pods; p++) {
-        int n = s * pods + p;
-        all.add(registration("svc-" + s, "raw:svc-" + s + "-" + p, "node-" + n % nodes + "-raw", "10.0.0.1", true));
+    for (int s = 0; s < SyncBenchmark.SERVICES; s++) {
+      List<Pod> podsOfService = new ArrayList<>();
+      for (int p = 0; p < SyncBenchmark.PODS_PER_SERVICE; p++) {
+        Pod pod = SyncBenchmark.pod(s, p);
+        pod.getMetadata().setUid(UUID.randomUUID().toString()); // the API server gives every pod one
+        podsOfService.add(pod);
       }
+      all.addAll(planner.desired(SyncBenchmark.hotelService(s), podsOfService, Map.of()));
     }
+    Map<String, String> nodeAddresses = new LinkedHashMap<>();
+    all.forEach(r -> nodeAddresses.putIfAbsent(r.node(), r.nodeAddress()));
     List<Map<String, Object>> ops = new ArrayList<>();
-    for (int i = 0; i < nodes; i++) {
-      ops.add(ConsulCatalog.nodeSet("node-" + i + "-raw", "127.0.0.1", "raw"));
-    }
+    nodeAddresses.forEach((node, address) -> ops.add(ConsulCatalog.nodeSet(node, address, "raw")));
     for (Registration r : all) {
       ops.add(ConsulCatalog.serviceSet(r));
       ops.add(ConsulCatalog.checkSet(r));
@@ -43,9 +54,7 @@ final class RawReference {
     // Leave Consul as empty as Bellhop will find it (untimed).
     List<Map<String, Object>> deletes = new ArrayList<>();
     all.forEach(r -> deletes.add(ConsulCatalog.serviceDelete(r)));
-    for (int i = 0; i < nodes; i++) {
-      deletes.add(Map.of("Node", Map.of("Verb", "delete", "Node", Map.of("Node", "node-" + i + "-raw"))));
-    }
+    nodeAddresses.keySet().forEach(node -> deletes.add(Map.of("Node", Map.of("Verb", "delete", "Node", Map.of("Node", node)))));
     writeInBatches(consul, deletes);
     SyncBenchmark.await("raw registrations gone", Duration.ofMinutes(2), () -> probe.instances() == 0);
     return seconds;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellhop.operator.BellhopOperator;
 import dev.bellhop.operator.OperatorConfig;
+import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.testing.Kube;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.bellhop.testkit.consul.TestConsulCluster;
@@ -77,10 +78,11 @@ public final class SyncBenchmark {
     String consulAddr = consul.servers().get(0).httpAddress();
 
     progress("cold sync: raw /v1/txn reference");
-    double raw = RawReference.coldSync(consulAddr, probe, SERVICES, PODS_PER_SERVICE, NODES);
+    double raw = RawReference.coldSync(consulAddr, probe);
     progress("cold sync: Bellhop");
     var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
+    double mock0 = k8s.cpuSeconds();
     long start = System.nanoTime();
     var operator = BellhopOperator.start(k8s.client(),
         new OperatorConfig(consulAddr, null, CLUSTER_ID, Set.of(), -1, null));
@@ -102,6 +104,7 @@ public final class SyncBenchmark {
     report("cold_sync_transactions", operator.meters().counter("bellhop.consul.transactions").count(), "transactions");
     var timer = operator.meters().timer("bellhop.consul.transaction");
     progress(String.format("  bench JVM cpu during Bellhop cold sync: %.1f s", (os.getProcessCpuTime() - cpu0) / 1e9));
+    progress(String.format("  mock API server cpu during Bellhop cold sync: %.1f s", k8s.cpuSeconds() - mock0));
     progress(String.format("  txn mean %.1f ms, total %.1f s", timer.mean(java.util.concurrent.TimeUnit.MILLISECONDS),
         timer.totalTime(java.util.concurrent.TimeUnit.SECONDS)));
 
@@ -141,13 +144,10 @@ public final class SyncBenchmark {
     List<Future<?>> done = new ArrayList<>();
     for (int s = 0; s < SERVICES; s++) {
       int service = s;
-      kube.create(Kube.hotelService(NS, "svc-" + service, 8080, Map.of("app", "svc-" + service)));
+      kube.create(hotelService(service));
       done.add(pool.submit(() -> {
         for (int p = 0; p < PODS_PER_SERVICE; p++) {
-          int n = service * PODS_PER_SERVICE + p;
-          Pod pod = Kube.pod(NS, "svc-" + service + "-" + p, Map.of("app", "svc-" + service), "node-" + n % NODES,
-              "10." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255), true);
-          kube.create(pod);
+          kube.create(pod(service, p));
         }
       }));
     }
@@ -158,6 +158,17 @@ public final class SyncBenchmark {
       }
     }
     pool.shutdown();
+  }
+
+  static HotelService hotelService(int service) {
+    return Kube.hotelService(NS, "svc-" + service, 8080, Map.of("app", "svc-" + service));
+  }
+
+  /** Pod {@code p} of service {@code service}: ready, on one of the nodes, with an IP of its own. */
+  static Pod pod(int service, int p) {
+    int n = service * PODS_PER_SERVICE + p;
+    return Kube.pod(NS, "svc-" + service + "-" + p, Map.of("app", "svc-" + service), "node-" + n % NODES,
+        "10." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255), true);
   }
 
   private void report(String name, double value, String unit) {

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -34,6 +35,9 @@ public final class RegistrationSync implements AutoCloseable {
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final Map<String, Map<String, Registration>> owned = new ConcurrentHashMap<>();
   private final Map<String, String> nodes = new ConcurrentHashMap<>();
+  /** Synthetic nodes being written, and the write to wait for. */
+  private final Map<String, CompletableFuture<Void>> nodeWrites = new ConcurrentHashMap<>();
+  private static final String NODES_KEY = "synthetic nodes";
   private volatile boolean stale = true;
 
   private final Counter syncs;
@@ -109,14 +113,13 @@ public final class RegistrationSync implements AutoCloseable {
         }
       }
       List<Map<String, Object>> ops = new ArrayList<>(deletes);
-      newNodes.forEach((node, address) -> ops.add(ConsulCatalog.nodeSet(node, address, consul.clusterId())));
       ops.addAll(sets);
       syncs.increment();
       if (ops.isEmpty()) {
         return new SyncResult(0, next.size(), List.of());
       }
+      int nodeWrites = ensureNodes(newNodes);
       write(owner, ops);
-      nodes.putAll(newNodes);
       if (next.isEmpty()) {
         owned.remove(owner);
       } else {
@@ -125,7 +128,7 @@ public final class RegistrationSync implements AutoCloseable {
       registrations.increment(registered);
       deregistrations.increment(removed);
       checkUpdates.increment(checks);
-      return new SyncResult(ops.size(), next.size(), changed);
+      return new SyncResult(nodeWrites + ops.size(), next.size(), changed);
     } finally {
       lock.readLock().unlock();
     }
@@ -166,9 +169,56 @@ public final class RegistrationSync implements AutoCloseable {
     return removed;
   }
 
+  /**
+   * Makes sure Consul has these synthetic nodes before services are put on them. Each is written
+   * once: a sync that needs a node another sync is writing waits for that write (at a cold start
+   * every concurrent sync needs every node). Returns the node operations this call wrote.
+   */
+  private int ensureNodes(Map<String, String> wanted) {
+    if (wanted.isEmpty()) {
+      return 0;
+    }
+    Map<String, String> mine = new LinkedHashMap<>();
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
+    CompletableFuture<Void> written = new CompletableFuture<>();
+    for (var node : wanted.entrySet()) {
+      if (nodes.containsKey(node.getKey())) {
+        continue; // written since the diff
+      }
+      CompletableFuture<Void> other = nodeWrites.putIfAbsent(node.getKey(), written);
+      if (other == null) {
+        mine.put(node.getKey(), node.getValue());
+      } else {
+        pending.add(other);
+      }
+    }
+    if (!mine.isEmpty()) {
+      List<Map<String, Object>> ops = new ArrayList<>();
+      mine.forEach((node, address) -> ops.add(ConsulCatalog.nodeSet(node, address, consul.clusterId())));
+      pipeline.submit(NODES_KEY, ops).whenComplete((ok, failure) -> {
+        if (failure == null) {
+          nodes.putAll(mine);
+        }
+        mine.keySet().forEach(nodeWrites::remove);
+        if (failure == null) {
+          written.complete(null);
+        } else {
+          written.completeExceptionally(failure);
+        }
+      });
+      pending.add(written);
+    }
+    join(CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)));
+    return mine.size();
+  }
+
   private void write(String owner, List<Map<String, Object>> ops) {
+    join(pipeline.submit(owner, ops));
+  }
+
+  private void join(CompletableFuture<Void> done) {
     try {
-      pipeline.submit(owner, ops).join();
+      done.join();
     } catch (CompletionException e) {
       stale = true; // part of it may have been applied: read Consul back before the next diff
       errors.increment();

@@ -48,8 +48,10 @@ final class RawReference {
     }
     long start = System.nanoTime();
     writeInBatches(consul, ops);
+    double written = (System.nanoTime() - start) / 1e9;
     SyncBenchmark.await("raw registrations", Duration.ofMinutes(2), () -> probe.passingInstances() >= all.size());
     double seconds = (System.nanoTime() - start) / 1e9;
+    SyncBenchmark.progress(String.format("  written in %.2f s, all passing after %.2f s", written, seconds));
 
     // Leave Consul as empty as Bellhop will find it (untimed).
     List<Map<String, Object>> deletes = new ArrayList<>();

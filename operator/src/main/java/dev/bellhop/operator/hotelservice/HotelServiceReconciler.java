@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -63,8 +62,8 @@ import org.slf4j.LoggerFactory;
  * HotelService's first registration behind the API server). A HotelService deleted before it got
  * the finalizer has its instances deregistered on the delete event; one deleted while the operator
  * was down, by the orphan sweep. The Deployment and Service are standalone dependents reconciled
- * from here (JOSDK allows no managed workflow in this mode). Status is written off the reconcile
- * path ({@link StatusWriter}).
+ * from here (JOSDK allows no managed workflow in this mode). Status and the finalizer are written
+ * off the reconcile path ({@link StatusWriter}, {@link FinalizerWriter}).
  */
 @ControllerConfiguration(name = "hotelservice", triggerReconcilerOnAllEvents = true)
 public class HotelServiceReconciler implements Reconciler<HotelService>, AutoCloseable {
@@ -84,6 +83,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
   private volatile InformerEventSource<Pod, HotelService> pods;
   private final Set<RegistrationSync> orphansSwept = ConcurrentHashMap.newKeySet();
   private final StatusWriter statusWriter;
+  private final FinalizerWriter finalizers;
   private final Workflow<HotelService> workload;
 
   public HotelServiceReconciler(KubernetesClient client, OperatorConfig config, KubernetesEvents events,
@@ -95,6 +95,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     this.events = events;
     this.clock = clock;
     this.statusWriter = new StatusWriter(client, STATUS_INTERVAL);
+    this.finalizers = new FinalizerWriter(client, FINALIZER);
     this.workload = workloadWorkflow();
     this.latency = Timer.builder("bellhop.registration.latency")
         .description("From a pod change seen by the operator to Consul holding it")
@@ -172,7 +173,13 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
       return cleanup(hs, context);
     }
     UpdateControl<HotelService> control = reconcileLive(hs, context);
-    return ensureFinalizer(context) ? control : control.rescheduleAfter(CONSUL_RETRY);
+    if (hs.hasFinalizer(FINALIZER)) {
+      return control;
+    }
+    // Its registrations, if any, are in Consul by now. Until the cache shows the finalizer, look
+    // again shortly: an add that failed is then tried again.
+    finalizers.add(hs);
+    return control.rescheduleAfter(CONSUL_RETRY);
   }
 
   private UpdateControl<HotelService> reconcileLive(HotelService hs, Context<HotelService> context) {
@@ -265,25 +272,6 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     // Through the status writer, like every status write: one order per HotelService.
     statusWriter.submit(hs, status);
     return ErrorStatusUpdateControl.noStatusUpdate();
-  }
-
-  /**
-   * Adds the finalizer once the HotelService has been reconciled (its registrations, if any, are
-   * in Consul by now). False when the API server refused it; the caller tries again shortly, and
-   * until then a deletion is still handled (the delete event).
-   */
-  private boolean ensureFinalizer(Context<HotelService> context) {
-    if (context.getPrimaryResource().hasFinalizer(FINALIZER)) {
-      return true;
-    }
-    try {
-      PrimaryUpdateAndCacheUtils.addFinalizer(context, FINALIZER);
-      return true;
-    } catch (KubernetesClientException e) {
-      LOG.atWarn().addKeyValue("hotelservice", RegistrationPlanner.owner(context.getPrimaryResource()))
-          .addKeyValue("error", e.getMessage()).log("could not add the finalizer yet");
-      return false;
-    }
   }
 
   /**
@@ -403,6 +391,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
   @Override
   public void close() {
     statusWriter.close();
+    finalizers.close();
     targets.close();
   }
 }

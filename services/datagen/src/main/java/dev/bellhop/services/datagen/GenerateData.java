@@ -149,18 +149,32 @@ public final class GenerateData {
 
   private GenerateData() {}
 
+  /**
+   * Writes the data set to the folder {@code args[0]} (default {@code data}): every file, or only
+   * those named after it. The build writes {@code rates.json} this way (6 MB, not committed).
+   */
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args.length > 0 ? args[0] : "data");
+    Set<String> only = Set.of(args.length > 1 ? java.util.Arrays.copyOfRange(args, 1, args.length) : new String[0]);
     Files.createDirectories(out);
     Random random = new Random(SEED);
+    // The files draw from one seeded sequence, in this order: each is computed, even when not written.
     List<JsonObject> profiles = hotels(random);
-    write(out.resolve("profiles.json"), prettyArray(profiles));
-    write(out.resolve("locations.json"), locations(profiles));
-    write(out.resolve("rates.json"), rates(profiles, random));
-    long start = System.nanoTime();
-    write(out.resolve("customers.json"), customers(random));
-    System.out.printf("wrote %d hotels and %d customers to %s (hashing took %d ms)%n",
-        profiles.size(), CUSTOMERS + 1, out, (System.nanoTime() - start) / 1_000_000);
+    writeIfWanted(only, out, "profiles.json", prettyArray(profiles));
+    writeIfWanted(only, out, "locations.json", locations(profiles));
+    writeIfWanted(only, out, "rates.json", rates(profiles, random));
+    if (only.isEmpty() || only.contains("customers.json")) {
+      long start = System.nanoTime();
+      write(out.resolve("customers.json"), customers(random));
+      System.out.printf("hashed %d customers' passwords in %d ms%n", CUSTOMERS + 1, (System.nanoTime() - start) / 1_000_000);
+    }
+    System.out.printf("wrote %s to %s%n", only.isEmpty() ? "the data set" : only, out);
+  }
+
+  private static void writeIfWanted(Set<String> only, Path out, String name, String content) throws IOException {
+    if (only.isEmpty() || only.contains(name)) {
+      write(out.resolve(name), content);
+    }
   }
 
   static List<JsonObject> hotels(Random random) {

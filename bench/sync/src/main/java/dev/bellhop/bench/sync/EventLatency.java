@@ -3,6 +3,7 @@ package dev.bellhop.bench.sync;
 import dev.bellhop.operator.testing.Kube;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Single-pod events through Bellhop, one at a time: unready, ready, terminating in turn. Each is
@@ -19,7 +20,8 @@ final class EventLatency {
     this.probe = probe;
   }
 
-  double[] measure(int events) throws InterruptedException {
+  /** Latencies of {@code events} events; {@code afterEach} runs after each, untimed. */
+  double[] measure(int events, IntConsumer afterEach) throws InterruptedException {
     double[] latencies = new double[events];
     var view = probe.health(SERVICE, 0);
     for (int i = 0; i < events; i++) {
@@ -50,6 +52,7 @@ final class EventLatency {
       if (expected.equals("absent")) {
         view = replace(pod, id, view); // untimed: the pod's successor, ready
       }
+      afterEach.accept(i);
       if ((i + 1) % 250 == 0) {
         SyncBenchmark.progress("  " + (i + 1) + " events");
       }

@@ -1,88 +1,131 @@
 package dev.bellhop.bench.sync;
 
+import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.hotelservice.RegistrationPlanner;
 import dev.bellhop.operator.registration.ConsulCatalog;
 import dev.bellhop.operator.registration.Registration;
-import java.time.Duration;
+import dev.bellhop.operator.testing.Kube;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
-/** The same Consul writes Bellhop makes, issued straight through /v1/txn: the reference for every figure. */
+/**
+ * The same Consul writes Bellhop makes, issued straight through /v1/txn: the reference for every
+ * figure. They are the registrations Bellhop's planner makes of the benchmark's pods, under another
+ * cluster id (so that Bellhop leaves them alone): same IDs, meta, node layout and checks.
+ */
 final class RawReference {
-  private RawReference() {}
+  private static final String CLUSTER_ID = "raw";
 
-  static Registration registration(String service, String id, String node, String address, boolean passing) {
-    return new Registration("raw/" + service, id, service, node, "127.0.0.1", address, 8080, List.of(),
-        Map.of("managed-by", "raw-reference"), passing);
-  }
+  private RawReference() {}
 
   /**
    * Seconds to write and see the registrations of the benchmark's pods, sequential transactions
-   * of 64. They are the registrations Bellhop writes for the same pods (its planner, run here under
-   * another cluster id, so that Bellhop leaves them alone): same IDs, meta, nodes and checks.
+   * of 64, timed as Bellhop's are: from the first write until the probe, watching meanwhile, sees
+   * every instance passing.
    */
   static double coldSync(String consulAddr, SyncBenchmark.ConsulProbe probe) throws InterruptedException {
-    ConsulCatalog consul = new ConsulCatalog(consulAddr, null, "raw");
-    RegistrationPlanner planner = new RegistrationPlanner("raw");
+    ConsulCatalog consul = new ConsulCatalog(consulAddr, null, CLUSTER_ID);
     List<Registration> all = new ArrayList<>();
     for (int s = 0; s < SyncBenchmark.SERVICES; s++) {
-      List<Pod> podsOfService = new ArrayList<>();
-      for (int p = 0; p < SyncBenchmark.PODS_PER_SERVICE; p++) {
-        Pod pod = SyncBenchmark.pod(s, p);
-        pod.getMetadata().setUid(UUID.randomUUID().toString()); // the API server gives every pod one
-        podsOfService.add(pod);
-      }
-      all.addAll(planner.desired(SyncBenchmark.hotelService(s), podsOfService, Map.of()));
-    }
-    Map<String, String> nodeAddresses = new LinkedHashMap<>();
-    all.forEach(r -> nodeAddresses.putIfAbsent(r.node(), r.nodeAddress()));
-    List<Map<String, Object>> ops = new ArrayList<>();
-    nodeAddresses.forEach((node, address) -> ops.add(ConsulCatalog.nodeSet(node, address, "raw")));
-    for (Registration r : all) {
-      ops.add(ConsulCatalog.serviceSet(r));
-      ops.add(ConsulCatalog.checkSet(r));
+      all.addAll(planned(SyncBenchmark.hotelService(s), s));
     }
     long start = System.nanoTime();
-    writeInBatches(consul, ops);
-    double written = (System.nanoTime() - start) / 1e9;
-    SyncBenchmark.await("raw registrations", Duration.ofMinutes(2), () -> probe.passingInstances() >= all.size());
+    var writes = CompletableFuture.supplyAsync(() -> {
+      writeInBatches(consul, registrationOps(all));
+      return (System.nanoTime() - start) / 1e9;
+    });
+    probe.awaitAllPassing(start, Duration.ofMinutes(2), () -> "raw writes " + (writes.isDone() ? "done" : "going on"));
     double seconds = (System.nanoTime() - start) / 1e9;
-    SyncBenchmark.progress(String.format("  written in %.2f s, all passing after %.2f s", written, seconds));
+    SyncBenchmark.progress(String.format("  written in %.2f s, all passing after %.2f s", writes.join(), seconds));
 
     // Leave Consul as empty as Bellhop will find it (untimed).
-    List<Map<String, Object>> deletes = new ArrayList<>();
-    all.forEach(r -> deletes.add(ConsulCatalog.serviceDelete(r)));
-    nodeAddresses.keySet().forEach(node -> deletes.add(Map.of("Node", Map.of("Verb", "delete", "Node", Map.of("Node", node)))));
-    writeInBatches(consul, deletes);
+    deleteNodes(consul, all);
     SyncBenchmark.await("raw registrations gone", Duration.ofMinutes(2), () -> probe.instances() == 0);
     return seconds;
   }
 
-  /** Milliseconds from a single check write to Consul showing it, {@code n} times. */
-  static double[] singleWriteLatencies(String consulAddr, SyncBenchmark.ConsulProbe probe, int n) {
-    ConsulCatalog consul = new ConsulCatalog(consulAddr, null, "raw");
-    Registration r = registration("raw-latency", "raw-latency-1", "raw-latency-node", "10.0.0.1", true);
-    consul.txn(List.of(ConsulCatalog.nodeSet("raw-latency-node", "127.0.0.1", "raw"), ConsulCatalog.serviceSet(r),
-        ConsulCatalog.checkSet(r)));
-    double[] latencies = new double[n];
-    var view = probe.health("raw-latency", 0);
-    for (int i = 0; i < n; i++) {
-      boolean passing = i % 2 == 1;
-      String expected = passing ? "passing" : "critical";
-      long start = System.nanoTime();
-      consul.txn(List.of(ConsulCatalog.checkSet(registration("raw-latency", r.id(), r.node(), "10.0.0.1", passing))));
-      while (!expected.equals(view.status(r.id()))) {
-        view = probe.health("raw-latency", view.index());
-      }
-      latencies[i] = (System.nanoTime() - start) / 1e6;
+  /**
+   * Single check writes, each timed from the write until Consul shows it: the readiness check of
+   * one instance of a service shaped like the one Bellhop's events change (the same 100 pods), so
+   * that the watch reading it costs the same.
+   */
+  static final class SingleWrites implements AutoCloseable {
+    private final ConsulCatalog consul;
+    private final SyncBenchmark.ConsulProbe probe;
+    private final List<Registration> instances;
+    private final Registration flipped;
+    private SyncBenchmark.HealthView view;
+    private boolean passing = true;
+
+    SingleWrites(String consulAddr, SyncBenchmark.ConsulProbe probe) {
+      this.consul = new ConsulCatalog(consulAddr, null, CLUSTER_ID);
+      this.probe = probe;
+      this.instances = planned(Kube.hotelService(SyncBenchmark.NS, "raw-latency", 8080, Map.of("app", "raw-latency")), 0);
+      writeInBatches(consul, registrationOps(instances));
+      this.flipped = instances.get(0);
+      this.view = probe.health(flipped.service(), 0);
     }
-    consul.txn(List.of(ConsulCatalog.serviceDelete(r),
-        Map.of("Node", Map.of("Verb", "delete", "Node", Map.of("Node", "raw-latency-node")))));
-    return latencies;
+
+    /** Flips the check; milliseconds until Consul shows it. */
+    double next() {
+      passing = !passing;
+      String expected = passing ? "passing" : "critical";
+      Registration r = flipped;
+      long start = System.nanoTime();
+      consul.txn(List.of(ConsulCatalog.checkSet(new Registration(r.owner(), r.id(), r.service(), r.node(),
+          r.nodeAddress(), r.address(), r.port(), r.tags(), r.meta(), passing))));
+      while (!expected.equals(view.status(r.id()))) {
+        view = probe.health(r.service(), view.index());
+      }
+      return (System.nanoTime() - start) / 1e6;
+    }
+
+    @Override
+    public void close() {
+      deleteNodes(consul, instances);
+    }
+  }
+
+  /** What Bellhop's planner makes of the pods of benchmark service {@code podsOf} for {@code hs}. */
+  private static List<Registration> planned(HotelService hs, int podsOf) {
+    List<Pod> pods = new ArrayList<>();
+    for (int p = 0; p < SyncBenchmark.PODS_PER_SERVICE; p++) {
+      Pod pod = SyncBenchmark.pod(podsOf, p);
+      pod.getMetadata().setUid(UUID.randomUUID().toString()); // the API server gives every pod one
+      pods.add(pod);
+    }
+    return new RegistrationPlanner(CLUSTER_ID).desired(hs, pods, Map.of());
+  }
+
+  /** Each node once, then every service with its check. */
+  private static List<Map<String, Object>> registrationOps(List<Registration> registrations) {
+    List<Map<String, Object>> ops = new ArrayList<>();
+    nodes(registrations).forEach((node, address) -> ops.add(ConsulCatalog.nodeSet(node, address, CLUSTER_ID)));
+    for (Registration r : registrations) {
+      ops.add(ConsulCatalog.serviceSet(r));
+      ops.add(ConsulCatalog.checkSet(r));
+    }
+    return ops;
+  }
+
+  /** Deleting a node deletes its services and checks with it. */
+  private static void deleteNodes(ConsulCatalog consul, List<Registration> registrations) {
+    List<Map<String, Object>> deletes = new ArrayList<>();
+    nodes(registrations).keySet()
+        .forEach(node -> deletes.add(Map.of("Node", Map.of("Verb", "delete", "Node", Map.of("Node", node)))));
+    writeInBatches(consul, deletes);
+  }
+
+  private static Map<String, String> nodes(List<Registration> registrations) {
+    Map<String, String> addresses = new LinkedHashMap<>();
+    registrations.forEach(r -> addresses.putIfAbsent(r.node(), r.nodeAddress()));
+    return addresses;
   }
 
   static void writeInBatches(ConsulCatalog consul, List<Map<String, Object>> ops) {

@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -87,16 +88,8 @@ public final class SyncBenchmark {
     var operator = BellhopOperator.start(k8s.client(),
         new OperatorConfig(consulAddr, null, CLUSTER_ID, Set.of(), -1, null));
     progress(String.format("  operator started after %.2f s", (System.nanoTime() - start) / 1e9));
-    long[] lastReport = {System.nanoTime()};
-    await("Bellhop cold sync", Duration.ofMinutes(5), () -> {
-      long passing = probe.passingInstances();
-      if (System.nanoTime() - lastReport[0] > 1_000_000_000L) {
-        lastReport[0] = System.nanoTime();
-        progress(String.format("  %.1f s: %d instances passing, %.0f transactions written", (lastReport[0] - start) / 1e9,
-            passing, operator.meters().counter("bellhop.consul.transactions").count()));
-      }
-      return passing >= SERVICES * PODS_PER_SERVICE;
-    });
+    probe.awaitAllPassing(start, Duration.ofMinutes(5), () -> String.format("%.0f transactions written",
+        operator.meters().counter("bellhop.consul.transactions").count()));
     double bellhop = (System.nanoTime() - start) / 1e9;
     report("cold_sync_raw_seconds", raw, "s");
     report("cold_sync_bellhop_seconds", bellhop, "s");
@@ -111,13 +104,22 @@ public final class SyncBenchmark {
     if (System.getenv("BENCH_COLD_ONLY") != null) {
       return;
     }
-    progress("event latency: raw single writes");
-    double[] rawLatency = RawReference.singleWriteLatencies(consulAddr, probe, RAW_WRITES);
-    progress("event latency: " + EVENTS + " pod events through Bellhop");
+    progress("event latency: " + EVENTS + " pod events through Bellhop, a raw single write after every third or fourth");
     var before = operator.meters().timer("bellhop.registration.latency").takeSnapshot();
-    double[] latency = new EventLatency(kube, probe).measure(EVENTS);
+    double[] latency;
+    double[] rawLatency = new double[RAW_WRITES];
+    // Interleaved, so that both see the same Consul: right after the cold sync it is still busier.
+    try (var single = new RawReference.SingleWrites(consulAddr, probe)) {
+      int[] written = {0};
+      latency = new EventLatency(kube, probe).measure(EVENTS, i -> {
+        if (written[0] < RAW_WRITES && (long) i * RAW_WRITES / EVENTS >= written[0]) {
+          rawLatency[written[0]++] = single.next();
+        }
+      });
+    }
     report("event_latency_p50_ms", percentile(latency, 50), "ms");
     report("event_latency_p99_ms", percentile(latency, 99), "ms");
+    report("raw_write_p50_ms", percentile(rawLatency, 50), "ms");
     report("raw_write_p99_ms", percentile(rawLatency, 99), "ms");
     report("event_p99_over_raw_ms", percentile(latency, 99) - percentile(rawLatency, 99), "ms");
     // The operator's own view of the same events: from its informer seeing a change to Consul
@@ -233,20 +235,44 @@ public final class SyncBenchmark {
       this.base = base;
     }
 
-    /** Passing instances over all services but Consul's own: one small request (the UI's summary endpoint). */
-    long passingInstances() {
-      return sum("ChecksPassing"); // one check per instance
+    /**
+     * Blocks until every benchmark service has all its instances passing, timed from {@code start}.
+     * It walks the services in turn with blocking queries, each woken only by its own service's
+     * changes. Both cold syncs are timed with it while they write: a summary over all 10,000
+     * instances (the UI's endpoint) cost a Consul server ~0.3 s per call, so polling it would
+     * slow down whatever it watches.
+     */
+    void awaitAllPassing(long start, Duration timeout, Supplier<String> detail) {
+      long deadline = start + timeout.toNanos();
+      long lastReport = System.nanoTime();
+      for (int s = 0; s < SERVICES; s++) {
+        String path = "/v1/health/service/" + hotelService(s).consulServiceName() + "?passing&wait=5s&index=";
+        long index = 0;
+        while (true) {
+          var view = getWithIndex(path + index);
+          if (view.entries().size() >= PODS_PER_SERVICE) {
+            break;
+          }
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("timed out waiting for " + hotelService(s).consulServiceName());
+          }
+          index = view.index() < index ? 0 : view.index(); // an index going back means "start over"
+          if (System.nanoTime() - lastReport > 1_000_000_000L) {
+            lastReport = System.nanoTime();
+            progress(String.format("  %.1f s: %d of %d services seen fully passing, waiting on %s (%d of %d), %s",
+                (lastReport - start) / 1e9, s, SERVICES, hotelService(s).consulServiceName(), view.entries().size(),
+                PODS_PER_SERVICE, detail.get()));
+          }
+        }
+      }
     }
 
+    /** Instances over all services but Consul's own. Costly with 10,000 (the UI's summary): for untimed waits only. */
     long instances() {
-      return sum("InstanceCount");
-    }
-
-    private long sum(String field) {
       long total = 0;
       for (JsonNode service : get("/v1/internal/ui/services")) {
         if (!"consul".equals(service.path("Name").asText())) {
-          total += service.path(field).asLong();
+          total += service.path("InstanceCount").asLong();
         }
       }
       return total;
@@ -254,9 +280,13 @@ public final class SyncBenchmark {
 
     /** Blocks until the service's health changes after {@code index} (or 10 s); returns [index, body]. */
     HealthView health(String service, long index) {
+      return getWithIndex("/v1/health/service/" + service + "?index=" + index + "&wait=10s");
+    }
+
+    private HealthView getWithIndex(String path) {
       try {
-        var response = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/health/service/" + service
-            + "?index=" + index + "&wait=10s")).build(), HttpResponse.BodyHandlers.ofString());
+        var response = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
         long next = Long.parseLong(response.headers().firstValue("X-Consul-Index").orElse("0"));
         return new HealthView(next, JSON.readTree(response.body()));
       } catch (IOException | InterruptedException e) {

@@ -44,7 +44,7 @@ public final class BellhopOperator implements AutoCloseable {
     var retry = new GenericRetry().withoutMaxAttempts().setInitialInterval(250).setIntervalMultiplier(2)
         .setMaxInterval(5_000);
     operator.register(hotelServices, c -> {
-      c.withRetry(retry);
+      c.withRetry(retry).withItemStore(hotelServices.hotelServiceStore());
       if (!config.namespaces().isEmpty()) {
         c.settingNamespaces(config.namespaces());
       }

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -43,7 +44,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.Set;
@@ -80,6 +80,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
   private final Timer latency;
   private final Clock clock;
   private final SlimPodStore podStore = new SlimPodStore();
+  private final HotelServiceStore hotelServiceStore = new HotelServiceStore();
   private volatile InformerEventSource<Pod, HotelService> pods;
   private final Set<RegistrationSync> orphansSwept = ConcurrentHashMap.newKeySet();
   private final StatusWriter statusWriter;
@@ -104,16 +105,17 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
 
   @Override
   public List<EventSource<?, HotelService>> prepareEventSources(EventSourceContext<HotelService> context) {
+    if (context.getControllerConfiguration().getInformerConfig().getItemStore() != hotelServiceStore) {
+      throw new IllegalStateException("register the HotelService reconciler with withItemStore(hotelServiceStore())");
+    }
     var cache = context.getPrimaryCache();
-    cache.addIndexer(Labels.SELECTOR_INDEX, Labels::indexKeys);
     var config = InformerEventSourceConfiguration.from(Pod.class, HotelService.class)
         .withName("pods")
-        .withSecondaryToPrimaryMapper(new PodToHotelServiceMapper(key -> cache.byIndex(Labels.SELECTOR_INDEX, key)))
-        .withPrimaryToSecondaryMapper(new HotelServiceToPodsMapper(key -> pods.byIndex(Labels.POD_INDEX, key)))
+        .withSecondaryToPrimaryMapper(new PodToHotelServiceMapper(hotelServiceStore::withSelectorLabel))
+        .withPrimaryToSecondaryMapper(new HotelServiceToPodsMapper(podStore::withLabel))
         .withItemStore(podStore)
         .build();
     pods = new InformerEventSource<>(config, context);
-    pods.addIndexers(Map.of(Labels.POD_INDEX, Labels::indexKeys));
     // Reconciles a namespace's HotelServices again when the Consul they resolve to changed.
     var targetChanges = new SimpleInboundEventSource<HotelService>("consul-targets");
     targets.onChange(namespace -> cache.list(namespace)
@@ -156,6 +158,11 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
         .withKubernetesDependentInformerConfig(InformerConfiguration.builder(dependent.resourceType())
             .withLabelSelector(Labels.MANAGED_BY_SELECTOR).build())
         .build());
+  }
+
+  /** The store the HotelService informer must use: pod events are mapped through its index. */
+  public ItemStore<HotelService> hotelServiceStore() {
+    return hotelServiceStore;
   }
 
   /** The Deployment and Service dependents (e.g. to derive the RBAC they need). */

@@ -11,14 +11,14 @@ import java.util.stream.Collectors;
 
 /**
  * A HotelService's pods: those in its namespace that carry every label of its selector, found
- * through the pod informer's label index. Given this mapper, JOSDK keeps no primary-to-secondary
+ * through the label index of {@link SlimPodStore}. Given this mapper, JOSDK keeps no primary-to-secondary
  * index of its own, which it would build at start by mapping each pod to its HotelServices
  * (10,000 pods times every HotelService of their namespace).
  */
 final class HotelServiceToPodsMapper implements PrimaryToSecondaryMapper<HotelService> {
   private final Function<String, List<Pod>> podsWithLabel;
 
-  /** @param podsWithLabel the pods under a {@link Labels#indexKey} of the pod informer's index */
+  /** @param podsWithLabel the pods under a {@link Labels#indexKey} */
   HotelServiceToPodsMapper(Function<String, List<Pod>> podsWithLabel) {
     this.podsWithLabel = podsWithLabel;
   }

@@ -31,11 +31,7 @@ final class Labels {
     return selector == null || selector.isEmpty() ? podSelector(hs) : selector;
   }
 
-  /** Name of the pod informer's index: one key per (namespace, label). */
-  static final String POD_INDEX = "namespace-label";
-  /** Name of the HotelService cache's index: the key of one label of the selector. */
-  static final String SELECTOR_INDEX = "namespace-selector-label";
-
+  /** The index keys of a pod: one per (namespace, label). */
   static List<String> indexKeys(Pod pod) {
     Map<String, String> labels = pod.getMetadata().getLabels();
     if (labels == null) {

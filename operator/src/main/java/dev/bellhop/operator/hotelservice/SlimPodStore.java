@@ -9,20 +9,28 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
  * The pod informer's cache, holding only the fields registration reads (labels, node, IPs,
- * readiness, deletion), so that tens of thousands of pods fit in a small heap. It also notes
- * when each pod last changed, for the event-to-Consul latency metric.
+ * readiness, deletion), so that tens of thousands of pods fit in a small heap, indexed by label
+ * for the HotelServices that select them. It also notes when each pod last changed, for the
+ * event-to-Consul latency metric.
  */
 final class SlimPodStore implements ItemStore<Pod> {
   private static final long FORGET_AFTER_NANOS = 300_000_000_000L;
 
   private final Map<String, Pod> pods = new ConcurrentHashMap<>();
   private final Map<String, Long> changedAt = new ConcurrentHashMap<>();
+  private final LabelIndex byLabel = new LabelIndex();
   private long puts;
+
+  /** The pods under a {@link Labels#indexKeys(Pod)} key. */
+  List<Pod> withLabel(String key) {
+    return byLabel.get(key).stream().map(pods::get).filter(Objects::nonNull).toList();
+  }
 
   @Override
   public String getKey(Pod pod) {
@@ -32,12 +40,19 @@ final class SlimPodStore implements ItemStore<Pod> {
   @Override
   public Pod put(String key, Pod pod) {
     noteChange(key);
-    return pods.put(key, slim(pod));
+    Pod slim = slim(pod);
+    Pod old = pods.put(key, slim);
+    byLabel.update(key, old == null ? List.of() : Labels.indexKeys(old), Labels.indexKeys(slim));
+    return old;
   }
 
   @Override
   public Pod remove(String key) {
     noteChange(key);
+    Pod old = pods.get(key);
+    if (old != null) {
+      byLabel.update(key, Labels.indexKeys(old), List.of());
+    }
     return pods.remove(key);
   }
 

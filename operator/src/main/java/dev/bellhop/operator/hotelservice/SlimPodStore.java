@@ -5,13 +5,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * The pod informer's cache, holding only the fields registration reads (labels, node, IPs,
@@ -19,61 +15,36 @@ import java.util.stream.Stream;
  * for the HotelServices that select them. It also notes when each pod last changed, for the
  * event-to-Consul latency metric.
  */
-final class SlimPodStore implements ItemStore<Pod> {
+final class SlimPodStore extends LabelIndexedStore<Pod> {
   private static final long FORGET_AFTER_NANOS = 300_000_000_000L;
 
-  private final Map<String, Pod> pods = new ConcurrentHashMap<>();
   private final Map<String, Long> changedAt = new ConcurrentHashMap<>();
-  private final LabelIndex byLabel = new LabelIndex();
   private long puts;
+
+  SlimPodStore() {
+    super(Labels::indexKeys);
+  }
 
   /** The pods under a {@link Labels#indexKeys(Pod)} key. */
   List<Pod> withLabel(String key) {
-    return byLabel.get(key).stream().map(pods::get).filter(Objects::nonNull).toList();
-  }
-
-  @Override
-  public String getKey(Pod pod) {
-    return Cache.metaNamespaceKeyFunc(pod);
+    return withIndexKey(key);
   }
 
   @Override
   public Pod put(String key, Pod pod) {
     noteChange(key);
-    Pod slim = slim(pod);
-    Pod old = pods.put(key, slim);
-    byLabel.update(key, old == null ? List.of() : Labels.indexKeys(old), Labels.indexKeys(slim));
-    return old;
+    return super.put(key, pod);
   }
 
   @Override
   public Pod remove(String key) {
     noteChange(key);
-    Pod old = pods.get(key);
-    if (old != null) {
-      byLabel.update(key, Labels.indexKeys(old), List.of());
-    }
-    return pods.remove(key);
+    return super.remove(key);
   }
 
   @Override
-  public Stream<String> keySet() {
-    return pods.keySet().stream();
-  }
-
-  @Override
-  public Stream<Pod> values() {
-    return pods.values().stream();
-  }
-
-  @Override
-  public int size() {
-    return pods.size();
-  }
-
-  @Override
-  public Pod get(String key) {
-    return pods.get(key);
+  Pod stored(Pod pod) {
+    return slim(pod);
   }
 
   /** When the pod "namespace/name" last changed (System.nanoTime), once; null if not noted. */

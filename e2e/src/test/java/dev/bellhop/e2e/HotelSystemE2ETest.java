@@ -269,8 +269,16 @@ class HotelSystemE2ETest {
     return null;
   }
 
-  /** Each instance's ModifyIndex: a write to a registration raises it. */
-  private static Map<String, Long> modifyIndexes() throws IOException, InterruptedException {
+  /**
+   * Each instance's ModifyIndex: a write to a registration raises it. Read again when a server
+   * doesn't answer in time (a CI run once saw one read time out right after the operator's restart).
+   */
+  private static Map<String, Long> modifyIndexes() {
+    return await("Consul's registrations read").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        .until(HotelSystemE2ETest::readModifyIndexes, indexes -> true);
+  }
+
+  private static Map<String, Long> readModifyIndexes() throws IOException, InterruptedException {
     Map<String, Long> out = new HashMap<>();
     for (String service : List.of("auth", "geo", "profile", "rate", "hotel")) {
       for (JsonNode e : consul("/v1/health/service/" + service)) {

@@ -20,11 +20,7 @@ final class OperatorHttpServer {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on " + address + ":" + port, e);
     }
-    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "operator-http");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(Executors.newFixedThreadPool(2, DaemonThreads.named("operator-http")));
     server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4", meters.scrape()));
     server.createContext("/healthz", ex -> {
       boolean healthy = operator.getRuntimeInfo().allEventSourcesAreHealthy();

@@ -1,5 +1,6 @@
 package dev.bellhop.operator.hotelservice;
 
+import dev.bellhop.operator.DaemonThreads;
 import dev.bellhop.operator.consulcluster.ConsulEndpoint;
 import dev.bellhop.operator.consulcluster.ConsulEndpoints;
 import dev.bellhop.operator.consulcluster.ConsulHttp;
@@ -54,11 +55,8 @@ final class ConsulTargets implements AutoCloseable {
   private final Map<String, SSLContext> tlsByCa = new ConcurrentHashMap<>();
   private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
   private final Map<String, Object> lookUpLocks = new ConcurrentHashMap<>();
-  private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "consul-target-refresh");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService refresher =
+      Executors.newSingleThreadExecutor(DaemonThreads.named("consul-target-refresh"));
 
   ConsulTargets(KubernetesClient client, String fallbackAddress, String fallbackToken, String clusterId,
       Function<ConsulCatalog, RegistrationSync> engines) {

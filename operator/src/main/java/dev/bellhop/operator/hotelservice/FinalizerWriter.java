@@ -1,5 +1,6 @@
 package dev.bellhop.operator.hotelservice;
 
+import dev.bellhop.operator.DaemonThreads;
 import dev.bellhop.operator.crd.HotelService;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
@@ -7,7 +8,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,12 +30,7 @@ final class FinalizerWriter implements AutoCloseable {
   FinalizerWriter(KubernetesClient client, String finalizer) {
     this.client = client;
     this.finalizer = finalizer;
-    AtomicInteger threads = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "hotelservice-finalizer-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor = Executors.newFixedThreadPool(2, DaemonThreads.named("hotelservice-finalizer"));
   }
 
   /** Adds the finalizer to {@code hs} unless it has it, is being deleted, or an add is under way. */

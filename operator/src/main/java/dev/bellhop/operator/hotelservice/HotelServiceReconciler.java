@@ -80,7 +80,9 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
   private final Timer latency;
   private final Clock clock;
   private final SlimPodStore podStore = new SlimPodStore();
-  private final HotelServiceStore hotelServiceStore = new HotelServiceStore();
+  /** The HotelService informer's store: pod events are mapped through its selector-label index. */
+  private final LabelIndexedStore<HotelService> hotelServiceStore =
+      new LabelIndexedStore<>(Labels::indexKeys);
   private volatile InformerEventSource<Pod, HotelService> pods;
   private final Set<RegistrationSync> orphansSwept = ConcurrentHashMap.newKeySet();
   private final StatusWriter statusWriter;
@@ -111,8 +113,8 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     var cache = context.getPrimaryCache();
     var config = InformerEventSourceConfiguration.from(Pod.class, HotelService.class)
         .withName("pods")
-        .withSecondaryToPrimaryMapper(new PodToHotelServiceMapper(hotelServiceStore::withSelectorLabel))
-        .withPrimaryToSecondaryMapper(new HotelServiceToPodsMapper(podStore::withLabel))
+        .withSecondaryToPrimaryMapper(new PodToHotelServiceMapper(hotelServiceStore::withIndexKey))
+        .withPrimaryToSecondaryMapper(new HotelServiceToPodsMapper(podStore::withIndexKey))
         .withItemStore(podStore)
         .build();
     pods = new InformerEventSource<>(config, context);

@@ -11,9 +11,9 @@ import java.util.stream.Collectors;
 
 /**
  * A HotelService's pods: those in its namespace that carry every label of its selector, found
- * through the label index of {@link SlimPodStore}. Given this mapper, JOSDK keeps no primary-to-secondary
- * index of its own, which it would build at start by mapping each pod to its HotelServices
- * (10,000 pods times every HotelService of their namespace).
+ * through the label index of the pod store ({@link SlimPodStore}). Given this mapper, JOSDK keeps
+ * no primary-to-secondary index of its own, which it would build at start by mapping each pod to
+ * its HotelServices (10,000 pods times every HotelService of their namespace).
  */
 final class HotelServiceToPodsMapper implements PrimaryToSecondaryMapper<HotelService> {
   private final Function<String, List<Pod>> podsWithLabel;

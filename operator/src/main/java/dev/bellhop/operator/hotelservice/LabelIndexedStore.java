@@ -6,14 +6,22 @@ import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-/** An informer's item store with a {@link LabelIndex} over the keys {@code indexKeys} gives each object. */
+/**
+ * An informer's item store, indexed by the keys {@code indexKeys} gives each object (a namespace
+ * and a label, see {@link Labels}), and safe to look up while the informer writes. fabric8's cache
+ * indexes are not: on every update they take the object out of its index entries and then put it
+ * back, so a lookup in between misses an object whose labels never changed. A pod event mapped in
+ * that moment was lost (its HotelService's status was being written), and a reconcile could miss
+ * a pod and deregister it. Here an update touches only the entries that change, each atomically.
+ */
 class LabelIndexedStore<T extends HasMetadata> implements ItemStore<T> {
   private final Map<String, T> items = new ConcurrentHashMap<>();
-  private final LabelIndex index = new LabelIndex();
+  private final Map<String, Set<String>> index = new ConcurrentHashMap<>();
   private final Function<T, List<String>> indexKeys;
 
   LabelIndexedStore(Function<T, List<String>> indexKeys) {
@@ -22,7 +30,8 @@ class LabelIndexedStore<T extends HasMetadata> implements ItemStore<T> {
 
   /** The objects under an index key. */
   List<T> withIndexKey(String key) {
-    return index.get(key).stream().map(items::get).filter(Objects::nonNull).toList();
+    Set<String> keys = index.get(key);
+    return keys == null ? List.of() : keys.stream().map(items::get).filter(Objects::nonNull).toList();
   }
 
   /** What is kept of an object the informer hands in. */
@@ -39,7 +48,7 @@ class LabelIndexedStore<T extends HasMetadata> implements ItemStore<T> {
   public T put(String key, T item) {
     T kept = stored(item);
     T old = items.put(key, kept);
-    index.update(key, old == null ? List.of() : indexKeys.apply(old), indexKeys.apply(kept));
+    reindex(key, old == null ? List.of() : indexKeys.apply(old), indexKeys.apply(kept));
     return old;
   }
 
@@ -47,9 +56,30 @@ class LabelIndexedStore<T extends HasMetadata> implements ItemStore<T> {
   public T remove(String key) {
     T old = items.get(key);
     if (old != null) {
-      index.update(key, indexKeys.apply(old), List.of());
+      reindex(key, indexKeys.apply(old), List.of());
     }
     return items.remove(key);
+  }
+
+  /** Adds what is new, then removes what went: an entry that stays is never left, not even for a moment. */
+  private void reindex(String item, List<String> before, List<String> after) {
+    for (String key : after) {
+      if (!before.contains(key)) {
+        index.compute(key, (k, set) -> {
+          Set<String> items = set == null ? ConcurrentHashMap.newKeySet() : set;
+          items.add(item);
+          return items;
+        });
+      }
+    }
+    for (String key : before) {
+      if (!after.contains(key)) {
+        index.computeIfPresent(key, (k, set) -> {
+          set.remove(item);
+          return set.isEmpty() ? null : set;
+        });
+      }
+    }
   }
 
   @Override

@@ -25,11 +25,6 @@ final class SlimPodStore extends LabelIndexedStore<Pod> {
     super(Labels::indexKeys);
   }
 
-  /** The pods under a {@link Labels#indexKeys(Pod)} key. */
-  List<Pod> withLabel(String key) {
-    return withIndexKey(key);
-  }
-
   @Override
   public Pod put(String key, Pod pod) {
     noteChange(key);

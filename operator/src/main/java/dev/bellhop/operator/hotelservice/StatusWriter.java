@@ -1,5 +1,6 @@
 package dev.bellhop.operator.hotelservice;
 
+import dev.bellhop.operator.DaemonThreads;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.crd.HotelServiceStatus;
@@ -16,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,12 +43,7 @@ final class StatusWriter implements AutoCloseable {
   StatusWriter(KubernetesClient client, Duration countsInterval) {
     this.client = client;
     this.intervalNanos = countsInterval.toNanos();
-    AtomicInteger threads = new AtomicInteger();
-    this.executor = new ScheduledThreadPoolExecutor(2, r -> {
-      Thread t = new Thread(r, "hotelservice-status-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor = new ScheduledThreadPoolExecutor(2, DaemonThreads.named("hotelservice-status"));
     executor.setRemoveOnCancelPolicy(true);
   }
 

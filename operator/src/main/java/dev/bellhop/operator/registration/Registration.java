@@ -42,7 +42,7 @@ public record Registration(
         && tags.equals(other.tags) && meta.equals(other.meta);
   }
 
-  Registration withPassing(boolean value) {
+  public Registration withPassing(boolean value) {
     return new Registration(owner, id, service, node, nodeAddress, address, port, tags, meta, value);
   }
 }

@@ -1,5 +1,6 @@
 package dev.bellhop.operator.registration;
 
+import dev.bellhop.operator.DaemonThreads;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -8,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -28,10 +30,9 @@ final class TxnPipeline implements AutoCloseable {
 
   TxnPipeline(Consumer<List<Map<String, Object>>> txn, int laneCount) {
     this.txn = txn;
+    ThreadFactory threads = DaemonThreads.named("consul-txn");
     for (int i = 0; i < laneCount; i++) {
-      Thread thread = new Thread(new Lane(), "consul-txn-" + i);
-      thread.setDaemon(true);
-      thread.start();
+      threads.newThread(new Lane()).start();
     }
   }
 

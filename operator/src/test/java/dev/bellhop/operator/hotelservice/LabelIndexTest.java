@@ -28,7 +28,7 @@ class LabelIndexTest {
     store.put(key, pod);
     String label = Labels.indexKeys(pod).get(0);
 
-    assertNeverMissing(() -> store.withLabel(label), () -> {
+    assertNeverMissing(() -> store.withIndexKey(label), () -> {
       for (int i = 0; i < UPDATES; i++) {
         pod.getMetadata().setResourceVersion(String.valueOf(i));
         store.put(key, pod);
@@ -38,13 +38,13 @@ class LabelIndexTest {
 
   @Test
   void aHotelServiceWhoseSelectorDoesNotChangeIsFoundThroughoutItsUpdates() throws Exception {
-    HotelServiceStore store = new HotelServiceStore();
+    LabelIndexedStore<HotelService> store = new LabelIndexedStore<>(Labels::indexKeys);
     HotelService hs = Kube.hotelService("a", "geo", 8080, Map.of("app", "geo"));
     String key = store.getKey(hs);
     store.put(key, hs);
     String label = Labels.indexKeys(hs).get(0);
 
-    assertNeverMissing(() -> store.withSelectorLabel(label), () -> {
+    assertNeverMissing(() -> store.withIndexKey(label), () -> {
       for (int i = 0; i < UPDATES; i++) {
         hs.getMetadata().setResourceVersion(String.valueOf(i)); // e.g. its status written
         store.put(key, hs);
@@ -58,25 +58,25 @@ class LabelIndexTest {
     Pod pod = Kube.pod("a", "geo-1", Map.of("app", "geo", "track", "v1"), "n", "10.0.0.1", true);
     String key = pods.getKey(pod);
     pods.put(key, pod);
-    assertThat(pods.withLabel("a/track=v1")).hasSize(1);
+    assertThat(pods.withIndexKey("a/track=v1")).hasSize(1);
 
     pod.getMetadata().setLabels(Map.of("app", "geo", "track", "v2"));
     pods.put(key, pod);
-    assertThat(pods.withLabel("a/track=v1")).isEmpty();
-    assertThat(pods.withLabel("a/track=v2")).hasSize(1);
-    assertThat(pods.withLabel("a/app=geo")).hasSize(1);
+    assertThat(pods.withIndexKey("a/track=v1")).isEmpty();
+    assertThat(pods.withIndexKey("a/track=v2")).hasSize(1);
+    assertThat(pods.withIndexKey("a/app=geo")).hasSize(1);
 
     pods.remove(key);
-    assertThat(pods.withLabel("a/app=geo")).isEmpty();
+    assertThat(pods.withIndexKey("a/app=geo")).isEmpty();
     assertThat(pods.size()).isZero();
 
-    HotelServiceStore hotelServices = new HotelServiceStore();
+    LabelIndexedStore<HotelService> hotelServices = new LabelIndexedStore<>(Labels::indexKeys);
     HotelService hs = Kube.hotelService("a", "geo", 8080, Map.of("app", "geo"));
     hotelServices.put(hotelServices.getKey(hs), hs);
     HotelService moved = Kube.hotelService("a", "geo", 8080, Map.of("app", "rate")); // informers hand in new objects
     hotelServices.put(hotelServices.getKey(moved), moved);
-    assertThat(hotelServices.withSelectorLabel("a/app=geo")).isEmpty();
-    assertThat(hotelServices.withSelectorLabel("a/app=rate")).containsExactly(moved);
+    assertThat(hotelServices.withIndexKey("a/app=geo")).isEmpty();
+    assertThat(hotelServices.withIndexKey("a/app=rate")).containsExactly(moved);
   }
 
   /** Runs {@code writer} while another thread looks up, and asserts that no lookup came back empty. */

@@ -55,14 +55,26 @@ class TxnPipelineTest {
   void batchesOfOneKeyAreWrittenInTheOrderTheyCameWhateverTheLanes() {
     var catalog = catalog();
     catalog.txn(List.of(ConsulCatalog.nodeSet("pipeline-node", "127.0.0.1", "pipeline")));
+    var registrationsHeld = new CountDownLatch(1);
     List<CompletableFuture<Void>> writes = new ArrayList<>();
-    try (var pipeline = new TxnPipeline(catalog::txn, 4)) {
+    try (var pipeline = new TxnPipeline(ops -> {
+      if (ops.stream().anyMatch(op -> op.containsKey("Check"))) {
+        awaitQuietly(registrationsHeld); // the lanes that took registrations wait; the others are free
+      }
+      catalog.txn(ops);
+    }, 4)) {
+      List<Registration> regs = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
         Registration r = reg("eta", i);
-        // Registered, then deregistered: in this order only, nothing is left.
+        regs.add(r);
         writes.add(pipeline.submit(r.owner() + i, List.of(ConsulCatalog.serviceSet(r), ConsulCatalog.checkSet(r))));
-        writes.add(pipeline.submit(r.owner() + i, List.of(ConsulCatalog.serviceDelete(r))));
       }
+      // Registered, then deregistered: in this order only, nothing is left. Free lanes must not
+      // take a deregistration while its key's registration is still with another lane.
+      for (int i = 0; i < 40; i++) {
+        writes.add(pipeline.submit(regs.get(i).owner() + i, List.of(ConsulCatalog.serviceDelete(regs.get(i)))));
+      }
+      registrationsHeld.countDown();
       writes.forEach(CompletableFuture::join);
     }
     assertThat(new ConsulReader(CONSUL.cluster()).instances("eta")).isEmpty();

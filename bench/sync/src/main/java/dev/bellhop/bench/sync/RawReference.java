@@ -76,12 +76,10 @@ final class RawReference {
     double next() {
       passing = !passing;
       String expected = passing ? "passing" : "critical";
-      Registration r = flipped;
       long start = System.nanoTime();
-      consul.txn(List.of(ConsulCatalog.checkSet(new Registration(r.owner(), r.id(), r.service(), r.node(),
-          r.nodeAddress(), r.address(), r.port(), r.tags(), r.meta(), passing))));
-      while (!expected.equals(view.status(r.id()))) {
-        view = probe.health(r.service(), view.index());
+      consul.txn(List.of(ConsulCatalog.checkSet(flipped.withPassing(passing))));
+      while (!expected.equals(view.status(flipped.id()))) {
+        view = probe.health(flipped.service(), view.index());
       }
       return (System.nanoTime() - start) / 1e6;
     }

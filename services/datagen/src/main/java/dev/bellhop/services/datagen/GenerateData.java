@@ -13,10 +13,12 @@ import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 /**
@@ -155,15 +157,16 @@ public final class GenerateData {
    */
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args.length > 0 ? args[0] : "data");
-    Set<String> only = Set.of(args.length > 1 ? java.util.Arrays.copyOfRange(args, 1, args.length) : new String[0]);
+    Set<String> only = Set.copyOf(Arrays.asList(args).subList(Math.min(1, args.length), args.length));
+    Predicate<String> wanted = name -> only.isEmpty() || only.contains(name);
     Files.createDirectories(out);
     Random random = new Random(SEED);
     // The files draw from one seeded sequence, in this order: each is computed, even when not written.
     List<JsonObject> profiles = hotels(random);
-    writeIfWanted(only, out, "profiles.json", prettyArray(profiles));
-    writeIfWanted(only, out, "locations.json", locations(profiles));
-    writeIfWanted(only, out, "rates.json", rates(profiles, random));
-    if (only.isEmpty() || only.contains("customers.json")) {
+    writeIf(wanted, out.resolve("profiles.json"), prettyArray(profiles));
+    writeIf(wanted, out.resolve("locations.json"), locations(profiles));
+    writeIf(wanted, out.resolve("rates.json"), rates(profiles, random));
+    if (wanted.test("customers.json")) {
       long start = System.nanoTime();
       write(out.resolve("customers.json"), customers(random));
       System.out.printf("hashed %d customers' passwords in %d ms%n", CUSTOMERS + 1, (System.nanoTime() - start) / 1_000_000);
@@ -171,9 +174,9 @@ public final class GenerateData {
     System.out.printf("wrote %s to %s%n", only.isEmpty() ? "the data set" : only, out);
   }
 
-  private static void writeIfWanted(Set<String> only, Path out, String name, String content) throws IOException {
-    if (only.isEmpty() || only.contains(name)) {
-      write(out.resolve(name), content);
+  private static void writeIf(Predicate<String> wanted, Path file, String content) throws IOException {
+    if (wanted.test(file.getFileName().toString())) {
+      write(file, content);
     }
   }
 

@@ -246,6 +246,43 @@ class ApiServerTest {
   }
 
   @Test
+  void informersSeeStatusWritesOfLabelledObjects() throws Exception {
+    var pods = client.pods().inNamespace("t");
+    BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+    pods.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("before")
+        .addToLabels("app", "geo").endMetadata().withNewSpec().addNewContainer().withName("c").withImage("x")
+        .endContainer().endSpec().build()).create();
+    try (var informer = pods.withLabel("app", "geo").inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+      @Override
+      public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
+        seen.add("add " + pod.getMetadata().getName());
+      }
+
+      @Override
+      public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod pod) {
+        seen.add("update " + pod.getMetadata().getName() + " " + (pod.getStatus() == null ? null : pod.getStatus().getPhase()));
+      }
+
+      @Override
+      public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean unknown) {
+        seen.add("delete " + pod.getMetadata().getName());
+      }
+    })) {
+      assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("add before");
+      pods.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("other")
+          .addToLabels("app", "web").endMetadata().build()).create();
+      pods.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("after")
+          .addToLabels("app", "geo").endMetadata().build()).create();
+      assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("add after");
+      pods.withName("after").editStatus(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p).withNewStatus()
+          .withPhase("Running").endStatus().build());
+      assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("update after Running");
+      pods.withName("after").delete();
+      assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("delete after");
+    }
+  }
+
+  @Test
   void streamsWatchesOverChunkedHttp() throws Exception {
     Reply created = send("POST", "/api/v1/namespaces/t/configmaps", "application/json",
         "{\"metadata\":{\"name\":\"streamed\"},\"data\":{\"a\":\"1\"}}");

@@ -96,7 +96,8 @@ final class Front implements Handler<HttpServerRequest> {
     }
     Discovery.Resource resource = discovery.resource(info.groupVersion(), info.resource())
         .orElseThrow(() -> Errors.pathNotFound(info.path()));
-    if (info.subresource() != null && !(info.subresource().equals("status") && resource.status())) {
+    if (info.subresource() != null && !(info.subresource().equals("status") && resource.status())
+        && !(info.subresource().equals("scale") && resource.scale() != null)) {
       throw Errors.pathNotFound(info.path());
     }
     if (info.verb().equals("watch")) {
@@ -118,7 +119,9 @@ final class Front implements Handler<HttpServerRequest> {
       return new ApiRequest.Response(reply.code(), reply.body());
     }
     return switch (info.verb()) {
-      case "get" -> view(request, resource, get(request));
+      case "get" -> "scale".equals(info.subresource())
+          ? new ApiRequest.Response(200, Scales.of(get(request).body(), resource.scale()))
+          : view(request, resource, get(request));
       case "list" -> view(request, resource, list(request, resource));
       case "create" -> {
         if (info.name() != null) {
@@ -126,8 +129,8 @@ final class Front implements Handler<HttpServerRequest> {
         }
         yield writes.create(request, resource);
       }
-      case "update" -> writes.update(request, resource);
-      case "patch" -> writes.patch(request, resource);
+      case "update", "patch" -> "scale".equals(info.subresource()) ? writes.scale(request, resource)
+          : info.verb().equals("update") ? writes.update(request, resource) : writes.patch(request, resource);
       case "delete" -> writes.delete(request, resource);
       case "deletecollection" -> writes.deleteCollection(request, resource, list(request, resource).body());
       default -> throw Errors.methodNotAllowed("the server does not allow this method on the requested resource");

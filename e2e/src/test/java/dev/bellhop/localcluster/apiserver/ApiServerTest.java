@@ -199,6 +199,20 @@ class ApiServerTest {
   }
 
   @Test
+  void scaleSubresourceAsKubectlScaleUsesIt() throws Exception {
+    send("POST", DEPLOYMENTS, "application/json", deployment("scaled"));
+    Reply scaled = send("PATCH", DEPLOYMENTS + "/scaled/scale", "application/merge-patch+json",
+        "{\"spec\":{\"replicas\":3}}");
+    assertThat(scaled.code()).isEqualTo(200);
+    assertThat(scaled.body().get("kind").asText()).isEqualTo("Scale");
+    assertThat(scaled.body().at("/spec/replicas").asInt()).isEqualTo(3);
+    assertThat(scaled.body().at("/status/selector").asText()).isEqualTo("app=scaled");
+    assertThat(send("GET", DEPLOYMENTS + "/scaled", null, null).body().at("/spec/replicas").asInt()).isEqualTo(3);
+    assertThat(client.apps().deployments().inNamespace("t").withName("scaled").scale(4).getSpec().getReplicas())
+        .isEqualTo(4);
+  }
+
+  @Test
   void statusSubresourceChangesOnlyStatus() throws Exception {
     send("POST", DEPLOYMENTS, "application/json", deployment("counted"));
     String path = DEPLOYMENTS + "/counted";

@@ -33,6 +33,9 @@ final class Front implements Handler<HttpServerRequest> {
   private final Writes writes;
   private final Watches watches;
   private final WorkerExecutor workers;
+  /** Requests served, by "verb resource[/subresource]": logged when the server stops, to show what a run asked. */
+  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> served =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   Front(Chain chain, Storage storage, Discovery discovery, Watches watches, WorkerExecutor workers) {
     this.chain = chain;
@@ -83,6 +86,9 @@ final class Front implements Handler<HttpServerRequest> {
         throw ApiError.forbidden(user, info, decision.reason());
       }
     }
+    served.computeIfAbsent(info.verb() + " " + (info.resourceRequest() ? info.resource()
+        + (info.subresource() == null ? "" : "/" + info.subresource()) : "nonresource"),
+        k -> new java.util.concurrent.atomic.LongAdder()).increment();
     ApiRequest request = new ApiRequest(info, user, mediaType(http.getHeader("Content-Type")),
         http.getHeader("Accept"), body);
     for (Endpoint endpoint : chain.endpoints()) {
@@ -135,6 +141,12 @@ final class Front implements Handler<HttpServerRequest> {
       case "deletecollection" -> writes.deleteCollection(request, resource, list(request, resource).body());
       default -> throw Errors.methodNotAllowed("the server does not allow this method on the requested resource");
     };
+  }
+
+  /** The most asked requests, most first ("patch pods/status=812"). */
+  String served(int top) {
+    return served.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
+        .limit(top).map(e -> e.getKey() + "=" + e.getValue().sum()).collect(java.util.stream.Collectors.joining(", "));
   }
 
   private ApiRequest.Response view(ApiRequest request, Discovery.Resource resource, ApiRequest.Response read) {

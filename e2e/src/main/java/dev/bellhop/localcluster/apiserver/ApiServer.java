@@ -80,7 +80,7 @@ public final class ApiServer implements AutoCloseable {
     try {
       Storage storage = new Storage("http://127.0.0.1:" + store.getPort());
       WorkerExecutor workers = vertx.createSharedWorkerExecutor("apiserver", WORKERS, 2, TimeUnit.MINUTES);
-      Front front = new Front(chain, storage, new Discovery(), new Watches(vertx, storage), workers);
+      Front front = new Front(chain, storage, chain.discovery(), new Watches(vertx, storage), workers);
       HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
           .setMaxWebSocketFrameSize(16 * 1024 * 1024).setMaxWebSocketMessageSize(64 * 1024 * 1024))
           .requestHandler(front);

@@ -16,7 +16,7 @@ import java.util.Optional;
  * place the chain is assembled: {@code LocalCluster} fills it, tests build their own.
  */
 public record Chain(Authenticator authenticator, Authorizer authorizer, List<AdmissionPlugin> admission,
-    List<Endpoint> endpoints, List<ReadView> views) {
+    List<Endpoint> endpoints, List<ReadView> views, Discovery discovery) {
   /** The user of the admin kubeconfig and of the cluster's own parts. */
   public static final UserInfo ADMIN = new UserInfo("kubernetes-admin", "",
       List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED));
@@ -38,6 +38,7 @@ public record Chain(Authenticator authenticator, Authorizer authorizer, List<Adm
     private final List<AdmissionPlugin> admission = new ArrayList<>();
     private final List<Endpoint> endpoints = new ArrayList<>();
     private final List<ReadView> views = new ArrayList<>();
+    private final Discovery discovery = new Discovery();
 
     private Builder(String adminToken) {
       this.adminToken = adminToken;
@@ -81,8 +82,13 @@ public record Chain(Authenticator authenticator, Authorizer authorizer, List<Adm
       return adminToken;
     }
 
+    /** The kinds the front serves (built-in ones and every stored CRD's), for stages that need them. */
+    public Discovery discovery() {
+      return discovery;
+    }
+
     public Chain build() {
-      return new Chain(authenticator, authorizer, admission, endpoints, views);
+      return new Chain(authenticator, authorizer, admission, endpoints, views, discovery);
     }
   }
 

@@ -1,6 +1,9 @@
 package dev.bellhop.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 import java.util.Map;
 
@@ -8,15 +11,20 @@ import java.util.Map;
 public class ConsulRegistrationSpec {
 
   @JsonPropertyDescription("The ConsulCluster (same namespace) to register into. Default: consul.")
+  @Pattern(FieldRules.DNS1123_LABEL)
   private String cluster;
 
   @JsonPropertyDescription("Consul service name. Default: the HotelService's name.")
+  @Pattern(FieldRules.CONSUL_SERVICE)
   private String serviceName;
 
   @JsonPropertyDescription("Tags of every registered instance.")
-  private List<String> tags;
+  private List<@Pattern(FieldRules.CONSUL_TAG) String> tags;
 
   @JsonPropertyDescription("Service meta of every registered instance (Bellhop adds its own ownership keys).")
+  @Size(max = FieldRules.CONSUL_META_KEYS_MAX)
+  @ValidationRule(value = FieldRules.META_KEYS, message = FieldRules.META_KEYS_MESSAGE)
+  @ValidationRule(value = FieldRules.META_VALUES, message = FieldRules.META_VALUES_MESSAGE)
   private Map<String, String> meta;
 
   public String getCluster() { return cluster; }

@@ -5,6 +5,7 @@ import dev.bellhop.localcluster.apiserver.admission.AdmissionPlugin;
 import dev.bellhop.localcluster.apiserver.admission.AdmissionRequest;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,15 +17,33 @@ import org.slf4j.LoggerFactory;
 public final class CustomResourceValidation implements AdmissionPlugin, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CustomResourceValidation.class);
 
-  private final CrdCatalog catalog;
+  private final Supplier<KubernetesClient> client;
+  private volatile CrdCatalog catalog;
 
-  private CustomResourceValidation(CrdCatalog catalog) {
-    this.catalog = catalog;
+  private CustomResourceValidation(Supplier<KubernetesClient> client) {
+    this.client = client;
   }
 
-  /** The factory the chain assembly calls: {@code store} is the client of the storage behind the front. */
-  public static CustomResourceValidation create(KubernetesClient store) {
-    return new CustomResourceValidation(new CrdCatalog(store));
+  /**
+   * The factory the chain assembly calls. The chain is built before the API server listens, so the
+   * client (one that reads CRDs, e.g. the admin's) is asked for, and the CRD informer started, at
+   * the first write of a custom resource.
+   */
+  public static CustomResourceValidation create(Supplier<KubernetesClient> client) {
+    return new CustomResourceValidation(client);
+  }
+
+  private CrdCatalog catalog() {
+    CrdCatalog c = catalog;
+    if (c == null) {
+      synchronized (this) {
+        c = catalog;
+        if (c == null) {
+          catalog = c = new CrdCatalog(client.get());
+        }
+      }
+    }
+    return c;
   }
 
   @Override
@@ -34,7 +53,7 @@ public final class CustomResourceValidation implements AdmissionPlugin, AutoClos
         || (info.subresource() != null && !info.subresource().equals("status")) || request.object() == null) {
       return;
     }
-    catalog.validator(info.apiGroup(), info.resource(), info.apiVersion()).ifPresent(validator -> {
+    catalog().validator(info.apiGroup(), info.resource(), info.apiVersion()).ifPresent(validator -> {
       List<String> warnings = validator.admit(request.object(), request.oldObject(),
           CustomResourceValidator.FieldValidation.of(info.param("fieldValidation").orElse(null)));
       // The front has no Warning header yet: log what kube would warn about.
@@ -50,6 +69,8 @@ public final class CustomResourceValidation implements AdmissionPlugin, AutoClos
 
   @Override
   public void close() {
-    catalog.close();
+    if (catalog != null) {
+      catalog.close();
+    }
   }
 }

@@ -37,6 +37,24 @@ class BellhopCrdsTest {
   }
 
   @Test
+  void theShippedManifestsAreAdmitted() throws Exception {
+    int checked = 0;
+    try (var parser = Crds.YAML.createParser(Crds.repoRoot().resolve("k8s/bellhop.yaml").toFile())) {
+      for (var docs = Crds.YAML.readValues(parser, com.fasterxml.jackson.databind.node.ObjectNode.class);
+          docs.hasNext(); ) {
+        var doc = docs.next();
+        String kind = doc.path("kind").asText();
+        if (kind.equals("HotelService") || kind.equals("ConsulCluster")) {
+          var validator = kind.equals("HotelService") ? HOTEL_SERVICES : CONSUL_CLUSTERS;
+          assertThat(causes(validator, doc, null)).as("%s %s", kind, doc.path("metadata").path("name")).isEmpty();
+          checked++;
+        }
+      }
+    }
+    assertThat(checked).isGreaterThanOrEqualTo(5);
+  }
+
+  @Test
   void replicasBeyondInt32IsRefusedWithTheField() {
     assertThat(hotelService("rate", "{image: rate:1, replicas: 3000000000, port: 8084}")).containsExactly(
         "spec.replicas: Invalid value: 3000000000: spec.replicas in body should be less than or equal to 2147483647");

@@ -51,16 +51,20 @@ final class Crds {
 
   /** The committed CRD file {@code crds/<file>}, as kubectl would apply it. */
   static CustomResourceValidator committed(String file) {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null && !Files.isDirectory(dir.resolve("crds"))) {
-      dir = dir.getParent();
-    }
     try {
-      JsonNode crd = YAML.readTree(dir.resolve("crds").resolve(file).toFile());
+      JsonNode crd = YAML.readTree(repoRoot().resolve("crds").resolve(file).toFile());
       return CustomResourceValidator.forCrd(crd, "v1alpha1");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  static Path repoRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.isDirectory(dir.resolve("crds"))) {
+      dir = dir.getParent();
+    }
+    return dir;
   }
 
   /** "field: message" for each cause of a refusal, empty when the write is admitted. */

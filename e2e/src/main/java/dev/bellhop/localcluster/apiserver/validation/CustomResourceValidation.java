@@ -5,6 +5,7 @@ import dev.bellhop.localcluster.apiserver.admission.AdmissionPlugin;
 import dev.bellhop.localcluster.apiserver.admission.AdmissionRequest;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,12 @@ public final class CustomResourceValidation implements AdmissionPlugin, AutoClos
   private static final Logger log = LoggerFactory.getLogger(CustomResourceValidation.class);
 
   private final Supplier<KubernetesClient> client;
-  private volatile CrdCatalog catalog;
+  /**
+   * cel-java's environment takes 1 s to build on an idle core here (8 s under the shared machine's
+   * usual load): built in the background from the start, not on the first HotelService write.
+   */
+  private final CompletableFuture<CelRules> cel = CompletableFuture.supplyAsync(CelRules::new);
+  private volatile CompletableFuture<CrdCatalog> catalog;
 
   private CustomResourceValidation(Supplier<KubernetesClient> client) {
     this.client = client;
@@ -26,20 +32,20 @@ public final class CustomResourceValidation implements AdmissionPlugin, AutoClos
 
   /**
    * The factory the chain assembly calls. The chain is built before the API server listens, so the
-   * client (one that reads CRDs, e.g. the admin's) is asked for, and the CRD informer started, at
-   * the first write of a custom resource.
+   * client (one that reads CRDs, e.g. the admin's) is asked for, and the CRD informer started in the
+   * background, at the first write (a namespace, the CRDs: before any custom resource).
    */
   public static CustomResourceValidation create(Supplier<KubernetesClient> client) {
     return new CustomResourceValidation(client);
   }
 
-  private CrdCatalog catalog() {
-    CrdCatalog c = catalog;
+  private CompletableFuture<CrdCatalog> catalog() {
+    CompletableFuture<CrdCatalog> c = catalog;
     if (c == null) {
       synchronized (this) {
         c = catalog;
         if (c == null) {
-          catalog = c = new CrdCatalog(client.get());
+          catalog = c = cel.thenApplyAsync(rules -> new CrdCatalog(client.get(), rules));
         }
       }
     }
@@ -49,11 +55,12 @@ public final class CustomResourceValidation implements AdmissionPlugin, AutoClos
   @Override
   public void admit(AdmissionRequest request) {
     RequestInfo info = request.info();
+    CompletableFuture<CrdCatalog> catalog = catalog();
     if (request.operation() == AdmissionRequest.Operation.DELETE || !info.resourceRequest() || builtIn(info.apiGroup())
         || (info.subresource() != null && !info.subresource().equals("status")) || request.object() == null) {
       return;
     }
-    catalog().validator(info.apiGroup(), info.resource(), info.apiVersion()).ifPresent(validator -> {
+    catalog.join().validator(info.apiGroup(), info.resource(), info.apiVersion()).ifPresent(validator -> {
       List<String> warnings = validator.admit(request.object(), request.oldObject(),
           CustomResourceValidator.FieldValidation.of(info.param("fieldValidation").orElse(null)));
       // The front has no Warning header yet: log what kube would warn about.
@@ -70,7 +77,7 @@ public final class CustomResourceValidation implements AdmissionPlugin, AutoClos
   @Override
   public void close() {
     if (catalog != null) {
-      catalog.close();
+      catalog.thenAccept(CrdCatalog::close);
     }
   }
 }

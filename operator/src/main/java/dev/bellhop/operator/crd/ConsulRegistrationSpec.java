@@ -3,7 +3,6 @@ package dev.bellhop.operator.crd;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
-import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 import java.util.Map;
 
@@ -22,10 +21,9 @@ public class ConsulRegistrationSpec {
   private List<@Pattern(FieldRules.CONSUL_TAG) String> tags;
 
   @JsonPropertyDescription("Service meta of every registered instance (Bellhop adds its own ownership keys).")
+  // Keys only by the operator's validator (a CEL rule over map keys exceeds kube's cost budget).
   @Size(max = FieldRules.CONSUL_META_KEYS_MAX)
-  @ValidationRule(value = FieldRules.META_KEYS, message = FieldRules.META_KEYS_MESSAGE)
-  @ValidationRule(value = FieldRules.META_VALUES, message = FieldRules.META_VALUES_MESSAGE)
-  private Map<String, String> meta;
+  private Map<String, @Size(max = FieldRules.CONSUL_META_VALUE_MAX) String> meta;
 
   public String getCluster() { return cluster; }
   public void setCluster(String cluster) { this.cluster = cluster; }

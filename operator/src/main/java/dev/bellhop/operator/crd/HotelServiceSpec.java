@@ -5,6 +5,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import java.util.List;
@@ -31,13 +32,13 @@ public class HotelServiceSpec {
   private Integer port;
 
   @JsonPropertyDescription("Environment of the managed container (only with image). PORT defaults to spec.port.")
-  @ValidationRule(value = FieldRules.ENV_NAMES, message = FieldRules.ENV_NAMES_MESSAGE)
   private List<EnvVar> env;
 
   @JsonPropertyDescription("Labels selecting the pods to register. Defaults to the managed Deployment's pod labels; required without image.")
-  @ValidationRule(value = FieldRules.SELECTOR_NOT_EMPTY, message = FieldRules.SELECTOR_NOT_EMPTY_MESSAGE)
-  @ValidationRule(value = FieldRules.SELECTOR_LABELS, message = FieldRules.SELECTOR_LABELS_MESSAGE)
-  private Map<String, String> selector;
+  // Label values by pattern; keys only by the operator's validator: a CEL rule over map keys that have no
+  // maxLength exceeds kube's CEL cost budget, and kube would refuse the CRD.
+  @Size(min = 1)
+  private Map<String, @Pattern(FieldRules.LABEL_VALUE) String> selector;
 
   @JsonPropertyDescription("How the endpoints appear in Consul.")
   private ConsulRegistrationSpec consul;

@@ -27,7 +27,7 @@ final class HotelServiceValidator {
   private static final Pattern LABEL_NAME = Pattern.compile(FieldRules.LABEL_NAME);
   private static final Pattern LABEL_VALUE = Pattern.compile(FieldRules.LABEL_VALUE);
   private static final Pattern ENV_NAME = Pattern.compile(FieldRules.ENV_NAME);
-  private static final Set<String> RESERVED_META = Set.of(FieldRules.RESERVED_META_KEYS.replace("'", "").split(", "));
+  private static final Set<String> RESERVED_META = Set.copyOf(FieldRules.RESERVED_META_KEYS);
 
   private HotelServiceValidator() {}
 

@@ -63,8 +63,9 @@ class BellhopCrdsTest {
   @Test
   void eachBadHotelServiceFieldIsNamed() {
     assertThat(hotelService("rate", """
-        {image: 'two words', replicas: -1, port: 70000, env: [{name: '1x', value: a}],
-         consul: {cluster: Consul_1, serviceName: 'bad_name', tags: ['has space'], meta: {managed-by: me}}}"""))
+        {image: 'two words', replicas: -1, port: 70000, selector: {app: 'not a label value'},
+         consul: {cluster: Consul_1, serviceName: 'bad_name', tags: ['has space'], meta: {version: '%s'}}}"""
+        .formatted("x".repeat(513))))
         .containsExactlyInAnyOrder(
             "spec.consul.cluster: Invalid value: \"Consul_1\": spec.consul.cluster in body should match "
                 + "'^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$'",
@@ -72,12 +73,14 @@ class BellhopCrdsTest {
                 + "'^[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?$'",
             "spec.consul.tags[0]: Invalid value: \"has space\": spec.consul.tags[0] in body should match "
                 + "'^\\S{1,255}$'",
+            "spec.consul.meta.version: Too long: may not be longer than 512",
             "spec.image: Invalid value: \"two words\": spec.image in body should match '^\\S+$'",
             "spec.port: Invalid value: 70000: spec.port in body should be less than or equal to 65535",
             "spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0",
-            "spec.consul.meta: Invalid value: \"object\": spec.consul.meta keys must be letters, digits, '-' and '_'"
-                + " (at most 128), not start with 'consul-' and not be one of Bellhop's ownership keys",
-            "spec.env: Invalid value: \"array\": spec.env names must be valid environment variable names");
+            "spec.selector.app: Invalid value: \"not a label value\": spec.selector.app in body should match "
+                + "'^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$'",
+            "<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; "
+                + "correct the existing errors to complete validation");
   }
 
   @Test
@@ -85,8 +88,7 @@ class BellhopCrdsTest {
     assertThat(hotelService("geo", "{port: 8082}")).containsExactly(
         "spec: Invalid value: \"object\": spec.selector is required when spec.image is not set");
     assertThat(hotelService("geo", "{port: 8082, selector: {}}")).containsExactly(
-        "spec.selector: Invalid value: \"object\": spec.selector must not be empty (an empty selector would match "
-            + "every pod)");
+        "spec.selector: Invalid value: 0: spec.selector in body should have at least 1 properties");
     assertThat(hotelService("geo", "{selector: {app: geo}}")).first().isEqualTo("spec.port: Required value");
   }
 

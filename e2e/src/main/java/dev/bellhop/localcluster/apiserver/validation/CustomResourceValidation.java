@@ -1,11 +1,13 @@
 package dev.bellhop.localcluster.apiserver.validation;
 
+import dev.bellhop.localcluster.apiserver.ApiError;
 import dev.bellhop.localcluster.apiserver.RequestInfo;
 import dev.bellhop.localcluster.apiserver.admission.AdmissionPlugin;
 import dev.bellhop.localcluster.apiserver.admission.AdmissionRequest;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,10 +43,10 @@ public final class CustomResourceValidation implements AdmissionPlugin, AutoClos
 
   private CompletableFuture<CrdCatalog> catalog() {
     CompletableFuture<CrdCatalog> c = catalog;
-    if (c == null) {
+    if (c == null || c.isCompletedExceptionally()) {
       synchronized (this) {
         c = catalog;
-        if (c == null) {
+        if (c == null || c.isCompletedExceptionally()) { // a failed start (store not up yet) is retried
           catalog = c = cel.thenApplyAsync(rules -> new CrdCatalog(client.get(), rules));
         }
       }
@@ -60,13 +62,27 @@ public final class CustomResourceValidation implements AdmissionPlugin, AutoClos
         || (info.subresource() != null && !info.subresource().equals("status")) || request.object() == null) {
       return;
     }
-    catalog.join().validator(info.apiGroup(), info.resource(), info.apiVersion()).ifPresent(validator -> {
+    crds(catalog).validator(info.apiGroup(), info.resource(), info.apiVersion()).ifPresent(validator -> {
       List<String> warnings = validator.admit(request.object(), request.oldObject(),
           CustomResourceValidator.FieldValidation.of(info.param("fieldValidation").orElse(null)));
       // The front has no Warning header yet: log what kube would warn about.
       warnings.forEach(w -> log.atDebug().addKeyValue("resource", info.resource()).addKeyValue("warning", w)
           .log("field dropped"));
     });
+  }
+
+  /** The CRD catalog, started again once if its start failed; a 503 rather than a custom resource let through. */
+  private CrdCatalog crds(CompletableFuture<CrdCatalog> started) {
+    try {
+      return started.join();
+    } catch (CompletionException first) {
+      try {
+        return catalog().join();
+      } catch (CompletionException e) {
+        throw new ApiError(503, "ServiceUnavailable", "custom resources cannot be validated: the CRDs cannot be read: "
+            + e.getCause(), null, null, null, List.of());
+      }
+    }
   }
 
   /** Groups of kube's own kinds: no CRD can define them, so no store lookup for them. */

@@ -2,6 +2,7 @@ package dev.bellhop.localcluster;
 
 import dev.bellhop.localcluster.apiserver.ApiServer;
 import dev.bellhop.localcluster.apiserver.Chain;
+import dev.bellhop.localcluster.apiserver.validation.CustomResourceValidation;
 import dev.bellhop.localcluster.kubelet.Kubelet;
 import dev.bellhop.localcluster.network.Endpoints;
 import dev.bellhop.localcluster.network.IngressProxy;
@@ -73,7 +74,7 @@ public final class LocalCluster implements AutoCloseable {
 
   private void boot() {
     // The API server's fixed address first: holding it proves no other local cluster uses this state.
-    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig(), LocalCluster::apiStages);
+    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig(), this::apiStages);
     parts.add(api);
     int swept = Kubelet.sweep(settings.stateDir());
     if (swept > 0) {
@@ -129,7 +130,8 @@ public final class LocalCluster implements AutoCloseable {
    * views that serve what the front does not. Until they are added the front's defaults hold: the
    * admin token is system:masters, everything is allowed, nothing is admitted but what it stores.
    */
-  private static void apiStages(Chain.Builder chain) {
+  private void apiStages(Chain.Builder chain) {
+    chain.admit(CustomResourceValidation.create(() -> api.client()));
   }
 
   private static <T> ResourceEventHandler<T> onAnyChange(ControlLoop loop) {

@@ -33,7 +33,18 @@ public final class BellhopOperator implements AutoCloseable {
           .withCloseClientOnStop(false)
           .withUseSSAToPatchPrimaryResource(false)
           .withSSABasedCreateUpdateMatchForDependentResources(false)
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters));
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters))
+          // One informer that cannot list (RBAC in one namespace, an object that does not deserialize) must
+          // not stop the operator and every other controller: JOSDK retries a refused list, fabric8 stops an
+          // informer whose list does not deserialize, and either shows on /healthz (the liveness probe's
+          // call) instead of JOSDK's default System.exit(1).
+          .withStopOnInformerErrorDuringStartup(false)
+          .withInformerStoppedHandler((informer, error) -> {
+            if (error != null && !closing) {
+              LOG.atError().addKeyValue("informer", informer.getApiTypeClass().getSimpleName())
+                  .addKeyValue("error", error.toString()).log("informer stopped; /healthz reports it");
+            }
+          });
       if (config.leaseNamespace() != null) {
         o.withLeaderElectionConfiguration(leaderElection(config.leaseNamespace()));
       }

@@ -150,7 +150,7 @@ class ChartTest {
     assertThat(Charts.ofType(objects, HotelService.class)).extracting(h -> h.getMetadata().getName())
         .containsExactlyInAnyOrder("auth", "profile", "rate", "hotel");
     HotelService rate = hotelService(objects, "rate");
-    assertThat(rate.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(rate.getSpec().getReplicas()).isEqualTo(3L);
     assertThat(rate.getSpec().getImage()).isEqualTo("registry.example.com/bellhop/rate:rate-fix");
     assertThat(rate.getSpec().getConsul().getTags()).containsExactly("v1");
     // Without agents, the hotel resolves through the ConsulCluster's Service.

@@ -2,28 +2,32 @@ package dev.bellhop.operator.consulcluster;
 
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterSpec;
+import dev.bellhop.operator.crd.FieldRules;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * Checks a ConsulCluster before anything is written (the API server may not enforce the CRD
- * schema). Every problem names its field.
+ * Checks a ConsulCluster before anything is written. The CRD's schema holds the same rules
+ * ({@link FieldRules}, one home); this catches an object stored before the CRD was tightened, or an
+ * API server that enforces no schema. Every problem names its field.
  */
 final class ConsulClusterValidator {
   /** A DNS-1035 label short enough for {@code <name>-server-N} pods and their controller-revision labels. */
-  static final int MAX_NAME = 45;
-  private static final Pattern DNS_1035 = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
-  private static final Pattern DNS_SUBDOMAIN = Pattern.compile(
-      "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-  private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]+");
-  private static final Pattern DATACENTER = Pattern.compile("[a-z0-9]([-_a-z0-9]{0,61}[a-z0-9])?");
-  private static final Pattern QUANTITY = Pattern.compile(
-      "[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][-+]?[0-9]+)?");
-  private static final Set<String> SERVICE_TYPES = Set.of("ClusterIP", "NodePort", "LoadBalancer");
+  static final int MAX_NAME = FieldRules.CONSUL_CLUSTER_NAME_MAX;
+  private static final Pattern DNS_1035 = Pattern.compile(FieldRules.DNS1035_LABEL);
+  private static final Pattern DNS_SUBDOMAIN = Pattern.compile(FieldRules.DNS1123_SUBDOMAIN);
+  private static final Pattern SECRET_KEY = Pattern.compile(FieldRules.SECRET_KEY);
+  private static final Pattern DATACENTER = Pattern.compile(FieldRules.DATACENTER);
+  private static final Pattern QUANTITY = Pattern.compile(FieldRules.QUANTITY);
+  private static final Pattern IMAGE = Pattern.compile(FieldRules.IMAGE);
+  private static final Set<String> SERVICE_TYPES = Arrays.stream(ConsulClusterSpec.ServiceType.values())
+      .map(Enum::name).collect(Collectors.toSet());
 
   private ConsulClusterValidator() {}
 
@@ -31,18 +35,17 @@ final class ConsulClusterValidator {
     List<String> problems = new ArrayList<>();
     String name = cc.getMetadata().getName();
     if (name.length() > MAX_NAME || !DNS_1035.matcher(name).matches()) {
-      problems.add("metadata.name '" + name + "' must be a DNS label of at most " + MAX_NAME
-          + " characters starting with a letter (it names the Services and the server pods)");
+      problems.add(FieldRules.CLUSTER_NAME_MESSAGE + ", got '" + name + "'");
     }
     ConsulClusterSpec spec = cc.getSpec();
     if (spec == null) {
       return problems;
     }
     Integer servers = spec.getServers();
-    if (servers != null && (servers < 1 || servers > 7 || servers % 2 == 0)) {
+    if (servers != null && (servers < FieldRules.SERVERS_MIN || servers > FieldRules.SERVERS_MAX || servers % 2 == 0)) {
       problems.add("spec.servers must be odd and between 1 and 7 (a raft quorum), got " + servers);
     }
-    if (spec.getImage() != null && (spec.getImage().isBlank() || spec.getImage().chars().anyMatch(Character::isWhitespace))) {
+    if (spec.getImage() != null && !IMAGE.matcher(spec.getImage()).matches()) {
       problems.add("spec.image '" + spec.getImage() + "' is not a valid image reference");
     }
     if (spec.getDatacenter() != null && !DATACENTER.matcher(spec.getDatacenter()).matches()) {
@@ -62,7 +65,7 @@ final class ConsulClusterValidator {
       if (gossip.getSecretName() != null && !subdomain(gossip.getSecretName())) {
         problems.add("spec.gossipEncryption.secretName '" + gossip.getSecretName() + "' is not a valid Secret name");
       }
-      if (gossip.getSecretKey() != null && (gossip.getSecretKey().length() > 253
+      if (gossip.getSecretKey() != null && (gossip.getSecretKey().length() > FieldRules.SECRET_KEY_MAX
           || !SECRET_KEY.matcher(gossip.getSecretKey()).matches())) {
         problems.add("spec.gossipEncryption.secretKey '" + gossip.getSecretKey() + "' is not a valid Secret key");
       }
@@ -70,7 +73,7 @@ final class ConsulClusterValidator {
     var tls = spec.getTls();
     if (tls != null && Boolean.TRUE.equals(tls.getEnabled())) {
       if (tls.getSecretName() == null) {
-        problems.add("spec.tls.secretName is required when spec.tls.enabled is true");
+        problems.add(FieldRules.TLS_SECRET_MESSAGE);
       } else if (!subdomain(tls.getSecretName())) {
         problems.add("spec.tls.secretName '" + tls.getSecretName() + "' is not a valid Secret name");
       }
@@ -83,7 +86,7 @@ final class ConsulClusterValidator {
   }
 
   private static boolean subdomain(String s) {
-    return s.length() <= 253 && DNS_SUBDOMAIN.matcher(s).matches();
+    return s.length() <= FieldRules.DNS1123_SUBDOMAIN_MAX && DNS_SUBDOMAIN.matcher(s).matches();
   }
 
   private static boolean validSize(String size) {

@@ -2,20 +2,27 @@ package dev.bellhop.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** {@code ConsulCluster.spec}; every field is optional, the defaults make a secure 3-server cluster. */
 public class ConsulClusterSpec {
 
   @JsonPropertyDescription("Consul servers (raft voters): odd, 1 to 7. Default 3.")
-  @Min(1)
-  @Max(7)
+  @Min(FieldRules.SERVERS_MIN)
+  @Max(FieldRules.SERVERS_MAX)
+  @ValidationRule(value = FieldRules.SERVERS_ODD, message = FieldRules.SERVERS_ODD_MESSAGE)
   private Integer servers;
 
   @JsonPropertyDescription("Consul image of servers and agents. Default hashicorp/consul:1.8.7.")
+  @Pattern(FieldRules.IMAGE)
   private String image;
 
   @JsonPropertyDescription("Consul datacenter name. Default dc1.")
+  @Pattern(FieldRules.DATACENTER)
   private String datacenter;
 
   @JsonPropertyDescription("Client agents on every node (a DaemonSet).")
@@ -65,9 +72,12 @@ public class ConsulClusterSpec {
 
   public static class Storage {
     @JsonPropertyDescription("Size of each server's data volume (a Kubernetes quantity). Default 1Gi.")
+    @Pattern(FieldRules.QUANTITY)
     private String size;
 
     @JsonPropertyDescription("StorageClass of the data volumes. Default: the cluster's default class.")
+    @Pattern(FieldRules.DNS1123_SUBDOMAIN)
+    @Size(max = FieldRules.DNS1123_SUBDOMAIN_MAX)
     private String storageClassName;
 
     public String getSize() { return size; }
@@ -82,9 +92,13 @@ public class ConsulClusterSpec {
 
     @JsonPropertyDescription("A Secret (same namespace) holding the base64 32-byte key; Bellhop never changes it. "
         + "Default: Bellhop creates <name>-gossip with a fresh key.")
+    @Pattern(FieldRules.DNS1123_SUBDOMAIN)
+    @Size(max = FieldRules.DNS1123_SUBDOMAIN_MAX)
     private String secretName;
 
     @JsonPropertyDescription("The key of the key in that Secret. Default key.")
+    @Pattern(FieldRules.SECRET_KEY)
+    @Size(max = FieldRules.SECRET_KEY_MAX)
     private String secretKey;
 
     public Boolean getEnabled() { return enabled; }
@@ -104,12 +118,15 @@ public class ConsulClusterSpec {
     public void setEnabled(Boolean enabled) { this.enabled = enabled; }
   }
 
+  @ValidationRule(value = FieldRules.TLS_SECRET, message = FieldRules.TLS_SECRET_MESSAGE)
   public static class Tls {
     @JsonPropertyDescription("Serve the HTTP API over HTTPS (8501) and require TLS on server RPC. Default false.")
     private Boolean enabled;
 
     @JsonPropertyDescription("A Secret with ca.crt, tls.crt and tls.key (the certificate needs the SAN "
         + "server.<datacenter>.consul). Required when enabled.")
+    @Pattern(FieldRules.DNS1123_SUBDOMAIN)
+    @Size(max = FieldRules.DNS1123_SUBDOMAIN_MAX)
     private String secretName;
 
     public Boolean getEnabled() { return enabled; }
@@ -118,11 +135,15 @@ public class ConsulClusterSpec {
     public void setSecretName(String secretName) { this.secretName = secretName; }
   }
 
+  /** The UI Service's types (the schema's enum; the field stays a String so a stored bad value still reads). */
+  public enum ServiceType { ClusterIP, NodePort, LoadBalancer }
+
   public static class Ui {
     @JsonPropertyDescription("Serve the web UI and create the <name>-ui Service. Default true.")
     private Boolean enabled;
 
     @JsonPropertyDescription("Type of the UI Service: ClusterIP, NodePort or LoadBalancer. Default ClusterIP.")
+    @SchemaFrom(type = ServiceType.class)
     private String serviceType;
 
     public Boolean getEnabled() { return enabled; }

@@ -1,6 +1,7 @@
 package dev.bellhop.operator.crd;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -15,6 +16,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Registered", jsonPath = ".status.registeredEndpoints", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Consul Service", jsonPath = ".status.consulService", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(value = FieldRules.NAME_WITH_IMAGE, message = FieldRules.NAME_WITH_IMAGE_MESSAGE)
+@ValidationRule(value = FieldRules.NAME_AS_SERVICE, message = FieldRules.NAME_AS_SERVICE_MESSAGE)
 public class HotelService extends CustomResource<HotelServiceSpec, HotelServiceStatus> implements Namespaced {
 
   /** The Consul service name: {@code spec.consul.serviceName}, else the resource's name. */

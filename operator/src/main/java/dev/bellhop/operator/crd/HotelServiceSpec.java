@@ -3,39 +3,50 @@ package dev.bellhop.operator.crd;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import java.util.List;
 import java.util.Map;
 
+@ValidationRule(value = FieldRules.SELECTOR_OR_IMAGE, message = FieldRules.SELECTOR_OR_IMAGE_MESSAGE)
 public class HotelServiceSpec {
 
   @JsonPropertyDescription("Container image. When set, Bellhop owns a Deployment and a ClusterIP Service for it.")
+  @Pattern(FieldRules.IMAGE)
   private String image;
 
   @JsonPropertyDescription("Replicas of the managed Deployment (only with image). Default 1.")
+  // A Long, not an Integer: a stored object with a replicas beyond int32 (possible before the CRD had a
+  // maximum) must still deserialize, or the informer's whole list fails; the validator refuses it.
   @Min(0)
-  private Integer replicas;
+  @Max(FieldRules.REPLICAS_MAX)
+  private Long replicas;
 
   @JsonPropertyDescription("The port the service listens on; registered in Consul for every ready pod.")
   @Required
-  @Min(1)
-  @Max(65535)
+  @Min(FieldRules.PORT_MIN)
+  @Max(FieldRules.PORT_MAX)
   private Integer port;
 
   @JsonPropertyDescription("Environment of the managed container (only with image). PORT defaults to spec.port.")
   private List<EnvVar> env;
 
   @JsonPropertyDescription("Labels selecting the pods to register. Defaults to the managed Deployment's pod labels; required without image.")
-  private Map<String, String> selector;
+  // Label values by pattern; keys only by the operator's validator: a CEL rule over map keys that have no
+  // maxLength exceeds kube's CEL cost budget, and kube would refuse the CRD.
+  @Size(min = 1)
+  private Map<String, @Pattern(FieldRules.LABEL_VALUE) String> selector;
 
   @JsonPropertyDescription("How the endpoints appear in Consul.")
   private ConsulRegistrationSpec consul;
 
   public String getImage() { return image; }
   public void setImage(String image) { this.image = image; }
-  public Integer getReplicas() { return replicas; }
-  public void setReplicas(Integer replicas) { this.replicas = replicas; }
+  public Long getReplicas() { return replicas; }
+  public void setReplicas(Long replicas) { this.replicas = replicas; }
   public Integer getPort() { return port; }
   public void setPort(Integer port) { this.port = port; }
   public List<EnvVar> getEnv() { return env; }

@@ -43,7 +43,7 @@ public class DeploymentDependentResource extends CRUDKubernetesDependentResource
             .withLabels(Labels.all(hs))
         .endMetadata()
         .withNewSpec()
-            .withReplicas(spec.getReplicas() == null ? 1 : spec.getReplicas())
+            .withReplicas(spec.getReplicas() == null ? 1 : Math.toIntExact(spec.getReplicas())) // validated: int32
             .withNewSelector().withMatchLabels(Labels.podSelector(hs)).endSelector()
             .withNewTemplate()
                 .withNewMetadata().withLabels(Labels.all(hs)).endMetadata()

@@ -243,7 +243,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     setCondition(status, REGISTERED, true, "InSync",
         result.registered() + " endpoint(s) registered as " + hs.consulServiceName(), generation);
     int wanted = hs.getSpec().getImage() == null ? 1
-        : Math.max(1, hs.getSpec().getReplicas() == null ? 1 : hs.getSpec().getReplicas());
+        : (int) Math.max(1, hs.getSpec().getReplicas() == null ? 1 : hs.getSpec().getReplicas());
     boolean isReady = ready >= wanted;
     setCondition(status, READY, isReady, isReady ? "EndpointsReady" : "WaitingForEndpoints",
         ready + " of " + wanted + " endpoint(s) ready", generation);

@@ -1,9 +1,9 @@
 package dev.bellhop.operator.hotelservice;
 
 import dev.bellhop.operator.crd.ConsulRegistrationSpec;
+import dev.bellhop.operator.crd.FieldRules;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.crd.HotelServiceSpec;
-import dev.bellhop.operator.registration.ConsulCatalog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,20 +11,23 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Checks a HotelService before anything is written (the API server may not enforce the CRD
- * schema). Every problem names the field, so the {@code Invalid} condition tells the user what
- * to fix.
+ * Checks a HotelService before anything is written. The CRD's schema holds the same rules
+ * ({@link FieldRules}, one home), so a real API server refuses such an object already; this
+ * catches one stored before the CRD was tightened, or sent to an API server that enforces no schema
+ * (fabric8's mock), with an {@code Invalid} condition instead of a write refused forever. Every
+ * problem names the field.
  */
 final class HotelServiceValidator {
-  /** Consul service names must be valid DNS labels to be discoverable through DNS. */
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-  private static final Pattern CONSUL_SERVICE = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?");
-  private static final Pattern META_KEY = Pattern.compile("[A-Za-z0-9_-]{1,128}");
-  private static final Pattern LABEL_NAME = Pattern.compile("([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
-  private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
-  private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
-  private static final Set<String> RESERVED_META = Set.of(ConsulCatalog.META_MANAGED_BY, ConsulCatalog.META_CLUSTER,
-      ConsulCatalog.META_NAMESPACE, ConsulCatalog.META_OWNER, "k8s-pod", "k8s-pod-uid");
+  private static final Pattern DNS1035_LABEL = Pattern.compile(FieldRules.DNS1035_LABEL);
+  private static final Pattern DNS1123_LABEL = Pattern.compile(FieldRules.DNS1123_LABEL);
+  private static final Pattern CONSUL_SERVICE = Pattern.compile(FieldRules.CONSUL_SERVICE);
+  private static final Pattern IMAGE = Pattern.compile(FieldRules.IMAGE);
+  private static final Pattern CONSUL_TAG = Pattern.compile(FieldRules.CONSUL_TAG);
+  private static final Pattern META_KEY = Pattern.compile(FieldRules.CONSUL_META_KEY);
+  private static final Pattern LABEL_NAME = Pattern.compile(FieldRules.LABEL_NAME);
+  private static final Pattern LABEL_VALUE = Pattern.compile(FieldRules.LABEL_VALUE);
+  private static final Pattern ENV_NAME = Pattern.compile(FieldRules.ENV_NAME);
+  private static final Set<String> RESERVED_META = Set.copyOf(FieldRules.RESERVED_META_KEYS);
 
   private HotelServiceValidator() {}
 
@@ -36,21 +39,25 @@ final class HotelServiceValidator {
     }
     if (spec.getPort() == null) {
       problems.add("spec.port is required");
-    } else if (spec.getPort() < 1 || spec.getPort() > 65535) {
+    } else if (spec.getPort() < FieldRules.PORT_MIN || spec.getPort() > FieldRules.PORT_MAX) {
       problems.add("spec.port must be between 1 and 65535, got " + spec.getPort());
     }
-    if (spec.getImage() != null && spec.getImage().isBlank()) {
-      problems.add("spec.image must not be blank (leave it out to register pods Bellhop does not run)");
+    if (spec.getImage() != null && !IMAGE.matcher(spec.getImage()).matches()) {
+      problems.add("spec.image '" + spec.getImage() + "' must be an image reference without spaces"
+          + " (leave it out to register pods Bellhop does not run)");
     }
-    if (spec.getReplicas() != null && spec.getReplicas() < 0) {
-      problems.add("spec.replicas must not be negative, got " + spec.getReplicas());
+    if (spec.getImage() != null && !DNS1035_LABEL.matcher(hs.getMetadata().getName()).matches()) {
+      problems.add(FieldRules.NAME_WITH_IMAGE_MESSAGE + ", got '" + hs.getMetadata().getName() + "'");
+    }
+    if (spec.getReplicas() != null && (spec.getReplicas() < 0 || spec.getReplicas() > FieldRules.REPLICAS_MAX)) {
+      problems.add("spec.replicas must be between 0 and " + FieldRules.REPLICAS_MAX + ", got " + spec.getReplicas());
     }
     if (spec.getImage() == null && spec.getSelector() == null) {
-      problems.add("spec.selector is required when spec.image is not set");
+      problems.add(FieldRules.SELECTOR_OR_IMAGE_MESSAGE);
     }
     if (spec.getSelector() != null) {
       if (spec.getSelector().isEmpty()) {
-        problems.add("spec.selector must not be empty (an empty selector would match every pod)");
+        problems.add(FieldRules.SELECTOR_NOT_EMPTY_MESSAGE);
       }
       spec.getSelector().forEach((key, value) -> {
         if (key == null || !LABEL_NAME.matcher(key).matches()) {
@@ -73,29 +80,30 @@ final class HotelServiceValidator {
   }
 
   private static void validateConsul(HotelService hs, ConsulRegistrationSpec consul, List<String> problems) {
-    String service = hs.consulServiceName();
-    if (!CONSUL_SERVICE.matcher(service).matches()) {
-      String field = consul != null && consul.getServiceName() != null ? "spec.consul.serviceName" : "metadata.name";
-      problems.add(field + " '" + service + "' is not a valid Consul service name"
+    String serviceName = consul == null ? null : consul.getServiceName();
+    if (serviceName != null && !CONSUL_SERVICE.matcher(serviceName).matches()) {
+      problems.add("spec.consul.serviceName '" + serviceName + "' is not a valid Consul service name"
           + " (letters, digits and '-', at most 63, so that DNS can find it)");
+    } else if (serviceName == null && !CONSUL_SERVICE.matcher(hs.getMetadata().getName()).matches()) {
+      problems.add(FieldRules.NAME_AS_SERVICE_MESSAGE + ", got '" + hs.getMetadata().getName() + "'");
     }
     if (consul == null) {
       return;
     }
-    if (consul.getCluster() != null && !DNS_LABEL.matcher(consul.getCluster()).matches()) {
+    if (consul.getCluster() != null && !DNS1123_LABEL.matcher(consul.getCluster()).matches()) {
       problems.add("spec.consul.cluster '" + consul.getCluster() + "' is not a valid ConsulCluster name");
     }
     if (consul.getTags() != null) {
       for (String tag : consul.getTags()) {
-        if (tag == null || tag.isBlank() || tag.length() > 255 || tag.chars().anyMatch(Character::isWhitespace)) {
+        if (tag == null || !CONSUL_TAG.matcher(tag).matches()) {
           problems.add("spec.consul.tags entry '" + tag + "' must be 1 to 255 characters without spaces");
         }
       }
     }
     Map<String, String> meta = consul.getMeta();
     if (meta != null) {
-      if (meta.size() + RESERVED_META.size() > 64) {
-        problems.add("spec.consul.meta has " + meta.size() + " keys; Consul allows " + (64 - RESERVED_META.size())
+      if (meta.size() > FieldRules.CONSUL_META_KEYS_MAX) {
+        problems.add("spec.consul.meta has " + meta.size() + " keys; Consul allows " + FieldRules.CONSUL_META_KEYS_MAX
             + " besides Bellhop's own");
       }
       meta.forEach((key, value) -> {
@@ -105,7 +113,7 @@ final class HotelServiceValidator {
         } else if (RESERVED_META.contains(key)) {
           problems.add("spec.consul.meta key '" + key + "' is reserved for Bellhop's ownership meta");
         }
-        if (value == null || value.length() > 512) {
+        if (value == null || value.length() > FieldRules.CONSUL_META_VALUE_MAX) {
           problems.add("spec.consul.meta value of '" + key + "' must be at most 512 characters");
         }
       });

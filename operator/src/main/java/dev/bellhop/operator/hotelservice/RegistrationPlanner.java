@@ -90,8 +90,8 @@ public final class RegistrationPlanner {
     meta.put(ConsulCatalog.META_CLUSTER, clusterId);
     meta.put(ConsulCatalog.META_NAMESPACE, pod.getMetadata().getNamespace());
     meta.put(ConsulCatalog.META_OWNER, hs.getMetadata().getName());
-    meta.put("k8s-pod", pod.getMetadata().getName());
-    meta.put("k8s-pod-uid", pod.getMetadata().getUid() == null ? "" : pod.getMetadata().getUid());
+    meta.put(ConsulCatalog.META_POD, pod.getMetadata().getName());
+    meta.put(ConsulCatalog.META_POD_UID, pod.getMetadata().getUid() == null ? "" : pod.getMetadata().getUid());
     String hostIp = pod.getStatus().getHostIP();
     return new Registration(owner(hs), id, hs.consulServiceName(), nodeName(pod),
         hostIp == null || hostIp.isEmpty() ? pod.getStatus().getPodIP() : hostIp,

@@ -37,6 +37,8 @@ public final class ConsulCatalog {
   public static final String META_CLUSTER = "bellhop-cluster";
   public static final String META_NAMESPACE = "k8s-namespace";
   public static final String META_OWNER = "hotelservice";
+  public static final String META_POD = "k8s-pod";
+  public static final String META_POD_UID = "k8s-pod-uid";
   public static final String MANAGED_BY = "bellhop";
   /** Consul's limit on operations in one transaction. */
   public static final int MAX_TXN_OPS = 64;

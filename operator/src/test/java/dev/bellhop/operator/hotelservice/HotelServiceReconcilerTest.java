@@ -178,7 +178,7 @@ class HotelServiceReconcilerTest {
   void anImageGetsAnOwnedDeploymentAndServiceWhosePodsAreRegistered() {
     var hs = Kube.hotelService("managed", "gateway", 8080, null);
     hs.getSpec().setImage("bellhop/gateway:0.1.0");
-    hs.getSpec().setReplicas(2);
+    hs.getSpec().setReplicas(2L);
     hs.getSpec().setEnv(List.of(new EnvVar("LOG_LEVEL", "debug", null)));
     kube.create(hs);
 
@@ -209,7 +209,7 @@ class HotelServiceReconcilerTest {
 
     // Scaling the HotelService scales its Deployment.
     kube.client().resources(HotelService.class).inNamespace("managed").withName("gateway").edit(h -> {
-      h.getSpec().setReplicas(3);
+      h.getSpec().setReplicas(3L);
       return h;
     });
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->

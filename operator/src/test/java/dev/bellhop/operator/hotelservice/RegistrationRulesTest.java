@@ -92,7 +92,7 @@ class RegistrationRulesTest {
   void validationNamesEveryBadField() {
     var bad = hs("a", "Bad_Name", Map.of("app", ""));
     bad.getSpec().setPort(0);
-    bad.getSpec().setReplicas(-1);
+    bad.getSpec().setReplicas(-1L);
     bad.getSpec().getConsul().setTags(List.of("has space"));
     bad.getSpec().getConsul().setMeta(Map.of("managed-by", "me", "consul-x", "y"));
     bad.getSpec().getConsul().setCluster("Not A Name");

@@ -1,5 +1,6 @@
 package dev.bellhop.localcluster;
 
+import dev.bellhop.localcluster.controllers.GarbageCollector;
 import dev.bellhop.localcluster.kubelet.Kubelet;
 import dev.bellhop.localcluster.network.Endpoints;
 import dev.bellhop.localcluster.network.IngressProxy;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Kubernetes cluster on one machine, for {@code make demo} and the end-to-end tests: an embedded
- * API server, the workload controllers, three simulated nodes whose kubelet runs each pod as a host
+ * API server, the workload controllers and the garbage collector, three simulated nodes whose kubelet runs each pod as a host
  * process on its own loopback address, a kube-proxy for Services and an Ingress controller. The
  * operator, Consul and the hotel services run in it as they would in a cluster, from the same CRDs
  * and manifests.
@@ -111,6 +112,12 @@ public final class LocalCluster implements AutoCloseable {
     parts.add(0, client.apps().deployments().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
     parts.add(0, client.apps().statefulSets().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
     parts.add(0, client.apps().daemonSets().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
+
+    GarbageCollector gc = new GarbageCollector(client);
+    ControlLoop gcLoop = new ControlLoop("garbage-collector", gc::sync, 2000);
+    parts.add(0, gcLoop);
+    parts.add(0, gc);
+    gc.start(gcLoop::trigger);
 
     Kubelet kubelet = new Kubelet(client, network, Nodes.ips(), settings.repoRoot(), settings.stateDir(),
         settings.kubeconfig());

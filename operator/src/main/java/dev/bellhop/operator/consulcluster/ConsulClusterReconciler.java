@@ -153,8 +153,10 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
       sts = apply(cc, ConsulClusterResources.statefulSet(s, configHash));
       if (s.agents()) {
         apply(cc, ConsulClusterResources.daemonSet(s, configHash));
+        apply(cc, ConsulClusterResources.agentService(s));
       } else {
         deleteOwned(DaemonSet.class, s, s.agentName());
+        deleteOwned(Service.class, s, s.agentName());
       }
     } else {
       sts = client.apps().statefulSets().inNamespace(s.namespace()).withName(s.serverName()).get();

@@ -1,5 +1,9 @@
 package dev.bellhop.localcluster;
 
+import dev.bellhop.localcluster.apiserver.ApiServer;
+import dev.bellhop.localcluster.apiserver.Chain;
+import dev.bellhop.localcluster.apiserver.admission.AdmissionPlugins;
+import dev.bellhop.localcluster.apiserver.admission.OwnerReferencesPermissionEnforcement.ResourceMapper;
 import dev.bellhop.localcluster.controllers.GarbageCollector;
 import dev.bellhop.localcluster.kubelet.Kubelet;
 import dev.bellhop.localcluster.network.Endpoints;
@@ -72,7 +76,7 @@ public final class LocalCluster implements AutoCloseable {
 
   private void boot() {
     // The API server's fixed address first: holding it proves no other local cluster uses this state.
-    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig());
+    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig(), this::apiStages);
     parts.add(api);
     int swept = Kubelet.sweep(settings.stateDir());
     if (swept > 0) {
@@ -128,6 +132,26 @@ public final class LocalCluster implements AutoCloseable {
         .log("local cluster started");
   }
 
+  /**
+   * The API server's chain, assembled here and nowhere else: authentication, authorization, then
+   * admission plugins in kube's order (mutating, validation, validating), and the endpoints and
+   * views that serve what the front does not. Until they are added the front's defaults hold: the
+   * admin token is system:masters, everything is allowed, nothing is admitted but what it stores.
+   */
+  private void apiStages(Chain.Builder chain) {
+    // kube's built-in rules; PodSecurity reads namespaces through the admin client once the server is up.
+    AdmissionPlugins.builtIn((user, request) -> chain.authorizer().authorize(user, request),
+        namespace -> namespaceLabels(namespace), ResourceMapper::guess).forEach(chain::admit);
+  }
+
+  private java.util.Map<String, String> namespaceLabels(String namespace) {
+    if (api == null) {
+      return java.util.Map.of(); // the front answers before start() returns; the cluster's own parts write later
+    }
+    var ns = api.client().namespaces().withName(namespace).get();
+    return ns == null || ns.getMetadata().getLabels() == null ? java.util.Map.of() : ns.getMetadata().getLabels();
+  }
+
   private static <T> ResourceEventHandler<T> onAnyChange(ControlLoop loop) {
     return new ResourceEventHandler<>() {
       @Override
@@ -149,7 +173,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /** {@code kubectl apply -f} for each path (a file or a directory of YAML files). */
   public List<HasMetadata> apply(Path... paths) {
-    return Manifests.apply(api, paths);
+    return Manifests.apply(api.client(), paths);
   }
 
   public KubernetesClient client() {

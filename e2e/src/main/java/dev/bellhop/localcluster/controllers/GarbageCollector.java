@@ -97,8 +97,29 @@ public final class GarbageCollector implements AutoCloseable {
   /** Starts the informers; {@code onChange} runs after any event (it should schedule a {@link #sync()}). */
   public void start(Runnable onChange) {
     this.onChange = onChange;
-    BUILT_IN.forEach(this::watch);
+    Map<String, java.util.Set<String>> served = new HashMap<>();
+    // A bare store serves no discovery: then every kind is tried, and watch() leaves out what fails.
+    boolean discovery = !served.computeIfAbsent("v1", this::servedResources).isEmpty();
+    for (ResourceDefinitionContext context : BUILT_IN) {
+      String groupVersion = context.getGroup().isEmpty() ? context.getVersion()
+          : context.getGroup() + "/" + context.getVersion();
+      java.util.Set<String> resources = served.computeIfAbsent(groupVersion, this::servedResources);
+      if (!discovery || resources.contains(context.getPlural())) {
+        watch(context);
+      }
+    }
     watchCustomResources();
+  }
+
+  /** What discovery lists for a group version (kube's garbage collector watches what is served). */
+  private java.util.Set<String> servedResources(String groupVersion) {
+    try {
+      var list = client.getApiResources(groupVersion);
+      return list == null ? java.util.Set.of() : list.getResources().stream().map(r -> r.getName())
+          .collect(java.util.stream.Collectors.toSet());
+    } catch (KubernetesClientException e) {
+      return java.util.Set.of();
+    }
   }
 
   /** One pass over every cached object. */
@@ -269,14 +290,21 @@ public final class GarbageCollector implements AutoCloseable {
     }
   }
 
+  /** Watches a kind the API server serves; one it does not serve (a 404 on its list) is left out. */
   private void watch(ResourceDefinitionContext context) {
     String key = context.getGroup() + "/" + context.getKind();
-    watched.computeIfAbsent(key, k -> {
-      var resources = client.genericKubernetesResources(context);
+    if (watched.containsKey(key)) {
+      return;
+    }
+    var resources = client.genericKubernetesResources(context);
+    try {
       SharedIndexInformer<GenericKubernetesResource> informer = context.isNamespaceScoped()
           ? resources.inAnyNamespace().inform(handler()) : resources.inform(handler());
-      return new Watched(context, informer);
-    });
+      watched.put(key, new Watched(context, informer));
+    } catch (KubernetesClientException e) {
+      log.atDebug().addKeyValue("kind", key).addKeyValue("error", String.valueOf(e.getMessage()))
+          .log("kind not served: not watched");
+    }
   }
 
   private ResourceEventHandler<GenericKubernetesResource> handler() {

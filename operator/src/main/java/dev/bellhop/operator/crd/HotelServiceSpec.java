@@ -38,7 +38,7 @@ public class HotelServiceSpec {
   private SecurityContext securityContext;
 
   @JsonPropertyDescription("Resources of the managed container (only with image). Replaces Bellhop's default: "
-      + "requests cpu 100m, memory 256Mi; limits cpu 1, memory 512Mi.")
+      + "requests cpu 100m, memory 256Mi; limits cpu 2, memory 512Mi.")
   private ResourceRequirements resources;
 
   @JsonPropertyDescription("Labels selecting the pods to register. Defaults to the managed Deployment's pod labels; required without image.")

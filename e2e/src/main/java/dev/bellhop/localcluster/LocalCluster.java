@@ -3,6 +3,9 @@ package dev.bellhop.localcluster;
 import dev.bellhop.localcluster.apiserver.ApiServer;
 import dev.bellhop.localcluster.apiserver.Chain;
 import dev.bellhop.localcluster.apiserver.validation.CustomResourceValidation;
+import dev.bellhop.localcluster.apiserver.admission.AdmissionPlugins;
+import dev.bellhop.localcluster.apiserver.admission.OwnerReferencesPermissionEnforcement.ResourceMapper;
+import dev.bellhop.localcluster.controllers.GarbageCollector;
 import dev.bellhop.localcluster.kubelet.Kubelet;
 import dev.bellhop.localcluster.network.Endpoints;
 import dev.bellhop.localcluster.network.IngressProxy;
@@ -29,7 +32,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Kubernetes cluster on one machine, for {@code make demo} and the end-to-end tests: an embedded
- * API server, the workload controllers, three simulated nodes whose kubelet runs each pod as a host
+ * API server, the workload controllers and the garbage collector, three simulated nodes whose kubelet runs each pod as a host
  * process on its own loopback address, a kube-proxy for Services and an Ingress controller. The
  * operator, Consul and the hotel services run in it as they would in a cluster, from the same CRDs
  * and manifests.
@@ -115,6 +118,12 @@ public final class LocalCluster implements AutoCloseable {
     parts.add(0, client.apps().statefulSets().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
     parts.add(0, client.apps().daemonSets().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
 
+    GarbageCollector gc = new GarbageCollector(client);
+    ControlLoop gcLoop = new ControlLoop("garbage-collector", gc::sync, 2000);
+    parts.add(0, gcLoop);
+    parts.add(0, gc);
+    gc.start(gcLoop::trigger);
+
     Kubelet kubelet = new Kubelet(client, network, Nodes.ips(), settings.repoRoot(), settings.stateDir(),
         settings.kubeconfig());
     // Stopped first: the pods' processes end before the API and the proxies go.
@@ -131,7 +140,19 @@ public final class LocalCluster implements AutoCloseable {
    * admin token is system:masters, everything is allowed, nothing is admitted but what it stores.
    */
   private void apiStages(Chain.Builder chain) {
+    // Custom resources against their CRD's schema first: kube validates an object before its validating plugins.
     chain.admit(CustomResourceValidation.create(() -> api.client()));
+    // kube's built-in rules; PodSecurity reads namespaces through the admin client once the server is up.
+    AdmissionPlugins.builtIn((user, request) -> chain.authorizer().authorize(user, request),
+        namespace -> namespaceLabels(namespace), ResourceMapper::guess).forEach(chain::admit);
+  }
+
+  private java.util.Map<String, String> namespaceLabels(String namespace) {
+    if (api == null) {
+      return java.util.Map.of(); // the front answers before start() returns; the cluster's own parts write later
+    }
+    var ns = api.client().namespaces().withName(namespace).get();
+    return ns == null || ns.getMetadata().getLabels() == null ? java.util.Map.of() : ns.getMetadata().getLabels();
   }
 
   private static <T> ResourceEventHandler<T> onAnyChange(ControlLoop loop) {

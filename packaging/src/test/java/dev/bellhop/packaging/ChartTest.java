@@ -87,13 +87,10 @@ class ChartTest {
     assertThat(hotel.getSpec().getEnv()).extracting(EnvVar::getName, EnvVar::getValue).contains(
         org.assertj.core.groups.Tuple.tuple("AUTH_ADDR", "dns-srv:auth.service.consul"),
         org.assertj.core.groups.Tuple.tuple("RATE_ADDR", "dns-srv:rate.service.consul"),
-        org.assertj.core.groups.Tuple.tuple("DNS_SERVER", "$(HOST_IP):8600"));
-    // Through the node's Consul agent: its host port on the node's address.
+        org.assertj.core.groups.Tuple.tuple("DNS_SERVER", "consul-agent.bellhop.svc:53"));
+    // Through the node's Consul agent: its node-local Service (no host ports, which Pod Security refuses).
     assertThat(consul.getSpec().getAgents().getEnabled()).isTrue();
-    EnvVar hostIp = hotel.getSpec().getEnv().stream().filter(e -> e.getName().equals("HOST_IP")).findFirst().orElseThrow();
-    assertThat(hostIp.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.hostIP");
-    assertThat(hotel.getSpec().getEnv().indexOf(hostIp)).as("defined before DNS_SERVER uses it")
-        .isLessThan(hotel.getSpec().getEnv().stream().map(EnvVar::getName).toList().indexOf("DNS_SERVER"));
+    assertThat(hotel.getSpec().getEnv()).extracting(EnvVar::getName).doesNotContain("HOST_IP");
 
     Container gw = deployment(objects, "bellhop-gateway").getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(gw.getImage()).isEqualTo("bellhop/gateway:0.1.0-SNAPSHOT");

@@ -9,7 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * k8s/ is the chart rendered with default values (plus the Namespace helm would create). `make manifests`
+ * k8s/ is the chart rendered with default values (plus the Namespace helm would create, at Pod Security
+ * restricted). `make manifests`
  * regenerates it (this test with -Dbellhop.manifests.write=true); otherwise the test checks it matches.
  */
 class ManifestsTest {
@@ -25,6 +26,9 @@ class ManifestsTest {
           name: %s
           labels:
             app.kubernetes.io/part-of: bellhop
+            # Everything here meets the restricted Pod Security Standard (docs/hardening.md).
+            pod-security.kubernetes.io/enforce: restricted
+            pod-security.kubernetes.io/enforce-version: latest
         """.formatted(Charts.NAMESPACE) + Charts.template(Map.of());
   }
 

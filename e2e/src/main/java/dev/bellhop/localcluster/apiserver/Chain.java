@@ -60,6 +60,11 @@ public record Chain(Authenticator authenticator, Authorizer authorizer, List<Adm
       return this;
     }
 
+    /** The authorizer the chain will have (for a plugin that asks it: read it when asking). */
+    public Authorizer authorizer() {
+      return authorizer;
+    }
+
     /** Appends an admission plugin: they run in the order added. */
     public Builder admit(AdmissionPlugin plugin) {
       admission.add(plugin);

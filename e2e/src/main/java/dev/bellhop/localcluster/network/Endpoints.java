@@ -49,8 +49,43 @@ public final class Endpoints {
 
   /** One of {@link #of}, round robin; null when there is none. */
   public SocketAddress pick(Service service, ServicePort port) {
+    return pick(service, port, null);
+  }
+
+  /**
+   * As {@link #pick(Service, ServicePort)}, for a client on {@code node} (null: unknown): a Service
+   * with {@code internalTrafficPolicy: Local} answers only from that node's pods (none: null, the
+   * connection is dropped, as kube-proxy does). A client the local cluster cannot place (a pod's
+   * process connects from 127.0.0.1, not its pod address) gets any node's pod.
+   */
+  public SocketAddress pick(Service service, ServicePort port, String node) {
     List<SocketAddress> all = of(service, port);
+    if (node != null && "Local".equals(service.getSpec().getInternalTrafficPolicy())) {
+      java.util.Set<String> local = new java.util.HashSet<>();
+      for (Pod pod : pods.list()) {
+        if (pod.getSpec() != null && node.equals(pod.getSpec().getNodeName()) && pod.getStatus() != null
+            && pod.getStatus().getPodIP() != null) {
+          local.add(pod.getStatus().getPodIP());
+        }
+      }
+      all = all.stream().filter(a -> local.contains(a.host())).toList();
+    }
     return all.isEmpty() ? null : all.get(Math.floorMod(next.getAndIncrement(), all.size()));
+  }
+
+  /** The node of a client address: a pod's address or a node's own; null when it is neither. */
+  public String nodeOf(String clientHost, Map<String, String> nodeIps) {
+    for (Map.Entry<String, String> node : nodeIps.entrySet()) {
+      if (node.getValue().equals(clientHost)) {
+        return node.getKey();
+      }
+    }
+    for (Pod pod : pods.list()) {
+      if (pod.getStatus() != null && clientHost.equals(pod.getStatus().getPodIP()) && pod.getSpec() != null) {
+        return pod.getSpec().getNodeName();
+      }
+    }
+    return null;
   }
 
 

@@ -18,7 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +54,7 @@ public final class ServiceProxy implements AutoCloseable {
 
   /** Opens the listeners that Services and host ports now need and closes the rest. */
   public synchronized void sync() {
-    Map<String, Supplier<SocketAddress>> wanted = new HashMap<>();
+    Map<String, Function<String, SocketAddress>> wanted = new HashMap<>();
     for (Service svc : services.list()) {
       if (svc.getSpec() == null || "None".equals(svc.getSpec().getClusterIP()) || svc.getSpec().getPorts() == null) {
         continue;
@@ -64,12 +64,12 @@ public final class ServiceProxy implements AutoCloseable {
       for (ServicePort port : svc.getSpec().getPorts()) {
         String portName = port.getName();
         int number = port.getPort();
-        wanted.put(ip + ":" + number + "/" + protocol(port.getProtocol()), () -> {
+        wanted.put(ip + ":" + number + "/" + protocol(port.getProtocol()), client -> {
           Service current = services.getByKey(key);
           ServicePort p = current == null ? null : current.getSpec().getPorts().stream()
               .filter(x -> x.getPort() == number && java.util.Objects.equals(x.getName(), portName))
               .findFirst().orElse(null);
-          return p == null ? null : endpoints.pick(current, p);
+          return p == null ? null : endpoints.pick(current, p, endpoints.nodeOf(client, nodeIps));
         });
       }
     }
@@ -84,7 +84,7 @@ public final class ServiceProxy implements AutoCloseable {
         for (ContainerPort p : c.getPorts() == null ? List.<ContainerPort>of() : c.getPorts()) {
           if (p.getHostPort() != null && p.getHostPort() > 0) {
             SocketAddress target = SocketAddress.inetSocketAddress(p.getContainerPort(), podIp.host());
-            wanted.put(nodeIp + ":" + p.getHostPort() + "/" + protocol(p.getProtocol()), () -> target);
+            wanted.put(nodeIp + ":" + p.getHostPort() + "/" + protocol(p.getProtocol()), client -> target);
           }
         }
       }
@@ -110,7 +110,7 @@ public final class ServiceProxy implements AutoCloseable {
     });
   }
 
-  private Listener open(String key, Supplier<SocketAddress> target) {
+  private Listener open(String key, Function<String, SocketAddress> target) {
     String[] hostPort = key.substring(0, key.indexOf('/')).split(":");
     String host = hostPort[0];
     int port = Integer.parseInt(hostPort[1]);
@@ -120,11 +120,11 @@ public final class ServiceProxy implements AutoCloseable {
       // One upstream socket per client, so that replies find their way back; dropped when idle.
       Map<SocketAddress, Future<DatagramSocket>> upstreams = new ConcurrentHashMap<>();
       socket.handler(packet -> {
-        SocketAddress to = l.target.get();
+        SocketAddress sender = packet.sender();
+        SocketAddress to = l.target.apply(sender.host());
         if (to == null) {
           return;
         }
-        SocketAddress sender = packet.sender();
         upstreams.computeIfAbsent(sender, c -> {
           DatagramSocket up = vertx.createDatagramSocket();
           up.handler(reply -> socket.send(reply.data(), sender.port(), sender.host()));
@@ -141,7 +141,7 @@ public final class ServiceProxy implements AutoCloseable {
       NetServer server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
       server.connectHandler(in -> {
         in.pause();
-        SocketAddress to = l.target.get();
+        SocketAddress to = l.target.apply(in.remoteAddress().host());
         if (to == null) {
           in.close();
           return;
@@ -185,10 +185,11 @@ public final class ServiceProxy implements AutoCloseable {
   }
 
   private static final class Listener {
-    volatile Supplier<SocketAddress> target;
+    /** The upstream for a client address (null: drop it). */
+    volatile Function<String, SocketAddress> target;
     Runnable closer = () -> {};
 
-    Listener(Supplier<SocketAddress> target) {
+    Listener(Function<String, SocketAddress> target) {
       this.target = target;
     }
 

@@ -18,15 +18,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What kube-controller-manager does for the workloads the manifests use: Deployments, StatefulSets
- * and DaemonSets get their pods (created, scaled, rolled on a template change) and their status;
- * objects whose owner is gone are garbage-collected. Level-triggered: every {@link #sync()} reads
+ * and DaemonSets get their pods (created, scaled, rolled on a template change) and their status.
+ * The pods of a deleted workload go with it through the garbage collector
+ * ({@code controllers.GarbageCollector}), as on a real cluster. Level-triggered: every {@link #sync()} reads
  * the API server and fixes what differs, so it can run after any event, in any order.
  */
 public final class WorkloadController {
@@ -53,27 +52,14 @@ public final class WorkloadController {
         byOwner.computeIfAbsent(o.getUid(), k -> new ArrayList<>()).add(p);
       }
     }
-    List<HasMetadata> owners = new ArrayList<>();
     for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
-      owners.add(d);
       guarded(d, () -> deployment(d, byOwner.getOrDefault(d.getMetadata().getUid(), List.of()), all));
     }
     for (StatefulSet s : client.apps().statefulSets().inAnyNamespace().list().getItems()) {
-      owners.add(s);
       guarded(s, () -> statefulSet(s, byOwner.getOrDefault(s.getMetadata().getUid(), List.of()), all));
     }
     for (DaemonSet d : client.apps().daemonSets().inAnyNamespace().list().getItems()) {
-      owners.add(d);
       guarded(d, () -> daemonSet(d, byOwner.getOrDefault(d.getMetadata().getUid(), List.of()), all));
-    }
-    Set<String> ownerUids = owners.stream().map(o -> o.getMetadata().getUid()).collect(Collectors.toSet());
-    for (Pod p : all) {
-      OwnerReference o = Pods.controller(p);
-      if (o != null && !ownerUids.contains(o.getUid()) && p.getMetadata().getDeletionTimestamp() == null) {
-        log.atInfo().addKeyValue("pod", name(p)).addKeyValue("owner", o.getKind() + "/" + o.getName())
-            .log("deleting pod of a removed workload");
-        delete(p);
-      }
     }
   }
 

@@ -153,8 +153,10 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
       sts = apply(cc, ConsulClusterResources.statefulSet(s, configHash));
       if (s.agents()) {
         apply(cc, ConsulClusterResources.daemonSet(s, configHash));
+        apply(cc, ConsulClusterResources.agentService(s));
       } else {
         deleteOwned(DaemonSet.class, s, s.agentName());
+        deleteOwned(Service.class, s, s.agentName());
       }
     } else {
       sts = client.apps().statefulSets().inNamespace(s.namespace()).withName(s.serverName()).get();
@@ -336,15 +338,8 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
       d.getSpec().setSelector(a.getSpec().getSelector());
       d.setStatus(a.getStatus());
     }
-    if (desired instanceof Service d && actual instanceof Service a && a.getSpec() != null
-        && !"None".equals(d.getSpec().getClusterIP())) {
-      d.getSpec().setClusterIP(a.getSpec().getClusterIP());
-      d.getSpec().setClusterIPs(a.getSpec().getClusterIPs());
-      // Keep allocated node ports (NodePort/LoadBalancer UI): a spec change must not move them.
-      for (var port : d.getSpec().getPorts()) {
-        a.getSpec().getPorts().stream().filter(p -> port.getName().equals(p.getName()) && p.getNodePort() != null)
-            .findFirst().ifPresent(p -> port.setNodePort(p.getNodePort()));
-      }
+    if (desired instanceof Service d && actual instanceof Service a) {
+      ConsulClusterResources.keepAllocated(d, a);
     }
     return client.resource(desired).update();
   }

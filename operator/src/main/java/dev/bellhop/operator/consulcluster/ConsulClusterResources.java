@@ -273,6 +273,49 @@ public final class ConsulClusterResources {
         .build();
   }
 
+  /**
+   * Carries over what the API server allocated to a stored Service into its desired update: the
+   * cluster IP (immutable once set), and node ports where the desired type still has them, so a
+   * spec change does not move them. A Service switched to ClusterIP drops them: the API server
+   * refuses a ClusterIP Service with a nodePort.
+   */
+  static void keepAllocated(Service desired, Service actual) {
+    if (actual.getSpec() == null || "None".equals(desired.getSpec().getClusterIP())) {
+      return;
+    }
+    desired.getSpec().setClusterIP(actual.getSpec().getClusterIP());
+    desired.getSpec().setClusterIPs(actual.getSpec().getClusterIPs());
+    String type = desired.getSpec().getType();
+    if (!"NodePort".equals(type) && !"LoadBalancer".equals(type)) {
+      return;
+    }
+    for (var port : desired.getSpec().getPorts()) {
+      actual.getSpec().getPorts().stream().filter(p -> port.getName().equals(p.getName()) && p.getNodePort() != null)
+          .findFirst().ifPresent(p -> port.setNodePort(p.getNodePort()));
+    }
+  }
+
+  /**
+   * The agents' API and DNS for the pods of each node: {@code internalTrafficPolicy: Local} keeps a
+   * pod's queries on its own node's agent (none there: dropped, as kube-proxy does), which is what
+   * the agents' host ports did, without the host ports Pod Security refuses.
+   */
+  static Service agentService(ClusterSettings s) {
+    return new ServiceBuilder()
+        .withNewMetadata().withName(s.agentName()).withNamespace(s.namespace()).withLabels(s.labels(AGENT))
+        .endMetadata()
+        .withNewSpec()
+            .withType("ClusterIP")
+            .withInternalTrafficPolicy("Local")
+            .withSelector(s.selector(AGENT))
+            .withPorts(
+                s.tls() ? port("https", HTTPS_PORT, HTTPS_PORT, "TCP") : port("http", HTTP_PORT, HTTP_PORT, "TCP"),
+                port("dns-tcp", 53, DNS_PORT, "TCP"),
+                port("dns-udp", 53, DNS_PORT, "UDP"))
+        .endSpec()
+        .build();
+  }
+
   static PodDisruptionBudget podDisruptionBudget(ClusterSettings s) {
     return new PodDisruptionBudgetBuilder()
         .withNewMetadata().withName(s.serverName()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
@@ -385,12 +428,11 @@ public final class ConsulClusterResources {
     }
     ports.add(containerPort("serflan-tcp", SERF_LAN_PORT, "TCP", null));
     ports.add(containerPort("serflan-udp", SERF_LAN_PORT, "UDP", null));
-    // Agents expose their API and DNS on the node's IP (hostPort), for the node's pods.
-    Integer host = server ? null : HTTP_PORT;
-    ports.add(s.tls() ? containerPort("https", HTTPS_PORT, "TCP", server ? null : HTTPS_PORT)
-        : containerPort("http", HTTP_PORT, "TCP", host));
-    ports.add(containerPort("dns-tcp", DNS_PORT, "TCP", server ? null : DNS_PORT));
-    ports.add(containerPort("dns-udp", DNS_PORT, "UDP", server ? null : DNS_PORT));
+    // No host ports (Pod Security refuses them even at baseline): a node's pods reach its agent
+    // through the node-local agent Service.
+    ports.add(s.tls() ? containerPort("https", HTTPS_PORT, "TCP", null) : containerPort("http", HTTP_PORT, "TCP", null));
+    ports.add(containerPort("dns-tcp", DNS_PORT, "TCP", null));
+    ports.add(containerPort("dns-udp", DNS_PORT, "UDP", null));
     List<VolumeMount> mounts = new ArrayList<>();
     mounts.add(mount("data", DATA_DIR, false));
     mounts.add(mount("config", CONFIG_DIR, true));
@@ -406,6 +448,9 @@ public final class ConsulClusterResources {
         .withPorts(ports)
         .withVolumeMounts(mounts)
         .withReadinessProbe(readinessProbe())
+        // What Pod Security "restricted" asks of every container.
+        .withNewSecurityContext().withAllowPrivilegeEscalation(false).withNewCapabilities().withDrop("ALL")
+            .endCapabilities().endSecurityContext()
         .build();
   }
 
@@ -429,7 +474,8 @@ public final class ConsulClusterResources {
 
   private static io.fabric8.kubernetes.api.model.PodSecurityContext securityContext() {
     return new PodSecurityContextBuilder().withRunAsNonRoot(true).withRunAsUser(CONSUL_UID)
-        .withRunAsGroup(CONSUL_GID).withFsGroup(CONSUL_GID).build();
+        .withRunAsGroup(CONSUL_GID).withFsGroup(CONSUL_GID).withNewSeccompProfile().withType("RuntimeDefault")
+        .endSeccompProfile().build();
   }
 
   private static Volume configVolume(ClusterSettings s, String key) {

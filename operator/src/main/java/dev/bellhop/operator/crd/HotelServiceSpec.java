@@ -8,6 +8,9 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.SecurityContext;
 import java.util.List;
 import java.util.Map;
 
@@ -34,6 +37,18 @@ public class HotelServiceSpec {
   @JsonPropertyDescription("Environment of the managed container (only with image). PORT defaults to spec.port.")
   private List<EnvVar> env;
 
+  @JsonPropertyDescription("Pod security context of the managed pods (only with image). Replaces Bellhop's default: "
+      + "runAsNonRoot, seccompProfile RuntimeDefault.")
+  private PodSecurityContext podSecurityContext;
+
+  @JsonPropertyDescription("Security context of the managed container (only with image). Replaces Bellhop's default: "
+      + "no privilege escalation, all capabilities dropped, read-only root filesystem (/tmp is a writable emptyDir).")
+  private SecurityContext securityContext;
+
+  @JsonPropertyDescription("Resources of the managed container (only with image). Replaces Bellhop's default: "
+      + "requests cpu 100m, memory 256Mi; limits cpu 2, memory 512Mi.")
+  private ResourceRequirements resources;
+
   @JsonPropertyDescription("Labels selecting the pods to register. Defaults to the managed Deployment's pod labels; required without image.")
   // Label values by pattern; keys only by the operator's validator: a CEL rule over map keys that have no
   // maxLength exceeds kube's CEL cost budget, and kube would refuse the CRD.
@@ -51,6 +66,12 @@ public class HotelServiceSpec {
   public void setPort(Integer port) { this.port = port; }
   public List<EnvVar> getEnv() { return env; }
   public void setEnv(List<EnvVar> env) { this.env = env; }
+  public PodSecurityContext getPodSecurityContext() { return podSecurityContext; }
+  public void setPodSecurityContext(PodSecurityContext podSecurityContext) { this.podSecurityContext = podSecurityContext; }
+  public SecurityContext getSecurityContext() { return securityContext; }
+  public void setSecurityContext(SecurityContext securityContext) { this.securityContext = securityContext; }
+  public ResourceRequirements getResources() { return resources; }
+  public void setResources(ResourceRequirements resources) { this.resources = resources; }
   public Map<String, String> getSelector() { return selector; }
   public void setSelector(Map<String, String> selector) { this.selector = selector; }
   public ConsulRegistrationSpec getConsul() { return consul; }

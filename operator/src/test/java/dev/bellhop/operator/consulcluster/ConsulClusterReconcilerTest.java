@@ -364,7 +364,7 @@ class ConsulClusterReconcilerTest {
   }
 
   @Test
-  void agentsRunAsADaemonSetExposingHttpAndDnsOnEachNode() throws Exception {
+  void agentsRunAsADaemonSetServingEachNodesPodsThroughANodeLocalService() throws Exception {
     String ns = "agents";
     create(consulCluster(ns, "consul", spec -> {
       var agents = new ConsulClusterSpec.Agents();
@@ -375,9 +375,16 @@ class ConsulClusterReconcilerTest {
     Container c = ds.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(c.getArgs()).containsExactly("agent", "-config-dir=/consul/config", "-node=$(NODE_NAME)",
         "-advertise=$(POD_IP)", "-encrypt=$(GOSSIP_KEY)");
-    assertThat(c.getPorts()).filteredOn(p -> p.getHostPort() != null)
-        .extracting(p -> p.getName() + "=" + p.getHostPort())
-        .containsExactlyInAnyOrder("http=8500", "dns-tcp=8600", "dns-udp=8600");
+    // No host ports (Pod Security refuses them at baseline): a node-local Service instead.
+    assertThat(c.getPorts()).allSatisfy(p -> assertThat(p.getHostPort()).isNull());
+    assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(ds.getSpec().getTemplate().getSpec().getSecurityContext().getSeccompProfile().getType())
+        .isEqualTo("RuntimeDefault");
+    Service agentService = awaitObject(() -> client.services().inNamespace(ns).withName("consul-agent").get());
+    assertThat(agentService.getSpec().getInternalTrafficPolicy()).isEqualTo("Local");
+    assertThat(agentService.getSpec().getSelector()).isEqualTo(ds.getSpec().getSelector().getMatchLabels());
+    assertThat(ports(agentService)).containsEntry("http", 8500).containsEntry("dns-tcp", 53).containsEntry("dns-udp", 53);
     assertThat(ds.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> {
       assertThat(v.getConfigMap().getName()).isEqualTo("consul-config");
       assertThat(v.getConfigMap().getItems()).singleElement().satisfies(i -> assertThat(i.getKey()).isEqualTo("client.json"));
@@ -390,6 +397,7 @@ class ConsulClusterReconcilerTest {
 
     edit(ns, "consul", spec -> spec.getAgents().setEnabled(false));
     eventually(() -> assertThat(client.apps().daemonSets().inNamespace(ns).withName("consul-agent").get()).isNull());
+    eventually(() -> assertThat(client.services().inNamespace(ns).withName("consul-agent").get()).isNull());
   }
 
   @Test

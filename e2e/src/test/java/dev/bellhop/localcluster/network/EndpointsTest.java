@@ -1,0 +1,94 @@
+package dev.bellhop.localcluster.network;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.client.informers.cache.Store;
+import io.vertx.core.net.SocketAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The node-local Consul agent Service: internalTrafficPolicy Local keeps a pod on its own node's agent. */
+class EndpointsTest {
+  private static final Map<String, String> NODES = Map.of("node-1", "127.0.0.2", "node-2", "127.0.0.3");
+  private final List<Pod> pods = List.of(
+      pod("agent-1", "node-1", "127.0.1.1", Map.of("app", "agent")),
+      pod("agent-2", "node-2", "127.0.1.2", Map.of("app", "agent")),
+      pod("hotel", "node-2", "127.0.1.9", Map.of("app", "hotel")));
+  private final Endpoints endpoints = new Endpoints(store(pods));
+
+  @Test
+  void aLocalServiceAnswersFromTheClientsNodeOnly() {
+    Service agents = service("Local");
+    ServicePort dns = agents.getSpec().getPorts().get(0);
+    String node = endpoints.nodeOf("127.0.1.9", NODES);
+    assertThat(node).isEqualTo("node-2");
+    for (int i = 0; i < 4; i++) {
+      assertThat(endpoints.pick(agents, dns, node)).isEqualTo(SocketAddress.inetSocketAddress(8600, "127.0.1.2"));
+    }
+    assertThat(endpoints.nodeOf("127.0.0.2", NODES)).isEqualTo("node-1");
+    assertThat(endpoints.pick(agents, dns, "node-3")).as("no agent on the node: dropped").isNull();
+  }
+
+  @Test
+  void aClusterServiceOrAnUnplacedClientGetsAnyNode() {
+    Set<String> seen = new HashSet<>();
+    Service cluster = service("Cluster");
+    for (int i = 0; i < 4; i++) {
+      seen.add(endpoints.pick(cluster, cluster.getSpec().getPorts().get(0), "node-2").host());
+    }
+    assertThat(seen).containsExactlyInAnyOrder("127.0.1.1", "127.0.1.2");
+    assertThat(endpoints.nodeOf("127.0.0.1", NODES)).isNull();
+  }
+
+  private static Service service(String policy) {
+    return new ServiceBuilder().withNewMetadata().withName("consul-agent").withNamespace("demo").endMetadata()
+        .withNewSpec().withInternalTrafficPolicy(policy).withSelector(Map.of("app", "agent"))
+        .addNewPort().withName("dns-udp").withProtocol("UDP").withPort(53).withTargetPort(new IntOrString(8600)).endPort()
+        .endSpec().build();
+  }
+
+  private static Pod pod(String name, String node, String ip, Map<String, String> labels) {
+    return new PodBuilder().withNewMetadata().withName(name).withNamespace("demo").withLabels(labels).endMetadata()
+        .withNewSpec().withNodeName(node).endSpec()
+        .withNewStatus().withPodIP(ip).addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+        .build();
+  }
+
+  private static Store<Pod> store(List<Pod> pods) {
+    return new Store<>() {
+      @Override
+      public List<Pod> list() {
+        return pods;
+      }
+
+      @Override
+      public List<String> listKeys() {
+        return pods.stream().map(this::getKey).toList();
+      }
+
+      @Override
+      public Pod get(Pod object) {
+        return getByKey(getKey(object));
+      }
+
+      @Override
+      public Pod getByKey(String key) {
+        return pods.stream().filter(p -> getKey(p).equals(key)).findFirst().orElse(null);
+      }
+
+      @Override
+      public String getKey(Pod object) {
+        return object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
+      }
+    };
+  }
+}

@@ -3,7 +3,7 @@ package dev.bellhop.operator.hotelservice;
 import dev.bellhop.operator.crd.ConsulRegistrationSpec;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.crd.HotelServiceSpec;
-import dev.bellhop.operator.registration.ConsulCatalog;
+import dev.bellhop.operator.registration.InstanceMeta;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +23,7 @@ final class HotelServiceValidator {
   private static final Pattern LABEL_NAME = Pattern.compile("([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
   private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
   private static final Pattern ENV_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
-  private static final Set<String> RESERVED_META = Set.of(ConsulCatalog.META_MANAGED_BY, ConsulCatalog.META_CLUSTER,
-      ConsulCatalog.META_NAMESPACE, ConsulCatalog.META_OWNER, "k8s-pod", "k8s-pod-uid");
+  private static final Set<String> RESERVED_META = InstanceMeta.RESERVED;
 
   private HotelServiceValidator() {}
 

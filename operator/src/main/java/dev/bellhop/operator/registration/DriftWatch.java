@@ -33,6 +33,8 @@ final class DriftWatch implements AutoCloseable {
   static final String NODES = "synthetic nodes";
   private static final long BACKOFF_START_MS = 250;
   private static final long BACKOFF_MAX_MS = 5_000;
+  /** A new service watch reads first once the engine has not written the service for this long. */
+  private static final Duration FIRST_READ_QUIET = Duration.ofMillis(500);
 
   private final RegistrationSync engine;
   private final ConsulCatalog consul;
@@ -86,6 +88,11 @@ final class DriftWatch implements AutoCloseable {
   private void watchService(String service) {
     long index = 0;
     long backoff = BACKOFF_START_MS;
+    try {
+      engine.writes().awaitQuiet(service, FIRST_READ_QUIET);
+    } catch (InterruptedException e) {
+      return;
+    }
     while (!closed && engine.wantsService(service)) {
       try {
         long stamp = engine.writes().quiet(service);

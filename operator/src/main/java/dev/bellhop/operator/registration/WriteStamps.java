@@ -17,11 +17,11 @@ final class WriteStamps {
   /** A stamp that never matches: a write was in flight. */
   static final long BUSY = -1;
 
-  private final Map<String, long[]> byKey = new HashMap<>(); // {started, in flight}
+  private final Map<String, long[]> byKey = new HashMap<>(); // {started, in flight, nanoTime of the last end}
 
   synchronized void begin(Collection<String> keys) {
     for (String key : keys) {
-      long[] c = byKey.computeIfAbsent(key, k -> new long[2]);
+      long[] c = byKey.computeIfAbsent(key, k -> new long[3]);
       c[0]++;
       c[1]++;
     }
@@ -29,9 +29,30 @@ final class WriteStamps {
 
   synchronized void end(Collection<String> keys) {
     for (String key : keys) {
-      byKey.get(key)[1]--;
+      long[] c = byKey.get(key);
+      c[1]--;
+      c[2] = System.nanoTime();
     }
     notifyAll();
+  }
+
+  /**
+   * Waits until no write of {@code key} has been in flight for {@code quiet}: a new watch's first
+   * read then comes after the burst that made it (a cold start writes a service in several
+   * transactions, each of which would wake the watch and cost a read of the whole service).
+   */
+  synchronized void awaitQuiet(String key, java.time.Duration quiet) throws InterruptedException {
+    while (true) {
+      long[] c = byKey.get(key);
+      if (c == null) {
+        return;
+      }
+      long left = c[1] > 0 ? quiet.toMillis() : (c[2] + quiet.toNanos() - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
+        return;
+      }
+      wait(left);
+    }
   }
 
   /** Waits (up to 30 s) until no write of {@code key} is in flight; the stamp to send a read with. */

@@ -49,6 +49,7 @@ public final class ConsulCatalog {
 
   private final String clusterId;
   private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+  private volatile Runnable onRequest = () -> {};
   private volatile Connection connection;
   private volatile Connection watchConnection;
 
@@ -80,6 +81,11 @@ public final class ConsulCatalog {
   /** Consul HTTP requests made so far, reads and writes (a counter for the idle-cost figure). */
   public long requests() {
     return requests.get();
+  }
+
+  /** Also tells {@code counter} of every request (e.g. a metric shared by the engines of several Consuls). */
+  public void onRequest(Runnable counter) {
+    this.onRequest = counter;
   }
 
   /** Stops every request in flight, parked watches included. */
@@ -235,6 +241,7 @@ public final class ConsulCatalog {
       int index = Math.floorMod(c.current + attempt, c.clients.size());
       try {
         requests.incrementAndGet();
+        onRequest.run();
         HttpResponse response = request.apply(c.clients.get(index));
         c.current = index;
         return response;

@@ -143,10 +143,10 @@ public final class SyncBenchmark {
     progress("idle: " + IDLE.toSeconds() + " s with nothing changing");
     double settled = repairs(operator);
     Thread.sleep(2_000); // the last repairs' wake-ups
-    double requests0 = operator.meters().find("bellhop.consul.requests").functionCounter().count();
+    double requests0 = operator.meters().counter("bellhop.consul.requests").count();
     double transactions0 = operator.meters().counter("bellhop.consul.transactions").count();
     Thread.sleep(IDLE.toMillis());
-    double requests = operator.meters().find("bellhop.consul.requests").functionCounter().count() - requests0;
+    double requests = operator.meters().counter("bellhop.consul.requests").count() - requests0;
     report("idle_consul_requests_per_s", requests / IDLE.toSeconds(), "requests/s");
     report("idle_consul_requests_per_s_per_server", requests / IDLE.toSeconds() / consul.servers().size(), "requests/s");
     report("idle_writes", operator.meters().counter("bellhop.consul.transactions").count() - transactions0, "transactions");

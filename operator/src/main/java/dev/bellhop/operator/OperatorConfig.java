@@ -1,5 +1,7 @@
 package dev.bellhop.operator;
 
+import dev.bellhop.operator.registration.RegistrationSync;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
@@ -18,11 +20,13 @@ import java.util.stream.Collectors;
  * @param httpPort {@code BELLHOP_HTTP_PORT}: /metrics, /healthz, /readyz; 0 picks a free port, -1 none
  * @param leaseNamespace {@code BELLHOP_LEASE_NAMESPACE} (or {@code POD_NAMESPACE}): enables leader
  *     election with a Lease there; null runs without
+ * @param consulReadBack {@code BELLHOP_CONSUL_READBACK_SECONDS}: how often everything Bellhop owns
+ *     in Consul is read back and repaired where it differs, behind the watches (default 300; 0 off)
  * @param bindAddress {@code BIND_ADDR}: the address of the HTTP endpoints, as for every Bellhop process
  *     (default {@code 0.0.0.0}; the local cluster gives each pod its own loopback address)
  */
 public record OperatorConfig(String consulAddress, String consulToken, String clusterId, Set<String> namespaces,
-    int httpPort, String leaseNamespace, String bindAddress) {
+    int httpPort, String leaseNamespace, String bindAddress, Duration consulReadBack) {
   private static final Pattern CLUSTER_ID = Pattern.compile("[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?");
 
   public OperatorConfig {
@@ -31,6 +35,16 @@ public record OperatorConfig(String consulAddress, String consulToken, String cl
           + "' must be a DNS label of at most 32 characters (lower-case letters, digits, '-')");
     }
     namespaces = Set.copyOf(namespaces);
+    if (consulReadBack == null || consulReadBack.isNegative()) {
+      throw new IllegalArgumentException("BELLHOP_CONSUL_READBACK_SECONDS must be 0 (off) or more");
+    }
+  }
+
+  /** Listening on {@code bindAddress}, reading Consul back every 5 minutes. */
+  public OperatorConfig(String consulAddress, String consulToken, String clusterId, Set<String> namespaces,
+      int httpPort, String leaseNamespace, String bindAddress) {
+    this(consulAddress, consulToken, clusterId, namespaces, httpPort, leaseNamespace, bindAddress,
+        RegistrationSync.READ_BACK);
   }
 
   /** Listening on all addresses. */
@@ -50,7 +64,9 @@ public record OperatorConfig(String consulAddress, String consulToken, String cl
         namespaces,
         Integer.parseInt(env.getOrDefault("BELLHOP_HTTP_PORT", "8080")),
         lease == null || lease.isBlank() ? null : lease,
-        env.getOrDefault("BIND_ADDR", "0.0.0.0"));
+        env.getOrDefault("BIND_ADDR", "0.0.0.0"),
+        Duration.ofSeconds(Long.parseLong(env.getOrDefault("BELLHOP_CONSUL_READBACK_SECONDS",
+            String.valueOf(RegistrationSync.READ_BACK.toSeconds())))));
   }
 
   private static String blankToNull(String value) {

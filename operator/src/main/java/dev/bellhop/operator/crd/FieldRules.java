@@ -1,6 +1,5 @@
 package dev.bellhop.operator.crd;
 
-import dev.bellhop.operator.registration.ConsulCatalog;
 import java.util.List;
 
 /**
@@ -53,9 +52,6 @@ public final class FieldRules {
   public static final String SELECTOR_OR_IMAGE_MESSAGE = "spec.selector is required when spec.image is not set";
   public static final String SELECTOR_NOT_EMPTY_MESSAGE =
       "spec.selector must not be empty (an empty selector would match every pod)";
-  /** The meta keys Bellhop's registrations carry (ConsulCatalog's and the planner's): not the user's to set. */
-  public static final List<String> RESERVED_META_KEYS = List.of(ConsulCatalog.META_MANAGED_BY, ConsulCatalog.META_CLUSTER,
-      ConsulCatalog.META_NAMESPACE, ConsulCatalog.META_OWNER, ConsulCatalog.META_POD, ConsulCatalog.META_POD_UID);
   /** With an image the name names a Deployment, its container and a Service (a DNS-1035 label). */
   public static final String NAME_WITH_IMAGE = "!has(self.spec) || !has(self.spec.image) || !has(self.metadata.name)"
       + " || self.metadata.name.matches('" + DNS1035_LABEL + "')";

@@ -1,6 +1,7 @@
 package dev.bellhop.operator.hotelservice;
 
 import dev.bellhop.operator.DaemonThreads;
+import dev.bellhop.operator.registration.Owner;
 import dev.bellhop.operator.crd.HotelService;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
@@ -25,7 +26,7 @@ final class FinalizerWriter implements AutoCloseable {
   private final KubernetesClient client;
   private final String finalizer;
   private final ExecutorService executor;
-  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final Set<Owner> inFlight = ConcurrentHashMap.newKeySet();
 
   FinalizerWriter(KubernetesClient client, String finalizer) {
     this.client = client;
@@ -35,7 +36,7 @@ final class FinalizerWriter implements AutoCloseable {
 
   /** Adds the finalizer to {@code hs} unless it has it, is being deleted, or an add is under way. */
   void add(HotelService hs) {
-    String owner = RegistrationPlanner.owner(hs);
+    Owner owner = RegistrationPlanner.owner(hs);
     if (hs.hasFinalizer(finalizer) || hs.isMarkedForDeletion() || !inFlight.add(owner)) {
       return;
     }

@@ -12,12 +12,15 @@ import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.crd.HotelServiceStatus;
 import dev.bellhop.operator.registration.ConsulRejectedException;
 import dev.bellhop.operator.registration.ConsulUnavailableException;
+import dev.bellhop.operator.registration.InstanceMeta;
+import dev.bellhop.operator.registration.Owner;
 import dev.bellhop.operator.registration.Registration;
 import dev.bellhop.operator.registration.RegistrationSync;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -86,18 +89,22 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
   private volatile InformerEventSource<Pod, HotelService> pods;
   private final Set<RegistrationSync> orphansSwept = ConcurrentHashMap.newKeySet();
   private final StatusWriter statusWriter;
+  private final DriftReporter drift;
   private final FinalizerWriter finalizers;
   private final Workflow<HotelService> workload;
 
   public HotelServiceReconciler(KubernetesClient client, OperatorConfig config, KubernetesEvents events,
       MeterRegistry meters, Clock clock) {
     String clusterId = config.clusterId();
-    this.targets = new ConsulTargets(client, config.consulAddress(), config.consulToken(), clusterId,
-        catalog -> new RegistrationSync(catalog, meters));
-    this.planner = new RegistrationPlanner(clusterId);
     this.events = events;
     this.clock = clock;
     this.statusWriter = new StatusWriter(client, STATUS_INTERVAL);
+    this.drift = new DriftReporter(
+        owner -> hotelServiceStore.get(Cache.namespaceKeyFunc(owner.namespace(), owner.name())),
+        statusWriter, events, clock);
+    this.targets = new ConsulTargets(client, config.consulAddress(), config.consulToken(), clusterId,
+        catalog -> new RegistrationSync(catalog, meters, true, config.consulReadBack(), drift));
+    this.planner = new RegistrationPlanner(clusterId);
     this.finalizers = new FinalizerWriter(client, FINALIZER);
     this.workload = workloadWorkflow();
     this.latency = Timer.builder("bellhop.registration.latency")
@@ -233,15 +240,14 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     }
     RegistrationSync sync = target.engine();
     sweepOrphansOnce(sync, context);
-    String owner = RegistrationPlanner.owner(hs);
+    Owner owner = RegistrationPlanner.owner(hs);
     leaveOtherConsuls(owner, target.key());
     List<Registration> desired = planner.desired(hs, selected, sync.registered(owner));
     RegistrationSync.SyncResult result = sync.sync(owner, desired);
     recordLatency(result);
 
     status.setRegisteredEndpoints(result.registered());
-    setCondition(status, REGISTERED, true, "InSync",
-        result.registered() + " endpoint(s) registered as " + hs.consulServiceName(), generation);
+    setCondition(status, REGISTERED, true, "InSync", inSyncMessage(result.registered(), hs), generation);
     int wanted = hs.getSpec().getImage() == null ? 1
         : (int) Math.max(1, hs.getSpec().getReplicas() == null ? 1 : hs.getSpec().getReplicas());
     boolean isReady = ready >= wanted;
@@ -312,7 +318,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
   }
 
   private void deregisterEverywhere(HotelService hs) {
-    String owner = RegistrationPlanner.owner(hs);
+    Owner owner = RegistrationPlanner.owner(hs);
     if (hs.getSpec() != null) {
       targets.resolve(hs); // so that its Consul's engine exists after a restart
     }
@@ -324,7 +330,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
   }
 
   /** A HotelService that moved to another Consul leaves the one it used before. */
-  private void leaveOtherConsuls(String owner, String targetKey) {
+  private void leaveOtherConsuls(Owner owner, String targetKey) {
     for (var engine : targets.engines()) {
       try {
         if (!engine.getKey().equals(targetKey) && !engine.getValue().registered(owner).isEmpty()) {
@@ -350,9 +356,8 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     var informer = context.getControllerConfiguration().getInformerConfig();
     var cache = context.getPrimaryCache();
     int removed = sync.removeOrphans(owner -> {
-      String[] parts = owner.split("/", 2);
-      boolean watched = informer.watchAllNamespaces() || informer.getNamespaces().contains(parts[0]);
-      return !watched || cache.get(new ResourceID(parts[1], parts[0])).isPresent();
+      boolean watched = informer.watchAllNamespaces() || informer.getNamespaces().contains(owner.namespace());
+      return !watched || cache.get(new ResourceID(owner.name(), owner.namespace())).isPresent();
     });
     orphansSwept.add(sync);
     if (removed > 0) {
@@ -363,7 +368,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
   private void recordLatency(RegistrationSync.SyncResult result) {
     long now = System.nanoTime();
     for (Registration r : result.changed()) {
-      Long since = podStore.takeChangedAt(r.meta().get("k8s-namespace") + "/" + r.meta().get("k8s-pod"));
+      Long since = podStore.takeChangedAt(InstanceMeta.podKey(r.meta()));
       if (since != null) {
         latency.record(now - since, TimeUnit.NANOSECONDS);
       }
@@ -385,7 +390,12 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     return UpdateControl.noUpdate();
   }
 
-  private static HotelServiceStatus copyOf(HotelServiceStatus status) {
+  /** The Registered condition's message when Consul holds what the HotelService wants. */
+  static String inSyncMessage(int registered, HotelService hs) {
+    return registered + " endpoint(s) registered as " + hs.consulServiceName();
+  }
+
+  static HotelServiceStatus copyOf(HotelServiceStatus status) {
     HotelServiceStatus copy = new HotelServiceStatus();
     if (status != null) {
       copy.setObservedGeneration(status.getObservedGeneration());
@@ -400,6 +410,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
   @Override
   public void close() {
     statusWriter.close();
+    drift.close();
     finalizers.close();
     targets.close();
   }

@@ -4,6 +4,7 @@ import dev.bellhop.operator.crd.ConsulRegistrationSpec;
 import dev.bellhop.operator.crd.FieldRules;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.crd.HotelServiceSpec;
+import dev.bellhop.operator.registration.InstanceMeta;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ final class HotelServiceValidator {
   private static final Pattern LABEL_NAME = Pattern.compile(FieldRules.LABEL_NAME);
   private static final Pattern LABEL_VALUE = Pattern.compile(FieldRules.LABEL_VALUE);
   private static final Pattern ENV_NAME = Pattern.compile(FieldRules.ENV_NAME);
-  private static final Set<String> RESERVED_META = Set.copyOf(FieldRules.RESERVED_META_KEYS);
+  private static final Set<String> RESERVED_META = InstanceMeta.RESERVED;
 
   private HotelServiceValidator() {}
 

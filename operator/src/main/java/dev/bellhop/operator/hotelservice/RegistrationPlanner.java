@@ -1,7 +1,8 @@
 package dev.bellhop.operator.hotelservice;
 
 import dev.bellhop.operator.crd.HotelService;
-import dev.bellhop.operator.registration.ConsulCatalog;
+import dev.bellhop.operator.registration.InstanceMeta;
+import dev.bellhop.operator.registration.Owner;
 import dev.bellhop.operator.registration.Registration;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
@@ -23,8 +24,8 @@ public final class RegistrationPlanner {
     this.clusterId = clusterId;
   }
 
-  static String owner(HotelService hs) {
-    return hs.getMetadata().getNamespace() + "/" + hs.getMetadata().getName();
+  static Owner owner(HotelService hs) {
+    return new Owner(hs.getMetadata().getNamespace(), hs.getMetadata().getName());
   }
 
   public List<Registration> desired(HotelService hs, Collection<Pod> pods, Map<String, Registration> registered) {
@@ -86,12 +87,12 @@ public final class RegistrationPlanner {
         tags = spec.getConsul().getTags();
       }
     }
-    meta.put(ConsulCatalog.META_MANAGED_BY, ConsulCatalog.MANAGED_BY);
-    meta.put(ConsulCatalog.META_CLUSTER, clusterId);
-    meta.put(ConsulCatalog.META_NAMESPACE, pod.getMetadata().getNamespace());
-    meta.put(ConsulCatalog.META_OWNER, hs.getMetadata().getName());
-    meta.put(ConsulCatalog.META_POD, pod.getMetadata().getName());
-    meta.put(ConsulCatalog.META_POD_UID, pod.getMetadata().getUid() == null ? "" : pod.getMetadata().getUid());
+    meta.put(InstanceMeta.MANAGED_BY, InstanceMeta.MANAGED_BY_VALUE);
+    meta.put(InstanceMeta.CLUSTER, clusterId);
+    meta.put(InstanceMeta.NAMESPACE, pod.getMetadata().getNamespace());
+    meta.put(InstanceMeta.HOTELSERVICE, hs.getMetadata().getName());
+    meta.put(InstanceMeta.POD, pod.getMetadata().getName());
+    meta.put(InstanceMeta.POD_UID, pod.getMetadata().getUid() == null ? "" : pod.getMetadata().getUid());
     String hostIp = pod.getStatus().getHostIP();
     return new Registration(owner(hs), id, hs.consulServiceName(), nodeName(pod),
         hostIp == null || hostIp.isEmpty() ? pod.getStatus().getPodIP() : hostIp,

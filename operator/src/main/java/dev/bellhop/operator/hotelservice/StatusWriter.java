@@ -1,6 +1,7 @@
 package dev.bellhop.operator.hotelservice;
 
 import dev.bellhop.operator.DaemonThreads;
+import dev.bellhop.operator.registration.Owner;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.crd.HotelServiceStatus;
@@ -38,7 +39,7 @@ final class StatusWriter implements AutoCloseable {
   private final KubernetesClient client;
   private final long intervalNanos;
   private final ScheduledThreadPoolExecutor executor;
-  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private final Map<Owner, Entry> entries = new ConcurrentHashMap<>();
 
   StatusWriter(KubernetesClient client, Duration countsInterval) {
     this.client = client;
@@ -63,7 +64,7 @@ final class StatusWriter implements AutoCloseable {
 
   /** Hands in the status {@code hs} should have. Returns at once; the write follows on this writer's threads. */
   void submit(HotelService hs, HotelServiceStatus status) {
-    String key = RegistrationPlanner.owner(hs);
+    Owner key = RegistrationPlanner.owner(hs);
     String uid = hs.getMetadata().getUid();
     Entry e = entries.compute(key, (k, old) -> old != null && Objects.equals(old.uid, uid) ? old : new Entry(hs));
     synchronized (e) {
@@ -127,23 +128,23 @@ final class StatusWriter implements AutoCloseable {
     try {
       // JSON Patch "add" of the whole status: sets it, or replaces it with its lists as they are
       // (no merging of conditions, which fabric8's mock does with a merge patch).
-      client.resources(HotelService.class).inNamespace(e.namespace).withName(e.name).subresource("status")
+      client.resources(HotelService.class).inNamespace(e.owner.namespace()).withName(e.owner.name()).subresource("status")
           .patch(PatchContext.of(PatchType.JSON),
               Serialization.asJson(List.of(Map.of("op", "add", "path", "/status", "value", target))));
       ok = true;
     } catch (KubernetesClientException ex) {
       if (ex.getCode() == 404) {
-        entries.remove(e.namespace + "/" + e.name, e);
+        entries.remove(e.owner, e);
         synchronized (e) {
           e.gone = true;
           e.running = false;
         }
         return;
       }
-      LOG.atWarn().addKeyValue("hotelservice", e.namespace + "/" + e.name).addKeyValue("error", ex.getMessage())
+      LOG.atWarn().addKeyValue("hotelservice", e.owner).addKeyValue("error", ex.getMessage())
           .log("status write failed, retrying");
     } catch (RuntimeException ex) {
-      LOG.atWarn().addKeyValue("hotelservice", e.namespace + "/" + e.name).addKeyValue("error", ex.toString())
+      LOG.atWarn().addKeyValue("hotelservice", e.owner).addKeyValue("error", ex.toString())
           .log("status write failed, retrying");
     }
     synchronized (e) {
@@ -181,8 +182,7 @@ final class StatusWriter implements AutoCloseable {
   }
 
   private static final class Entry {
-    final String namespace;
-    final String name;
+    final Owner owner;
     final String uid;
     /** The newest status handed in. */
     HotelServiceStatus latest;
@@ -195,8 +195,7 @@ final class StatusWriter implements AutoCloseable {
     boolean gone;
 
     Entry(HotelService hs) {
-      this.namespace = hs.getMetadata().getNamespace();
-      this.name = hs.getMetadata().getName();
+      this.owner = RegistrationPlanner.owner(hs);
       this.uid = hs.getMetadata().getUid();
       this.latest = hs.getStatus();
       this.written = hs.getStatus();

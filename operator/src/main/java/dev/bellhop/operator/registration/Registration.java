@@ -8,10 +8,10 @@ import java.util.Objects;
  * One Consul service instance Bellhop owns: a (pod, port) endpoint on a synthetic catalog node,
  * with a check that mirrors the pod's readiness.
  *
- * @param owner the HotelService it belongs to ("namespace/name"); also derivable from meta
+ * @param owner the HotelService it belongs to; also named by its meta
  */
 public record Registration(
-    String owner,
+    Owner owner,
     String id,
     String service,
     String node,

@@ -166,7 +166,7 @@ class HotelServiceReconcilerTest {
             }));
 
     // Fixing the spec clears the condition and registers the pod.
-    kube.client().resources(HotelService.class).inNamespace("invalid").withName("broken").edit(hs -> {
+    kube.edit("invalid", "broken", hs -> {
       hs.getSpec().setPort(9000);
       hs.getSpec().getConsul().setServiceName("broken");
       return hs;
@@ -208,7 +208,7 @@ class HotelServiceReconcilerTest {
     awaitConsul(() -> assertThat(consul.instances("gateway")).containsKey("test:managed:gateway:gateway-1:8080"));
 
     // Scaling the HotelService scales its Deployment.
-    kube.client().resources(HotelService.class).inNamespace("managed").withName("gateway").edit(h -> {
+    kube.edit("managed", "gateway", h -> {
       h.getSpec().setReplicas(3L);
       return h;
     });
@@ -216,7 +216,7 @@ class HotelServiceReconcilerTest {
         kube.client().apps().deployments().inNamespace("managed").withName("gateway").get().getSpec().getReplicas() == 3);
 
     // Without an image Bellhop runs nothing: its Deployment and Service go.
-    kube.client().resources(HotelService.class).inNamespace("managed").withName("gateway").edit(h -> {
+    kube.edit("managed", "gateway", h -> {
       h.getSpec().setImage(null);
       h.getSpec().setSelector(labels);
       return h;

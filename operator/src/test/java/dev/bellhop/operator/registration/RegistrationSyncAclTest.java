@@ -23,15 +23,15 @@ class RegistrationSyncAclTest {
     String address = CONSUL.cluster().httpAddress();
     var desired = RegistrationSyncTest.regs("acl", "ns/secure", "secure", 2, true);
     try (var withToken = new RegistrationSync(new ConsulCatalog(address, TOKEN, "acl"), new SimpleMeterRegistry())) {
-      assertThat(withToken.sync("ns/secure", desired).registered()).isEqualTo(2);
+      assertThat(withToken.sync(RegistrationSyncTest.owner("ns/secure"), desired).registered()).isEqualTo(2);
     }
     try (var anonymous = new RegistrationSync(new ConsulCatalog(address, null, "acl"), new SimpleMeterRegistry())) {
-      assertThatThrownBy(() -> anonymous.sync("ns/other", RegistrationSyncTest.regs("acl", "ns/other", "other", 1, true)))
+      assertThatThrownBy(() -> anonymous.sync(RegistrationSyncTest.owner("ns/other"), RegistrationSyncTest.regs("acl", "ns/other", "other", 1, true)))
           .isInstanceOf(ConsulRejectedException.class).hasMessageContaining("Permission denied");
     }
     try (var again = new RegistrationSync(new ConsulCatalog(address, TOKEN, "acl"), new SimpleMeterRegistry())) {
-      assertThat(again.registered("ns/secure")).hasSize(2); // read back with the token
-      assertThat(again.sync("ns/secure", List.of()).writes()).isEqualTo(2);
+      assertThat(again.registered(RegistrationSyncTest.owner("ns/secure"))).hasSize(2); // read back with the token
+      assertThat(again.sync(RegistrationSyncTest.owner("ns/secure"), List.of()).writes()).isEqualTo(2);
     }
   }
 }

@@ -36,12 +36,18 @@ class RegistrationSyncTest {
     return new RegistrationSync(new ConsulCatalog(agent(), null, clusterId), meters);
   }
 
+  /** The owner "namespace/name" names. */
+  static Owner owner(String namespaceAndName) {
+    String[] o = namespaceAndName.split("/");
+    return new Owner(o[0], o[1]);
+  }
+
   static Registration reg(String cluster, String owner, String service, int i, boolean passing) {
     String[] o = owner.split("/");
     Map<String, String> meta = new HashMap<>(Map.of(
-        ConsulCatalog.META_MANAGED_BY, ConsulCatalog.MANAGED_BY, ConsulCatalog.META_CLUSTER, cluster,
-        ConsulCatalog.META_NAMESPACE, o[0], ConsulCatalog.META_OWNER, o[1], "k8s-pod", "pod-" + i));
-    return new Registration(owner, cluster + ":" + o[0] + ":" + o[1] + ":pod-" + i + ":80", service,
+        InstanceMeta.MANAGED_BY, InstanceMeta.MANAGED_BY_VALUE, InstanceMeta.CLUSTER, cluster,
+        InstanceMeta.NAMESPACE, o[0], InstanceMeta.HOTELSERVICE, o[1], InstanceMeta.POD, "pod-" + i));
+    return new Registration(owner(owner), cluster + ":" + o[0] + ":" + o[1] + ":pod-" + i + ":80", service,
         "node-" + (i % 3) + "-bellhop-" + cluster, "127.0.0." + (i % 3 + 1), "10.0.0." + i, 80, List.of("v1"), meta,
         passing);
   }
@@ -56,7 +62,7 @@ class RegistrationSyncTest {
     var reader = new ConsulReader(consul());
     try (var sync = engine("c1", meters)) {
       var desired = regs("c1", "ns/alpha", "alpha", 5, true);
-      assertThat(sync.sync("ns/alpha", desired).writes()).isPositive();
+      assertThat(sync.sync(owner("ns/alpha"), desired).writes()).isPositive();
       var instances = reader.instances("alpha");
       assertThat(instances).hasSize(5);
       assertThat(instances.values()).allSatisfy(i -> {
@@ -67,7 +73,7 @@ class RegistrationSyncTest {
       var before = reader.instances("alpha");
       double txns = meters.counter("bellhop.consul.transactions").count();
 
-      assertThat(sync.sync("ns/alpha", desired).writes()).isZero();
+      assertThat(sync.sync(owner("ns/alpha"), desired).writes()).isZero();
       assertThat(meters.counter("bellhop.consul.transactions").count()).isEqualTo(txns);
       assertThat(reader.instances("alpha")).isEqualTo(before);
     }
@@ -78,21 +84,21 @@ class RegistrationSyncTest {
     var reader = new ConsulReader(consul());
     try (var sync = engine("c1", new SimpleMeterRegistry())) {
       var desired = new ArrayList<>(regs("c1", "ns/beta", "beta", 3, true));
-      sync.sync("ns/beta", desired);
+      sync.sync(owner("ns/beta"), desired);
       long serviceIndex = reader.instances("beta").get(desired.get(1).id()).modifyIndex();
 
       desired.set(1, desired.get(1).withPassing(false));
-      assertThat(sync.sync("ns/beta", desired).writes()).isEqualTo(1);
+      assertThat(sync.sync(owner("ns/beta"), desired).writes()).isEqualTo(1);
       var after = reader.instances("beta");
       assertThat(after.get(desired.get(1).id()).status()).isEqualTo("critical");
       assertThat(after.get(desired.get(0).id()).status()).isEqualTo("passing");
       assertThat(after.get(desired.get(1).id()).modifyIndex()).isGreaterThan(serviceIndex);
 
       desired.remove(2);
-      sync.sync("ns/beta", desired);
+      sync.sync(owner("ns/beta"), desired);
       assertThat(reader.instances("beta")).containsOnlyKeys(desired.get(0).id(), desired.get(1).id());
 
-      sync.sync("ns/beta", List.of());
+      sync.sync(owner("ns/beta"), List.of());
       assertThat(reader.instances("beta")).isEmpty();
     }
   }
@@ -104,8 +110,8 @@ class RegistrationSyncTest {
     reader.registerForeign("real-node", "gamma-other-bellhop", "gamma", Map.of("managed-by", "bellhop",
         "bellhop-cluster", "other", "k8s-namespace", "ns", "hotelservice", "gamma"));
     try (var sync = engine("c1", new SimpleMeterRegistry())) {
-      sync.sync("ns/gamma", regs("c1", "ns/gamma", "gamma", 2, true));
-      sync.sync("ns/gamma", List.of());
+      sync.sync(owner("ns/gamma"), regs("c1", "ns/gamma", "gamma", 2, true));
+      sync.sync(owner("ns/gamma"), List.of());
       sync.removeOrphans(owner -> false);
     }
     assertThat(reader.instances("gamma")).containsOnlyKeys("gamma-by-hand", "gamma-other-bellhop");
@@ -116,19 +122,19 @@ class RegistrationSyncTest {
     var reader = new ConsulReader(consul());
     var all = regs("c2", "ns/delta", "delta", 10, true);
     try (var first = engine("c2", new SimpleMeterRegistry())) {
-      first.sync("ns/delta", all);
-      first.sync("ns/gone", regs("c2", "ns/gone", "gone", 3, true));
+      first.sync(owner("ns/delta"), all);
+      first.sync(owner("ns/gone"), regs("c2", "ns/gone", "gone", 3, true));
     }
     var meters = new SimpleMeterRegistry();
     try (var second = engine("c2", meters)) {
-      assertThat(second.sync("ns/delta", all).writes()).isZero();
+      assertThat(second.sync(owner("ns/delta"), all).writes()).isZero();
       assertThat(meters.counter("bellhop.consul.transactions").count()).isZero();
 
       // Pods deleted while Bellhop was down: the new desired set lacks them.
-      assertThat(second.sync("ns/delta", all.subList(0, 7)).writes()).isEqualTo(3);
+      assertThat(second.sync(owner("ns/delta"), all.subList(0, 7)).writes()).isEqualTo(3);
       assertThat(reader.instances("delta")).hasSize(7);
 
-      assertThat(second.removeOrphans(owner -> owner.equals("ns/delta"))).isEqualTo(3);
+      assertThat(second.removeOrphans(owner -> owner.toString().equals("ns/delta"))).isEqualTo(3);
       assertThat(reader.instances("gone")).isEmpty();
       assertThat(reader.instances("delta")).hasSize(7);
     }
@@ -142,7 +148,7 @@ class RegistrationSyncTest {
       List<CompletableFuture<RegistrationSync.SyncResult>> calls = new ArrayList<>();
       for (int s = 0; s < 20; s++) {
         String owner = "ns/svc" + s;
-        calls.add(CompletableFuture.supplyAsync(() -> sync.sync(owner, regs("c3", owner, "epsilon", 25, true))));
+        calls.add(CompletableFuture.supplyAsync(() -> sync.sync(owner(owner), regs("c3", owner, "epsilon", 25, true))));
       }
       // 500 instances: 1,000 service and check operations plus 3 nodes, each node written once
       // however many of the concurrent syncs needed it.
@@ -156,7 +162,7 @@ class RegistrationSyncTest {
   @Test
   void unreachableConsulIsReportedAsUnavailable() {
     try (var sync = new RegistrationSync(new ConsulCatalog("127.0.0.1:1", null, "c1"), new SimpleMeterRegistry())) {
-      assertThatThrownBy(() -> sync.sync("ns/x", regs("c1", "ns/x", "x", 1, true)))
+      assertThatThrownBy(() -> sync.sync(owner("ns/x"), regs("c1", "ns/x", "x", 1, true)))
           .isInstanceOf(ConsulUnavailableException.class);
     }
   }
@@ -172,7 +178,7 @@ class RegistrationSyncTest {
         while (!stop.get()) {
           int n = 5 + (round++ % 10);
           try {
-            sync.sync("ns/zeta", regs("c4", "ns/zeta", "zeta", n, round % 2 == 0));
+            sync.sync(owner("ns/zeta"), regs("c4", "ns/zeta", "zeta", n, round % 2 == 0));
           } catch (ConsulUnavailableException | ConsulRejectedException e) {
             synchronized (failures) {
               failures.add(e);
@@ -191,10 +197,10 @@ class RegistrationSyncTest {
       consul().restart(leader);
 
       var finalSet = regs("c4", "ns/zeta", "zeta", 8, true);
-      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> sync.sync("ns/zeta", finalSet));
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> sync.sync(owner("ns/zeta"), finalSet));
       assertThat(reader.instances("zeta")).hasSize(8)
           .allSatisfy((id, i) -> assertThat(i.status()).isEqualTo("passing"));
-      assertThat(sync.sync("ns/zeta", finalSet).writes()).isZero();
+      assertThat(sync.sync(owner("ns/zeta"), finalSet).writes()).isZero();
     }
   }
 }

@@ -24,8 +24,8 @@ class TxnPipelineTest {
   }
 
   private static Registration reg(String service, int i) {
-    return new Registration("ns/" + service, service + "-" + i, service, "pipeline-node", "127.0.0.1", "10.1.0." + i,
-        80, List.of(), Map.of(ConsulCatalog.META_MANAGED_BY, "pipeline-test"), true);
+    return new Registration(new Owner("ns", service), service + "-" + i, service, "pipeline-node", "127.0.0.1", "10.1.0." + i,
+        80, List.of(), Map.of(InstanceMeta.MANAGED_BY, "pipeline-test"), true);
   }
 
   @Test
@@ -67,12 +67,12 @@ class TxnPipelineTest {
       for (int i = 0; i < 40; i++) {
         Registration r = reg("eta", i);
         regs.add(r);
-        writes.add(pipeline.submit(r.owner() + i, List.of(ConsulCatalog.serviceSet(r), ConsulCatalog.checkSet(r))));
+        writes.add(pipeline.submit(r.owner().toString() + i, List.of(ConsulCatalog.serviceSet(r), ConsulCatalog.checkSet(r))));
       }
       // Registered, then deregistered: in this order only, nothing is left. Free lanes must not
       // take a deregistration while its key's registration is still with another lane.
       for (int i = 0; i < 40; i++) {
-        writes.add(pipeline.submit(regs.get(i).owner() + i, List.of(ConsulCatalog.serviceDelete(regs.get(i)))));
+        writes.add(pipeline.submit(regs.get(i).owner().toString() + i, List.of(ConsulCatalog.serviceDelete(regs.get(i)))));
       }
       registrationsHeld.countDown();
       writes.forEach(CompletableFuture::join);

@@ -72,6 +72,22 @@ public final class Kube {
     return client.resources(HotelService.class).resource(hs).create();
   }
 
+  /**
+   * Edits a HotelService as a user would, trying again on a conflict: the operator writes its
+   * status concurrently (a 409 here is the API server asking to retry, as kubectl's edit does).
+   */
+  public HotelService edit(String ns, String name, java.util.function.UnaryOperator<HotelService> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.resources(HotelService.class).inNamespace(ns).withName(name).edit(change);
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
   public HotelService get(String ns, String name) {
     return client.resources(HotelService.class).inNamespace(ns).withName(name).get();
   }

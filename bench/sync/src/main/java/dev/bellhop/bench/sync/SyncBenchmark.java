@@ -39,6 +39,8 @@ import java.util.regex.Pattern;
  *   <li>cold sync of 10,000 ready pods (100 HotelServices, 20 nodes) vs. writing the same
  *       registrations straight through /v1/txn in batches of 64;</li>
  *   <li>1,000 single-pod events: event-to-Consul latency vs. a raw single write;</li>
+ *   <li>200 tamperings of Bellhop's instances through Consul's API: time to repair vs. the raw
+ *       single write, then Bellhop's Consul requests and writes over 60 s with nothing changing;</li>
  *   <li>Consul writes of an operator restarted on a converged state;</li>
  *   <li>the operator's heap after a full GC with 10,000 pods cached (a separate JVM).</li>
  * </ol>
@@ -49,6 +51,8 @@ public final class SyncBenchmark {
   static final int NODES = 20;
   static final int EVENTS = 1_000;
   static final int RAW_WRITES = 300;
+  static final int TAMPERINGS = 200;
+  static final Duration IDLE = Duration.ofSeconds(60);
   static final String NS = "bench";
   static final String CLUSTER_ID = "bench";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -127,6 +131,26 @@ public final class SyncBenchmark {
     var after = operator.meters().timer("bellhop.registration.latency").takeSnapshot();
     report("operator_latency_p50_ms", bucketPercentile(before, after, 0.50), "ms");
     report("operator_latency_p99_ms", bucketPercentile(before, after, 0.99), "ms");
+
+    progress("drift: " + TAMPERINGS + " tamperings of Bellhop's instances through Consul's API, one every 50 ms");
+    double repairs0 = repairs(operator);
+    double[] repair = new DriftTampering(consul.servers().get(0).httpUrl()).measure(TAMPERINGS, 50);
+    report("drift_repair_p50_ms", percentile(repair, 50), "ms");
+    report("drift_repair_p99_ms", percentile(repair, 99), "ms");
+    report("drift_p99_over_raw_ms", percentile(repair, 99) - percentile(rawLatency, 99), "ms");
+    report("drift_repairs", repairs(operator) - repairs0, "repairs");
+
+    progress("idle: " + IDLE.toSeconds() + " s with nothing changing");
+    double settled = repairs(operator);
+    Thread.sleep(2_000); // the last repairs' wake-ups
+    double requests0 = operator.meters().counter("bellhop.consul.requests").count();
+    double transactions0 = operator.meters().counter("bellhop.consul.transactions").count();
+    Thread.sleep(IDLE.toMillis());
+    double requests = operator.meters().counter("bellhop.consul.requests").count() - requests0;
+    report("idle_consul_requests_per_s", requests / IDLE.toSeconds(), "requests/s");
+    report("idle_consul_requests_per_s_per_server", requests / IDLE.toSeconds() / consul.servers().size(), "requests/s");
+    report("idle_writes", operator.meters().counter("bellhop.consul.transactions").count() - transactions0, "transactions");
+    report("idle_repairs", repairs(operator) - settled, "repairs");
     operator.close();
 
     progress("restart on a converged state, in a separate JVM");
@@ -138,6 +162,10 @@ public final class SyncBenchmark {
       report("heap_mb_10k_pods", process.heapAfterFullGcMb(), "MB");
     }
     writeJson();
+  }
+
+  private static double repairs(BellhopOperator operator) {
+    return operator.meters().find("bellhop.consul.repairs").counters().stream().mapToDouble(c -> c.count()).sum();
   }
 
   private void createFixtures() throws Exception {

@@ -1,0 +1,71 @@
+package dev.bellhop.operator.registration;
+
+import static dev.bellhop.operator.registration.RegistrationSyncTest.owner;
+import static dev.bellhop.operator.registration.RegistrationSyncTest.regs;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.bellhop.operator.testing.ConsulReader;
+import dev.bellhop.testkit.consul.ConsulClusterExtension;
+import dev.bellhop.testkit.consul.TestConsulNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Every Consul server stopped, its data directory wiped, and started again: a new raft cluster
+ * with an empty catalog (as after a lost volume, or a snapshot from before Bellhop's entries).
+ * The engine, which never stopped, puts everything back without being told.
+ */
+class ConsulWipeTest {
+  @RegisterExtension
+  static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(3);
+
+  @Test
+  void everyRegistrationIsBackAfterTheServersRestartAsANewCluster() throws IOException {
+    var consul = CONSUL.cluster();
+    var reader = new ConsulReader(consul);
+    var meters = new SimpleMeterRegistry();
+    var first = regs("w1", "ns/one", "w1-one", 10, true);
+    var second = regs("w1", "ns/two", "w1-two", 5, false);
+    try (var sync = new RegistrationSync(new ConsulCatalog(consul.httpAddresses(), null, null, "w1"), meters)) {
+      sync.sync(owner("ns/one"), first);
+      sync.sync(owner("ns/two"), second);
+      assertThat(reader.instances("w1-one")).hasSize(10);
+
+      for (TestConsulNode server : consul.servers()) {
+        consul.stop(server);
+      }
+      for (TestConsulNode server : consul.servers()) {
+        Path data = server.dataDir().resolve("data");
+        try (Stream<Path> files = Files.walk(data)) {
+          for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+        Files.createDirectories(data);
+      }
+      consul.servers().forEach(consul::startNode);
+      consul.awaitLeader(Duration.ofSeconds(60));
+
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
+        for (Registration r : concat(first, second)) {
+          ConsulDriftTest.assertHolds(reader, r);
+        }
+      });
+      assertThat(reader.json("/v1/catalog/nodes?node-meta=bellhop-cluster:w1")).hasSize(3);
+      assertThat(ConsulDriftTest.repairs(meters, RepairKind.INSTANCE_MISSING)).isGreaterThanOrEqualTo(15);
+    }
+  }
+
+  private static List<Registration> concat(List<Registration> a, List<Registration> b) {
+    return Stream.concat(a.stream(), b.stream()).toList();
+  }
+}

@@ -17,7 +17,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.impl.HttpUtils;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -273,11 +272,9 @@ public final class ServiceServer {
   }
 
   private static boolean isCommonEndpoint(String path) {
+    path = RequestChecks.routedPath(path);
     if (path == null) {
       return false;
-    }
-    if (path.indexOf('%') >= 0 || path.indexOf('.') >= 0 || path.indexOf("//") >= 0) {
-      path = HttpUtils.normalizePath(path); // as the router sees it
     }
     return path.equals("/health/live") || path.equals("/health/ready") || path.equals("/metrics");
   }
@@ -356,8 +353,9 @@ public final class ServiceServer {
       return;
     }
     ctx.put(METHOD_KEY, method);
-    if (ctx.request().method() != HttpMethod.POST) {
-      fail(ctx, new RpcException(405, method + " takes POST"));
+    RpcException notPost = RequestChecks.postOnly(ctx.request(), method + " takes POST");
+    if (notPost != null) {
+      fail(ctx, notPost);
       return;
     }
     if (!ready.get()) {
@@ -365,17 +363,11 @@ public final class ServiceServer {
       return;
     }
     String type = ctx.request().getHeader("content-type");
-    if (type == null || !isJson(type)) {
+    if (type == null || !RequestChecks.isJson(type)) {
       fail(ctx, new RpcException(415, "Content-Type must be application/json"));
       return;
     }
     ctx.next();
-  }
-
-  private static boolean isJson(String contentType) {
-    int semi = contentType.indexOf(';');
-    String mime = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
-    return mime.equalsIgnoreCase("application/json");
   }
 
   private void dispatch(RoutingContext ctx) {
@@ -386,16 +378,13 @@ public final class ServiceServer {
       if (buffer == null || buffer.length() == 0) {
         throw RpcException.badRequest("request body must be a JSON object");
       }
-      Object parsed = io.vertx.core.json.Json.decodeValue(buffer);
+      Object parsed = RequestChecks.parseJson(buffer, "malformed JSON");
       if (!(parsed instanceof JsonObject object)) {
         throw RpcException.badRequest("request body must be a JSON object");
       }
       body = object;
     } catch (RpcException e) {
       fail(ctx, e);
-      return;
-    } catch (RuntimeException e) {
-      fail(ctx, RpcException.badRequest("malformed JSON: " + firstLine(e.getMessage())));
       return;
     }
     Future<JsonObject> result;
@@ -424,7 +413,7 @@ public final class ServiceServer {
     if (cause != null) {
       fail(ctx, cause);
     } else if (ctx.statusCode() == 413) {
-      fail(ctx, new RpcException(413, "request body larger than " + config.maxBodyBytes() + " bytes"));
+      fail(ctx, RequestChecks.bodyTooLarge(config.maxBodyBytes()));
     } else {
       int code = ctx.statusCode() >= 400 ? ctx.statusCode() : 500;
       fail(ctx, new RpcException(code, code >= 500 ? "internal error" : "bad request"));
@@ -440,14 +429,5 @@ public final class ServiceServer {
         .setStatusCode(status)
         .putHeader("content-type", "application/json")
         .end(body.toBuffer());
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "unreadable body";
-    }
-    int nl = message.indexOf('\n');
-    String line = nl < 0 ? message : message.substring(0, nl);
-    return line.length() > 200 ? line.substring(0, 200) : line;
   }
 }

@@ -33,11 +33,6 @@ final class NodeConfigs {
     return ACL_CONFIG.matcher(config).find();
   }
 
-  /** Whether the caller wrote the configs (then a node's name in Consul may differ from the fixture's). */
-  boolean custom() {
-    return custom != null;
-  }
-
   /** Writes {@code n}'s config file (creating its data dir) and returns its text. */
   String write(TestConsulNode n) {
     String text = custom != null ? custom.apply(n, servers) : generated(n);

@@ -18,26 +18,19 @@ import java.util.stream.Collectors;
 final class Readiness {
   private static final long POLL_MILLIS = 50;
 
-  /** For messages: the cluster (its toString names it) and its address block, e.g. {@code 127.142.7.*}. */
-  private final Object cluster;
-  private final String name;
-  private final List<TestConsulNode> servers;
-  private final List<TestConsulNode> all;
+  private final TestConsulCluster cluster;
   private final ConsulRequests http;
-  private final NodeConfigs configs;
+  /** The configs are the caller's: a node's name in Consul may differ from the fixture's. */
+  private final boolean customConfigs;
   /** Called before a wait fails: the cluster keeps its data dir for a post-mortem. */
   private final Runnable markFailed;
   /** ACL configured but no token given: catalog/members reads may be filtered, skip them. */
   private volatile boolean aclBlind;
 
-  Readiness(Object cluster, String name, List<TestConsulNode> servers, List<TestConsulNode> all, ConsulRequests http,
-      NodeConfigs configs, Runnable markFailed) {
+  Readiness(TestConsulCluster cluster, ConsulRequests http, boolean customConfigs, Runnable markFailed) {
     this.cluster = cluster;
-    this.name = name;
-    this.servers = servers;
-    this.all = all;
     this.http = http;
-    this.configs = configs;
+    this.customConfigs = customConfigs;
     this.markFailed = markFailed;
   }
 
@@ -52,7 +45,7 @@ final class Readiness {
     String last;
     while (true) {
       try {
-        NodeProcesses.checkNoUnexpectedDeath(all);
+        NodeProcesses.checkNoUnexpectedDeath(cluster.nodes());
       } catch (IllegalStateException e) {
         markFailed.run();
         throw e;
@@ -63,8 +56,8 @@ final class Readiness {
       }
       if (System.nanoTime() > deadline) {
         markFailed.run();
-        throw new IllegalStateException("Consul cluster " + name + " not ready after "
-            + timeout.toMillis() + " ms waiting for " + what + ": " + last + NodeProcesses.logTails(all));
+        throw new IllegalStateException("Consul cluster " + cluster.addressBlock() + ".* not ready after "
+            + timeout.toMillis() + " ms waiting for " + what + ": " + last + NodeProcesses.logTails(cluster.nodes()));
       }
       sleep(POLL_MILLIS);
     }
@@ -177,11 +170,11 @@ final class Readiness {
   }
 
   List<TestConsulNode> runningServers() {
-    return servers.stream().filter(TestConsulNode::isRunning).collect(Collectors.toList());
+    return cluster.servers().stream().filter(TestConsulNode::isRunning).collect(Collectors.toList());
   }
 
   TestConsulNode firstRunningServer() {
-    for (TestConsulNode s : servers) {
+    for (TestConsulNode s : cluster.servers()) {
       if (s.isRunning()) {
         return s;
       }
@@ -191,7 +184,7 @@ final class Readiness {
 
   /** The node's name in Consul: its own, unless a custom config chose another. */
   private String consulNodeName(TestConsulNode n) throws IOException {
-    if (!configs.custom()) {
+    if (!customConfigs) {
       return n.name();
     }
     return http.getJson(n, "/v1/agent/self").path("Config").path("NodeName").asText();
@@ -199,7 +192,7 @@ final class Readiness {
 
   private TestConsulNode serverByRaftAddress(String raftAddress) {
     String host = raftAddress.contains(":") ? raftAddress.substring(0, raftAddress.lastIndexOf(':')) : raftAddress;
-    for (TestConsulNode s : servers) {
+    for (TestConsulNode s : cluster.servers()) {
       if (s.address().equals(host)) {
         return s;
       }

@@ -79,7 +79,7 @@ public final class TestConsulCluster implements AutoCloseable {
     this.configs = new NodeConfigs(servers, extraConfig, b.nodeConfig);
     this.processes = new NodeProcesses(binary, b.nodeArgs);
     this.http = new ConsulRequests(aclToken);
-    this.readiness = new Readiness(this, block.prefix() + ".*", servers, all, http, configs, () -> failed = true);
+    this.readiness = new Readiness(this, http, b.nodeConfig != null, () -> failed = true);
     if (aclToken == null && NodeConfigs.mentionsAcl(extraConfig)) {
       readiness.aclBlind();
     }

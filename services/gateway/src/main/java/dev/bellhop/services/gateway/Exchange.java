@@ -2,6 +2,7 @@ package dev.bellhop.services.gateway;
 
 import dev.bellhop.services.common.rpc.RpcException;
 import dev.bellhop.services.common.server.RequestChecks;
+import dev.bellhop.services.common.server.StatusTimers;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -15,23 +16,23 @@ import io.vertx.core.http.HttpServerResponse;
  * when the response ended or the connection closed) records the call.
  */
 final class Exchange implements Handler<Void> {
-  final ProxyHandler proxy;
+  final ProxyContext context;
   final HttpServerRequest request;
   final HttpServerResponse response;
   final long startNanos = System.nanoTime();
   /** The timers the call is recorded in: its service's once routed. */
-  private GatewayMetrics.Requests requests;
+  private StatusTimers requests;
   /** Close the connection once answered (a body left unread). */
   private boolean closeAfter;
   /** The path's target; null for {@code /rpc}, whose body names it. */
   private PathMapping.Target target;
 
-  Exchange(ProxyHandler proxy, HttpServerRequest request) {
-    this.proxy = proxy;
+  Exchange(ProxyContext context, HttpServerRequest request) {
+    this.context = context;
     this.request = request;
     this.response = request.response();
-    this.requests = proxy.unknown();
-    proxy.server().requestStarted(response);
+    this.requests = context.unknown();
+    context.server().requestStarted(response);
     response.endHandler(this);
   }
 
@@ -39,7 +40,7 @@ final class Exchange implements Handler<Void> {
   @Override
   public void handle(Void ended) {
     requests.record(response.getStatusCode(), System.nanoTime() - startNanos);
-    proxy.server().requestEnded();
+    context.server().requestEnded();
     if (closeAfter) {
       request.connection().close();
     }
@@ -61,7 +62,7 @@ final class Exchange implements Handler<Void> {
         reject(RpcException.badRequest("bad Content-Length: " + length));
         return;
       }
-      if (declared > proxy.settings().maxBodyBytes()) {
+      if (declared > context.settings().maxBodyBytes()) {
         tooLarge(); // the body stays unread, which makes the connection unusable: closed after the answer
         return;
       }
@@ -72,13 +73,13 @@ final class Exchange implements Handler<Void> {
       return;
     }
     if (!path.equals("/rpc")) {
-      target = proxy.target(path);
+      target = context.targets().target(path);
       if (target == null) {
         reject(RpcException.notFound("no route for " + path + ": expected /[service]/[method] or /rpc"));
         return;
       }
       try {
-        proxy.table().route(target.service());
+        context.table().route(target.service());
       } catch (RpcException e) {
         reject(e);
         return;
@@ -97,13 +98,13 @@ final class Exchange implements Handler<Void> {
 
   /** Fails a call before it was sent (any body still arriving is dropped: no handler takes it). */
   void reject(RpcException error) {
-    proxy.server().sendError(response, error);
+    context.server().sendError(response, error);
   }
 
   private void tooLarge() {
     response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     closeAfter = true;
-    reject(RequestChecks.bodyTooLarge(proxy.settings().maxBodyBytes()));
+    reject(RequestChecks.bodyTooLarge(context.settings().maxBodyBytes()));
   }
 
   /** Reads the body (at most MAX_BODY_BYTES, also when chunked), then forwards it. */
@@ -112,7 +113,7 @@ final class Exchange implements Handler<Void> {
       forward(Buffer.buffer());
       return;
     }
-    BodyReader reader = new BodyReader(proxy.settings().maxBodyBytes());
+    BodyReader reader = new BodyReader(context.settings().maxBodyBytes());
     request.handler(chunk -> {
       if (!reader.add(chunk)) {
         tooLarge();

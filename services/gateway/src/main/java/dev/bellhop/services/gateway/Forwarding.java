@@ -41,12 +41,12 @@ final class Forwarding {
     this.target = target;
     this.payload = payload;
     this.rpc = rpc;
-    this.loop = EventLoopUpstream.current(exchange.proxy.vertx(), settings());
+    this.loop = EventLoopUpstream.current(exchange.context.vertx(), settings());
   }
 
   void start() {
     try {
-      route = exchange.proxy.table().route(target.service());
+      route = exchange.context.table().route(target.service());
     } catch (RpcException e) {
       exchange.reject(e);
       return;
@@ -71,11 +71,11 @@ final class Forwarding {
   }
 
   private GatewaySettings settings() {
-    return exchange.proxy.settings();
+    return exchange.context.settings();
   }
 
   private GatewayMetrics metrics() {
-    return exchange.proxy.metrics();
+    return exchange.context.metrics();
   }
 
   private void armTimer() {
@@ -198,7 +198,7 @@ final class Forwarding {
 
   private void finish(RpcException error) {
     complete();
-    exchange.proxy.server().sendError(exchange.response, error);
+    exchange.context.server().sendError(exchange.response, error);
   }
 
   private static String describe(Throwable cause) {

@@ -4,8 +4,6 @@ import dev.bellhop.services.common.server.ServiceServer;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code POST /[service]/[method]} and {@code POST /rpc}: finds the service's instances in the
@@ -20,70 +18,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * failure is retried once on another instance; {@code GATEWAY_TIMEOUT_MS} bounds the whole call (504).
  */
 final class ProxyHandler implements Handler<HttpServerRequest> {
-  /** Mapped paths, so a hot path is parsed once; bounded, as clients choose the paths. */
-  private static final int MAX_CACHED_TARGETS = 4096;
-
   private final Vertx vertx;
   private final GatewaySettings settings;
-  private final Map<String, PathMapping.Target> targets = new ConcurrentHashMap<>();
-  // Bound once the server (which owns the meter registry) exists, before it listens.
-  private volatile ServiceServer server;
-  private volatile RoutingTable table;
-  private volatile GatewayMetrics metrics;
-  private volatile GatewayMetrics.Requests unknown;
+  private final PathTargets targets = new PathTargets();
+  private volatile ProxyContext context;
 
   ProxyHandler(Vertx vertx, GatewaySettings settings) {
     this.vertx = vertx;
     this.settings = settings;
   }
 
+  /** Once the server (which owns the meter registry) exists, before it listens. */
   void bind(ServiceServer server, RoutingTable table, GatewayMetrics metrics) {
-    this.server = server;
-    this.table = table;
-    this.metrics = metrics;
-    this.unknown = metrics.requests(GatewayMetrics.UNKNOWN);
+    context = new ProxyContext(vertx, settings, server, table, metrics, metrics.requests(GatewayMetrics.UNKNOWN), targets);
   }
 
   /** Every request but the common health and metrics endpoints comes here. */
   @Override
   public void handle(HttpServerRequest request) {
-    new Exchange(this, request).precheck();
-  }
-
-  /** The (normalized, as Vert.x Web would) path's target; {@code null} when it names none. */
-  PathMapping.Target target(String path) {
-    PathMapping.Target target = targets.get(path);
-    if (target == null) {
-      target = PathMapping.map(path);
-      if (target != null && targets.size() < MAX_CACHED_TARGETS) {
-        targets.put(path, target);
-      }
-    }
-    return target;
-  }
-
-  Vertx vertx() {
-    return vertx;
-  }
-
-  GatewaySettings settings() {
-    return settings;
-  }
-
-  ServiceServer server() {
-    return server;
-  }
-
-  RoutingTable table() {
-    return table;
-  }
-
-  GatewayMetrics metrics() {
-    return metrics;
-  }
-
-  /** The timers of calls that reach no known service. */
-  GatewayMetrics.Requests unknown() {
-    return unknown;
+    new Exchange(context, request).precheck();
   }
 }

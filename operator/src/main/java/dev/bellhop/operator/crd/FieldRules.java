@@ -1,6 +1,5 @@
 package dev.bellhop.operator.crd;
 
-import java.util.List;
 
 /**
  * The field rules of both CRDs, in one home: the model's annotations put them in the CRD schema

@@ -1,6 +1,6 @@
 package dev.bellhop.operator.hotelservice;
 
-import dev.bellhop.operator.DaemonThreads;
+import dev.bellhop.operator.threads.DaemonThreads;
 import dev.bellhop.operator.consulcluster.ConsulEndpoint;
 import dev.bellhop.operator.consulcluster.ConsulEndpoints;
 import dev.bellhop.operator.consulcluster.ConsulHttp;

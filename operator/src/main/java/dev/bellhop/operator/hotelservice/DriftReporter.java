@@ -2,7 +2,7 @@ package dev.bellhop.operator.hotelservice;
 
 import static dev.bellhop.operator.crd.Conditions.REGISTERED;
 
-import dev.bellhop.operator.DaemonThreads;
+import dev.bellhop.operator.threads.DaemonThreads;
 import dev.bellhop.operator.KubernetesEvents;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.HotelService;

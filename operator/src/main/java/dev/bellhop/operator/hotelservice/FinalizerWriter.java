@@ -1,7 +1,7 @@
 package dev.bellhop.operator.hotelservice;
 
-import dev.bellhop.operator.DaemonThreads;
 import dev.bellhop.operator.registration.Owner;
+import dev.bellhop.operator.threads.DaemonThreads;
 import dev.bellhop.operator.crd.HotelService;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;

@@ -1,6 +1,6 @@
 package dev.bellhop.operator.registration;
 
-import dev.bellhop.operator.DaemonThreads;
+import dev.bellhop.operator.threads.DaemonThreads;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;

@@ -1,14 +1,8 @@
 package dev.bellhop.testkit.consul;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,17 +10,10 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -37,6 +24,10 @@ import java.util.stream.Collectors;
  * (A in 100..250) and claimed machine-wide, so several JVMs can run clusters at once. Data, config
  * and logs live under {@code dataRoot/<cluster>/<node>/}. No process is ever left behind: a
  * shutdown hook kills the nodes, and each start sweeps clusters of JVMs that died without one.
+ *
+ * <p>This class is the fixture's face and its lifecycle; the parts live beside it: the config files
+ * ({@link NodeConfigs}), the processes ({@link NodeProcesses}), readiness ({@link Readiness}), the
+ * HTTP calls ({@link ConsulRequests}) and the shutdown hook ({@link LiveClusters}).
  */
 public final class TestConsulCluster implements AutoCloseable {
   static final int SERVER_PORT = 8300;
@@ -49,52 +40,27 @@ public final class TestConsulCluster implements AutoCloseable {
   public static final String KEEP_DATA_PROPERTY = "bellhop.consul.keepData";
 
   private static final System.Logger LOG = System.getLogger(TestConsulCluster.class.getName());
-  private static final long POLL_MILLIS = 50;
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
-  private static final Pattern ACL_CONFIG = Pattern.compile("(?m)^\\s*acl\\s*[{=]|\"acl\"\\s*:");
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(1))
-      .build();
 
-  private static final Set<TestConsulCluster> LIVE = ConcurrentHashMap.newKeySet();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      for (TestConsulCluster c : LIVE) {
-        c.killForShutdown();
-      }
-    }, "bellhop-consul-shutdown"));
-  }
-
-  private final Path binary;
   private final Path clusterDir;
   private final LoopbackBlock block;
   private final List<TestConsulNode> servers;
   private final List<TestConsulNode> agents;
   private final List<TestConsulNode> all;
-  private final String extraConfig;
   private final String aclToken;
-  /** ACL configured but no token given: catalog/members reads may be filtered, skip them. */
-  private volatile boolean aclBlind;
-  /** Replaces the generated config of each node (null: generated). */
-  private final BiFunction<TestConsulNode, List<TestConsulNode>, String> nodeConfig;
-  /** Extra command-line arguments of each node (null: none). */
-  private final Function<TestConsulNode, List<String>> nodeArgs;
+  private final NodeConfigs configs;
+  private final NodeProcesses processes;
+  private final ConsulRequests http;
+  private final Readiness readiness;
   private volatile boolean closed;
+  /** A start or a wait failed: the data dir is kept for a post-mortem. */
   private volatile boolean failed;
   private volatile Duration startupTime = Duration.ZERO;
 
   private TestConsulCluster(Builder b, Path binary, Path clusterDir, LoopbackBlock block) {
-    this.binary = binary;
     this.clusterDir = clusterDir;
     this.block = block;
-    this.extraConfig = b.extraConfig.toString();
     this.aclToken = b.aclToken;
-    this.aclBlind = aclToken == null && ACL_CONFIG.matcher(extraConfig).find();
-    this.nodeConfig = b.nodeConfig;
-    this.nodeArgs = b.nodeArgs;
     List<TestConsulNode> s = new ArrayList<>();
     List<TestConsulNode> a = new ArrayList<>();
     int n = 1;
@@ -109,6 +75,14 @@ public final class TestConsulCluster implements AutoCloseable {
     List<TestConsulNode> everything = new ArrayList<>(s);
     everything.addAll(a);
     this.all = Collections.unmodifiableList(everything);
+    String extraConfig = b.extraConfig.toString();
+    this.configs = new NodeConfigs(servers, extraConfig, b.nodeConfig);
+    this.processes = new NodeProcesses(binary, b.nodeArgs);
+    this.http = new ConsulRequests(aclToken);
+    this.readiness = new Readiness(this, http, b.nodeConfig != null, () -> failed = true);
+    if (aclToken == null && NodeConfigs.mentionsAcl(extraConfig)) {
+      readiness.aclBlind();
+    }
   }
 
   /** A builder with the defaults: 3 servers, 0 client agents, data under target/consul-test. */
@@ -169,29 +143,12 @@ public final class TestConsulCluster implements AutoCloseable {
 
   /** The current raft leader, asked from a running server via {@code /v1/status/leader}. */
   public TestConsulNode leader() {
-    IOException last = null;
-    for (TestConsulNode s : runningServers()) {
-      try {
-        String leader = leaderOf(s);
-        if (leader.isEmpty()) {
-          continue;
-        }
-        TestConsulNode n = serverByRaftAddress(leader);
-        if (n != null) {
-          return n;
-        }
-        throw new IllegalStateException("leader " + leader + " is not a server of this cluster");
-      } catch (IOException e) {
-        last = e;
-      }
-    }
-    throw new IllegalStateException("no leader known to any running server of " + this
-        + (last == null ? "" : " (last error: " + last.getMessage() + ")"));
+    return readiness.leader();
   }
 
   /** {@code 127.A.B.n:8500} of the first running server. */
   public String httpAddress() {
-    return firstRunningServer().httpAddress();
+    return readiness.firstRunningServer().httpAddress();
   }
 
   /** {@code http://} + {@link #httpAddress()}. */
@@ -201,7 +158,7 @@ public final class TestConsulCluster implements AutoCloseable {
 
   /** Address of the DNS interface of the first running server. */
   public String dnsHost() {
-    return firstRunningServer().address();
+    return readiness.firstRunningServer().address();
   }
 
   public int dnsPort() {
@@ -217,141 +174,37 @@ public final class TestConsulCluster implements AutoCloseable {
 
   /** GET {@code path} (e.g. {@code /v1/catalog/services}) from the first running server; returns the body. */
   public String httpGet(String path) {
-    return request("GET", firstRunningServer(), path, null);
+    return request("GET", readiness.firstRunningServer(), path, null);
   }
 
   /** PUT {@code body} to {@code path} on the first running server; returns the response body. */
   public String httpPut(String path, String body) {
-    return request("PUT", firstRunningServer(), path, body);
+    return request("PUT", readiness.firstRunningServer(), path, body);
   }
 
   /** A request against a given node; throws {@link UncheckedIOException} on non-2xx. */
   public String request(String method, TestConsulNode node, String path, String body) {
     try {
-      return send(method, node.httpUrl() + path, body);
+      return http.send(method, node.httpUrl() + path, body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  // ---------------------------------------------------------------- waiting
+  // ---------------------------------------------------------------- lifecycle
 
   /** Waits until a leader is elected and every running server is a raft peer and knows that leader. */
   public void awaitLeader(Duration timeout) {
-    await(timeout, this::leaderProblem, "a leader with all running servers as peers");
+    readiness.await(timeout, readiness::leaderProblem, "a leader with all running servers as peers");
   }
-
-  private void await(Duration timeout, Supplier<String> problem, String what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String last;
-    while (true) {
-      checkNoUnexpectedDeath();
-      last = problem.get();
-      if (last == null) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("Consul cluster " + block.prefix() + ".* not ready after "
-            + timeout.toMillis() + " ms waiting for " + what + ": " + last + logTails());
-      }
-      sleep(POLL_MILLIS);
-    }
-  }
-
-  /** Null when ready, else why not. */
-  private String leaderProblem() {
-    List<TestConsulNode> running = runningServers();
-    if (running.isEmpty()) {
-      return "no server is running";
-    }
-    String leader = null;
-    for (TestConsulNode s : running) {
-      String l;
-      try {
-        l = leaderOf(s);
-      } catch (IOException e) {
-        return s.name() + ": " + e.getMessage();
-      }
-      if (l.isEmpty()) {
-        return s.name() + " knows no leader";
-      }
-      if (leader != null && !leader.equals(l)) {
-        return "servers disagree on the leader (" + leader + " vs " + l + ")";
-      }
-      leader = l;
-    }
-    TestConsulNode leaderNode = serverByRaftAddress(leader);
-    if (leaderNode == null) {
-      return "leader " + leader + " is not a server of this cluster";
-    }
-    if (!leaderNode.isRunning()) {
-      return "leader " + leader + " is not running";
-    }
-    try {
-      List<?> peers = (List<?>) MiniJson.parse(send("GET", leaderNode.httpUrl() + "/v1/status/peers", null));
-      for (TestConsulNode s : running) {
-        if (!peers.contains(s.address() + ":" + SERVER_PORT)) {
-          return s.name() + " is not a raft peer yet (peers " + peers + ")";
-        }
-      }
-      if (!aclBlind) {
-        // A consistent read proves the leader serves requests; the names prove it reconciled members.
-        List<?> nodes = (List<?>) MiniJson.parse(
-            send("GET", leaderNode.httpUrl() + "/v1/catalog/nodes?consistent", null));
-        Set<Object> names = new HashSet<>();
-        for (Object o : nodes) {
-          names.add(((Map<?, ?>) o).get("Node"));
-        }
-        for (TestConsulNode s : running) {
-          if (!names.contains(consulNodeName(s))) {
-            return s.name() + " not in the catalog yet";
-          }
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return "leader " + leaderNode.name() + ": " + e.getMessage();
-    }
-    return null;
-  }
-
-  /** Null when {@code node} is running, alive in the leader's member list and knows the leader. */
-  private String joinedProblem(TestConsulNode node) {
-    String lp = leaderProblem();
-    if (lp != null) {
-      return lp;
-    }
-    if (!node.isRunning()) {
-      return node.name() + " is not running";
-    }
-    try {
-      String leader = leaderOf(node);
-      if (leader.isEmpty()) {
-        return node.name() + " knows no leader";
-      }
-      if (!aclBlind) {
-        TestConsulNode srv = firstRunningServer();
-        List<?> members = (List<?>) MiniJson.parse(send("GET", srv.httpUrl() + "/v1/agent/members", null));
-        for (Object o : members) {
-          Map<?, ?> m = (Map<?, ?>) o;
-          if (consulNodeName(node).equals(m.get("Name"))) {
-            Object status = m.get("Status");
-            return Long.valueOf(1).equals(status) ? null : node.name() + " member status " + status;
-          }
-        }
-        return node.name() + " not in " + srv.name() + "'s member list";
-      }
-      return null;
-    } catch (IOException | RuntimeException e) {
-      return node.name() + ": " + e.getMessage();
-    }
-  }
-
-  // ---------------------------------------------------------------- lifecycle
 
   private void boot() {
     long t0 = System.nanoTime();
     for (TestConsulNode n : all) {
-      writeConfig(n);
+      String config = configs.write(n);
+      if (aclToken == null && NodeConfigs.mentionsAcl(config)) {
+        readiness.aclBlind();
+      }
     }
     for (TestConsulNode n : servers) {
       launch(n);
@@ -361,7 +214,7 @@ public final class TestConsulCluster implements AutoCloseable {
     }
     awaitLeader(START_TIMEOUT);
     for (TestConsulNode a : agents) {
-      await(START_TIMEOUT, () -> joinedProblem(a), a.name() + " to join");
+      readiness.await(START_TIMEOUT, () -> readiness.joinedProblem(a), a.name() + " to join");
     }
     startupTime = Duration.ofNanos(System.nanoTime() - t0);
     LOG.log(Level.DEBUG, () -> "consul cluster " + block.prefix() + ".* (" + servers.size() + " servers, "
@@ -370,26 +223,12 @@ public final class TestConsulCluster implements AutoCloseable {
 
   /** SIGTERM, then waits for the exit (SIGKILL after 10 s). */
   public synchronized void stop(TestConsulNode node) {
-    own(node);
-    node.wanted = false;
-    Process p = node.process();
-    if (p != null && p.isAlive()) {
-      p.destroy();
-      waitOrKill(p, 10_000);
-    }
-    deletePidFile(node);
+    processes.stop(own(node), false);
   }
 
   /** SIGKILL, waits for the exit. */
   public synchronized void kill(TestConsulNode node) {
-    own(node);
-    node.wanted = false;
-    Process p = node.process();
-    if (p != null && p.isAlive()) {
-      p.destroyForcibly();
-      waitOrKill(p, 10_000);
-    }
-    deletePidFile(node);
+    processes.stop(own(node), true);
   }
 
   /**
@@ -408,13 +247,12 @@ public final class TestConsulCluster implements AutoCloseable {
       }
       launch(node);
     }
-    await(START_TIMEOUT, () -> joinedProblem(node), node.name() + " to rejoin");
+    readiness.await(START_TIMEOUT, () -> readiness.joinedProblem(node), node.name() + " to rejoin");
   }
 
   /** Starts a stopped node again without waiting for it to rejoin. */
   public synchronized void startNode(TestConsulNode node) {
-    own(node);
-    if (!node.isRunning()) {
+    if (!own(node).isRunning()) {
       launch(node);
     }
   }
@@ -434,270 +272,44 @@ public final class TestConsulCluster implements AutoCloseable {
     }
     try {
       // Agents would gracefully leave on SIGTERM (several seconds of gossip); their state is thrown away.
-      terminate(agents, true);
-      terminate(servers, false);
+      processes.terminate(agents, true);
+      processes.terminate(servers, false);
     } finally {
-      LIVE.remove(this);
+      LiveClusters.remove(this);
       block.release();
       if (!failed && !Boolean.getBoolean(KEEP_DATA_PROPERTY)) {
         OwnerFiles.deleteRecursively(clusterDir);
       } else {
         for (TestConsulNode n : all) {
-          deletePidFile(n);
+          NodeProcesses.deletePidFile(n);
         }
       }
     }
   }
 
-  private void terminate(List<TestConsulNode> nodes, boolean force) {
-    List<Process> ps = new ArrayList<>();
-    for (TestConsulNode n : nodes) {
-      n.wanted = false;
-      Process p = n.process();
-      if (p != null && p.isAlive()) {
-        if (force) {
-          p.destroyForcibly();
-        } else {
-          p.destroy();
-        }
-        ps.add(p);
-      }
-    }
-    long deadline = System.currentTimeMillis() + 10_000;
-    for (Process p : ps) {
-      waitOrKill(p, Math.max(0, deadline - System.currentTimeMillis()));
-    }
-  }
-
-  private void killForShutdown() {
-    for (TestConsulNode n : all) {
-      Process p = n.process();
-      if (p != null) {
-        p.destroyForcibly();
-      }
-    }
-    for (TestConsulNode n : all) {
-      Process p = n.process();
-      if (p != null) {
-        try {
-          p.waitFor(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-    }
+  /** From the JVM's shutdown hook: kill everything at once, no graceful leave. */
+  void killForShutdown() {
+    NodeProcesses.killForShutdown(all);
     block.release();
     if (!Boolean.getBoolean(KEEP_DATA_PROPERTY)) {
       OwnerFiles.deleteRecursively(clusterDir);
     }
   }
 
-  private static void waitOrKill(Process p, long millis) {
-    try {
-      if (!p.waitFor(millis, TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        p.waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-  }
-
   private void launch(TestConsulNode n) {
-    List<String> command = new ArrayList<>(List.of(binary.toString(), "agent", "-config-file=" + n.configFile()));
-    if (nodeArgs != null) {
-      command.addAll(nodeArgs.apply(n));
-    }
-    ProcessBuilder pb = new ProcessBuilder(command);
-    pb.directory(n.dataDir().toFile());
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(n.logFile().toFile()));
-    pb.environment().keySet().removeIf(k -> k.startsWith("CONSUL_"));
     try {
-      Process p = pb.start();
-      n.process(p);
-      n.wanted = true;
-      OwnerFiles.writePidFile(n.dataDir(), p.pid(), n.configFile());
-    } catch (IOException e) {
+      processes.launch(n);
+    } catch (RuntimeException e) {
       failed = true;
-      throw new IllegalStateException("cannot start " + binary + " for " + n.name() + ": " + e.getMessage(), e);
+      throw e;
     }
   }
 
-  private void writeConfig(TestConsulNode n) {
-    if (nodeConfig != null) {
-      String text = nodeConfig.apply(n, servers);
-      if (aclToken == null && ACL_CONFIG.matcher(text).find()) {
-        aclBlind = true;
-      }
-      writeConfigFile(n, text);
-      return;
-    }
-    StringBuilder c = new StringBuilder();
-    c.append("# written by bellhop-testkit (dev.bellhop.testkit.consul.TestConsulCluster)\n");
-    c.append("node_name = ").append(q(n.name())).append('\n');
-    c.append("datacenter = \"dc1\"\n");
-    c.append("data_dir = ").append(q(n.dataDir().resolve("data").toString())).append('\n');
-    c.append("server = ").append(n.server()).append('\n');
-    if (n.server()) {
-      c.append("bootstrap_expect = ").append(servers.size()).append('\n');
-      c.append("leave_on_terminate = false\n");
-    }
-    c.append("bind_addr = ").append(q(n.address())).append('\n');
-    c.append("client_addr = ").append(q(n.address())).append('\n');
-    c.append("advertise_addr = ").append(q(n.address())).append('\n');
-    List<String> join = servers.stream().filter(s -> s != n).map(TestConsulNode::address)
-        .map(TestConsulCluster::q).collect(Collectors.toList());
-    if (!join.isEmpty()) {
-      c.append("retry_join = [").append(String.join(", ", join)).append("]\n");
-      c.append("retry_interval = \"200ms\"\n");
-    }
-    c.append("ports {\n  server = ").append(SERVER_PORT)
-        .append("\n  serf_lan = ").append(SERF_LAN_PORT)
-        .append("\n  serf_wan = ").append(SERF_WAN_PORT)
-        .append("\n  http = ").append(HTTP_PORT)
-        .append("\n  dns = ").append(DNS_PORT)
-        .append("\n  https = -1\n  grpc = -1\n}\n");
-    c.append("performance {\n  raft_multiplier = 1\n}\n");
-    c.append("log_level = \"warn\"\n");
-    c.append("disable_update_check = true\n");
-    c.append("ui = true\n");
-    if (!extraConfig.isBlank()) {
-      c.append("\n# extraConfig\n").append(extraConfig).append('\n');
-    }
-    writeConfigFile(n, c.toString());
-  }
-
-  private void writeConfigFile(TestConsulNode n, String text) {
-    try {
-      Files.createDirectories(n.dataDir().resolve("data"));
-      Files.writeString(n.configFile(), text, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      failed = true;
-      throw new UncheckedIOException("cannot write " + n.configFile(), e);
-    }
-  }
-
-  private static String q(String s) {
-    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-  }
-
-  // ---------------------------------------------------------------- internals
-
-  private void checkNoUnexpectedDeath() {
-    for (TestConsulNode n : all) {
-      Process p = n.process();
-      if (n.wanted && p != null && !p.isAlive()) {
-        failed = true;
-        throw new IllegalStateException("consul " + n.name() + " (" + n.address() + ") exited with code "
-            + p.exitValue() + "; log " + n.logFile() + ":\n" + tail(n.logFile(), 4000));
-      }
-    }
-  }
-
-  private String logTails() {
-    failed = true;
-    StringBuilder b = new StringBuilder();
-    for (TestConsulNode n : all) {
-      b.append("\n--- ").append(n).append(", tail of ").append(n.logFile()).append(":\n")
-          .append(tail(n.logFile(), 1500));
-    }
-    return b.toString();
-  }
-
-  static String tail(Path file, int maxChars) {
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-      long len = f.length();
-      long from = Math.max(0, len - maxChars);
-      byte[] buf = new byte[(int) (len - from)];
-      f.seek(from);
-      f.readFully(buf);
-      return new String(buf, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
-  }
-
-  /** The node's name in Consul: its own, unless a {@link Builder#nodeConfig} chose another. */
-  private String consulNodeName(TestConsulNode n) throws IOException {
-    if (nodeConfig == null) {
-      return n.name();
-    }
-    Map<?, ?> self = (Map<?, ?>) MiniJson.parse(send("GET", n.httpUrl() + "/v1/agent/self", null));
-    return String.valueOf(((Map<?, ?>) self.get("Config")).get("NodeName"));
-  }
-
-  private String leaderOf(TestConsulNode n) throws IOException {
-    Object v = MiniJson.parse(send("GET", n.httpUrl() + "/v1/status/leader", null));
-    return v == null ? "" : v.toString();
-  }
-
-  private TestConsulNode serverByRaftAddress(String raftAddress) {
-    String host = raftAddress.contains(":") ? raftAddress.substring(0, raftAddress.lastIndexOf(':')) : raftAddress;
-    for (TestConsulNode s : servers) {
-      if (s.address().equals(host)) {
-        return s;
-      }
-    }
-    return null;
-  }
-
-  private List<TestConsulNode> runningServers() {
-    return servers.stream().filter(TestConsulNode::isRunning).collect(Collectors.toList());
-  }
-
-  private TestConsulNode firstRunningServer() {
-    for (TestConsulNode s : servers) {
-      if (s.isRunning()) {
-        return s;
-      }
-    }
-    throw new IllegalStateException("no server of " + this + " is running");
-  }
-
-  private void own(TestConsulNode node) {
+  private TestConsulNode own(TestConsulNode node) {
     if (!all.contains(Objects.requireNonNull(node, "node"))) {
       throw new IllegalArgumentException(node + " is not a node of " + this);
     }
-  }
-
-  private void deletePidFile(TestConsulNode n) {
-    try {
-      Files.deleteIfExists(n.dataDir().resolve(OwnerFiles.PID_FILE));
-    } catch (IOException ignored) {
-      // best effort
-    }
-  }
-
-  private String send(String method, String url, String body) throws IOException {
-    HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT);
-    if (aclToken != null) {
-      rb.header("X-Consul-Token", aclToken);
-    }
-    rb.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-    HttpResponse<String> r;
-    try {
-      r = HTTP.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted during " + method + " " + url, e);
-    }
-    if (r.statusCode() / 100 != 2) {
-      throw new IOException(method + " " + url + " -> HTTP " + r.statusCode() + ": " + r.body().trim());
-    }
-    return r.body();
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for consul", e);
-    }
+    return node;
   }
 
   @Override
@@ -809,7 +421,7 @@ public final class TestConsulCluster implements AutoCloseable {
         throw new IllegalStateException("cannot create " + clusterDir, e);
       }
       TestConsulCluster c = new TestConsulCluster(this, binary, clusterDir, block);
-      LIVE.add(c);
+      LiveClusters.add(c);
       try {
         c.boot();
         return c;

@@ -35,7 +35,7 @@ class AclClusterTest {
       assertThat(anonymous.statusCode()).isEqualTo(403);
       // ... the fixture's token may (request() sends it)
       assertThat(c.httpPut("/v1/kv/x", "1")).isEqualTo("true");
-      assertThat(TestConsulCluster.tail(c.servers().get(0).configFile(), 10_000)).contains("encrypt =");
+      assertThat(NodeProcesses.tail(c.servers().get(0).configFile(), 10_000)).contains("encrypt =");
     }
   }
 

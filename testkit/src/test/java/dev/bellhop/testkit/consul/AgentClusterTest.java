@@ -2,11 +2,15 @@ package dev.bellhop.testkit.consul;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import org.junit.jupiter.api.Test;
 
 class AgentClusterTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   @Test
   void oneServerOneAgent() throws Exception {
     try (TestConsulCluster cluster = TestConsulCluster.builder().servers(1).agents(1).start()) {
@@ -17,14 +21,14 @@ class AgentClusterTest {
       assertThat(agent.address()).isEqualTo(cluster.addressBlock() + ".2");
       assertThat(cluster.leader()).isEqualTo(server);
 
-      List<?> members = (List<?>) MiniJson.parse(cluster.request("GET", server, "/v1/agent/members", null));
+      JsonNode members = JSON.readTree(cluster.request("GET", server, "/v1/agent/members", null));
       assertThat(members).anySatisfy(m -> {
-        assertThat(((Map<?, ?>) m).get("Name")).isEqualTo("agent-1");
-        assertThat(((Map<?, ?>) m).get("Status")).isEqualTo(1L);
+        assertThat(m.path("Name").textValue()).isEqualTo("agent-1");
+        assertThat(m.get("Status")).isEqualTo(IntNode.valueOf(1));
       });
       // the agent's own HTTP API answers and forwards to the servers
-      Map<?, ?> self = (Map<?, ?>) MiniJson.parse(cluster.request("GET", agent, "/v1/agent/self", null));
-      assertThat(((Map<?, ?>) self.get("Config")).get("Server")).isEqualTo(false);
+      JsonNode self = JSON.readTree(cluster.request("GET", agent, "/v1/agent/self", null));
+      assertThat(self.path("Config").get("Server")).isEqualTo(BooleanNode.FALSE);
       assertThat(cluster.request("GET", agent, "/v1/status/leader", null)).contains(server.address() + ":8300");
       cluster.request("PUT", agent, "/v1/agent/service/register", "{\"Name\":\"auth\",\"Port\":8081}");
       long deadline = System.nanoTime() + 10_000_000_000L;

@@ -2,6 +2,7 @@ package dev.bellhop.testkit.consul;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.MethodOrderer;
@@ -15,10 +16,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class TestConsulClusterTest {
   @RegisterExtension
   static final ConsulClusterExtension consul = new ConsulClusterExtension(3);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
   @Order(1)
-  void threeServersWithLeaderAndThreePeers(TestConsulCluster cluster) {
+  void threeServersWithLeaderAndThreePeers(TestConsulCluster cluster) throws Exception {
     assertThat(cluster).isSameAs(consul.cluster());
     System.out.println("BENCH testkit.startup.3servers=" + cluster.startupTime().toMillis() + " unit=ms");
     assertThat(cluster.servers()).hasSize(3).allMatch(TestConsulNode::isRunning).allMatch(TestConsulNode::server);
@@ -36,7 +38,7 @@ class TestConsulClusterTest {
     }
     TestConsulNode leader = cluster.leader();
     assertThat(cluster.servers()).contains(leader);
-    List<Object> peers = (List<Object>) MiniJson.parse(cluster.httpGet("/v1/status/peers"));
+    List<Object> peers = JSON.readValue(cluster.httpGet("/v1/status/peers"), List.class);
     assertThat(peers).containsExactlyInAnyOrder(block + ".1:8300", block + ".2:8300", block + ".3:8300");
     assertThat(cluster.httpAddress()).isEqualTo(block + ".1:8500");
     assertThat(cluster.httpUrl()).isEqualTo("http://" + block + ".1:8500");
@@ -86,7 +88,7 @@ class TestConsulClusterTest {
 
   @Test
   @Order(3)
-  void killLeaderElectsNewLeaderAndRestartRejoins(TestConsulCluster cluster) {
+  void killLeaderElectsNewLeaderAndRestartRejoins(TestConsulCluster cluster) throws Exception {
     TestConsulNode old = cluster.leader();
     long t0 = System.nanoTime();
     cluster.kill(old);
@@ -107,7 +109,7 @@ class TestConsulClusterTest {
     System.out.println("BENCH testkit.restart=" + (System.nanoTime() - t1) / 1_000_000 + " unit=ms");
     assertThat(old.isRunning()).isTrue();
     String block = cluster.addressBlock();
-    List<Object> peers = (List<Object>) MiniJson.parse(cluster.request("GET", old, "/v1/status/peers", null));
+    List<Object> peers = JSON.readValue(cluster.request("GET", old, "/v1/status/peers", null), List.class);
     assertThat(peers).containsExactlyInAnyOrder(block + ".1:8300", block + ".2:8300", block + ".3:8300");
     assertThat(cluster.request("GET", old, "/v1/kv/bellhop/after-failover?raw", null)).isEqualTo("yes");
 

@@ -20,13 +20,11 @@ public final class Gateway {
 
   private final ServiceServer server;
   private final RoutingTable table;
-  private final ConsulClient consul;
   private final GatewaySettings settings;
 
-  private Gateway(ServiceServer server, RoutingTable table, ConsulClient consul, GatewaySettings settings) {
+  private Gateway(ServiceServer server, RoutingTable table, GatewaySettings settings) {
     this.server = server;
     this.table = table;
-    this.consul = consul;
     this.settings = settings;
   }
 
@@ -39,7 +37,7 @@ public final class Gateway {
     GatewayMetrics metrics = new GatewayMetrics(server.registry());
     RoutingTable table = new RoutingTable(discovery, consul, settings, metrics);
     proxy.bind(server, table, metrics);
-    Gateway gateway = new Gateway(server, table, consul, settings);
+    Gateway gateway = new Gateway(server, table, settings);
     server.whenStopped().onComplete(v -> table.close().compose(x -> consul.close()));
     return server.start().map(s -> {
       log.atInfo().addKeyValue("consul", settings.consulAddress())

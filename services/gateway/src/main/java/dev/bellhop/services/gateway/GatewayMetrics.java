@@ -1,14 +1,11 @@
 package dev.bellhop.services.gateway;
 
+import dev.bellhop.services.common.server.StatusTimers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The gateway's meters (the common {@code rpc_server_requests} counts only its own endpoints:
@@ -30,7 +27,7 @@ final class GatewayMetrics {
       "gateway.ejections", "Instances ejected by outlier detection");
 
   private final MeterRegistry registry;
-  private final Map<String, Requests> requests = new ConcurrentHashMap<>();
+  private final Map<String, StatusTimers> requests = new ConcurrentHashMap<>();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
   private final Counter consulErrors;
@@ -67,52 +64,14 @@ final class GatewayMetrics {
     consulErrors.increment();
   }
 
-  /** The request timers of one upstream ({@link #UNKNOWN} for calls that reach no known service). */
-  Requests requests(String service) {
-    Requests found = requests.get(service);
-    return found != null ? found : requests.computeIfAbsent(service, Requests::new);
-  }
-
   /**
-   * {@code gateway_requests_seconds{upstream,code}} of one upstream, by status: held by its route, so
-   * recording a request builds and hashes no key.
+   * {@code gateway_requests_seconds{upstream,code}} of one upstream ({@link #UNKNOWN} for calls that
+   * reach no known service), held by its route, so recording a request builds and hashes no key.
    */
-  final class Requests {
-    private static final int STATUS_CODES = 1000;
-    private final String service;
-    private final AtomicReferenceArray<Timer> byStatus = new AtomicReferenceArray<>(STATUS_CODES);
-
-    private Requests(String service) {
-      this.service = service;
-    }
-
-    void record(int code, long nanos) {
-      timer(code).record(nanos, TimeUnit.NANOSECONDS);
-    }
-
-    private Timer timer(int code) {
-      if (code < 0 || code >= STATUS_CODES) {
-        return newTimer(code);
-      }
-      Timer timer = byStatus.get(code);
-      if (timer == null) {
-        timer = newTimer(code); // the registry hands out one meter per id, so a race is harmless
-        byStatus.set(code, timer);
-      }
-      return timer;
-    }
-
-    private Timer newTimer(int code) {
-      return Timer.builder("gateway.requests")
-          .description("Requests through the gateway, by service and HTTP status")
-          .tag("upstream", service)
-          .tag("code", Integer.toString(code))
-          .serviceLevelObjectives(
-              Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
-              Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-              Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5))
-          .register(registry);
-    }
+  StatusTimers requests(String service) {
+    StatusTimers found = requests.get(service);
+    return found != null ? found : requests.computeIfAbsent(service, upstream -> new StatusTimers(registry,
+        "gateway.requests", "Requests through the gateway, by service and HTTP status", "upstream", upstream));
   }
 
   void upstreamError(String service, String kind) {

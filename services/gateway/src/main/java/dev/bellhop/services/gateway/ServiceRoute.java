@@ -1,5 +1,6 @@
 package dev.bellhop.services.gateway;
 
+import dev.bellhop.services.common.server.StatusTimers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ final class ServiceRoute {
 
   final String name;
   /** gateway_requests_seconds of this service. */
-  final GatewayMetrics.Requests requests;
+  final StatusTimers requests;
   private final GatewaySettings settings;
   private final GatewayMetrics metrics;
   private final AtomicInteger next = new AtomicInteger();

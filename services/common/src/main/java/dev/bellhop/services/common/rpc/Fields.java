@@ -23,23 +23,14 @@ public final class Fields {
   }
 
   public static String optionalString(JsonObject body, String name, String fallback) {
-    Object value = body.getValue(name);
-    if (value == null) {
-      return fallback;
-    }
-    if (!(value instanceof String s)) {
-      throw RpcException.badRequest(name + " must be a string");
-    }
-    return s;
+    String value = typed(body, name, String.class, "a string");
+    return value == null ? fallback : value;
   }
 
   public static Double optionalDouble(JsonObject body, String name, Double fallback) {
-    Object value = body.getValue(name);
-    if (value == null) {
+    Number n = typed(body, name, Number.class, "a number");
+    if (n == null) {
       return fallback;
-    }
-    if (!(value instanceof Number n)) {
-      throw RpcException.badRequest(name + " must be a number");
     }
     double d = n.doubleValue();
     if (!Double.isFinite(d)) {
@@ -57,12 +48,11 @@ public final class Fields {
   }
 
   public static Integer optionalInt(JsonObject body, String name, Integer fallback) {
-    Object value = body.getValue(name);
-    if (value == null) {
+    Number n = typed(body, name, Number.class, "an integer");
+    if (n == null) {
       return fallback;
     }
-    if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
-        || Math.abs(n.doubleValue()) > Integer.MAX_VALUE) {
+    if (n.doubleValue() != Math.rint(n.doubleValue()) || Math.abs(n.doubleValue()) > Integer.MAX_VALUE) {
       throw RpcException.badRequest(name + " must be an integer");
     }
     return n.intValue();
@@ -98,5 +88,17 @@ public final class Fields {
     } catch (DateTimeParseException e) {
       throw RpcException.badRequest(name + " must be an ISO-8601 date (yyyy-MM-dd), got \"" + value + "\"");
     }
+  }
+
+  /** The field as a {@code type}, or null when absent; a 400 "{@code <name> must be <what>}" when it is another type. */
+  private static <T> T typed(JsonObject body, String name, Class<T> type, String what) {
+    Object value = body.getValue(name);
+    if (value == null) {
+      return null;
+    }
+    if (!type.isInstance(value)) {
+      throw RpcException.badRequest(name + " must be " + what);
+    }
+    return type.cast(value);
   }
 }

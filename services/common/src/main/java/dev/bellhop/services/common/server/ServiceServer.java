@@ -4,7 +4,6 @@ import dev.bellhop.services.common.rpc.RpcErrors;
 import dev.bellhop.services.common.rpc.RpcException;
 import dev.bellhop.services.common.rpc.RpcHandler;
 import dev.bellhop.services.common.rpc.RpcRequest;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.AbstractVerticle;
@@ -17,12 +16,10 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.impl.HttpUtils;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +28,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +44,6 @@ public final class ServiceServer {
   private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
   /** Routing-context key naming the method in metrics. */
   public static final String METHOD_KEY = "rpc.method";
-  private static final int STATUS_CODES = 1000;
   private static final String RPC_PATH = "^/([A-Za-z][A-Za-z0-9_]*\\.[A-Za-z][A-Za-z0-9_]*)$";
 
   private final Vertx vertx;
@@ -58,7 +53,7 @@ public final class ServiceServer {
   private final Map<String, RpcHandler> methods = new ConcurrentHashMap<>();
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   /** Per method, its timers by HTTP status: no key to build or hash per request. */
-  private final Map<String, AtomicReferenceArray<Timer>> timers = new ConcurrentHashMap<>();
+  private final Map<String, StatusTimers> timers = new ConcurrentHashMap<>();
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -254,7 +249,7 @@ public final class ServiceServer {
     ctx.addEndHandler(ar -> {
       inFlight.decrementAndGet();
       String method = ctx.get(METHOD_KEY, "other");
-      timer(method, ctx.response().getStatusCode()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      timers(method).record(ctx.response().getStatusCode(), System.nanoTime() - start);
       if (log.isDebugEnabled()) {
         log.atDebug().addKeyValue("path", ctx.request().path()).addKeyValue("status", ctx.response().getStatusCode())
             .addKeyValue("micros", (System.nanoTime() - start) / 1000).log("request");
@@ -273,11 +268,9 @@ public final class ServiceServer {
   }
 
   private static boolean isCommonEndpoint(String path) {
+    path = RequestChecks.routedPath(path);
     if (path == null) {
       return false;
-    }
-    if (path.indexOf('%') >= 0 || path.indexOf('.') >= 0 || path.indexOf("//") >= 0) {
-      path = HttpUtils.normalizePath(path); // as the router sees it
     }
     return path.equals("/health/live") || path.equals("/health/ready") || path.equals("/metrics");
   }
@@ -320,32 +313,10 @@ public final class ServiceServer {
         .end(RpcErrors.body(errorId, error.code(), error.detail()).toBuffer());
   }
 
-  private Timer timer(String method, int status) {
-    if (status < 0 || status >= STATUS_CODES) {
-      return newTimer(method, status);
-    }
-    AtomicReferenceArray<Timer> byStatus = timers.get(method);
-    if (byStatus == null) {
-      byStatus = timers.computeIfAbsent(method, k -> new AtomicReferenceArray<>(STATUS_CODES));
-    }
-    Timer timer = byStatus.get(status);
-    if (timer == null) {
-      timer = newTimer(method, status); // the registry hands out one meter per id, so a race is harmless
-      byStatus.set(status, timer);
-    }
-    return timer;
-  }
-
-  private Timer newTimer(String method, int status) {
-    return Timer.builder("rpc.server.requests")
-        .description("RPC requests served, by method and HTTP status")
-        .tag("method", method)
-        .tag("code", Integer.toString(status))
-        .serviceLevelObjectives(
-            Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
-            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5))
-        .register(registry);
+  private StatusTimers timers(String method) {
+    StatusTimers found = timers.get(method);
+    return found != null ? found : timers.computeIfAbsent(method,
+        m -> new StatusTimers(registry, "rpc.server.requests", "RPC requests served, by method and HTTP status", "method", m));
   }
 
   private void precheck(RoutingContext ctx) {
@@ -356,8 +327,9 @@ public final class ServiceServer {
       return;
     }
     ctx.put(METHOD_KEY, method);
-    if (ctx.request().method() != HttpMethod.POST) {
-      fail(ctx, new RpcException(405, method + " takes POST"));
+    RpcException notPost = RequestChecks.postOnly(ctx.request(), method + " takes POST");
+    if (notPost != null) {
+      fail(ctx, notPost);
       return;
     }
     if (!ready.get()) {
@@ -365,17 +337,11 @@ public final class ServiceServer {
       return;
     }
     String type = ctx.request().getHeader("content-type");
-    if (type == null || !isJson(type)) {
+    if (type == null || !RequestChecks.isJson(type)) {
       fail(ctx, new RpcException(415, "Content-Type must be application/json"));
       return;
     }
     ctx.next();
-  }
-
-  private static boolean isJson(String contentType) {
-    int semi = contentType.indexOf(';');
-    String mime = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
-    return mime.equalsIgnoreCase("application/json");
   }
 
   private void dispatch(RoutingContext ctx) {
@@ -386,16 +352,13 @@ public final class ServiceServer {
       if (buffer == null || buffer.length() == 0) {
         throw RpcException.badRequest("request body must be a JSON object");
       }
-      Object parsed = io.vertx.core.json.Json.decodeValue(buffer);
+      Object parsed = RequestChecks.parseJson(buffer, "malformed JSON");
       if (!(parsed instanceof JsonObject object)) {
         throw RpcException.badRequest("request body must be a JSON object");
       }
       body = object;
     } catch (RpcException e) {
       fail(ctx, e);
-      return;
-    } catch (RuntimeException e) {
-      fail(ctx, RpcException.badRequest("malformed JSON: " + firstLine(e.getMessage())));
       return;
     }
     Future<JsonObject> result;
@@ -424,7 +387,7 @@ public final class ServiceServer {
     if (cause != null) {
       fail(ctx, cause);
     } else if (ctx.statusCode() == 413) {
-      fail(ctx, new RpcException(413, "request body larger than " + config.maxBodyBytes() + " bytes"));
+      fail(ctx, RequestChecks.bodyTooLarge(config.maxBodyBytes()));
     } else {
       int code = ctx.statusCode() >= 400 ? ctx.statusCode() : 500;
       fail(ctx, new RpcException(code, code >= 500 ? "internal error" : "bad request"));
@@ -440,14 +403,5 @@ public final class ServiceServer {
         .setStatusCode(status)
         .putHeader("content-type", "application/json")
         .end(body.toBuffer());
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "unreadable body";
-    }
-    int nl = message.indexOf('\n');
-    String line = nl < 0 ? message : message.substring(0, nl);
-    return line.length() > 200 ? line.substring(0, 200) : line;
   }
 }

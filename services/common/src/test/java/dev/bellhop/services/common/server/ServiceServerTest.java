@@ -96,7 +96,9 @@ class ServiceServerTest {
     assertError(post("/Test.Echo", "{\"name\":\"" + "x".repeat(5000) + "\"}"), 413, "larger than 4096");
     assertError(post("/Test.Nope", "{}"), 404, "Test.Nope");
     assertError(post("/not-rpc", "{}"), 404, "no such method");
-    assertError(get("/Test.Echo"), 405, "POST");
+    HttpResponse<String> notPost = get("/Test.Echo");
+    assertError(notPost, 405, "POST");
+    assertThat(notPost.headers().firstValue("allow")).hasValue("POST");
     assertError(post("/Test.Boom", "{}"), 500, "internal error");
   }
 

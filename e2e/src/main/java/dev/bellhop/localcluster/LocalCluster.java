@@ -2,6 +2,8 @@ package dev.bellhop.localcluster;
 
 import dev.bellhop.localcluster.apiserver.ApiServer;
 import dev.bellhop.localcluster.apiserver.Chain;
+import dev.bellhop.localcluster.apiserver.authorization.AccessControl;
+import dev.bellhop.localcluster.controllers.ServiceAccountController;
 import dev.bellhop.localcluster.kubelet.Kubelet;
 import dev.bellhop.localcluster.network.Endpoints;
 import dev.bellhop.localcluster.network.IngressProxy;
@@ -73,8 +75,11 @@ public final class LocalCluster implements AutoCloseable {
 
   private void boot() {
     // The API server's fixed address first: holding it proves no other local cluster uses this state.
-    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig(), LocalCluster::apiStages);
+    AccessControl access = new AccessControl();
+    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig(), chain -> apiStages(chain, access));
     parts.add(api);
+    access.connect(api.client());
+    parts.add(0, access);
     int swept = Kubelet.sweep(settings.stateDir());
     if (swept > 0) {
       log.atInfo().addKeyValue("processes", swept).log("stopped processes an earlier local cluster left running");
@@ -84,6 +89,9 @@ public final class LocalCluster implements AutoCloseable {
     }
     KubernetesClient client = api.client();
     Nodes.register(client);
+    ServiceAccountController serviceAccounts = new ServiceAccountController(client);
+    parts.add(0, serviceAccounts);
+    serviceAccounts.start();
     PodNetwork network = new PodNetwork(client);
 
     Vertx vertx = Vertx.vertx();
@@ -114,8 +122,7 @@ public final class LocalCluster implements AutoCloseable {
     parts.add(0, client.apps().statefulSets().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
     parts.add(0, client.apps().daemonSets().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
 
-    Kubelet kubelet = new Kubelet(client, network, Nodes.ips(), settings.repoRoot(), settings.stateDir(),
-        settings.kubeconfig());
+    Kubelet kubelet = new Kubelet(client, network, Nodes.ips(), settings.repoRoot(), settings.stateDir(), api.url());
     // Stopped first: the pods' processes end before the API and the proxies go.
     parts.add(0, kubelet);
     kubelet.start();
@@ -129,7 +136,8 @@ public final class LocalCluster implements AutoCloseable {
    * views that serve what the front does not. Until they are added the front's defaults hold: the
    * admin token is system:masters, everything is allowed, nothing is admitted but what it stores.
    */
-  private static void apiStages(Chain.Builder chain) {
+  private static void apiStages(Chain.Builder chain, AccessControl access) {
+    access.install(chain);
   }
 
   private static <T> ResourceEventHandler<T> onAnyChange(ControlLoop loop) {

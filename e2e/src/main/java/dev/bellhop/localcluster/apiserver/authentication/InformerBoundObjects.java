@@ -22,8 +22,11 @@ public final class InformerBoundObjects implements BoundObjects, AutoCloseable {
 
   @Override
   public Optional<String> serviceAccountUid(String namespace, String name) {
-    return Optional.ofNullable(serviceAccounts.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name)))
-        .map(sa -> sa.getMetadata().getUid());
+    return serviceAccount(namespace, name).map(sa -> sa.getMetadata().getUid());
+  }
+
+  public Optional<ServiceAccount> serviceAccount(String namespace, String name) {
+    return Optional.ofNullable(serviceAccounts.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name)));
   }
 
   @Override

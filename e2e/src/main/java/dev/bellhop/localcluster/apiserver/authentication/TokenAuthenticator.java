@@ -1,10 +1,10 @@
 package dev.bellhop.localcluster.apiserver.authentication;
 
 import dev.bellhop.localcluster.apiserver.ApiError;
+import dev.bellhop.localcluster.apiserver.Chain;
 import dev.bellhop.localcluster.apiserver.UserInfo;
 import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,8 +14,6 @@ import java.util.Optional;
  * token is a 401; no Authorization header is no credential (the front makes that anonymous).
  */
 public final class TokenAuthenticator implements Authenticator {
-  public static final String ADMIN = "kubernetes-admin";
-
   private final byte[] adminToken;
   private final ServiceAccountTokens tokens;
   private final BoundObjects bound;
@@ -36,7 +34,7 @@ public final class TokenAuthenticator implements Authenticator {
     }
     String token = authorization.substring(7).trim();
     if (MessageDigest.isEqual(adminToken, token.getBytes(StandardCharsets.UTF_8))) {
-      return Optional.of(new UserInfo(ADMIN, "", List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED)));
+      return Optional.of(Chain.ADMIN);
     }
     var verified = tokens.verify(token).orElseThrow(ApiError::unauthorized);
     var b = verified.binding();

@@ -2,10 +2,12 @@ package dev.bellhop.localcluster;
 
 import dev.bellhop.localcluster.apiserver.ApiServer;
 import dev.bellhop.localcluster.apiserver.Chain;
-import dev.bellhop.localcluster.apiserver.validation.CustomResourceValidation;
 import dev.bellhop.localcluster.apiserver.admission.AdmissionPlugins;
 import dev.bellhop.localcluster.apiserver.admission.OwnerReferencesPermissionEnforcement.ResourceMapper;
+import dev.bellhop.localcluster.apiserver.authorization.AccessControl;
+import dev.bellhop.localcluster.apiserver.validation.CustomResourceValidation;
 import dev.bellhop.localcluster.controllers.GarbageCollector;
+import dev.bellhop.localcluster.controllers.ServiceAccountController;
 import dev.bellhop.localcluster.kubelet.Kubelet;
 import dev.bellhop.localcluster.network.Endpoints;
 import dev.bellhop.localcluster.network.IngressProxy;
@@ -77,8 +79,11 @@ public final class LocalCluster implements AutoCloseable {
 
   private void boot() {
     // The API server's fixed address first: holding it proves no other local cluster uses this state.
-    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig(), this::apiStages);
+    AccessControl access = new AccessControl();
+    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig(), chain -> apiStages(chain, access));
     parts.add(api);
+    access.connect(api.client());
+    parts.add(0, access);
     int swept = Kubelet.sweep(settings.stateDir());
     if (swept > 0) {
       log.atInfo().addKeyValue("processes", swept).log("stopped processes an earlier local cluster left running");
@@ -88,6 +93,9 @@ public final class LocalCluster implements AutoCloseable {
     }
     KubernetesClient client = api.client();
     Nodes.register(client);
+    ServiceAccountController serviceAccounts = new ServiceAccountController(client);
+    parts.add(0, serviceAccounts);
+    serviceAccounts.start();
     PodNetwork network = new PodNetwork(client);
 
     Vertx vertx = Vertx.vertx();
@@ -124,8 +132,7 @@ public final class LocalCluster implements AutoCloseable {
     parts.add(0, gc);
     gc.start(gcLoop::trigger);
 
-    Kubelet kubelet = new Kubelet(client, network, Nodes.ips(), settings.repoRoot(), settings.stateDir(),
-        settings.kubeconfig());
+    Kubelet kubelet = new Kubelet(client, network, Nodes.ips(), settings.repoRoot(), settings.stateDir(), api.url());
     // Stopped first: the pods' processes end before the API and the proxies go.
     parts.add(0, kubelet);
     kubelet.start();
@@ -139,7 +146,9 @@ public final class LocalCluster implements AutoCloseable {
    * views that serve what the front does not. Until they are added the front's defaults hold: the
    * admin token is system:masters, everything is allowed, nothing is admitted but what it stores.
    */
-  private void apiStages(Chain.Builder chain) {
+  private void apiStages(Chain.Builder chain, AccessControl access) {
+    // Authentication, RBAC, the access reviews and the ServiceAccount plugin (mutating: it runs first).
+    access.install(chain);
     // Custom resources against their CRD's schema first: kube validates an object before its validating plugins.
     chain.admit(CustomResourceValidation.create(() -> api.client()));
     // kube's built-in rules; PodSecurity reads namespaces through the admin client once the server is up.

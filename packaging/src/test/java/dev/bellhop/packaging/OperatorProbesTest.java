@@ -28,7 +28,7 @@ class OperatorProbesTest {
         container.getReadinessProbe().getHttpGet().getPath());
     var config = OperatorSettings.config(objects);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    try (var cluster = new RecordingCluster();
+    try (var cluster = new RecordingCluster(objects, Rbac.operatorUser(objects));
         var leader = BellhopOperator.start(cluster.operatorClient(), config)) {
       var lease = cluster.client().leases().inNamespace(Charts.NAMESPACE).withName("bellhop-operator");
       await().atMost(Duration.ofSeconds(30)).until(() -> lease.get() != null);

@@ -1,14 +1,15 @@
 package dev.bellhop.packaging;
 
+import dev.bellhop.localcluster.apiserver.RequestInfo;
+import dev.bellhop.localcluster.apiserver.UserInfo;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** RBAC as (API group, resource[/subresource], verb) triples. */
+/** RBAC as (API group, resource[/subresource], verb) triples, and the chart's operator identity. */
 final class Rbac {
   private Rbac() {}
 
@@ -22,22 +23,30 @@ final class Rbac {
     public String toString() {
       return (group.isEmpty() ? "core" : group) + " " + resource + " " + verb;
     }
+
+    /** What a resource request needs, as RBAC reads it. */
+    static Grant of(RequestInfo info) {
+      return new Grant(info.apiGroup(), info.subresource() == null ? info.resource()
+          : info.resource() + "/" + info.subresource(), info.verb());
+    }
   }
 
-  /** One request: what it needs and in which namespace (null: cluster-wide or cluster-scoped). */
-  record Access(Grant grant, String namespace, String request) {}
+  /** One request of the operator: as the API server parses it, what was sent, and its body. */
+  record Access(RequestInfo info, String request, String body) {}
 
-  static Grant grant(Class<? extends HasMetadata> type, String subresource, String verb) {
-    String resource = HasMetadata.getPlural(type) + (subresource == null ? "" : "/" + subresource);
-    return new Grant(HasMetadata.getGroup(type), resource, verb);
-  }
-
+  /** The rules as triples; the chart names every group, resource and verb (no wildcards, no resourceNames). */
   static Set<Grant> grants(List<PolicyRule> rules) {
     Set<Grant> grants = new TreeSet<>();
     for (PolicyRule rule : rules) {
+      if (rule.getResourceNames() != null && !rule.getResourceNames().isEmpty()) {
+        throw new AssertionError("resourceNames are not expected in the chart: " + rule);
+      }
       for (String group : rule.getApiGroups()) {
         for (String resource : rule.getResources()) {
           for (String verb : rule.getVerbs()) {
+            if (group.contains("*") || resource.contains("*") || verb.contains("*")) {
+              throw new AssertionError("wildcards are not expected in the chart: " + rule);
+            }
             grants.add(new Grant(group, resource, verb));
           }
         }
@@ -46,32 +55,12 @@ final class Rbac {
     return grants;
   }
 
-  private static final Pattern PATH = Pattern.compile(
-      "^/(?:api/v1|apis/([^/]+)/[^/]+)(?:/namespaces/([^/]+))?/([^/]+)(?:/([^/]+))?(?:/([^/]+))?$");
-
-  /** The RBAC an API request needs: its method and path (with query) as the API server reads them. */
-  static Access access(String method, String pathAndQuery) {
-    String path = pathAndQuery.split("\\?", 2)[0];
-    String query = pathAndQuery.contains("?") ? pathAndQuery.split("\\?", 2)[1] : "";
-    Matcher m = PATH.matcher(path);
-    if (!m.matches()) {
-      throw new IllegalArgumentException("not a resource request: " + method + " " + pathAndQuery);
-    }
-    String group = m.group(1) == null ? "" : m.group(1);
-    String namespace = m.group(2);
-    String resource = m.group(3);
-    String name = m.group(4);
-    String sub = m.group(5);
-    boolean watch = query.matches("(^|.*&)watch=(true|1)(&.*|$)");
-    String verb = switch (method) {
-      case "GET" -> watch ? "watch" : name == null ? "list" : "get";
-      case "POST" -> "create";
-      case "PUT" -> "update";
-      case "PATCH" -> "patch";
-      case "DELETE" -> name == null ? "deletecollection" : "delete";
-      default -> throw new IllegalArgumentException("unexpected method " + method + " " + pathAndQuery);
-    };
-    return new Access(new Grant(group, sub == null ? resource : resource + "/" + sub, verb), namespace,
-        method + " " + pathAndQuery);
+  /** The ServiceAccount the chart's operator Deployment runs as, as the API server authenticates it. */
+  static UserInfo operatorUser(List<HasMetadata> chart) {
+    Deployment operator = ChartTest.deployment(chart, "bellhop-operator");
+    String ns = operator.getMetadata().getNamespace();
+    String sa = operator.getSpec().getTemplate().getSpec().getServiceAccountName();
+    return new UserInfo("system:serviceaccount:" + ns + ":" + sa, "", List.of("system:serviceaccounts",
+        "system:serviceaccounts:" + ns, UserInfo.AUTHENTICATED));
   }
 }

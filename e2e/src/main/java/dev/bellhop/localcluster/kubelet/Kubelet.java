@@ -41,20 +41,20 @@ public final class Kubelet implements AutoCloseable {
   private final Map<String, String> nodeIps;
   private final Path repoRoot;
   private final Path stateDir;
-  private final Path kubeconfig;
+  private final java.net.URI apiUrl;
   private final Map<String, PodRunner> runners = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(4, daemon("kubelet-timer"));
   private final ExecutorService work = Executors.newCachedThreadPool(daemon("kubelet"));
   private SharedIndexInformer<Pod> informer;
 
   public Kubelet(KubernetesClient client, PodNetwork network, Map<String, String> nodeIps, Path repoRoot,
-      Path stateDir, Path kubeconfig) {
+      Path stateDir, String apiUrl) {
     this.client = client;
     this.network = network;
     this.nodeIps = nodeIps;
     this.repoRoot = repoRoot;
     this.stateDir = stateDir;
-    this.kubeconfig = kubeconfig;
+    this.apiUrl = java.net.URI.create(apiUrl);
   }
 
   public void start() {
@@ -222,8 +222,9 @@ public final class Kubelet implements AutoCloseable {
     return repoRoot;
   }
 
-  Path kubeconfig() {
-    return kubeconfig;
+  /** The API server every pod's client is pointed at (as the kubelet's KUBERNETES_SERVICE_* variables do). */
+  java.net.URI apiUrl() {
+    return apiUrl;
   }
 
   /** Stops every pod's process at once: SIGTERM, then SIGKILL after a few seconds. */

@@ -55,6 +55,7 @@ final class PodRunner {
   private boolean started;
   private int startupFailures;
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+  private ScheduledFuture<?> tokenRefresh;
 
   PodRunner(Kubelet kubelet, Pod pod, String podIp, String hostIp) {
     this.kubelet = kubelet;
@@ -75,7 +76,8 @@ final class PodRunner {
       }
       sandbox = kubelet.sandbox(pod, podIp, hostIp);
       sandbox.prepare();
-      Map<String, String> env = sandbox.environment(container, kubelet.kubeconfig().toString());
+      Map<String, String> env = sandbox.environment(container, kubelet.apiUrl());
+      scheduleTokenRefresh();
       List<String> command = ContainerCommand.of(container, env, sandbox, kubelet.repoRoot());
       Path logFile = sandbox.dir().resolve(container.getName() + ".log");
       ProcessBuilder pb = new ProcessBuilder(sessionOf(command)).directory(sandbox.dir().toFile())
@@ -109,6 +111,25 @@ final class PodRunner {
       restartLater();
     }
     writeStatus();
+  }
+
+  /**
+   * Projected tokens are rewritten at 80% of their lifetime, as the kubelet does: fabric8 re-reads
+   * the token file at most a minute later (TokenRefreshInterceptor), well before the old one expires.
+   */
+  private void scheduleTokenRefresh() {
+    long seconds = sandbox.tokenSeconds();
+    if (seconds <= 0 || tokenRefresh != null) {
+      return;
+    }
+    long period = seconds * 8 / 10;
+    tokenRefresh = kubelet.timers().scheduleAtFixedRate(() -> {
+      try {
+        sandbox.writeTokens();
+      } catch (RuntimeException e) {
+        log.atWarn().addKeyValue("pod", name()).addKeyValue("error", e.getMessage()).log("token not refreshed");
+      }
+    }, period, period, TimeUnit.SECONDS);
   }
 
   /** The startup probe first, when there is one; readiness and liveness once it has passed. */
@@ -246,6 +267,7 @@ final class PodRunner {
       }
       terminating = true;
       cancelTimers();
+      stopTokenRefresh();
       p = process;
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(graceSeconds);
@@ -293,11 +315,19 @@ final class PodRunner {
   synchronized void kill() {
     terminating = true;
     cancelTimers();
+    stopTokenRefresh();
     if (process != null) {
       process.destroyForcibly();
     }
   }
 
+  private void stopTokenRefresh() {
+    if (tokenRefresh != null) {
+      tokenRefresh.cancel(false);
+    }
+  }
+
+  /** Probes and restarts; the token refresh goes only with the pod ({@link #stopTokenRefresh}). */
   private void cancelTimers() {
     timers.forEach(t -> t.cancel(false));
     timers.clear();

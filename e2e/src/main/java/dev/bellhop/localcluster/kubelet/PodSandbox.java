@@ -6,7 +6,13 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.KeyToPath;
+import dev.bellhop.localcluster.apiserver.admission.ServiceAccountAdmission;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ProjectedVolumeSource;
+import io.fabric8.kubernetes.api.model.ServiceAccountTokenProjection;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -43,6 +49,8 @@ final class PodSandbox {
   private final String podIp;
   private final String hostIp;
   private final Path dir;
+  /** Projected token files and what they project. */
+  private final Map<Path, ServiceAccountTokenProjection> tokenFiles = new LinkedHashMap<>();
   /** Mount path to host directory, longest first (so /a/b wins over /a). */
   private final Map<String, Path> mounts = new LinkedHashMap<>();
 
@@ -66,14 +74,29 @@ final class PodSandbox {
     return dir;
   }
 
-  /** The container's environment, as the kubelet builds it, mapped onto this host. */
-  Map<String, String> environment(Container c, String kubeconfig) {
+  /**
+   * The container's environment, as the kubelet builds it, mapped onto this host. Clients find the
+   * API server as in a cluster ({@code KUBERNETES_SERVICE_HOST}/{@code _PORT}) and their ServiceAccount
+   * token in its projected file. Two additions, because every pod shares this host: the token and
+   * namespace files are named by fabric8's variables ({@code KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN},
+   * {@code KUBENAMESPACE}), since fabric8 reads the fixed path {@code /var/run/secrets/...} otherwise;
+   * and {@code KUBERNETES_MASTER} keeps the plain-HTTP scheme that fabric8's in-cluster
+   * configuration would turn into https. {@code HOME} is the pod's own directory, so no kubeconfig
+   * of the host's user is picked up.
+   */
+  Map<String, String> environment(Container c, java.net.URI api) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("HOSTNAME", pod.getMetadata().getName());
+    env.put("HOME", dir.toString());
     // The pod's own network: every Bellhop process binds BIND_ADDR.
     env.put("BIND_ADDR", podIp);
-    if (!Boolean.FALSE.equals(pod.getSpec().getAutomountServiceAccountToken())) {
-      env.put("KUBECONFIG", kubeconfig); // stands in for the mounted service account
+    env.put("KUBERNETES_SERVICE_HOST", api.getHost());
+    env.put("KUBERNETES_SERVICE_PORT", Integer.toString(api.getPort()));
+    env.put("KUBERNETES_MASTER", api.toString());
+    String account = ServiceAccountAdmission.MOUNT_PATH;
+    if (mounts.containsKey(account)) {
+      env.put("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", map(account + "/token"));
+      env.put("KUBENAMESPACE", map(account + "/namespace"));
     }
     for (EnvFromSource from : c.getEnvFrom() == null ? List.<EnvFromSource>of() : c.getEnvFrom()) {
       Map<String, String> values = from.getConfigMapRef() != null
@@ -173,18 +196,82 @@ final class PodSandbox {
         if (v == null || v.getPersistentVolumeClaim() != null || v.getEmptyDir() != null) {
           continue;
         }
-        if (v.getConfigMap() != null) {
+        if (v.getProjected() != null) {
+          projected(path, v.getProjected());
+        } else if (v.getConfigMap() != null) {
           write(path, configMap(v.getConfigMap().getName()), v.getConfigMap().getItems(), true);
         } else if (v.getSecret() != null) {
           write(path, secret(v.getSecret().getSecretName()), v.getSecret().getItems(), false);
         } else {
-          throw new IllegalArgumentException("volume " + m.getName() + ": only configMap, secret, emptyDir and "
-              + "persistent volume claims are supported by the local cluster");
+          throw new IllegalArgumentException("volume " + m.getName() + ": only configMap, secret, projected, "
+              + "emptyDir and persistent volume claims are supported by the local cluster");
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A projected volume: ServiceAccount tokens asked from the API server's TokenRequest API bound to
+   * this pod (as the kubelet does), downward API fields, ConfigMaps and Secrets.
+   */
+  private void projected(Path path, ProjectedVolumeSource projected) throws IOException {
+    for (VolumeProjection source : projected.getSources()) {
+      if (source.getServiceAccountToken() != null) {
+        ServiceAccountTokenProjection t = source.getServiceAccountToken();
+        tokenFiles.put(path.resolve(t.getPath()), t);
+      } else if (source.getDownwardAPI() != null) {
+        for (var item : source.getDownwardAPI().getItems()) {
+          String value = switch (item.getFieldRef() == null ? "" : item.getFieldRef().getFieldPath()) {
+            case "metadata.namespace" -> pod.getMetadata().getNamespace();
+            case "metadata.name" -> pod.getMetadata().getName();
+            case "metadata.uid" -> pod.getMetadata().getUid();
+            default -> throw new IllegalArgumentException("downwardAPI " + item.getPath()
+                + ": only metadata.namespace, name and uid are supported by the local cluster");
+          };
+          writeFile(path.resolve(item.getPath()), value);
+        }
+      } else if (source.getConfigMap() != null) {
+        write(path, configMap(source.getConfigMap().getName()), source.getConfigMap().getItems(), true);
+      } else if (source.getSecret() != null) {
+        write(path, secret(source.getSecret().getName()), source.getSecret().getItems(), false);
+      }
+    }
+    writeTokens();
+  }
+
+  /** Asks a fresh token for every projected token file and writes it (at start and at 80% of its life). */
+  void writeTokens() {
+    for (var f : tokenFiles.entrySet()) {
+      long seconds = f.getValue().getExpirationSeconds() == null ? 3607 : f.getValue().getExpirationSeconds();
+      TokenRequest answer = client.serviceAccounts().inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getSpec().getServiceAccountName())
+          .tokenRequest(new TokenRequestBuilder().withNewSpec().withAudiences(f.getValue().getAudience() == null
+                  ? List.of() : List.of(f.getValue().getAudience())).withExpirationSeconds(seconds)
+              .withNewBoundObjectRef().withApiVersion("v1").withKind("Pod").withName(pod.getMetadata().getName())
+              .withUid(pod.getMetadata().getUid()).endBoundObjectRef().endSpec().build());
+      try {
+        writeFile(f.getKey(), answer.getStatus().getToken());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** The shortest lifetime of this pod's projected tokens, 0 without any. */
+  long tokenSeconds() {
+    return tokenFiles.values().stream().mapToLong(t -> t.getExpirationSeconds() == null ? 3607
+        : t.getExpirationSeconds()).min().orElse(0);
+  }
+
+  /** Written whole then moved, so a reader never sees half a token. */
+  private static void writeFile(Path file, String content) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    Files.writeString(tmp, content, StandardCharsets.UTF_8);
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   private Volume volume(String name) {

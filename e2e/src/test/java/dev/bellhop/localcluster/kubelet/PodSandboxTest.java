@@ -64,10 +64,13 @@ class PodSandboxTest {
     assertThat(sandbox.map("consul.ns.svc:8500")).isEqualTo(network.clusterIp("ns", "consul") + ":8500");
     assertThat(sandbox.map("10.127.0.0.1")).as("only whole addresses").isEqualTo("10.127.0.0.1");
 
-    Map<String, String> env = sandbox.environment(pod.getSpec().getContainers().get(0), "/kubeconfig");
+    Map<String, String> env = sandbox.environment(pod.getSpec().getContainers().get(0),
+        java.net.URI.create("http://127.0.0.1:6443"));
     assertThat(env).containsEntry("BIND_ADDR", "127.0.1.7").containsEntry("POD_IP", "127.0.1.7")
         .containsEntry("HOST_IP", "127.0.0.2").containsEntry("DNS", "127.0.0.2:8600")
-        .containsEntry("LITERAL", "$(HOST_IP)").containsEntry("KUBECONFIG", "/kubeconfig");
+        .containsEntry("LITERAL", "$(HOST_IP)").containsEntry("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+        .containsEntry("KUBERNETES_SERVICE_PORT", "6443").containsEntry("KUBERNETES_MASTER", "http://127.0.0.1:6443")
+        .doesNotContainKey("KUBECONFIG").doesNotContainKey("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN");
   }
 
   @Test
@@ -75,7 +78,8 @@ class PodSandboxTest {
     Pod pod = new PodBuilder(pod()).editSpec().editFirstContainer().addNewEnv().withName("KEY").withNewValueFrom()
         .withNewSecretKeyRef("key", "gossip", false).endValueFrom().endEnv().endContainer().endSpec().build();
     PodSandbox sandbox = new PodSandbox(client, network, pod, "127.0.1.7", "127.0.0.2", dir.resolve("pod"), dir.resolve("claims"));
-    assertThatThrownBy(() -> sandbox.environment(pod.getSpec().getContainers().get(0), "/k"))
+    assertThatThrownBy(() -> sandbox.environment(pod.getSpec().getContainers().get(0),
+        java.net.URI.create("http://127.0.0.1:6443")))
         .hasMessageContaining("Secret gossip does not exist");
   }
 

@@ -11,8 +11,10 @@ import java.util.Queue;
 
 /**
  * fabric8's mock API server in CRUD mode, set up as Bellhop's tests, benchmarks and local cluster
- * need it: expectations answered before the CRUD store (as with the extension's crud = true), and
- * access reviews answered like a real server (JOSDK asks one before leader election).
+ * need it: expectations answered before the CRUD store (as with the extension's crud = true), and,
+ * unless asked not to, every SelfSubjectRulesReview answered "everything allowed" (JOSDK asks one
+ * before leader election). Tests of RBAC itself (packaging's RbacTest, the local cluster) answer
+ * reviews from real rules instead: {@link #crud(Map, boolean)} with false.
  */
 public final class MockApiServer {
   /** The mock logs every request at INFO through java.util.logging; held here so the level sticks. */
@@ -26,8 +28,17 @@ public final class MockApiServer {
 
   /** Not started yet: {@code init()} (a free port) or {@code init(address, port)}. */
   public static KubernetesMockServer crud(Map<ServerRequest, Queue<ServerResponse>> expectations) {
+    return crud(expectations, true);
+  }
+
+  /** @param grantEverything answer every rules review "everything allowed" (no RBAC in this test) */
+  public static KubernetesMockServer crud(Map<ServerRequest, Queue<ServerResponse>> expectations,
+      boolean grantEverything) {
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
         new ResumingWatches(expectations), false);
+    if (!grantEverything) {
+      return server;
+    }
     server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
         .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
             .withApiGroups("*").withResources("*").withVerbs("*").endResourceRule().endStatus().build())

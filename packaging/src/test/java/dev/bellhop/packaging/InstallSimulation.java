@@ -64,7 +64,7 @@ final class InstallSimulation {
           .withName("rate").get() == null);
       // A HotelService's workload changed: its Deployment and Service updated.
       HotelService hotel = client.resources(HotelService.class).inNamespace(Charts.NAMESPACE).withName("hotel").get();
-      int replicas = hotel.getSpec().getReplicas() + 1;
+      long replicas = hotel.getSpec().getReplicas() + 1;
       int port = hotel.getSpec().getPort() + 1;
       client.resources(HotelService.class).inNamespace(Charts.NAMESPACE).withName("hotel").edit(hs -> {
         hs.getSpec().setReplicas(replicas);

@@ -336,15 +336,8 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
       d.getSpec().setSelector(a.getSpec().getSelector());
       d.setStatus(a.getStatus());
     }
-    if (desired instanceof Service d && actual instanceof Service a && a.getSpec() != null
-        && !"None".equals(d.getSpec().getClusterIP())) {
-      d.getSpec().setClusterIP(a.getSpec().getClusterIP());
-      d.getSpec().setClusterIPs(a.getSpec().getClusterIPs());
-      // Keep allocated node ports (NodePort/LoadBalancer UI): a spec change must not move them.
-      for (var port : d.getSpec().getPorts()) {
-        a.getSpec().getPorts().stream().filter(p -> port.getName().equals(p.getName()) && p.getNodePort() != null)
-            .findFirst().ifPresent(p -> port.setNodePort(p.getNodePort()));
-      }
+    if (desired instanceof Service d && actual instanceof Service a) {
+      ConsulClusterResources.keepAllocated(d, a);
     }
     return client.resource(desired).update();
   }

@@ -273,6 +273,28 @@ public final class ConsulClusterResources {
         .build();
   }
 
+  /**
+   * Carries over what the API server allocated to a stored Service into its desired update: the
+   * cluster IP (immutable once set), and node ports where the desired type still has them, so a
+   * spec change does not move them. A Service switched to ClusterIP drops them: the API server
+   * refuses a ClusterIP Service with a nodePort.
+   */
+  static void keepAllocated(Service desired, Service actual) {
+    if (actual.getSpec() == null || "None".equals(desired.getSpec().getClusterIP())) {
+      return;
+    }
+    desired.getSpec().setClusterIP(actual.getSpec().getClusterIP());
+    desired.getSpec().setClusterIPs(actual.getSpec().getClusterIPs());
+    String type = desired.getSpec().getType();
+    if (!"NodePort".equals(type) && !"LoadBalancer".equals(type)) {
+      return;
+    }
+    for (var port : desired.getSpec().getPorts()) {
+      actual.getSpec().getPorts().stream().filter(p -> port.getName().equals(p.getName()) && p.getNodePort() != null)
+          .findFirst().ifPresent(p -> port.setNodePort(p.getNodePort()));
+    }
+  }
+
   static PodDisruptionBudget podDisruptionBudget(ClusterSettings s) {
     return new PodDisruptionBudgetBuilder()
         .withNewMetadata().withName(s.serverName()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))

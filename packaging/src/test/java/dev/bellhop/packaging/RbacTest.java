@@ -5,17 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bellhop.operator.BellhopOperator;
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.hotelservice.HotelServiceReconciler;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.javaoperatorsdk.operator.RegisteredController;
@@ -49,17 +44,10 @@ class RbacTest {
       g(Event.class, "create"),
       // ConsulTargets (does the named ConsulCluster exist) and ConsulEndpoints.resolve.
       g(ConsulCluster.class, "get"),
-      // ConsulClusterReconciler.apply(): get, then create or update (hash-gated) each owned object.
-      g(ConfigMap.class, "get", "create", "update"),
-      g(Service.class, "get", "create", "update"),
-      g(PodDisruptionBudget.class, "get", "create", "update"),
-      g(StatefulSet.class, "get", "create", "update"),
-      g(DaemonSet.class, "get", "create", "update"),
-      // ConsulClusterReconciler.deleteOwned(): the UI Service and the agents' DaemonSet when turned off.
-      g(Service.class, "delete"), g(DaemonSet.class, "delete"),
-      // ConsulClusterReconciler.serverPods() (also through ConsulEndpoints): the server and agent pods.
+      // The ConsulCluster's own objects are its workflow's dependents (derived above).
+      // ServerPods.list through ConsulEndpoints: the server pods.
       g(Pod.class, "list"),
-      // Secrets: ConsulClusterReconciler.ensureGossipSecret (get, create), the TLS Secret (get);
+      // Secrets: PodSecrets (a gossip or TLS Secret the user names: get);
       // ConsulAcls (createOr -> create/update; edit -> get + patch); ConsulEndpoints (token, CA: get).
       g(Secret.class, "get", "create", "update", "patch"),
       // JOSDK's LeaderElectionManager checks its rights on Leases before electing (SelfSubjectRulesReview).

@@ -436,6 +436,30 @@ class ConsulClusterReconcilerTest {
     assertThat(new ConsulEndpoints(client).resolve(ns, "consul")).isEmpty();
   }
 
+  @Test
+  void anObjectOfTheSameNameThatTheClusterDoesNotOwnIsAConflictNeverAdopted() {
+    String ns = "clash";
+    ConfigMap theirs = client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+        .withName("consul-config").withNamespace(ns).endMetadata().addToData("mine", "yes").build()).create();
+    create(consulCluster(ns, "consul", spec -> { }));
+    eventually(() -> {
+      var ready = Conditions.find(get(ns, "consul").getStatus().getConditions(), Conditions.READY).orElseThrow();
+      assertThat(ready.getReason()).isEqualTo("Conflict");
+      assertThat(ready.getMessage()).contains("ConfigMap consul-config");
+    });
+    // Everything else is made; their ConfigMap is left as it was.
+    awaitObject(() -> statefulSet(ns, "consul-server"));
+    ConfigMap after = client.configMaps().inNamespace(ns).withName("consul-config").get();
+    assertThat(after.getMetadata().getResourceVersion()).isEqualTo(theirs.getMetadata().getResourceVersion());
+    assertThat(after.getMetadata().getOwnerReferences()).isNullOrEmpty();
+
+    // Once it is gone, the cluster's own is created and the conflict clears.
+    client.resource(after).delete();
+    eventually(() -> assertThat(config(ns, "consul-config", "server.json").get("server").asBoolean()).isTrue());
+    eventually(() -> assertThat(Conditions.find(get(ns, "consul").getStatus().getConditions(), Conditions.READY)
+        .orElseThrow().getReason()).isEqualTo("ServersNotReady"));
+  }
+
   private static String b64(String s) {
     return Base64.getEncoder().encodeToString(s.getBytes());
   }

@@ -45,8 +45,8 @@ class RbacTest {
       // ConsulTargets (does the named ConsulCluster exist) and ConsulEndpoints.resolve.
       g(ConsulCluster.class, "get"),
       // The ConsulCluster's own objects are its workflow's dependents (derived above).
-      // ServerPods.list through ConsulEndpoints: the server pods.
-      g(Pod.class, "list"),
+      // ServerPods.list through ConsulEndpoints: the server pods; ServerRoller deletes one to restart it.
+      g(Pod.class, "list", "delete"),
       // Secrets: PodSecrets (a gossip or TLS Secret the user names: get);
       // ConsulAcls (createOr -> create/update; edit -> get + patch); ConsulEndpoints (token, CA: get).
       g(Secret.class, "get", "create", "update", "patch"),

@@ -2,6 +2,8 @@ package dev.bellhop.operator.consulcluster;
 
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterStatus;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Duration;
 import java.util.List;
@@ -10,14 +12,21 @@ import java.util.List;
 final class ClusterStatus {
   private ClusterStatus() {}
 
-  static UpdateControl<ConsulCluster> update(ConsulCluster cc, ConsulClusterStatus status, Duration resync) {
-    UpdateControl<ConsulCluster> control;
-    if (status.equals(cc.getStatus())) {
-      control = UpdateControl.noUpdate();
-    } else {
-      cc.setStatus(status);
-      control = UpdateControl.patchStatus(cc);
+  /**
+   * Writes {@code status} when it changed: a PUT of the whole status with the resourceVersion read
+   * (retried on a conflict), cached for the next reconcile. Not JOSDK's JSON Patch diff: lists are
+   * patched by index, and a peers list shrinking during a scale-down (5, 4, 3) against a cached
+   * original a write behind failed to apply ("Array index 3 out of bounds").
+   */
+  static UpdateControl<ConsulCluster> update(ConsulCluster cc, ConsulClusterStatus status, Duration resync,
+      Context<ConsulCluster> context) {
+    if (!status.equals(cc.getStatus())) {
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(cc, context, r -> {
+        r.setStatus(status);
+        return r;
+      });
     }
+    UpdateControl<ConsulCluster> control = UpdateControl.noUpdate();
     return resync == null ? control : control.rescheduleAfter(resync);
   }
 
@@ -30,6 +39,9 @@ final class ClusterStatus {
       copy.setLeader(status.getLeader());
       copy.setPeers(status.getPeers() == null ? null : List.copyOf(status.getPeers()));
       copy.setConditions(status.getConditions() == null ? List.of() : List.copyOf(status.getConditions()));
+      copy.setUpdatedServers(status.getUpdatedServers());
+      copy.setRolloutServer(status.getRolloutServer());
+      copy.setRolloutStartedAt(status.getRolloutStartedAt());
     }
     return copy;
   }

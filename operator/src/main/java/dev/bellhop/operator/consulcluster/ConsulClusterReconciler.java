@@ -1,7 +1,6 @@
 package dev.bellhop.operator.consulcluster;
 
 import static dev.bellhop.operator.consulcluster.ClusterSettings.AGENT;
-import static dev.bellhop.operator.consulcluster.ClusterSettings.LABEL_CLUSTER;
 import static dev.bellhop.operator.consulcluster.ClusterSettings.SERVER;
 import static dev.bellhop.operator.crd.Conditions.INVALID;
 import static dev.bellhop.operator.crd.Conditions.READY;
@@ -10,12 +9,9 @@ import dev.bellhop.operator.KubernetesEvents;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterStatus;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -24,15 +20,13 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,31 +54,24 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
   private static final Logger LOG = LoggerFactory.getLogger(ConsulClusterReconciler.class);
   static final Duration RESYNC_READY = Duration.ofSeconds(30);
   static final Duration RESYNC_NOT_READY = Duration.ofSeconds(2);
+  static final String PROGRESSING = "Progressing";
 
   private final KubernetesEvents events;
   private final Clock clock;
   private final ConsulHttp http = new ConsulHttp();
   private final ConsulAcls acls;
+  private final ServerRoller roller;
 
   public ConsulClusterReconciler(KubernetesClient client, KubernetesEvents events, Clock clock) {
     this.events = events;
     this.clock = clock;
     this.acls = new ConsulAcls(client, http);
+    this.roller = new ServerRoller(client, events, clock);
   }
 
   @Override
   public List<EventSource<?, ConsulCluster>> prepareEventSources(EventSourceContext<ConsulCluster> context) {
-    // Server and agent pods (readiness, IPs), and the ACL token Secrets, which the cluster labels but does not own.
-    return List.of(labelled(Pod.class, "consul-pods", context), labelled(Secret.class, "consul-secrets", context));
-  }
-
-  private static <R extends HasMetadata> InformerEventSource<R, ConsulCluster> labelled(Class<R> type, String name,
-      EventSourceContext<ConsulCluster> context) {
-    return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, ConsulCluster.class)
-        .withName(name).withLabelSelector(LABEL_CLUSTER).withSecondaryToPrimaryMapper(r -> {
-          String cluster = r.getMetadata().getLabels() == null ? null : r.getMetadata().getLabels().get(LABEL_CLUSTER);
-          return cluster == null ? Set.of() : Set.of(new ResourceID(cluster, r.getMetadata().getNamespace()));
-        }).build(), context);
+    return ClusterEventSources.of(context);
   }
 
   @Override
@@ -101,41 +88,61 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
       }
       setCondition(status, INVALID, true, "InvalidSpec", message, generation);
       setCondition(status, READY, false, "InvalidSpec", "The spec is invalid: " + message, generation);
-      return ClusterStatus.update(cc, status, null);
+      return ClusterStatus.update(cc, status, null, context);
     }
     setCondition(status, INVALID, false, "Valid", "The spec is valid", generation);
 
+    // Consul's view first: a scale-down applies one server at a time, as its health allows.
+    ClusterSettings s = ClusterSettings.of(cc);
+    var pods = context.getSecondaryResources(Pod.class);
+    List<ServerPods.ServerPod> servers = ServerPods.of(pods, s, SERVER);
+    String caPem = PodSecrets.check(cc, context).caPem();
+    RaftView raft = RaftView.read(http, servers, caPem);
+    var health = AutopilotHealth.fetch(http, context.getClient(), s, raft, caPem);
+    var current = context.getSecondaryResource(StatefulSet.class, "servers");
+    var scaling = ServerScaling.plan(s, current.map(x -> x.getSpec().getReplicas()).orElse(null), health);
+    context.managedWorkflowAndDependentResourceContext().put(ServerScaling.class, scaling);
+
     var workflow = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     String conflict = Conflicts.describe(cc, context, workflow);
-    ClusterSettings s = ClusterSettings.of(cc);
     PodSecrets secrets = PodSecrets.check(cc, context);
     status.setServers(s.servers());
     var sts = context.getSecondaryResource(StatefulSet.class, "servers");
     int readyServers = sts.map(x -> x.getStatus() == null ? null : x.getStatus().getReadyReplicas()).orElse(0);
     status.setReadyServers(readyServers);
-
-    var pods = context.getSecondaryResources(Pod.class);
-    List<ServerPods.ServerPod> servers = ServerPods.of(pods, s, SERVER);
-    RaftView raft = RaftView.read(http, servers, secrets.caPem());
     status.setLeader(raft.leader());
     status.setPeers(raft.peers());
+    ConsulAcls.Result acl = s.acl() && raft.leaderUrl() != null ? acls(cc, s, pods, servers, raft, caPem, status) : null;
 
-    ConsulAcls.Result acl = null;
-    if (s.acl() && raft.leaderUrl() != null) {
-      Map<String, String> agentPods = new LinkedHashMap<>();
-      servers.stream().filter(ServerPods.ServerPod::ready).forEach(p -> agentPods.put(p.uid(), p.url()));
-      if (s.agents()) {
-        ServerPods.of(pods, s, AGENT).forEach(p -> agentPods.put(p.uid(), p.url()));
-      }
-      acl = acls.ensure(cc, s, raft.leaderUrl(), secrets.caPem(), agentPods);
-      if (acl.permanent() && !Conditions.find(status.getConditions(), READY)
-          .map(c -> "ACLBootstrapFailed".equals(c.getReason())).orElse(false)) {
-        events.warning(cc, "ACLBootstrapFailed", acl.problem());
-      }
+    var rollout = roller.step(cc, s, sts.orElse(null), pods, health, status);
+    status.setUpdatedServers(rollout.updatedServers());
+    var progressing = scaling.progressing(rollout);
+    setCondition(status, PROGRESSING, progressing.status(), progressing.reason(), progressing.message(), generation);
+    if (rollout.stalled() != null && !Conditions.find(status.getConditions(), READY)
+        .map(c -> "RolloutStalled".equals(c.getReason())).orElse(false)) {
+      events.warning(cc, "RolloutStalled", rollout.stalled());
     }
-    ReadyStatus ready = ReadyStatus.of(s, conflict, secrets.problems(), readyServers, raft, acl);
+    ReadyStatus ready = ReadyStatus.of(s, conflict, secrets.problems(), rollout.stalled(), readyServers, raft, acl);
     setCondition(status, READY, ready.ready(), ready.reason(), ready.message(), generation);
-    return ClusterStatus.update(cc, status, ready.ready() ? RESYNC_READY : RESYNC_NOT_READY);
+    // Rollouts and scale-downs step on Consul's health: polled every 2 s, like a cluster coming up.
+    boolean settled = ready.ready() && !rollout.progressing() && scaling.progress() == null;
+    return ClusterStatus.update(cc, status, settled ? RESYNC_READY : RESYNC_NOT_READY, context);
+  }
+
+  /** The ACL tokens in place (bootstrap once, policies, tokens, the agent token on every pod). */
+  private ConsulAcls.Result acls(ConsulCluster cc, ClusterSettings s, Collection<Pod> pods,
+      List<ServerPods.ServerPod> servers, RaftView raft, String caPem, ConsulClusterStatus status) {
+    Map<String, String> agentPods = new LinkedHashMap<>();
+    servers.stream().filter(ServerPods.ServerPod::ready).forEach(p -> agentPods.put(p.uid(), p.url()));
+    if (s.agents()) {
+      ServerPods.of(pods, s, AGENT).forEach(p -> agentPods.put(p.uid(), p.url()));
+    }
+    var acl = acls.ensure(cc, s, raft.leaderUrl(), caPem, agentPods);
+    if (acl.permanent() && !Conditions.find(status.getConditions(), READY)
+        .map(c -> "ACLBootstrapFailed".equals(c.getReason())).orElse(false)) {
+      events.warning(cc, "ACLBootstrapFailed", acl.problem());
+    }
+    return acl;
   }
 
   @Override

@@ -39,9 +39,14 @@ abstract class OwnedDependentResource<R extends HasMetadata> extends KubernetesD
   /** The object for these settings, without ownership and hash (added here). */
   protected abstract R build(ClusterSettings s);
 
+  /** The object for this reconcile; by default {@link #build(ClusterSettings)}. */
+  protected R build(ClusterSettings s, Context<ConsulCluster> context) {
+    return build(s);
+  }
+
   @Override
   protected R desired(ConsulCluster cc, Context<ConsulCluster> context) {
-    R desired = build(ClusterSettings.of(cc));
+    R desired = build(ClusterSettings.of(cc), context);
     String hash = ConsulClusterResources.hash(context.getClient().getKubernetesSerialization().asJson(desired));
     Map<String, String> annotations = new HashMap<>();
     if (desired.getMetadata().getAnnotations() != null) {

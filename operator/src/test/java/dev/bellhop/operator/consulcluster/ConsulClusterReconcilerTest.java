@@ -119,7 +119,7 @@ class ConsulClusterReconcilerTest {
     assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
     assertThat(sts.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
     assertThat(sts.getSpec().getServiceName()).isEqualTo("consul-server");
-    assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(sts.getSpec().getUpdateStrategy().getType()).as("Bellhop rolls the servers itself").isEqualTo("OnDelete");
     assertThat(sts.getMetadata().getOwnerReferences()).singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(cc.getMetadata().getUid()));
     var selector = sts.getSpec().getSelector().getMatchLabels();
@@ -288,7 +288,10 @@ class ConsulClusterReconcilerTest {
     eventually(() -> assertThat(consulContainer(statefulSet(ns, "consul-server")).getImage())
         .isEqualTo("hashicorp/consul:1.8.8"));
     StatefulSet rolled = statefulSet(ns, "consul-server");
-    assertThat(rolled.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(rolled.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
+    assertThat(rolled.getSpec().getTemplate().getMetadata().getAnnotations().get(ServerRoller.REVISION))
+        .as("an image change is a new revision").isNotEqualTo(before.getSpec().getTemplate().getMetadata()
+            .getAnnotations().get(ServerRoller.REVISION));
     assertThat(rolled.getSpec().getReplicas()).isEqualTo(3);
 
     edit(ns, "consul", spec -> spec.setServers(5));
@@ -299,6 +302,9 @@ class ConsulClusterReconcilerTest {
     assertThat(statefulSet(ns, "consul-server").getSpec().getTemplate().getMetadata().getAnnotations()
         .get(ConsulClusterResources.CONFIG_HASH)).as("scaling does not restart the running servers")
         .isEqualTo(hashBefore);
+    assertThat(statefulSet(ns, "consul-server").getSpec().getTemplate().getMetadata().getAnnotations()
+        .get(ServerRoller.REVISION)).as("nor is scaling a new revision")
+        .isEqualTo(rolled.getSpec().getTemplate().getMetadata().getAnnotations().get(ServerRoller.REVISION));
     // A configuration change that matters to running agents rolls them.
     edit(ns, "consul", spec -> {
       var ui = new ConsulClusterSpec.Ui();

@@ -2,7 +2,7 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp -q
 .DEFAULT_GOAL := help
 
-.PHONY: help test consul toolchain build demo crds bench bench-sync data bench-services services-run bench-gateway manifests images
+.PHONY: help test consul toolchain build demo crds bench bench-sync bench-consul data bench-services services-run bench-gateway manifests images
 
 help:
 	@echo "make demo        run the whole hotel system locally"
@@ -10,6 +10,7 @@ help:
 	@echo "make consul      put a real consul binary in .tools/bin"
 	@echo "make crds        regenerate crds/ from the CRD model"
 	@echo "make bench       run every benchmark (BENCH lines, JSON under target/bench/)"
+	@echo "make bench-consul  a 3-server rollout under load vs none; snapshot/restore of 10,000 instances"
 	@echo "make data        regenerate the committed hotel data set in data/ (deterministic)"
 	@echo "make services-run run auth, geo, profile, rate and hotel locally (ports 8081-8085)"
 	@echo "make manifests   regenerate k8s/ from the Helm chart (default values)"
@@ -42,7 +43,11 @@ demo: toolchain consul
 	$(MVN) -pl e2e -am install -DskipTests
 	java -jar e2e/target/bellhop-local.jar .
 
-bench: bench-sync bench-services bench-gateway
+bench: bench-sync bench-services bench-gateway bench-consul
+
+bench-consul: toolchain consul
+	$(MVN) -pl bench/consul -am install -DskipTests
+	$(MVN) -pl bench/consul exec:exec
 
 bench-sync: toolchain consul
 	$(MVN) -pl bench/sync -am install -DskipTests

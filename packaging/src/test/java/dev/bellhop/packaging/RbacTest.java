@@ -40,7 +40,9 @@ class RbacTest {
    */
   static final Map<Rbac.Grant, String> NEEDS_A_RUNNING_CONSUL = Map.of(
       new Rbac.Grant("", "secrets", "patch"), "ConsulAcls: the bootstrap token written into its Secret (edit)",
-      new Rbac.Grant("", "secrets", "update"), "ConsulAcls: the operator's token Secret replaced (createOr)");
+      new Rbac.Grant("", "secrets", "update"), "ConsulAcls: the operator's token Secret replaced (createOr)",
+      new Rbac.Grant("", "pods", "delete"), "ServerRoller: a rollout restarts a server by deleting its pod, once"
+          + " autopilot calls the others healthy");
 
   @Test
   void theChartGrantsExactlyWhatTheOperatorUses() throws Exception {

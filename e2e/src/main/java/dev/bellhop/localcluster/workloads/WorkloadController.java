@@ -124,8 +124,11 @@ public final class WorkloadController {
         delete(p);
       }
     });
-    // Roll one pod at a time, highest ordinal first, while all the others serve.
-    boolean settled = owned.size() == replicas
+    // Roll one pod at a time, highest ordinal first, while all the others serve; with OnDelete the
+    // workload's owner deletes outdated pods itself (Bellhop's ConsulCluster servers) and they come back new.
+    boolean onDelete = set.getSpec().getUpdateStrategy() != null
+        && "OnDelete".equals(set.getSpec().getUpdateStrategy().getType());
+    boolean settled = !onDelete && owned.size() == replicas
         && owned.stream().allMatch(p -> Pods.ready(p) && p.getMetadata().getDeletionTimestamp() == null);
     if (settled) {
       owned.stream().filter(p -> !hash.equals(PodFactory.hashOf(p)))

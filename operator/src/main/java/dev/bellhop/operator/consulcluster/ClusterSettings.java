@@ -2,7 +2,9 @@ package dev.bellhop.operator.consulcluster;
 
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterSpec;
+import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A ConsulCluster's spec with every default applied, and the names of what Bellhop creates for it.
@@ -11,13 +13,18 @@ import java.util.Map;
 record ClusterSettings(String namespace, String name, int servers, String image, String datacenter,
     boolean agents, String storageSize, String storageClassName, boolean gossip, String gossipSecret,
     String gossipKey, boolean gossipGenerated, boolean acl, boolean tls, String tlsSecret, boolean ui,
-    String uiServiceType) {
+    String uiServiceType, Duration rolloutPace, Duration rolloutStallAfter) {
 
   static final String DEFAULT_IMAGE = "hashicorp/consul:1.8.7";
   static final int DEFAULT_SERVERS = 3;
   static final String DEFAULT_STORAGE = "1Gi";
   static final String DEFAULT_DATACENTER = "dc1";
   static final String DEFAULT_GOSSIP_KEY = "key";
+  /** Autopilot re-checks server health every 2 s: 10 s gives it several looks at a restarted server. */
+  static final Duration DEFAULT_ROLLOUT_PACE = Duration.ofSeconds(10);
+  /** A Consul server restarts and catches up in seconds; 5 min covers an image pull on a slow node. */
+  static final Duration DEFAULT_ROLLOUT_STALL_AFTER = Duration.ofMinutes(5);
+  private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 
   static final String LABEL_CLUSTER = "bellhop.dev/consulcluster";
   static final String LABEL_COMPONENT = "app.kubernetes.io/component";
@@ -51,7 +58,26 @@ record ClusterSettings(String namespace, String name, int servers, String image,
         spec.getTls() != null && Boolean.TRUE.equals(spec.getTls().getEnabled()),
         spec.getTls() == null ? null : spec.getTls().getSecretName(),
         ui == null || ui.getEnabled() == null || ui.getEnabled(),
-        ui == null || ui.getServiceType() == null ? "ClusterIP" : ui.getServiceType());
+        ui == null || ui.getServiceType() == null ? "ClusterIP" : ui.getServiceType(),
+        spec.getRollout() == null || duration(spec.getRollout().getPace()) == null ? DEFAULT_ROLLOUT_PACE
+            : duration(spec.getRollout().getPace()),
+        spec.getRollout() == null || duration(spec.getRollout().getStallAfter()) == null ? DEFAULT_ROLLOUT_STALL_AFTER
+            : duration(spec.getRollout().getStallAfter()));
+  }
+
+  /** A duration as Kubernetes users write them ({@code 30s}, {@code 2m}, {@code 1h30m}); null if it is not one. */
+  static Duration duration(String text) {
+    var m = text == null || text.isEmpty() ? null : DURATION.matcher(text);
+    if (m == null || !m.matches()) {
+      return null;
+    }
+    long seconds = 0;
+    for (int i = 1; i <= 3; i++) {
+      if (m.group(i) != null) {
+        seconds += Long.parseLong(m.group(i)) * (i == 1 ? 3600 : i == 2 ? 60 : 1);
+      }
+    }
+    return Duration.ofSeconds(seconds);
   }
 
   /** The server StatefulSet, its headless Service and its PodDisruptionBudget. */

@@ -202,7 +202,8 @@ public final class ConsulClusterResources {
             .withReplicas(s.servers())
             .withServiceName(s.serverName())
             .withPodManagementPolicy("Parallel")
-            .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
+            // Bellhop restarts the servers itself, one at a time, gated on Consul's health (ServerRoller).
+            .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
             .withNewSelector().withMatchLabels(s.selector(SERVER)).endSelector()
             .withNewTemplate()
                 .withNewMetadata().withLabels(s.labels(SERVER)).addToAnnotations(CONFIG_HASH, configHash).endMetadata()

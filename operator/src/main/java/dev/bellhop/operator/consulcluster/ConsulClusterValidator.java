@@ -82,6 +82,15 @@ final class ConsulClusterValidator {
     if (ui != null && ui.getServiceType() != null && !SERVICE_TYPES.contains(ui.getServiceType())) {
       problems.add("spec.ui.serviceType '" + ui.getServiceType() + "' must be one of ClusterIP, NodePort, LoadBalancer");
     }
+    var rollout = spec.getRollout();
+    if (rollout != null) {
+      if (rollout.getPace() != null && ClusterSettings.duration(rollout.getPace()) == null) {
+        problems.add("spec.rollout.pace '" + rollout.getPace() + "' is not a duration (e.g. 30s, 2m, 1m30s)");
+      }
+      if (rollout.getStallAfter() != null && ClusterSettings.duration(rollout.getStallAfter()) == null) {
+        problems.add("spec.rollout.stallAfter '" + rollout.getStallAfter() + "' is not a duration (e.g. 5m)");
+      }
+    }
     return problems;
   }
 

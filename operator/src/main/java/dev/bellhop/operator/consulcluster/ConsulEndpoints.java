@@ -55,10 +55,10 @@ public final class ConsulEndpoints {
       return Check.no(ref + " is invalid: " + String.join("; ", ConsulClusterValidator.validate(cc)));
     }
     ClusterSettings s = ClusterSettings.of(cc);
-    var pods = ConsulClusterReconciler.serverPods(client, s, SERVER);
+    var pods = ServerPods.list(client, s, SERVER);
     // Ready servers first, then the others that have an IP (starting, or briefly without a leader).
-    List<String> addresses = pods.stream().map(ConsulClusterReconciler.ServerPod::url).toList();
-    if (pods.stream().noneMatch(ConsulClusterReconciler.ServerPod::ready)) {
+    List<String> addresses = pods.stream().map(ServerPods.ServerPod::url).toList();
+    if (pods.stream().noneMatch(ServerPods.ServerPod::ready)) {
       return Check.no(ref + " has no ready server yet");
     }
     String token = null;

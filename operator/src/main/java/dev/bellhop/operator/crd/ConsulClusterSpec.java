@@ -43,6 +43,10 @@ public class ConsulClusterSpec {
   @JsonPropertyDescription("Consul's web UI and its Service.")
   private Ui ui;
 
+  @JsonPropertyDescription("How Bellhop rolls server-restarting changes: one server at a time, each step gated on "
+      + "Consul's autopilot health, the leader last.")
+  private Rollout rollout;
+
   public Integer getServers() { return servers; }
   public void setServers(Integer servers) { this.servers = servers; }
   public String getImage() { return image; }
@@ -61,6 +65,8 @@ public class ConsulClusterSpec {
   public void setTls(Tls tls) { this.tls = tls; }
   public Ui getUi() { return ui; }
   public void setUi(Ui ui) { this.ui = ui; }
+  public Rollout getRollout() { return rollout; }
+  public void setRollout(Rollout rollout) { this.rollout = rollout; }
 
   public static class Agents {
     @JsonPropertyDescription("Run a client agent on every node, exposing HTTP (8500) and DNS (8600) on the node's IP. Default false.")
@@ -150,5 +156,20 @@ public class ConsulClusterSpec {
     public void setEnabled(Boolean enabled) { this.enabled = enabled; }
     public String getServiceType() { return serviceType; }
     public void setServiceType(String serviceType) { this.serviceType = serviceType; }
+  }
+
+  public static class Rollout {
+    @JsonPropertyDescription("Least time between a restarted server being healthy again and the next restart "
+        + "(a duration: 30s, 2m, 1m30s). Default 10s.")
+    private String pace;
+
+    @JsonPropertyDescription("A restarted server not healthy after this long halts the rollout (Ready=False, "
+        + "RolloutStalled); nothing else is restarted. Default 5m.")
+    private String stallAfter;
+
+    public String getPace() { return pace; }
+    public void setPace(String pace) { this.pace = pace; }
+    public String getStallAfter() { return stallAfter; }
+    public void setStallAfter(String stallAfter) { this.stallAfter = stallAfter; }
   }
 }

@@ -25,6 +25,15 @@ public class ConsulClusterStatus {
   @JsonPropertyDescription("Ready, Invalid (with reason and message).")
   private List<Condition> conditions = new ArrayList<>();
 
+  @JsonPropertyDescription("Server pods running the StatefulSet's current revision.")
+  private Integer updatedServers;
+
+  @JsonPropertyDescription("The server Bellhop restarted last in a rollout (pod name); empty when no rollout runs.")
+  private String rolloutServer;
+
+  @JsonPropertyDescription("When that server was restarted (RFC 3339).")
+  private String rolloutStartedAt;
+
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
   public Integer getServers() { return servers; }
@@ -37,6 +46,12 @@ public class ConsulClusterStatus {
   public void setPeers(List<String> peers) { this.peers = peers; }
   public List<Condition> getConditions() { return conditions; }
   public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+  public Integer getUpdatedServers() { return updatedServers; }
+  public void setUpdatedServers(Integer updatedServers) { this.updatedServers = updatedServers; }
+  public String getRolloutServer() { return rolloutServer; }
+  public void setRolloutServer(String rolloutServer) { this.rolloutServer = rolloutServer; }
+  public String getRolloutStartedAt() { return rolloutStartedAt; }
+  public void setRolloutStartedAt(String rolloutStartedAt) { this.rolloutStartedAt = rolloutStartedAt; }
 
   @Override
   public boolean equals(Object o) {
@@ -46,11 +61,15 @@ public class ConsulClusterStatus {
         && Objects.equals(readyServers, s.readyServers)
         && Objects.equals(leader, s.leader)
         && Objects.equals(peers, s.peers)
-        && Objects.equals(conditions, s.conditions);
+        && Objects.equals(conditions, s.conditions)
+        && Objects.equals(updatedServers, s.updatedServers)
+        && Objects.equals(rolloutServer, s.rolloutServer)
+        && Objects.equals(rolloutStartedAt, s.rolloutStartedAt);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, servers, readyServers, leader, peers, conditions);
+    return Objects.hash(observedGeneration, servers, readyServers, leader, peers, conditions, updatedServers,
+        rolloutServer, rolloutStartedAt);
   }
 }

@@ -119,7 +119,7 @@ class ConsulClusterReconcilerTest {
     assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
     assertThat(sts.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
     assertThat(sts.getSpec().getServiceName()).isEqualTo("consul-server");
-    assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(sts.getSpec().getUpdateStrategy().getType()).as("Bellhop rolls the servers itself").isEqualTo("OnDelete");
     assertThat(sts.getMetadata().getOwnerReferences()).singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(cc.getMetadata().getUid()));
     var selector = sts.getSpec().getSelector().getMatchLabels();
@@ -288,7 +288,10 @@ class ConsulClusterReconcilerTest {
     eventually(() -> assertThat(consulContainer(statefulSet(ns, "consul-server")).getImage())
         .isEqualTo("hashicorp/consul:1.8.8"));
     StatefulSet rolled = statefulSet(ns, "consul-server");
-    assertThat(rolled.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(rolled.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
+    assertThat(rolled.getSpec().getTemplate().getMetadata().getAnnotations().get(ServerRoller.REVISION))
+        .as("an image change is a new revision").isNotEqualTo(before.getSpec().getTemplate().getMetadata()
+            .getAnnotations().get(ServerRoller.REVISION));
     assertThat(rolled.getSpec().getReplicas()).isEqualTo(3);
 
     edit(ns, "consul", spec -> spec.setServers(5));
@@ -299,6 +302,9 @@ class ConsulClusterReconcilerTest {
     assertThat(statefulSet(ns, "consul-server").getSpec().getTemplate().getMetadata().getAnnotations()
         .get(ConsulClusterResources.CONFIG_HASH)).as("scaling does not restart the running servers")
         .isEqualTo(hashBefore);
+    assertThat(statefulSet(ns, "consul-server").getSpec().getTemplate().getMetadata().getAnnotations()
+        .get(ServerRoller.REVISION)).as("nor is scaling a new revision")
+        .isEqualTo(rolled.getSpec().getTemplate().getMetadata().getAnnotations().get(ServerRoller.REVISION));
     // A configuration change that matters to running agents rolls them.
     edit(ns, "consul", spec -> {
       var ui = new ConsulClusterSpec.Ui();
@@ -442,6 +448,30 @@ class ConsulClusterReconcilerTest {
     // No Consul answers in this test: ACL bootstrap waits for a leader, the token Secrets don't exist yet.
     assertThat(client.secrets().inNamespace(ns).withName("consul-acl-bootstrap").get()).isNull();
     assertThat(new ConsulEndpoints(client).resolve(ns, "consul")).isEmpty();
+  }
+
+  @Test
+  void anObjectOfTheSameNameThatTheClusterDoesNotOwnIsAConflictNeverAdopted() {
+    String ns = "clash";
+    ConfigMap theirs = client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+        .withName("consul-config").withNamespace(ns).endMetadata().addToData("mine", "yes").build()).create();
+    create(consulCluster(ns, "consul", spec -> { }));
+    eventually(() -> {
+      var ready = Conditions.find(get(ns, "consul").getStatus().getConditions(), Conditions.READY).orElseThrow();
+      assertThat(ready.getReason()).isEqualTo("Conflict");
+      assertThat(ready.getMessage()).contains("ConfigMap consul-config");
+    });
+    // Everything else is made; their ConfigMap is left as it was.
+    awaitObject(() -> statefulSet(ns, "consul-server"));
+    ConfigMap after = client.configMaps().inNamespace(ns).withName("consul-config").get();
+    assertThat(after.getMetadata().getResourceVersion()).isEqualTo(theirs.getMetadata().getResourceVersion());
+    assertThat(after.getMetadata().getOwnerReferences()).isNullOrEmpty();
+
+    // Once it is gone, the cluster's own is created and the conflict clears.
+    client.resource(after).delete();
+    eventually(() -> assertThat(config(ns, "consul-config", "server.json").get("server").asBoolean()).isTrue());
+    eventually(() -> assertThat(Conditions.find(get(ns, "consul").getStatus().getConditions(), Conditions.READY)
+        .orElseThrow().getReason()).isEqualTo("ServersNotReady"));
   }
 
   private static String b64(String s) {

@@ -77,9 +77,11 @@ final class RenderedConsul {
         .nodeArgs(r::argsOf)
         .start();
     for (TestConsulNode node : consul.nodes()) {
-      Map<String, String> labels = (node.server() ? r.statefulSet.getSpec().getTemplate()
-          : r.daemonSet.getSpec().getTemplate()).getMetadata().getLabels();
-      client.pods().resource(r.pod(labels, r.podName(node), node.address())).create();
+      // As a workload controller makes them: the template's labels and annotations (its revision).
+      var template = (node.server() ? r.statefulSet.getSpec().getTemplate() : r.daemonSet.getSpec().getTemplate())
+          .getMetadata();
+      client.pods().resource(r.pod(template.getLabels(), template.getAnnotations(), r.podName(node), node.address()))
+          .create();
     }
     client.apps().statefulSets().inNamespace(ns).withName(name + "-server").editStatus(s -> {
       s.setStatus(new StatefulSetStatus());
@@ -179,9 +181,10 @@ final class RenderedConsul {
         ref.getKey());
   }
 
-  private Pod pod(Map<String, String> labels, String podName, String ip) {
+  private Pod pod(Map<String, String> labels, Map<String, String> annotations, String podName, String ip) {
     return new PodBuilder()
-        .withNewMetadata().withName(podName).withNamespace(ns).withLabels(labels).endMetadata()
+        .withNewMetadata().withName(podName).withNamespace(ns).withLabels(labels).withAnnotations(annotations)
+        .endMetadata()
         .withNewSpec().withNodeName(NODE).addNewContainer().withName("consul").withImage("consul").endContainer()
         .endSpec()
         .withNewStatus().withPhase("Running").withPodIP(ip)

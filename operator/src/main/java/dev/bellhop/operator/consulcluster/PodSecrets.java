@@ -1,0 +1,75 @@
+package dev.bellhop.operator.consulcluster;
+
+import dev.bellhop.operator.crd.ConsulCluster;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The Secrets the server and agent pods need before they can start: the gossip key and, with TLS,
+ * the certificates. The generated gossip Secret is read from its dependent's informer cache; a
+ * Secret the user names is read from the API server: caching every Secret of a namespace would cost
+ * memory and list/watch on all Secrets for one or two reads per reconcile.
+ *
+ * @param problems what is missing or wrong, one sentence each; empty when the pods can start
+ * @param caPem the cluster's CA (PEM) with TLS, else null
+ */
+record PodSecrets(List<String> problems, String caPem) {
+
+  static PodSecrets check(ConsulCluster cc, Context<ConsulCluster> context) {
+    ClusterSettings s = ClusterSettings.of(cc);
+    List<String> problems = new ArrayList<>();
+    if (s.gossip()) {
+      Secret gossip = s.gossipGenerated()
+          ? context.getSecondaryResource(Secret.class, GossipSecretDependentResource.NAME).orElse(null)
+          : read(context, s, s.gossipSecret());
+      String problem = gossipProblem(s, gossip);
+      if (problem != null) {
+        problems.add(problem);
+      }
+    }
+    String caPem = null;
+    if (s.tls()) {
+      Secret tls = read(context, s, s.tlsSecret());
+      for (String key : List.of("ca.crt", "tls.crt", "tls.key")) {
+        if (ConsulClusterResources.secretValue(tls, key) == null) {
+          problems.add(tls == null ? "TLS Secret " + s.tlsSecret() + " not found"
+              : "TLS Secret " + s.tlsSecret() + " has no " + key);
+          break;
+        }
+      }
+      caPem = ConsulClusterResources.secretValue(tls, "ca.crt");
+    }
+    return new PodSecrets(List.copyOf(problems), caPem);
+  }
+
+  boolean complete() {
+    return problems.isEmpty();
+  }
+
+  private static Secret read(Context<ConsulCluster> context, ClusterSettings s, String name) {
+    return context.getClient().secrets().inNamespace(s.namespace()).withName(name).get();
+  }
+
+  private static String gossipProblem(ClusterSettings s, Secret secret) {
+    if (secret == null) {
+      return "gossip Secret " + s.gossipSecret() + " not found";
+    }
+    String key = ConsulClusterResources.secretValue(secret, s.gossipKey());
+    if (key == null) {
+      return "gossip Secret " + s.gossipSecret() + " has no key '" + s.gossipKey() + "'";
+    }
+    try {
+      int length = Base64.getDecoder().decode(key.trim()).length;
+      if (length != 16 && length != 24 && length != 32) {
+        return "gossip Secret " + s.gossipSecret() + " key '" + s.gossipKey()
+            + "' must be 16, 24 or 32 bytes in base64, got " + length;
+      }
+    } catch (IllegalArgumentException e) {
+      return "gossip Secret " + s.gossipSecret() + " key '" + s.gossipKey() + "' is not base64";
+    }
+    return null;
+  }
+}

@@ -1,0 +1,51 @@
+package dev.bellhop.operator.consulcluster;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The running pods of one component (servers or agents) of a ConsulCluster that have an IP, ready
+ * ones first, as URLs of their HTTP(S) API. The one rule for "which pods answer for this cluster",
+ * used by the reconciler (from its informer cache) and by {@link ConsulEndpoints} (from the API).
+ */
+final class ServerPods {
+  /** A pod and where its Consul API listens. */
+  record ServerPod(String name, String uid, String url, boolean ready) {}
+
+  private ServerPods() {}
+
+  /** From the API server (callers that have no informer for the pods). */
+  static List<ServerPod> list(KubernetesClient client, ClusterSettings s, String component) {
+    return of(client.pods().inNamespace(s.namespace()).withLabels(s.selector(component)).list().getItems(), s,
+        component);
+  }
+
+  /** From pods already at hand (an informer's cache), keeping those of {@code component}. */
+  static List<ServerPod> of(Collection<Pod> pods, ClusterSettings s, String component) {
+    List<ServerPod> result = new ArrayList<>();
+    var selector = s.selector(component);
+    for (Pod pod : pods) {
+      var labels = pod.getMetadata().getLabels();
+      if (labels == null || !labels.entrySet().containsAll(selector.entrySet())
+          || pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null
+          || pod.getStatus().getPodIP() == null || pod.getStatus().getPodIP().isEmpty()) {
+        continue;
+      }
+      String ip = pod.getStatus().getPodIP();
+      String host = ip.contains(":") ? "[" + ip + "]" : ip;
+      result.add(new ServerPod(pod.getMetadata().getName(), pod.getMetadata().getUid(),
+          s.scheme() + "://" + host + ":" + s.httpPort(), isReady(pod)));
+    }
+    result.sort(Comparator.comparing((ServerPod p) -> !p.ready()).thenComparing(ServerPod::url));
+    return result;
+  }
+
+  static boolean isReady(Pod pod) {
+    return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
+        .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+}

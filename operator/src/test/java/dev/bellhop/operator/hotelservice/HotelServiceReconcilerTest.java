@@ -103,7 +103,8 @@ class HotelServiceReconcilerTest {
       kube.create(Kube.pod("del", "profile-" + i, Map.of("app", "profile"), "node-" + i, "10.3.0." + i, true));
     }
     awaitConsul(() -> assertThat(consul.instances("profile")).hasSize(3));
-    assertThat(kube.get("del", "profile").getMetadata().getFinalizers()).isNotEmpty();
+    // The finalizer is written off the reconcile path, after the first registration (FinalizerWriter).
+    awaitConsul(() -> assertThat(kube.get("del", "profile").getMetadata().getFinalizers()).isNotEmpty());
 
     kube.client().resource(hs).delete();
     awaitConsul(() -> assertThat(consul.instances("profile")).isEmpty());

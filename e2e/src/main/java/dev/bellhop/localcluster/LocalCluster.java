@@ -1,5 +1,7 @@
 package dev.bellhop.localcluster;
 
+import dev.bellhop.localcluster.apiserver.ApiServer;
+import dev.bellhop.localcluster.apiserver.Chain;
 import dev.bellhop.localcluster.kubelet.Kubelet;
 import dev.bellhop.localcluster.network.Endpoints;
 import dev.bellhop.localcluster.network.IngressProxy;
@@ -71,7 +73,7 @@ public final class LocalCluster implements AutoCloseable {
 
   private void boot() {
     // The API server's fixed address first: holding it proves no other local cluster uses this state.
-    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig());
+    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig(), LocalCluster::apiStages);
     parts.add(api);
     int swept = Kubelet.sweep(settings.stateDir());
     if (swept > 0) {
@@ -121,6 +123,15 @@ public final class LocalCluster implements AutoCloseable {
         .log("local cluster started");
   }
 
+  /**
+   * The API server's chain, assembled here and nowhere else: authentication, authorization, then
+   * admission plugins in kube's order (mutating, validation, validating), and the endpoints and
+   * views that serve what the front does not. Until they are added the front's defaults hold: the
+   * admin token is system:masters, everything is allowed, nothing is admitted but what it stores.
+   */
+  private static void apiStages(Chain.Builder chain) {
+  }
+
   private static <T> ResourceEventHandler<T> onAnyChange(ControlLoop loop) {
     return new ResourceEventHandler<>() {
       @Override
@@ -142,7 +153,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /** {@code kubectl apply -f} for each path (a file or a directory of YAML files). */
   public List<HasMetadata> apply(Path... paths) {
-    return Manifests.apply(api, paths);
+    return Manifests.apply(api.client(), paths);
   }
 
   public KubernetesClient client() {

@@ -18,17 +18,13 @@ final class Manifests {
   private Manifests() {}
 
   /** Applies the files in order (a directory: its .yml and .yaml files by name); returns the objects. */
-  static List<HasMetadata> apply(ApiServer api, Path... paths) {
-    KubernetesClient client = api.client();
+  static List<HasMetadata> apply(KubernetesClient client, Path... paths) {
     List<HasMetadata> applied = new ArrayList<>();
     for (Path path : paths) {
       for (Path file : files(path)) {
         try (InputStream in = Files.newInputStream(file)) {
           for (HasMetadata item : client.load(in).items()) {
             applied.add(apply(client, item));
-            if (item instanceof CustomResourceDefinition crd) {
-              api.established(crd);
-            }
           }
         } catch (IOException e) {
           throw new UncheckedIOException(e);

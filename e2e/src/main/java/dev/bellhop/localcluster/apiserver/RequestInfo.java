@@ -21,6 +21,8 @@ import java.util.Map;
 public record RequestInfo(String verb, String path, boolean resourceRequest, String apiGroup, String apiVersion,
     String namespace, String resource, String subresource, String name, Map<String, List<String>> query) {
 
+  private static final java.util.Set<String> NAMESPACE_SUBRESOURCES = java.util.Set.of("status", "finalize");
+
   /** Parses an HTTP method and a request URI (path and query, as sent). */
   public static RequestInfo parse(String method, String uri) {
     URI parsed = URI.create(uri);
@@ -51,8 +53,9 @@ public record RequestInfo(String verb, String path, boolean resourceRequest, Str
       return new RequestInfo(method.toLowerCase(), path, false, null, null, null, null, null, null, query);
     }
     String namespace = null;
-    // /namespaces/{ns}/{resource}...; /namespaces/{ns} alone is the namespace object itself.
-    if (parts.get(i).equals("namespaces") && parts.size() > i + 2) {
+    // /namespaces/{ns}/{resource}...; /namespaces/{ns} alone is the namespace object itself, and
+    // /namespaces/{ns}/status and /finalize its subresources (kube's namespaceSubresources).
+    if (parts.get(i).equals("namespaces") && parts.size() > i + 2 && !NAMESPACE_SUBRESOURCES.contains(parts.get(i + 2))) {
       namespace = parts.get(i + 1);
       i += 2;
     }

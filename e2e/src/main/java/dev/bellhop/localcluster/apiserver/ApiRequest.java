@@ -1,0 +1,31 @@
+package dev.bellhop.localcluster.apiserver;
+
+import java.util.List;
+
+/**
+ * A request as the front's stages after authentication see it.
+ *
+ * @param contentType the media type of the body, without parameters ("application/json")
+ * @param accept the Accept header as sent (Table and protobuf requests are told apart by it)
+ */
+public record ApiRequest(RequestInfo info, UserInfo user, String contentType, String accept, byte[] body) {
+  /** The answer: a code, a JSON body, and {@code Warning} headers (kube's "299 - ..." form is added when sent). */
+  public record Response(int code, com.fasterxml.jackson.databind.JsonNode body, List<String> warnings) {
+    public Response(int code, com.fasterxml.jackson.databind.JsonNode body) {
+      this(code, body, List.of());
+    }
+  }
+
+  /** The path of the request's collection in the store, without query: {@code /api/v1/namespaces/ns/pods}. */
+  String collectionPath() {
+    String prefix = info.apiGroup().isEmpty() ? "/api/" + info.apiVersion()
+        : "/apis/" + info.apiGroup() + "/" + info.apiVersion();
+    return prefix + (info.namespace() != null && !info.resource().equals("namespaces")
+        ? "/namespaces/" + info.namespace() : "") + "/" + info.resource();
+  }
+
+  /** The stored object's path (its main resource, never a subresource). */
+  String objectPath() {
+    return collectionPath() + "/" + info.name();
+  }
+}

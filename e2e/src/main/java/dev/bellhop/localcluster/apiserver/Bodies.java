@@ -1,0 +1,29 @@
+package dev.bellhop.localcluster.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+
+/** Request bodies: JSON, or YAML where kube accepts it; protobuf and the rest are a 415. */
+final class Bodies {
+  private Bodies() {}
+
+  static JsonNode read(ApiRequest request) {
+    String type = request.contentType() == null ? "application/json" : request.contentType();
+    if (request.body() == null || request.body().length == 0) {
+      throw Errors.badRequest("the body of the request is empty");
+    }
+    try {
+      if (type.endsWith("json")) {
+        return Storage.JSON.readTree(request.body());
+      }
+      if (type.endsWith("yaml")) {
+        return Serialization.yamlMapper().readTree(request.body());
+      }
+    } catch (IOException e) {
+      throw Errors.badRequest("the body of the request was in an unknown format: " + e.getMessage());
+    }
+    throw Errors.unsupportedMediaType("the body of the request was in an unknown format - accepted media types include: "
+        + "application/json, application/yaml");
+  }
+}

@@ -2,7 +2,13 @@ package dev.bellhop.localcluster;
 
 import dev.bellhop.localcluster.apiserver.ApiServer;
 import dev.bellhop.localcluster.apiserver.Chain;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bellhop.localcluster.apiserver.logs.PodLogEndpoint;
+import dev.bellhop.localcluster.apiserver.openapi.OpenApiEndpoint;
+import dev.bellhop.localcluster.apiserver.printing.TableView;
+import dev.bellhop.localcluster.kubelet.ContainerLog;
 import dev.bellhop.localcluster.kubelet.Kubelet;
+import java.time.Clock;
 import dev.bellhop.localcluster.network.Endpoints;
 import dev.bellhop.localcluster.network.IngressProxy;
 import dev.bellhop.localcluster.network.PodNetwork;
@@ -73,7 +79,7 @@ public final class LocalCluster implements AutoCloseable {
 
   private void boot() {
     // The API server's fixed address first: holding it proves no other local cluster uses this state.
-    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig(), LocalCluster::apiStages);
+    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig(), chain -> apiStages(chain, settings.stateDir()));
     parts.add(api);
     int swept = Kubelet.sweep(settings.stateDir());
     if (swept > 0) {
@@ -129,7 +135,16 @@ public final class LocalCluster implements AutoCloseable {
    * views that serve what the front does not. Until they are added the front's defaults hold: the
    * admin token is system:masters, everything is allowed, nothing is admitted but what it stores.
    */
-  private static void apiStages(Chain.Builder chain) {
+  static void apiStages(Chain.Builder chain, Path stateDir) {
+    Clock clock = Clock.systemUTC();
+    chain.endpoint(new OpenApiEndpoint(ApiServer.GIT_VERSION, chain.discovery(), chain.stored()));
+    chain.endpoint(new PodLogEndpoint(chain.stored(), (pod, container) -> {
+      JsonNode meta = pod.path("metadata");
+      Path dir = Kubelet.podDir(stateDir, meta.path("namespace").asText(), meta.path("name").asText(),
+          meta.path("uid").asText());
+      return new Path[] {ContainerLog.current(dir, container), ContainerLog.previous(dir, container)};
+    }, clock));
+    chain.view(new TableView(chain.stored(), clock));
   }
 
   private static <T> ResourceEventHandler<T> onAnyChange(ControlLoop loop) {

@@ -34,6 +34,8 @@ import java.util.function.Consumer;
 public final class ApiServer implements AutoCloseable {
   /** Enough workers that the cluster's controllers, the operator and a user's kubectl are not queued behind each other. */
   private static final int WORKERS = 32;
+  /** The Kubernetes version this server reports ({@code /version}, OpenAPI's info). */
+  public static final String GIT_VERSION = Front.GIT_VERSION;
 
   private final KubernetesMockServer store;
   private final Vertx vertx;
@@ -65,18 +67,18 @@ public final class ApiServer implements AutoCloseable {
    */
   public static ApiServer start(String host, int port, Path kubeconfig, Consumer<Chain.Builder> stages) {
     String adminToken = UUID.randomUUID().toString();
-    Chain.Builder builder = Chain.builder(adminToken);
-    stages.accept(builder);
-    Chain chain = builder.build();
-
     Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
     KubernetesMockServer store = MockApiServer.crud(expectations);
     store.init(InetAddress.getLoopbackAddress(), 0);
     Vertx vertx = Vertx.vertx();
     try {
       Storage storage = new Storage("http://127.0.0.1:" + store.getPort());
+      Discovery discovery = new Discovery();
+      Chain.Builder builder = Chain.builder(adminToken).serving(storage, discovery);
+      stages.accept(builder);
+      Chain chain = builder.build();
       WorkerExecutor workers = vertx.createSharedWorkerExecutor("apiserver", WORKERS, 2, TimeUnit.MINUTES);
-      Front front = new Front(chain, storage, new Discovery(), new Watches(vertx, storage), workers);
+      Front front = new Front(chain, storage, discovery, new Watches(vertx, storage), workers);
       HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
           .setMaxWebSocketFrameSize(16 * 1024 * 1024).setMaxWebSocketMessageSize(64 * 1024 * 1024))
           .requestHandler(front);

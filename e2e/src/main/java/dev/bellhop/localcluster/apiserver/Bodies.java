@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 
-/** Request bodies: JSON, or YAML where kube accepts it; protobuf and the rest are a 415. */
+/**
+ * Request bodies: JSON, YAML where kube accepts it, and kube's protobuf for the kinds client-go's
+ * typed clients write ({@code protobuf.KubeProtobuf}); the rest are a 415.
+ */
 final class Bodies {
   private Bodies() {}
 
@@ -16,6 +19,9 @@ final class Bodies {
     try {
       if (type.endsWith("json")) {
         return Storage.JSON.readTree(request.body());
+      }
+      if (dev.bellhop.localcluster.apiserver.protobuf.KubeProtobuf.is(type)) {
+        return dev.bellhop.localcluster.apiserver.protobuf.KubeProtobuf.read(request.body());
       }
       if (type.endsWith("yaml")) {
         return Serialization.yamlMapper().readTree(request.body());

@@ -38,6 +38,8 @@ public record Chain(Authenticator authenticator, Authorizer authorizer, List<Adm
     private final List<AdmissionPlugin> admission = new ArrayList<>();
     private final List<Endpoint> endpoints = new ArrayList<>();
     private final List<ReadView> views = new ArrayList<>();
+    private StoredObjects stored;
+    private Discovery discovery;
 
     private Builder(String adminToken) {
       this.adminToken = adminToken;
@@ -79,6 +81,22 @@ public record Chain(Authenticator authenticator, Authorizer authorizer, List<Adm
 
     public String adminToken() {
       return adminToken;
+    }
+
+    /** What the server stores, for endpoints and views that answer from it (set before the stages are filled). */
+    public StoredObjects stored() {
+      return stored;
+    }
+
+    /** The resources the server serves, CRDs included as they come and go. */
+    public Discovery discovery() {
+      return discovery;
+    }
+
+    Builder serving(StoredObjects stored, Discovery discovery) {
+      this.stored = stored;
+      this.discovery = discovery;
+      return this;
     }
 
     public Chain build() {

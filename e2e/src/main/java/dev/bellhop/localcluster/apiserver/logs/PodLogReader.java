@@ -1,5 +1,6 @@
 package dev.bellhop.localcluster.apiserver.logs;
 
+import dev.bellhop.localcluster.apiserver.ApiRequest.Sink;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 public final class PodLogReader {
   private PodLogReader() {}
 
-  public static void copy(Path file, PodLogOptions options, LogSink sink) throws IOException {
+  public static void copy(Path file, PodLogOptions options, Sink sink) throws IOException {
     long[] left = {options.limitBytes() == null ? Long.MAX_VALUE : options.limitBytes()};
     Deque<LogLine> tail = new ArrayDeque<>();
     Object fileKey;
@@ -60,7 +61,7 @@ public final class PodLogReader {
     }
   }
 
-  private static void follow(Path file, Object fileKey, long offset, PodLogOptions options, LogSink sink, long[] left)
+  private static void follow(Path file, Object fileKey, long offset, PodLogOptions options, Sink sink, long[] left)
       throws IOException {
     try (WatchService watch = FileSystems.getDefault().newWatchService()) {
       file.getParent().register(watch, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE,
@@ -108,7 +109,7 @@ public final class PodLogReader {
     }
   }
 
-  private static boolean emit(LogLine line, PodLogOptions options, LogSink sink, long[] left) {
+  private static boolean emit(LogLine line, PodLogOptions options, Sink sink, long[] left) {
     if (left[0] <= 0) {
       return false;
     }

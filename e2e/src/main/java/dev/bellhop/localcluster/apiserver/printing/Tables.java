@@ -48,11 +48,6 @@ public final class Tables {
     return Optional.empty();
   }
 
-  /** The Content-Type of a Table answer of that version. */
-  public static String contentType(String version) {
-    return "application/json;as=Table;v=" + version + ";g=meta.k8s.io";
-  }
-
   /**
    * @param body a list (with items) or one object, as the storage answered it
    * @param includeObject "None", "Metadata" (kube's default when empty) or "Object"

@@ -109,7 +109,7 @@ final class Front implements Handler<HttpServerRequest> {
             .onFailure(e -> log.atDebug().addKeyValue("error", e.getMessage()).log("watch upgrade failed"));
         http.resume();
       } else {
-        watches.chunked(http, request, resource.kind());
+        watches.chunked(http, request, resource.kind(), event -> viewEvent(request, resource, event));
       }
       return null;
     }
@@ -148,6 +148,27 @@ final class Front implements Handler<HttpServerRequest> {
         ? "application/json;as=Table;v=" + body.path("apiVersion").asText().substring("meta.k8s.io/".length())
             + ";g=meta.k8s.io" : null;
     return new ApiRequest.Response(read.code(), body, read.warnings(), table, null);
+  }
+
+  /** A watch event's object through the views, as kube sends {@code kubectl get -w} a Table per event. */
+  private String viewEvent(ApiRequest request, Discovery.Resource resource, String event) {
+    if (chain.views().isEmpty() || request.accept() == null || !request.accept().contains("as=")) {
+      return event;
+    }
+    try {
+      ObjectNode parsed = (ObjectNode) Storage.JSON.readTree(event);
+      String type = parsed.path("type").asText();
+      if (type.equals("ADDED") || type.equals("MODIFIED") || type.equals("DELETED")) {
+        JsonNode object = parsed.path("object");
+        for (ReadView view : chain.views()) {
+          object = view.render(request, resource, object);
+        }
+        parsed.set("object", object);
+      }
+      return parsed.toString();
+    } catch (java.io.IOException | ClassCastException e) {
+      return event;
+    }
   }
 
   private ApiRequest.Response nonResource(RequestInfo info) {

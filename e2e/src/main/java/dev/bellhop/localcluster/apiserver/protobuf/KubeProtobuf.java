@@ -21,8 +21,9 @@ import java.util.Map;
  * way (kubectl 1.36's {@code create namespace}, Helm's release Secrets and {@code
  * --create-namespace}), and neither falls back to JSON on a 415. The envelope is kube's: the magic
  * {@code k8s\0}, then a {@code runtime.Unknown} with the TypeMeta and the object's bytes. Only the
- * kinds those clients write are described (Namespace, Secret, ConfigMap, with ObjectMeta, field
- * numbers from k8s.io/api's generated.proto); any other kind is a 415 naming them.
+ * kinds those clients write are described (Namespace, Secret, ConfigMap with ObjectMeta, and the
+ * DeleteOptions of a delete; field numbers from k8s.io/api's generated.proto); any other kind is a
+ * 415 naming them.
  */
 public final class KubeProtobuf {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -62,7 +63,15 @@ public final class KubeProtobuf {
       Map.entry(11, Field.of("labels", Type.STRING_MAP)), Map.entry(12, Field.of("annotations", Type.STRING_MAP)),
       Map.entry(13, Field.messages("ownerReferences", OWNER_REFERENCE)),
       Map.entry(14, Field.list("finalizers", Type.STRING)));
+  /** Helm's typed client deletes its release Secrets with a body ({@code v1} or {@code meta.k8s.io/v1}). */
+  private static final Map<Integer, Field> DELETE_OPTIONS = Map.of(
+      1, Field.of("gracePeriodSeconds", Type.INT64),
+      2, Field.message("preconditions", Map.of(1, Field.of("uid", Type.STRING),
+          2, Field.of("resourceVersion", Type.STRING))),
+      3, Field.of("orphanDependents", Type.BOOL), 4, Field.of("propagationPolicy", Type.STRING),
+      5, Field.list("dryRun", Type.STRING));
   private static final Map<String, Map<Integer, Field>> KINDS = Map.of(
+      "v1/DeleteOptions", DELETE_OPTIONS, "meta.k8s.io/v1/DeleteOptions", DELETE_OPTIONS,
       "v1/Namespace", Map.of(1, Field.message("metadata", OBJECT_META),
           2, Field.message("spec", Map.of(1, Field.list("finalizers", Type.STRING))),
           3, Field.message("status", Map.of(1, Field.of("phase", Type.STRING)))),

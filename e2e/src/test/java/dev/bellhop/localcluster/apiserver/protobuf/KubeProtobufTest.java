@@ -84,6 +84,12 @@ class KubeProtobufTest {
     byte[] meta = message(o -> o.writeString(1, "bellhop"));
     JsonNode ns = KubeProtobuf.read(envelope("v1", "Namespace", message(o -> o.writeByteArray(1, meta))));
     assertThat(ns.path("metadata").path("name").asText()).isEqualTo("bellhop");
+    JsonNode delete = KubeProtobuf.read(envelope("v1", "DeleteOptions", message(o -> {
+      o.writeString(4, "Background");
+      o.writeString(5, "All");
+    })));
+    assertThat(delete.path("propagationPolicy").asText()).isEqualTo("Background");
+    assertThat(delete.path("dryRun").get(0).asText()).isEqualTo("All");
     assertThatThrownBy(() -> KubeProtobuf.read(envelope("apps/v1", "Deployment", new byte[0])))
         .isInstanceOfSatisfying(ApiError.class, e -> {
           assertThat(e.code()).isEqualTo(415);

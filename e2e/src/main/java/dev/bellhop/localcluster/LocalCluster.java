@@ -14,7 +14,6 @@ import dev.bellhop.localcluster.network.IngressProxy;
 import dev.bellhop.localcluster.network.PodNetwork;
 import dev.bellhop.localcluster.network.ServiceProxy;
 import dev.bellhop.localcluster.workloads.WorkloadController;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -164,11 +163,6 @@ public final class LocalCluster implements AutoCloseable {
         loop.trigger();
       }
     };
-  }
-
-  /** {@code kubectl apply -f} for each path (a file or a directory of YAML files). */
-  public List<HasMetadata> apply(Path... paths) {
-    return Manifests.apply(api.client(), paths);
   }
 
   public KubernetesClient client() {

@@ -32,6 +32,7 @@ import java.util.function.Consumer;
  * kubeconfig (a fresh bearer token each start) and keeps an admin client for the cluster's own parts.
  */
 public final class ApiServer implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApiServer.class);
   /** Enough workers that the cluster's controllers, the operator and a user's kubectl are not queued behind each other. */
   private static final int WORKERS = 32;
   /** The Kubernetes version this server reports ({@code /version}, OpenAPI's info). */
@@ -43,8 +44,11 @@ public final class ApiServer implements AutoCloseable {
   private final String url;
   private final String adminToken;
   private final KubernetesClient client;
+  private final Front front;
 
-  private ApiServer(KubernetesMockServer store, Vertx vertx, HttpServer server, String url, String adminToken) {
+  private ApiServer(KubernetesMockServer store, Vertx vertx, HttpServer server, Front front, String url,
+      String adminToken) {
+    this.front = front;
     this.store = store;
     this.vertx = vertx;
     this.server = server;
@@ -85,7 +89,7 @@ public final class ApiServer implements AutoCloseable {
       server = server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       String url = "http://" + host + ":" + server.actualPort();
       writeKubeconfig(kubeconfig, url, adminToken);
-      return new ApiServer(store, vertx, server, url, adminToken);
+      return new ApiServer(store, vertx, server, front, url, adminToken);
     } catch (Exception e) {
       vertx.close();
       store.destroy();
@@ -139,6 +143,7 @@ public final class ApiServer implements AutoCloseable {
 
   @Override
   public void close() {
+    log.atInfo().addKeyValue("url", url).addKeyValue("served", front.served(12)).log("API server stopped");
     client.close();
     try {
       server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

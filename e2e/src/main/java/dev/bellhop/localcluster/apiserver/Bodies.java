@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 
-/**
- * Request bodies: JSON, YAML where kube accepts it, and kube's protobuf for the kinds client-go's
- * typed clients write ({@code protobuf.KubeProtobuf}); the rest are a 415.
- */
+/** Request bodies: JSON, YAML, and protobuf for the kinds client-go's typed clients write ({@link Protobuf}); the rest is a 415. */
 final class Bodies {
   private Bodies() {}
 
@@ -20,11 +17,11 @@ final class Bodies {
       if (type.endsWith("json")) {
         return Storage.JSON.readTree(request.body());
       }
-      if (dev.bellhop.localcluster.apiserver.protobuf.KubeProtobuf.is(type)) {
-        return dev.bellhop.localcluster.apiserver.protobuf.KubeProtobuf.read(request.body());
-      }
       if (type.endsWith("yaml")) {
         return Serialization.yamlMapper().readTree(request.body());
+      }
+      if (type.equals("application/vnd.kubernetes.protobuf")) {
+        return Protobuf.read(request.body());
       }
     } catch (IOException e) {
       throw Errors.badRequest("the body of the request was in an unknown format: " + e.getMessage());

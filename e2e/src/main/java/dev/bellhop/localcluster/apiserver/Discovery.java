@@ -24,9 +24,12 @@ public final class Discovery {
   private static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list", "patch",
       "update", "watch");
 
-  /** One served resource. {@code status}: it has a status subresource (writes to it change only status). */
+  /**
+   * One served resource. {@code status}: it has a status subresource (writes to it change only
+   * status); {@code scale}: where its scale subresource reads and writes, or null.
+   */
   public record Resource(String groupVersion, String plural, String kind, boolean namespaced, boolean status,
-      List<String> shortNames) {
+      ScalePaths scale, List<String> shortNames) {
     public String group() {
       return groupVersion.contains("/") ? groupVersion.substring(0, groupVersion.indexOf('/')) : "";
     }
@@ -34,6 +37,20 @@ public final class Discovery {
     /** A built-in kind (strategic merge patch applies), not a custom resource. */
     public boolean builtIn() {
       return !group().contains(".") || group().endsWith(".k8s.io");
+    }
+  }
+
+  /** A scale subresource's JSON pointers (a CRD's {@code .spec.replicas} becomes {@code /spec/replicas}). */
+  public record ScalePaths(String specReplicas, String statusReplicas, String labelSelector) {
+    static final ScalePaths WORKLOADS = new ScalePaths("/spec/replicas", "/status/replicas", null);
+
+    static ScalePaths of(io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceSubresourceScale scale) {
+      return new ScalePaths(pointer(scale.getSpecReplicasPath()), pointer(scale.getStatusReplicasPath()),
+          scale.getLabelSelectorPath() == null ? null : pointer(scale.getLabelSelectorPath()));
+    }
+
+    private static String pointer(String path) {
+      return path.replace('.', '/');
     }
   }
 
@@ -53,10 +70,10 @@ public final class Discovery {
     add("v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, true, "pvc");
     add("v1", "namespaces", "Namespace", false, true, "ns");
     add("v1", "nodes", "Node", false, true, "no");
-    add("apps/v1", "deployments", "Deployment", true, true, "deploy");
-    add("apps/v1", "statefulsets", "StatefulSet", true, true, "sts");
+    add("apps/v1", "deployments", "Deployment", true, true, ScalePaths.WORKLOADS, "deploy");
+    add("apps/v1", "statefulsets", "StatefulSet", true, true, ScalePaths.WORKLOADS, "sts");
     add("apps/v1", "daemonsets", "DaemonSet", true, true, "ds");
-    add("apps/v1", "replicasets", "ReplicaSet", true, true, "rs");
+    add("apps/v1", "replicasets", "ReplicaSet", true, true, ScalePaths.WORKLOADS, "rs");
     add("networking.k8s.io/v1", "ingresses", "Ingress", true, true, "ing");
     add("coordination.k8s.io/v1", "leases", "Lease", true, false);
     add("policy/v1", "poddisruptionbudgets", "PodDisruptionBudget", true, true, "pdb");
@@ -81,8 +98,11 @@ public final class Discovery {
         continue;
       }
       String gv = crd.getSpec().getGroup() + "/" + version.getName();
-      boolean status = version.getSubresources() != null && version.getSubresources().getStatus() != null;
-      add(gv, names.getPlural(), names.getKind(), "Namespaced".equals(crd.getSpec().getScope()), status,
+      var subresources = version.getSubresources();
+      boolean status = subresources != null && subresources.getStatus() != null;
+      ScalePaths scale = subresources != null && subresources.getScale() != null ? ScalePaths.of(subresources.getScale())
+          : null;
+      add(gv, names.getPlural(), names.getKind(), "Namespaced".equals(crd.getSpec().getScope()), status, scale,
           names.getShortNames() == null ? new String[0] : names.getShortNames().toArray(String[]::new));
       added.add(gv + " " + names.getPlural());
     }
@@ -117,8 +137,13 @@ public final class Discovery {
 
   private void add(String groupVersion, String plural, String kind, boolean namespaced, boolean status,
       String... shortNames) {
+    add(groupVersion, plural, kind, namespaced, status, null, shortNames);
+  }
+
+  private void add(String groupVersion, String plural, String kind, boolean namespaced, boolean status,
+      ScalePaths scale, String... shortNames) {
     groups.computeIfAbsent(groupVersion, k -> new LinkedHashMap<>())
-        .put(plural, new Resource(groupVersion, plural, kind, namespaced, status, List.of(shortNames)));
+        .put(plural, new Resource(groupVersion, plural, kind, namespaced, status, scale, List.of(shortNames)));
   }
 
   /** The discovery document at this path, if it is one. */
@@ -155,6 +180,11 @@ public final class Discovery {
       if (r.status()) {
         list.add(new APIResourceBuilder().withName(r.plural() + "/status").withSingularName("").withKind(r.kind())
             .withNamespaced(r.namespaced()).withVerbs("get", "patch", "update").build());
+      }
+      if (r.scale() != null) {
+        list.add(new APIResourceBuilder().withName(r.plural() + "/scale").withSingularName("").withGroup("autoscaling")
+            .withVersion("v1").withKind("Scale").withNamespaced(r.namespaced()).withVerbs("get", "patch", "update")
+            .build());
       }
     }
     return list;

@@ -33,6 +33,9 @@ final class Front implements Handler<HttpServerRequest> {
   private final Writes writes;
   private final Watches watches;
   private final WorkerExecutor workers;
+  /** Requests served, by "verb resource[/subresource]": logged when the server stops, to show what a run asked. */
+  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> served =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   Front(Chain chain, Storage storage, Discovery discovery, Watches watches, WorkerExecutor workers) {
     this.chain = chain;
@@ -83,6 +86,9 @@ final class Front implements Handler<HttpServerRequest> {
         throw ApiError.forbidden(user, info, decision.reason());
       }
     }
+    served.computeIfAbsent(info.verb() + " " + (info.resourceRequest() ? info.resource()
+        + (info.subresource() == null ? "" : "/" + info.subresource()) : "nonresource"),
+        k -> new java.util.concurrent.atomic.LongAdder()).increment();
     ApiRequest request = new ApiRequest(info, user, mediaType(http.getHeader("Content-Type")),
         http.getHeader("Accept"), body);
     for (Endpoint endpoint : chain.endpoints()) {
@@ -100,7 +106,8 @@ final class Front implements Handler<HttpServerRequest> {
     }
     Discovery.Resource resource = discovery.resource(info.groupVersion(), info.resource())
         .orElseThrow(() -> Errors.pathNotFound(info.path()));
-    if (info.subresource() != null && !(info.subresource().equals("status") && resource.status())) {
+    if (info.subresource() != null && !(info.subresource().equals("status") && resource.status())
+        && !(info.subresource().equals("scale") && resource.scale() != null)) {
       throw Errors.pathNotFound(info.path());
     }
     if (info.verb().equals("watch")) {
@@ -122,7 +129,9 @@ final class Front implements Handler<HttpServerRequest> {
       return new ApiRequest.Response(reply.code(), reply.body());
     }
     return switch (info.verb()) {
-      case "get" -> view(request, resource, get(request));
+      case "get" -> "scale".equals(info.subresource())
+          ? new ApiRequest.Response(200, Scales.of(get(request).body(), resource.scale()))
+          : view(request, resource, get(request));
       case "list" -> view(request, resource, list(request, resource));
       case "create" -> {
         if (info.name() != null) {
@@ -130,12 +139,18 @@ final class Front implements Handler<HttpServerRequest> {
         }
         yield writes.create(request, resource);
       }
-      case "update" -> writes.update(request, resource);
-      case "patch" -> writes.patch(request, resource);
+      case "update", "patch" -> "scale".equals(info.subresource()) ? writes.scale(request, resource)
+          : info.verb().equals("update") ? writes.update(request, resource) : writes.patch(request, resource);
       case "delete" -> writes.delete(request, resource);
       case "deletecollection" -> writes.deleteCollection(request, resource, list(request, resource).body());
       default -> throw Errors.methodNotAllowed("the server does not allow this method on the requested resource");
     };
+  }
+
+  /** The most asked requests, most first ("patch pods/status=812"). */
+  String served(int top) {
+    return served.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
+        .limit(top).map(e -> e.getKey() + "=" + e.getValue().sum()).collect(java.util.stream.Collectors.joining(", "));
   }
 
   private ApiRequest.Response view(ApiRequest request, Discovery.Resource resource, ApiRequest.Response read) {

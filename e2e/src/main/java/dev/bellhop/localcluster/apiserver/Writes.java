@@ -123,6 +123,27 @@ final class Writes {
     }, warnings);
   }
 
+  /** PUT or PATCH of /scale: the Scale's spec.replicas written into the object, answered as a Scale. */
+  ApiRequest.Response scale(ApiRequest request, Discovery.Resource resource) {
+    boolean patch = request.info().verb().equals("patch");
+    Patches.Type type = patch ? Patches.type(request.contentType(), Scales.RESOURCE) : null;
+    JsonNode body = patch ? Patches.read(type, request) : object(request);
+    String precondition = patch ? Patches.resourceVersion(type, body) : body.path("metadata").path("resourceVersion")
+        .asText("");
+    ApiRequest.Response written = readModifyWrite(request, resource, precondition, stored -> {
+      ObjectNode scale = Scales.of(stored, resource.scale());
+      ObjectNode changed = patch ? Patches.apply(type, scale, body) : (ObjectNode) body;
+      JsonNode replicas = changed.at("/spec/replicas");
+      if (!replicas.canConvertToInt() || replicas.asInt() < 0) {
+        throw ApiError.invalid("autoscaling", "Scale", request.info().name(), List.of(new ApiError.Cause(
+            "FieldValueInvalid", "spec.replicas", "Invalid value: " + replicas + ": must be greater than or equal to 0")));
+      }
+      Scales.setReplicas(stored, resource.scale(), replicas.asInt());
+      return stored;
+    }, List.of());
+    return new ApiRequest.Response(200, Scales.of(written.body(), resource.scale()));
+  }
+
   interface Change {
     ObjectNode apply(ObjectNode stored);
   }

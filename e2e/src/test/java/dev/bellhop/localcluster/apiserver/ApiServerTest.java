@@ -199,6 +199,20 @@ class ApiServerTest {
   }
 
   @Test
+  void scaleSubresourceAsKubectlScaleUsesIt() throws Exception {
+    send("POST", DEPLOYMENTS, "application/json", deployment("scaled"));
+    Reply scaled = send("PATCH", DEPLOYMENTS + "/scaled/scale", "application/merge-patch+json",
+        "{\"spec\":{\"replicas\":3}}");
+    assertThat(scaled.code()).isEqualTo(200);
+    assertThat(scaled.body().get("kind").asText()).isEqualTo("Scale");
+    assertThat(scaled.body().at("/spec/replicas").asInt()).isEqualTo(3);
+    assertThat(scaled.body().at("/status/selector").asText()).isEqualTo("app=scaled");
+    assertThat(send("GET", DEPLOYMENTS + "/scaled", null, null).body().at("/spec/replicas").asInt()).isEqualTo(3);
+    assertThat(client.apps().deployments().inNamespace("t").withName("scaled").scale(4).getSpec().getReplicas())
+        .isEqualTo(4);
+  }
+
+  @Test
   void statusSubresourceChangesOnlyStatus() throws Exception {
     send("POST", DEPLOYMENTS, "application/json", deployment("counted"));
     String path = DEPLOYMENTS + "/counted";
@@ -246,6 +260,43 @@ class ApiServerTest {
   }
 
   @Test
+  void informersSeeStatusWritesOfLabelledObjects() throws Exception {
+    var pods = client.pods().inNamespace("t");
+    BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+    pods.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("before")
+        .addToLabels("app", "geo").endMetadata().withNewSpec().addNewContainer().withName("c").withImage("x")
+        .endContainer().endSpec().build()).create();
+    try (var informer = pods.withLabel("app", "geo").inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+      @Override
+      public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
+        seen.add("add " + pod.getMetadata().getName());
+      }
+
+      @Override
+      public void onUpdate(io.fabric8.kubernetes.api.model.Pod old, io.fabric8.kubernetes.api.model.Pod pod) {
+        seen.add("update " + pod.getMetadata().getName() + " " + (pod.getStatus() == null ? null : pod.getStatus().getPhase()));
+      }
+
+      @Override
+      public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean unknown) {
+        seen.add("delete " + pod.getMetadata().getName());
+      }
+    })) {
+      assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("add before");
+      pods.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("other")
+          .addToLabels("app", "web").endMetadata().build()).create();
+      pods.resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("after")
+          .addToLabels("app", "geo").endMetadata().build()).create();
+      assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("add after");
+      pods.withName("after").editStatus(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p).withNewStatus()
+          .withPhase("Running").endStatus().build());
+      assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("update after Running");
+      pods.withName("after").delete();
+      assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("delete after");
+    }
+  }
+
+  @Test
   void streamsWatchesOverChunkedHttp() throws Exception {
     Reply created = send("POST", "/api/v1/namespaces/t/configmaps", "application/json",
         "{\"metadata\":{\"name\":\"streamed\"},\"data\":{\"a\":\"1\"}}");
@@ -265,6 +316,46 @@ class ApiServerTest {
       assertThat(event.get("type").asText()).isEqualTo("MODIFIED");
       assertThat(event.at("/object/data/a").asText()).isEqualTo("2");
     }
+  }
+
+  @Test
+  void fieldValidationForBuiltInKinds() throws Exception {
+    String withUnknown = deployment("strict").replace("\"replicas\":1", "\"replicas\":1,\"foo\":true");
+    Reply strict = send("POST", DEPLOYMENTS + "?fieldValidation=Strict", "application/json", withUnknown);
+    assertThat(strict.code()).isEqualTo(400);
+    assertThat(strict.body().get("message").asText()).isEqualTo("strict decoding error: unknown field \"spec.foo\"");
+    Reply warned = send("POST", DEPLOYMENTS, "application/json", withUnknown);
+    assertThat(warned.code()).isEqualTo(201);
+    assertThat(warned.warnings()).containsExactly("299 - \"unknown field \\\"spec.foo\\\"\"");
+    Reply ignored = send("PUT", DEPLOYMENTS + "/strict?fieldValidation=Ignore", "application/json",
+        warned.body().toString());
+    assertThat(ignored.code()).isEqualTo(200);
+    assertThat(ignored.warnings()).isEmpty();
+  }
+
+  @Test
+  void deletesAsKubesRegistry() throws Exception {
+    String cms = "/api/v1/namespaces/t/configmaps";
+    send("POST", cms, "application/json", "{\"metadata\":{\"name\":\"held\",\"finalizers\":[\"x/y\"]}}");
+    Reply marked = send("DELETE", cms + "/held", null, null);
+    assertThat(marked.code()).isEqualTo(200);
+    assertThat(marked.body().at("/metadata/deletionTimestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+    assertThat(send("GET", cms + "/held", null, null).code()).isEqualTo(200);
+    Reply released = send("PATCH", cms + "/held", "application/json-patch+json",
+        "[{\"op\":\"remove\",\"path\":\"/metadata/finalizers\"}]");
+    assertThat(released.code()).isEqualTo(200);
+    assertThat(send("GET", cms + "/held", null, null).code()).isEqualTo(404);
+
+    send("POST", cms, "application/json", "{\"metadata\":{\"name\":\"orphaning\"}}");
+    Reply orphan = send("DELETE", cms + "/orphaning", "application/json",
+        "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"Orphan\"}");
+    assertThat(orphan.body().at("/metadata/finalizers/0").asText()).isEqualTo("orphan");
+
+    send("POST", cms, "application/json", "{\"metadata\":{\"name\":\"gone\"}}");
+    Reply gone = send("DELETE", cms + "/gone?propagationPolicy=Background", null, null);
+    assertThat(gone.body().get("kind").asText()).isEqualTo("Status");
+    assertThat(gone.body().get("status").asText()).isEqualTo("Success");
+    assertThat(send("DELETE", cms + "/gone", null, null).code()).isEqualTo(404);
   }
 
   @Test

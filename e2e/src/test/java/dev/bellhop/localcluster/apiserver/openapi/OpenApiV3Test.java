@@ -13,9 +13,9 @@ class OpenApiV3Test {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final OpenApiV3 openApi = new OpenApiV3("v1.34.0");
   private final List<Discovery.Resource> resources = List.of(
-      new Discovery.Resource("v1", "namespaces", "Namespace", false, true, List.of("ns")),
-      new Discovery.Resource("apps/v1", "deployments", "Deployment", true, true, List.of("deploy")),
-      new Discovery.Resource("bellhop.dev/v1alpha1", "hotelservices", "HotelService", true, true, List.of("hs")));
+      new Discovery.Resource("v1", "namespaces", "Namespace", false, true, null, List.of("ns")),
+      new Discovery.Resource("apps/v1", "deployments", "Deployment", true, true, null, List.of("deploy")),
+      new Discovery.Resource("bellhop.dev/v1alpha1", "hotelservices", "HotelService", true, true, null, List.of("hs")));
 
   private List<JsonNode> crds() throws Exception {
     return List.of(JSON.readTree("""

@@ -131,8 +131,9 @@ public final class LocalCluster implements AutoCloseable {
   /**
    * The API server's chain, assembled here and nowhere else: authentication, authorization, then
    * admission plugins in kube's order (mutating, validation, validating), and the endpoints and
-   * views that serve what the front does not. Until they are added the front's defaults hold: the
-   * admin token is system:masters, everything is allowed, nothing is admitted but what it stores.
+   * views that serve what the front does not: OpenAPI v3 (kubectl's validation), pod logs from the
+   * kubelet's files under {@code stateDir}, Tables for {@code kubectl get}. Where no stage is added
+   * the front's defaults hold: the admin token is system:masters, everything is allowed.
    */
   static void apiStages(Chain.Builder chain, Path stateDir) {
     Clock clock = Clock.systemUTC();

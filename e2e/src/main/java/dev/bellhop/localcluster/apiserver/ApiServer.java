@@ -77,12 +77,11 @@ public final class ApiServer implements AutoCloseable {
     Vertx vertx = Vertx.vertx();
     try {
       Storage storage = new Storage("http://127.0.0.1:" + store.getPort());
-      Discovery discovery = new Discovery();
-      Chain.Builder builder = Chain.builder(adminToken).serving(storage, discovery);
+      Chain.Builder builder = Chain.builder(adminToken).serving(storage);
       stages.accept(builder);
       Chain chain = builder.build();
       WorkerExecutor workers = vertx.createSharedWorkerExecutor("apiserver", WORKERS, 2, TimeUnit.MINUTES);
-      Front front = new Front(chain, storage, discovery, new Watches(vertx, storage), workers);
+      Front front = new Front(chain, storage, chain.discovery(), new Watches(vertx, storage), workers);
       HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
           .setMaxWebSocketFrameSize(16 * 1024 * 1024).setMaxWebSocketMessageSize(64 * 1024 * 1024))
           .requestHandler(front);

@@ -16,7 +16,7 @@ import java.util.Optional;
  * place the chain is assembled: {@code LocalCluster} fills it, tests build their own.
  */
 public record Chain(Authenticator authenticator, Authorizer authorizer, List<AdmissionPlugin> admission,
-    List<Endpoint> endpoints, List<ReadView> views) {
+    List<Endpoint> endpoints, List<ReadView> views, Discovery discovery) {
   /** The user of the admin kubeconfig and of the cluster's own parts. */
   public static final UserInfo ADMIN = new UserInfo("kubernetes-admin", "",
       List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED));
@@ -38,8 +38,8 @@ public record Chain(Authenticator authenticator, Authorizer authorizer, List<Adm
     private final List<AdmissionPlugin> admission = new ArrayList<>();
     private final List<Endpoint> endpoints = new ArrayList<>();
     private final List<ReadView> views = new ArrayList<>();
+    private final Discovery discovery = new Discovery();
     private StoredObjects stored;
-    private Discovery discovery;
 
     private Builder(String adminToken) {
       this.adminToken = adminToken;
@@ -88,19 +88,18 @@ public record Chain(Authenticator authenticator, Authorizer authorizer, List<Adm
       return stored;
     }
 
-    /** The resources the server serves, CRDs included as they come and go. */
+    /** The kinds the front serves (built-in ones and every stored CRD's), for stages that need them. */
     public Discovery discovery() {
       return discovery;
     }
 
-    Builder serving(StoredObjects stored, Discovery discovery) {
+    Builder serving(StoredObjects stored) {
       this.stored = stored;
-      this.discovery = discovery;
       return this;
     }
 
     public Chain build() {
-      return new Chain(authenticator, authorizer, admission, endpoints, views);
+      return new Chain(authenticator, authorizer, admission, endpoints, views, discovery);
     }
   }
 

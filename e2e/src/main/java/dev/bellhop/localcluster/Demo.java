@@ -3,6 +3,8 @@ package dev.bellhop.localcluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.bellhop.localcluster.clients.Clients;
+import dev.bellhop.localcluster.clients.HelmInstall;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code make demo}: the whole hotel system in the local cluster, from {@code crds/} and
- * {@code k8s/bellhop.yaml} as they are; prints {@code READY} and how to use it, and stops
- * everything on Ctrl-C.
+ * {@code make demo}: the whole hotel system in the local cluster, installed as a user installs it
+ * ({@code kubectl apply -f crds/}, {@code helm install}, with the real binaries of {@code make tools});
+ * prints {@code READY} and a tour that works as printed, and stops everything on Ctrl-C.
  */
 public final class Demo {
   static final String NAMESPACE = "bellhop";
@@ -48,10 +50,14 @@ public final class Demo {
     }, "demo-shutdown"));
     progress("API server " + cluster.apiUrl() + "  (kubeconfig " + root.relativize(settings.kubeconfig()) + ")");
 
-    progress("kubectl apply -f crds/");
-    cluster.apply(root.resolve("crds"));
-    progress("kubectl apply -f k8s/bellhop.yaml");
-    cluster.apply(root.resolve("k8s/bellhop.yaml"));
+    Clients clients = new Clients(root, settings.kubeconfig(), settings.stateDir());
+    progress("kubectl " + String.join(" ", HelmInstall.crdsCommand()));
+    clients.kubectl(HelmInstall.crdsCommand().toArray(String[]::new)).orThrow().lines()
+        .forEach(l -> progress("  " + l));
+    progress("helm " + String.join(" ", HelmInstall.installCommand()));
+    clients.helm(HelmInstall.installCommand().toArray(String[]::new)).orThrow().lines()
+        .filter(l -> l.startsWith("NAME:") || l.startsWith("STATUS:") || l.startsWith("REVISION:"))
+        .forEach(l -> progress("  " + l));
 
     if (!awaitReady(cluster.client())) {
       System.out.println("FAILED: not ready after " + START_TIMEOUT.toMinutes() + " minutes; pod logs are under "
@@ -61,17 +67,7 @@ public final class Demo {
     }
     String gateway = "http://" + settings.ingressHost() + ":" + settings.ingressPort();
     System.out.println("READY");
-    System.out.println("  gateway:    " + gateway);
-    System.out.println("  Consul UI:  http://127.0.0.11:8500/ui");
-    System.out.println("  demo login: username demo, password bellhop-demo");
-    String json = "-H 'Content-Type: application/json'";
-    System.out.println("  try:        TOKEN=$(curl -s " + json + " -d '{\"username\":\"demo\",\"password\":\"bellhop-demo\"}' "
-        + gateway + "/auth/login | sed -E 's/.*\"token\":\"([^\"]+)\".*/\\1/')");
-    System.out.println("              curl -s " + json + " -H \"Authorization: Bearer $TOKEN\" -d '{\"inDate\":\"2026-12-01\","
-        + "\"outDate\":\"2026-12-03\",\"lat\":37.7867,\"lon\":-122.4112}' " + gateway + "/hotel/rates");
-    System.out.println("  kubectl:    KUBECONFIG=" + root.relativize(settings.kubeconfig()) + " kubectl get hotelservices,pods"
-        + "   (pod logs: " + root.relativize(settings.stateDir().resolve("pods")) + "/*/*.log)");
-    System.out.println("Ctrl-C stops everything.");
+    System.out.println(Tour.text(root.relativize(settings.kubeconfig()).toString(), gateway));
     stopped.await();
   }
 

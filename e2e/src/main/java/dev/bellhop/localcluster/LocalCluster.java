@@ -2,19 +2,24 @@ package dev.bellhop.localcluster;
 
 import dev.bellhop.localcluster.apiserver.ApiServer;
 import dev.bellhop.localcluster.apiserver.Chain;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.bellhop.localcluster.apiserver.admission.AdmissionPlugins;
 import dev.bellhop.localcluster.apiserver.admission.OwnerReferencesPermissionEnforcement.ResourceMapper;
 import dev.bellhop.localcluster.apiserver.authorization.AccessControl;
+import dev.bellhop.localcluster.apiserver.logs.PodLogEndpoint;
+import dev.bellhop.localcluster.apiserver.openapi.OpenApiEndpoint;
+import dev.bellhop.localcluster.apiserver.printing.TableView;
 import dev.bellhop.localcluster.apiserver.validation.CustomResourceValidation;
 import dev.bellhop.localcluster.controllers.GarbageCollector;
 import dev.bellhop.localcluster.controllers.ServiceAccountController;
+import dev.bellhop.localcluster.kubelet.ContainerLog;
 import dev.bellhop.localcluster.kubelet.Kubelet;
+import java.time.Clock;
 import dev.bellhop.localcluster.network.Endpoints;
 import dev.bellhop.localcluster.network.IngressProxy;
 import dev.bellhop.localcluster.network.PodNetwork;
 import dev.bellhop.localcluster.network.ServiceProxy;
 import dev.bellhop.localcluster.workloads.WorkloadController;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -80,7 +85,8 @@ public final class LocalCluster implements AutoCloseable {
   private void boot() {
     // The API server's fixed address first: holding it proves no other local cluster uses this state.
     AccessControl access = new AccessControl();
-    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig(), chain -> apiStages(chain, access));
+    api = ApiServer.start(settings.apiHost(), settings.apiPort(), settings.kubeconfig(),
+        chain -> apiStages(chain, access, settings.stateDir()));
     parts.add(api);
     access.connect(api.client());
     parts.add(0, access);
@@ -143,10 +149,11 @@ public final class LocalCluster implements AutoCloseable {
   /**
    * The API server's chain, assembled here and nowhere else: authentication, authorization, then
    * admission plugins in kube's order (mutating, validation, validating), and the endpoints and
-   * views that serve what the front does not. Until they are added the front's defaults hold: the
-   * admin token is system:masters, everything is allowed, nothing is admitted but what it stores.
+   * views that serve what the front does not: OpenAPI v3 (kubectl's validation), pod logs from the
+   * kubelet's files under {@code stateDir}, Tables for {@code kubectl get}. Where no stage is added
+   * the front's defaults hold: the admin token is system:masters, everything is allowed.
    */
-  private void apiStages(Chain.Builder chain, AccessControl access) {
+  private void apiStages(Chain.Builder chain, AccessControl access, Path stateDir) {
     // Authentication, RBAC, the access reviews and the ServiceAccount plugin (mutating: it runs first).
     access.install(chain);
     // Custom resources against their CRD's schema first: kube validates an object before its validating plugins.
@@ -154,6 +161,7 @@ public final class LocalCluster implements AutoCloseable {
     // kube's built-in rules; PodSecurity reads namespaces through the admin client once the server is up.
     AdmissionPlugins.builtIn((user, request) -> chain.authorizer().authorize(user, request),
         namespace -> namespaceLabels(namespace), ResourceMapper::guess).forEach(chain::admit);
+    endpointsAndViews(chain, stateDir);
   }
 
   private java.util.Map<String, String> namespaceLabels(String namespace) {
@@ -162,6 +170,19 @@ public final class LocalCluster implements AutoCloseable {
     }
     var ns = api.client().namespaces().withName(namespace).get();
     return ns == null || ns.getMetadata().getLabels() == null ? java.util.Map.of() : ns.getMetadata().getLabels();
+  }
+
+  /** What the front serves beside the store: OpenAPI v3, pod logs from the kubelet's files, Tables. */
+  private static void endpointsAndViews(Chain.Builder chain, Path stateDir) {
+    Clock clock = Clock.systemUTC();
+    chain.endpoint(new OpenApiEndpoint(ApiServer.GIT_VERSION, chain.discovery(), chain.stored()));
+    chain.endpoint(new PodLogEndpoint(chain.stored(), (pod, container) -> {
+      JsonNode meta = pod.path("metadata");
+      Path dir = Kubelet.podDir(stateDir, meta.path("namespace").asText(), meta.path("name").asText(),
+          meta.path("uid").asText());
+      return new Path[] {ContainerLog.current(dir, container), ContainerLog.previous(dir, container)};
+    }, clock));
+    chain.view(new TableView(chain.stored(), clock));
   }
 
   private static <T> ResourceEventHandler<T> onAnyChange(ControlLoop loop) {
@@ -181,11 +202,6 @@ public final class LocalCluster implements AutoCloseable {
         loop.trigger();
       }
     };
-  }
-
-  /** {@code kubectl apply -f} for each path (a file or a directory of YAML files). */
-  public List<HasMetadata> apply(Path... paths) {
-    return Manifests.apply(api.client(), paths);
   }
 
   public KubernetesClient client() {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellhop.localcluster.LocalCluster;
 import dev.bellhop.localcluster.Pods;
+import dev.bellhop.localcluster.clients.Clients;
+import dev.bellhop.localcluster.clients.HelmInstall;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,8 +40,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The whole hotel system in the local cluster, from {@code crds/} and {@code k8s/bellhop.yaml}
- * unchanged: the operator (two replicas, leader election), a 3-server Consul it provisions, the five
+ * The whole hotel system in the local cluster, installed as {@code make demo} installs it
+ * ({@code kubectl apply -f crds/}, {@code helm install} of the chart's defaults): the operator (two replicas, leader election), a 3-server Consul it provisions, the five
  * services and the gateway behind the Ingress. Started once; each test leaves it serving. Every
  * assertion reads what a user would: the gateway over HTTP, Consul's HTTP API and its DNS ({@code dig}).
  */
@@ -58,12 +60,13 @@ class HotelSystemE2ETest {
   @BeforeAll
   static void startHotelSystem() throws Exception {
     Path root = repoRoot();
-    cluster = LocalCluster.start(new LocalCluster.Settings(root, root.resolve("e2e/target/local-cluster"),
-        "127.0.0.1", 0, "127.0.0.1", 0));
+    LocalCluster.Settings settings = new LocalCluster.Settings(root, root.resolve("e2e/target/local-cluster"),
+        "127.0.0.1", 0, "127.0.0.1", 0);
+    cluster = LocalCluster.start(settings);
     client = cluster.client();
     gateway = cluster.ingressUrl();
-    cluster.apply(root.resolve("crds"));
-    cluster.apply(root.resolve("k8s/bellhop.yaml"));
+    // As make demo installs it: kubectl apply -f crds/, helm install with the chart's defaults.
+    HelmInstall.install(new Clients(root, settings.kubeconfig(), settings.stateDir()));
     await("every HotelService Ready").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
         .until(() -> {
           var all = hotelServices();

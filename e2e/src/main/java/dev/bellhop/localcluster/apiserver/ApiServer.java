@@ -35,6 +35,8 @@ public final class ApiServer implements AutoCloseable {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApiServer.class);
   /** Enough workers that the cluster's controllers, the operator and a user's kubectl are not queued behind each other. */
   private static final int WORKERS = 32;
+  /** The Kubernetes version this server reports ({@code /version}, OpenAPI's info). */
+  public static final String GIT_VERSION = Front.GIT_VERSION;
 
   private final KubernetesMockServer store;
   private final Vertx vertx;
@@ -69,16 +71,15 @@ public final class ApiServer implements AutoCloseable {
    */
   public static ApiServer start(String host, int port, Path kubeconfig, Consumer<Chain.Builder> stages) {
     String adminToken = UUID.randomUUID().toString();
-    Chain.Builder builder = Chain.builder(adminToken);
-    stages.accept(builder);
-    Chain chain = builder.build();
-
     Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
     KubernetesMockServer store = MockApiServer.crud(expectations);
     store.init(InetAddress.getLoopbackAddress(), 0);
     Vertx vertx = Vertx.vertx();
     try {
       Storage storage = new Storage("http://127.0.0.1:" + store.getPort());
+      Chain.Builder builder = Chain.builder(adminToken).serving(storage);
+      stages.accept(builder);
+      Chain chain = builder.build();
       WorkerExecutor workers = vertx.createSharedWorkerExecutor("apiserver", WORKERS, 2, TimeUnit.MINUTES);
       Front front = new Front(chain, storage, chain.discovery(), new Watches(vertx, storage), workers);
       HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)

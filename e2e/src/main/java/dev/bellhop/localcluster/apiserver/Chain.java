@@ -39,6 +39,7 @@ public record Chain(Authenticator authenticator, Authorizer authorizer, List<Adm
     private final List<Endpoint> endpoints = new ArrayList<>();
     private final List<ReadView> views = new ArrayList<>();
     private final Discovery discovery = new Discovery();
+    private StoredObjects stored;
 
     private Builder(String adminToken) {
       this.adminToken = adminToken;
@@ -87,9 +88,19 @@ public record Chain(Authenticator authenticator, Authorizer authorizer, List<Adm
       return adminToken;
     }
 
+    /** What the server stores, for endpoints and views that answer from it (set before the stages are filled). */
+    public StoredObjects stored() {
+      return stored;
+    }
+
     /** The kinds the front serves (built-in ones and every stored CRD's), for stages that need them. */
     public Discovery discovery() {
       return discovery;
+    }
+
+    Builder serving(StoredObjects stored) {
+      this.stored = stored;
+      return this;
     }
 
     public Chain build() {

@@ -124,6 +124,13 @@ public final class Discovery {
     crds.remove(crdName);
   }
 
+  /** Every resource served now, by group version in the order added. */
+  public synchronized List<Resource> resources() {
+    List<Resource> all = new ArrayList<>();
+    groups.values().forEach(g -> all.addAll(g.values()));
+    return all;
+  }
+
   public synchronized Optional<Resource> resource(String groupVersion, String plural) {
     return Optional.ofNullable(groups.getOrDefault(groupVersion, Map.of()).get(plural));
   }

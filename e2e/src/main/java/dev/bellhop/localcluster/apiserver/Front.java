@@ -93,6 +93,10 @@ final class Front implements Handler<HttpServerRequest> {
         http.getHeader("Accept"), body);
     for (Endpoint endpoint : chain.endpoints()) {
       Optional<ApiRequest.Response> answer = endpoint.serve(request);
+      if (answer.isPresent() && answer.get().stream() != null) {
+        stream(http, answer.get());
+        return null;
+      }
       if (answer.isPresent()) {
         return answer.get();
       }
@@ -112,7 +116,7 @@ final class Front implements Handler<HttpServerRequest> {
             .onFailure(e -> log.atDebug().addKeyValue("error", e.getMessage()).log("watch upgrade failed"));
         http.resume();
       } else {
-        watches.chunked(http, request, resource.kind());
+        watches.chunked(http, request, resource.kind(), event -> viewEvent(request, resource, event));
       }
       return null;
     }
@@ -154,7 +158,32 @@ final class Front implements Handler<HttpServerRequest> {
     for (ReadView view : chain.views()) {
       body = view.render(request, resource, body);
     }
-    return new ApiRequest.Response(read.code(), body, read.warnings());
+    // A Table says so in its media type, as kube-apiserver's does ("...;as=Table;v=v1;g=meta.k8s.io").
+    String table = body.path("kind").asText().equals("Table") && body.path("apiVersion").asText().startsWith("meta.k8s.io/")
+        ? "application/json;as=Table;v=" + body.path("apiVersion").asText().substring("meta.k8s.io/".length())
+            + ";g=meta.k8s.io" : null;
+    return new ApiRequest.Response(read.code(), body, read.warnings(), table, null);
+  }
+
+  /** A watch event's object through the views, as kube sends {@code kubectl get -w} a Table per event. */
+  private String viewEvent(ApiRequest request, Discovery.Resource resource, String event) {
+    if (chain.views().isEmpty() || request.accept() == null || !request.accept().contains("as=")) {
+      return event;
+    }
+    try {
+      ObjectNode parsed = (ObjectNode) Storage.JSON.readTree(event);
+      String type = parsed.path("type").asText();
+      if (type.equals("ADDED") || type.equals("MODIFIED") || type.equals("DELETED")) {
+        JsonNode object = parsed.path("object");
+        for (ReadView view : chain.views()) {
+          object = view.render(request, resource, object);
+        }
+        parsed.set("object", object);
+      }
+      return parsed.toString();
+    } catch (java.io.IOException | ClassCastException e) {
+      return event;
+    }
   }
 
   private ApiRequest.Response nonResource(RequestInfo info) {
@@ -225,6 +254,31 @@ final class Front implements Handler<HttpServerRequest> {
     return new ApiRequest.Response(error.code(), Errors.status(error));
   }
 
+  /** A streamed answer, chunked, written from this worker until it ends or the client goes. */
+  private static void stream(HttpServerRequest http, ApiRequest.Response answer) {
+    HttpServerResponse response = http.response();
+    java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+    response.closeHandler(v -> open.set(false));
+    response.setStatusCode(answer.code()).setChunked(true).putHeader("Content-Type", answer.contentType());
+    try {
+      answer.stream().writeTo(bytes -> {
+        if (!open.get() || response.closed()) {
+          return false;
+        }
+        if (bytes.length > 0) {
+          response.write(Buffer.buffer(bytes));
+        }
+        return true;
+      });
+    } catch (java.io.IOException | RuntimeException e) {
+      log.atDebug().addKeyValue("error", String.valueOf(e.getMessage())).log("streamed answer ended early");
+    } finally {
+      if (!response.ended() && !response.closed()) {
+        response.end();
+      }
+    }
+  }
+
   private static void respond(HttpServerRequest http, ApiRequest.Response answer) {
     HttpServerResponse response = http.response();
     if (response.ended() || response.closed() || response.headWritten()) {
@@ -237,7 +291,8 @@ final class Front implements Handler<HttpServerRequest> {
     if (answer.body() == null) {
       response.putHeader("Content-Type", "text/plain; charset=utf-8").end("ok");
     } else {
-      response.putHeader("Content-Type", "application/json").end(answer.body().toString());
+      response.putHeader("Content-Type", answer.contentType() == null ? "application/json" : answer.contentType())
+          .end(answer.body().toString());
     }
   }
 

@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
  * whole-object writes (the front computes every object it stores), and watches over WebSocket, the
  * only way the mock serves them. Everything here is blocking and runs on the front's workers.
  */
-final class Storage {
+final class Storage implements StoredObjects {
   static final ObjectMapper JSON = Serialization.jsonMapper();
 
   /** A response of the store: its HTTP code and body (NullNode when it had none). */
@@ -40,6 +40,22 @@ final class Storage {
 
   String base() {
     return base;
+  }
+
+  @Override
+  public java.util.Optional<JsonNode> find(String path) {
+    Reply reply = get(path);
+    return reply.ok() && reply.body().isObject() ? java.util.Optional.of(reply.body()) : java.util.Optional.empty();
+  }
+
+  @Override
+  public java.util.List<JsonNode> items(String path) {
+    java.util.List<JsonNode> items = new java.util.ArrayList<>();
+    Reply reply = get(path);
+    if (reply.ok()) {
+      reply.body().path("items").forEach(items::add);
+    }
+    return items;
   }
 
   Reply get(String pathAndQuery) {

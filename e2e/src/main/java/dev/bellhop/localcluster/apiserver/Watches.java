@@ -42,7 +42,8 @@ final class Watches {
     this.storage = storage;
   }
 
-  void chunked(HttpServerRequest http, ApiRequest request, String kind) {
+  /** @param render each event as sent (the front's views: a Table row for {@code kubectl get -w}) */
+  void chunked(HttpServerRequest http, ApiRequest request, String kind, java.util.function.UnaryOperator<String> render) {
     HttpServerResponse response = http.response();
     response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-cache, private");
@@ -50,7 +51,7 @@ final class Watches {
     start(request, kind, new Sink() {
       @Override
       public void send(String event) {
-        response.write(event + "\n");
+        response.write(render.apply(event) + "\n");
       }
 
       @Override

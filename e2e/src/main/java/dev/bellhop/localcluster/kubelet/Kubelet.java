@@ -150,8 +150,12 @@ public final class Kubelet implements AutoCloseable {
   }
 
   private Path podDir(Pod pod) {
-    return stateDir.resolve("pods").resolve(pod.getMetadata().getNamespace() + "." + pod.getMetadata().getName()
-        + "." + pod.getMetadata().getUid());
+    return podDir(stateDir, pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid());
+  }
+
+  /** A pod's directory: its volumes, scratch space and container logs ({@link ContainerLog}). */
+  public static Path podDir(Path stateDir, String namespace, String name, String uid) {
+    return stateDir.resolve("pods").resolve(namespace + "." + name + "." + uid);
   }
 
   /** Recorded so that {@link #sweep} can stop it should this JVM die without stopping it. */

@@ -79,13 +79,17 @@ final class PodRunner {
       Map<String, String> env = sandbox.environment(container, kubelet.apiUrl());
       scheduleTokenRefresh();
       List<String> command = ContainerCommand.of(container, env, sandbox, kubelet.repoRoot());
-      Path logFile = sandbox.dir().resolve(container.getName() + ".log");
+      Path logFile = ContainerLog.current(sandbox.dir(), container.getName());
       ProcessBuilder pb = new ProcessBuilder(sessionOf(command)).directory(sandbox.dir().toFile())
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       pb.environment().clear();
       pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
       pb.environment().putAll(env);
       process = pb.start();
+      // The last run's copying ended with its process (a restart waits a back-off of 1 s or more).
+      ContainerLog containerLog = ContainerLog.start(sandbox.dir(), container.getName());
+      containerLog.pump(process.getInputStream(), "stdout", "log-" + name() + "-stdout");
+      containerLog.pump(process.getErrorStream(), "stderr", "log-" + name() + "-stderr");
       kubelet.recordPid(pod, process.pid());
       startedAt = Instant.now().toString();
       waiting = null;

@@ -54,6 +54,10 @@ public final class Demo {
     progress("kubectl " + String.join(" ", HelmInstall.crdsCommand()));
     clients.kubectl(HelmInstall.crdsCommand().toArray(String[]::new)).orThrow().lines()
         .forEach(l -> progress("  " + l));
+    for (var command : HelmInstall.namespaceCommands()) {
+      progress("kubectl " + String.join(" ", command));
+      clients.kubectl(command.toArray(String[]::new)).orThrow();
+    }
     progress("helm " + String.join(" ", HelmInstall.installCommand()));
     clients.helm(HelmInstall.installCommand().toArray(String[]::new)).orThrow().lines()
         .filter(l -> l.startsWith("NAME:") || l.startsWith("STATUS:") || l.startsWith("REVISION:"))

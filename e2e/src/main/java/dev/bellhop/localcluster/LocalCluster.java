@@ -173,7 +173,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /** What the front serves beside the store: OpenAPI v3, pod logs from the kubelet's files, Tables. */
-  private static void endpointsAndViews(Chain.Builder chain, Path stateDir) {
+  static void endpointsAndViews(Chain.Builder chain, Path stateDir) {
     Clock clock = Clock.systemUTC();
     chain.endpoint(new OpenApiEndpoint(ApiServer.GIT_VERSION, chain.discovery(), chain.stored()));
     chain.endpoint(new PodLogEndpoint(chain.stored(), (pod, container) -> {

@@ -52,6 +52,9 @@ class ClientsE2ETest {
     cluster = LocalCluster.start(settings);
     clients = new Clients(root, settings.kubeconfig(), settings.stateDir());
     crdsApplied = clients.kubectl(HelmInstall.crdsCommand().toArray(String[]::new)).orThrow();
+    for (var command : HelmInstall.namespaceCommands()) {
+      clients.kubectl(command.toArray(String[]::new)).orThrow();
+    }
     clients.helm(HelmInstall.installCommand().toArray(String[]::new)).orThrow();
     kubectl("wait", "--for=condition=Ready", "hs", "--all", "--timeout=" + START.toSeconds() + "s");
   }

@@ -29,7 +29,7 @@ class ApiServerClientsTest {
   static void start() {
     Path root = repoRoot();
     Path kubeconfig = state.resolve("kubeconfig");
-    api = ApiServer.start("127.0.0.1", 0, kubeconfig, chain -> LocalCluster.apiStages(chain, state));
+    api = ApiServer.start("127.0.0.1", 0, kubeconfig, chain -> LocalCluster.endpointsAndViews(chain, state));
     clients = new Clients(root, kubeconfig, state);
   }
 

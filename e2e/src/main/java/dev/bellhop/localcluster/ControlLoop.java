@@ -22,11 +22,13 @@ final class ControlLoop implements AutoCloseable {
   ControlLoop(String name, Runnable pass, long periodMillis) {
     this.name = name;
     this.pass = pass;
-    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    });
+    this.thread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, name);
+              t.setDaemon(true);
+              return t;
+            });
     thread.scheduleWithFixedDelay(this::trigger, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
   }
 
@@ -41,7 +43,10 @@ final class ControlLoop implements AutoCloseable {
     try {
       pass.run();
     } catch (RuntimeException e) {
-      log.atWarn().addKeyValue("loop", name).addKeyValue("error", String.valueOf(e.getMessage())).setCause(e)
+      log.atWarn()
+          .addKeyValue("loop", name)
+          .addKeyValue("error", String.valueOf(e.getMessage()))
+          .setCause(e)
           .log("pass failed; retried on the next event");
     }
   }

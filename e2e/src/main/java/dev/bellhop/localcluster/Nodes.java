@@ -8,9 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
-/** The three simulated nodes, {@code node-1..3}, each with its own loopback address for host ports. */
+/**
+ * The three simulated nodes, {@code node-1..3}, each with its own loopback address for host ports.
+ */
 public final class Nodes {
   public static final int COUNT = 3;
+
   /** Marks every node and pod the simulated kubelet runs: this is not a real cluster. */
   public static final String SIMULATED = "localcluster.bellhop.dev/simulated";
 
@@ -30,17 +33,36 @@ public final class Nodes {
   }
 
   static void register(KubernetesClient client) {
-    ips().forEach((name, ip) -> client.nodes().resource(new NodeBuilder()
-        .withNewMetadata().withName(name)
-            .addToLabels("kubernetes.io/hostname", name).addToLabels("kubernetes.io/os", "linux")
-            .addToLabels(SIMULATED, "true")
-        .endMetadata()
-        .withNewStatus()
-            .addNewAddress().withType("InternalIP").withAddress(ip).endAddress()
-            .addNewAddress().withType("Hostname").withAddress(name).endAddress()
-            .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady")
-                .withMessage("simulated kubelet of the Bellhop local cluster").endCondition()
-        .endStatus()
-        .build()).createOr(r -> r.update()));
+    ips()
+        .forEach(
+            (name, ip) ->
+                client
+                    .nodes()
+                    .resource(
+                        new NodeBuilder()
+                            .withNewMetadata()
+                            .withName(name)
+                            .addToLabels("kubernetes.io/hostname", name)
+                            .addToLabels("kubernetes.io/os", "linux")
+                            .addToLabels(SIMULATED, "true")
+                            .endMetadata()
+                            .withNewStatus()
+                            .addNewAddress()
+                            .withType("InternalIP")
+                            .withAddress(ip)
+                            .endAddress()
+                            .addNewAddress()
+                            .withType("Hostname")
+                            .withAddress(name)
+                            .endAddress()
+                            .addNewCondition()
+                            .withType("Ready")
+                            .withStatus("True")
+                            .withReason("KubeletReady")
+                            .withMessage("simulated kubelet of the Bellhop local cluster")
+                            .endCondition()
+                            .endStatus()
+                            .build())
+                    .createOr(r -> r.update()));
   }
 }

@@ -9,7 +9,8 @@ public final class Pods {
   private Pods() {}
 
   public static boolean ready(Pod pod) {
-    return pod.getStatus() != null && pod.getStatus().getConditions() != null
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions() != null
         && pod.getStatus().getConditions().stream()
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
@@ -17,8 +18,12 @@ public final class Pods {
   /** The controller owner reference, or null. */
   public static OwnerReference controller(Pod pod) {
     List<OwnerReference> refs = pod.getMetadata().getOwnerReferences();
-    return refs == null ? null : refs.stream().filter(o -> Boolean.TRUE.equals(o.getController())).findFirst()
-        .orElse(null);
+    return refs == null
+        ? null
+        : refs.stream()
+            .filter(o -> Boolean.TRUE.equals(o.getController()))
+            .findFirst()
+            .orElse(null);
   }
 
   public static String name(Pod pod) {

@@ -14,7 +14,8 @@ public final class Tour {
 
   public static String text(String kubeconfig, String gateway) {
     String json = "-H 'Content-Type: application/json'";
-    return String.join("\n",
+    return String.join(
+        "\n",
         "  Try it (from the repository's root, in another terminal):",
         "    export KUBECONFIG=$PWD/" + kubeconfig + " PATH=$PWD/.tools/bin:$PATH",
         "    kubectl get pods,hs,cc",
@@ -23,10 +24,17 @@ public final class Tour {
         "    helm list",
         "    helm upgrade bellhop helm/bellhop --reuse-values --set " + SCALE_GEO,
         "    kubectl get hs geo",
-        "    TOKEN=$(curl -s " + json + " -d '{\"username\":\"demo\",\"password\":\"bellhop-demo\"}' " + gateway
+        "    TOKEN=$(curl -s "
+            + json
+            + " -d '{\"username\":\"demo\",\"password\":\"bellhop-demo\"}' "
+            + gateway
             + "/auth/login | sed -E 's/.*\"token\":\"([^\"]+)\".*/\\1/')",
-        "    curl -s " + json + " -H \"Authorization: Bearer $TOKEN\" -d '{\"inDate\":\"2026-12-01\","
-            + "\"outDate\":\"2026-12-03\",\"lat\":37.7867,\"lon\":-122.4112}' " + gateway + "/hotel/rates",
+        "    curl -s "
+            + json
+            + " -H \"Authorization: Bearer $TOKEN\" -d '{\"inDate\":\"2026-12-01\","
+            + "\"outDate\":\"2026-12-03\",\"lat\":37.7867,\"lon\":-122.4112}' "
+            + gateway
+            + "/hotel/rates",
         "  Consul UI: http://127.0.0.11:8500/ui",
         "  Ctrl-C stops everything.");
   }

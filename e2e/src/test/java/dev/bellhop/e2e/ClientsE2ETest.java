@@ -28,14 +28,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The system driven only as a user drives it: the real {@code kubectl} and {@code helm} of
- * {@code make tools}, the gateway and Consul over HTTP. Installed once with {@code kubectl apply -f
- * crds/} and {@code helm install}; the last test uninstalls it.
+ * The system driven only as a user drives it: the real {@code kubectl} and {@code helm} of {@code
+ * make tools}, the gateway and Consul over HTTP. Installed once with {@code kubectl apply -f crds/}
+ * and {@code helm install}; the last test uninstalls it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClientsE2ETest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final Duration START = Duration.ofMinutes(4);
 
   private static LocalCluster cluster;
@@ -46,8 +47,9 @@ class ClientsE2ETest {
   @BeforeAll
   static void install() {
     Path root = repoRoot();
-    LocalCluster.Settings settings = new LocalCluster.Settings(root, root.resolve("e2e/target/local-cluster-clients"),
-        "127.0.0.1", 0, "127.0.0.1", 0);
+    LocalCluster.Settings settings =
+        new LocalCluster.Settings(
+            root, root.resolve("e2e/target/local-cluster-clients"), "127.0.0.1", 0, "127.0.0.1", 0);
     stateDir = settings.stateDir();
     cluster = LocalCluster.start(settings);
     clients = new Clients(root, settings.kubeconfig(), settings.stateDir());
@@ -69,13 +71,18 @@ class ClientsE2ETest {
   @Test
   @Order(1)
   void crdsApplyWithClientSideValidationAndAgainUnchanged() throws IOException {
-    assertThat(crdsApplied).contains("customresourcedefinition.apiextensions.k8s.io/hotelservices.bellhop.dev created")
-        .contains("customresourcedefinition.apiextensions.k8s.io/consulclusters.bellhop.dev created");
+    assertThat(crdsApplied)
+        .contains("customresourcedefinition.apiextensions.k8s.io/hotelservices.bellhop.dev created")
+        .contains(
+            "customresourcedefinition.apiextensions.k8s.io/consulclusters.bellhop.dev created");
     // Validation stays on (kubectl's default --validate=strict): kubectl leaves it to the server
     // because the OpenAPI v3 document offers fieldValidation; a second apply is a no-op patch.
     assertThat(kubectl("apply", "-f", "crds/")).contains("hotelservices.bellhop.dev unchanged");
     // An unknown field is refused by the server's strict validation, with kube's message.
-    Path typo = Files.writeString(stateDir.resolve("typo.yaml"), """
+    Path typo =
+        Files.writeString(
+            stateDir.resolve("typo.yaml"),
+            """
         apiVersion: v1
         kind: ConfigMap
         metadata: {name: typo}
@@ -96,48 +103,63 @@ class ClientsE2ETest {
 
     List<String> wide = kubectl("get", "pods", "-o", "wide").lines().toList();
     assertThat(wide.get(0)).contains("IP", "NODE", "NOMINATED NODE", "READINESS GATES");
-    assertThat(wide.stream().filter(l -> l.startsWith("hotel-")).findFirst().orElseThrow()).contains("node-");
+    assertThat(wide.stream().filter(l -> l.startsWith("hotel-")).findFirst().orElseThrow())
+        .contains("node-");
 
     List<String> hs = kubectl("get", "hs").lines().toList();
     assertThat(words(hs.get(0))).contains("NAME", "READY", "REGISTERED", "AGE");
     List<String> header = words(hs.get(0));
-    List<String> geo = words(hs.stream().filter(l -> l.startsWith("geo ")).findFirst().orElseThrow());
+    List<String> geo =
+        words(hs.stream().filter(l -> l.startsWith("geo ")).findFirst().orElseThrow());
     assertThat(geo.get(header.indexOf("READY"))).isEqualTo("2");
     assertThat(geo.get(header.indexOf("REGISTERED"))).isEqualTo("2");
-    assertThat(kubectl("get", "hs", "-o", "wide").lines().findFirst().orElseThrow()).contains("CONSUL SERVICE");
+    assertThat(kubectl("get", "hs", "-o", "wide").lines().findFirst().orElseThrow())
+        .contains("CONSUL SERVICE");
 
     assertThat(kubectl("get", "deploy", "geo").lines().findFirst().orElseThrow())
         .contains("READY", "UP-TO-DATE", "AVAILABLE");
-    assertThat(kubectl("get", "cc").lines().findFirst().orElseThrow()).contains("SERVERS", "LEADER");
+    assertThat(kubectl("get", "cc").lines().findFirst().orElseThrow())
+        .contains("SERVERS", "LEADER");
     assertThat(kubectl("describe", "hs", "geo")).contains("Name:", "geo", "Ready");
   }
 
   @Test
   @Order(3)
   void kubectlLogsShowsAHotelPodsStartUp() {
-    String pod = kubectl("get", "pods", "-o", "name").lines().filter(n -> n.startsWith("pod/hotel-")).findFirst()
-        .orElseThrow();
+    String pod =
+        kubectl("get", "pods", "-o", "name")
+            .lines()
+            .filter(n -> n.startsWith("pod/hotel-"))
+            .findFirst()
+            .orElseThrow();
     String logs = kubectl("logs", pod);
     assertThat(logs).contains("service=hotel").contains("msg=\"ready\"");
     assertThat(kubectl("logs", "deploy/hotel", "--tail=1").lines()).hasSize(1);
-    assertThat(kubectl("logs", pod, "--timestamps", "--tail=1")).matches("(?s)\\d{4}-\\d\\d-\\d\\dT.*Z .*");
+    assertThat(kubectl("logs", pod, "--timestamps", "--tail=1"))
+        .matches("(?s)\\d{4}-\\d\\d-\\d\\dT.*Z .*");
   }
 
   @Test
   @Order(4)
   void kubectlWaitAndRolloutStatusFollowWatches() {
-    assertThat(kubectl("wait", "--for=condition=Ready", "hs/geo", "--timeout=60s")).contains("condition met");
-    assertThat(kubectl("rollout", "status", "deploy/geo", "--timeout=60s")).contains("successfully rolled out");
+    assertThat(kubectl("wait", "--for=condition=Ready", "hs/geo", "--timeout=60s"))
+        .contains("condition met");
+    assertThat(kubectl("rollout", "status", "deploy/geo", "--timeout=60s"))
+        .contains("successfully rolled out");
   }
 
   @Test
   @Order(5)
   void helmUpgradeScalesAServiceIntoConsul() throws Exception {
     assertThat(helm("list")).contains("bellhop").contains("deployed");
-    String[] upgrade = ("upgrade bellhop helm/bellhop --reuse-values --set " + Tour.SCALE_GEO).split(" ");
+    String[] upgrade =
+        ("upgrade bellhop helm/bellhop --reuse-values --set " + Tour.SCALE_GEO).split(" ");
     assertThat(helm(upgrade)).contains("has been upgraded");
-    await("3 geo instances passing in Consul").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-        .ignoreExceptions().until(() -> consul("/v1/health/service/geo?passing=true").size() == 3);
+    await("3 geo instances passing in Consul")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptions()
+        .until(() -> consul("/v1/health/service/geo?passing=true").size() == 3);
     assertThat(kubectl("get", "hs", "geo", "-o", "jsonpath={.spec.replicas}")).isEqualTo("3");
     assertThat(helm("list")).contains("deployed").containsPattern("bellhop\\s+bellhop\\s+2\\s");
   }
@@ -157,31 +179,53 @@ class ClientsE2ETest {
     for (String doc : helm("get", "manifest", "bellhop").split("(?m)^---")) {
       JsonNode object = yaml.readTree(doc);
       if (object != null && object.has("kind")) {
-        installed.add(object.path("kind").asText() + "/" + object.path("metadata").path("name").asText());
+        installed.add(
+            object.path("kind").asText() + "/" + object.path("metadata").path("name").asText());
       }
     }
-    assertThat(installed).contains("HotelService/geo", "Deployment/bellhop-operator", "ConsulCluster/consul");
-    String consulServer = kubectl("get", "pod", "consul-server-0", "-o", "jsonpath={.status.podIP}");
+    assertThat(installed)
+        .contains("HotelService/geo", "Deployment/bellhop-operator", "ConsulCluster/consul");
+    String consulServer =
+        kubectl("get", "pod", "consul-server-0", "-o", "jsonpath={.status.podIP}");
     assertThat(bellhopRegistrations(consulServer)).isPositive();
 
-    assertThat(kubectl("delete", "hs", "--all", "--wait=false")).contains("hotelservice.bellhop.dev \"geo\" deleted");
-    await("every HotelService gone once Bellhop has deregistered it").atMost(Duration.ofSeconds(120))
-        .pollInterval(Duration.ofSeconds(1)).until(() -> kubectl("get", "hs", "-o", "name").isBlank());
-    assertThat(bellhopRegistrations(consulServer)).as("instances Bellhop still has in Consul").isZero();
+    assertThat(kubectl("delete", "hs", "--all", "--wait=false"))
+        .contains("hotelservice.bellhop.dev \"geo\" deleted");
+    await("every HotelService gone once Bellhop has deregistered it")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> kubectl("get", "hs", "-o", "name").isBlank());
+    assertThat(bellhopRegistrations(consulServer))
+        .as("instances Bellhop still has in Consul")
+        .isZero();
 
     assertThat(helm("uninstall", "bellhop")).contains("uninstalled");
-    await("every object of the release gone").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-        .untilAsserted(() -> {
-          for (String object : installed) {
-            assertThat(clients.kubectl("get", object, "--ignore-not-found", "-o", "name").out()).as(object).isBlank();
-          }
-        });
+    await("every object of the release gone")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              for (String object : installed) {
+                assertThat(clients.kubectl("get", object, "--ignore-not-found", "-o", "name").out())
+                    .as(object)
+                    .isBlank();
+              }
+            });
     Clients.Result status = clients.helm("status", "bellhop");
     assertThat(status.exitCode()).isNotZero();
     assertThat(status.err()).contains("not found");
-    // As Helm documents: the CRDs stay (the local cluster's StatefulSet claims are directories, not PVC objects).
-    assertThat(kubectl("get", "crd", "hotelservices.bellhop.dev", "consulclusters.bellhop.dev", "-o", "name"))
-        .contains("hotelservices.bellhop.dev").contains("consulclusters.bellhop.dev");
+    // As Helm documents: the CRDs stay (the local cluster's StatefulSet claims are directories, not
+    // PVC objects).
+    assertThat(
+            kubectl(
+                "get",
+                "crd",
+                "hotelservices.bellhop.dev",
+                "consulclusters.bellhop.dev",
+                "-o",
+                "name"))
+        .contains("hotelservices.bellhop.dev")
+        .contains("consulclusters.bellhop.dev");
   }
 
   // ------------------------------------------------------------------ as a user
@@ -203,9 +247,14 @@ class ClientsE2ETest {
     return consulAt(ip, path);
   }
 
-  private static JsonNode consulAt(String ip, String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + ip + ":8500" + path))
-        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+  private static JsonNode consulAt(String ip, String path)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://" + ip + ":8500" + path))
+                .timeout(Duration.ofSeconds(3))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException(path + ": " + r.statusCode() + " " + r.body());
     }
@@ -213,7 +262,8 @@ class ClientsE2ETest {
   }
 
   /** Service instances in Consul's catalog that carry Bellhop's ownership meta. */
-  private static int bellhopRegistrations(String consulIp) throws IOException, InterruptedException {
+  private static int bellhopRegistrations(String consulIp)
+      throws IOException, InterruptedException {
     int owned = 0;
     JsonNode services = consulAt(consulIp, "/v1/catalog/services");
     for (var it = services.fieldNames(); it.hasNext(); ) {

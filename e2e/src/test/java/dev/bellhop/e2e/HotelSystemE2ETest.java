@@ -40,17 +40,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The whole hotel system in the local cluster, installed as {@code make demo} installs it
- * ({@code kubectl apply -f crds/}, {@code helm install} of the chart's defaults): the operator (two replicas, leader election), a 3-server Consul it provisions, the five
- * services and the gateway behind the Ingress. Started once; each test leaves it serving. Every
- * assertion reads what a user would: the gateway over HTTP, Consul's HTTP API and its DNS ({@code dig}).
+ * The whole hotel system in the local cluster, installed as {@code make demo} installs it ({@code
+ * kubectl apply -f crds/}, {@code helm install} of the chart's defaults): the operator (two
+ * replicas, leader election), a 3-server Consul it provisions, the five services and the gateway
+ * behind the Ingress. Started once; each test leaves it serving. Every assertion reads what a user
+ * would: the gateway over HTTP, Consul's HTTP API and its DNS ({@code dig}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HotelSystemE2ETest {
   private static final String NS = "bellhop";
-  private static final String RATES = "{\"inDate\":\"2026-12-01\",\"outDate\":\"2026-12-03\",\"lat\":37.7867,\"lon\":-122.4112}";
+  private static final String RATES =
+      "{\"inDate\":\"2026-12-01\",\"outDate\":\"2026-12-03\",\"lat\":37.7867,\"lon\":-122.4112}";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private static LocalCluster cluster;
   private static KubernetesClient client;
@@ -60,24 +63,33 @@ class HotelSystemE2ETest {
   @BeforeAll
   static void startHotelSystem() throws Exception {
     Path root = repoRoot();
-    LocalCluster.Settings settings = new LocalCluster.Settings(root, root.resolve("e2e/target/local-cluster"),
-        "127.0.0.1", 0, "127.0.0.1", 0);
+    LocalCluster.Settings settings =
+        new LocalCluster.Settings(
+            root, root.resolve("e2e/target/local-cluster"), "127.0.0.1", 0, "127.0.0.1", 0);
     cluster = LocalCluster.start(settings);
     client = cluster.client();
     gateway = cluster.ingressUrl();
     // As make demo installs it: kubectl apply -f crds/, helm install with the chart's defaults.
     HelmInstall.install(new Clients(root, settings.kubeconfig(), settings.stateDir()));
-    await("every HotelService Ready").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
-        .until(() -> {
-          var all = hotelServices();
-          return all.size() == 5 && all.stream().allMatch(HotelSystemE2ETest::ready);
-        });
-    await("a token from Auth.Login through the gateway").atMost(Duration.ofSeconds(60)).ignoreExceptions()
-        .until(() -> {
-          HttpResponse<String> r = post("/auth/login", "{\"username\":\"demo\",\"password\":\"bellhop-demo\"}", null);
-          token = r.statusCode() == 200 ? JSON.readTree(r.body()).get("token").asText() : null;
-          return token != null;
-        });
+    await("every HotelService Ready")
+        .atMost(Duration.ofMinutes(4))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              var all = hotelServices();
+              return all.size() == 5 && all.stream().allMatch(HotelSystemE2ETest::ready);
+            });
+    await("a token from Auth.Login through the gateway")
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              HttpResponse<String> r =
+                  post(
+                      "/auth/login", "{\"username\":\"demo\",\"password\":\"bellhop-demo\"}", null);
+              token = r.statusCode() == 200 ? JSON.readTree(r.body()).get("token").asText() : null;
+              return token != null;
+            });
   }
 
   @AfterAll
@@ -103,8 +115,14 @@ class HotelSystemE2ETest {
     }
     assertThat(dig("geo")).hasSize(2);
     // Scheduled as a scheduler would: the servers' anti-affinity, replicas spread over the nodes.
-    assertThat(pods("consul-server")).extracting(p -> p.getSpec().getNodeName()).doesNotHaveDuplicates().hasSize(3);
-    assertThat(pods("geo")).extracting(p -> p.getSpec().getNodeName()).doesNotHaveDuplicates().hasSize(2);
+    assertThat(pods("consul-server"))
+        .extracting(p -> p.getSpec().getNodeName())
+        .doesNotHaveDuplicates()
+        .hasSize(3);
+    assertThat(pods("geo"))
+        .extracting(p -> p.getSpec().getNodeName())
+        .doesNotHaveDuplicates()
+        .hasSize(2);
   }
 
   @Test
@@ -112,8 +130,10 @@ class HotelSystemE2ETest {
   void scaledOutInstancesGetTraffic() throws Exception {
     Set<String> before = Set.copyOf(passing("geo"));
     scale("geo", 4);
-    await("4 geo instances passing in Consul and in its DNS").atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+    await("4 geo instances passing in Consul and in its DNS")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
         .until(() -> passing("geo").size() == 4 && dig("geo").size() == 4);
     List<String> added = passing("geo").stream().filter(a -> !before.contains(a)).toList();
     assertThat(added).hasSize(2);
@@ -126,7 +146,9 @@ class HotelSystemE2ETest {
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
     for (String a : added) {
-      assertThat(geoRequestsServed(a)).as("Geo.Nearby served by new instance %s", a).isGreaterThan(served.get(a));
+      assertThat(geoRequestsServed(a))
+          .as("Geo.Nearby served by new instance %s", a)
+          .isGreaterThan(served.get(a));
     }
   }
 
@@ -139,14 +161,24 @@ class HotelSystemE2ETest {
       String address = victim.getStatus().getPodIP() + ":8085";
       ProcessHandle process = cluster.podProcess(victim).orElseThrow();
       client.pods().resource(victim).delete();
-      await("the deleted pod leaves Consul").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-          .ignoreExceptions().until(() -> !passing("hotel").contains(address));
+      await("the deleted pod leaves Consul")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .ignoreExceptions()
+          .until(() -> !passing("hotel").contains(address));
       assertThat(process.isAlive()).as("deregistered before the process is stopped").isTrue();
-      await("the pod leaves the API once its process stopped").atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-          .until(() -> client.pods().inNamespace(NS).withName(victim.getMetadata().getName()).get() == null);
+      await("the pod leaves the API once its process stopped")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions()
+          .until(
+              () ->
+                  client.pods().inNamespace(NS).withName(victim.getMetadata().getName()).get()
+                      == null);
       assertThat(process.isAlive()).isFalse();
-      await("its replacement serves").atMost(Duration.ofSeconds(90)).ignoreExceptions()
+      await("its replacement serves")
+          .atMost(Duration.ofSeconds(90))
+          .ignoreExceptions()
           .until(() -> passing("hotel").size() == 2);
       int okBefore = load.ok.get();
       await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() > okBefore + 20);
@@ -162,17 +194,27 @@ class HotelSystemE2ETest {
     int restarts = victim.getStatus().getContainerStatuses().get(0).getRestartCount();
     ProcessHandle process = cluster.podProcess(victim).orElseThrow();
     process.destroyForcibly();
-    await("pod unready, its check critical, out of the gateway's table").atMost(Duration.ofSeconds(30))
-        .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-        .until(() -> !ready(victim) && "critical".equals(checkStatus("geo", address)) && !passing("geo").contains(address));
+    await("pod unready, its check critical, out of the gateway's table")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(
+            () ->
+                !ready(victim)
+                    && "critical".equals(checkStatus("geo", address))
+                    && !passing("geo").contains(address));
     for (int i = 0; i < 20; i++) {
-      assertThat(post("/geo/nearby", "{\"lat\":37.7867,\"lon\":-122.4112}", null).statusCode()).isEqualTo(200);
+      assertThat(post("/geo/nearby", "{\"lat\":37.7867,\"lon\":-122.4112}", null).statusCode())
+          .isEqualTo(200);
     }
-    await("restarted: ready and passing again").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+    await("restarted: ready and passing again")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
         .ignoreExceptions()
         .until(() -> ready(victim) && passing("geo").contains(address));
     Pod now = client.pods().resource(victim).get();
-    assertThat(now.getStatus().getContainerStatuses().get(0).getRestartCount()).isEqualTo(restarts + 1);
+    assertThat(now.getStatus().getContainerStatuses().get(0).getRestartCount())
+        .isEqualTo(restarts + 1);
     assertThat(cluster.podProcess(now)).get().isNotEqualTo(process);
   }
 
@@ -182,19 +224,31 @@ class HotelSystemE2ETest {
     try (Load load = new Load()) {
       await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() > 20);
       String leaderIp = consul("/v1/status/leader").asText().split(":")[0];
-      Pod leader = pods("consul-server").stream().filter(p -> leaderIp.equals(p.getStatus().getPodIP()))
-          .findFirst().orElseThrow();
+      Pod leader =
+          pods("consul-server").stream()
+              .filter(p -> leaderIp.equals(p.getStatus().getPodIP()))
+              .findFirst()
+              .orElseThrow();
       cluster.podProcess(leader).orElseThrow().destroyForcibly();
-      await("a new leader").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-          .until(() -> {
-            String now = consulVia(otherServer(leaderIp), "/v1/status/leader").asText();
-            return !now.isEmpty() && !now.startsWith(leaderIp + ":");
-          });
+      await("a new leader")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(250))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                String now = consulVia(otherServer(leaderIp), "/v1/status/leader").asText();
+                return !now.isEmpty() && !now.startsWith(leaderIp + ":");
+              });
       // Registrations converge through the new leader: a scale-down is reflected.
       scale("geo", 2);
-      await("geo back to 2 instances").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-          .ignoreExceptions().until(() -> passing("geo").size() == 2);
-      await("the old leader restarted and rejoined").atMost(Duration.ofSeconds(90)).ignoreExceptions()
+      await("geo back to 2 instances")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions()
+          .until(() -> passing("geo").size() == 2);
+      await("the old leader restarted and rejoined")
+          .atMost(Duration.ofSeconds(90))
+          .ignoreExceptions()
           .until(() -> ready(leader) && consul("/v1/status/peers").size() == 3);
       load.assertNoFailures();
     }
@@ -207,24 +261,46 @@ class HotelSystemE2ETest {
     List<Pod> old = pods("bellhop-operator");
     assertThat(old).hasSize(2);
     old.forEach(p -> client.pods().resource(p).delete());
-    await("two new operator pods ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-        .ignoreExceptions().until(() -> {
-          List<Pod> now = pods("bellhop-operator");
-          return now.size() == 2 && now.stream().allMatch(Pods::ready)
-              && now.stream().noneMatch(p -> old.stream().anyMatch(o -> o.getMetadata().getUid().equals(p.getMetadata().getUid())));
-        });
+    await("two new operator pods ready")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              List<Pod> now = pods("bellhop-operator");
+              return now.size() == 2
+                  && now.stream().allMatch(Pods::ready)
+                  && now.stream()
+                      .noneMatch(
+                          p ->
+                              old.stream()
+                                  .anyMatch(
+                                      o ->
+                                          o.getMetadata()
+                                              .getUid()
+                                              .equals(p.getMetadata().getUid())));
+            });
     // The new leader has reconciled every HotelService once it has counted their syncs.
-    await("the new leader synced every HotelService").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-        .ignoreExceptions().until(() -> operatorMetric("bellhop_consul_syncs_total") >= 5);
-    assertThat(operatorMetric("bellhop_consul_transactions_total")).as("Consul transactions by the new leader").isZero();
+    await("the new leader synced every HotelService")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptions()
+        .until(() -> operatorMetric("bellhop_consul_syncs_total") >= 5);
+    assertThat(operatorMetric("bellhop_consul_transactions_total"))
+        .as("Consul transactions by the new leader")
+        .isZero();
     assertThat(modifyIndexes()).as("every registration untouched").isEqualTo(before);
   }
 
   // ------------------------------------------------------------------ what a user reads
 
-  private static HttpResponse<String> post(String path, String body, String bearer) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway + path)).timeout(Duration.ofSeconds(5))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+  private static HttpResponse<String> post(String path, String body, String bearer)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(gateway + path))
+            .timeout(Duration.ofSeconds(5))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (bearer != null) {
       b.header("Authorization", "Bearer " + bearer);
     }
@@ -235,9 +311,14 @@ class HotelSystemE2ETest {
     return consulVia(anyReadyServer(), path);
   }
 
-  private static JsonNode consulVia(String ip, String path) throws IOException, InterruptedException {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + ip + ":8500" + path))
-        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+  private static JsonNode consulVia(String ip, String path)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://" + ip + ":8500" + path))
+                .timeout(Duration.ofSeconds(3))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException(path + ": " + r.statusCode() + " " + r.body());
     }
@@ -245,27 +326,36 @@ class HotelSystemE2ETest {
   }
 
   private static String anyReadyServer() {
-    return pods("consul-server").stream().filter(Pods::ready).map(p -> p.getStatus().getPodIP()).findFirst()
+    return pods("consul-server").stream()
+        .filter(Pods::ready)
+        .map(p -> p.getStatus().getPodIP())
+        .findFirst()
         .orElseThrow();
   }
 
   private static String otherServer(String notThis) {
-    return pods("consul-server").stream().map(p -> p.getStatus().getPodIP()).filter(ip -> !ip.equals(notThis))
-        .findFirst().orElseThrow();
+    return pods("consul-server").stream()
+        .map(p -> p.getStatus().getPodIP())
+        .filter(ip -> !ip.equals(notThis))
+        .findFirst()
+        .orElseThrow();
   }
 
   /** "ip:port" of the instances of a service with every check passing. */
   private static List<String> passing(String service) throws IOException, InterruptedException {
     List<String> out = new ArrayList<>();
     for (JsonNode e : consul("/v1/health/service/" + service + "?passing=true")) {
-      out.add(e.get("Service").get("Address").asText() + ":" + e.get("Service").get("Port").asInt());
+      out.add(
+          e.get("Service").get("Address").asText() + ":" + e.get("Service").get("Port").asInt());
     }
     return out;
   }
 
-  private static String checkStatus(String service, String address) throws IOException, InterruptedException {
+  private static String checkStatus(String service, String address)
+      throws IOException, InterruptedException {
     for (JsonNode e : consul("/v1/health/service/" + service)) {
-      if (address.equals(e.get("Service").get("Address").asText() + ":" + e.get("Service").get("Port").asInt())) {
+      if (address.equals(
+          e.get("Service").get("Address").asText() + ":" + e.get("Service").get("Port").asInt())) {
         return e.get("Checks").get(0).get("Status").asText();
       }
     }
@@ -274,10 +364,13 @@ class HotelSystemE2ETest {
 
   /**
    * Each instance's ModifyIndex: a write to a registration raises it. Read again when a server
-   * doesn't answer in time (a CI run once saw one read time out right after the operator's restart).
+   * doesn't answer in time (a CI run once saw one read time out right after the operator's
+   * restart).
    */
   private static Map<String, Long> modifyIndexes() {
-    return await("Consul's registrations read").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+    return await("Consul's registrations read")
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
         .until(HotelSystemE2ETest::readModifyIndexes, indexes -> true);
   }
 
@@ -296,16 +389,28 @@ class HotelSystemE2ETest {
 
   /** The SRV records of a service from Consul's DNS interface, as {@code dig} prints them. */
   private static List<String> dig(String service) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("dig", "+short", "@" + anyReadyServer(), "-p", "8600", service + ".service.consul",
-        "SRV").redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "dig",
+                "+short",
+                "@" + anyReadyServer(),
+                "-p",
+                "8600",
+                service + ".service.consul",
+                "SRV")
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(out).isZero();
     return out.lines().filter(l -> !l.isBlank()).toList();
   }
 
   private static double geoRequestsServed(String address) throws IOException, InterruptedException {
-    String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + address + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String metrics =
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://" + address + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     return metric(metrics, "rpc_server_requests_seconds_count", "Geo.Nearby");
   }
 
@@ -315,8 +420,13 @@ class HotelSystemE2ETest {
     String holder = lease.getSpec().getHolderIdentity();
     for (Pod p : pods("bellhop-operator")) {
       if (holder != null && holder.contains(p.getMetadata().getName())) {
-        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + p.getStatus().getPodIP() + ":8080/metrics"))
-            .build(), HttpResponse.BodyHandlers.ofString()).body();
+        String body =
+            HTTP.send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://" + p.getStatus().getPodIP() + ":8080/metrics"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
         return metric(body, name, "");
       }
     }
@@ -326,7 +436,10 @@ class HotelSystemE2ETest {
   /** Sum of a Prometheus metric's samples whose labels contain {@code labelText}. */
   private static double metric(String text, String name, String labelText) {
     double sum = 0;
-    Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(text);
+    Matcher m =
+        Pattern.compile(
+                "^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$", Pattern.MULTILINE)
+            .matcher(text);
     while (m.find()) {
       if (m.group(1) == null ? labelText.isEmpty() : m.group(1).contains(labelText)) {
         sum += Double.parseDouble(m.group(2));
@@ -338,14 +451,20 @@ class HotelSystemE2ETest {
   // ------------------------------------------------------------------ the cluster
 
   private static List<GenericKubernetesResource> hotelServices() {
-    return client.genericKubernetesResources("bellhop.dev/v1alpha1", "HotelService").inNamespace(NS).list().getItems();
+    return client
+        .genericKubernetesResources("bellhop.dev/v1alpha1", "HotelService")
+        .inNamespace(NS)
+        .list()
+        .getItems();
   }
 
   @SuppressWarnings("unchecked")
   private static boolean ready(GenericKubernetesResource r) {
     Object status = r.getAdditionalProperties().get("status");
-    return status instanceof Map<?, ?> s && s.get("conditions") instanceof List<?> conditions
-        && conditions.stream().map(c -> (Map<String, Object>) c)
+    return status instanceof Map<?, ?> s
+        && s.get("conditions") instanceof List<?> conditions
+        && conditions.stream()
+            .map(c -> (Map<String, Object>) c)
             .anyMatch(c -> "Ready".equals(c.get("type")) && "True".equals(c.get("status")));
   }
 
@@ -358,16 +477,24 @@ class HotelSystemE2ETest {
   private static List<Pod> pods(String workload) {
     Pattern name = Pattern.compile(Pattern.quote(workload) + "-([0-9]+|[0-9a-f]{10}-[a-z0-9]{5})");
     return client.pods().inNamespace(NS).list().getItems().stream()
-        .filter(p -> name.matcher(p.getMetadata().getName()).matches() && p.getMetadata().getDeletionTimestamp() == null)
+        .filter(
+            p ->
+                name.matcher(p.getMetadata().getName()).matches()
+                    && p.getMetadata().getDeletionTimestamp() == null)
         .collect(Collectors.toList());
   }
 
   private static void scale(String hotelService, int replicas) {
-    client.genericKubernetesResources("bellhop.dev/v1alpha1", "HotelService").inNamespace(NS).withName(hotelService)
-        .edit(r -> {
-          ((Map<String, Object>) r.getAdditionalProperties().get("spec")).put("replicas", replicas);
-          return r;
-        });
+    client
+        .genericKubernetesResources("bellhop.dev/v1alpha1", "HotelService")
+        .inNamespace(NS)
+        .withName(hotelService)
+        .edit(
+            r -> {
+              ((Map<String, Object>) r.getAdditionalProperties().get("spec"))
+                  .put("replicas", replicas);
+              return r;
+            });
   }
 
   private static Path repoRoot() {
@@ -386,22 +513,25 @@ class HotelSystemE2ETest {
     private final Thread thread;
 
     Load() {
-      thread = new Thread(() -> {
-        while (running.get()) {
-          try {
-            HttpResponse<String> r = post("/hotel/rates", RATES, token);
-            if (r.statusCode() == 200) {
-              ok.incrementAndGet();
-            } else {
-              failures.add(r.statusCode() + " " + r.body());
-            }
-          } catch (IOException e) {
-            failures.add(e.toString());
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "load");
+      thread =
+          new Thread(
+              () -> {
+                while (running.get()) {
+                  try {
+                    HttpResponse<String> r = post("/hotel/rates", RATES, token);
+                    if (r.statusCode() == 200) {
+                      ok.incrementAndGet();
+                    } else {
+                      failures.add(r.statusCode() + " " + r.body());
+                    }
+                  } catch (IOException e) {
+                    failures.add(e.toString());
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "load");
       thread.start();
     }
 

@@ -3,13 +3,13 @@ package dev.bellhop.operator;
 import dev.bellhop.operator.consulcluster.ConsulClusterReconciler;
 import dev.bellhop.operator.hotelservice.HotelServiceReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,70 +27,106 @@ public final class BellhopOperator implements AutoCloseable {
 
   private BellhopOperator(KubernetesClient client, OperatorConfig config) {
     meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    operator = new Operator(o -> {
-      // The same code path everywhere: fabric8's mock API server has no server-side apply.
-      o.withKubernetesClient(client)
-          .withCloseClientOnStop(false)
-          .withUseSSAToPatchPrimaryResource(false)
-          .withSSABasedCreateUpdateMatchForDependentResources(false)
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters))
-          // One informer that cannot list (RBAC in one namespace, an object that does not deserialize) must
-          // not stop the operator and every other controller: JOSDK retries a refused list, fabric8 stops an
-          // informer whose list does not deserialize, and either shows on /healthz (the liveness probe's
-          // call) instead of JOSDK's default System.exit(1).
-          .withStopOnInformerErrorDuringStartup(false)
-          .withInformerStoppedHandler((informer, error) -> {
-            if (error != null && !closing) {
-              LOG.atError().addKeyValue("informer", informer.getApiTypeClass().getSimpleName())
-                  .addKeyValue("error", error.toString()).log("informer stopped; /healthz reports it");
-            }
-          });
-      if (config.leaseNamespace() != null) {
-        o.withLeaderElectionConfiguration(leaderElection(config.leaseNamespace()));
-      }
-    });
-    hotelServices = new HotelServiceReconciler(client, config, new KubernetesEvents(client), meters,
-        Clock.systemUTC());
+    operator =
+        new Operator(
+            o -> {
+              // The same code path everywhere: fabric8's mock API server has no server-side apply.
+              o.withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  .withUseSSAToPatchPrimaryResource(false)
+                  .withSSABasedCreateUpdateMatchForDependentResources(false)
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters))
+                  // One informer that cannot list (RBAC in one namespace, an object that does not
+                  // deserialize) must
+                  // not stop the operator and every other controller: JOSDK retries a refused list,
+                  // fabric8 stops an
+                  // informer whose list does not deserialize, and either shows on /healthz (the
+                  // liveness probe's
+                  // call) instead of JOSDK's default System.exit(1).
+                  .withStopOnInformerErrorDuringStartup(false)
+                  .withInformerStoppedHandler(
+                      (informer, error) -> {
+                        if (error != null && !closing) {
+                          LOG.atError()
+                              .addKeyValue("informer", informer.getApiTypeClass().getSimpleName())
+                              .addKeyValue("error", error.toString())
+                              .log("informer stopped; /healthz reports it");
+                        }
+                      });
+              if (config.leaseNamespace() != null) {
+                o.withLeaderElectionConfiguration(leaderElection(config.leaseNamespace()));
+              }
+            });
+    hotelServices =
+        new HotelServiceReconciler(
+            client, config, new KubernetesEvents(client), meters, Clock.systemUTC());
     // Consul outages can last: keep retrying, backing off to a few seconds.
-    var retry = new GenericRetry().withoutMaxAttempts().setInitialInterval(250).setIntervalMultiplier(2)
-        .setMaxInterval(5_000);
-    operator.register(hotelServices, c -> {
-      c.withRetry(retry).withItemStore(hotelServices.hotelServiceStore());
-      if (!config.namespaces().isEmpty()) {
-        c.settingNamespaces(config.namespaces());
-      }
-    });
+    var retry =
+        new GenericRetry()
+            .withoutMaxAttempts()
+            .setInitialInterval(250)
+            .setIntervalMultiplier(2)
+            .setMaxInterval(5_000);
+    operator.register(
+        hotelServices,
+        c -> {
+          c.withRetry(retry).withItemStore(hotelServices.hotelServiceStore());
+          if (!config.namespaces().isEmpty()) {
+            c.settingNamespaces(config.namespaces());
+          }
+        });
     // Provisions the Consul clusters (ConsulCluster resources) that HotelServices register into.
-    operator.register(new ConsulClusterReconciler(client,
-        new KubernetesEvents(client), Clock.systemUTC()), c -> {
-      c.withRetry(retry);
-      if (!config.namespaces().isEmpty()) {
-        c.settingNamespaces(config.namespaces());
-      }
-    });
-    http = config.httpPort() < 0 ? null : new OperatorHttpServer(config.bindAddress(), config.httpPort(), operator, meters);
+    operator.register(
+        new ConsulClusterReconciler(client, new KubernetesEvents(client), Clock.systemUTC()),
+        c -> {
+          c.withRetry(retry);
+          if (!config.namespaces().isEmpty()) {
+            c.settingNamespaces(config.namespaces());
+          }
+        });
+    http =
+        config.httpPort() < 0
+            ? null
+            : new OperatorHttpServer(config.bindAddress(), config.httpPort(), operator, meters);
   }
 
   /**
    * Two replicas, one writer. A replica that loses its lease exits (its replacement starts as a
-   * follower); one that is being stopped just stops. Identities are unique per process, so
-   * replicas never share one even where HOSTNAME repeats.
+   * follower); one that is being stopped just stops. Identities are unique per process, so replicas
+   * never share one even where HOSTNAME repeats.
    */
   private LeaderElectionConfiguration leaderElection(String namespace) {
-    String identity = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("bellhop") + "-"
-        + UUID.randomUUID().toString().substring(0, 8);
-    var callbacks = new LeaderCallbacks(() -> {}, () -> {
-      if (!closing) {
-        LOG.atError().addKeyValue("identity", identity).log("lost the leader lease, exiting");
-        System.exit(1);
-      }
-    }, leader -> LOG.atInfo().addKeyValue("leader", leader).log("new leader"));
-    return new LeaderElectionConfiguration("bellhop-operator", namespace,
-        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, identity, callbacks, false);
+    String identity =
+        Optional.ofNullable(System.getenv("HOSTNAME")).orElse("bellhop")
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 8);
+    var callbacks =
+        new LeaderCallbacks(
+            () -> {},
+            () -> {
+              if (!closing) {
+                LOG.atError()
+                    .addKeyValue("identity", identity)
+                    .log("lost the leader lease, exiting");
+                System.exit(1);
+              }
+            },
+            leader -> LOG.atInfo().addKeyValue("leader", leader).log("new leader"));
+    return new LeaderElectionConfiguration(
+        "bellhop-operator",
+        namespace,
+        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+        identity,
+        callbacks,
+        false);
   }
 
-  /** Starts the operator against {@code client}; returns once its caches have synced (or it waits for leadership). */
+  /**
+   * Starts the operator against {@code client}; returns once its caches have synced (or it waits
+   * for leadership).
+   */
   public static BellhopOperator start(KubernetesClient client, OperatorConfig config) {
     BellhopOperator bellhop = new BellhopOperator(client, config);
     bellhop.operator.start();

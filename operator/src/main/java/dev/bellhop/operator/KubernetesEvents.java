@@ -30,23 +30,37 @@ public final class KubernetesEvents {
   private void record(HasMetadata about, String type, String reason, String message) {
     String now = Instant.now().toString();
     var meta = about.getMetadata();
-    var event = new EventBuilder()
-        .withNewMetadata()
+    var event =
+        new EventBuilder()
+            .withNewMetadata()
             .withName(meta.getName() + "." + UUID.randomUUID().toString().substring(0, 8))
             .withNamespace(meta.getNamespace())
-        .endMetadata()
-        .withInvolvedObject(new ObjectReferenceBuilder()
-            .withApiVersion(about.getApiVersion()).withKind(about.getKind())
-            .withName(meta.getName()).withNamespace(meta.getNamespace()).withUid(meta.getUid())
-            .build())
-        .withType(type).withReason(reason).withMessage(message)
-        .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-        .withNewSource().withComponent("bellhop-operator").endSource()
-        .build();
+            .endMetadata()
+            .withInvolvedObject(
+                new ObjectReferenceBuilder()
+                    .withApiVersion(about.getApiVersion())
+                    .withKind(about.getKind())
+                    .withName(meta.getName())
+                    .withNamespace(meta.getNamespace())
+                    .withUid(meta.getUid())
+                    .build())
+            .withType(type)
+            .withReason(reason)
+            .withMessage(message)
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .withNewSource()
+            .withComponent("bellhop-operator")
+            .endSource()
+            .build();
     try {
       client.v1().events().inNamespace(meta.getNamespace()).resource(event).create();
     } catch (KubernetesClientException e) {
-      LOG.atWarn().addKeyValue("reason", reason).addKeyValue("error", e.getMessage()).log("could not record event");
+      LOG.atWarn()
+          .addKeyValue("reason", reason)
+          .addKeyValue("error", e.getMessage())
+          .log("could not record event");
     }
   }
 }

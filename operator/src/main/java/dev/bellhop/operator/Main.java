@@ -14,11 +14,18 @@ public final class Main {
     OperatorConfig config = OperatorConfig.fromEnv(System.getenv());
     KubernetesClient client = new KubernetesClientBuilder().build();
     BellhopOperator operator = BellhopOperator.start(client, config);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      operator.close();
-      client.close();
-    }, "shutdown"));
-    LOG.atInfo().addKeyValue("consul", config.consulAddress()).addKeyValue("cluster", config.clusterId())
-        .addKeyValue("http", operator.httpPort()).log("bellhop operator started");
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  operator.close();
+                  client.close();
+                },
+                "shutdown"));
+    LOG.atInfo()
+        .addKeyValue("consul", config.consulAddress())
+        .addKeyValue("cluster", config.clusterId())
+        .addKeyValue("http", operator.httpPort())
+        .log("bellhop operator started");
   }
 }

@@ -11,7 +11,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 
-/** /metrics (Prometheus text), /healthz (event sources healthy) and /readyz (started). The JDK's server is enough. */
+/**
+ * /metrics (Prometheus text), /healthz (event sources healthy) and /readyz (started). The JDK's
+ * server is enough.
+ */
 final class OperatorHttpServer {
   private final HttpServer server;
 
@@ -22,16 +25,28 @@ final class OperatorHttpServer {
       throw new UncheckedIOException("cannot listen on " + address + ":" + port, e);
     }
     server.setExecutor(Executors.newFixedThreadPool(2, DaemonThreads.named("operator-http")));
-    server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4", meters.scrape()));
-    server.createContext("/healthz", ex -> {
-      boolean healthy = operator.getRuntimeInfo().allEventSourcesAreHealthy();
-      respond(ex, healthy ? 200 : 503, "text/plain", healthy ? "ok\n"
-          : "unhealthy event sources: " + operator.getRuntimeInfo().unhealthyEventSources().keySet() + "\n");
-    });
-    server.createContext("/readyz", ex -> {
-      boolean started = operator.getRuntimeInfo().isStarted();
-      respond(ex, started ? 200 : 503, "text/plain", started ? "ok\n" : "starting\n");
-    });
+    server.createContext(
+        "/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4", meters.scrape()));
+    server.createContext(
+        "/healthz",
+        ex -> {
+          boolean healthy = operator.getRuntimeInfo().allEventSourcesAreHealthy();
+          respond(
+              ex,
+              healthy ? 200 : 503,
+              "text/plain",
+              healthy
+                  ? "ok\n"
+                  : "unhealthy event sources: "
+                      + operator.getRuntimeInfo().unhealthyEventSources().keySet()
+                      + "\n");
+        });
+    server.createContext(
+        "/readyz",
+        ex -> {
+          boolean started = operator.getRuntimeInfo().isStarted();
+          respond(ex, started ? 200 : 503, "text/plain", started ? "ok\n" : "starting\n");
+        });
   }
 
   void start() {
@@ -46,7 +61,8 @@ final class OperatorHttpServer {
     server.stop(0);
   }
 
-  private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
+  private static void respond(HttpExchange exchange, int status, String type, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", type);
     exchange.sendResponseHeaders(status, bytes.length);

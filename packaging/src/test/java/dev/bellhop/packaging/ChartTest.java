@@ -29,23 +29,28 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** helm lint, helm template with default and non-default values, every object complete in the fabric8 model. */
+/**
+ * helm lint, helm template with default and non-default values, every object complete in the
+ * fabric8 model.
+ */
 class ChartTest {
   static final List<String> HOTEL_SERVICES = List.of("auth", "geo", "profile", "rate", "hotel");
-  static final Map<String, Integer> PORTS = Map.of("auth", 8081, "geo", 8082, "profile", 8083, "rate", 8084,
-      "hotel", 8085);
+  static final Map<String, Integer> PORTS =
+      Map.of("auth", 8081, "geo", 8082, "profile", 8083, "rate", 8084, "hotel", 8085);
 
   @Test
   void lintIsClean() {
     LintResult result = new Helm(Charts.chart()).lint().strict().call();
     assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
-    assertThat(result.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+    assertThat(result.getMessages())
+        .noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
   }
 
   @Test
   void chartCrdsAreTheTopLevelCrds() throws IOException {
     Path root = Charts.repoRoot();
-    assertThat(fileNames(Charts.chart().resolve("crds"))).isEqualTo(fileNames(root.resolve("crds")));
+    assertThat(fileNames(Charts.chart().resolve("crds")))
+        .isEqualTo(fileNames(root.resolve("crds")));
     for (String name : fileNames(root.resolve("crds"))) {
       assertThat(Files.readString(Charts.chart().resolve("crds").resolve(name)))
           .as("helm/bellhop/crds/%s differs from crds/%s (copy it over)", name, name)
@@ -59,11 +64,22 @@ class ChartTest {
     assertComplete(objects);
     assertThat(objects.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList())
         .containsExactlyInAnyOrder(
-            "ServiceAccount/bellhop-operator", "ClusterRole/bellhop-operator", "ClusterRoleBinding/bellhop-operator",
-            "Role/bellhop-operator-leader-election", "RoleBinding/bellhop-operator-leader-election",
-            "Deployment/bellhop-operator", "Service/bellhop-operator-metrics", "ConsulCluster/consul",
-            "HotelService/auth", "HotelService/geo", "HotelService/profile", "HotelService/rate", "HotelService/hotel",
-            "Deployment/bellhop-gateway", "Service/bellhop-gateway", "Ingress/bellhop-gateway");
+            "ServiceAccount/bellhop-operator",
+            "ClusterRole/bellhop-operator",
+            "ClusterRoleBinding/bellhop-operator",
+            "Role/bellhop-operator-leader-election",
+            "RoleBinding/bellhop-operator-leader-election",
+            "Deployment/bellhop-operator",
+            "Service/bellhop-operator-metrics",
+            "ConsulCluster/consul",
+            "HotelService/auth",
+            "HotelService/geo",
+            "HotelService/profile",
+            "HotelService/rate",
+            "HotelService/hotel",
+            "Deployment/bellhop-gateway",
+            "Service/bellhop-gateway",
+            "Ingress/bellhop-gateway");
 
     Deployment operator = deployment(objects, "bellhop-operator");
     assertThat(operator.getSpec().getReplicas()).isEqualTo(2);
@@ -73,7 +89,8 @@ class ChartTest {
         .isEqualTo("metadata.namespace");
     assertThat(op.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(op.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
-    assertThat(operator.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("bellhop-operator");
+    assertThat(operator.getSpec().getTemplate().getSpec().getServiceAccountName())
+        .isEqualTo("bellhop-operator");
 
     ConsulCluster consul = Charts.ofType(objects, ConsulCluster.class).get(0);
     assertThat(consul.getSpec().getServers()).isEqualTo(3);
@@ -84,15 +101,24 @@ class ChartTest {
       assertThat(hs.getSpec().getConsul().getCluster()).isEqualTo("consul");
     }
     HotelService hotel = hotelService(objects, "hotel");
-    assertThat(hotel.getSpec().getEnv()).extracting(EnvVar::getName, EnvVar::getValue).contains(
-        org.assertj.core.groups.Tuple.tuple("AUTH_ADDR", "dns-srv:auth.service.consul"),
-        org.assertj.core.groups.Tuple.tuple("RATE_ADDR", "dns-srv:rate.service.consul"),
-        org.assertj.core.groups.Tuple.tuple("DNS_SERVER", "consul-agent.bellhop.svc:53"));
-    // Through the node's Consul agent: its node-local Service (no host ports, which Pod Security refuses).
+    assertThat(hotel.getSpec().getEnv())
+        .extracting(EnvVar::getName, EnvVar::getValue)
+        .contains(
+            org.assertj.core.groups.Tuple.tuple("AUTH_ADDR", "dns-srv:auth.service.consul"),
+            org.assertj.core.groups.Tuple.tuple("RATE_ADDR", "dns-srv:rate.service.consul"),
+            org.assertj.core.groups.Tuple.tuple("DNS_SERVER", "consul-agent.bellhop.svc:53"));
+    // Through the node's Consul agent: its node-local Service (no host ports, which Pod Security
+    // refuses).
     assertThat(consul.getSpec().getAgents().getEnabled()).isTrue();
     assertThat(hotel.getSpec().getEnv()).extracting(EnvVar::getName).doesNotContain("HOST_IP");
 
-    Container gw = deployment(objects, "bellhop-gateway").getSpec().getTemplate().getSpec().getContainers().get(0);
+    Container gw =
+        deployment(objects, "bellhop-gateway")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
     assertThat(gw.getImage()).isEqualTo("bellhop/gateway:0.1.0-SNAPSHOT");
     assertThat(env(gw, "CONSUL_HTTP_ADDR").getValue()).isEqualTo("consul.bellhop.svc:8500");
     assertThat(gw.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
@@ -133,7 +159,13 @@ class ChartTest {
 
     assertThat(Charts.ofType(objects, Role.class)).isEmpty();
     assertThat(Charts.ofType(objects, RoleBinding.class)).isEmpty();
-    Container op = deployment(objects, "bellhop-operator").getSpec().getTemplate().getSpec().getContainers().get(0);
+    Container op =
+        deployment(objects, "bellhop-operator")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
     assertThat(op.getImage()).isEqualTo("registry.example.com/bellhop/operator:1.2.3");
     assertThat(op.getEnv()).extracting(EnvVar::getName).doesNotContain("BELLHOP_LEASE_NAMESPACE");
     assertThat(env(op, "BELLHOP_NAMESPACES").getValue()).isEqualTo("hotel,shop");
@@ -144,7 +176,8 @@ class ChartTest {
     assertThat(consul.getSpec().getAcl().getEnabled()).isTrue();
     assertThat(consul.getSpec().getTls().getSecretName()).isEqualTo("consul-tls");
 
-    assertThat(Charts.ofType(objects, HotelService.class)).extracting(h -> h.getMetadata().getName())
+    assertThat(Charts.ofType(objects, HotelService.class))
+        .extracting(h -> h.getMetadata().getName())
         .containsExactlyInAnyOrder("auth", "profile", "rate", "hotel");
     HotelService rate = hotelService(objects, "rate");
     assertThat(rate.getSpec().getReplicas()).isEqualTo(3L);
@@ -153,9 +186,15 @@ class ChartTest {
     // Without agents, the hotel resolves through the ConsulCluster's Service.
     assertThat(env(hotelService(objects, "hotel").getSpec().getEnv(), "DNS_SERVER").getValue())
         .isEqualTo("consul.bellhop.svc:53");
-    assertThat(hotelService(objects, "hotel").getSpec().getEnv()).extracting(EnvVar::getName).doesNotContain("HOST_IP");
-    assertThat(env(hotelService(objects, "auth").getSpec().getEnv(), "AUTH_JWT_KEY").getValueFrom()
-        .getSecretKeyRef().getName()).isEqualTo("auth-jwt");
+    assertThat(hotelService(objects, "hotel").getSpec().getEnv())
+        .extracting(EnvVar::getName)
+        .doesNotContain("HOST_IP");
+    assertThat(
+            env(hotelService(objects, "auth").getSpec().getEnv(), "AUTH_JWT_KEY")
+                .getValueFrom()
+                .getSecretKeyRef()
+                .getName())
+        .isEqualTo("auth-jwt");
 
     Deployment gateway = deployment(objects, "bellhop-gateway");
     Container gw = gateway.getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -175,8 +214,16 @@ class ChartTest {
 
   @Test
   void optionalPartsCanBeLeftOut() {
-    List<HasMetadata> objects = Charts.objects(Charts.template(Map.of("consul.enabled", "false",
-        "gateway.enabled", "false", "services.hotel.enabled", "false")));
+    List<HasMetadata> objects =
+        Charts.objects(
+            Charts.template(
+                Map.of(
+                    "consul.enabled",
+                    "false",
+                    "gateway.enabled",
+                    "false",
+                    "services.hotel.enabled",
+                    "false")));
     assertComplete(objects);
     assertThat(objects).noneMatch(o -> o instanceof ConsulCluster || o instanceof Ingress);
     assertThat(Charts.ofType(objects, Deployment.class)).hasSize(1);
@@ -185,14 +232,18 @@ class ChartTest {
 
   @Test
   void schemaRejectsBadValues() {
-    assertThatThrownBy(() -> Charts.template(Map.of("consul.servers", "2"))).hasMessageContaining("servers");
+    assertThatThrownBy(() -> Charts.template(Map.of("consul.servers", "2")))
+        .hasMessageContaining("servers");
     assertThatThrownBy(() -> Charts.template(Map.of("operator.clusterId", "Not_A_Label")))
         .hasMessageContaining("clusterId");
     assertThatThrownBy(() -> Charts.template(Map.of("consul.tls.enabled", "true")))
         .hasMessageContaining("consul.tls.secretName");
   }
 
-  /** What every rendered object needs; workloads: runnable, probed, bounded, hardened; references resolve. */
+  /**
+   * What every rendered object needs; workloads: runnable, probed, bounded, hardened; references
+   * resolve.
+   */
   static void assertComplete(List<HasMetadata> objects) {
     Set<String> clusterScoped = Set.of("ClusterRole", "ClusterRoleBinding");
     for (HasMetadata o : objects) {
@@ -200,7 +251,9 @@ class ChartTest {
       assertThat(o.getApiVersion()).as(id).isNotBlank();
       assertThat(o.getKind()).as(id).isNotBlank();
       assertThat(o.getMetadata().getName()).as(id).matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
-      assertThat(o.getMetadata().getLabels()).as(id).containsEntry("app.kubernetes.io/part-of", "bellhop");
+      assertThat(o.getMetadata().getLabels())
+          .as(id)
+          .containsEntry("app.kubernetes.io/part-of", "bellhop");
       if (clusterScoped.contains(o.getKind())) {
         assertThat(o.getMetadata().getNamespace()).as(id).isNull();
       } else {
@@ -211,7 +264,8 @@ class ChartTest {
       String id = "Deployment/" + d.getMetadata().getName();
       var pod = d.getSpec().getTemplate();
       assertThat(d.getSpec().getReplicas()).as(id).isNotNull();
-      assertThat(pod.getMetadata().getLabels()).as(id)
+      assertThat(pod.getMetadata().getLabels())
+          .as(id)
           .containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
       assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).as(id).isTrue();
       for (Container c : pod.getSpec().getContainers()) {
@@ -225,24 +279,41 @@ class ChartTest {
         Set<String> ports = c.getPorts().stream().map(p -> p.getName()).collect(Collectors.toSet());
         assertThat(ports).as(id).contains(c.getLivenessProbe().getHttpGet().getPort().getStrVal());
         assertThat(ports).as(id).contains(c.getReadinessProbe().getHttpGet().getPort().getStrVal());
-        Set<String> volumes = pod.getSpec().getVolumes().stream().map(v -> v.getName()).collect(Collectors.toSet());
+        Set<String> volumes =
+            pod.getSpec().getVolumes().stream().map(v -> v.getName()).collect(Collectors.toSet());
         c.getVolumeMounts().forEach(m -> assertThat(volumes).as(id).contains(m.getName()));
       }
       if (pod.getSpec().getServiceAccountName() != null) {
-        assertThat(Charts.ofType(objects, ServiceAccount.class)).as(id)
-            .anyMatch(sa -> sa.getMetadata().getName().equals(pod.getSpec().getServiceAccountName()));
+        assertThat(Charts.ofType(objects, ServiceAccount.class))
+            .as(id)
+            .anyMatch(
+                sa -> sa.getMetadata().getName().equals(pod.getSpec().getServiceAccountName()));
       }
     }
     for (Service s : Charts.ofType(objects, Service.class)) {
       String id = "Service/" + s.getMetadata().getName();
-      // Every Service selects the pods of one of the chart's Deployments, on a port those pods name.
-      Deployment target = Charts.ofType(objects, Deployment.class).stream()
-          .filter(d -> d.getSpec().getTemplate().getMetadata().getLabels().entrySet()
-              .containsAll(s.getSpec().getSelector().entrySet()))
-          .findFirst().orElseThrow(() -> new AssertionError(id + " selects no Deployment"));
-      Set<String> ports = target.getSpec().getTemplate().getSpec().getContainers().stream()
-          .flatMap(c -> c.getPorts().stream()).map(p -> p.getName()).collect(Collectors.toSet());
-      s.getSpec().getPorts().forEach(p -> assertThat(ports).as(id).contains(p.getTargetPort().getStrVal()));
+      // Every Service selects the pods of one of the chart's Deployments, on a port those pods
+      // name.
+      Deployment target =
+          Charts.ofType(objects, Deployment.class).stream()
+              .filter(
+                  d ->
+                      d.getSpec()
+                          .getTemplate()
+                          .getMetadata()
+                          .getLabels()
+                          .entrySet()
+                          .containsAll(s.getSpec().getSelector().entrySet()))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(id + " selects no Deployment"));
+      Set<String> ports =
+          target.getSpec().getTemplate().getSpec().getContainers().stream()
+              .flatMap(c -> c.getPorts().stream())
+              .map(p -> p.getName())
+              .collect(Collectors.toSet());
+      s.getSpec()
+          .getPorts()
+          .forEach(p -> assertThat(ports).as(id).contains(p.getTargetPort().getStrVal()));
     }
     for (Ingress i : Charts.ofType(objects, Ingress.class)) {
       assertThat(i.getSpec().getIngressClassName()).isNotBlank();
@@ -250,10 +321,16 @@ class ChartTest {
         assertThat(rule.getHost()).isNotBlank();
         for (var path : rule.getHttp().getPaths()) {
           var backend = path.getBackend().getService();
-          Service s = Charts.ofType(objects, Service.class).stream()
-              .filter(x -> x.getMetadata().getName().equals(backend.getName())).findFirst()
-              .orElseThrow(() -> new AssertionError("Ingress backend " + backend.getName() + " not rendered"));
-          assertThat(s.getSpec().getPorts()).anyMatch(p -> p.getName().equals(backend.getPort().getName()));
+          Service s =
+              Charts.ofType(objects, Service.class).stream()
+                  .filter(x -> x.getMetadata().getName().equals(backend.getName()))
+                  .findFirst()
+                  .orElseThrow(
+                      () ->
+                          new AssertionError(
+                              "Ingress backend " + backend.getName() + " not rendered"));
+          assertThat(s.getSpec().getPorts())
+              .anyMatch(p -> p.getName().equals(backend.getPort().getName()));
         }
       }
     }
@@ -262,15 +339,20 @@ class ChartTest {
       assertThat(hs.getSpec().getImage()).as(id).isNotBlank();
       assertThat(hs.getSpec().getPort()).as(id).isBetween(1, 65535);
       assertThat(hs.getSpec().getReplicas()).as(id).isNotNull();
-      assertThat(hs.getSpec().getConsul().getServiceName()).as(id).isEqualTo(hs.getMetadata().getName());
+      assertThat(hs.getSpec().getConsul().getServiceName())
+          .as(id)
+          .isEqualTo(hs.getMetadata().getName());
       (hs.getSpec().getEnv() == null ? List.<EnvVar>of() : hs.getSpec().getEnv())
           .forEach(e -> assertThat(e.getName()).as(id).isNotBlank());
     }
     for (ClusterRoleBinding b : Charts.ofType(objects, ClusterRoleBinding.class)) {
       assertThat(Charts.ofType(objects, ClusterRole.class))
           .anyMatch(r -> r.getMetadata().getName().equals(b.getRoleRef().getName()));
-      b.getSubjects().forEach(s -> assertThat(Charts.ofType(objects, ServiceAccount.class))
-          .anyMatch(sa -> sa.getMetadata().getName().equals(s.getName())));
+      b.getSubjects()
+          .forEach(
+              s ->
+                  assertThat(Charts.ofType(objects, ServiceAccount.class))
+                      .anyMatch(sa -> sa.getMetadata().getName().equals(s.getName())));
     }
     for (RoleBinding b : Charts.ofType(objects, RoleBinding.class)) {
       assertThat(Charts.ofType(objects, Role.class))
@@ -279,13 +361,17 @@ class ChartTest {
   }
 
   static Deployment deployment(List<HasMetadata> objects, String name) {
-    return Charts.ofType(objects, Deployment.class).stream().filter(d -> d.getMetadata().getName().equals(name))
-        .findFirst().orElseThrow();
+    return Charts.ofType(objects, Deployment.class).stream()
+        .filter(d -> d.getMetadata().getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   static HotelService hotelService(List<HasMetadata> objects, String name) {
-    return Charts.ofType(objects, HotelService.class).stream().filter(d -> d.getMetadata().getName().equals(name))
-        .findFirst().orElseThrow();
+    return Charts.ofType(objects, HotelService.class).stream()
+        .filter(d -> d.getMetadata().getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   static EnvVar env(Container c, String name) {
@@ -293,7 +379,9 @@ class ChartTest {
   }
 
   static EnvVar env(List<EnvVar> env, String name) {
-    return env.stream().filter(e -> e.getName().equals(name)).findFirst()
+    return env.stream()
+        .filter(e -> e.getName().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no " + name + " in " + env));
   }
 

@@ -12,12 +12,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The chart under helm/bellhop, rendered offline through helm-java, and its objects in the fabric8 model. */
+/**
+ * The chart under helm/bellhop, rendered offline through helm-java, and its objects in the fabric8
+ * model.
+ */
 final class Charts {
   static final String RELEASE = "bellhop";
   static final String NAMESPACE = "bellhop";
-  /** helm-java's default (1.20) is older than the chart's kubeVersion; any supported version renders the same. */
+
+  /**
+   * helm-java's default (1.20) is older than the chart's kubeVersion; any supported version renders
+   * the same.
+   */
   static final String KUBE_VERSION = "v1.29.0";
+
   static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   static {
@@ -42,10 +50,17 @@ final class Charts {
     return repoRoot().resolve("helm/bellhop");
   }
 
-  /** `helm template bellhop helm/bellhop -n bellhop --kube-version v1.29.0` with {@code values} as --set. */
+  /**
+   * `helm template bellhop helm/bellhop -n bellhop --kube-version v1.29.0` with {@code values} as
+   * --set.
+   */
   static String template(Map<String, Object> values) {
-    TemplateCommand template = new Helm(chart()).template().withName(RELEASE).withNamespace(NAMESPACE)
-        .withKubeVersion(KUBE_VERSION);
+    TemplateCommand template =
+        new Helm(chart())
+            .template()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion(KUBE_VERSION);
     values.forEach(template::set);
     return template.call();
   }
@@ -73,7 +88,9 @@ final class Charts {
     }
   }
 
-  /** Every rendered object in the fabric8 model (Bellhop's custom resources as their own classes). */
+  /**
+   * Every rendered object in the fabric8 model (Bellhop's custom resources as their own classes).
+   */
   static List<HasMetadata> objects(String yaml) {
     List<HasMetadata> objects = new ArrayList<>();
     for (String doc : documents(yaml)) {

@@ -9,41 +9,48 @@ import dev.bellhop.operator.crd.HotelService;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
-import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import org.junit.jupiter.api.Test;
 
 /**
- * `helm install` simulated: the chart rendered with default values is applied to the mock API server, the
- * operator starts with the settings the chart's Deployment gives it, and reconciles every HotelService and
- * the ConsulCluster. No Consul runs: HotelServices wait for it (Registered=False, ConsulClusterNotReady),
- * which is reconciled. Then every other path the mock can reach: a workload given up, a HotelService
- * deleted, the ConsulCluster's UI and agents turned off. {@link RbacTest} judges the requests it made.
+ * `helm install` simulated: the chart rendered with default values is applied to the mock API
+ * server, the operator starts with the settings the chart's Deployment gives it, and reconciles
+ * every HotelService and the ConsulCluster. No Consul runs: HotelServices wait for it
+ * (Registered=False, ConsulClusterNotReady), which is reconciled. Then every other path the mock
+ * can reach: a workload given up, a HotelService deleted, the ConsulCluster's UI and agents turned
+ * off. {@link RbacTest} judges the requests it made.
  */
 final class InstallSimulation {
   static final Duration DEADLINE = Duration.ofSeconds(45);
+
   /** ConsulClusterReconciler's annotation: the hash of what it last wrote. */
   private static final String SPEC_HASH = "bellhop.dev/spec-hash";
 
   private InstallSimulation() {}
 
   /** Runs the install and returns every request the operator made. */
-  static List<Rbac.Access> run(RecordingCluster cluster, List<HasMetadata> objects) throws Exception {
+  static List<Rbac.Access> run(RecordingCluster cluster, List<HasMetadata> objects)
+      throws Exception {
     List<Rbac.Access> requests = new ArrayList<>();
     KubernetesClient client = cluster.client();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(Charts.NAMESPACE)
-        .endMetadata().build()).create();
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(Charts.NAMESPACE)
+                .endMetadata()
+                .build())
+        .create();
     for (HasMetadata object : objects) {
       client.resource(object).create();
     }
-    try (var bellhop = BellhopOperator.start(cluster.operatorClient(), OperatorSettings.config(objects))) {
+    try (var bellhop =
+        BellhopOperator.start(cluster.operatorClient(), OperatorSettings.config(objects))) {
       for (HotelService hs : Charts.ofType(objects, HotelService.class)) {
         awaitHotelServiceReconciled(client, hs);
       }
@@ -52,53 +59,132 @@ final class InstallSimulation {
       awaitConsulClusterReconciled(client, ccName);
 
       // A workload given up (its dependents deleted), a HotelService deleted (its finalizer).
-      client.resources(HotelService.class).inNamespace(Charts.NAMESPACE).withName("geo").edit(hs -> {
-        hs.getSpec().setImage(null);
-        hs.getSpec().setSelector(Map.of("app", "geo"));
-        return hs;
-      });
-      await().atMost(DEADLINE).until(() -> client.apps().deployments().inNamespace(Charts.NAMESPACE)
-          .withName("geo").get() == null);
+      client
+          .resources(HotelService.class)
+          .inNamespace(Charts.NAMESPACE)
+          .withName("geo")
+          .edit(
+              hs -> {
+                hs.getSpec().setImage(null);
+                hs.getSpec().setSelector(Map.of("app", "geo"));
+                return hs;
+              });
+      await()
+          .atMost(DEADLINE)
+          .until(
+              () ->
+                  client.apps().deployments().inNamespace(Charts.NAMESPACE).withName("geo").get()
+                      == null);
       client.resources(HotelService.class).inNamespace(Charts.NAMESPACE).withName("rate").delete();
-      await().atMost(DEADLINE).until(() -> client.resources(HotelService.class).inNamespace(Charts.NAMESPACE)
-          .withName("rate").get() == null);
+      await()
+          .atMost(DEADLINE)
+          .until(
+              () ->
+                  client
+                          .resources(HotelService.class)
+                          .inNamespace(Charts.NAMESPACE)
+                          .withName("rate")
+                          .get()
+                      == null);
       // A HotelService's workload changed: its Deployment and Service updated.
-      HotelService hotel = client.resources(HotelService.class).inNamespace(Charts.NAMESPACE).withName("hotel").get();
+      HotelService hotel =
+          client
+              .resources(HotelService.class)
+              .inNamespace(Charts.NAMESPACE)
+              .withName("hotel")
+              .get();
       long replicas = hotel.getSpec().getReplicas() + 1;
       int port = hotel.getSpec().getPort() + 1;
-      client.resources(HotelService.class).inNamespace(Charts.NAMESPACE).withName("hotel").edit(hs -> {
-        hs.getSpec().setReplicas(replicas);
-        hs.getSpec().setPort(port);
-        return hs;
-      });
-      await().atMost(DEADLINE).until(() -> client.apps().deployments().inNamespace(Charts.NAMESPACE).withName("hotel")
-          .get().getSpec().getReplicas() == replicas && client.services().inNamespace(Charts.NAMESPACE)
-          .withName("hotel").get().getSpec().getPorts().stream().anyMatch(p -> p.getPort() == port));
-      // An upgrade: what an earlier operator version wrote (another spec hash) is rewritten at the next change.
+      client
+          .resources(HotelService.class)
+          .inNamespace(Charts.NAMESPACE)
+          .withName("hotel")
+          .edit(
+              hs -> {
+                hs.getSpec().setReplicas(replicas);
+                hs.getSpec().setPort(port);
+                return hs;
+              });
+      await()
+          .atMost(DEADLINE)
+          .until(
+              () ->
+                  client
+                              .apps()
+                              .deployments()
+                              .inNamespace(Charts.NAMESPACE)
+                              .withName("hotel")
+                              .get()
+                              .getSpec()
+                              .getReplicas()
+                          == replicas
+                      && client
+                          .services()
+                          .inNamespace(Charts.NAMESPACE)
+                          .withName("hotel")
+                          .get()
+                          .getSpec()
+                          .getPorts()
+                          .stream()
+                          .anyMatch(p -> p.getPort() == port));
+      // An upgrade: what an earlier operator version wrote (another spec hash) is rewritten at the
+      // next change.
       List<HasMetadata> owned = ownedBy(client, ccName);
       for (HasMetadata o : owned) {
-        client.resource(o).edit(x -> {
-          x.getMetadata().getAnnotations().put(SPEC_HASH, "earlier-version");
-          return x;
-        });
+        client
+            .resource(o)
+            .edit(
+                x -> {
+                  x.getMetadata().getAnnotations().put(SPEC_HASH, "earlier-version");
+                  return x;
+                });
       }
-      client.resources(ConsulCluster.class).inNamespace(Charts.NAMESPACE).withName(ccName).edit(c -> {
-        c.getSpec().setServers(5);
-        return c;
-      });
-      await().atMost(DEADLINE).until(() -> ownedBy(client, ccName).stream()
-          .noneMatch(o -> "earlier-version".equals(o.getMetadata().getAnnotations().get(SPEC_HASH))));
+      client
+          .resources(ConsulCluster.class)
+          .inNamespace(Charts.NAMESPACE)
+          .withName(ccName)
+          .edit(
+              c -> {
+                c.getSpec().setServers(5);
+                return c;
+              });
+      await()
+          .atMost(DEADLINE)
+          .until(
+              () ->
+                  ownedBy(client, ccName).stream()
+                      .noneMatch(
+                          o ->
+                              "earlier-version"
+                                  .equals(o.getMetadata().getAnnotations().get(SPEC_HASH))));
       // The ConsulCluster's UI Service and agents' DaemonSet turned off: both deleted.
-      String agents = client.apps().daemonSets().inNamespace(Charts.NAMESPACE).list().getItems().stream()
-          .map(d -> d.getMetadata().getName()).findFirst().orElseThrow();
-      client.resources(ConsulCluster.class).inNamespace(Charts.NAMESPACE).withName(ccName).edit(c -> {
-        c.getSpec().getUi().setEnabled(false);
-        c.getSpec().getAgents().setEnabled(false);
-        return c;
-      });
-      await().atMost(DEADLINE).until(() -> client.apps().daemonSets().inNamespace(Charts.NAMESPACE)
-          .withName(agents).get() == null
-          && client.services().inNamespace(Charts.NAMESPACE).withName(ccName + "-ui").get() == null);
+      String agents =
+          client.apps().daemonSets().inNamespace(Charts.NAMESPACE).list().getItems().stream()
+              .map(d -> d.getMetadata().getName())
+              .findFirst()
+              .orElseThrow();
+      client
+          .resources(ConsulCluster.class)
+          .inNamespace(Charts.NAMESPACE)
+          .withName(ccName)
+          .edit(
+              c -> {
+                c.getSpec().getUi().setEnabled(false);
+                c.getSpec().getAgents().setEnabled(false);
+                return c;
+              });
+      await()
+          .atMost(DEADLINE)
+          .until(
+              () ->
+                  client.apps().daemonSets().inNamespace(Charts.NAMESPACE).withName(agents).get()
+                          == null
+                      && client
+                              .services()
+                              .inNamespace(Charts.NAMESPACE)
+                              .withName(ccName + "-ui")
+                              .get()
+                          == null);
       requests.addAll(cluster.takeOperatorRequests());
     }
     requests.addAll(cluster.takeOperatorRequests());
@@ -114,53 +200,113 @@ final class InstallSimulation {
     all.addAll(client.policy().v1().podDisruptionBudget().inNamespace(ns).list().getItems());
     all.addAll(client.services().inNamespace(ns).list().getItems());
     all.addAll(client.configMaps().inNamespace(ns).list().getItems());
-    return all.stream().filter(o -> o.getMetadata().getOwnerReferences() != null && o.getMetadata()
-            .getOwnerReferences().stream().anyMatch(r -> "ConsulCluster".equals(r.getKind()) && cc.equals(r.getName())))
-        .filter(o -> o.getMetadata().getAnnotations() != null && o.getMetadata().getAnnotations().containsKey(SPEC_HASH))
+    return all.stream()
+        .filter(
+            o ->
+                o.getMetadata().getOwnerReferences() != null
+                    && o.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(
+                            r -> "ConsulCluster".equals(r.getKind()) && cc.equals(r.getName())))
+        .filter(
+            o ->
+                o.getMetadata().getAnnotations() != null
+                    && o.getMetadata().getAnnotations().containsKey(SPEC_HASH))
         .toList();
   }
 
   private static void awaitHotelServiceReconciled(KubernetesClient client, HotelService rendered) {
     String name = rendered.getMetadata().getName();
-    var resource = client.resources(HotelService.class).inNamespace(Charts.NAMESPACE).withName(name);
-    await().atMost(DEADLINE).ignoreExceptions().untilAsserted(() -> {
-      HotelService hs = resource.get();
-      assertThat(hs.getMetadata().getFinalizers()).as(name).isNotEmpty();
-      assertThat(hs.getStatus()).as(name).isNotNull();
-      assertThat(hs.getStatus().getObservedGeneration()).as(name).isEqualTo(hs.getMetadata().getGeneration());
-      assertThat(condition(hs.getStatus().getConditions(), "Invalid")).as(name)
-          .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("False"));
-      assertThat(condition(hs.getStatus().getConditions(), "Registered")).as(name)
-          .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("ConsulClusterNotReady"));
-      var deployment = client.apps().deployments().inNamespace(Charts.NAMESPACE).withName(name).get();
-      assertThat(deployment).as(name).isNotNull();
-      assertThat(deployment.getSpec().getReplicas()).as(name).isEqualTo(rendered.getSpec().getReplicas());
-      assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).as(name)
-          .isEqualTo(rendered.getSpec().getImage());
-      assertThat(client.services().inNamespace(Charts.NAMESPACE).withName(name).get()).as(name).isNotNull();
-    });
+    var resource =
+        client.resources(HotelService.class).inNamespace(Charts.NAMESPACE).withName(name);
+    await()
+        .atMost(DEADLINE)
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              HotelService hs = resource.get();
+              assertThat(hs.getMetadata().getFinalizers()).as(name).isNotEmpty();
+              assertThat(hs.getStatus()).as(name).isNotNull();
+              assertThat(hs.getStatus().getObservedGeneration())
+                  .as(name)
+                  .isEqualTo(hs.getMetadata().getGeneration());
+              assertThat(condition(hs.getStatus().getConditions(), "Invalid"))
+                  .as(name)
+                  .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("False"));
+              assertThat(condition(hs.getStatus().getConditions(), "Registered"))
+                  .as(name)
+                  .hasValueSatisfying(
+                      c -> assertThat(c.getReason()).isEqualTo("ConsulClusterNotReady"));
+              var deployment =
+                  client.apps().deployments().inNamespace(Charts.NAMESPACE).withName(name).get();
+              assertThat(deployment).as(name).isNotNull();
+              assertThat(deployment.getSpec().getReplicas())
+                  .as(name)
+                  .isEqualTo(rendered.getSpec().getReplicas());
+              assertThat(
+                      deployment
+                          .getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .getContainers()
+                          .get(0)
+                          .getImage())
+                  .as(name)
+                  .isEqualTo(rendered.getSpec().getImage());
+              assertThat(client.services().inNamespace(Charts.NAMESPACE).withName(name).get())
+                  .as(name)
+                  .isNotNull();
+            });
   }
 
   private static void awaitConsulClusterReconciled(KubernetesClient client, String name) {
-    await().atMost(DEADLINE).ignoreExceptions().untilAsserted(() -> {
-      ConsulCluster cc = client.resources(ConsulCluster.class).inNamespace(Charts.NAMESPACE).withName(name).get();
-      assertThat(cc.getStatus()).isNotNull();
-      assertThat(cc.getStatus().getServers()).isEqualTo(3);
-      assertThat(condition(cc.getStatus().getConditions(), "Invalid"))
-          .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("False"));
-      // No pods run in the mock: the servers never get ready, which the status says.
-      assertThat(condition(cc.getStatus().getConditions(), "Ready"))
-          .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("ServersNotReady"));
-      var sts = client.apps().statefulSets().inNamespace(Charts.NAMESPACE).withName(name + "-server").get();
-      assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
-      assertThat(client.services().inNamespace(Charts.NAMESPACE).withName(name).get()).isNotNull();
-      assertThat(client.configMaps().inNamespace(Charts.NAMESPACE).withName(name + "-config").get()).isNotNull();
-      assertThat(client.secrets().inNamespace(Charts.NAMESPACE).withName(name + "-gossip").get()).isNotNull();
-    });
+    await()
+        .atMost(DEADLINE)
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              ConsulCluster cc =
+                  client
+                      .resources(ConsulCluster.class)
+                      .inNamespace(Charts.NAMESPACE)
+                      .withName(name)
+                      .get();
+              assertThat(cc.getStatus()).isNotNull();
+              assertThat(cc.getStatus().getServers()).isEqualTo(3);
+              assertThat(condition(cc.getStatus().getConditions(), "Invalid"))
+                  .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("False"));
+              // No pods run in the mock: the servers never get ready, which the status says.
+              assertThat(condition(cc.getStatus().getConditions(), "Ready"))
+                  .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("ServersNotReady"));
+              var sts =
+                  client
+                      .apps()
+                      .statefulSets()
+                      .inNamespace(Charts.NAMESPACE)
+                      .withName(name + "-server")
+                      .get();
+              assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
+              assertThat(client.services().inNamespace(Charts.NAMESPACE).withName(name).get())
+                  .isNotNull();
+              assertThat(
+                      client
+                          .configMaps()
+                          .inNamespace(Charts.NAMESPACE)
+                          .withName(name + "-config")
+                          .get())
+                  .isNotNull();
+              assertThat(
+                      client
+                          .secrets()
+                          .inNamespace(Charts.NAMESPACE)
+                          .withName(name + "-gossip")
+                          .get())
+                  .isNotNull();
+            });
   }
 
   private static Optional<Condition> condition(List<Condition> conditions, String type) {
-    return conditions == null ? Optional.empty()
+    return conditions == null
+        ? Optional.empty()
         : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 }

@@ -9,9 +9,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * k8s/ is the chart rendered with default values (plus the Namespace helm would create, at Pod Security
- * restricted). `make manifests`
- * regenerates it (this test with -Dbellhop.manifests.write=true); otherwise the test checks it matches.
+ * k8s/ is the chart rendered with default values (plus the Namespace helm would create, at Pod
+ * Security restricted). `make manifests` regenerates it (this test with
+ * -Dbellhop.manifests.write=true); otherwise the test checks it matches.
  */
 class ManifestsTest {
   static final String FILE = "k8s/bellhop.yaml";
@@ -29,7 +29,9 @@ class ManifestsTest {
             # Everything here meets the restricted Pod Security Standard (docs/hardening.md).
             pod-security.kubernetes.io/enforce: restricted
             pod-security.kubernetes.io/enforce-version: latest
-        """.formatted(Charts.NAMESPACE) + Charts.template(Map.of());
+        """
+            .formatted(Charts.NAMESPACE)
+        + Charts.template(Map.of());
   }
 
   @Test
@@ -41,7 +43,9 @@ class ManifestsTest {
       Files.writeString(file, expected);
     }
     assertThat(file).as("%s is missing: run make manifests", FILE).exists();
-    assertThat(Files.readString(file)).as("%s is stale: run make manifests", FILE).isEqualTo(expected);
+    assertThat(Files.readString(file))
+        .as("%s is stale: run make manifests", FILE)
+        .isEqualTo(expected);
     // And it holds the whole system: the Namespace, then the chart's objects.
     var objects = Charts.objects(expected);
     assertThat(objects.get(0).getKind()).isEqualTo("Namespace");

@@ -7,11 +7,20 @@ import com.marcnuri.helm.Helm;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** NOTES.txt, as `helm install` prints it (a client-only dry run), tells the user how to reach the API. */
+/**
+ * NOTES.txt, as `helm install` prints it (a client-only dry run), tells the user how to reach the
+ * API.
+ */
 class NotesTest {
   static String notes(Map<String, Object> values) {
-    var install = new Helm(Charts.chart()).install().withName(Charts.RELEASE).withNamespace(Charts.NAMESPACE)
-        .withKubeVersion(Charts.KUBE_VERSION).clientOnly().withDryRunOption(DryRun.CLIENT);
+    var install =
+        new Helm(Charts.chart())
+            .install()
+            .withName(Charts.RELEASE)
+            .withNamespace(Charts.NAMESPACE)
+            .withKubeVersion(Charts.KUBE_VERSION)
+            .clientOnly()
+            .withDryRunOption(DryRun.CLIENT);
     values.forEach(install::set);
     return install.call().getOutput();
   }

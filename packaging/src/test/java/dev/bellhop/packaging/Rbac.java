@@ -26,15 +26,20 @@ final class Rbac {
 
     /** What a resource request needs, as RBAC reads it. */
     static Grant of(RequestInfo info) {
-      return new Grant(info.apiGroup(), info.subresource() == null ? info.resource()
-          : info.resource() + "/" + info.subresource(), info.verb());
+      return new Grant(
+          info.apiGroup(),
+          info.subresource() == null ? info.resource() : info.resource() + "/" + info.subresource(),
+          info.verb());
     }
   }
 
   /** One request of the operator: as the API server parses it, what was sent, and its body. */
   record Access(RequestInfo info, String request, String body) {}
 
-  /** The rules as triples; the chart names every group, resource and verb (no wildcards, no resourceNames). */
+  /**
+   * The rules as triples; the chart names every group, resource and verb (no wildcards, no
+   * resourceNames).
+   */
   static Set<Grant> grants(List<PolicyRule> rules) {
     Set<Grant> grants = new TreeSet<>();
     for (PolicyRule rule : rules) {
@@ -55,12 +60,16 @@ final class Rbac {
     return grants;
   }
 
-  /** The ServiceAccount the chart's operator Deployment runs as, as the API server authenticates it. */
+  /**
+   * The ServiceAccount the chart's operator Deployment runs as, as the API server authenticates it.
+   */
   static UserInfo operatorUser(List<HasMetadata> chart) {
     Deployment operator = ChartTest.deployment(chart, "bellhop-operator");
     String ns = operator.getMetadata().getNamespace();
     String sa = operator.getSpec().getTemplate().getSpec().getServiceAccountName();
-    return new UserInfo("system:serviceaccount:" + ns + ":" + sa, "", List.of("system:serviceaccounts",
-        "system:serviceaccounts:" + ns, UserInfo.AUTHENTICATED));
+    return new UserInfo(
+        "system:serviceaccount:" + ns + ":" + sa,
+        "",
+        List.of("system:serviceaccounts", "system:serviceaccounts:" + ns, UserInfo.AUTHENTICATED));
   }
 }

@@ -20,29 +20,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The chart grants the operator exactly what it uses, judged by the local API server's RBAC authorizer (the
- * rules kube-apiserver applies) rather than a list kept by hand: the operator runs the install simulation
- * with its rules reviews answered from the chart's rendered roles; every request it made must be allowed
- * to its ServiceAccount, and every right the chart grants must have been used by a request, or be needed
- * in another way that this test shows by taking the right away.
+ * The chart grants the operator exactly what it uses, judged by the local API server's RBAC
+ * authorizer (the rules kube-apiserver applies) rather than a list kept by hand: the operator runs
+ * the install simulation with its rules reviews answered from the chart's rendered roles; every
+ * request it made must be allowed to its ServiceAccount, and every right the chart grants must have
+ * been used by a request, or be needed in another way that this test shows by taking the right
+ * away.
  */
 class RbacTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * Rights used only on paths that need a running Consul, which the mock API server has not (HotelSystemE2ETest
-   * runs them against a real one). Each names the code that uses it.
+   * Rights used only on paths that need a running Consul, which the mock API server has not
+   * (HotelSystemE2ETest runs them against a real one). Each names the code that uses it.
    */
-  static final Map<Rbac.Grant, String> NEEDS_A_RUNNING_CONSUL = Map.of(
-      new Rbac.Grant("", "secrets", "patch"), "ConsulAcls: the bootstrap token written into its Secret (edit)",
-      new Rbac.Grant("", "secrets", "update"), "ConsulAcls: the operator's token Secret replaced (createOr)",
-      new Rbac.Grant("", "pods", "delete"), "ServerRoller: a rollout restarts a server by deleting its pod, once"
-          + " autopilot calls the others healthy");
+  static final Map<Rbac.Grant, String> NEEDS_A_RUNNING_CONSUL =
+      Map.of(
+          new Rbac.Grant("", "secrets", "patch"),
+              "ConsulAcls: the bootstrap token written into its Secret (edit)",
+          new Rbac.Grant("", "secrets", "update"),
+              "ConsulAcls: the operator's token Secret replaced (createOr)",
+          new Rbac.Grant("", "pods", "delete"),
+              "ServerRoller: a rollout restarts a server by deleting its pod, once"
+                  + " autopilot calls the others healthy");
 
   @Test
   void theChartGrantsExactlyWhatTheOperatorUses() throws Exception {
@@ -61,39 +65,56 @@ class RbacTest {
     Set<Rbac.Grant> used = new TreeSet<>();
     Map<RequestInfo, String> needs = new java.util.LinkedHashMap<>();
     requests.forEach(r -> needs.put(r.info(), r.request()));
-    ownerFinalizers.forEach(need -> needs.put(need, "an owner reference blocking the deletion of "
-        + need.resource() + " " + need.name()));
-    needs.forEach((need, request) -> {
-      if (!rbac.authorize(operator, need).allowed()) {
-        refused.add(request + ": " + ApiError.forbidden(operator, need, "").getMessage());
-      } else if (need.resourceRequest()) {
-        used.add(Rbac.Grant.of(need));
-      }
-    });
+    ownerFinalizers.forEach(
+        need ->
+            needs.put(
+                need,
+                "an owner reference blocking the deletion of "
+                    + need.resource()
+                    + " "
+                    + need.name()));
+    needs.forEach(
+        (need, request) -> {
+          if (!rbac.authorize(operator, need).allowed()) {
+            refused.add(request + ": " + ApiError.forbidden(operator, need, "").getMessage());
+          } else if (need.resourceRequest()) {
+            used.add(Rbac.Grant.of(need));
+          }
+        });
     assertThat(refused).as("requests the chart's RBAC refuses").isEmpty();
 
-    Set<Rbac.Grant> granted = new TreeSet<>(Rbac.grants(Charts.ofType(chart, ClusterRole.class).get(0).getRules()));
+    Set<Rbac.Grant> granted =
+        new TreeSet<>(Rbac.grants(Charts.ofType(chart, ClusterRole.class).get(0).getRules()));
     granted.addAll(Rbac.grants(Charts.ofType(chart, Role.class).get(0).getRules()));
     Set<Rbac.Grant> unused = new TreeSet<>(granted);
     unused.removeAll(used);
     unused.removeAll(NEEDS_A_RUNNING_CONSUL.keySet());
     assertThat(unused.stream().filter(g -> startsWithout(chart, operator, g)).toList())
-        .as("rights the chart grants that the operator never used and starts without").isEmpty();
-    assertThat(granted).as("rights kept for the Consul-only paths are still granted")
+        .as("rights the chart grants that the operator never used and starts without")
+        .isEmpty();
+    assertThat(granted)
+        .as("rights kept for the Consul-only paths are still granted")
         .containsAll(NEEDS_A_RUNNING_CONSUL.keySet());
   }
 
   /**
-   * kube's OwnerReferencesPermissionEnforcement: an object created or updated with an owner reference that
-   * blocks the owner's deletion needs {@code update} on the owner's {@code finalizers} subresource. Read from
-   * what the operator's creates left in the store (the mock keeps no request bodies).
+   * kube's OwnerReferencesPermissionEnforcement: an object created or updated with an owner
+   * reference that blocks the owner's deletion needs {@code update} on the owner's {@code
+   * finalizers} subresource. Read from what the operator's creates left in the store (the mock
+   * keeps no request bodies).
    */
-  private static List<RequestInfo> ownerFinalizerUpdates(KubernetesClient client, List<Rbac.Access> requests)
-      throws Exception {
-    List<CustomResourceDefinition> crds = client.apiextensions().v1().customResourceDefinitions().list().getItems();
+  private static List<RequestInfo> ownerFinalizerUpdates(
+      KubernetesClient client, List<Rbac.Access> requests) throws Exception {
+    List<CustomResourceDefinition> crds =
+        client.apiextensions().v1().customResourceDefinitions().list().getItems();
     Set<String> collections = new TreeSet<>();
-    requests.stream().filter(r -> r.info().verb().equals("create") && r.info().resourceRequest()
-        && !r.info().apiGroup().equals("authorization.k8s.io")).forEach(r -> collections.add(r.info().path()));
+    requests.stream()
+        .filter(
+            r ->
+                r.info().verb().equals("create")
+                    && r.info().resourceRequest()
+                    && !r.info().apiGroup().equals("authorization.k8s.io"))
+        .forEach(r -> collections.add(r.info().path()));
     List<RequestInfo> needs = new ArrayList<>();
     for (String collection : collections) {
       for (JsonNode item : JSON.readTree(client.raw(collection)).path("items")) {
@@ -102,35 +123,61 @@ class RbacTest {
             continue;
           }
           String apiVersion = ref.path("apiVersion").asText();
-          String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
-          String plural = crds.stream().filter(c -> c.getSpec().getGroup().equals(group)
-                  && c.getSpec().getNames().getKind().equals(ref.path("kind").asText()))
-              .map(c -> c.getSpec().getNames().getPlural()).findFirst()
-              .orElseThrow(() -> new AssertionError("an owner of a kind this test does not know: " + ref));
-          needs.add(new RequestInfo("update", "", true, group, apiVersion.substring(apiVersion.indexOf('/') + 1),
-              item.at("/metadata/namespace").asText(), plural, "finalizers", ref.path("name").asText(), Map.of()));
+          String group =
+              apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+          String plural =
+              crds.stream()
+                  .filter(
+                      c ->
+                          c.getSpec().getGroup().equals(group)
+                              && c.getSpec().getNames().getKind().equals(ref.path("kind").asText()))
+                  .map(c -> c.getSpec().getNames().getPlural())
+                  .findFirst()
+                  .orElseThrow(
+                      () ->
+                          new AssertionError("an owner of a kind this test does not know: " + ref));
+          needs.add(
+              new RequestInfo(
+                  "update",
+                  "",
+                  true,
+                  group,
+                  apiVersion.substring(apiVersion.indexOf('/') + 1),
+                  item.at("/metadata/namespace").asText(),
+                  plural,
+                  "finalizers",
+                  ref.path("name").asText(),
+                  Map.of()));
         }
       }
     }
     return needs;
   }
 
-  /** Whether the operator starts without a right (JOSDK's lease check needs one no request uses). */
-  private static boolean startsWithout(List<HasMetadata> chart, UserInfo operator, Rbac.Grant grant) {
+  /**
+   * Whether the operator starts without a right (JOSDK's lease check needs one no request uses).
+   */
+  private static boolean startsWithout(
+      List<HasMetadata> chart, UserInfo operator, Rbac.Grant grant) {
     List<HasMetadata> reduced = new ArrayList<>();
     for (HasMetadata o : chart) {
       if (o instanceof ClusterRole role) {
-        reduced.add(new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder(role)
-            .withRules(without(role.getRules(), grant)).build());
+        reduced.add(
+            new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder(role)
+                .withRules(without(role.getRules(), grant))
+                .build());
       } else if (o instanceof Role role) {
-        reduced.add(new io.fabric8.kubernetes.api.model.rbac.RoleBuilder(role)
-            .withRules(without(role.getRules(), grant)).build());
+        reduced.add(
+            new io.fabric8.kubernetes.api.model.rbac.RoleBuilder(role)
+                .withRules(without(role.getRules(), grant))
+                .build());
       } else {
         reduced.add(o);
       }
     }
     try (var cluster = new RecordingCluster(reduced, operator);
-        var started = BellhopOperator.start(cluster.operatorClient(), OperatorSettings.config(chart))) {
+        var started =
+            BellhopOperator.start(cluster.operatorClient(), OperatorSettings.config(chart))) {
       return true;
     } catch (RuntimeException e) {
       return false;
@@ -147,8 +194,12 @@ class RbacTest {
             verbs.remove(grant.verb());
           }
           if (!verbs.isEmpty()) {
-            out.add(new io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder().withApiGroups(group)
-                .withResources(resource).withVerbs(verbs).build());
+            out.add(
+                new io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder()
+                    .withApiGroups(group)
+                    .withResources(resource)
+                    .withVerbs(verbs)
+                    .build());
           }
         }
       }

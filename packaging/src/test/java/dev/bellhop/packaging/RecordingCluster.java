@@ -19,11 +19,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * fabric8's mock API server in CRUD mode with Bellhop's CRDs, as the operator's testing MockCluster sets it
- * up, that also hands out what was asked of it: the operator's client and the test's own client carry
- * different User-Agents, so the operator's requests can be told apart. The operator's
- * SelfSubjectRulesReviews (JOSDK's check before leader election) are answered from the chart's RBAC by
- * the local API server's authorizer, as the operator's ServiceAccount.
+ * fabric8's mock API server in CRUD mode with Bellhop's CRDs, as the operator's testing MockCluster
+ * sets it up, that also hands out what was asked of it: the operator's client and the test's own
+ * client carry different User-Agents, so the operator's requests can be told apart. The operator's
+ * SelfSubjectRulesReviews (JOSDK's check before leader election) are answered from the chart's RBAC
+ * by the local API server's authorizer, as the operator's ServiceAccount.
  */
 final class RecordingCluster implements AutoCloseable {
   static final String TEST_AGENT = "bellhop-packaging-test";
@@ -32,18 +32,29 @@ final class RecordingCluster implements AutoCloseable {
   private final KubernetesClient operatorClient;
   private final KubernetesClient testClient;
 
-  /** @param rbac the RBAC objects (a rendered chart) the operator's rules reviews are answered from */
+  /**
+   * @param rbac the RBAC objects (a rendered chart) the operator's rules reviews are answered from
+   */
   RecordingCluster(List<HasMetadata> rbac, UserInfo operator) {
     server = MockApiServer.crud(new HashMap<>(), false);
-    AccessReviews reviews = new AccessReviews(new RbacAuthorizer(
-        new dev.bellhop.localcluster.apiserver.authorization.StaticRbacSource(rbac)));
+    AccessReviews reviews =
+        new AccessReviews(
+            new RbacAuthorizer(
+                new dev.bellhop.localcluster.apiserver.authorization.StaticRbacSource(rbac)));
     String path = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
-    server.expect().post().withPath(path)
-        .andReply(201, request -> reviews.answer(RequestInfo.parse("POST", path), operator, request.getUtf8Body()))
+    server
+        .expect()
+        .post()
+        .withPath(path)
+        .andReply(
+            201,
+            request ->
+                reviews.answer(RequestInfo.parse("POST", path), operator, request.getUtf8Body()))
         .always();
     server.init();
     operatorClient = server.createClient();
-    Config config = new ConfigBuilder(operatorClient.getConfiguration()).withUserAgent(TEST_AGENT).build();
+    Config config =
+        new ConfigBuilder(operatorClient.getConfiguration()).withUserAgent(TEST_AGENT).build();
     testClient = new KubernetesClientBuilder().withConfig(config).build();
     new Kube(testClient).applyCrds();
   }
@@ -64,8 +75,11 @@ final class RecordingCluster implements AutoCloseable {
     RecordedRequest r;
     while ((r = server.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
       if (!TEST_AGENT.equals(r.getHeader("User-Agent"))) {
-        accesses.add(new Rbac.Access(RequestInfo.parse(r.getMethod(), r.getPath()), r.getMethod() + " " + r.getPath(),
-            r.getUtf8Body()));
+        accesses.add(
+            new Rbac.Access(
+                RequestInfo.parse(r.getMethod(), r.getPath()),
+                r.getMethod() + " " + r.getPath(),
+                r.getUtf8Body()));
       }
     }
     return accesses;

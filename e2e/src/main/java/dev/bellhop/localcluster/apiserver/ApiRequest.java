@@ -8,7 +8,8 @@ import java.util.List;
  * @param contentType the media type of the body, without parameters ("application/json")
  * @param accept the Accept header as sent (Table and protobuf requests are told apart by it)
  */
-public record ApiRequest(RequestInfo info, UserInfo user, String contentType, String accept, byte[] body) {
+public record ApiRequest(
+    RequestInfo info, UserInfo user, String contentType, String accept, byte[] body) {
   /**
    * The answer: a code, a JSON body, and {@code Warning} headers (kube's "299 - ..." form is added
    * when sent); or, from an {@link Endpoint}, a body of another media type written as it comes
@@ -16,8 +17,12 @@ public record ApiRequest(RequestInfo info, UserInfo user, String contentType, St
    *
    * @param contentType null: {@code application/json}
    */
-  public record Response(int code, com.fasterxml.jackson.databind.JsonNode body, List<String> warnings,
-      String contentType, Stream stream) {
+  public record Response(
+      int code,
+      com.fasterxml.jackson.databind.JsonNode body,
+      List<String> warnings,
+      String contentType,
+      Stream stream) {
     public Response(int code, com.fasterxml.jackson.databind.JsonNode body, List<String> warnings) {
       this(code, body, warnings, null, null);
     }
@@ -43,12 +48,21 @@ public record ApiRequest(RequestInfo info, UserInfo user, String contentType, St
     boolean write(byte[] bytes);
   }
 
-  /** The path of the request's collection in the store, without query: {@code /api/v1/namespaces/ns/pods}. */
+  /**
+   * The path of the request's collection in the store, without query: {@code
+   * /api/v1/namespaces/ns/pods}.
+   */
   String collectionPath() {
-    String prefix = info.apiGroup().isEmpty() ? "/api/" + info.apiVersion()
-        : "/apis/" + info.apiGroup() + "/" + info.apiVersion();
-    return prefix + (info.namespace() != null && !info.resource().equals("namespaces")
-        ? "/namespaces/" + info.namespace() : "") + "/" + info.resource();
+    String prefix =
+        info.apiGroup().isEmpty()
+            ? "/api/" + info.apiVersion()
+            : "/apis/" + info.apiGroup() + "/" + info.apiVersion();
+    return prefix
+        + (info.namespace() != null && !info.resource().equals("namespaces")
+            ? "/namespaces/" + info.namespace()
+            : "")
+        + "/"
+        + info.resource();
   }
 
   /** The stored object's path (its main resource, never a subresource). */

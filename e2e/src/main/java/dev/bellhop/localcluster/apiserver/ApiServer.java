@@ -25,16 +25,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The local cluster's API server: a Vert.x HTTP server on the public address running the
- * {@link Chain} in front of fabric8's CRUD mock, which listens on an internal loopback port and
- * serves only as the store. Plain HTTP: every client is on this machine's loopback, and TLS would
- * add a CA to hand to kubectl, Helm and every pod for no protection gained. Writes the admin
- * kubeconfig (a fresh bearer token each start) and keeps an admin client for the cluster's own parts.
+ * The local cluster's API server: a Vert.x HTTP server on the public address running the {@link
+ * Chain} in front of fabric8's CRUD mock, which listens on an internal loopback port and serves
+ * only as the store. Plain HTTP: every client is on this machine's loopback, and TLS would add a CA
+ * to hand to kubectl, Helm and every pod for no protection gained. Writes the admin kubeconfig (a
+ * fresh bearer token each start) and keeps an admin client for the cluster's own parts.
  */
 public final class ApiServer implements AutoCloseable {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApiServer.class);
-  /** Enough workers that the cluster's controllers, the operator and a user's kubectl are not queued behind each other. */
+
+  /**
+   * Enough workers that the cluster's controllers, the operator and a user's kubectl are not queued
+   * behind each other.
+   */
   private static final int WORKERS = 32;
+
   /** The Kubernetes version this server reports ({@code /version}, OpenAPI's info). */
   public static final String GIT_VERSION = Front.GIT_VERSION;
 
@@ -46,7 +51,12 @@ public final class ApiServer implements AutoCloseable {
   private final KubernetesClient client;
   private final Front front;
 
-  private ApiServer(KubernetesMockServer store, Vertx vertx, HttpServer server, Front front, String url,
+  private ApiServer(
+      KubernetesMockServer store,
+      Vertx vertx,
+      HttpServer server,
+      Front front,
+      String url,
       String adminToken) {
     this.front = front;
     this.store = store;
@@ -54,14 +64,22 @@ public final class ApiServer implements AutoCloseable {
     this.server = server;
     this.url = url;
     this.adminToken = adminToken;
-    Config config = new ConfigBuilder().withMasterUrl(url).withOauthToken(adminToken).withNamespace("default")
-        .withRequestRetryBackoffLimit(3).build();
+    Config config =
+        new ConfigBuilder()
+            .withMasterUrl(url)
+            .withOauthToken(adminToken)
+            .withNamespace("default")
+            .withRequestRetryBackoffLimit(3)
+            .build();
     this.client = new KubernetesClientBuilder().withConfig(config).build();
   }
 
-  /** The front with the default stages (the admin token as system:masters, everything allowed, no admission). */
+  /**
+   * The front with the default stages (the admin token as system:masters, everything allowed, no
+   * admission).
+   */
   public static ApiServer start(String host, int port, Path kubeconfig) {
-    return start(host, port, kubeconfig, stages -> { });
+    return start(host, port, kubeconfig, stages -> {});
   }
 
   /**
@@ -69,7 +87,8 @@ public final class ApiServer implements AutoCloseable {
    * @param stages fills the chain (authentication, authorization, admission, endpoints, views); it
    *     is given the admin token that the kubeconfig carries
    */
-  public static ApiServer start(String host, int port, Path kubeconfig, Consumer<Chain.Builder> stages) {
+  public static ApiServer start(
+      String host, int port, Path kubeconfig, Consumer<Chain.Builder> stages) {
     String adminToken = UUID.randomUUID().toString();
     Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
     KubernetesMockServer store = MockApiServer.crud(expectations);
@@ -80,11 +99,19 @@ public final class ApiServer implements AutoCloseable {
       Chain.Builder builder = Chain.builder(adminToken).serving(storage);
       stages.accept(builder);
       Chain chain = builder.build();
-      WorkerExecutor workers = vertx.createSharedWorkerExecutor("apiserver", WORKERS, 2, TimeUnit.MINUTES);
-      Front front = new Front(chain, storage, chain.discovery(), new Watches(vertx, storage), workers);
-      HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-          .setMaxWebSocketFrameSize(16 * 1024 * 1024).setMaxWebSocketMessageSize(64 * 1024 * 1024))
-          .requestHandler(front);
+      WorkerExecutor workers =
+          vertx.createSharedWorkerExecutor("apiserver", WORKERS, 2, TimeUnit.MINUTES);
+      Front front =
+          new Front(chain, storage, chain.discovery(), new Watches(vertx, storage), workers);
+      HttpServer server =
+          vertx
+              .createHttpServer(
+                  new HttpServerOptions()
+                      .setHost(host)
+                      .setPort(port)
+                      .setMaxWebSocketFrameSize(16 * 1024 * 1024)
+                      .setMaxWebSocketMessageSize(64 * 1024 * 1024))
+              .requestHandler(front);
       server = server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       String url = "http://" + host + ":" + server.actualPort();
       writeKubeconfig(kubeconfig, url, adminToken);
@@ -92,13 +119,19 @@ public final class ApiServer implements AutoCloseable {
     } catch (Exception e) {
       vertx.close();
       store.destroy();
-      throw new IllegalStateException("the local API server cannot listen on " + host + ":" + port
-          + " (is another local cluster running?)", e);
+      throw new IllegalStateException(
+          "the local API server cannot listen on "
+              + host
+              + ":"
+              + port
+              + " (is another local cluster running?)",
+          e);
     }
   }
 
   private static void writeKubeconfig(Path file, String url, String token) {
-    String yaml = """
+    String yaml =
+        """
         # The Bellhop local cluster (make demo): an embedded API server, simulated nodes.
         apiVersion: v1
         kind: Config
@@ -117,7 +150,8 @@ public final class ApiServer implements AutoCloseable {
               user: bellhop-local
               namespace: bellhop
         current-context: bellhop-local
-        """.formatted(url, token);
+        """
+            .formatted(url, token);
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       Files.writeString(file, yaml);
@@ -142,7 +176,10 @@ public final class ApiServer implements AutoCloseable {
 
   @Override
   public void close() {
-    log.atInfo().addKeyValue("url", url).addKeyValue("served", front.served(12)).log("API server stopped");
+    log.atInfo()
+        .addKeyValue("url", url)
+        .addKeyValue("served", front.served(12))
+        .log("API server stopped");
     client.close();
     try {
       server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

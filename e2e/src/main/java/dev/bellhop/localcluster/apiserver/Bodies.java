@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 
-/** Request bodies: JSON, YAML, and protobuf for the kinds client-go's typed clients write ({@link Protobuf}); the rest is a 415. */
+/**
+ * Request bodies: JSON, YAML, and protobuf for the kinds client-go's typed clients write ({@link
+ * Protobuf}); the rest is a 415.
+ */
 final class Bodies {
   private Bodies() {}
 
@@ -24,9 +27,11 @@ final class Bodies {
         return Protobuf.read(request.body());
       }
     } catch (IOException e) {
-      throw Errors.badRequest("the body of the request was in an unknown format: " + e.getMessage());
+      throw Errors.badRequest(
+          "the body of the request was in an unknown format: " + e.getMessage());
     }
-    throw Errors.unsupportedMediaType("the body of the request was in an unknown format - accepted media types include: "
-        + "application/json, application/yaml");
+    throw Errors.unsupportedMediaType(
+        "the body of the request was in an unknown format - accepted media types include: "
+            + "application/json, application/yaml");
   }
 }

@@ -9,17 +9,22 @@ import java.util.Optional;
 
 /**
  * The stages of the local API server, in kube-apiserver's order: who asks ({@link Authenticator}),
- * may they ({@link Authorizer}, skipped for {@link UserInfo#MASTERS}), then for writes the admission
- * plugins in the order given (mutating ones, validation, validating ones) before the store; beside
- * them the hooks other parts add: {@link Endpoint}s (OpenAPI, logs, reviews) and {@link ReadView}s
- * (Tables). The one
- * place the chain is assembled: {@code LocalCluster} fills it, tests build their own.
+ * may they ({@link Authorizer}, skipped for {@link UserInfo#MASTERS}), then for writes the
+ * admission plugins in the order given (mutating ones, validation, validating ones) before the
+ * store; beside them the hooks other parts add: {@link Endpoint}s (OpenAPI, logs, reviews) and
+ * {@link ReadView}s (Tables). The one place the chain is assembled: {@code LocalCluster} fills it,
+ * tests build their own.
  */
-public record Chain(Authenticator authenticator, Authorizer authorizer, List<AdmissionPlugin> admission,
-    List<Endpoint> endpoints, List<ReadView> views, Discovery discovery) {
+public record Chain(
+    Authenticator authenticator,
+    Authorizer authorizer,
+    List<AdmissionPlugin> admission,
+    List<Endpoint> endpoints,
+    List<ReadView> views,
+    Discovery discovery) {
   /** The user of the admin kubeconfig and of the cluster's own parts. */
-  public static final UserInfo ADMIN = new UserInfo("kubernetes-admin", "",
-      List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED));
+  public static final UserInfo ADMIN =
+      new UserInfo("kubernetes-admin", "", List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED));
 
   public Chain {
     admission = List.copyOf(admission);
@@ -72,7 +77,9 @@ public record Chain(Authenticator authenticator, Authorizer authorizer, List<Adm
       return this;
     }
 
-    /** Adds an endpoint (OpenAPI, logs, reviews): asked in order, before the front's own handling. */
+    /**
+     * Adds an endpoint (OpenAPI, logs, reviews): asked in order, before the front's own handling.
+     */
     public Builder endpoint(Endpoint endpoint) {
       endpoints.add(endpoint);
       return this;
@@ -88,12 +95,17 @@ public record Chain(Authenticator authenticator, Authorizer authorizer, List<Adm
       return adminToken;
     }
 
-    /** What the server stores, for endpoints and views that answer from it (set before the stages are filled). */
+    /**
+     * What the server stores, for endpoints and views that answer from it (set before the stages
+     * are filled).
+     */
     public StoredObjects stored() {
       return stored;
     }
 
-    /** The kinds the front serves (built-in ones and every stored CRD's), for stages that need them. */
+    /**
+     * The kinds the front serves (built-in ones and every stored CRD's), for stages that need them.
+     */
     public Discovery discovery() {
       return discovery;
     }
@@ -108,9 +120,13 @@ public record Chain(Authenticator authenticator, Authorizer authorizer, List<Adm
     }
   }
 
-  /** The admin kubeconfig's bearer token is {@link #ADMIN}; no token is anonymous (so is any other, for now). */
+  /**
+   * The admin kubeconfig's bearer token is {@link #ADMIN}; no token is anonymous (so is any other,
+   * for now).
+   */
   static Authenticator adminOnly(String adminToken) {
     String expected = "Bearer " + adminToken;
-    return authorization -> Optional.of(expected.equals(authorization) ? ADMIN : UserInfo.ANONYMOUS);
+    return authorization ->
+        Optional.of(expected.equals(authorization) ? ADMIN : UserInfo.ANONYMOUS);
   }
 }

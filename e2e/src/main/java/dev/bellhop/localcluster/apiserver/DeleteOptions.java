@@ -10,11 +10,16 @@ import java.util.List;
  * A delete's options (kube's DeleteOptions, from the body or the query) and what they do to the
  * stored object before the garbage collector (a controller beside the API server) takes over:
  * Orphan adds the {@code orphan} finalizer, Foreground {@code foregroundDeletion}, Background (the
- * default) neither, and a delete without a policy keeps the ones it finds; while any finalizer remains the object is only marked ({@code deletionTimestamp}).
+ * default) neither, and a delete without a policy keeps the ones it finds; while any finalizer
+ * remains the object is only marked ({@code deletionTimestamp}).
  *
  * @param propagationPolicy "" when the request named none
  */
-record DeleteOptions(String propagationPolicy, Long gracePeriodSeconds, String uid, String resourceVersion,
+record DeleteOptions(
+    String propagationPolicy,
+    Long gracePeriodSeconds,
+    String uid,
+    String resourceVersion,
     boolean dryRun) {
   static final String ORPHAN = "orphan";
   static final String FOREGROUND = "foregroundDeletion";
@@ -25,33 +30,54 @@ record DeleteOptions(String propagationPolicy, Long gracePeriodSeconds, String u
       body = Bodies.read(request);
     }
     RequestInfo info = request.info();
-    String policy = body.path("propagationPolicy").asText(info.param("propagationPolicy").orElse(""));
-    boolean orphan = body.path("orphanDependents").asBoolean(
-        info.param("orphanDependents").map(Boolean::parseBoolean).orElse(false));
+    String policy =
+        body.path("propagationPolicy").asText(info.param("propagationPolicy").orElse(""));
+    boolean orphan =
+        body.path("orphanDependents")
+            .asBoolean(info.param("orphanDependents").map(Boolean::parseBoolean).orElse(false));
     if (policy.isEmpty() && orphan) {
       policy = "Orphan";
     }
     if (!policy.isEmpty() && !List.of("Orphan", "Foreground", "Background").contains(policy)) {
-      throw Errors.badRequest("propagationPolicy: Unsupported value: \"" + policy
-          + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
+      throw Errors.badRequest(
+          "propagationPolicy: Unsupported value: \""
+              + policy
+              + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
     }
-    Long grace = body.hasNonNull("gracePeriodSeconds") ? Long.valueOf(body.get("gracePeriodSeconds").asLong())
-        : info.param("gracePeriodSeconds").map(Long::valueOf).orElse(null);
+    Long grace =
+        body.hasNonNull("gracePeriodSeconds")
+            ? Long.valueOf(body.get("gracePeriodSeconds").asLong())
+            : info.param("gracePeriodSeconds").map(Long::valueOf).orElse(null);
     JsonNode preconditions = body.path("preconditions");
     boolean dryRun = body.path("dryRun").isArray() && !body.path("dryRun").isEmpty();
-    return new DeleteOptions(policy, grace, preconditions.path("uid").asText(""),
-        preconditions.path("resourceVersion").asText(""), dryRun);
+    return new DeleteOptions(
+        policy,
+        grace,
+        preconditions.path("uid").asText(""),
+        preconditions.path("resourceVersion").asText(""),
+        dryRun);
   }
 
   void checkPreconditions(RequestInfo info, ObjectNode stored) {
     JsonNode meta = stored.path("metadata");
     if (!uid.isEmpty() && !uid.equals(meta.path("uid").asText())) {
-      throw Errors.conflict(info, info.name(), "Precondition failed: UID in precondition: " + uid
-          + ", UID in object meta: " + meta.path("uid").asText());
+      throw Errors.conflict(
+          info,
+          info.name(),
+          "Precondition failed: UID in precondition: "
+              + uid
+              + ", UID in object meta: "
+              + meta.path("uid").asText());
     }
-    if (!resourceVersion.isEmpty() && !resourceVersion.equals(meta.path("resourceVersion").asText())) {
-      throw Errors.conflict(info, info.name(), "Precondition failed: ResourceVersion in precondition: "
-          + resourceVersion + ", ResourceVersion in object meta: " + meta.path("resourceVersion").asText());
+    if (!resourceVersion.isEmpty()
+        && !resourceVersion.equals(meta.path("resourceVersion").asText())) {
+      throw Errors.conflict(
+          info,
+          info.name(),
+          "Precondition failed: ResourceVersion in precondition: "
+              + resourceVersion
+              + ", ResourceVersion in object meta: "
+              + meta.path("resourceVersion").asText());
     }
   }
 
@@ -64,7 +90,8 @@ record DeleteOptions(String propagationPolicy, Long gracePeriodSeconds, String u
     ObjectNode meta = Writes.metadata(marked);
     List<String> finalizers = new ArrayList<>();
     meta.path("finalizers").forEach(f -> finalizers.add(f.asText()));
-    // Without a policy the GC finalizers stay as they are (an object already orphaning keeps orphaning), as in kube.
+    // Without a policy the GC finalizers stay as they are (an object already orphaning keeps
+    // orphaning), as in kube.
     if (!propagationPolicy.isEmpty()) {
       finalizers.remove(ORPHAN);
       finalizers.remove(FOREGROUND);

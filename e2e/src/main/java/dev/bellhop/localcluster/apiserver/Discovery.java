@@ -21,15 +21,21 @@ import java.util.Optional;
  * whether a resource has a status subresource and which kind it holds.
  */
 public final class Discovery {
-  private static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list", "patch",
-      "update", "watch");
+  private static final List<String> VERBS =
+      List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
 
   /**
    * One served resource. {@code status}: it has a status subresource (writes to it change only
    * status); {@code scale}: where its scale subresource reads and writes, or null.
    */
-  public record Resource(String groupVersion, String plural, String kind, boolean namespaced, boolean status,
-      ScalePaths scale, List<String> shortNames) {
+  public record Resource(
+      String groupVersion,
+      String plural,
+      String kind,
+      boolean namespaced,
+      boolean status,
+      ScalePaths scale,
+      List<String> shortNames) {
     public String group() {
       return groupVersion.contains("/") ? groupVersion.substring(0, groupVersion.indexOf('/')) : "";
     }
@@ -40,12 +46,18 @@ public final class Discovery {
     }
   }
 
-  /** A scale subresource's JSON pointers (a CRD's {@code .spec.replicas} becomes {@code /spec/replicas}). */
+  /**
+   * A scale subresource's JSON pointers (a CRD's {@code .spec.replicas} becomes {@code
+   * /spec/replicas}).
+   */
   public record ScalePaths(String specReplicas, String statusReplicas, String labelSelector) {
     static final ScalePaths WORKLOADS = new ScalePaths("/spec/replicas", "/status/replicas", null);
 
-    static ScalePaths of(io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceSubresourceScale scale) {
-      return new ScalePaths(pointer(scale.getSpecReplicasPath()), pointer(scale.getStatusReplicasPath()),
+    static ScalePaths of(
+        io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceSubresourceScale scale) {
+      return new ScalePaths(
+          pointer(scale.getSpecReplicasPath()),
+          pointer(scale.getStatusReplicasPath()),
           scale.getLabelSelectorPath() == null ? null : pointer(scale.getLabelSelectorPath()));
     }
 
@@ -56,6 +68,7 @@ public final class Discovery {
 
   /** "group/version" ("v1" for the core group) to its resources by plural. */
   private final Map<String, Map<String, Resource>> groups = new LinkedHashMap<>();
+
   /** CRD name to the "groupVersion plural" entries it added, so that its deletion removes them. */
   private final Map<String, List<String>> crds = new LinkedHashMap<>();
 
@@ -81,11 +94,28 @@ public final class Discovery {
     add("rbac.authorization.k8s.io/v1", "rolebindings", "RoleBinding", true, false);
     add("rbac.authorization.k8s.io/v1", "clusterroles", "ClusterRole", false, false);
     add("rbac.authorization.k8s.io/v1", "clusterrolebindings", "ClusterRoleBinding", false, false);
-    // Until authorization serves them, the store answers rules reviews as the mock always did (everything allowed).
-    add("authorization.k8s.io/v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview", false, false);
-    add("authorization.k8s.io/v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false, false);
+    // Until authorization serves them, the store answers rules reviews as the mock always did
+    // (everything allowed).
+    add(
+        "authorization.k8s.io/v1",
+        "selfsubjectrulesreviews",
+        "SelfSubjectRulesReview",
+        false,
+        false);
+    add(
+        "authorization.k8s.io/v1",
+        "selfsubjectaccessreviews",
+        "SelfSubjectAccessReview",
+        false,
+        false);
     add("authorization.k8s.io/v1", "subjectaccessreviews", "SubjectAccessReview", false, false);
-    add("apiextensions.k8s.io/v1", "customresourcedefinitions", "CustomResourceDefinition", false, true, "crd");
+    add(
+        "apiextensions.k8s.io/v1",
+        "customresourcedefinitions",
+        "CustomResourceDefinition",
+        false,
+        true,
+        "crd");
   }
 
   /** Serves a CRD's kind, as the API server does once it is established. */
@@ -100,10 +130,20 @@ public final class Discovery {
       String gv = crd.getSpec().getGroup() + "/" + version.getName();
       var subresources = version.getSubresources();
       boolean status = subresources != null && subresources.getStatus() != null;
-      ScalePaths scale = subresources != null && subresources.getScale() != null ? ScalePaths.of(subresources.getScale())
-          : null;
-      add(gv, names.getPlural(), names.getKind(), "Namespaced".equals(crd.getSpec().getScope()), status, scale,
-          names.getShortNames() == null ? new String[0] : names.getShortNames().toArray(String[]::new));
+      ScalePaths scale =
+          subresources != null && subresources.getScale() != null
+              ? ScalePaths.of(subresources.getScale())
+              : null;
+      add(
+          gv,
+          names.getPlural(),
+          names.getKind(),
+          "Namespaced".equals(crd.getSpec().getScope()),
+          status,
+          scale,
+          names.getShortNames() == null
+              ? new String[0]
+              : names.getShortNames().toArray(String[]::new));
       added.add(gv + " " + names.getPlural());
     }
     crds.put(crd.getMetadata().getName(), added);
@@ -135,38 +175,70 @@ public final class Discovery {
     return Optional.ofNullable(groups.getOrDefault(groupVersion, Map.of()).get(plural));
   }
 
-  private void add(String groupVersion, String plural, String kind, boolean namespaced, boolean status,
+  private void add(
+      String groupVersion,
+      String plural,
+      String kind,
+      boolean namespaced,
+      boolean status,
       String... shortNames) {
     add(groupVersion, plural, kind, namespaced, status, null, shortNames);
   }
 
-  private void add(String groupVersion, String plural, String kind, boolean namespaced, boolean status,
-      ScalePaths scale, String... shortNames) {
-    groups.computeIfAbsent(groupVersion, k -> new LinkedHashMap<>())
-        .put(plural, new Resource(groupVersion, plural, kind, namespaced, status, scale, List.of(shortNames)));
+  private void add(
+      String groupVersion,
+      String plural,
+      String kind,
+      boolean namespaced,
+      boolean status,
+      ScalePaths scale,
+      String... shortNames) {
+    groups
+        .computeIfAbsent(groupVersion, k -> new LinkedHashMap<>())
+        .put(
+            plural,
+            new Resource(
+                groupVersion, plural, kind, namespaced, status, scale, List.of(shortNames)));
   }
 
   /** The discovery document at this path, if it is one. */
   public synchronized Optional<JsonNode> document(String path) {
-    String p = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+    String p =
+        path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
     Object document = null;
     if (p.equals("/api")) {
       document = new APIVersionsBuilder().withVersions("v1").build();
     } else if (p.equals("/apis")) {
       var list = new APIGroupListBuilder();
-      groups.keySet().stream().filter(gv -> gv.contains("/")).forEach(gv -> {
-        String group = gv.substring(0, gv.indexOf('/'));
-        String version = gv.substring(group.length() + 1);
-        list.addToGroups(new APIGroupBuilder().withName(group)
-            .addNewVersion().withGroupVersion(gv).withVersion(version).endVersion()
-            .withNewPreferredVersion().withGroupVersion(gv).withVersion(version).endPreferredVersion().build());
-      });
+      groups.keySet().stream()
+          .filter(gv -> gv.contains("/"))
+          .forEach(
+              gv -> {
+                String group = gv.substring(0, gv.indexOf('/'));
+                String version = gv.substring(group.length() + 1);
+                list.addToGroups(
+                    new APIGroupBuilder()
+                        .withName(group)
+                        .addNewVersion()
+                        .withGroupVersion(gv)
+                        .withVersion(version)
+                        .endVersion()
+                        .withNewPreferredVersion()
+                        .withGroupVersion(gv)
+                        .withVersion(version)
+                        .endPreferredVersion()
+                        .build());
+              });
       document = list.build();
     } else if (p.startsWith("/api/") || p.startsWith("/apis/")) {
       String gv = p.substring(p.indexOf('/', 1) + 1);
       Map<String, Resource> resources = groups.get(gv);
       if (resources != null) {
-        document = new APIResourceListBuilder().withGroupVersion(gv).withResources(apiResources(resources)).build();
+        document =
+            new APIResourceListBuilder()
+                .withGroupVersion(gv)
+                .withResources(apiResources(resources))
+                .build();
       }
     }
     return Optional.ofNullable(document).map(d -> Storage.JSON.valueToTree(d));
@@ -175,16 +247,36 @@ public final class Discovery {
   private static List<APIResource> apiResources(Map<String, Resource> resources) {
     List<APIResource> list = new ArrayList<>();
     for (Resource r : resources.values()) {
-      list.add(new APIResourceBuilder().withName(r.plural()).withSingularName(r.kind().toLowerCase())
-          .withKind(r.kind()).withNamespaced(r.namespaced()).withVerbs(VERBS).withShortNames(r.shortNames()).build());
+      list.add(
+          new APIResourceBuilder()
+              .withName(r.plural())
+              .withSingularName(r.kind().toLowerCase())
+              .withKind(r.kind())
+              .withNamespaced(r.namespaced())
+              .withVerbs(VERBS)
+              .withShortNames(r.shortNames())
+              .build());
       if (r.status()) {
-        list.add(new APIResourceBuilder().withName(r.plural() + "/status").withSingularName("").withKind(r.kind())
-            .withNamespaced(r.namespaced()).withVerbs("get", "patch", "update").build());
+        list.add(
+            new APIResourceBuilder()
+                .withName(r.plural() + "/status")
+                .withSingularName("")
+                .withKind(r.kind())
+                .withNamespaced(r.namespaced())
+                .withVerbs("get", "patch", "update")
+                .build());
       }
       if (r.scale() != null) {
-        list.add(new APIResourceBuilder().withName(r.plural() + "/scale").withSingularName("").withGroup("autoscaling")
-            .withVersion("v1").withKind("Scale").withNamespaced(r.namespaced()).withVerbs("get", "patch", "update")
-            .build());
+        list.add(
+            new APIResourceBuilder()
+                .withName(r.plural() + "/scale")
+                .withSingularName("")
+                .withGroup("autoscaling")
+                .withVersion("v1")
+                .withKind("Scale")
+                .withNamespaced(r.namespaced())
+                .withVerbs("get", "patch", "update")
+                .build());
       }
     }
     return list;

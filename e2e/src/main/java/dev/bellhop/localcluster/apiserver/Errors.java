@@ -15,29 +15,52 @@ public final class Errors {
 
   /** {@code pods "x"}, {@code deployments.apps "x"}: kube's qualified resource and name. */
   static String qualified(RequestInfo info, String name) {
-    String resource = info.apiGroup() == null || info.apiGroup().isEmpty() ? info.resource()
-        : info.resource() + "." + info.apiGroup();
+    String resource =
+        info.apiGroup() == null || info.apiGroup().isEmpty()
+            ? info.resource()
+            : info.resource() + "." + info.apiGroup();
     return name == null ? resource : resource + " \"" + name + "\"";
   }
 
   public static ApiError notFound(RequestInfo info, String name) {
-    return new ApiError(404, "NotFound", qualified(info, name) + " not found", info.apiGroup(), info.resource(), name,
+    return new ApiError(
+        404,
+        "NotFound",
+        qualified(info, name) + " not found",
+        info.apiGroup(),
+        info.resource(),
+        name,
         List.of());
   }
 
   public static ApiError alreadyExists(RequestInfo info, String name) {
-    return new ApiError(409, "AlreadyExists", qualified(info, name) + " already exists", info.apiGroup(),
-        info.resource(), name, List.of());
+    return new ApiError(
+        409,
+        "AlreadyExists",
+        qualified(info, name) + " already exists",
+        info.apiGroup(),
+        info.resource(),
+        name,
+        List.of());
   }
 
   /** A stale resourceVersion or failed precondition; {@code why} as kube phrases it. */
   public static ApiError conflict(RequestInfo info, String name, String why) {
-    return new ApiError(409, "Conflict", "Operation cannot be fulfilled on " + qualified(info, name) + ": " + why,
-        info.apiGroup(), info.resource(), name, List.of());
+    return new ApiError(
+        409,
+        "Conflict",
+        "Operation cannot be fulfilled on " + qualified(info, name) + ": " + why,
+        info.apiGroup(),
+        info.resource(),
+        name,
+        List.of());
   }
 
   public static ApiError stale(RequestInfo info, String name) {
-    return conflict(info, name, "the object has been modified; please apply your changes to the latest version and try again");
+    return conflict(
+        info,
+        name,
+        "the object has been modified; please apply your changes to the latest version and try again");
   }
 
   public static ApiError badRequest(String message) {
@@ -53,12 +76,19 @@ public final class Errors {
   }
 
   public static ApiError pathNotFound(String path) {
-    return new ApiError(404, "NotFound", "the server could not find the requested resource", null, null, null,
+    return new ApiError(
+        404,
+        "NotFound",
+        "the server could not find the requested resource",
+        null,
+        null,
+        null,
         List.of());
   }
 
   public static ApiError internal(String message) {
-    return new ApiError(500, "InternalError", "Internal error occurred: " + message, null, null, null, List.of());
+    return new ApiError(
+        500, "InternalError", "Internal error occurred: " + message, null, null, null, List.of());
   }
 
   /** The {@code Status} body of an error (kind Status, apiVersion v1, status Failure). */
@@ -66,7 +96,10 @@ public final class Errors {
     ObjectNode status = JsonNodeFactory.instance.objectNode();
     status.put("kind", "Status").put("apiVersion", "v1");
     status.putObject("metadata");
-    status.put("status", "Failure").put("message", error.getMessage()).put("reason", error.reason());
+    status
+        .put("status", "Failure")
+        .put("message", error.getMessage())
+        .put("reason", error.reason());
     if (error.name() != null || error.kind() != null || !error.causes().isEmpty()) {
       ObjectNode details = status.putObject("details");
       if (error.name() != null) {
@@ -81,7 +114,11 @@ public final class Errors {
       if (!error.causes().isEmpty()) {
         ArrayNode causes = details.putArray("causes");
         for (ApiError.Cause c : error.causes()) {
-          causes.addObject().put("reason", c.reason()).put("message", c.message()).put("field", c.field());
+          causes
+              .addObject()
+              .put("reason", c.reason())
+              .put("message", c.message())
+              .put("field", c.field());
         }
       }
     }
@@ -89,7 +126,9 @@ public final class Errors {
     return status;
   }
 
-  /** The {@code Status} of a successful delete that removed the object ({@code status: Success}). */
+  /**
+   * The {@code Status} of a successful delete that removed the object ({@code status: Success}).
+   */
   static ObjectNode success(RequestInfo info, JsonNode deleted) {
     ObjectNode status = JsonNodeFactory.instance.objectNode();
     status.put("kind", "Status").put("apiVersion", "v1");

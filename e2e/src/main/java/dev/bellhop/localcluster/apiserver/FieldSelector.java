@@ -32,11 +32,13 @@ record FieldSelector(List<Requirement> requirements) {
         int ne = term.indexOf("!=");
         int eq = term.indexOf('=');
         if (ne < 0 && eq < 0) {
-          throw Errors.badRequest("invalid selector: '" + selector + "'; can't understand '" + term + "'");
+          throw Errors.badRequest(
+              "invalid selector: '" + selector + "'; can't understand '" + term + "'");
         }
         boolean equal = ne < 0;
         String field = term.substring(0, equal ? eq : ne).trim();
-        String value = term.substring(equal ? (term.startsWith("==", eq) ? eq + 2 : eq + 1) : ne + 2).trim();
+        String value =
+            term.substring(equal ? (term.startsWith("==", eq) ? eq + 2 : eq + 1) : ne + 2).trim();
         requirements.add(new Requirement(field.split("\\."), value, equal));
       }
     }

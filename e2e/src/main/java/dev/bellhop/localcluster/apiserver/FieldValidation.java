@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code fieldValidation} for built-in kinds: fields the kind does not have are found by reading the
- * object into fabric8's model, where they land in {@code additionalProperties}. Strict refuses them
- * (400 {@code strict decoding error: unknown field "spec.foo"}, as kube answers), Warn (kube's default)
- * names each in a {@code Warning} header, Ignore says nothing. Custom resources are validation's
- * (their schema decides), not this.
+ * {@code fieldValidation} for built-in kinds: fields the kind does not have are found by reading
+ * the object into fabric8's model, where they land in {@code additionalProperties}. Strict refuses
+ * them (400 {@code strict decoding error: unknown field "spec.foo"}, as kube answers), Warn (kube's
+ * default) names each in a {@code Warning} header, Ignore says nothing. Custom resources are
+ * validation's (their schema decides), not this.
  */
 final class FieldValidation {
   private static final String MODEL = "io.fabric8.kubernetes.api.model";
@@ -40,7 +40,10 @@ final class FieldValidation {
     return messages;
   }
 
-  /** The paths of the fields fabric8's model of this kind does not know ({@code spec.containers[0].foo}). */
+  /**
+   * The paths of the fields fabric8's model of this kind does not know ({@code
+   * spec.containers[0].foo}).
+   */
   static List<String> unknownFields(ObjectNode object) {
     Object typed;
     try {
@@ -69,7 +72,10 @@ final class FieldValidation {
     if (value == null || !value.getClass().getName().startsWith(MODEL)) {
       return;
     }
-    BeanDescription bean = Storage.JSON.getSerializationConfig().introspect(Storage.JSON.constructType(value.getClass()));
+    BeanDescription bean =
+        Storage.JSON
+            .getSerializationConfig()
+            .introspect(Storage.JSON.constructType(value.getClass()));
     for (BeanPropertyDefinition property : bean.findProperties()) {
       if (property.hasGetter()) {
         walk(property.getGetter().getValue(value), join(path, property.getName()), unknown);

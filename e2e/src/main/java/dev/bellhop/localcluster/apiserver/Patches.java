@@ -15,7 +15,12 @@ import io.fabric8.zjsonpatch.JsonPatchException;
  * (see docs/local-cluster-api-server.md for why that is enough for Helm and kubectl here).
  */
 final class Patches {
-  enum Type { JSON, MERGE, STRATEGIC, APPLY }
+  enum Type {
+    JSON,
+    MERGE,
+    STRATEGIC,
+    APPLY
+  }
 
   private Patches() {}
 
@@ -27,35 +32,47 @@ final class Patches {
       case "application/strategic-merge-patch+json" -> {
         if (!resource.builtIn()) {
           // As kube answers for custom resources: they have no patch strategies to merge by.
-          throw Errors.unsupportedMediaType("the body of the request was in an unknown format - accepted media types "
-              + "include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
+          throw Errors.unsupportedMediaType(
+              "the body of the request was in an unknown format - accepted media types "
+                  + "include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
         }
         yield Type.STRATEGIC;
       }
       case "application/apply-patch+yaml", "application/apply-patch+cbor" -> Type.APPLY;
-      default -> throw Errors.unsupportedMediaType("the body of the request was in an unknown format - accepted media "
-          + "types include: application/json-patch+json, application/merge-patch+json, "
-          + "application/apply-patch+yaml, application/strategic-merge-patch+json");
+      default ->
+          throw Errors.unsupportedMediaType(
+              "the body of the request was in an unknown format - accepted media "
+                  + "types include: application/json-patch+json, application/merge-patch+json, "
+                  + "application/apply-patch+yaml, application/strategic-merge-patch+json");
     };
   }
 
   static JsonNode read(Type type, ApiRequest request) {
     String bodyType = type == Type.APPLY ? "application/yaml" : "application/json";
-    JsonNode patch = Bodies.read(new ApiRequest(request.info(), request.user(), bodyType, request.accept(),
-        request.body()));
+    JsonNode patch =
+        Bodies.read(
+            new ApiRequest(
+                request.info(), request.user(), bodyType, request.accept(), request.body()));
     if (type == Type.JSON ? !patch.isArray() : !patch.isObject()) {
-      throw Errors.badRequest("the body of the request is not a valid " + type.name().toLowerCase() + " patch");
+      throw Errors.badRequest(
+          "the body of the request is not a valid " + type.name().toLowerCase() + " patch");
     }
     return patch;
   }
 
-  /** The resourceVersion a patch itself asks for ("" for none): a conflict with it is the client's 409. */
+  /**
+   * The resourceVersion a patch itself asks for ("" for none): a conflict with it is the client's
+   * 409.
+   */
   static String resourceVersion(Type type, JsonNode patch) {
     if (type == Type.JSON) {
       for (JsonNode op : patch) {
         if (op.path("path").asText().equals("/metadata/resourceVersion") && op.has("value")) {
-          return op.path("op").asText().equals("test") || op.path("op").asText().equals("replace")
-              || op.path("op").asText().equals("add") ? op.get("value").asText() : "";
+          return op.path("op").asText().equals("test")
+                  || op.path("op").asText().equals("replace")
+                  || op.path("op").asText().equals("add")
+              ? op.get("value").asText()
+              : "";
         }
       }
       return "";
@@ -66,16 +83,24 @@ final class Patches {
   static ObjectNode apply(Type type, ObjectNode stored, JsonNode patch) {
     JsonNode result;
     try {
-      result = switch (type) {
-        case JSON -> JsonPatch.apply(patch, stored);
-        case MERGE -> MergePatch.apply(stored, patch);
-        case STRATEGIC -> StrategicMergePatch.apply(stored, (ObjectNode) patch);
-        case APPLY -> applyConfiguration(stored, (ObjectNode) patch);
-      };
+      result =
+          switch (type) {
+            case JSON -> JsonPatch.apply(patch, stored);
+            case MERGE -> MergePatch.apply(stored, patch);
+            case STRATEGIC -> StrategicMergePatch.apply(stored, (ObjectNode) patch);
+            case APPLY -> applyConfiguration(stored, (ObjectNode) patch);
+          };
     } catch (JsonPatchException | IllegalArgumentException e) {
-      // kube answers a patch that does not apply with 422 for JSON patch tests, 400 otherwise; both are the client's.
-      throw new ApiError(type == Type.JSON ? 422 : 400, type == Type.JSON ? "Invalid" : "BadRequest",
-          "the patch could not be applied: " + e.getMessage(), null, null, null, java.util.List.of());
+      // kube answers a patch that does not apply with 422 for JSON patch tests, 400 otherwise; both
+      // are the client's.
+      throw new ApiError(
+          type == Type.JSON ? 422 : 400,
+          type == Type.JSON ? "Invalid" : "BadRequest",
+          "the patch could not be applied: " + e.getMessage(),
+          null,
+          null,
+          null,
+          java.util.List.of());
     }
     if (!result.isObject()) {
       throw Errors.badRequest("the patch does not leave an object");
@@ -85,8 +110,12 @@ final class Patches {
 
   private static JsonNode applyConfiguration(ObjectNode stored, ObjectNode configuration) {
     String apiVersion = stored.path("apiVersion").asText();
-    boolean builtIn = !apiVersion.contains("/") || !apiVersion.substring(0, apiVersion.indexOf('/')).contains(".")
-        || apiVersion.substring(0, apiVersion.indexOf('/')).endsWith(".k8s.io");
-    return builtIn ? StrategicMergePatch.apply(stored, configuration) : MergePatch.apply(stored, configuration);
+    boolean builtIn =
+        !apiVersion.contains("/")
+            || !apiVersion.substring(0, apiVersion.indexOf('/')).contains(".")
+            || apiVersion.substring(0, apiVersion.indexOf('/')).endsWith(".k8s.io");
+    return builtIn
+        ? StrategicMergePatch.apply(stored, configuration)
+        : MergePatch.apply(stored, configuration);
   }
 }

@@ -24,10 +24,12 @@ import java.util.Map;
 final class Protobuf {
   /** "k8s\0": the envelope's magic, then a runtime.Unknown {typeMeta, raw, ...}. */
   private static final byte[] MAGIC = {'k', '8', 's', 0};
+
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** How one field is read. */
-  private sealed interface Field permits Text, Bytes, Int, Bool, Message, TextMap, BytesMap, Texts, Time, Messages {
+  private sealed interface Field
+      permits Text, Bytes, Int, Bool, Message, TextMap, BytesMap, Texts, Time, Messages {
     String name();
   }
 
@@ -51,36 +53,94 @@ final class Protobuf {
 
   private record Time(String name) implements Field {}
 
-  private static final Map<Integer, Field> OWNER_REFERENCE = Map.of(1, new Text("kind"), 3, new Text("name"),
-      4, new Text("uid"), 5, new Text("apiVersion"), 6, new Bool("controller"), 7, new Bool("blockOwnerDeletion"));
-  private static final Map<Integer, Field> OBJECT_META = Map.ofEntries(Map.entry(1, new Text("name")),
-      Map.entry(2, new Text("generateName")), Map.entry(3, new Text("namespace")), Map.entry(5, new Text("uid")),
-      Map.entry(6, new Text("resourceVersion")), Map.entry(7, new Int("generation")),
-      Map.entry(8, new Time("creationTimestamp")), Map.entry(9, new Time("deletionTimestamp")),
-      Map.entry(10, new Int("deletionGracePeriodSeconds")), Map.entry(11, new TextMap("labels")),
-      Map.entry(12, new TextMap("annotations")), Map.entry(13, new Messages("ownerReferences", OWNER_REFERENCE)),
-      Map.entry(14, new Texts("finalizers")));
-  private static final Map<String, Map<Integer, Field>> KINDS = Map.of(
-      "Secret", Map.of(1, new Message("metadata", OBJECT_META), 2, new BytesMap("data"), 3, new Text("type"),
-          4, new TextMap("stringData"), 5, new Bool("immutable")),
-      "ConfigMap", Map.of(1, new Message("metadata", OBJECT_META), 2, new TextMap("data"),
-          3, new BytesMap("binaryData"), 4, new Bool("immutable")),
-      "Namespace", Map.of(1, new Message("metadata", OBJECT_META),
-          2, new Message("spec", Map.of(1, new Texts("finalizers")))),
-      "DeleteOptions", Map.of(1, new Int("gracePeriodSeconds"),
-          2, new Message("preconditions", Map.of(1, new Text("uid"), 2, new Text("resourceVersion"))),
-          3, new Bool("orphanDependents"), 4, new Text("propagationPolicy"), 5, new Texts("dryRun")));
-  private static final Map<Integer, Field> TYPE_META = Map.of(1, new Text("apiVersion"), 2, new Text("kind"));
+  private static final Map<Integer, Field> OWNER_REFERENCE =
+      Map.of(
+          1,
+          new Text("kind"),
+          3,
+          new Text("name"),
+          4,
+          new Text("uid"),
+          5,
+          new Text("apiVersion"),
+          6,
+          new Bool("controller"),
+          7,
+          new Bool("blockOwnerDeletion"));
+  private static final Map<Integer, Field> OBJECT_META =
+      Map.ofEntries(
+          Map.entry(1, new Text("name")),
+          Map.entry(2, new Text("generateName")),
+          Map.entry(3, new Text("namespace")),
+          Map.entry(5, new Text("uid")),
+          Map.entry(6, new Text("resourceVersion")),
+          Map.entry(7, new Int("generation")),
+          Map.entry(8, new Time("creationTimestamp")),
+          Map.entry(9, new Time("deletionTimestamp")),
+          Map.entry(10, new Int("deletionGracePeriodSeconds")),
+          Map.entry(11, new TextMap("labels")),
+          Map.entry(12, new TextMap("annotations")),
+          Map.entry(13, new Messages("ownerReferences", OWNER_REFERENCE)),
+          Map.entry(14, new Texts("finalizers")));
+  private static final Map<String, Map<Integer, Field>> KINDS =
+      Map.of(
+          "Secret",
+              Map.of(
+                  1,
+                  new Message("metadata", OBJECT_META),
+                  2,
+                  new BytesMap("data"),
+                  3,
+                  new Text("type"),
+                  4,
+                  new TextMap("stringData"),
+                  5,
+                  new Bool("immutable")),
+          "ConfigMap",
+              Map.of(
+                  1,
+                  new Message("metadata", OBJECT_META),
+                  2,
+                  new TextMap("data"),
+                  3,
+                  new BytesMap("binaryData"),
+                  4,
+                  new Bool("immutable")),
+          "Namespace",
+              Map.of(
+                  1,
+                  new Message("metadata", OBJECT_META),
+                  2,
+                  new Message("spec", Map.of(1, new Texts("finalizers")))),
+          "DeleteOptions",
+              Map.of(
+                  1,
+                  new Int("gracePeriodSeconds"),
+                  2,
+                  new Message(
+                      "preconditions", Map.of(1, new Text("uid"), 2, new Text("resourceVersion"))),
+                  3,
+                  new Bool("orphanDependents"),
+                  4,
+                  new Text("propagationPolicy"),
+                  5,
+                  new Texts("dryRun")));
+  private static final Map<Integer, Field> TYPE_META =
+      Map.of(1, new Text("apiVersion"), 2, new Text("kind"));
 
   private Protobuf() {}
 
-  /** The object a protobuf body holds, with its apiVersion and kind; 400 if malformed, 415 for a kind not served. */
+  /**
+   * The object a protobuf body holds, with its apiVersion and kind; 400 if malformed, 415 for a
+   * kind not served.
+   */
   static JsonNode read(byte[] body) {
     if (body.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(body, MAGIC.length), MAGIC)) {
       throw Errors.badRequest("the protobuf body does not start with Kubernetes' envelope");
     }
     try {
-      CodedInputStream in = CodedInputStream.newInstance(body, MAGIC.length, body.length - MAGIC.length);
+      CodedInputStream in =
+          CodedInputStream.newInstance(body, MAGIC.length, body.length - MAGIC.length);
       ObjectNode typeMeta = NODES.objectNode();
       ByteString raw = ByteString.EMPTY;
       for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
@@ -93,8 +153,11 @@ final class Protobuf {
       String kind = typeMeta.path("kind").asText("");
       Map<Integer, Field> schema = KINDS.get(kind);
       if (schema == null) {
-        throw Errors.unsupportedMediaType("this API server reads protobuf only for Secret, ConfigMap, Namespace and "
-            + "DeleteOptions; send " + (kind.isEmpty() ? "the object" : kind) + " as application/json");
+        throw Errors.unsupportedMediaType(
+            "this API server reads protobuf only for Secret, ConfigMap, Namespace and "
+                + "DeleteOptions; send "
+                + (kind.isEmpty() ? "the object" : kind)
+                + " as application/json");
       }
       ObjectNode object = NODES.objectNode();
       object.setAll(typeMeta);
@@ -105,7 +168,8 @@ final class Protobuf {
     }
   }
 
-  private static ObjectNode message(ByteString bytes, Map<Integer, Field> schema) throws IOException {
+  private static ObjectNode message(ByteString bytes, Map<Integer, Field> schema)
+      throws IOException {
     CodedInputStream in = bytes.newCodedInput();
     ObjectNode object = NODES.objectNode();
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
@@ -141,14 +205,17 @@ final class Protobuf {
   }
 
   /** One map entry (a message {key = 1, value = 2}); a bytes value becomes base64, as in JSON. */
-  private static void entry(ObjectNode object, String name, ByteString bytes, boolean binary) throws IOException {
+  private static void entry(ObjectNode object, String name, ByteString bytes, boolean binary)
+      throws IOException {
     CodedInputStream in = bytes.newCodedInput();
     String key = "";
     String value = "";
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (WireFormat.getTagFieldNumber(tag)) {
         case 1 -> key = in.readString();
-        case 2 -> value = binary ? Base64.getEncoder().encodeToString(in.readByteArray()) : in.readString();
+        case 2 ->
+            value =
+                binary ? Base64.getEncoder().encodeToString(in.readByteArray()) : in.readString();
         default -> in.skipField(tag);
       }
     }

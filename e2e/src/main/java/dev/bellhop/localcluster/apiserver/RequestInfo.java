@@ -18,10 +18,20 @@ import java.util.Map;
  * @param apiGroup "" for the core group
  * @param namespace null for a cluster-scoped or all-namespaces request
  */
-public record RequestInfo(String verb, String path, boolean resourceRequest, String apiGroup, String apiVersion,
-    String namespace, String resource, String subresource, String name, Map<String, List<String>> query) {
+public record RequestInfo(
+    String verb,
+    String path,
+    boolean resourceRequest,
+    String apiGroup,
+    String apiVersion,
+    String namespace,
+    String resource,
+    String subresource,
+    String name,
+    Map<String, List<String>> query) {
 
-  private static final java.util.Set<String> NAMESPACE_SUBRESOURCES = java.util.Set.of("status", "finalize");
+  private static final java.util.Set<String> NAMESPACE_SUBRESOURCES =
+      java.util.Set.of("status", "finalize");
 
   /** Parses an HTTP method and a request URI (path and query, as sent). */
   public static RequestInfo parse(String method, String uri) {
@@ -46,16 +56,20 @@ public record RequestInfo(String verb, String path, boolean resourceRequest, Str
       version = parts.get(2);
       i = 3;
     } else {
-      return new RequestInfo(method.toLowerCase(), path, false, null, null, null, null, null, null, query);
+      return new RequestInfo(
+          method.toLowerCase(), path, false, null, null, null, null, null, null, query);
     }
     if (i >= parts.size()) {
       // Discovery of a group version (/api/v1, /apis/apps/v1) is a non-resource request.
-      return new RequestInfo(method.toLowerCase(), path, false, null, null, null, null, null, null, query);
+      return new RequestInfo(
+          method.toLowerCase(), path, false, null, null, null, null, null, null, query);
     }
     String namespace = null;
     // /namespaces/{ns}/{resource}...; /namespaces/{ns} alone is the namespace object itself, and
     // /namespaces/{ns}/status and /finalize its subresources (kube's namespaceSubresources).
-    if (parts.get(i).equals("namespaces") && parts.size() > i + 2 && !NAMESPACE_SUBRESOURCES.contains(parts.get(i + 2))) {
+    if (parts.get(i).equals("namespaces")
+        && parts.size() > i + 2
+        && !NAMESPACE_SUBRESOURCES.contains(parts.get(i + 2))) {
       namespace = parts.get(i + 1);
       i += 2;
     }
@@ -66,15 +80,17 @@ public record RequestInfo(String verb, String path, boolean resourceRequest, Str
       namespace = name;
     }
     boolean watch = first(query, "watch").map(v -> v.equals("true") || v.equals("1")).orElse(false);
-    String verb = switch (method.toUpperCase()) {
-      case "GET", "HEAD" -> watch ? "watch" : name == null ? "list" : "get";
-      case "POST" -> "create";
-      case "PUT" -> "update";
-      case "PATCH" -> "patch";
-      case "DELETE" -> name == null ? "deletecollection" : "delete";
-      default -> method.toLowerCase();
-    };
-    return new RequestInfo(verb, path, true, group, version, namespace, resource, subresource, name, query);
+    String verb =
+        switch (method.toUpperCase()) {
+          case "GET", "HEAD" -> watch ? "watch" : name == null ? "list" : "get";
+          case "POST" -> "create";
+          case "PUT" -> "update";
+          case "PATCH" -> "patch";
+          case "DELETE" -> name == null ? "deletecollection" : "delete";
+          default -> method.toLowerCase();
+        };
+    return new RequestInfo(
+        verb, path, true, group, version, namespace, resource, subresource, name, query);
   }
 
   /** The first value of a query parameter. */
@@ -89,7 +105,9 @@ public record RequestInfo(String verb, String path, boolean resourceRequest, Str
 
   private static java.util.Optional<String> first(Map<String, List<String>> query, String name) {
     List<String> values = query.get(name);
-    return values == null || values.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(values.get(0));
+    return values == null || values.isEmpty()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(values.get(0));
   }
 
   private static Map<String, List<String>> query(String raw) {
@@ -99,8 +117,11 @@ public record RequestInfo(String verb, String path, boolean resourceRequest, Str
     }
     for (String parameter : raw.split("&")) {
       int eq = parameter.indexOf('=');
-      String name = URLDecoder.decode(eq < 0 ? parameter : parameter.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(parameter.substring(eq + 1), StandardCharsets.UTF_8);
+      String name =
+          URLDecoder.decode(
+              eq < 0 ? parameter : parameter.substring(0, eq), StandardCharsets.UTF_8);
+      String value =
+          eq < 0 ? "" : URLDecoder.decode(parameter.substring(eq + 1), StandardCharsets.UTF_8);
       query.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
     }
     return query;

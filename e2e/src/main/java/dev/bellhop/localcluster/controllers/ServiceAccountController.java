@@ -25,21 +25,24 @@ public final class ServiceAccountController implements AutoCloseable {
   }
 
   public void start() {
-    namespaces = client.namespaces().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Namespace ns) {
-        ensureDefault(ns);
-      }
+    namespaces =
+        client
+            .namespaces()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Namespace ns) {
+                    ensureDefault(ns);
+                  }
 
-      @Override
-      public void onUpdate(Namespace old, Namespace ns) {
-        ensureDefault(ns);
-      }
+                  @Override
+                  public void onUpdate(Namespace old, Namespace ns) {
+                    ensureDefault(ns);
+                  }
 
-      @Override
-      public void onDelete(Namespace ns, boolean unknown) {
-      }
-    });
+                  @Override
+                  public void onDelete(Namespace ns, boolean unknown) {}
+                });
   }
 
   private void ensureDefault(Namespace ns) {
@@ -49,11 +52,22 @@ public final class ServiceAccountController implements AutoCloseable {
       return;
     }
     try {
-      client.serviceAccounts().inNamespace(name).resource(new ServiceAccountBuilder().withNewMetadata()
-          .withName("default").withNamespace(name).endMetadata().build()).create();
+      client
+          .serviceAccounts()
+          .inNamespace(name)
+          .resource(
+              new ServiceAccountBuilder()
+                  .withNewMetadata()
+                  .withName("default")
+                  .withNamespace(name)
+                  .endMetadata()
+                  .build())
+          .create();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
-        log.atWarn().addKeyValue("namespace", name).addKeyValue("error", e.getMessage())
+        log.atWarn()
+            .addKeyValue("namespace", name)
+            .addKeyValue("error", e.getMessage())
             .log("default ServiceAccount not created");
       }
     }

@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
 
 /**
  * The local stand-in for pulling and running an image: Bellhop's images run the jar the build made
- * ({@code bellhop/<name>} → {@code services/<name>/target/<name>.jar}, the operator's
- * {@code operator/target/bellhop-operator.jar}) with the image's entrypoint, {@code java -jar};
- * Consul's image runs the consul binary of {@code make consul}. Memory and CPU limits become the
- * JVM's view of its container ({@code -XX:MaxRAM}, {@code -XX:ActiveProcessorCount}).
+ * ({@code bellhop/<name>} → {@code services/<name>/target/<name>.jar}, the operator's {@code
+ * operator/target/bellhop-operator.jar}) with the image's entrypoint, {@code java -jar}; Consul's
+ * image runs the consul binary of {@code make consul}. Memory and CPU limits become the JVM's view
+ * of its container ({@code -XX:MaxRAM}, {@code -XX:ActiveProcessorCount}).
  */
 final class ContainerCommand {
   private static final Pattern BELLHOP = Pattern.compile("(?:.*/)?bellhop/([a-z-]+)(?::.*)?");
@@ -34,14 +34,20 @@ final class ContainerCommand {
     Matcher bellhop = BELLHOP.matcher(c.getImage());
     if (bellhop.matches()) {
       if (c.getCommand() != null && !c.getCommand().isEmpty()) {
-        throw new IllegalArgumentException("image " + c.getImage() + " runs its entrypoint in the local cluster; "
-            + "set args, not command");
+        throw new IllegalArgumentException(
+            "image "
+                + c.getImage()
+                + " runs its entrypoint in the local cluster; "
+                + "set args, not command");
       }
       String name = bellhop.group(1);
-      Path jar = name.equals("operator") ? repoRoot.resolve("operator/target/bellhop-operator.jar")
-          : repoRoot.resolve("services").resolve(name).resolve("target").resolve(name + ".jar");
+      Path jar =
+          name.equals("operator")
+              ? repoRoot.resolve("operator/target/bellhop-operator.jar")
+              : repoRoot.resolve("services").resolve(name).resolve("target").resolve(name + ".jar");
       if (!Files.isRegularFile(jar)) {
-        throw new IllegalStateException("image " + c.getImage() + ": " + jar + " is not built (run `make build`)");
+        throw new IllegalStateException(
+            "image " + c.getImage() + ": " + jar + " is not built (run `make build`)");
       }
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(jvmLimits(c));
@@ -50,13 +56,17 @@ final class ContainerCommand {
     } else if (CONSUL.matcher(c.getImage()).matches()) {
       List<String> given = c.getCommand() == null ? List.of() : c.getCommand();
       if (!given.isEmpty() && !given.get(0).equals("consul")) {
-        throw new IllegalArgumentException("image " + c.getImage() + ": the local cluster runs only `consul`");
+        throw new IllegalArgumentException(
+            "image " + c.getImage() + ": the local cluster runs only `consul`");
       }
       command.add(ConsulBinary.locate().toString());
       given.stream().skip(1).map(a -> sandbox.map(PodSandbox.expand(a, env))).forEach(command::add);
     } else {
-      throw new IllegalArgumentException("image " + c.getImage() + " has no local runtime: the local cluster runs "
-          + "bellhop/* images from this build and Consul");
+      throw new IllegalArgumentException(
+          "image "
+              + c.getImage()
+              + " has no local runtime: the local cluster runs "
+              + "bellhop/* images from this build and Consul");
     }
     command.addAll(args);
     return command;

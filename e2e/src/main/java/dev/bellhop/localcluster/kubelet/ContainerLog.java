@@ -16,24 +16,37 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoField;
 
 /**
- * A container's log as a CRI runtime writes it for the kubelet: one file a run,
- * {@code <container>.log} in the pod's directory, each line {@code <RFC3339Nano> <stdout|stderr> F
- * <text>}; at a restart the last run's file becomes {@code <container>.previous.log}
- * ({@code kubectl logs --previous}). The API server reads these files for {@code pods/log}.
+ * A container's log as a CRI runtime writes it for the kubelet: one file a run, {@code
+ * <container>.log} in the pod's directory, each line {@code <RFC3339Nano> <stdout|stderr> F
+ * <text>}; at a restart the last run's file becomes {@code <container>.previous.log} ({@code
+ * kubectl logs --previous}). The API server reads these files for {@code pods/log}.
  */
 public final class ContainerLog implements AutoCloseable {
   /** kube's RFC3339Nano: nine fraction digits, always, so lines sort and parse alike. */
-  public static final DateTimeFormatter TIMESTAMP = new java.time.format.DateTimeFormatterBuilder()
-      .appendPattern("yyyy-MM-dd'T'HH:mm:ss").appendFraction(ChronoField.NANO_OF_SECOND, 9, 9, true)
-      .appendLiteral('Z').toFormatter().withZone(ZoneOffset.UTC);
+  public static final DateTimeFormatter TIMESTAMP =
+      new java.time.format.DateTimeFormatterBuilder()
+          .appendPattern("yyyy-MM-dd'T'HH:mm:ss")
+          .appendFraction(ChronoField.NANO_OF_SECOND, 9, 9, true)
+          .appendLiteral('Z')
+          .toFormatter()
+          .withZone(ZoneOffset.UTC);
 
   private final OutputStream out;
-  /** Streams still being copied: the file closes when the last one ends (the process has exited). */
-  private final java.util.concurrent.atomic.AtomicInteger pumps = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * Streams still being copied: the file closes when the last one ends (the process has exited).
+   */
+  private final java.util.concurrent.atomic.AtomicInteger pumps =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private ContainerLog(Path file) throws IOException {
-    this.out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE));
+    this.out =
+        new BufferedOutputStream(
+            Files.newOutputStream(
+                file,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE));
   }
 
   public static Path current(Path podDir, String container) {
@@ -56,33 +69,38 @@ public final class ContainerLog implements AutoCloseable {
   /** Copies a stream of the process into the log, line by line, on a daemon thread of its own. */
   void pump(InputStream in, String stream, String threadName) {
     pumps.incrementAndGet();
-    Thread t = new Thread(() -> {
-      ByteArrayOutputStream line = new ByteArrayOutputStream();
-      try (in) {
-        int b;
-        while ((b = in.read()) >= 0) {
-          if (b == '\n') {
-            write(stream, line);
-          } else {
-            line.write(b);
-          }
-        }
-        if (line.size() > 0) {
-          write(stream, line);
-        }
-      } catch (IOException e) {
-        // the process or the log is gone: nothing left to copy
-      }
-      if (pumps.decrementAndGet() == 0) {
-        close();
-      }
-    }, threadName);
+    Thread t =
+        new Thread(
+            () -> {
+              ByteArrayOutputStream line = new ByteArrayOutputStream();
+              try (in) {
+                int b;
+                while ((b = in.read()) >= 0) {
+                  if (b == '\n') {
+                    write(stream, line);
+                  } else {
+                    line.write(b);
+                  }
+                }
+                if (line.size() > 0) {
+                  write(stream, line);
+                }
+              } catch (IOException e) {
+                // the process or the log is gone: nothing left to copy
+              }
+              if (pumps.decrementAndGet() == 0) {
+                close();
+              }
+            },
+            threadName);
     t.setDaemon(true);
     t.start();
   }
 
   private synchronized void write(String stream, ByteArrayOutputStream line) throws IOException {
-    out.write((TIMESTAMP.format(Instant.now()) + " " + stream + " F ").getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        (TIMESTAMP.format(Instant.now()) + " " + stream + " F ")
+            .getBytes(StandardCharsets.US_ASCII));
     line.writeTo(out);
     out.write('\n');
     // Flushed a line at a time: kubectl logs -f shows each line as the process prints it.

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The simulated kubelet of the three nodes, for the demo and tests only: it runs every pod
  * scheduled onto them as a host process ({@link PodRunner}). A finalizer of its own on each pod
- * gives it what a real kubelet has: the pod stays, with its deletionTimestamp, until the process has
- * stopped.
+ * gives it what a real kubelet has: the pod stays, with its deletionTimestamp, until the process
+ * has stopped.
  */
 public final class Kubelet implements AutoCloseable {
   public static final String FINALIZER = "localcluster.bellhop.dev/kubelet";
@@ -43,12 +43,18 @@ public final class Kubelet implements AutoCloseable {
   private final Path stateDir;
   private final java.net.URI apiUrl;
   private final Map<String, PodRunner> runners = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(4, daemon("kubelet-timer"));
+  private final ScheduledExecutorService timers =
+      Executors.newScheduledThreadPool(4, daemon("kubelet-timer"));
   private final ExecutorService work = Executors.newCachedThreadPool(daemon("kubelet"));
   private SharedIndexInformer<Pod> informer;
 
-  public Kubelet(KubernetesClient client, PodNetwork network, Map<String, String> nodeIps, Path repoRoot,
-      Path stateDir, String apiUrl) {
+  public Kubelet(
+      KubernetesClient client,
+      PodNetwork network,
+      Map<String, String> nodeIps,
+      Path repoRoot,
+      Path stateDir,
+      String apiUrl) {
     this.client = client;
     this.network = network;
     this.nodeIps = nodeIps;
@@ -58,22 +64,27 @@ public final class Kubelet implements AutoCloseable {
   }
 
   public void start() {
-    informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Pod pod) {
-        handle(pod);
-      }
+    informer =
+        client
+            .pods()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Pod pod) {
+                    handle(pod);
+                  }
 
-      @Override
-      public void onUpdate(Pod old, Pod pod) {
-        handle(pod);
-      }
+                  @Override
+                  public void onUpdate(Pod old, Pod pod) {
+                    handle(pod);
+                  }
 
-      @Override
-      public void onDelete(Pod pod, boolean unknown) {
-        removed(pod);
-      }
-    });
+                  @Override
+                  public void onDelete(Pod pod, boolean unknown) {
+                    removed(pod);
+                  }
+                });
   }
 
   private void handle(Pod pod) {
@@ -85,14 +96,18 @@ public final class Kubelet implements AutoCloseable {
     if (pod.getMetadata().getDeletionTimestamp() != null) {
       PodRunner runner = runners.get(uid);
       if (runner != null) {
-        long grace = pod.getMetadata().getDeletionGracePeriodSeconds() != null
-            ? pod.getMetadata().getDeletionGracePeriodSeconds()
-            : pod.getSpec().getTerminationGracePeriodSeconds() != null ? pod.getSpec().getTerminationGracePeriodSeconds() : 30;
-        work.execute(() -> {
-          if (runner.terminate(grace)) {
-            release(pod);
-          }
-        });
+        long grace =
+            pod.getMetadata().getDeletionGracePeriodSeconds() != null
+                ? pod.getMetadata().getDeletionGracePeriodSeconds()
+                : pod.getSpec().getTerminationGracePeriodSeconds() != null
+                    ? pod.getSpec().getTerminationGracePeriodSeconds()
+                    : 30;
+        work.execute(
+            () -> {
+              if (runner.terminate(grace)) {
+                release(pod);
+              }
+            });
       } else if (runner == null) {
         work.execute(() -> release(pod));
       }
@@ -101,12 +116,14 @@ public final class Kubelet implements AutoCloseable {
     if (!runners.containsKey(uid)) {
       PodRunner runner = new PodRunner(this, pod, network.assign(pod), hostIp);
       runners.put(uid, runner);
-      work.execute(() -> {
-        if (pod.getMetadata().getFinalizers() == null || !pod.getMetadata().getFinalizers().contains(FINALIZER)) {
-          edit(pod, p -> p.getMetadata().getFinalizers().add(FINALIZER));
-        }
-        runner.start();
-      });
+      work.execute(
+          () -> {
+            if (pod.getMetadata().getFinalizers() == null
+                || !pod.getMetadata().getFinalizers().contains(FINALIZER)) {
+              edit(pod, p -> p.getMetadata().getFinalizers().add(FINALIZER));
+            }
+            runner.start();
+          });
     }
   }
 
@@ -120,37 +137,51 @@ public final class Kubelet implements AutoCloseable {
     if (runner != null) {
       runner.kill();
       network.release(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
-      work.execute(() -> {
-        try {
-          Files.deleteIfExists(stateDir.resolve("pids").resolve(pod.getMetadata().getUid()));
-        } catch (IOException e) {
-          // the sweep at the next start removes it
-        }
-        PodRunner.deleteQuietly(podDir(pod));
-      });
+      work.execute(
+          () -> {
+            try {
+              Files.deleteIfExists(stateDir.resolve("pids").resolve(pod.getMetadata().getUid()));
+            } catch (IOException e) {
+              // the sweep at the next start removes it
+            }
+            PodRunner.deleteQuietly(podDir(pod));
+          });
     }
   }
 
   private void edit(Pod pod, java.util.function.Consumer<Pod> change) {
     try {
-      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).edit(p -> {
-        if (p.getMetadata().getFinalizers() == null) {
-          p.getMetadata().setFinalizers(new ArrayList<>());
-        }
-        change.accept(p);
-        return p;
-      });
+      client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
+          .edit(
+              p -> {
+                if (p.getMetadata().getFinalizers() == null) {
+                  p.getMetadata().setFinalizers(new ArrayList<>());
+                }
+                change.accept(p);
+                return p;
+              });
     } catch (KubernetesClientException e) {
-      log.atDebug().addKeyValue("pod", Pods.name(pod)).addKeyValue("error", e.getMessage()).log("pod not edited");
+      log.atDebug()
+          .addKeyValue("pod", Pods.name(pod))
+          .addKeyValue("error", e.getMessage())
+          .log("pod not edited");
     }
   }
 
   PodSandbox sandbox(Pod pod, String podIp, String hostIp) {
-    return new PodSandbox(client, network, pod, podIp, hostIp, podDir(pod), stateDir.resolve("claims"));
+    return new PodSandbox(
+        client, network, pod, podIp, hostIp, podDir(pod), stateDir.resolve("claims"));
   }
 
   private Path podDir(Pod pod) {
-    return podDir(stateDir, pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid());
+    return podDir(
+        stateDir,
+        pod.getMetadata().getNamespace(),
+        pod.getMetadata().getName(),
+        pod.getMetadata().getUid());
   }
 
   /** A pod's directory: its volumes, scratch space and container logs ({@link ContainerLog}). */
@@ -192,23 +223,49 @@ public final class Kubelet implements AutoCloseable {
         Files.delete(f);
       }
     } catch (IOException | NumberFormatException e) {
-      log.atWarn().addKeyValue("dir", pids).addKeyValue("error", e.getMessage()).log("sweep incomplete");
+      log.atWarn()
+          .addKeyValue("dir", pids)
+          .addKeyValue("error", e.getMessage())
+          .log("sweep incomplete");
     }
     return killed;
   }
 
   void warn(Pod pod, String reason, String message) {
     try {
-      client.v1().events().inNamespace(pod.getMetadata().getNamespace()).resource(new EventBuilder()
-          .withNewMetadata().withName(pod.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))
-              .withNamespace(pod.getMetadata().getNamespace()).endMetadata()
-          .withInvolvedObject(new ObjectReferenceBuilder().withKind("Pod").withApiVersion("v1")
-              .withName(pod.getMetadata().getName()).withNamespace(pod.getMetadata().getNamespace())
-              .withUid(pod.getMetadata().getUid()).build())
-          .withType("Warning").withReason(reason).withMessage(message)
-          .withNewSource().withComponent("kubelet").withHost(pod.getSpec().getNodeName()).endSource()
-          .withFirstTimestamp(Instant.now().toString()).withLastTimestamp(Instant.now().toString()).withCount(1)
-          .build()).create();
+      client
+          .v1()
+          .events()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(
+                      pod.getMetadata().getName()
+                          + "."
+                          + UUID.randomUUID().toString().substring(0, 8))
+                  .withNamespace(pod.getMetadata().getNamespace())
+                  .endMetadata()
+                  .withInvolvedObject(
+                      new ObjectReferenceBuilder()
+                          .withKind("Pod")
+                          .withApiVersion("v1")
+                          .withName(pod.getMetadata().getName())
+                          .withNamespace(pod.getMetadata().getNamespace())
+                          .withUid(pod.getMetadata().getUid())
+                          .build())
+                  .withType("Warning")
+                  .withReason(reason)
+                  .withMessage(message)
+                  .withNewSource()
+                  .withComponent("kubelet")
+                  .withHost(pod.getSpec().getNodeName())
+                  .endSource()
+                  .withFirstTimestamp(Instant.now().toString())
+                  .withLastTimestamp(Instant.now().toString())
+                  .withCount(1)
+                  .build())
+          .create();
     } catch (KubernetesClientException e) {
       log.atDebug().addKeyValue("error", e.getMessage()).log("event not written");
     }
@@ -226,7 +283,10 @@ public final class Kubelet implements AutoCloseable {
     return repoRoot;
   }
 
-  /** The API server every pod's client is pointed at (as the kubelet's KUBERNETES_SERVICE_* variables do). */
+  /**
+   * The API server every pod's client is pointed at (as the kubelet's KUBERNETES_SERVICE_*
+   * variables do).
+   */
   java.net.URI apiUrl() {
     return apiUrl;
   }

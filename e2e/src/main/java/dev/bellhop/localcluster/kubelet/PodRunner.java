@@ -25,9 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One pod on a simulated node: starts its container as a host process, probes it, writes the
- * pod's status, restarts the process when it exits, and on deletion runs the preStop hook, sends
- * SIGTERM, waits the grace period, kills, and lets the pod go by removing the kubelet's finalizer.
+ * One pod on a simulated node: starts its container as a host process, probes it, writes the pod's
+ * status, restarts the process when it exits, and on deletion runs the preStop hook, sends SIGTERM,
+ * waits the grace period, kills, and lets the pod go by removing the kubelet's finalizer.
  */
 final class PodRunner {
   private static final Logger log = LoggerFactory.getLogger(PodRunner.class);
@@ -80,8 +80,10 @@ final class PodRunner {
       scheduleTokenRefresh();
       List<String> command = ContainerCommand.of(container, env, sandbox, kubelet.repoRoot());
       Path logFile = ContainerLog.current(sandbox.dir(), container.getName());
-      ProcessBuilder pb = new ProcessBuilder(sessionOf(command)).directory(sandbox.dir().toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      ProcessBuilder pb =
+          new ProcessBuilder(sessionOf(command))
+              .directory(sandbox.dir().toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       pb.environment().clear();
       pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
       pb.environment().putAll(env);
@@ -101,15 +103,22 @@ final class PodRunner {
       probeFailures = 0;
       Process started = process;
       process.onExit().thenRun(() -> exited(started));
-      log.atInfo().addKeyValue("pod", name()).addKeyValue("ip", podIp).addKeyValue("pid", process.pid())
-          .addKeyValue("log", logFile).log("container started");
+      log.atInfo()
+          .addKeyValue("pod", name())
+          .addKeyValue("ip", podIp)
+          .addKeyValue("pid", process.pid())
+          .addKeyValue("log", logFile)
+          .log("container started");
       scheduleProbes();
     } catch (RuntimeException | IOException e) {
       // Like ImagePullBackOff or CreateContainerConfigError: reported on the pod, retried.
       waiting = "CreateContainerError";
       waitingMessage = e.getMessage();
       if (failedStarts++ == 0) {
-        log.atWarn().addKeyValue("pod", name()).addKeyValue("error", e.getMessage()).log("container cannot start");
+        log.atWarn()
+            .addKeyValue("pod", name())
+            .addKeyValue("error", e.getMessage())
+            .log("container cannot start");
         kubelet.warn(pod, "Failed", e.getMessage());
       }
       restartLater();
@@ -119,7 +128,8 @@ final class PodRunner {
 
   /**
    * Projected tokens are rewritten at 80% of their lifetime, as the kubelet does: fabric8 re-reads
-   * the token file at most a minute later (TokenRefreshInterceptor), well before the old one expires.
+   * the token file at most a minute later (TokenRefreshInterceptor), well before the old one
+   * expires.
    */
   private void scheduleTokenRefresh() {
     long seconds = sandbox.tokenSeconds();
@@ -127,21 +137,37 @@ final class PodRunner {
       return;
     }
     long period = seconds * 8 / 10;
-    tokenRefresh = kubelet.timers().scheduleAtFixedRate(() -> {
-      try {
-        sandbox.writeTokens();
-      } catch (RuntimeException e) {
-        log.atWarn().addKeyValue("pod", name()).addKeyValue("error", e.getMessage()).log("token not refreshed");
-      }
-    }, period, period, TimeUnit.SECONDS);
+    tokenRefresh =
+        kubelet
+            .timers()
+            .scheduleAtFixedRate(
+                () -> {
+                  try {
+                    sandbox.writeTokens();
+                  } catch (RuntimeException e) {
+                    log.atWarn()
+                        .addKeyValue("pod", name())
+                        .addKeyValue("error", e.getMessage())
+                        .log("token not refreshed");
+                  }
+                },
+                period,
+                period,
+                TimeUnit.SECONDS);
   }
 
   /** The startup probe first, when there is one; readiness and liveness once it has passed. */
   private void scheduleProbes() {
     Probe startup = container.getStartupProbe();
     if (startup != null) {
-      timers.add(kubelet.timers().scheduleWithFixedDelay(() -> startupProbe(startup),
-          seconds(startup.getInitialDelaySeconds(), 0), seconds(startup.getPeriodSeconds(), 10), TimeUnit.SECONDS));
+      timers.add(
+          kubelet
+              .timers()
+              .scheduleWithFixedDelay(
+                  () -> startupProbe(startup),
+                  seconds(startup.getInitialDelaySeconds(), 0),
+                  seconds(startup.getPeriodSeconds(), 10),
+                  TimeUnit.SECONDS));
       return;
     }
     scheduleReadinessAndLiveness();
@@ -150,13 +176,25 @@ final class PodRunner {
   private void scheduleReadinessAndLiveness() {
     Probe readiness = container.getReadinessProbe();
     if (readiness != null) {
-      timers.add(kubelet.timers().scheduleWithFixedDelay(() -> probe(readiness, true),
-          seconds(readiness.getInitialDelaySeconds(), 0), seconds(readiness.getPeriodSeconds(), 10), TimeUnit.SECONDS));
+      timers.add(
+          kubelet
+              .timers()
+              .scheduleWithFixedDelay(
+                  () -> probe(readiness, true),
+                  seconds(readiness.getInitialDelaySeconds(), 0),
+                  seconds(readiness.getPeriodSeconds(), 10),
+                  TimeUnit.SECONDS));
     }
     Probe liveness = container.getLivenessProbe();
     if (liveness != null) {
-      timers.add(kubelet.timers().scheduleWithFixedDelay(() -> probe(liveness, false),
-          seconds(liveness.getInitialDelaySeconds(), 0), seconds(liveness.getPeriodSeconds(), 10), TimeUnit.SECONDS));
+      timers.add(
+          kubelet
+              .timers()
+              .scheduleWithFixedDelay(
+                  () -> probe(liveness, false),
+                  seconds(liveness.getInitialDelaySeconds(), 0),
+                  seconds(liveness.getPeriodSeconds(), 10),
+                  TimeUnit.SECONDS));
     }
   }
 
@@ -182,7 +220,9 @@ final class PodRunner {
           writeStatus();
         }
       } else if (++startupFailures >= seconds(probe.getFailureThreshold(), 3)) {
-        log.atInfo().addKeyValue("pod", name()).log("startup probe failed: restarting the container");
+        log.atInfo()
+            .addKeyValue("pod", name())
+            .log("startup probe failed: restarting the container");
         kubelet.warn(pod, "Unhealthy", "Startup probe failed");
         process.destroy();
       }
@@ -205,7 +245,9 @@ final class PodRunner {
       if (!readiness) {
         livenessFailures = ok ? 0 : livenessFailures + 1;
         if (livenessFailures >= seconds(probe.getFailureThreshold(), 3)) {
-          log.atInfo().addKeyValue("pod", name()).log("liveness probe failed: restarting the container");
+          log.atInfo()
+              .addKeyValue("pod", name())
+              .log("liveness probe failed: restarting the container");
           kubelet.warn(pod, "Unhealthy", "Liveness probe failed");
           livenessFailures = 0;
           process.destroy();
@@ -222,22 +264,40 @@ final class PodRunner {
       }
       if (now != ready) {
         ready = now;
-        log.atInfo().addKeyValue("pod", name()).addKeyValue("ready", ready).log("readiness changed");
+        log.atInfo()
+            .addKeyValue("pod", name())
+            .addKeyValue("ready", ready)
+            .log("readiness changed");
         writeStatus();
       }
     }
   }
 
-  /** The process ended on its own (crash, kill, liveness): not ready now, and started again after a back-off. */
+  /**
+   * The process ended on its own (crash, kill, liveness): not ready now, and started again after a
+   * back-off.
+   */
   private synchronized void exited(Process p) {
     if (p != process || terminating) {
       return;
     }
     int code = p.exitValue();
-    log.atInfo().addKeyValue("pod", name()).addKeyValue("exitCode", code).log("container exited: restarting");
-    lastState = new ContainerStatusBuilder().withState(new ContainerStateBuilder().withNewTerminated()
-        .withExitCode(code).withReason(code == 0 ? "Completed" : "Error").withStartedAt(startedAt)
-        .withFinishedAt(Instant.now().toString()).endTerminated().build()).build();
+    log.atInfo()
+        .addKeyValue("pod", name())
+        .addKeyValue("exitCode", code)
+        .log("container exited: restarting");
+    lastState =
+        new ContainerStatusBuilder()
+            .withState(
+                new ContainerStateBuilder()
+                    .withNewTerminated()
+                    .withExitCode(code)
+                    .withReason(code == 0 ? "Completed" : "Error")
+                    .withStartedAt(startedAt)
+                    .withFinishedAt(Instant.now().toString())
+                    .endTerminated()
+                    .build())
+            .build();
     restarts++;
     ready = false;
     process = null;
@@ -250,13 +310,19 @@ final class PodRunner {
 
   private void restartLater() {
     long delay = Math.min(MAX_BACKOFF_MS, 1000L << Math.min(restarts + failedStarts, 4));
-    timers.add(kubelet.timers().schedule(() -> {
-      synchronized (this) {
-        if (!terminating && process == null) {
-          start();
-        }
-      }
-    }, delay, TimeUnit.MILLISECONDS));
+    timers.add(
+        kubelet
+            .timers()
+            .schedule(
+                () -> {
+                  synchronized (this) {
+                    if (!terminating && process == null) {
+                      start();
+                    }
+                  }
+                },
+                delay,
+                TimeUnit.MILLISECONDS));
   }
 
   /**
@@ -303,13 +369,19 @@ final class PodRunner {
       if (hook.getSleep() != null) {
         Thread.sleep(hook.getSleep().getSeconds() * 1000L);
       } else if (hook.getExec() != null) {
-        Process p = new ProcessBuilder(hook.getExec().getCommand().stream().map(sandbox::map).toList())
-            .directory(sandbox.dir().toFile()).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p =
+            new ProcessBuilder(hook.getExec().getCommand().stream().map(sandbox::map).toList())
+                .directory(sandbox.dir().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         p.waitFor(30, TimeUnit.SECONDS);
       }
     } catch (IOException e) {
-      log.atWarn().addKeyValue("pod", name()).addKeyValue("error", e.getMessage()).log("preStop hook failed");
+      log.atWarn()
+          .addKeyValue("pod", name())
+          .addKeyValue("error", e.getMessage())
+          .log("preStop hook failed");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -339,33 +411,58 @@ final class PodRunner {
 
   private void writeStatus() {
     boolean running = process != null && process.isAlive();
-    ContainerStatusBuilder cs = new ContainerStatusBuilder().withName(container.getName()).withImage(container.getImage())
-        .withImageID("local://" + container.getImage()).withReady(ready).withStarted(running && started)
-        .withRestartCount(restarts);
+    ContainerStatusBuilder cs =
+        new ContainerStatusBuilder()
+            .withName(container.getName())
+            .withImage(container.getImage())
+            .withImageID("local://" + container.getImage())
+            .withReady(ready)
+            .withStarted(running && started)
+            .withRestartCount(restarts);
     if (running) {
       cs.withNewState().withNewRunning().withStartedAt(startedAt).endRunning().endState();
     } else {
-      cs.withNewState().withNewWaiting().withReason(waiting).withMessage(waitingMessage).endWaiting().endState();
+      cs.withNewState()
+          .withNewWaiting()
+          .withReason(waiting)
+          .withMessage(waitingMessage)
+          .endWaiting()
+          .endState();
     }
     if (lastState != null) {
       cs.withLastState(lastState.getState());
     }
-    List<PodCondition> conditions = List.of(
-        condition("PodScheduled", true), condition("Initialized", true),
-        condition("ContainersReady", ready), condition("Ready", ready));
-    PodStatus status = new PodStatusBuilder()
-        .withPhase(running || restarts > 0 ? "Running" : "Pending")
-        .withPodIP(podIp).addNewPodIP(podIp).withHostIP(hostIp).addNewHostIP(hostIp)
-        .withStartTime(startTime).withConditions(conditions).withContainerStatuses(cs.build())
-        .build();
+    List<PodCondition> conditions =
+        List.of(
+            condition("PodScheduled", true), condition("Initialized", true),
+            condition("ContainersReady", ready), condition("Ready", ready));
+    PodStatus status =
+        new PodStatusBuilder()
+            .withPhase(running || restarts > 0 ? "Running" : "Pending")
+            .withPodIP(podIp)
+            .addNewPodIP(podIp)
+            .withHostIP(hostIp)
+            .addNewHostIP(hostIp)
+            .withStartTime(startTime)
+            .withConditions(conditions)
+            .withContainerStatuses(cs.build())
+            .build();
     try {
-      kubelet.client().pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-          .editStatus(p -> {
-            p.setStatus(status);
-            return p;
-          });
+      kubelet
+          .client()
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
+          .editStatus(
+              p -> {
+                p.setStatus(status);
+                return p;
+              });
     } catch (KubernetesClientException e) {
-      log.atDebug().addKeyValue("pod", name()).addKeyValue("error", e.getMessage()).log("status not written");
+      log.atDebug()
+          .addKeyValue("pod", name())
+          .addKeyValue("error", e.getMessage())
+          .log("status not written");
     }
   }
 

@@ -1,21 +1,21 @@
 package dev.bellhop.localcluster.kubelet;
 
+import dev.bellhop.localcluster.apiserver.admission.ServiceAccountAdmission;
 import dev.bellhop.localcluster.network.PodNetwork;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.KeyToPath;
-import dev.bellhop.localcluster.apiserver.admission.ServiceAccountAdmission;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ProjectedVolumeSource;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccountTokenProjection;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  */
 final class PodSandbox {
   private static final Pattern VAR = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)|\\$\\$");
-  private static final Pattern OWN_ADDRESS = Pattern.compile("(?<![\\d.])(?:0\\.0\\.0\\.0|127\\.0\\.0\\.1)(?![\\d])");
+  private static final Pattern OWN_ADDRESS =
+      Pattern.compile("(?<![\\d.])(?:0\\.0\\.0\\.0|127\\.0\\.0\\.1)(?![\\d])");
 
   private final KubernetesClient client;
   private final PodNetwork network;
@@ -49,12 +50,20 @@ final class PodSandbox {
   private final String podIp;
   private final String hostIp;
   private final Path dir;
+
   /** Projected token files and what they project. */
   private final Map<Path, ServiceAccountTokenProjection> tokenFiles = new LinkedHashMap<>();
+
   /** Mount path to host directory, longest first (so /a/b wins over /a). */
   private final Map<String, Path> mounts = new LinkedHashMap<>();
 
-  PodSandbox(KubernetesClient client, PodNetwork network, Pod pod, String podIp, String hostIp, Path podDir,
+  PodSandbox(
+      KubernetesClient client,
+      PodNetwork network,
+      Pod pod,
+      String podIp,
+      String hostIp,
+      Path podDir,
       Path claimsDir) {
     this.client = client;
     this.network = network;
@@ -63,7 +72,8 @@ final class PodSandbox {
     this.hostIp = hostIp;
     this.dir = podDir;
     Container c = pod.getSpec().getContainers().get(0);
-    List<VolumeMount> list = new ArrayList<>(c.getVolumeMounts() == null ? List.of() : c.getVolumeMounts());
+    List<VolumeMount> list =
+        new ArrayList<>(c.getVolumeMounts() == null ? List.of() : c.getVolumeMounts());
     list.sort(Comparator.comparing((VolumeMount m) -> m.getMountPath().length()).reversed());
     for (VolumeMount m : list) {
       mounts.put(m.getMountPath(), volumePath(m.getName(), claimsDir));
@@ -76,13 +86,13 @@ final class PodSandbox {
 
   /**
    * The container's environment, as the kubelet builds it, mapped onto this host. Clients find the
-   * API server as in a cluster ({@code KUBERNETES_SERVICE_HOST}/{@code _PORT}) and their ServiceAccount
-   * token in its projected file. Two additions, because every pod shares this host: the token and
-   * namespace files are named by fabric8's variables ({@code KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN},
-   * {@code KUBENAMESPACE}), since fabric8 reads the fixed path {@code /var/run/secrets/...} otherwise;
-   * and {@code KUBERNETES_MASTER} keeps the plain-HTTP scheme that fabric8's in-cluster
-   * configuration would turn into https. {@code HOME} is the pod's own directory, so no kubeconfig
-   * of the host's user is picked up.
+   * API server as in a cluster ({@code KUBERNETES_SERVICE_HOST}/{@code _PORT}) and their
+   * ServiceAccount token in its projected file. Two additions, because every pod shares this host:
+   * the token and namespace files are named by fabric8's variables ({@code
+   * KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN}, {@code KUBENAMESPACE}), since fabric8 reads the fixed
+   * path {@code /var/run/secrets/...} otherwise; and {@code KUBERNETES_MASTER} keeps the plain-HTTP
+   * scheme that fabric8's in-cluster configuration would turn into https. {@code HOME} is the pod's
+   * own directory, so no kubeconfig of the host's user is picked up.
    */
   Map<String, String> environment(Container c, java.net.URI api) {
     Map<String, String> env = new LinkedHashMap<>();
@@ -99,9 +109,12 @@ final class PodSandbox {
       env.put("KUBENAMESPACE", map(account + "/namespace"));
     }
     for (EnvFromSource from : c.getEnvFrom() == null ? List.<EnvFromSource>of() : c.getEnvFrom()) {
-      Map<String, String> values = from.getConfigMapRef() != null
-          ? configMap(from.getConfigMapRef().getName()) : secret(from.getSecretRef().getName());
-      values.forEach((k, v) -> env.put((from.getPrefix() == null ? "" : from.getPrefix()) + k, map(v)));
+      Map<String, String> values =
+          from.getConfigMapRef() != null
+              ? configMap(from.getConfigMapRef().getName())
+              : secret(from.getSecretRef().getName());
+      values.forEach(
+          (k, v) -> env.put((from.getPrefix() == null ? "" : from.getPrefix()) + k, map(v)));
     }
     for (EnvVar e : c.getEnv() == null ? List.<EnvVar>of() : c.getEnv()) {
       env.put(e.getName(), map(e.getValue() != null ? expand(e.getValue(), env) : valueFrom(e)));
@@ -123,29 +136,42 @@ final class PodSandbox {
         case "spec.serviceAccountName" -> pod.getSpec().getServiceAccountName();
         case "status.podIP", "status.podIPs" -> podIp;
         case "status.hostIP", "status.hostIPs" -> hostIp;
-        default -> throw new IllegalArgumentException("env " + e.getName() + ": fieldRef "
-            + from.getFieldRef().getFieldPath() + " is not supported by the local cluster");
+        default ->
+            throw new IllegalArgumentException(
+                "env "
+                    + e.getName()
+                    + ": fieldRef "
+                    + from.getFieldRef().getFieldPath()
+                    + " is not supported by the local cluster");
       };
     }
     if (from.getSecretKeyRef() != null) {
-      return required(secret(from.getSecretKeyRef().getName()).get(from.getSecretKeyRef().getKey()),
-          e, from.getSecretKeyRef().getOptional());
+      return required(
+          secret(from.getSecretKeyRef().getName()).get(from.getSecretKeyRef().getKey()),
+          e,
+          from.getSecretKeyRef().getOptional());
     }
     if (from.getConfigMapKeyRef() != null) {
-      return required(configMap(from.getConfigMapKeyRef().getName()).get(from.getConfigMapKeyRef().getKey()),
-          e, from.getConfigMapKeyRef().getOptional());
+      return required(
+          configMap(from.getConfigMapKeyRef().getName()).get(from.getConfigMapKeyRef().getKey()),
+          e,
+          from.getConfigMapKeyRef().getOptional());
     }
-    throw new IllegalArgumentException("env " + e.getName() + ": this valueFrom is not supported by the local cluster");
+    throw new IllegalArgumentException(
+        "env " + e.getName() + ": this valueFrom is not supported by the local cluster");
   }
 
   private static String required(String value, EnvVar e, Boolean optional) {
     if (value == null && !Boolean.TRUE.equals(optional)) {
-      throw new IllegalStateException("env " + e.getName() + ": the referenced key does not exist (yet)");
+      throw new IllegalStateException(
+          "env " + e.getName() + ": the referenced key does not exist (yet)");
     }
     return value == null ? "" : value;
   }
 
-  /** $(VAR) references expanded from {@code env} as the kubelet does ({@code $$} is a literal $). */
+  /**
+   * $(VAR) references expanded from {@code env} as the kubelet does ({@code $$} is a literal $).
+   */
   static String expand(String text, Map<String, String> env) {
     Matcher m = VAR.matcher(text);
     StringBuilder out = new StringBuilder();
@@ -164,20 +190,26 @@ final class PodSandbox {
     }
     String out = OWN_ADDRESS.matcher(network.resolveNames(text)).replaceAll(podIp);
     for (var m : mounts.entrySet()) {
-      out = out.replaceAll("(?<![\\w.-])" + Pattern.quote(m.getKey()) + "(?=/|$|[^\\w.-])",
-          Matcher.quoteReplacement(m.getValue().toString()));
+      out =
+          out.replaceAll(
+              "(?<![\\w.-])" + Pattern.quote(m.getKey()) + "(?=/|$|[^\\w.-])",
+              Matcher.quoteReplacement(m.getValue().toString()));
     }
     return out;
   }
 
   // ------------------------------------------------------------------ volumes
 
-  /** Where a volume lives on the host: a StatefulSet claim or a PVC outlives the pod, the rest is the pod's. */
+  /**
+   * Where a volume lives on the host: a StatefulSet claim or a PVC outlives the pod, the rest is
+   * the pod's.
+   */
   private Path volumePath(String name, Path claimsDir) {
     Volume v = volume(name);
     String ns = pod.getMetadata().getNamespace();
     if (v == null) {
-      return claimsDir.resolve(ns + "." + name + "-" + pod.getMetadata().getName()); // a volumeClaimTemplate
+      return claimsDir.resolve(
+          ns + "." + name + "-" + pod.getMetadata().getName()); // a volumeClaimTemplate
     }
     if (v.getPersistentVolumeClaim() != null) {
       return claimsDir.resolve(ns + "." + v.getPersistentVolumeClaim().getClaimName());
@@ -190,7 +222,8 @@ final class PodSandbox {
     Container c = pod.getSpec().getContainers().get(0);
     try {
       Files.createDirectories(dir);
-      for (VolumeMount m : c.getVolumeMounts() == null ? List.<VolumeMount>of() : c.getVolumeMounts()) {
+      for (VolumeMount m :
+          c.getVolumeMounts() == null ? List.<VolumeMount>of() : c.getVolumeMounts()) {
         Path path = Files.createDirectories(mounts.get(m.getMountPath()));
         Volume v = volume(m.getName());
         if (v == null || v.getPersistentVolumeClaim() != null || v.getEmptyDir() != null) {
@@ -203,8 +236,11 @@ final class PodSandbox {
         } else if (v.getSecret() != null) {
           write(path, secret(v.getSecret().getSecretName()), v.getSecret().getItems(), false);
         } else {
-          throw new IllegalArgumentException("volume " + m.getName() + ": only configMap, secret, projected, "
-              + "emptyDir and persistent volume claims are supported by the local cluster");
+          throw new IllegalArgumentException(
+              "volume "
+                  + m.getName()
+                  + ": only configMap, secret, projected, "
+                  + "emptyDir and persistent volume claims are supported by the local cluster");
         }
       }
     } catch (IOException e) {
@@ -223,17 +259,25 @@ final class PodSandbox {
         tokenFiles.put(path.resolve(t.getPath()), t);
       } else if (source.getDownwardAPI() != null) {
         for (var item : source.getDownwardAPI().getItems()) {
-          String value = switch (item.getFieldRef() == null ? "" : item.getFieldRef().getFieldPath()) {
-            case "metadata.namespace" -> pod.getMetadata().getNamespace();
-            case "metadata.name" -> pod.getMetadata().getName();
-            case "metadata.uid" -> pod.getMetadata().getUid();
-            default -> throw new IllegalArgumentException("downwardAPI " + item.getPath()
-                + ": only metadata.namespace, name and uid are supported by the local cluster");
-          };
+          String value =
+              switch (item.getFieldRef() == null ? "" : item.getFieldRef().getFieldPath()) {
+                case "metadata.namespace" -> pod.getMetadata().getNamespace();
+                case "metadata.name" -> pod.getMetadata().getName();
+                case "metadata.uid" -> pod.getMetadata().getUid();
+                default ->
+                    throw new IllegalArgumentException(
+                        "downwardAPI "
+                            + item.getPath()
+                            + ": only metadata.namespace, name and uid are supported by the local cluster");
+              };
           writeFile(path.resolve(item.getPath()), value);
         }
       } else if (source.getConfigMap() != null) {
-        write(path, configMap(source.getConfigMap().getName()), source.getConfigMap().getItems(), true);
+        write(
+            path,
+            configMap(source.getConfigMap().getName()),
+            source.getConfigMap().getItems(),
+            true);
       } else if (source.getSecret() != null) {
         write(path, secret(source.getSecret().getName()), source.getSecret().getItems(), false);
       }
@@ -241,16 +285,35 @@ final class PodSandbox {
     writeTokens();
   }
 
-  /** Asks a fresh token for every projected token file and writes it (at start and at 80% of its life). */
+  /**
+   * Asks a fresh token for every projected token file and writes it (at start and at 80% of its
+   * life).
+   */
   void writeTokens() {
     for (var f : tokenFiles.entrySet()) {
-      long seconds = f.getValue().getExpirationSeconds() == null ? 3607 : f.getValue().getExpirationSeconds();
-      TokenRequest answer = client.serviceAccounts().inNamespace(pod.getMetadata().getNamespace())
-          .withName(pod.getSpec().getServiceAccountName())
-          .tokenRequest(new TokenRequestBuilder().withNewSpec().withAudiences(f.getValue().getAudience() == null
-                  ? List.of() : List.of(f.getValue().getAudience())).withExpirationSeconds(seconds)
-              .withNewBoundObjectRef().withApiVersion("v1").withKind("Pod").withName(pod.getMetadata().getName())
-              .withUid(pod.getMetadata().getUid()).endBoundObjectRef().endSpec().build());
+      long seconds =
+          f.getValue().getExpirationSeconds() == null ? 3607 : f.getValue().getExpirationSeconds();
+      TokenRequest answer =
+          client
+              .serviceAccounts()
+              .inNamespace(pod.getMetadata().getNamespace())
+              .withName(pod.getSpec().getServiceAccountName())
+              .tokenRequest(
+                  new TokenRequestBuilder()
+                      .withNewSpec()
+                      .withAudiences(
+                          f.getValue().getAudience() == null
+                              ? List.of()
+                              : List.of(f.getValue().getAudience()))
+                      .withExpirationSeconds(seconds)
+                      .withNewBoundObjectRef()
+                      .withApiVersion("v1")
+                      .withKind("Pod")
+                      .withName(pod.getMetadata().getName())
+                      .withUid(pod.getMetadata().getUid())
+                      .endBoundObjectRef()
+                      .endSpec()
+                      .build());
       try {
         writeFile(f.getKey(), answer.getStatus().getToken());
       } catch (IOException e) {
@@ -261,8 +324,10 @@ final class PodSandbox {
 
   /** The shortest lifetime of this pod's projected tokens, 0 without any. */
   long tokenSeconds() {
-    return tokenFiles.values().stream().mapToLong(t -> t.getExpirationSeconds() == null ? 3607
-        : t.getExpirationSeconds()).min().orElse(0);
+    return tokenFiles.values().stream()
+        .mapToLong(t -> t.getExpirationSeconds() == null ? 3607 : t.getExpirationSeconds())
+        .min()
+        .orElse(0);
   }
 
   /** Written whole then moved, so a reader never sees half a token. */
@@ -270,16 +335,24 @@ final class PodSandbox {
     Files.createDirectories(file.getParent());
     Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
     Files.writeString(tmp, content, StandardCharsets.UTF_8);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+    Files.move(
+        tmp,
+        file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   private Volume volume(String name) {
-    return pod.getSpec().getVolumes() == null ? null : pod.getSpec().getVolumes().stream()
-        .filter(x -> x.getName().equals(name)).findFirst().orElse(null);
+    return pod.getSpec().getVolumes() == null
+        ? null
+        : pod.getSpec().getVolumes().stream()
+            .filter(x -> x.getName().equals(name))
+            .findFirst()
+            .orElse(null);
   }
 
-  private void write(Path dir, Map<String, String> data, List<KeyToPath> items, boolean mapContent) throws IOException {
+  private void write(Path dir, Map<String, String> data, List<KeyToPath> items, boolean mapContent)
+      throws IOException {
     Map<String, String> files = new LinkedHashMap<>();
     if (items == null || items.isEmpty()) {
       data.forEach(files::put);
@@ -295,12 +368,14 @@ final class PodSandbox {
       Path file = dir.resolve(f.getKey());
       Files.createDirectories(file.getParent());
       // Configuration is mapped onto the host like the command line; secrets are kept as they are.
-      Files.writeString(file, mapContent ? map(f.getValue()) : f.getValue(), StandardCharsets.UTF_8);
+      Files.writeString(
+          file, mapContent ? map(f.getValue()) : f.getValue(), StandardCharsets.UTF_8);
     }
   }
 
   private Map<String, String> configMap(String name) {
-    ConfigMap cm = client.configMaps().inNamespace(pod.getMetadata().getNamespace()).withName(name).get();
+    ConfigMap cm =
+        client.configMaps().inNamespace(pod.getMetadata().getNamespace()).withName(name).get();
     if (cm == null) {
       throw new IllegalStateException("ConfigMap " + name + " does not exist (yet)");
     }
@@ -314,7 +389,10 @@ final class PodSandbox {
     }
     Map<String, String> out = new LinkedHashMap<>();
     if (s.getData() != null) {
-      s.getData().forEach((k, v) -> out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+      s.getData()
+          .forEach(
+              (k, v) ->
+                  out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
     }
     if (s.getStringData() != null) {
       out.putAll(s.getStringData());

@@ -17,32 +17,49 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs one probe (HTTP GET, TCP socket or exec) against a pod, as the kubelet does. */
 final class ProbeCheck {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   private ProbeCheck() {}
 
   static boolean passes(Probe probe, Container c, String podIp, PodSandbox sandbox) {
-    Duration timeout = Duration.ofSeconds(probe.getTimeoutSeconds() == null ? 1 : probe.getTimeoutSeconds());
+    Duration timeout =
+        Duration.ofSeconds(probe.getTimeoutSeconds() == null ? 1 : probe.getTimeoutSeconds());
     try {
       if (probe.getHttpGet() != null) {
         var get = probe.getHttpGet();
         String scheme = get.getScheme() == null ? "http" : get.getScheme().toLowerCase();
         String host = get.getHost() == null ? podIp : get.getHost();
-        URI uri = URI.create(scheme + "://" + host + ":" + port(get.getPort(), c) + (get.getPath() == null ? "/" : get.getPath()));
-        HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-            HttpResponse.BodyHandlers.discarding());
+        URI uri =
+            URI.create(
+                scheme
+                    + "://"
+                    + host
+                    + ":"
+                    + port(get.getPort(), c)
+                    + (get.getPath() == null ? "/" : get.getPath()));
+        HttpResponse<Void> r =
+            HTTP.send(
+                HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
         return r.statusCode() >= 200 && r.statusCode() < 400;
       }
       if (probe.getTcpSocket() != null) {
         try (Socket s = new Socket()) {
-          s.connect(new InetSocketAddress(podIp, port(probe.getTcpSocket().getPort(), c)), (int) timeout.toMillis());
+          s.connect(
+              new InetSocketAddress(podIp, port(probe.getTcpSocket().getPort(), c)),
+              (int) timeout.toMillis());
           return true;
         }
       }
       if (probe.getExec() != null) {
         List<String> command = probe.getExec().getCommand().stream().map(sandbox::map).toList();
-        Process p = new ProcessBuilder(command).directory(sandbox.dir().toFile())
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p =
+            new ProcessBuilder(command)
+                .directory(sandbox.dir().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           p.destroyForcibly();
           return false;
@@ -67,6 +84,7 @@ final class ProbeCheck {
         return p.getContainerPort();
       }
     }
-    throw new IllegalArgumentException("probe port " + port.getStrVal() + " is not a port of container " + c.getName());
+    throw new IllegalArgumentException(
+        "probe port " + port.getStrVal() + " is not a port of container " + c.getName());
   }
 }

@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** What an Endpoints controller would publish: the serving pods behind a Service port, from the pod cache. */
+/**
+ * What an Endpoints controller would publish: the serving pods behind a Service port, from the pod
+ * cache.
+ */
 public final class Endpoints {
   private final Store<Pod> pods;
   private final AtomicInteger next = new AtomicInteger();
@@ -23,7 +26,10 @@ public final class Endpoints {
     this.pods = pods;
   }
 
-  /** The addresses behind {@code port} of {@code service}: ready, not terminating pods its selector matches. */
+  /**
+   * The addresses behind {@code port} of {@code service}: ready, not terminating pods its selector
+   * matches.
+   */
   public List<SocketAddress> of(Service service, ServicePort port) {
     Map<String, String> selector = service.getSpec().getSelector();
     List<SocketAddress> out = new ArrayList<>();
@@ -35,7 +41,8 @@ public final class Endpoints {
       if (!service.getMetadata().getNamespace().equals(pod.getMetadata().getNamespace())
           || !matches(selector, pod.getMetadata().getLabels())
           || pod.getMetadata().getDeletionTimestamp() != null
-          || pod.getStatus() == null || pod.getStatus().getPodIP() == null
+          || pod.getStatus() == null
+          || pod.getStatus().getPodIP() == null
           || !(notReadyToo || Pods.ready(pod))) {
         continue;
       }
@@ -63,7 +70,9 @@ public final class Endpoints {
     if (node != null && "Local".equals(service.getSpec().getInternalTrafficPolicy())) {
       java.util.Set<String> local = new java.util.HashSet<>();
       for (Pod pod : pods.list()) {
-        if (pod.getSpec() != null && node.equals(pod.getSpec().getNodeName()) && pod.getStatus() != null
+        if (pod.getSpec() != null
+            && node.equals(pod.getSpec().getNodeName())
+            && pod.getStatus() != null
             && pod.getStatus().getPodIP() != null) {
           local.add(pod.getStatus().getPodIP());
         }
@@ -81,16 +90,18 @@ public final class Endpoints {
       }
     }
     for (Pod pod : pods.list()) {
-      if (pod.getStatus() != null && clientHost.equals(pod.getStatus().getPodIP()) && pod.getSpec() != null) {
+      if (pod.getStatus() != null
+          && clientHost.equals(pod.getStatus().getPodIP())
+          && pod.getSpec() != null) {
         return pod.getSpec().getNodeName();
       }
     }
     return null;
   }
 
-
   static boolean matches(Map<String, String> selector, Map<String, String> labels) {
-    return labels != null && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    return labels != null
+        && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
   }
 
   /** A numeric targetPort as is; a named one looked up in the pod's container ports. */

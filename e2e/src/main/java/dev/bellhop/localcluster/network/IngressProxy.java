@@ -27,20 +27,27 @@ public final class IngressProxy implements AutoCloseable {
   private final Endpoints endpoints;
   private final HttpServer server;
 
-  public IngressProxy(Vertx vertx, Store<Ingress> ingresses, Store<Service> services, Endpoints endpoints,
-      String host, int port) {
+  public IngressProxy(
+      Vertx vertx,
+      Store<Ingress> ingresses,
+      Store<Service> services,
+      Endpoints endpoints,
+      String host,
+      int port) {
     this.ingresses = ingresses;
     this.services = services;
     this.endpoints = endpoints;
-    HttpProxy proxy = HttpProxy.reverseProxy(vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)))
-        .originSelector(this::origin);
+    HttpProxy proxy =
+        HttpProxy.reverseProxy(vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)))
+            .originSelector(this::origin);
     server = vertx.createHttpServer();
     server.requestHandler(proxy);
     try {
       server.listen(port, host).toCompletionStage().toCompletableFuture().get();
     } catch (Exception e) {
-      throw new IllegalStateException("the local Ingress cannot listen on " + host + ":" + port
-          + " (is another demo running?)", e);
+      throw new IllegalStateException(
+          "the local Ingress cannot listen on " + host + ":" + port + " (is another demo running?)",
+          e);
     }
   }
 
@@ -67,13 +74,20 @@ public final class IngressProxy implements AutoCloseable {
     }
     IngressBackend backend = best.getBackend();
     Service svc = services.getByKey(namespace + "/" + backend.getService().getName());
-    ServicePort port = svc == null ? null : svc.getSpec().getPorts().stream()
-        .filter(p -> backend.getService().getPort().getName() != null
-            ? backend.getService().getPort().getName().equals(p.getName())
-            : backend.getService().getPort().getNumber() == p.getPort())
-        .findFirst().orElse(null);
+    ServicePort port =
+        svc == null
+            ? null
+            : svc.getSpec().getPorts().stream()
+                .filter(
+                    p ->
+                        backend.getService().getPort().getName() != null
+                            ? backend.getService().getPort().getName().equals(p.getName())
+                            : backend.getService().getPort().getNumber() == p.getPort())
+                .findFirst()
+                .orElse(null);
     SocketAddress to = port == null ? null : endpoints.pick(svc, port);
-    return to == null ? Future.failedFuture("no serving pod behind " + backend.getService().getName())
+    return to == null
+        ? Future.failedFuture("no serving pod behind " + backend.getService().getName())
         : Future.succeededFuture(to);
   }
 

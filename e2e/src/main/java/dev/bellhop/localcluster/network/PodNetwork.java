@@ -19,11 +19,12 @@ import org.slf4j.LoggerFactory;
  * resolved here, since the processes run on the host's resolver.
  *
  * <p>Address plan (all in 127.0.0.0/8, which Linux routes to loopback):
+ *
  * <ul>
  *   <li>{@code 127.0.0.2–4}: the three nodes (host ports);
- *   <li>{@code 127.0.0.11+}: StatefulSet pods, {@code block + ordinal} with ten addresses a set, so a
- *       pod's address, like its DNS name, is known before it exists (Consul servers join each other
- *       by those names);
+ *   <li>{@code 127.0.0.11+}: StatefulSet pods, {@code block + ordinal} with ten addresses a set, so
+ *       a pod's address, like its DNS name, is known before it exists (Consul servers join each
+ *       other by those names);
  *   <li>{@code 127.0.1.x}: every other pod, taken and given back;
  *   <li>{@code 127.0.2.x}: Service cluster IPs (the local kube-proxy listens there).
  * </ul>
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class PodNetwork {
   private static final Logger log = LoggerFactory.getLogger(PodNetwork.class);
   private static final Pattern CLUSTER_NAME =
-      Pattern.compile("\\b((?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?\\.){2,3})svc(?:\\.cluster\\.local)?\\b");
+      Pattern.compile(
+          "\\b((?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?\\.){2,3})svc(?:\\.cluster\\.local)?\\b");
   private static final Pattern ORDINAL = Pattern.compile("(.+)-(\\d+)");
 
   private final KubernetesClient client;
@@ -62,7 +64,9 @@ public final class PodNetwork {
     OwnerReference owner = Pods.controller(pod);
     Matcher m = ORDINAL.matcher(pod.getMetadata().getName());
     if (owner != null && "StatefulSet".equals(owner.getKind()) && m.matches()) {
-      ip = statefulIp(pod.getMetadata().getNamespace(), owner.getName(), Integer.parseInt(m.group(2)));
+      ip =
+          statefulIp(
+              pod.getMetadata().getNamespace(), owner.getName(), Integer.parseInt(m.group(2)));
     } else {
       Integer host = freePodHosts.pollFirst();
       if (host == null) {
@@ -84,19 +88,22 @@ public final class PodNetwork {
 
   /** The local kube-proxy's address of a Service, given on first use. */
   public synchronized String clusterIp(String namespace, String service) {
-    return clusterIps.computeIfAbsent(key(namespace, service), k -> {
-      if (clusterIps.size() >= 254) {
-        throw new IllegalStateException("no free cluster IP left in 127.0.2.0/24");
-      }
-      return "127.0.2." + (clusterIps.size() + 1);
-    });
+    return clusterIps.computeIfAbsent(
+        key(namespace, service),
+        k -> {
+          if (clusterIps.size() >= 254) {
+            throw new IllegalStateException("no free cluster IP left in 127.0.2.0/24");
+          }
+          return "127.0.2." + (clusterIps.size() + 1);
+        });
   }
 
   private String statefulIp(String namespace, String set, int ordinal) {
     int block = statefulBlocks.computeIfAbsent(key(namespace, set), k -> statefulBlocks.size());
     int host = 11 + 10 * block + Math.min(ordinal, 9);
     if (ordinal > 9 || host > 254) {
-      throw new IllegalStateException("StatefulSet " + set + ": the local cluster runs at most 10 pods a set");
+      throw new IllegalStateException(
+          "StatefulSet " + set + ": the local cluster runs at most 10 pods a set");
     }
     return "127.0.0." + host;
   }
@@ -110,9 +117,14 @@ public final class PodNetwork {
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       String[] labels = m.group(1).split("\\.");
-      String ip = labels.length == 2 ? serviceIp(labels[1], labels[0]) : podDnsIp(labels[2], labels[1], labels[0]);
+      String ip =
+          labels.length == 2
+              ? serviceIp(labels[1], labels[0])
+              : podDnsIp(labels[2], labels[1], labels[0]);
       if (ip == null) {
-        log.atWarn().addKeyValue("name", m.group()).log("cluster DNS name not resolvable in the local cluster");
+        log.atWarn()
+            .addKeyValue("name", m.group())
+            .log("cluster DNS name not resolvable in the local cluster");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(ip == null ? m.group() : ip));
     }
@@ -126,7 +138,9 @@ public final class PodNetwork {
    */
   private String serviceIp(String namespace, String service) {
     var svc = client.services().inNamespace(namespace).withName(service).get();
-    return svc != null && "None".equals(svc.getSpec().getClusterIP()) ? null : clusterIp(namespace, service);
+    return svc != null && "None".equals(svc.getSpec().getClusterIP())
+        ? null
+        : clusterIp(namespace, service);
   }
 
   private String podDnsIp(String namespace, String service, String pod) {
@@ -135,7 +149,8 @@ public final class PodNetwork {
       return null;
     }
     for (StatefulSet set : client.apps().statefulSets().inNamespace(namespace).list().getItems()) {
-      if (service.equals(set.getSpec().getServiceName()) && set.getMetadata().getName().equals(m.group(1))) {
+      if (service.equals(set.getSpec().getServiceName())
+          && set.getMetadata().getName().equals(m.group(1))) {
         synchronized (this) {
           return statefulIp(namespace, m.group(1), Integer.parseInt(m.group(2)));
         }
@@ -143,7 +158,6 @@ public final class PodNetwork {
     }
     return null;
   }
-
 
   private static String key(String namespace, String name) {
     return namespace + "/" + name;

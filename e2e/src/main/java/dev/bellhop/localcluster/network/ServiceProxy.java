@@ -38,10 +38,15 @@ public final class ServiceProxy implements AutoCloseable {
   private final Map<String, String> nodeIps;
   private final Endpoints endpoints;
   private final NetClient tcp;
+
   /** "ip:port/protocol" to the listener and what it forwards to. */
   private final Map<String, Listener> listeners = new HashMap<>();
 
-  public ServiceProxy(Vertx vertx, PodNetwork network, Store<Service> services, Store<Pod> pods,
+  public ServiceProxy(
+      Vertx vertx,
+      PodNetwork network,
+      Store<Service> services,
+      Store<Pod> pods,
       Map<String, String> nodeIps) {
     this.vertx = vertx;
     this.network = network;
@@ -49,14 +54,17 @@ public final class ServiceProxy implements AutoCloseable {
     this.pods = pods;
     this.nodeIps = nodeIps;
     this.endpoints = new Endpoints(pods);
-    this.tcp = vertx.createNetClient(new NetClientOptions().setConnectTimeout(2000).setTcpNoDelay(true));
+    this.tcp =
+        vertx.createNetClient(new NetClientOptions().setConnectTimeout(2000).setTcpNoDelay(true));
   }
 
   /** Opens the listeners that Services and host ports now need and closes the rest. */
   public synchronized void sync() {
     Map<String, Function<String, SocketAddress>> wanted = new HashMap<>();
     for (Service svc : services.list()) {
-      if (svc.getSpec() == null || "None".equals(svc.getSpec().getClusterIP()) || svc.getSpec().getPorts() == null) {
+      if (svc.getSpec() == null
+          || "None".equals(svc.getSpec().getClusterIP())
+          || svc.getSpec().getPorts() == null) {
         continue;
       }
       String ip = network.clusterIp(svc.getMetadata().getNamespace(), svc.getMetadata().getName());
@@ -64,18 +72,31 @@ public final class ServiceProxy implements AutoCloseable {
       for (ServicePort port : svc.getSpec().getPorts()) {
         String portName = port.getName();
         int number = port.getPort();
-        wanted.put(ip + ":" + number + "/" + protocol(port.getProtocol()), client -> {
-          Service current = services.getByKey(key);
-          ServicePort p = current == null ? null : current.getSpec().getPorts().stream()
-              .filter(x -> x.getPort() == number && java.util.Objects.equals(x.getName(), portName))
-              .findFirst().orElse(null);
-          return p == null ? null : endpoints.pick(current, p, endpoints.nodeOf(client, nodeIps));
-        });
+        wanted.put(
+            ip + ":" + number + "/" + protocol(port.getProtocol()),
+            client -> {
+              Service current = services.getByKey(key);
+              ServicePort p =
+                  current == null
+                      ? null
+                      : current.getSpec().getPorts().stream()
+                          .filter(
+                              x ->
+                                  x.getPort() == number
+                                      && java.util.Objects.equals(x.getName(), portName))
+                          .findFirst()
+                          .orElse(null);
+              return p == null
+                  ? null
+                  : endpoints.pick(current, p, endpoints.nodeOf(client, nodeIps));
+            });
       }
     }
     for (Pod pod : pods.list()) {
       String nodeIp = pod.getSpec() == null ? null : nodeIps.get(pod.getSpec().getNodeName());
-      if (nodeIp == null || pod.getStatus() == null || pod.getStatus().getPodIP() == null
+      if (nodeIp == null
+          || pod.getStatus() == null
+          || pod.getStatus().getPodIP() == null
           || pod.getMetadata().getDeletionTimestamp() != null) {
         continue;
       }
@@ -83,8 +104,10 @@ public final class ServiceProxy implements AutoCloseable {
       for (Container c : pod.getSpec().getContainers()) {
         for (ContainerPort p : c.getPorts() == null ? List.<ContainerPort>of() : c.getPorts()) {
           if (p.getHostPort() != null && p.getHostPort() > 0) {
-            SocketAddress target = SocketAddress.inetSocketAddress(p.getContainerPort(), podIp.host());
-            wanted.put(nodeIp + ":" + p.getHostPort() + "/" + protocol(p.getProtocol()), client -> target);
+            SocketAddress target =
+                SocketAddress.inetSocketAddress(p.getContainerPort(), podIp.host());
+            wanted.put(
+                nodeIp + ":" + p.getHostPort() + "/" + protocol(p.getProtocol()), client -> target);
           }
         }
       }
@@ -96,18 +119,22 @@ public final class ServiceProxy implements AutoCloseable {
         it.remove();
       }
     }
-    wanted.forEach((key, target) -> {
-      Listener l = listeners.get(key);
-      if (l != null) {
-        l.target = target;
-      } else {
-        try {
-          listeners.put(key, open(key, target));
-        } catch (RuntimeException e) {
-          log.atWarn().addKeyValue("listener", key).setCause(e).log("cannot open Service listener");
-        }
-      }
-    });
+    wanted.forEach(
+        (key, target) -> {
+          Listener l = listeners.get(key);
+          if (l != null) {
+            l.target = target;
+          } else {
+            try {
+              listeners.put(key, open(key, target));
+            } catch (RuntimeException e) {
+              log.atWarn()
+                  .addKeyValue("listener", key)
+                  .setCause(e)
+                  .log("cannot open Service listener");
+            }
+          }
+        });
   }
 
   private Listener open(String key, Function<String, SocketAddress> target) {
@@ -119,42 +146,55 @@ public final class ServiceProxy implements AutoCloseable {
       DatagramSocket socket = vertx.createDatagramSocket();
       // One upstream socket per client, so that replies find their way back; dropped when idle.
       Map<SocketAddress, Future<DatagramSocket>> upstreams = new ConcurrentHashMap<>();
-      socket.handler(packet -> {
-        SocketAddress sender = packet.sender();
-        SocketAddress to = l.target.apply(sender.host());
-        if (to == null) {
-          return;
-        }
-        upstreams.computeIfAbsent(sender, c -> {
-          DatagramSocket up = vertx.createDatagramSocket();
-          up.handler(reply -> socket.send(reply.data(), sender.port(), sender.host()));
-          vertx.setTimer(UDP_IDLE_MS, t -> upstreams.remove(sender).onSuccess(DatagramSocket::close));
-          return up.listen(0, "127.0.0.1");
-        }).onSuccess(up -> up.send(packet.data(), to.port(), to.host()));
-      });
+      socket.handler(
+          packet -> {
+            SocketAddress sender = packet.sender();
+            SocketAddress to = l.target.apply(sender.host());
+            if (to == null) {
+              return;
+            }
+            upstreams
+                .computeIfAbsent(
+                    sender,
+                    c -> {
+                      DatagramSocket up = vertx.createDatagramSocket();
+                      up.handler(reply -> socket.send(reply.data(), sender.port(), sender.host()));
+                      vertx.setTimer(
+                          UDP_IDLE_MS,
+                          t -> upstreams.remove(sender).onSuccess(DatagramSocket::close));
+                      return up.listen(0, "127.0.0.1");
+                    })
+                .onSuccess(up -> up.send(packet.data(), to.port(), to.host()));
+          });
       await(socket.listen(port, host));
-      l.closer = () -> {
-        socket.close();
-        upstreams.values().forEach(f -> f.onSuccess(DatagramSocket::close));
-      };
+      l.closer =
+          () -> {
+            socket.close();
+            upstreams.values().forEach(f -> f.onSuccess(DatagramSocket::close));
+          };
     } else {
-      NetServer server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
-      server.connectHandler(in -> {
-        in.pause();
-        SocketAddress to = l.target.apply(in.remoteAddress().host());
-        if (to == null) {
-          in.close();
-          return;
-        }
-        tcp.connect(to).onComplete(ar -> {
-          if (ar.failed()) {
-            in.close();
-            return;
-          }
-          in.pipeTo(ar.result());
-          ar.result().pipeTo(in);
-        });
-      });
+      NetServer server =
+          vertx.createNetServer(
+              new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
+      server.connectHandler(
+          in -> {
+            in.pause();
+            SocketAddress to = l.target.apply(in.remoteAddress().host());
+            if (to == null) {
+              in.close();
+              return;
+            }
+            tcp.connect(to)
+                .onComplete(
+                    ar -> {
+                      if (ar.failed()) {
+                        in.close();
+                        return;
+                      }
+                      in.pipeTo(ar.result());
+                      ar.result().pipeTo(in);
+                    });
+          });
       await(server.listen());
       l.closer = server::close;
     }
@@ -187,6 +227,7 @@ public final class ServiceProxy implements AutoCloseable {
   private static final class Listener {
     /** The upstream for a client address (null: drop it). */
     volatile Function<String, SocketAddress> target;
+
     Runnable closer = () -> {};
 
     Listener(Function<String, SocketAddress> target) {

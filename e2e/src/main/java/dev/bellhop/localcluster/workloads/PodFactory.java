@@ -43,13 +43,25 @@ final class PodFactory {
 
   Pod forDeployment(Deployment d, String hash, List<Pod> all) {
     String name = d.getMetadata().getName() + "-" + hash + "-" + suffix();
-    return build(d, d.getSpec().getTemplate(), name, TEMPLATE_HASH, hash, schedule(d, d.getSpec().getTemplate(), all));
+    return build(
+        d,
+        d.getSpec().getTemplate(),
+        name,
+        TEMPLATE_HASH,
+        hash,
+        schedule(d, d.getSpec().getTemplate(), all));
   }
 
   Pod forStatefulSet(StatefulSet set, int ordinal, String hash, List<Pod> all) {
     String name = set.getMetadata().getName() + "-" + ordinal;
-    Pod pod = build(set, set.getSpec().getTemplate(), name, REVISION_HASH, set.getMetadata().getName() + "-" + hash,
-        schedule(set, set.getSpec().getTemplate(), all));
+    Pod pod =
+        build(
+            set,
+            set.getSpec().getTemplate(),
+            name,
+            REVISION_HASH,
+            set.getMetadata().getName() + "-" + hash,
+            schedule(set, set.getSpec().getTemplate(), all));
     pod.getMetadata().getLabels().put("statefulset.kubernetes.io/pod-name", name);
     pod.getSpec().setHostname(name);
     pod.getSpec().setSubdomain(set.getSpec().getServiceName());
@@ -57,29 +69,49 @@ final class PodFactory {
   }
 
   Pod forDaemonSet(DaemonSet ds, String node, String hash) {
-    return build(ds, ds.getSpec().getTemplate(), ds.getMetadata().getName() + "-" + suffix(), REVISION_HASH,
-        hash, node);
+    return build(
+        ds,
+        ds.getSpec().getTemplate(),
+        ds.getMetadata().getName() + "-" + suffix(),
+        REVISION_HASH,
+        hash,
+        node);
   }
 
-  private Pod build(HasMetadata owner, PodTemplateSpec template, String name, String hashLabel, String hash,
+  private Pod build(
+      HasMetadata owner,
+      PodTemplateSpec template,
+      String name,
+      String hashLabel,
+      String hash,
       String node) {
     Map<String, String> labels = new LinkedHashMap<>(template.getMetadata().getLabels());
     labels.put(hashLabel, hash);
     labels.put(Nodes.SIMULATED, "true");
     PodSpec spec = Serialization.clone(template.getSpec());
     spec.setNodeName(node);
-    OwnerReference ref = new OwnerReferenceBuilder().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
-        .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid())
-        .withController(true).withBlockOwnerDeletion(true).build();
+    OwnerReference ref =
+        new OwnerReferenceBuilder()
+            .withApiVersion(owner.getApiVersion())
+            .withKind(owner.getKind())
+            .withName(owner.getMetadata().getName())
+            .withUid(owner.getMetadata().getUid())
+            .withController(true)
+            .withBlockOwnerDeletion(true)
+            .build();
     return new PodBuilder()
         .withNewMetadata()
-            .withName(name).withNamespace(owner.getMetadata().getNamespace())
-            .withLabels(labels).withAnnotations(template.getMetadata().getAnnotations())
-            .withOwnerReferences(ref)
-            .withFinalizers(finalizer)
+        .withName(name)
+        .withNamespace(owner.getMetadata().getNamespace())
+        .withLabels(labels)
+        .withAnnotations(template.getMetadata().getAnnotations())
+        .withOwnerReferences(ref)
+        .withFinalizers(finalizer)
         .endMetadata()
         .withSpec(spec)
-        .withNewStatus().withPhase("Pending").endStatus()
+        .withNewStatus()
+        .withPhase("Pending")
+        .endStatus()
         .build();
   }
 
@@ -103,22 +135,28 @@ final class PodFactory {
     }
     return nodes.stream()
         .filter(n -> !excluded(n, template, all))
-        .min(Comparator.comparing((String n) -> mine.getOrDefault(n, 0)).thenComparing(n -> total.getOrDefault(n, 0)))
+        .min(
+            Comparator.comparing((String n) -> mine.getOrDefault(n, 0))
+                .thenComparing(n -> total.getOrDefault(n, 0)))
         .orElse(null);
   }
 
   private static boolean excluded(String node, PodTemplateSpec template, List<Pod> all) {
     var affinity = template.getSpec().getAffinity();
-    if (affinity == null || affinity.getPodAntiAffinity() == null
-        || affinity.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution() == null) {
+    if (affinity == null
+        || affinity.getPodAntiAffinity() == null
+        || affinity.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+            == null) {
       return false;
     }
-    for (PodAffinityTerm term : affinity.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()) {
+    for (PodAffinityTerm term :
+        affinity.getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()) {
       if (!"kubernetes.io/hostname".equals(term.getTopologyKey())) {
         continue;
       }
       for (Pod p : all) {
-        if (node.equals(p.getSpec().getNodeName()) && p.getMetadata().getDeletionTimestamp() == null
+        if (node.equals(p.getSpec().getNodeName())
+            && p.getMetadata().getDeletionTimestamp() == null
             && selects(term.getLabelSelector(), p.getMetadata().getLabels())) {
           return true;
         }
@@ -131,13 +169,15 @@ final class PodFactory {
     if (selector == null || labels == null || selector.getMatchLabels() == null) {
       return false; // matchExpressions are not used by anything the local cluster runs
     }
-    return selector.getMatchLabels().entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    return selector.getMatchLabels().entrySet().stream()
+        .allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
   }
 
   static String templateHash(PodTemplateSpec template) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(Serialization.asJson(template).getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(Serialization.asJson(template).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest).substring(0, 10);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -154,7 +194,8 @@ final class PodFactory {
     h = labels.getOrDefault(REVISION_HASH, "");
     OwnerReference o = Pods.controller(pod);
     return o != null && "StatefulSet".equals(o.getKind()) && h.startsWith(o.getName() + "-")
-        ? h.substring(o.getName().length() + 1) : h;
+        ? h.substring(o.getName().length() + 1)
+        : h;
   }
 
   static int ordinal(Pod pod) {
@@ -165,8 +206,6 @@ final class PodFactory {
       return -1;
     }
   }
-
-
 
   private static String suffix() {
     StringBuilder s = new StringBuilder();

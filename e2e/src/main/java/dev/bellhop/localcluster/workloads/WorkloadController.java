@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What kube-controller-manager does for the workloads the manifests use: Deployments, StatefulSets
  * and DaemonSets get their pods (created, scaled, rolled on a template change) and their status.
- * The pods of a deleted workload go with it through the garbage collector
- * ({@code controllers.GarbageCollector}), as on a real cluster. Level-triggered: every {@link #sync()} reads
- * the API server and fixes what differs, so it can run after any event, in any order.
+ * The pods of a deleted workload go with it through the garbage collector ({@code
+ * controllers.GarbageCollector}), as on a real cluster. Level-triggered: every {@link #sync()}
+ * reads the API server and fixes what differs, so it can run after any event, in any order.
  */
 public final class WorkloadController {
   private static final Logger log = LoggerFactory.getLogger(WorkloadController.class);
@@ -53,13 +53,16 @@ public final class WorkloadController {
       }
     }
     for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
-      guarded(d, () -> deployment(d, byOwner.getOrDefault(d.getMetadata().getUid(), List.of()), all));
+      guarded(
+          d, () -> deployment(d, byOwner.getOrDefault(d.getMetadata().getUid(), List.of()), all));
     }
     for (StatefulSet s : client.apps().statefulSets().inAnyNamespace().list().getItems()) {
-      guarded(s, () -> statefulSet(s, byOwner.getOrDefault(s.getMetadata().getUid(), List.of()), all));
+      guarded(
+          s, () -> statefulSet(s, byOwner.getOrDefault(s.getMetadata().getUid(), List.of()), all));
     }
     for (DaemonSet d : client.apps().daemonSets().inAnyNamespace().list().getItems()) {
-      guarded(d, () -> daemonSet(d, byOwner.getOrDefault(d.getMetadata().getUid(), List.of()), all));
+      guarded(
+          d, () -> daemonSet(d, byOwner.getOrDefault(d.getMetadata().getUid(), List.of()), all));
     }
   }
 
@@ -68,7 +71,8 @@ public final class WorkloadController {
   private void deployment(Deployment d, List<Pod> owned, List<Pod> all) {
     String hash = PodFactory.templateHash(d.getSpec().getTemplate());
     int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-    List<Pod> live = owned.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    List<Pod> live =
+        owned.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
     List<Pod> current = live.stream().filter(p -> hash.equals(PodFactory.hashOf(p))).toList();
     List<Pod> old = live.stream().filter(p -> !hash.equals(PodFactory.hashOf(p))).toList();
     for (int i = current.size(); i < replicas; i++) {
@@ -77,8 +81,10 @@ public final class WorkloadController {
     if (current.size() > replicas) {
       // Scale down the least useful first: not ready, then the youngest.
       current.stream()
-          .sorted(Comparator.comparing((Pod p) -> Pods.ready(p))
-              .thenComparing(p -> p.getMetadata().getCreationTimestamp(), Comparator.reverseOrder()))
+          .sorted(
+              Comparator.comparing((Pod p) -> Pods.ready(p))
+                  .thenComparing(
+                      p -> p.getMetadata().getCreationTimestamp(), Comparator.reverseOrder()))
           .limit(current.size() - replicas)
           .forEach(this::delete);
     }
@@ -94,10 +100,15 @@ public final class WorkloadController {
     s.setAvailableReplicas(s.getReadyReplicas());
     s.setUnavailableReplicas(Math.max(0, replicas - s.getReadyReplicas()));
     if (!s.equals(d.getStatus())) {
-      client.apps().deployments().resource(d).editStatus(x -> {
-        x.setStatus(s);
-        return x;
-      });
+      client
+          .apps()
+          .deployments()
+          .resource(d)
+          .editStatus(
+              x -> {
+                x.setStatus(s);
+                return x;
+              });
     }
   }
 
@@ -119,35 +130,49 @@ public final class WorkloadController {
         break;
       }
     }
-    byOrdinal.forEach((ordinal, p) -> {
-      if (ordinal >= replicas && p.getMetadata().getDeletionTimestamp() == null) {
-        delete(p);
-      }
-    });
+    byOrdinal.forEach(
+        (ordinal, p) -> {
+          if (ordinal >= replicas && p.getMetadata().getDeletionTimestamp() == null) {
+            delete(p);
+          }
+        });
     // Roll one pod at a time, highest ordinal first, while all the others serve; with OnDelete the
-    // workload's owner deletes outdated pods itself (Bellhop's ConsulCluster servers) and they come back new.
-    boolean onDelete = set.getSpec().getUpdateStrategy() != null
-        && "OnDelete".equals(set.getSpec().getUpdateStrategy().getType());
-    boolean settled = !onDelete && owned.size() == replicas
-        && owned.stream().allMatch(p -> Pods.ready(p) && p.getMetadata().getDeletionTimestamp() == null);
+    // workload's owner deletes outdated pods itself (Bellhop's ConsulCluster servers) and they come
+    // back new.
+    boolean onDelete =
+        set.getSpec().getUpdateStrategy() != null
+            && "OnDelete".equals(set.getSpec().getUpdateStrategy().getType());
+    boolean settled =
+        !onDelete
+            && owned.size() == replicas
+            && owned.stream()
+                .allMatch(p -> Pods.ready(p) && p.getMetadata().getDeletionTimestamp() == null);
     if (settled) {
-      owned.stream().filter(p -> !hash.equals(PodFactory.hashOf(p)))
-          .max(Comparator.comparing(PodFactory::ordinal)).ifPresent(this::delete);
+      owned.stream()
+          .filter(p -> !hash.equals(PodFactory.hashOf(p)))
+          .max(Comparator.comparing(PodFactory::ordinal))
+          .ifPresent(this::delete);
     }
     StatefulSetStatus s = new StatefulSetStatus();
     s.setObservedGeneration(set.getMetadata().getGeneration());
     s.setReplicas(owned.size());
     s.setReadyReplicas((int) owned.stream().filter(Pods::ready).count());
     s.setAvailableReplicas(s.getReadyReplicas());
-    s.setCurrentReplicas((int) owned.stream().filter(p -> hash.equals(PodFactory.hashOf(p))).count());
+    s.setCurrentReplicas(
+        (int) owned.stream().filter(p -> hash.equals(PodFactory.hashOf(p))).count());
     s.setUpdatedReplicas(s.getCurrentReplicas());
     s.setCurrentRevision(set.getMetadata().getName() + "-" + hash);
     s.setUpdateRevision(s.getCurrentRevision());
     if (!s.equals(set.getStatus())) {
-      client.apps().statefulSets().resource(set).editStatus(x -> {
-        x.setStatus(s);
-        return x;
-      });
+      client
+          .apps()
+          .statefulSets()
+          .resource(set)
+          .editStatus(
+              x -> {
+                x.setStatus(s);
+                return x;
+              });
     }
   }
 
@@ -162,10 +187,15 @@ public final class WorkloadController {
         create(pods.forDaemonSet(ds, node, hash), all);
       }
     }
-    boolean settled = owned.size() == nodes.size()
-        && owned.stream().allMatch(p -> Pods.ready(p) && p.getMetadata().getDeletionTimestamp() == null);
+    boolean settled =
+        owned.size() == nodes.size()
+            && owned.stream()
+                .allMatch(p -> Pods.ready(p) && p.getMetadata().getDeletionTimestamp() == null);
     if (settled) {
-      owned.stream().filter(p -> !hash.equals(PodFactory.hashOf(p))).findFirst().ifPresent(this::delete);
+      owned.stream()
+          .filter(p -> !hash.equals(PodFactory.hashOf(p)))
+          .findFirst()
+          .ifPresent(this::delete);
     }
     DaemonSetStatus s = new DaemonSetStatus();
     s.setObservedGeneration(ds.getMetadata().getGeneration());
@@ -173,13 +203,19 @@ public final class WorkloadController {
     s.setCurrentNumberScheduled(owned.size());
     s.setNumberReady((int) owned.stream().filter(Pods::ready).count());
     s.setNumberAvailable(s.getNumberReady());
-    s.setUpdatedNumberScheduled((int) owned.stream().filter(p -> hash.equals(PodFactory.hashOf(p))).count());
+    s.setUpdatedNumberScheduled(
+        (int) owned.stream().filter(p -> hash.equals(PodFactory.hashOf(p))).count());
     s.setNumberMisscheduled(0);
     if (!s.equals(ds.getStatus())) {
-      client.apps().daemonSets().resource(ds).editStatus(x -> {
-        x.setStatus(s);
-        return x;
-      });
+      client
+          .apps()
+          .daemonSets()
+          .resource(ds)
+          .editStatus(
+              x -> {
+                x.setStatus(s);
+                return x;
+              });
     }
   }
 
@@ -187,7 +223,10 @@ public final class WorkloadController {
 
   private void create(Pod pod, List<Pod> all) {
     all.add(client.pods().resource(pod).create());
-    log.atInfo().addKeyValue("pod", name(pod)).addKeyValue("node", pod.getSpec().getNodeName()).log("pod created");
+    log.atInfo()
+        .addKeyValue("pod", name(pod))
+        .addKeyValue("node", pod.getSpec().getNodeName())
+        .log("pod created");
   }
 
   private void delete(Pod pod) {
@@ -201,7 +240,10 @@ public final class WorkloadController {
       pass.run();
     } catch (KubernetesClientException e) {
       // A conflict or a workload deleted meanwhile: the next pass sees the new state.
-      log.atDebug().addKeyValue("workload", workload.getKind() + "/" + name(workload)).setCause(e).log("pass retried");
+      log.atDebug()
+          .addKeyValue("workload", workload.getKind() + "/" + name(workload))
+          .setCause(e)
+          .log("pass retried");
     }
   }
 

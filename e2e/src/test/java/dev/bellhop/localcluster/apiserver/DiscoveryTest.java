@@ -11,21 +11,29 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The local API server answers discovery as kubectl needs it: built-in kinds, and CRDs once stored. */
+/**
+ * The local API server answers discovery as kubectl needs it: built-in kinds, and CRDs once stored.
+ */
 class DiscoveryTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void servesBuiltInKindsAndStoredCrds() throws IOException {
     try (ApiServer api = ApiServer.start("127.0.0.1", 0, dir.resolve("kubeconfig"))) {
       var client = api.client();
-      assertThat(client.getApiResources("v1").getResources()).extracting(APIResource::getName)
-          .contains("pods", "pods/status", "nodes").doesNotContain("configmaps/status");
-      assertThat(client.getApiGroups().getGroups()).extracting(g -> g.getName()).doesNotContain("bellhop.dev");
+      assertThat(client.getApiResources("v1").getResources())
+          .extracting(APIResource::getName)
+          .contains("pods", "pods/status", "nodes")
+          .doesNotContain("configmaps/status");
+      assertThat(client.getApiGroups().getGroups())
+          .extracting(g -> g.getName())
+          .doesNotContain("bellhop.dev");
 
       try (var files = Files.list(repoRoot().resolve("crds"))) {
-        for (Path file : files.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml")).toList()) {
+        for (Path file :
+            files
+                .filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml"))
+                .toList()) {
           try (InputStream in = Files.newInputStream(file)) {
             for (HasMetadata crd : client.load(in).items()) {
               client.resource(crd).create();
@@ -34,18 +42,34 @@ class DiscoveryTest {
         }
       }
 
-      assertThat(client.getApiGroups().getGroups()).extracting(g -> g.getName()).contains("apps", "bellhop.dev");
-      APIResource hs = client.getApiResources("bellhop.dev/v1alpha1").getResources().stream()
-          .filter(r -> r.getName().equals("hotelservices")).findFirst().orElseThrow();
+      assertThat(client.getApiGroups().getGroups())
+          .extracting(g -> g.getName())
+          .contains("apps", "bellhop.dev");
+      APIResource hs =
+          client.getApiResources("bellhop.dev/v1alpha1").getResources().stream()
+              .filter(r -> r.getName().equals("hotelservices"))
+              .findFirst()
+              .orElseThrow();
       assertThat(hs.getKind()).isEqualTo("HotelService");
       assertThat(hs.getNamespaced()).isTrue();
       assertThat(hs.getShortNames()).contains("hs");
       // Generic clients find the plural through it, as kubectl does.
-      assertThat(client.genericKubernetesResources("bellhop.dev/v1alpha1", "HotelService").inNamespace("x").list()
-          .getItems()).isEmpty();
+      assertThat(
+              client
+                  .genericKubernetesResources("bellhop.dev/v1alpha1", "HotelService")
+                  .inNamespace("x")
+                  .list()
+                  .getItems())
+          .isEmpty();
 
-      client.apiextensions().v1().customResourceDefinitions().withName("hotelservices.bellhop.dev").delete();
-      assertThat(client.getApiResources("bellhop.dev/v1alpha1").getResources()).extracting(APIResource::getName)
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .withName("hotelservices.bellhop.dev")
+          .delete();
+      assertThat(client.getApiResources("bellhop.dev/v1alpha1").getResources())
+          .extracting(APIResource::getName)
           .doesNotContain("hotelservices");
     }
   }

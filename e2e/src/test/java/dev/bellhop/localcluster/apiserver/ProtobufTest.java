@@ -11,7 +11,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** Bodies as client-go's typed clients write them (Helm's release Secrets, kubectl create), read as JSON. */
+/**
+ * Bodies as client-go's typed clients write them (Helm's release Secrets, kubectl create), read as
+ * JSON.
+ */
 class ProtobufTest {
   /** A protobuf message built field by field, as generated.proto numbers them. */
   private static final class Message {
@@ -45,8 +48,11 @@ class ProtobufTest {
   }
 
   private static byte[] envelope(String apiVersion, String kind, Message raw) throws IOException {
-    byte[] unknown = new Message().message(1, new Message().text(1, apiVersion).text(2, kind)).bytes(2, raw.toBytes())
-        .toBytes();
+    byte[] unknown =
+        new Message()
+            .message(1, new Message().text(1, apiVersion).text(2, kind))
+            .bytes(2, raw.toBytes())
+            .toBytes();
     byte[] body = new byte[unknown.length + 4];
     System.arraycopy("k8s\0".getBytes(StandardCharsets.ISO_8859_1), 0, body, 0, 4);
     System.arraycopy(unknown, 0, body, 4, unknown.length);
@@ -55,12 +61,21 @@ class ProtobufTest {
 
   @Test
   void readsHelmsReleaseSecret() throws IOException {
-    Message meta = new Message().text(1, "sh.helm.release.v1.bellhop.v1").text(3, "bellhop")
-        .message(11, new Message().text(1, "owner").text(2, "helm"))
-        .message(11, new Message().text(1, "status").text(2, "deployed"))
-        .message(8, new Message().int64(1, 1_796_407_081L)).text(14, "a/finalizer");
-    Message secret = new Message().message(1, meta).message(2, new Message().text(1, "release").bytes(2,
-        "H4sI".getBytes(StandardCharsets.UTF_8))).text(3, "helm.sh/release.v1");
+    Message meta =
+        new Message()
+            .text(1, "sh.helm.release.v1.bellhop.v1")
+            .text(3, "bellhop")
+            .message(11, new Message().text(1, "owner").text(2, "helm"))
+            .message(11, new Message().text(1, "status").text(2, "deployed"))
+            .message(8, new Message().int64(1, 1_796_407_081L))
+            .text(14, "a/finalizer");
+    Message secret =
+        new Message()
+            .message(1, meta)
+            .message(
+                2,
+                new Message().text(1, "release").bytes(2, "H4sI".getBytes(StandardCharsets.UTF_8)))
+            .text(3, "helm.sh/release.v1");
     JsonNode json = Protobuf.read(envelope("v1", "Secret", secret));
     assertThat(json.get("apiVersion").asText()).isEqualTo("v1");
     assertThat(json.get("kind").asText()).isEqualTo("Secret");
@@ -76,7 +91,8 @@ class ProtobufTest {
 
   @Test
   void readsDeleteOptions() throws IOException {
-    Message options = new Message().int64(1, 0).message(2, new Message().text(1, "u1")).text(4, "Foreground");
+    Message options =
+        new Message().int64(1, 0).message(2, new Message().text(1, "u1")).text(4, "Foreground");
     JsonNode json = Protobuf.read(envelope("v1", "DeleteOptions", options));
     assertThat(json.get("propagationPolicy").asText()).isEqualTo("Foreground");
     assertThat(json.at("/preconditions/uid").asText()).isEqualTo("u1");
@@ -85,10 +101,16 @@ class ProtobufTest {
 
   @Test
   void otherKindsAreUnsupportedAndGarbageIsABadRequest() throws IOException {
-    assertThatThrownBy(() -> Protobuf.read(envelope("apps/v1", "Deployment", new Message().text(3, "x"))))
-        .isInstanceOf(ApiError.class).hasMessageContaining("send Deployment as application/json")
-        .extracting(e -> ((ApiError) e).code()).isEqualTo(415);
-    assertThatThrownBy(() -> Protobuf.read("{\"kind\":\"Secret\"}".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(ApiError.class).extracting(e -> ((ApiError) e).code()).isEqualTo(400);
+    assertThatThrownBy(
+            () -> Protobuf.read(envelope("apps/v1", "Deployment", new Message().text(3, "x"))))
+        .isInstanceOf(ApiError.class)
+        .hasMessageContaining("send Deployment as application/json")
+        .extracting(e -> ((ApiError) e).code())
+        .isEqualTo(415);
+    assertThatThrownBy(
+            () -> Protobuf.read("{\"kind\":\"Secret\"}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(ApiError.class)
+        .extracting(e -> ((ApiError) e).code())
+        .isEqualTo(400);
   }
 }

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class RequestInfoTest {
   @Test
   void namespacedObjectWithSubresource() {
-    RequestInfo info = RequestInfo.parse("PUT", "/apis/apps/v1/namespaces/shop/deployments/web/status");
+    RequestInfo info =
+        RequestInfo.parse("PUT", "/apis/apps/v1/namespaces/shop/deployments/web/status");
     assertThat(info.resourceRequest()).isTrue();
     assertThat(info.verb()).isEqualTo("update");
     assertThat(info.apiGroup()).isEqualTo("apps");
@@ -25,13 +26,18 @@ class RequestInfoTest {
     assertThat(RequestInfo.parse("GET", "/api/v1/namespaces/a/pods").verb()).isEqualTo("list");
     assertThat(RequestInfo.parse("GET", "/api/v1/pods").verb()).isEqualTo("list");
     assertThat(RequestInfo.parse("GET", "/api/v1/namespaces/a/pods/p").verb()).isEqualTo("get");
-    assertThat(RequestInfo.parse("GET", "/api/v1/namespaces/a/pods?watch=true&resourceVersion=5").verb())
+    assertThat(
+            RequestInfo.parse("GET", "/api/v1/namespaces/a/pods?watch=true&resourceVersion=5")
+                .verb())
         .isEqualTo("watch");
-    assertThat(RequestInfo.parse("GET", "/api/v1/namespaces/a/pods?watch=1").verb()).isEqualTo("watch");
+    assertThat(RequestInfo.parse("GET", "/api/v1/namespaces/a/pods?watch=1").verb())
+        .isEqualTo("watch");
     assertThat(RequestInfo.parse("POST", "/api/v1/namespaces/a/pods").verb()).isEqualTo("create");
     assertThat(RequestInfo.parse("PATCH", "/api/v1/namespaces/a/pods/p").verb()).isEqualTo("patch");
-    assertThat(RequestInfo.parse("DELETE", "/api/v1/namespaces/a/pods/p").verb()).isEqualTo("delete");
-    assertThat(RequestInfo.parse("DELETE", "/api/v1/namespaces/a/pods").verb()).isEqualTo("deletecollection");
+    assertThat(RequestInfo.parse("DELETE", "/api/v1/namespaces/a/pods/p").verb())
+        .isEqualTo("delete");
+    assertThat(RequestInfo.parse("DELETE", "/api/v1/namespaces/a/pods").verb())
+        .isEqualTo("deletecollection");
   }
 
   @Test
@@ -60,7 +66,10 @@ class RequestInfoTest {
 
   @Test
   void nonResourceRequests() {
-    for (String path : new String[] {"/version", "/api", "/apis", "/api/v1", "/apis/apps/v1", "/openapi/v3", "/healthz"}) {
+    for (String path :
+        new String[] {
+          "/version", "/api", "/apis", "/api/v1", "/apis/apps/v1", "/openapi/v3", "/healthz"
+        }) {
       RequestInfo info = RequestInfo.parse("GET", path);
       assertThat(info.resourceRequest()).as(path).isFalse();
       assertThat(info.verb()).isEqualTo("get");
@@ -70,8 +79,10 @@ class RequestInfoTest {
 
   @Test
   void queryParametersAreDecoded() {
-    RequestInfo info = RequestInfo.parse("GET",
-        "/api/v1/namespaces/a/pods?labelSelector=app%3Dweb%2Ctier%21%3Dx&fieldSelector=spec.nodeName%3Dn1&limit=500");
+    RequestInfo info =
+        RequestInfo.parse(
+            "GET",
+            "/api/v1/namespaces/a/pods?labelSelector=app%3Dweb%2Ctier%21%3Dx&fieldSelector=spec.nodeName%3Dn1&limit=500");
     assertThat(info.param("labelSelector")).hasValue("app=web,tier!=x");
     assertThat(info.param("fieldSelector")).hasValue("spec.nodeName=n1");
     assertThat(info.param("limit")).hasValue("500");
@@ -80,7 +91,9 @@ class RequestInfoTest {
 
   @Test
   void customResources() {
-    RequestInfo info = RequestInfo.parse("PATCH", "/apis/bellhop.dev/v1alpha1/namespaces/b/hotelservices/geo/status");
+    RequestInfo info =
+        RequestInfo.parse(
+            "PATCH", "/apis/bellhop.dev/v1alpha1/namespaces/b/hotelservices/geo/status");
     assertThat(info.apiGroup()).isEqualTo("bellhop.dev");
     assertThat(info.resource()).isEqualTo("hotelservices");
     assertThat(info.subresource()).isEqualTo("status");

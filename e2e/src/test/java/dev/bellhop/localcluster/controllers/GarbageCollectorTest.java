@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  */
 @EnableKubernetesMockClient(crud = true)
 class GarbageCollectorTest {
-  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+  private static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   static {
     MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
@@ -55,33 +56,46 @@ class GarbageCollectorTest {
     assertThat(configMaps()).containsExactlyInAnyOrder("geo-config", "shared", "unowned");
 
     client.resource(owner).delete();
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
-      gc.sync();
-      return !configMaps().contains("geo-config");
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              gc.sync();
+              return !configMaps().contains("geo-config");
+            });
     // An object with a live owner left stays, without the reference to the gone one.
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
-      gc.sync();
-      return refs("shared").size() == 1;
-    });
-    assertThat(refs("shared")).extracting(OwnerReference::getUid).containsExactly(other.getMetadata().getUid());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              gc.sync();
+              return refs("shared").size() == 1;
+            });
+    assertThat(refs("shared"))
+        .extracting(OwnerReference::getUid)
+        .containsExactly(other.getMetadata().getUid());
     assertThat(configMaps()).containsExactlyInAnyOrder("shared", "unowned");
   }
 
   @Test
   void foregroundKeepsTheOwnerUntilBlockingDependentsAreGone() {
     Deployment owner = owner("hotel", List.of(GarbageCollector.FOREGROUND));
-    // A blocking dependent that takes its time to go (a finalizer of its own), and a non-blocking one.
+    // A blocking dependent that takes its time to go (a finalizer of its own), and a non-blocking
+    // one.
     dependent("slow", List.of(ref(owner, true)), List.of("test.bellhop.dev/hold"));
     dependent("quick", List.of(ref(owner, false)), List.of());
     settle();
 
     client.resource(owner).delete();
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
-      gc.sync();
-      ConfigMap slow = client.configMaps().inNamespace("demo").withName("slow").get();
-      return !configMaps().contains("quick") && slow.getMetadata().getDeletionTimestamp() != null;
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              gc.sync();
+              ConfigMap slow = client.configMaps().inNamespace("demo").withName("slow").get();
+              return !configMaps().contains("quick")
+                  && slow.getMetadata().getDeletionTimestamp() != null;
+            });
     for (int i = 0; i < 5; i++) {
       gc.sync();
     }
@@ -89,14 +103,23 @@ class GarbageCollectorTest {
     assertThat(waiting).as("owner waits for its blocking dependent").isNotNull();
     assertThat(waiting.getMetadata().getDeletionTimestamp()).isNotNull();
 
-    client.configMaps().inNamespace("demo").withName("slow").edit(c -> {
-      c.getMetadata().setFinalizers(List.of());
-      return c;
-    });
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
-      gc.sync();
-      return client.apps().deployments().inNamespace("demo").withName("hotel").get() == null;
-    });
+    client
+        .configMaps()
+        .inNamespace("demo")
+        .withName("slow")
+        .edit(
+            c -> {
+              c.getMetadata().setFinalizers(List.of());
+              return c;
+            });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              gc.sync();
+              return client.apps().deployments().inNamespace("demo").withName("hotel").get()
+                  == null;
+            });
   }
 
   @Test
@@ -108,52 +131,99 @@ class GarbageCollectorTest {
     settle();
 
     client.resource(owner).delete();
-    await().atMost(Duration.ofSeconds(20)).until(() -> {
-      gc.sync();
-      return client.apps().deployments().inNamespace("demo").withName("profile").get() == null;
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              gc.sync();
+              return client.apps().deployments().inNamespace("demo").withName("profile").get()
+                  == null;
+            });
     for (int i = 0; i < 5; i++) {
       gc.sync();
     }
     assertThat(configMaps()).contains("profile-a", "profile-b");
     assertThat(refs("profile-a")).isEmpty();
-    assertThat(refs("profile-b")).extracting(OwnerReference::getUid).containsExactly(other.getMetadata().getUid());
+    assertThat(refs("profile-b"))
+        .extracting(OwnerReference::getUid)
+        .containsExactly(other.getMetadata().getUid());
   }
 
-  /** Lets the informers see what the test created: a pass with nothing to do must change nothing. */
+  /**
+   * Lets the informers see what the test created: a pass with nothing to do must change nothing.
+   */
   private void settle() {
     await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ofMillis(300)).until(() -> true);
     gc.sync();
   }
 
   private Deployment owner(String name, List<String> finalizers) {
-    return client.apps().deployments().resource(new DeploymentBuilder()
-        .withNewMetadata().withName(name).withNamespace("demo").withFinalizers(finalizers).endMetadata()
-        .withNewSpec().withReplicas(0).withNewSelector().addToMatchLabels("app", name).endSelector().endSpec()
-        .build()).create();
+    return client
+        .apps()
+        .deployments()
+        .resource(
+            new DeploymentBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("demo")
+                .withFinalizers(finalizers)
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(0)
+                .withNewSelector()
+                .addToMatchLabels("app", name)
+                .endSelector()
+                .endSpec()
+                .build())
+        .create();
   }
 
   private void dependent(String name, List<OwnerReference> refs, List<String> finalizers) {
-    client.configMaps().resource(new ConfigMapBuilder()
-        .withNewMetadata().withName(name).withNamespace("demo").withOwnerReferences(refs).withFinalizers(finalizers)
-        .endMetadata().build()).create();
+    client
+        .configMaps()
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("demo")
+                .withOwnerReferences(refs)
+                .withFinalizers(finalizers)
+                .endMetadata()
+                .build())
+        .create();
   }
 
   private static OwnerReference ref(Deployment owner, boolean block) {
-    return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment")
-        .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid()).withController(true)
-        .withBlockOwnerDeletion(block).build();
+    return new OwnerReferenceBuilder()
+        .withApiVersion("apps/v1")
+        .withKind("Deployment")
+        .withName(owner.getMetadata().getName())
+        .withUid(owner.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(block)
+        .build();
   }
 
   private List<String> configMaps() {
     List<String> names = new ArrayList<>();
-    client.configMaps().inNamespace("demo").list().getItems().forEach(c -> names.add(c.getMetadata().getName()));
+    client
+        .configMaps()
+        .inNamespace("demo")
+        .list()
+        .getItems()
+        .forEach(c -> names.add(c.getMetadata().getName()));
     return names;
   }
 
   private List<OwnerReference> refs(String configMap) {
-    List<OwnerReference> refs = client.configMaps().inNamespace("demo").withName(configMap).get().getMetadata()
-        .getOwnerReferences();
+    List<OwnerReference> refs =
+        client
+            .configMaps()
+            .inNamespace("demo")
+            .withName(configMap)
+            .get()
+            .getMetadata()
+            .getOwnerReferences();
     return refs == null ? List.of() : refs;
   }
 }

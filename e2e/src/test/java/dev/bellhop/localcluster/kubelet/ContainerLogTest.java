@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ContainerLogTest {
-  @TempDir
-  Path pod;
+  @TempDir Path pod;
 
   private static Process run(String script) throws Exception {
     return new ProcessBuilder("sh", "-c", script).start();
@@ -26,9 +25,13 @@ class ContainerLogTest {
     log.pump(first.getErrorStream(), "stderr", "t2");
     first.waitFor(5, TimeUnit.SECONDS);
     Path current = ContainerLog.current(pod, "geo");
-    Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> Files.readAllLines(current).size() == 3);
+    Awaitility.await()
+        .atMost(5, TimeUnit.SECONDS)
+        .until(() -> Files.readAllLines(current).size() == 3);
     List<String> lines = Files.readAllLines(current);
-    assertThat(lines).anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z stdout F started"));
+    assertThat(lines)
+        .anyMatch(
+            l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z stdout F started"));
     assertThat(lines).anyMatch(l -> l.endsWith(" stderr F oops"));
     assertThat(lines).anyMatch(l -> l.endsWith(" stdout F no newline"));
 
@@ -36,7 +39,9 @@ class ContainerLogTest {
     ContainerLog next = ContainerLog.start(pod, "geo");
     next.pump(second.getInputStream(), "stdout", "t3");
     second.waitFor(5, TimeUnit.SECONDS);
-    Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> Files.readAllLines(current).size() == 1);
+    Awaitility.await()
+        .atMost(5, TimeUnit.SECONDS)
+        .until(() -> Files.readAllLines(current).size() == 1);
     assertThat(Files.readAllLines(current).get(0)).endsWith(" stdout F again");
     assertThat(Files.readAllLines(ContainerLog.previous(pod, "geo"))).hasSize(3);
   }

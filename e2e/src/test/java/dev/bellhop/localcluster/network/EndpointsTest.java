@@ -16,13 +16,18 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The node-local Consul agent Service: internalTrafficPolicy Local keeps a pod on its own node's agent. */
+/**
+ * The node-local Consul agent Service: internalTrafficPolicy Local keeps a pod on its own node's
+ * agent.
+ */
 class EndpointsTest {
-  private static final Map<String, String> NODES = Map.of("node-1", "127.0.0.2", "node-2", "127.0.0.3");
-  private final List<Pod> pods = List.of(
-      pod("agent-1", "node-1", "127.0.1.1", Map.of("app", "agent")),
-      pod("agent-2", "node-2", "127.0.1.2", Map.of("app", "agent")),
-      pod("hotel", "node-2", "127.0.1.9", Map.of("app", "hotel")));
+  private static final Map<String, String> NODES =
+      Map.of("node-1", "127.0.0.2", "node-2", "127.0.0.3");
+  private final List<Pod> pods =
+      List.of(
+          pod("agent-1", "node-1", "127.0.1.1", Map.of("app", "agent")),
+          pod("agent-2", "node-2", "127.0.1.2", Map.of("app", "agent")),
+          pod("hotel", "node-2", "127.0.1.9", Map.of("app", "hotel")));
   private final Endpoints endpoints = new Endpoints(store(pods));
 
   @Test
@@ -32,7 +37,8 @@ class EndpointsTest {
     String node = endpoints.nodeOf("127.0.1.9", NODES);
     assertThat(node).isEqualTo("node-2");
     for (int i = 0; i < 4; i++) {
-      assertThat(endpoints.pick(agents, dns, node)).isEqualTo(SocketAddress.inetSocketAddress(8600, "127.0.1.2"));
+      assertThat(endpoints.pick(agents, dns, node))
+          .isEqualTo(SocketAddress.inetSocketAddress(8600, "127.0.1.2"));
     }
     assertThat(endpoints.nodeOf("127.0.0.2", NODES)).isEqualTo("node-1");
     assertThat(endpoints.pick(agents, dns, "node-3")).as("no agent on the node: dropped").isNull();
@@ -50,16 +56,41 @@ class EndpointsTest {
   }
 
   private static Service service(String policy) {
-    return new ServiceBuilder().withNewMetadata().withName("consul-agent").withNamespace("demo").endMetadata()
-        .withNewSpec().withInternalTrafficPolicy(policy).withSelector(Map.of("app", "agent"))
-        .addNewPort().withName("dns-udp").withProtocol("UDP").withPort(53).withTargetPort(new IntOrString(8600)).endPort()
-        .endSpec().build();
+    return new ServiceBuilder()
+        .withNewMetadata()
+        .withName("consul-agent")
+        .withNamespace("demo")
+        .endMetadata()
+        .withNewSpec()
+        .withInternalTrafficPolicy(policy)
+        .withSelector(Map.of("app", "agent"))
+        .addNewPort()
+        .withName("dns-udp")
+        .withProtocol("UDP")
+        .withPort(53)
+        .withTargetPort(new IntOrString(8600))
+        .endPort()
+        .endSpec()
+        .build();
   }
 
   private static Pod pod(String name, String node, String ip, Map<String, String> labels) {
-    return new PodBuilder().withNewMetadata().withName(name).withNamespace("demo").withLabels(labels).endMetadata()
-        .withNewSpec().withNodeName(node).endSpec()
-        .withNewStatus().withPodIP(ip).addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace("demo")
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withNodeName(node)
+        .endSpec()
+        .withNewStatus()
+        .withPodIP(ip)
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus("True")
+        .endCondition()
+        .endStatus()
         .build();
   }
 

@@ -5,10 +5,15 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
-/** {@code spec.agents.enabled} (default false); when false the agents' DaemonSet and Service it owns are deleted. */
+/**
+ * {@code spec.agents.enabled} (default false); when false the agents' DaemonSet and Service it owns
+ * are deleted.
+ */
 public class AgentsEnabled implements Condition<Object, ConsulCluster> {
   @Override
-  public boolean isMet(DependentResource<Object, ConsulCluster> dependent, ConsulCluster cc,
+  public boolean isMet(
+      DependentResource<Object, ConsulCluster> dependent,
+      ConsulCluster cc,
       Context<ConsulCluster> context) {
     return ClusterSettings.of(cc).agents();
   }

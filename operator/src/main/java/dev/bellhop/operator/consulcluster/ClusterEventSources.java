@@ -23,15 +23,28 @@ final class ClusterEventSources {
   private ClusterEventSources() {}
 
   static List<EventSource<?, ConsulCluster>> of(EventSourceContext<ConsulCluster> context) {
-    return List.of(labelled(Pod.class, "consul-pods", context), labelled(Secret.class, "consul-secrets", context));
+    return List.of(
+        labelled(Pod.class, "consul-pods", context),
+        labelled(Secret.class, "consul-secrets", context));
   }
 
-  private static <R extends HasMetadata> InformerEventSource<R, ConsulCluster> labelled(Class<R> type, String name,
-      EventSourceContext<ConsulCluster> context) {
-    return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, ConsulCluster.class)
-        .withName(name).withLabelSelector(LABEL_CLUSTER).withSecondaryToPrimaryMapper(r -> {
-          String cluster = r.getMetadata().getLabels() == null ? null : r.getMetadata().getLabels().get(LABEL_CLUSTER);
-          return cluster == null ? Set.of() : Set.of(new ResourceID(cluster, r.getMetadata().getNamespace()));
-        }).build(), context);
+  private static <R extends HasMetadata> InformerEventSource<R, ConsulCluster> labelled(
+      Class<R> type, String name, EventSourceContext<ConsulCluster> context) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(type, ConsulCluster.class)
+            .withName(name)
+            .withLabelSelector(LABEL_CLUSTER)
+            .withSecondaryToPrimaryMapper(
+                r -> {
+                  String cluster =
+                      r.getMetadata().getLabels() == null
+                          ? null
+                          : r.getMetadata().getLabels().get(LABEL_CLUSTER);
+                  return cluster == null
+                      ? Set.of()
+                      : Set.of(new ResourceID(cluster, r.getMetadata().getNamespace()));
+                })
+            .build(),
+        context);
   }
 }

@@ -10,20 +10,43 @@ import java.util.regex.Pattern;
  * A ConsulCluster's spec with every default applied, and the names of what Bellhop creates for it.
  * The one place the defaults live.
  */
-record ClusterSettings(String namespace, String name, int servers, String image, String datacenter,
-    boolean agents, String storageSize, String storageClassName, boolean gossip, String gossipSecret,
-    String gossipKey, boolean gossipGenerated, boolean acl, boolean tls, String tlsSecret, boolean ui,
-    String uiServiceType, Duration rolloutPace, Duration rolloutStallAfter) {
+record ClusterSettings(
+    String namespace,
+    String name,
+    int servers,
+    String image,
+    String datacenter,
+    boolean agents,
+    String storageSize,
+    String storageClassName,
+    boolean gossip,
+    String gossipSecret,
+    String gossipKey,
+    boolean gossipGenerated,
+    boolean acl,
+    boolean tls,
+    String tlsSecret,
+    boolean ui,
+    String uiServiceType,
+    Duration rolloutPace,
+    Duration rolloutStallAfter) {
 
   static final String DEFAULT_IMAGE = "hashicorp/consul:1.8.7";
   static final int DEFAULT_SERVERS = 3;
   static final String DEFAULT_STORAGE = "1Gi";
   static final String DEFAULT_DATACENTER = "dc1";
   static final String DEFAULT_GOSSIP_KEY = "key";
-  /** Autopilot re-checks server health every 2 s: 10 s gives it several looks at a restarted server. */
+
+  /**
+   * Autopilot re-checks server health every 2 s: 10 s gives it several looks at a restarted server.
+   */
   static final Duration DEFAULT_ROLLOUT_PACE = Duration.ofSeconds(10);
-  /** A Consul server restarts and catches up in seconds; 5 min covers an image pull on a slow node. */
+
+  /**
+   * A Consul server restarts and catches up in seconds; 5 min covers an image pull on a slow node.
+   */
   static final Duration DEFAULT_ROLLOUT_STALL_AFTER = Duration.ofMinutes(5);
+
   private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 
   static final String LABEL_CLUSTER = "bellhop.dev/consulcluster";
@@ -38,7 +61,10 @@ record ClusterSettings(String namespace, String name, int servers, String image,
     boolean gossipOn = gossip == null || gossip.getEnabled() == null || gossip.getEnabled();
     String gossipSecretName = gossip == null ? null : gossip.getSecretName();
     boolean generated = gossipOn && (gossipSecretName == null || gossipSecretName.isBlank());
-    String gossipKey = gossip == null || gossip.getSecretKey() == null ? DEFAULT_GOSSIP_KEY : gossip.getSecretKey();
+    String gossipKey =
+        gossip == null || gossip.getSecretKey() == null
+            ? DEFAULT_GOSSIP_KEY
+            : gossip.getSecretKey();
     var storage = spec.getStorage();
     var ui = spec.getUi();
     return new ClusterSettings(
@@ -59,13 +85,18 @@ record ClusterSettings(String namespace, String name, int servers, String image,
         spec.getTls() == null ? null : spec.getTls().getSecretName(),
         ui == null || ui.getEnabled() == null || ui.getEnabled(),
         ui == null || ui.getServiceType() == null ? "ClusterIP" : ui.getServiceType(),
-        spec.getRollout() == null || duration(spec.getRollout().getPace()) == null ? DEFAULT_ROLLOUT_PACE
+        spec.getRollout() == null || duration(spec.getRollout().getPace()) == null
+            ? DEFAULT_ROLLOUT_PACE
             : duration(spec.getRollout().getPace()),
-        spec.getRollout() == null || duration(spec.getRollout().getStallAfter()) == null ? DEFAULT_ROLLOUT_STALL_AFTER
+        spec.getRollout() == null || duration(spec.getRollout().getStallAfter()) == null
+            ? DEFAULT_ROLLOUT_STALL_AFTER
             : duration(spec.getRollout().getStallAfter()));
   }
 
-  /** A duration as Kubernetes users write them ({@code 30s}, {@code 2m}, {@code 1h30m}); null if it is not one. */
+  /**
+   * A duration as Kubernetes users write them ({@code 30s}, {@code 2m}, {@code 1h30m}); null if it
+   * is not one.
+   */
   static Duration duration(String text) {
     var m = text == null || text.isEmpty() ? null : DURATION.matcher(text);
     if (m == null || !m.matches()) {
@@ -129,11 +160,16 @@ record ClusterSettings(String namespace, String name, int servers, String image,
 
   Map<String, String> labels(String component) {
     return Map.of(
-        "app.kubernetes.io/name", "consul",
-        "app.kubernetes.io/instance", name,
-        "app.kubernetes.io/part-of", "bellhop",
-        LABEL_CLUSTER, name,
-        LABEL_COMPONENT, component);
+        "app.kubernetes.io/name",
+        "consul",
+        "app.kubernetes.io/instance",
+        name,
+        "app.kubernetes.io/part-of",
+        "bellhop",
+        LABEL_CLUSTER,
+        name,
+        LABEL_COMPONENT,
+        component);
   }
 
   /** Selects the pods of one component (server or agent) of this cluster. */

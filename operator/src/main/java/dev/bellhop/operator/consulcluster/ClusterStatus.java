@@ -18,13 +18,19 @@ final class ClusterStatus {
    * patched by index, and a peers list shrinking during a scale-down (5, 4, 3) against a cached
    * original a write behind failed to apply ("Array index 3 out of bounds").
    */
-  static UpdateControl<ConsulCluster> update(ConsulCluster cc, ConsulClusterStatus status, Duration resync,
+  static UpdateControl<ConsulCluster> update(
+      ConsulCluster cc,
+      ConsulClusterStatus status,
+      Duration resync,
       Context<ConsulCluster> context) {
     if (!status.equals(cc.getStatus())) {
-      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(cc, context, r -> {
-        r.setStatus(status);
-        return r;
-      });
+      PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+          cc,
+          context,
+          r -> {
+            r.setStatus(status);
+            return r;
+          });
     }
     UpdateControl<ConsulCluster> control = UpdateControl.noUpdate();
     return resync == null ? control : control.rescheduleAfter(resync);
@@ -38,7 +44,8 @@ final class ClusterStatus {
       copy.setReadyServers(status.getReadyServers());
       copy.setLeader(status.getLeader());
       copy.setPeers(status.getPeers() == null ? null : List.copyOf(status.getPeers()));
-      copy.setConditions(status.getConditions() == null ? List.of() : List.copyOf(status.getConditions()));
+      copy.setConditions(
+          status.getConditions() == null ? List.of() : List.copyOf(status.getConditions()));
       copy.setUpdatedServers(status.getUpdatedServers());
       copy.setRolloutServer(status.getRolloutServer());
       copy.setRolloutStartedAt(status.getRolloutStartedAt());

@@ -20,15 +20,19 @@ final class Conflicts {
 
   /** A sentence naming the clashing objects, or null when there is none. */
   @SuppressWarnings({"rawtypes", "unchecked"})
-  static String describe(ConsulCluster cc, Context<ConsulCluster> context, WorkflowReconcileResult result) {
+  static String describe(
+      ConsulCluster cc, Context<ConsulCluster> context, WorkflowReconcileResult result) {
     List<String> clashes = new ArrayList<>();
     boolean otherErrors = false;
     for (Map.Entry<DependentResource, Exception> e : result.getErroredDependents().entrySet()) {
       DependentResource dependent = e.getKey();
       if (alreadyExists(e.getValue()) && dependent.getSecondaryResource(cc, context).isEmpty()) {
-        clashes.add((dependent instanceof OwnedDependentResource<?> o ? o.describe(cc)
-            : ((GossipSecretDependentResource) dependent).describe(cc)) + " already exists and is not owned by ConsulCluster "
-            + cc.getMetadata().getName());
+        clashes.add(
+            (dependent instanceof OwnedDependentResource<?> o
+                    ? o.describe(cc)
+                    : ((GossipSecretDependentResource) dependent).describe(cc))
+                + " already exists and is not owned by ConsulCluster "
+                + cc.getMetadata().getName());
       } else {
         otherErrors = true;
       }
@@ -36,7 +40,8 @@ final class Conflicts {
     if (otherErrors && clashes.isEmpty()) {
       result.throwAggregateExceptionIfErrorsPresent();
     }
-    return clashes.isEmpty() ? null
+    return clashes.isEmpty()
+        ? null
         : String.join("; ", clashes) + " (Bellhop does not adopt objects: delete or rename it)";
   }
 

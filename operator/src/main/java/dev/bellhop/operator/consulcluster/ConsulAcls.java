@@ -15,13 +15,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bootstraps a ConsulCluster's ACLs once and keeps the tokens Bellhop needs:
+ *
  * <ul>
- *   <li>the management token from {@code PUT /v1/acl/bootstrap}, in Secret {@code <name>-acl-bootstrap};
- *   <li>the operator's least-privilege token (policy {@value #OPERATOR_POLICY}), in Secret
- *       {@code <name>-operator-token};
- *   <li>the agents' token (policy {@value #AGENT_POLICY}), in Secret {@code <name>-agent-token}, set on
- *       every server and agent through {@code PUT /v1/agent/token/agent} (persisted by Consul).
+ *   <li>the management token from {@code PUT /v1/acl/bootstrap}, in Secret {@code
+ *       <name>-acl-bootstrap};
+ *   <li>the operator's least-privilege token (policy {@value #OPERATOR_POLICY}), in Secret {@code
+ *       <name>-operator-token};
+ *   <li>the agents' token (policy {@value #AGENT_POLICY}), in Secret {@code <name>-agent-token},
+ *       set on every server and agent through {@code PUT /v1/agent/token/agent} (persisted by
+ *       Consul).
  * </ul>
+ *
  * Token IDs are generated here and written to their Secret before the token is created in Consul,
  * so a crash between the two steps is repaired on the next reconcile, never duplicated.
  */
@@ -29,22 +33,28 @@ final class ConsulAcls {
   private static final Logger LOG = LoggerFactory.getLogger(ConsulAcls.class);
   static final String OPERATOR_POLICY = "bellhop-operator";
   static final String AGENT_POLICY = "bellhop-consul-agents";
+
   /**
    * Write on Bellhop's synthetic nodes ({@code bellhop-<cluster-id>-<k8s-node>}) and on services of
    * any name (HotelServices choose theirs), read on every other node.
    */
-  static final String OPERATOR_RULES = """
+  static final String OPERATOR_RULES =
+      """
       node_prefix "bellhop-" { policy = "write" }
       node_prefix "" { policy = "read" }
       service_prefix "" { policy = "write" }
       """;
+
   /** What an agent needs for its own node registration and anti-entropy. */
-  static final String AGENT_RULES = """
+  static final String AGENT_RULES =
+      """
       node_prefix "" { policy = "write" }
       service_prefix "" { policy = "read" }
       """;
+
   /** Annotation on a token Secret once the token is known to exist in Consul. */
   static final String ACTIVE = "bellhop.dev/acl-token-active";
+
   static final String TOKEN = "token";
   static final String ACCESSOR = "accessorID";
 
@@ -57,6 +67,7 @@ final class ConsulAcls {
 
   private final KubernetesClient client;
   private final ConsulHttp http;
+
   /** Pod uids whose agent token was set (Consul persists it: enable_token_persistence). */
   private final Set<String> agentTokenSet = ConcurrentHashMap.newKeySet();
 
@@ -69,10 +80,15 @@ final class ConsulAcls {
    * @param leaderUrl a server that knows the leader
    * @param agentPods (uid, url) of every server and agent pod to give the agent token
    */
-  Result ensure(io.fabric8.kubernetes.api.model.HasMetadata owner, ClusterSettings s, String leaderUrl, String caPem,
+  Result ensure(
+      io.fabric8.kubernetes.api.model.HasMetadata owner,
+      ClusterSettings s,
+      String leaderUrl,
+      String caPem,
       Map<String, String> agentPods) {
     try {
-      String management = ConsulClusterResources.secretValue(secret(s, s.aclBootstrapSecret()), TOKEN);
+      String management =
+          ConsulClusterResources.secretValue(secret(s, s.aclBootstrapSecret()), TOKEN);
       if (management == null || !valid(leaderUrl, caPem, management)) {
         Result r = bootstrap(s, leaderUrl, caPem, management != null);
         if (r != null) {
@@ -82,24 +98,47 @@ final class ConsulAcls {
       }
       ensurePolicy(leaderUrl, caPem, management, OPERATOR_POLICY, OPERATOR_RULES);
       ensurePolicy(leaderUrl, caPem, management, AGENT_POLICY, AGENT_RULES);
-      ensureToken(s, s.agentTokenSecret(), AGENT_POLICY, "Consul agents of " + s.namespace() + "/" + s.name(),
-          leaderUrl, caPem, management);
-      ensureToken(s, s.operatorTokenSecret(), OPERATOR_POLICY, "Bellhop operator", leaderUrl, caPem, management);
-      String agentToken = ConsulClusterResources.secretValue(secret(s, s.agentTokenSecret()), TOKEN);
+      ensureToken(
+          s,
+          s.agentTokenSecret(),
+          AGENT_POLICY,
+          "Consul agents of " + s.namespace() + "/" + s.name(),
+          leaderUrl,
+          caPem,
+          management);
+      ensureToken(
+          s,
+          s.operatorTokenSecret(),
+          OPERATOR_POLICY,
+          "Bellhop operator",
+          leaderUrl,
+          caPem,
+          management);
+      String agentToken =
+          ConsulClusterResources.secretValue(secret(s, s.agentTokenSecret()), TOKEN);
       String admin = management;
-      agentPods.forEach((uid, url) -> {
-        if (!agentTokenSet.contains(uid)) {
-          try {
-            var r = http.send("PUT", url + "/v1/agent/token/agent", admin, caPem,
-                JSON.writeValueAsString(Map.of("Token", agentToken)));
-            if (r.ok()) {
-              agentTokenSet.add(uid);
+      agentPods.forEach(
+          (uid, url) -> {
+            if (!agentTokenSet.contains(uid)) {
+              try {
+                var r =
+                    http.send(
+                        "PUT",
+                        url + "/v1/agent/token/agent",
+                        admin,
+                        caPem,
+                        JSON.writeValueAsString(Map.of("Token", agentToken)));
+                if (r.ok()) {
+                  agentTokenSet.add(uid);
+                }
+              } catch (IOException e) {
+                LOG.atDebug()
+                    .addKeyValue("url", url)
+                    .addKeyValue("error", e.getMessage())
+                    .log("agent token not set yet");
+              }
             }
-          } catch (IOException e) {
-            LOG.atDebug().addKeyValue("url", url).addKeyValue("error", e.getMessage()).log("agent token not set yet");
-          }
-        }
-      });
+          });
       return Result.OK;
     } catch (IOException e) {
       return new Result("Consul did not answer the ACL setup: " + e.getMessage(), false);
@@ -109,25 +148,37 @@ final class ConsulAcls {
   }
 
   /** Null when bootstrapped now, else why not. */
-  private Result bootstrap(ClusterSettings s, String url, String caPem, boolean hadSecret) throws IOException {
+  private Result bootstrap(ClusterSettings s, String url, String caPem, boolean hadSecret)
+      throws IOException {
     var r = http.send("PUT", url + "/v1/acl/bootstrap", null, caPem, null);
     if (r.ok()) {
       JsonNode token = JSON.readTree(r.body());
       String secretId = token.path("SecretID").asText();
       // Written at once: Consul hands this token out exactly once.
-      Secret secret = ConsulClusterResources.tokenSecret(s, s.aclBootstrapSecret(),
-          Map.of(TOKEN, secretId, ACCESSOR, token.path("AccessorID").asText()));
+      Secret secret =
+          ConsulClusterResources.tokenSecret(
+              s,
+              s.aclBootstrapSecret(),
+              Map.of(TOKEN, secretId, ACCESSOR, token.path("AccessorID").asText()));
       client.resource(secret).createOr(op -> op.update());
-      LOG.atInfo().addKeyValue("consulcluster", s.namespace() + "/" + s.name()).log("ACLs bootstrapped");
+      LOG.atInfo()
+          .addKeyValue("consulcluster", s.namespace() + "/" + s.name())
+          .log("ACLs bootstrapped");
       return null;
     }
     if (r.body().contains("ACL bootstrap no longer allowed")) {
-      return new Result("ACLs were bootstrapped, but Secret " + s.aclBootstrapSecret()
-          + (hadSecret ? " holds a token Consul does not accept" : " is missing")
-          + ": put a management token under key '" + TOKEN + "' of that Secret", true);
+      return new Result(
+          "ACLs were bootstrapped, but Secret "
+              + s.aclBootstrapSecret()
+              + (hadSecret ? " holds a token Consul does not accept" : " is missing")
+              + ": put a management token under key '"
+              + TOKEN
+              + "' of that Secret",
+          true);
     }
     // e.g. no leader yet, or the ACL system still in legacy mode right after the election
-    return new Result("ACL bootstrap not possible yet: HTTP " + r.status() + " " + r.body().trim(), false);
+    return new Result(
+        "ACL bootstrap not possible yet: HTTP " + r.status() + " " + r.body().trim(), false);
   }
 
   private boolean valid(String url, String caPem, String token) throws IOException {
@@ -138,7 +189,8 @@ final class ConsulAcls {
     if (r.status() == 403) {
       return false;
     }
-    throw new AclException("cannot check the management token: HTTP " + r.status() + " " + r.body().trim());
+    throw new AclException(
+        "cannot check the management token: HTTP " + r.status() + " " + r.body().trim());
   }
 
   private void ensurePolicy(String url, String caPem, String management, String name, String rules)
@@ -147,26 +199,50 @@ final class ConsulAcls {
     check(list, "list ACL policies");
     for (JsonNode p : JSON.readTree(list.body())) {
       if (name.equals(p.path("Name").asText())) {
-        var current = http.send("GET", url + "/v1/acl/policy/" + p.path("ID").asText(), management, caPem, null);
+        var current =
+            http.send(
+                "GET", url + "/v1/acl/policy/" + p.path("ID").asText(), management, caPem, null);
         check(current, "read ACL policy " + name);
         if (!rules.equals(JSON.readTree(current.body()).path("Rules").asText())) {
-          check(http.send("PUT", url + "/v1/acl/policy/" + p.path("ID").asText(), management, caPem,
-              JSON.writeValueAsString(Map.of("Name", name, "Rules", rules))), "update ACL policy " + name);
+          check(
+              http.send(
+                  "PUT",
+                  url + "/v1/acl/policy/" + p.path("ID").asText(),
+                  management,
+                  caPem,
+                  JSON.writeValueAsString(Map.of("Name", name, "Rules", rules))),
+              "update ACL policy " + name);
         }
         return;
       }
     }
-    check(http.send("PUT", url + "/v1/acl/policy", management, caPem,
-        JSON.writeValueAsString(Map.of("Name", name, "Rules", rules,
-            "Description", "Managed by Bellhop"))), "create ACL policy " + name);
+    check(
+        http.send(
+            "PUT",
+            url + "/v1/acl/policy",
+            management,
+            caPem,
+            JSON.writeValueAsString(
+                Map.of("Name", name, "Rules", rules, "Description", "Managed by Bellhop"))),
+        "create ACL policy " + name);
   }
 
-  private void ensureToken(ClusterSettings s, String secretName, String policy, String description, String url,
-      String caPem, String management) throws IOException {
+  private void ensureToken(
+      ClusterSettings s,
+      String secretName,
+      String policy,
+      String description,
+      String url,
+      String caPem,
+      String management)
+      throws IOException {
     Secret secret = secret(s, secretName);
     if (secret == null || ConsulClusterResources.secretValue(secret, TOKEN) == null) {
-      secret = ConsulClusterResources.tokenSecret(s, secretName,
-          Map.of(TOKEN, UUID.randomUUID().toString(), ACCESSOR, UUID.randomUUID().toString()));
+      secret =
+          ConsulClusterResources.tokenSecret(
+              s,
+              secretName,
+              Map.of(TOKEN, UUID.randomUUID().toString(), ACCESSOR, UUID.randomUUID().toString()));
       secret = client.resource(secret).createOr(op -> op.update());
     }
     String token = ConsulClusterResources.secretValue(secret, TOKEN);
@@ -176,23 +252,44 @@ final class ConsulAcls {
       if (current.status() != 403 && current.status() != 404) {
         check(current, "read ACL token " + secretName);
       }
-      check(http.send("PUT", url + "/v1/acl/token", management, caPem, JSON.writeValueAsString(Map.of(
-          "AccessorID", accessor, "SecretID", token, "Description", description,
-          "Policies", List.of(Map.of("Name", policy))))), "create ACL token " + secretName);
-      LOG.atInfo().addKeyValue("consulcluster", s.namespace() + "/" + s.name()).addKeyValue("token", secretName)
+      check(
+          http.send(
+              "PUT",
+              url + "/v1/acl/token",
+              management,
+              caPem,
+              JSON.writeValueAsString(
+                  Map.of(
+                      "AccessorID",
+                      accessor,
+                      "SecretID",
+                      token,
+                      "Description",
+                      description,
+                      "Policies",
+                      List.of(Map.of("Name", policy))))),
+          "create ACL token " + secretName);
+      LOG.atInfo()
+          .addKeyValue("consulcluster", s.namespace() + "/" + s.name())
+          .addKeyValue("token", secretName)
           .log("ACL token created");
     }
     if (secret.getMetadata().getAnnotations() == null
         || !"true".equals(secret.getMetadata().getAnnotations().get(ACTIVE))) {
-      client.secrets().inNamespace(s.namespace()).withName(secretName).edit(sec -> {
-        var annotations = new java.util.HashMap<String, String>();
-        if (sec.getMetadata().getAnnotations() != null) {
-          annotations.putAll(sec.getMetadata().getAnnotations());
-        }
-        annotations.put(ACTIVE, "true");
-        sec.getMetadata().setAnnotations(annotations);
-        return sec;
-      });
+      client
+          .secrets()
+          .inNamespace(s.namespace())
+          .withName(secretName)
+          .edit(
+              sec -> {
+                var annotations = new java.util.HashMap<String, String>();
+                if (sec.getMetadata().getAnnotations() != null) {
+                  annotations.putAll(sec.getMetadata().getAnnotations());
+                }
+                annotations.put(ACTIVE, "true");
+                sec.getMetadata().setAnnotations(annotations);
+                return sec;
+              });
     }
   }
 

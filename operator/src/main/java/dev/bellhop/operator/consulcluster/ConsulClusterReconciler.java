@@ -33,25 +33,41 @@ import org.slf4j.LoggerFactory;
 /**
  * Provisions a Consul cluster from a ConsulCluster and reports ready servers, the raft leader and
  * peers. Each object it owns is a dependent resource of the workflow below (invoked only for a
- * valid spec: nothing is created or changed for an invalid one); the server and agent workloads wait
- * for the Secrets their pods need. Reads come from informer caches; Consul itself is reached through
- * the server pods' IPs ({@code status.podIP}), never through a Service ClusterIP.
+ * valid spec: nothing is created or changed for an invalid one); the server and agent workloads
+ * wait for the Secrets their pods need. Reads come from informer caches; Consul itself is reached
+ * through the server pods' IPs ({@code status.podIP}), never through a Service ClusterIP.
  */
 @ControllerConfiguration(name = "consulcluster")
-@Workflow(explicitInvocation = true, handleExceptionsInReconciler = true, dependents = {
-    @Dependent(name = "config", type = ConfigMapDependentResource.class),
-    @Dependent(name = "headless-service", type = HeadlessServiceDependentResource.class),
-    @Dependent(name = "client-service", type = ClientServiceDependentResource.class),
-    @Dependent(name = "ui-service", type = UiServiceDependentResource.class, reconcilePrecondition = UiEnabled.class),
-    @Dependent(name = "pdb", type = PodDisruptionBudgetDependentResource.class),
-    @Dependent(name = GossipSecretDependentResource.NAME, type = GossipSecretDependentResource.class,
-        readyPostcondition = PodSecretsReady.class),
-    @Dependent(name = "servers", type = StatefulSetDependentResource.class,
-        dependsOn = GossipSecretDependentResource.NAME),
-    @Dependent(name = "agents", type = DaemonSetDependentResource.class, reconcilePrecondition = AgentsEnabled.class,
-        dependsOn = GossipSecretDependentResource.NAME),
-    @Dependent(name = "agent-service", type = AgentServiceDependentResource.class,
-        reconcilePrecondition = AgentsEnabled.class)})
+@Workflow(
+    explicitInvocation = true,
+    handleExceptionsInReconciler = true,
+    dependents = {
+      @Dependent(name = "config", type = ConfigMapDependentResource.class),
+      @Dependent(name = "headless-service", type = HeadlessServiceDependentResource.class),
+      @Dependent(name = "client-service", type = ClientServiceDependentResource.class),
+      @Dependent(
+          name = "ui-service",
+          type = UiServiceDependentResource.class,
+          reconcilePrecondition = UiEnabled.class),
+      @Dependent(name = "pdb", type = PodDisruptionBudgetDependentResource.class),
+      @Dependent(
+          name = GossipSecretDependentResource.NAME,
+          type = GossipSecretDependentResource.class,
+          readyPostcondition = PodSecretsReady.class),
+      @Dependent(
+          name = "servers",
+          type = StatefulSetDependentResource.class,
+          dependsOn = GossipSecretDependentResource.NAME),
+      @Dependent(
+          name = "agents",
+          type = DaemonSetDependentResource.class,
+          reconcilePrecondition = AgentsEnabled.class,
+          dependsOn = GossipSecretDependentResource.NAME),
+      @Dependent(
+          name = "agent-service",
+          type = AgentServiceDependentResource.class,
+          reconcilePrecondition = AgentsEnabled.class)
+    })
 public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
   private static final Logger LOG = LoggerFactory.getLogger(ConsulClusterReconciler.class);
   static final Duration RESYNC_READY = Duration.ofSeconds(30);
@@ -72,7 +88,8 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
   }
 
   @Override
-  public List<EventSource<?, ConsulCluster>> prepareEventSources(EventSourceContext<ConsulCluster> context) {
+  public List<EventSource<?, ConsulCluster>> prepareEventSources(
+      EventSourceContext<ConsulCluster> context) {
     return ClusterEventSources.of(context);
   }
 
@@ -89,7 +106,8 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
         events.warning(cc, "Invalid", message);
       }
       setCondition(status, INVALID, true, "InvalidSpec", message, generation);
-      setCondition(status, READY, false, "InvalidSpec", "The spec is invalid: " + message, generation);
+      setCondition(
+          status, READY, false, "InvalidSpec", "The spec is invalid: " + message, generation);
       return ClusterStatus.update(cc, status, null, context);
     }
     setCondition(status, INVALID, false, "Valid", "The spec is valid", generation);
@@ -102,7 +120,8 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
     RaftView raft = RaftView.read(http, servers, caPem);
     var health = AutopilotHealth.fetch(http, context.getClient(), s, raft, caPem);
     var current = context.getSecondaryResource(StatefulSet.class, "servers");
-    var scaling = ServerScaling.plan(s, current.map(x -> x.getSpec().getReplicas()).orElse(null), health);
+    var scaling =
+        ServerScaling.plan(s, current.map(x -> x.getSpec().getReplicas()).orElse(null), health);
     context.managedWorkflowAndDependentResourceContext().put(ServerScaling.class, scaling);
 
     var workflow = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -110,21 +129,34 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
     PodSecrets secrets = PodSecrets.check(cc, context);
     status.setServers(s.servers());
     var sts = context.getSecondaryResource(StatefulSet.class, "servers");
-    int readyServers = sts.map(x -> x.getStatus() == null ? null : x.getStatus().getReadyReplicas()).orElse(0);
+    int readyServers =
+        sts.map(x -> x.getStatus() == null ? null : x.getStatus().getReadyReplicas()).orElse(0);
     status.setReadyServers(readyServers);
     status.setLeader(raft.leader());
     status.setPeers(raft.peers());
-    ConsulAcls.Result acl = s.acl() && raft.leaderUrl() != null ? acls(cc, s, pods, servers, raft, caPem, status) : null;
+    ConsulAcls.Result acl =
+        s.acl() && raft.leaderUrl() != null
+            ? acls(cc, s, pods, servers, raft, caPem, status)
+            : null;
 
     var rollout = roller.step(cc, s, sts.orElse(null), pods, health, status);
     status.setUpdatedServers(rollout.updatedServers());
     var progressing = scaling.progressing(rollout);
-    setCondition(status, PROGRESSING, progressing.status(), progressing.reason(), progressing.message(), generation);
-    if (rollout.stalled() != null && !Conditions.find(status.getConditions(), READY)
-        .map(c -> "RolloutStalled".equals(c.getReason())).orElse(false)) {
+    setCondition(
+        status,
+        PROGRESSING,
+        progressing.status(),
+        progressing.reason(),
+        progressing.message(),
+        generation);
+    if (rollout.stalled() != null
+        && !Conditions.find(status.getConditions(), READY)
+            .map(c -> "RolloutStalled".equals(c.getReason()))
+            .orElse(false)) {
       events.warning(cc, "RolloutStalled", rollout.stalled());
     }
-    ReadyStatus ready = ReadyStatus.of(s, conflict, secrets.problems(), rollout.stalled(), readyServers, raft, acl);
+    ReadyStatus ready =
+        ReadyStatus.of(s, conflict, secrets.problems(), rollout.stalled(), readyServers, raft, acl);
     setCondition(status, READY, ready.ready(), ready.reason(), ready.message(), generation);
     // Rollouts and scale-downs step on Consul's health: polled every 2 s, like a cluster coming up.
     boolean settled = ready.ready() && !rollout.progressing() && scaling.progress() == null;
@@ -132,29 +164,43 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
   }
 
   /** The ACL tokens in place (bootstrap once, policies, tokens, the agent token on every pod). */
-  private ConsulAcls.Result acls(ConsulCluster cc, ClusterSettings s, Collection<Pod> pods,
-      List<ServerPods.ServerPod> servers, RaftView raft, String caPem, ConsulClusterStatus status) {
+  private ConsulAcls.Result acls(
+      ConsulCluster cc,
+      ClusterSettings s,
+      Collection<Pod> pods,
+      List<ServerPods.ServerPod> servers,
+      RaftView raft,
+      String caPem,
+      ConsulClusterStatus status) {
     Map<String, String> agentPods = new LinkedHashMap<>();
-    servers.stream().filter(ServerPods.ServerPod::ready).forEach(p -> agentPods.put(p.uid(), p.url()));
+    servers.stream()
+        .filter(ServerPods.ServerPod::ready)
+        .forEach(p -> agentPods.put(p.uid(), p.url()));
     if (s.agents()) {
       ServerPods.of(pods, s, AGENT).forEach(p -> agentPods.put(p.uid(), p.url()));
     }
     var acl = acls.ensure(cc, s, raft.leaderUrl(), caPem, agentPods);
-    if (acl.permanent() && !Conditions.find(status.getConditions(), READY)
-        .map(c -> "ACLBootstrapFailed".equals(c.getReason())).orElse(false)) {
+    if (acl.permanent()
+        && !Conditions.find(status.getConditions(), READY)
+            .map(c -> "ACLBootstrapFailed".equals(c.getReason()))
+            .orElse(false)) {
       events.warning(cc, "ACLBootstrapFailed", acl.problem());
     }
     return acl;
   }
 
   @Override
-  public ErrorStatusUpdateControl<ConsulCluster> updateErrorStatus(ConsulCluster cc, Context<ConsulCluster> context,
-      Exception e) {
+  public ErrorStatusUpdateControl<ConsulCluster> updateErrorStatus(
+      ConsulCluster cc, Context<ConsulCluster> context, Exception e) {
     ConsulClusterStatus status = ClusterStatus.copyOf(cc.getStatus());
     String message = e.getMessage() == null ? e.toString() : e.getMessage();
-    LOG.atWarn().addKeyValue("consulcluster", cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName())
-        .addKeyValue("error", message).log("reconcile failed, retrying");
-    setCondition(status, READY, false, "ReconcileFailed", message, cc.getMetadata().getGeneration());
+    LOG.atWarn()
+        .addKeyValue(
+            "consulcluster", cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName())
+        .addKeyValue("error", message)
+        .log("reconcile failed, retrying");
+    setCondition(
+        status, READY, false, "ReconcileFailed", message, cc.getMetadata().getGeneration());
     if (status.equals(cc.getStatus())) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
@@ -162,8 +208,14 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
     return ErrorStatusUpdateControl.patchStatus(cc);
   }
 
-  private void setCondition(ConsulClusterStatus status, String type, boolean value, String reason, String message,
+  private void setCondition(
+      ConsulClusterStatus status,
+      String type,
+      boolean value,
+      String reason,
+      String message,
       Long generation) {
-    status.setConditions(Conditions.set(status.getConditions(), type, value, reason, message, generation, clock));
+    status.setConditions(
+        Conditions.set(status.getConditions(), type, value, reason, message, generation, clock));
   }
 }

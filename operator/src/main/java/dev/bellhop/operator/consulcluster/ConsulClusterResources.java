@@ -47,8 +47,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The Kubernetes objects of a ConsulCluster, built from its {@link ClusterSettings}. Pure functions:
- * what is built here is exactly what the operator writes (and what the fidelity test runs).
+ * The Kubernetes objects of a ConsulCluster, built from its {@link ClusterSettings}. Pure
+ * functions: what is built here is exactly what the operator writes (and what the fidelity test
+ * runs).
  */
 public final class ConsulClusterResources {
   public static final int SERVER_RPC_PORT = 8300;
@@ -62,13 +63,17 @@ public final class ConsulClusterResources {
   public static final String CONFIG_DIR = "/consul/config";
   public static final String DATA_DIR = "/consul/data";
   public static final String TLS_DIR = "/consul/tls";
+
   /** On the pod template: a change of the rendered configuration rolls the pods. */
   public static final String CONFIG_HASH = "bellhop.dev/config-hash";
+
   /** The uid/gid of the consul user of the official image. */
   private static final long CONSUL_UID = 100;
+
   private static final long CONSUL_GID = 1000;
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private ConsulClusterResources() {}
@@ -160,13 +165,18 @@ public final class ConsulClusterResources {
     data.put(SERVER_CONFIG, render(agentConfig(s, true)));
     data.put(CLIENT_CONFIG, render(agentConfig(s, false)));
     return new ConfigMapBuilder()
-        .withNewMetadata().withName(s.configMapName()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
+        .withNewMetadata()
+        .withName(s.configMapName())
+        .withNamespace(s.namespace())
+        .withLabels(s.labels(SERVER))
         .endMetadata()
         .withData(data)
         .build();
   }
 
-  /** The command line of a server or agent container ($(VAR) expanded by the kubelet from the env). */
+  /**
+   * The command line of a server or agent container ($(VAR) expanded by the kubelet from the env).
+   */
   static List<String> args(ClusterSettings s, boolean server) {
     List<String> args = new ArrayList<>();
     args.add("agent");
@@ -182,45 +192,66 @@ public final class ConsulClusterResources {
   // ------------------------------------------------------------------ servers
 
   static StatefulSet statefulSet(ClusterSettings s, String configHash) {
-    var claim = new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
-        .withNewMetadata().withName("data").withLabels(s.labels(SERVER)).endMetadata()
-        .withNewSpec()
+    var claim =
+        new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+            .withNewMetadata()
+            .withName("data")
+            .withLabels(s.labels(SERVER))
+            .endMetadata()
+            .withNewSpec()
             .withAccessModes("ReadWriteOnce")
             .withStorageClassName(s.storageClassName())
-            .withNewResources().addToRequests("storage", new Quantity(s.storageSize())).endResources()
-        .endSpec()
-        .build();
+            .withNewResources()
+            .addToRequests("storage", new Quantity(s.storageSize()))
+            .endResources()
+            .endSpec()
+            .build();
     List<Volume> volumes = new ArrayList<>();
     volumes.add(configVolume(s, SERVER_CONFIG));
     if (s.tls()) {
       volumes.add(tlsVolume(s));
     }
     return new StatefulSetBuilder()
-        .withNewMetadata().withName(s.serverName()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
+        .withNewMetadata()
+        .withName(s.serverName())
+        .withNamespace(s.namespace())
+        .withLabels(s.labels(SERVER))
         .endMetadata()
         .withNewSpec()
-            .withReplicas(s.servers())
-            .withServiceName(s.serverName())
-            .withPodManagementPolicy("Parallel")
-            // Bellhop restarts the servers itself, one at a time, gated on Consul's health (ServerRoller).
-            .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
-            .withNewSelector().withMatchLabels(s.selector(SERVER)).endSelector()
-            .withNewTemplate()
-                .withNewMetadata().withLabels(s.labels(SERVER)).addToAnnotations(CONFIG_HASH, configHash).endMetadata()
-                .withNewSpec()
-                    .withTerminationGracePeriodSeconds(30L)
-                    .withSecurityContext(securityContext())
-                    .withNewAffinity().withNewPodAntiAffinity()
-                        .addNewRequiredDuringSchedulingIgnoredDuringExecution()
-                            .withTopologyKey("kubernetes.io/hostname")
-                            .withNewLabelSelector().withMatchLabels(s.selector(SERVER)).endLabelSelector()
-                        .endRequiredDuringSchedulingIgnoredDuringExecution()
-                    .endPodAntiAffinity().endAffinity()
-                    .withContainers(container(s, true))
-                    .withVolumes(volumes)
-                .endSpec()
-            .endTemplate()
-            .withVolumeClaimTemplates(claim)
+        .withReplicas(s.servers())
+        .withServiceName(s.serverName())
+        .withPodManagementPolicy("Parallel")
+        // Bellhop restarts the servers itself, one at a time, gated on Consul's health
+        // (ServerRoller).
+        .withNewUpdateStrategy()
+        .withType("OnDelete")
+        .endUpdateStrategy()
+        .withNewSelector()
+        .withMatchLabels(s.selector(SERVER))
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(s.labels(SERVER))
+        .addToAnnotations(CONFIG_HASH, configHash)
+        .endMetadata()
+        .withNewSpec()
+        .withTerminationGracePeriodSeconds(30L)
+        .withSecurityContext(securityContext())
+        .withNewAffinity()
+        .withNewPodAntiAffinity()
+        .addNewRequiredDuringSchedulingIgnoredDuringExecution()
+        .withTopologyKey("kubernetes.io/hostname")
+        .withNewLabelSelector()
+        .withMatchLabels(s.selector(SERVER))
+        .endLabelSelector()
+        .endRequiredDuringSchedulingIgnoredDuringExecution()
+        .endPodAntiAffinity()
+        .endAffinity()
+        .withContainers(container(s, true))
+        .withVolumes(volumes)
+        .endSpec()
+        .endTemplate()
+        .withVolumeClaimTemplates(claim)
         .endSpec()
         .build();
   }
@@ -230,18 +261,24 @@ public final class ConsulClusterResources {
     ports.add(port("server", SERVER_RPC_PORT, SERVER_RPC_PORT, "TCP"));
     ports.add(port("serflan-tcp", SERF_LAN_PORT, SERF_LAN_PORT, "TCP"));
     ports.add(port("serflan-udp", SERF_LAN_PORT, SERF_LAN_PORT, "UDP"));
-    ports.add(s.tls() ? port("https", HTTPS_PORT, HTTPS_PORT, "TCP") : port("http", HTTP_PORT, HTTP_PORT, "TCP"));
+    ports.add(
+        s.tls()
+            ? port("https", HTTPS_PORT, HTTPS_PORT, "TCP")
+            : port("http", HTTP_PORT, HTTP_PORT, "TCP"));
     ports.add(port("dns-tcp", DNS_PORT, DNS_PORT, "TCP"));
     ports.add(port("dns-udp", DNS_PORT, DNS_PORT, "UDP"));
     return new ServiceBuilder()
-        .withNewMetadata().withName(s.serverName()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
+        .withNewMetadata()
+        .withName(s.serverName())
+        .withNamespace(s.namespace())
+        .withLabels(s.labels(SERVER))
         .endMetadata()
         .withNewSpec()
-            .withClusterIP("None")
-            // Servers must find each other before any is ready (there is no leader without them).
-            .withPublishNotReadyAddresses(true)
-            .withSelector(s.selector(SERVER))
-            .withPorts(ports)
+        .withClusterIP("None")
+        // Servers must find each other before any is ready (there is no leader without them).
+        .withPublishNotReadyAddresses(true)
+        .withSelector(s.selector(SERVER))
+        .withPorts(ports)
         .endSpec()
         .build();
   }
@@ -249,27 +286,36 @@ public final class ConsulClusterResources {
   /** The client Service: the servers' HTTP(S) API and DNS, for applications and Bellhop's users. */
   static Service clientService(ClusterSettings s) {
     return new ServiceBuilder()
-        .withNewMetadata().withName(s.clientServiceName()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
+        .withNewMetadata()
+        .withName(s.clientServiceName())
+        .withNamespace(s.namespace())
+        .withLabels(s.labels(SERVER))
         .endMetadata()
         .withNewSpec()
-            .withType("ClusterIP")
-            .withSelector(s.selector(SERVER))
-            .withPorts(
-                s.tls() ? port("https", HTTPS_PORT, HTTPS_PORT, "TCP") : port("http", HTTP_PORT, HTTP_PORT, "TCP"),
-                port("dns-tcp", 53, DNS_PORT, "TCP"),
-                port("dns-udp", 53, DNS_PORT, "UDP"))
+        .withType("ClusterIP")
+        .withSelector(s.selector(SERVER))
+        .withPorts(
+            s.tls()
+                ? port("https", HTTPS_PORT, HTTPS_PORT, "TCP")
+                : port("http", HTTP_PORT, HTTP_PORT, "TCP"),
+            port("dns-tcp", 53, DNS_PORT, "TCP"),
+            port("dns-udp", 53, DNS_PORT, "UDP"))
         .endSpec()
         .build();
   }
 
   static Service uiService(ClusterSettings s) {
     return new ServiceBuilder()
-        .withNewMetadata().withName(s.uiServiceName()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
+        .withNewMetadata()
+        .withName(s.uiServiceName())
+        .withNamespace(s.namespace())
+        .withLabels(s.labels(SERVER))
         .endMetadata()
         .withNewSpec()
-            .withType(s.uiServiceType())
-            .withSelector(s.selector(SERVER))
-            .withPorts(s.tls() ? port("https", 443, HTTPS_PORT, "TCP") : port("http", 80, HTTP_PORT, "TCP"))
+        .withType(s.uiServiceType())
+        .withSelector(s.selector(SERVER))
+        .withPorts(
+            s.tls() ? port("https", 443, HTTPS_PORT, "TCP") : port("http", 80, HTTP_PORT, "TCP"))
         .endSpec()
         .build();
   }
@@ -291,8 +337,10 @@ public final class ConsulClusterResources {
       return;
     }
     for (var port : desired.getSpec().getPorts()) {
-      actual.getSpec().getPorts().stream().filter(p -> port.getName().equals(p.getName()) && p.getNodePort() != null)
-          .findFirst().ifPresent(p -> port.setNodePort(p.getNodePort()));
+      actual.getSpec().getPorts().stream()
+          .filter(p -> port.getName().equals(p.getName()) && p.getNodePort() != null)
+          .findFirst()
+          .ifPresent(p -> port.setNodePort(p.getNodePort()));
     }
   }
 
@@ -303,27 +351,37 @@ public final class ConsulClusterResources {
    */
   static Service agentService(ClusterSettings s) {
     return new ServiceBuilder()
-        .withNewMetadata().withName(s.agentName()).withNamespace(s.namespace()).withLabels(s.labels(AGENT))
+        .withNewMetadata()
+        .withName(s.agentName())
+        .withNamespace(s.namespace())
+        .withLabels(s.labels(AGENT))
         .endMetadata()
         .withNewSpec()
-            .withType("ClusterIP")
-            .withInternalTrafficPolicy("Local")
-            .withSelector(s.selector(AGENT))
-            .withPorts(
-                s.tls() ? port("https", HTTPS_PORT, HTTPS_PORT, "TCP") : port("http", HTTP_PORT, HTTP_PORT, "TCP"),
-                port("dns-tcp", 53, DNS_PORT, "TCP"),
-                port("dns-udp", 53, DNS_PORT, "UDP"))
+        .withType("ClusterIP")
+        .withInternalTrafficPolicy("Local")
+        .withSelector(s.selector(AGENT))
+        .withPorts(
+            s.tls()
+                ? port("https", HTTPS_PORT, HTTPS_PORT, "TCP")
+                : port("http", HTTP_PORT, HTTP_PORT, "TCP"),
+            port("dns-tcp", 53, DNS_PORT, "TCP"),
+            port("dns-udp", 53, DNS_PORT, "UDP"))
         .endSpec()
         .build();
   }
 
   static PodDisruptionBudget podDisruptionBudget(ClusterSettings s) {
     return new PodDisruptionBudgetBuilder()
-        .withNewMetadata().withName(s.serverName()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
+        .withNewMetadata()
+        .withName(s.serverName())
+        .withNamespace(s.namespace())
+        .withLabels(s.labels(SERVER))
         .endMetadata()
         .withNewSpec()
-            .withMaxUnavailable(new IntOrString(1))
-            .withNewSelector().withMatchLabels(s.selector(SERVER)).endSelector()
+        .withMaxUnavailable(new IntOrString(1))
+        .withNewSelector()
+        .withMatchLabels(s.selector(SERVER))
+        .endSelector()
         .endSpec()
         .build();
   }
@@ -338,20 +396,30 @@ public final class ConsulClusterResources {
       volumes.add(tlsVolume(s));
     }
     return new DaemonSetBuilder()
-        .withNewMetadata().withName(s.agentName()).withNamespace(s.namespace()).withLabels(s.labels(AGENT))
+        .withNewMetadata()
+        .withName(s.agentName())
+        .withNamespace(s.namespace())
+        .withLabels(s.labels(AGENT))
         .endMetadata()
         .withNewSpec()
-            .withNewSelector().withMatchLabels(s.selector(AGENT)).endSelector()
-            .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
-            .withNewTemplate()
-                .withNewMetadata().withLabels(s.labels(AGENT)).addToAnnotations(CONFIG_HASH, configHash).endMetadata()
-                .withNewSpec()
-                    .withTerminationGracePeriodSeconds(10L)
-                    .withSecurityContext(securityContext())
-                    .withContainers(container(s, false))
-                    .withVolumes(volumes)
-                .endSpec()
-            .endTemplate()
+        .withNewSelector()
+        .withMatchLabels(s.selector(AGENT))
+        .endSelector()
+        .withNewUpdateStrategy()
+        .withType("RollingUpdate")
+        .endUpdateStrategy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(s.labels(AGENT))
+        .addToAnnotations(CONFIG_HASH, configHash)
+        .endMetadata()
+        .withNewSpec()
+        .withTerminationGracePeriodSeconds(10L)
+        .withSecurityContext(securityContext())
+        .withContainers(container(s, false))
+        .withVolumes(volumes)
+        .endSpec()
+        .endTemplate()
         .endSpec()
         .build();
   }
@@ -367,7 +435,10 @@ public final class ConsulClusterResources {
 
   static Secret gossipSecret(ClusterSettings s, String key) {
     return new SecretBuilder()
-        .withNewMetadata().withName(s.gossipSecret()).withNamespace(s.namespace()).withLabels(s.labels(SERVER))
+        .withNewMetadata()
+        .withName(s.gossipSecret())
+        .withNamespace(s.namespace())
+        .withLabels(s.labels(SERVER))
         .endMetadata()
         .withType("Opaque")
         .addToData(s.gossipKey(), base64(key))
@@ -378,7 +449,11 @@ public final class ConsulClusterResources {
     Map<String, String> data = new TreeMap<>();
     values.forEach((k, v) -> data.put(k, base64(v)));
     return new SecretBuilder()
-        .withNewMetadata().withName(name).withNamespace(s.namespace()).withLabels(s.labels(SERVER)).endMetadata()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(s.namespace())
+        .withLabels(s.labels(SERVER))
+        .endMetadata()
         .withType("Opaque")
         .withData(data)
         .build();
@@ -394,7 +469,8 @@ public final class ConsulClusterResources {
       return null;
     }
     if (secret.getData() != null && secret.getData().get(key) != null) {
-      return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+      return new String(
+          Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
     }
     return secret.getStringData() == null ? null : secret.getStringData().get(key);
   }
@@ -420,8 +496,16 @@ public final class ConsulClusterResources {
     env.add(fieldEnv("POD_IP", "status.podIP"));
     env.add(fieldEnv("NODE_NAME", "spec.nodeName"));
     if (s.gossip()) {
-      env.add(new EnvVarBuilder().withName("GOSSIP_KEY").withNewValueFrom().withNewSecretKeyRef()
-          .withName(s.gossipSecret()).withKey(s.gossipKey()).endSecretKeyRef().endValueFrom().build());
+      env.add(
+          new EnvVarBuilder()
+              .withName("GOSSIP_KEY")
+              .withNewValueFrom()
+              .withNewSecretKeyRef()
+              .withName(s.gossipSecret())
+              .withKey(s.gossipKey())
+              .endSecretKeyRef()
+              .endValueFrom()
+              .build());
     }
     List<ContainerPort> ports = new ArrayList<>();
     if (server) {
@@ -431,7 +515,10 @@ public final class ConsulClusterResources {
     ports.add(containerPort("serflan-udp", SERF_LAN_PORT, "UDP", null));
     // No host ports (Pod Security refuses them even at baseline): a node's pods reach its agent
     // through the node-local agent Service.
-    ports.add(s.tls() ? containerPort("https", HTTPS_PORT, "TCP", null) : containerPort("http", HTTP_PORT, "TCP", null));
+    ports.add(
+        s.tls()
+            ? containerPort("https", HTTPS_PORT, "TCP", null)
+            : containerPort("http", HTTP_PORT, "TCP", null));
     ports.add(containerPort("dns-tcp", DNS_PORT, "TCP", null));
     ports.add(containerPort("dns-udp", DNS_PORT, "UDP", null));
     List<VolumeMount> mounts = new ArrayList<>();
@@ -450,8 +537,12 @@ public final class ConsulClusterResources {
         .withVolumeMounts(mounts)
         .withReadinessProbe(readinessProbe())
         // What Pod Security "restricted" asks of every container.
-        .withNewSecurityContext().withAllowPrivilegeEscalation(false).withNewCapabilities().withDrop("ALL")
-            .endCapabilities().endSecurityContext()
+        .withNewSecurityContext()
+        .withAllowPrivilegeEscalation(false)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .endSecurityContext()
         .build();
   }
 
@@ -462,8 +553,13 @@ public final class ConsulClusterResources {
    */
   static Probe readinessProbe() {
     return new ProbeBuilder()
-        .withNewExec().withCommand("/bin/sh", "-ec",
-            "curl -s http://127.0.0.1:" + HTTP_PORT + "/v1/status/leader 2>/dev/null | grep -E '\".+\"'")
+        .withNewExec()
+        .withCommand(
+            "/bin/sh",
+            "-ec",
+            "curl -s http://127.0.0.1:"
+                + HTTP_PORT
+                + "/v1/status/leader 2>/dev/null | grep -E '\".+\"'")
         .endExec()
         .withInitialDelaySeconds(5)
         .withPeriodSeconds(3)
@@ -474,18 +570,37 @@ public final class ConsulClusterResources {
   }
 
   private static io.fabric8.kubernetes.api.model.PodSecurityContext securityContext() {
-    return new PodSecurityContextBuilder().withRunAsNonRoot(true).withRunAsUser(CONSUL_UID)
-        .withRunAsGroup(CONSUL_GID).withFsGroup(CONSUL_GID).withNewSeccompProfile().withType("RuntimeDefault")
-        .endSeccompProfile().build();
+    return new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(CONSUL_UID)
+        .withRunAsGroup(CONSUL_GID)
+        .withFsGroup(CONSUL_GID)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
   }
 
   private static Volume configVolume(ClusterSettings s, String key) {
-    return new VolumeBuilder().withName("config").withNewConfigMap().withName(s.configMapName())
-        .addNewItem().withKey(key).withPath(key).endItem().endConfigMap().build();
+    return new VolumeBuilder()
+        .withName("config")
+        .withNewConfigMap()
+        .withName(s.configMapName())
+        .addNewItem()
+        .withKey(key)
+        .withPath(key)
+        .endItem()
+        .endConfigMap()
+        .build();
   }
 
   private static Volume tlsVolume(ClusterSettings s) {
-    return new VolumeBuilder().withName("tls").withNewSecret().withSecretName(s.tlsSecret()).endSecret().build();
+    return new VolumeBuilder()
+        .withName("tls")
+        .withNewSecret()
+        .withSecretName(s.tlsSecret())
+        .endSecret()
+        .build();
   }
 
   private static VolumeMount mount(String name, String path, boolean readOnly) {
@@ -497,17 +612,32 @@ public final class ConsulClusterResources {
   }
 
   private static EnvVar fieldEnv(String name, String path) {
-    return new EnvVarBuilder().withName(name).withNewValueFrom().withNewFieldRef().withFieldPath(path).endFieldRef()
-        .endValueFrom().build();
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewFieldRef()
+        .withFieldPath(path)
+        .endFieldRef()
+        .endValueFrom()
+        .build();
   }
 
-  private static ContainerPort containerPort(String name, int port, String protocol, Integer hostPort) {
-    return new ContainerPortBuilder().withName(name).withContainerPort(port).withProtocol(protocol)
-        .withHostPort(hostPort).build();
+  private static ContainerPort containerPort(
+      String name, int port, String protocol, Integer hostPort) {
+    return new ContainerPortBuilder()
+        .withName(name)
+        .withContainerPort(port)
+        .withProtocol(protocol)
+        .withHostPort(hostPort)
+        .build();
   }
 
   private static ServicePort port(String name, int port, int target, String protocol) {
-    return new ServicePortBuilder().withName(name).withPort(port).withTargetPort(new IntOrString(target))
-        .withProtocol(protocol).build();
+    return new ServicePortBuilder()
+        .withName(name)
+        .withPort(port)
+        .withTargetPort(new IntOrString(target))
+        .withProtocol(protocol)
+        .build();
   }
 }

@@ -13,21 +13,27 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Checks a ConsulCluster before anything is written. The CRD's schema holds the same rules
- * ({@link FieldRules}, one home); this catches an object stored before the CRD was tightened, or an
- * API server that enforces no schema. Every problem names its field.
+ * Checks a ConsulCluster before anything is written. The CRD's schema holds the same rules ({@link
+ * FieldRules}, one home); this catches an object stored before the CRD was tightened, or an API
+ * server that enforces no schema. Every problem names its field.
  */
 final class ConsulClusterValidator {
-  /** A DNS-1035 label short enough for {@code <name>-server-N} pods and their controller-revision labels. */
+  /**
+   * A DNS-1035 label short enough for {@code <name>-server-N} pods and their controller-revision
+   * labels.
+   */
   static final int MAX_NAME = FieldRules.CONSUL_CLUSTER_NAME_MAX;
+
   private static final Pattern DNS_1035 = Pattern.compile(FieldRules.DNS1035_LABEL);
   private static final Pattern DNS_SUBDOMAIN = Pattern.compile(FieldRules.DNS1123_SUBDOMAIN);
   private static final Pattern SECRET_KEY = Pattern.compile(FieldRules.SECRET_KEY);
   private static final Pattern DATACENTER = Pattern.compile(FieldRules.DATACENTER);
   private static final Pattern QUANTITY = Pattern.compile(FieldRules.QUANTITY);
   private static final Pattern IMAGE = Pattern.compile(FieldRules.IMAGE);
-  private static final Set<String> SERVICE_TYPES = Arrays.stream(ConsulClusterSpec.ServiceType.values())
-      .map(Enum::name).collect(Collectors.toSet());
+  private static final Set<String> SERVICE_TYPES =
+      Arrays.stream(ConsulClusterSpec.ServiceType.values())
+          .map(Enum::name)
+          .collect(Collectors.toSet());
 
   private ConsulClusterValidator() {}
 
@@ -42,32 +48,51 @@ final class ConsulClusterValidator {
       return problems;
     }
     Integer servers = spec.getServers();
-    if (servers != null && (servers < FieldRules.SERVERS_MIN || servers > FieldRules.SERVERS_MAX || servers % 2 == 0)) {
+    if (servers != null
+        && (servers < FieldRules.SERVERS_MIN
+            || servers > FieldRules.SERVERS_MAX
+            || servers % 2 == 0)) {
       problems.add("spec.servers must be odd and between 1 and 7 (a raft quorum), got " + servers);
     }
     if (spec.getImage() != null && !IMAGE.matcher(spec.getImage()).matches()) {
       problems.add("spec.image '" + spec.getImage() + "' is not a valid image reference");
     }
     if (spec.getDatacenter() != null && !DATACENTER.matcher(spec.getDatacenter()).matches()) {
-      problems.add("spec.datacenter '" + spec.getDatacenter() + "' must be lower-case letters, digits, '-' and '_'");
+      problems.add(
+          "spec.datacenter '"
+              + spec.getDatacenter()
+              + "' must be lower-case letters, digits, '-' and '_'");
     }
     var storage = spec.getStorage();
     if (storage != null) {
       if (storage.getSize() != null && !validSize(storage.getSize())) {
-        problems.add("spec.storage.size '" + storage.getSize() + "' is not a positive Kubernetes quantity (e.g. 1Gi)");
+        problems.add(
+            "spec.storage.size '"
+                + storage.getSize()
+                + "' is not a positive Kubernetes quantity (e.g. 1Gi)");
       }
       if (storage.getStorageClassName() != null && !subdomain(storage.getStorageClassName())) {
-        problems.add("spec.storage.storageClassName '" + storage.getStorageClassName() + "' is not a valid name");
+        problems.add(
+            "spec.storage.storageClassName '"
+                + storage.getStorageClassName()
+                + "' is not a valid name");
       }
     }
     var gossip = spec.getGossipEncryption();
     if (gossip != null) {
       if (gossip.getSecretName() != null && !subdomain(gossip.getSecretName())) {
-        problems.add("spec.gossipEncryption.secretName '" + gossip.getSecretName() + "' is not a valid Secret name");
+        problems.add(
+            "spec.gossipEncryption.secretName '"
+                + gossip.getSecretName()
+                + "' is not a valid Secret name");
       }
-      if (gossip.getSecretKey() != null && (gossip.getSecretKey().length() > FieldRules.SECRET_KEY_MAX
-          || !SECRET_KEY.matcher(gossip.getSecretKey()).matches())) {
-        problems.add("spec.gossipEncryption.secretKey '" + gossip.getSecretKey() + "' is not a valid Secret key");
+      if (gossip.getSecretKey() != null
+          && (gossip.getSecretKey().length() > FieldRules.SECRET_KEY_MAX
+              || !SECRET_KEY.matcher(gossip.getSecretKey()).matches())) {
+        problems.add(
+            "spec.gossipEncryption.secretKey '"
+                + gossip.getSecretKey()
+                + "' is not a valid Secret key");
       }
     }
     var tls = spec.getTls();
@@ -75,20 +100,31 @@ final class ConsulClusterValidator {
       if (tls.getSecretName() == null) {
         problems.add(FieldRules.TLS_SECRET_MESSAGE);
       } else if (!subdomain(tls.getSecretName())) {
-        problems.add("spec.tls.secretName '" + tls.getSecretName() + "' is not a valid Secret name");
+        problems.add(
+            "spec.tls.secretName '" + tls.getSecretName() + "' is not a valid Secret name");
       }
     }
     var ui = spec.getUi();
     if (ui != null && ui.getServiceType() != null && !SERVICE_TYPES.contains(ui.getServiceType())) {
-      problems.add("spec.ui.serviceType '" + ui.getServiceType() + "' must be one of ClusterIP, NodePort, LoadBalancer");
+      problems.add(
+          "spec.ui.serviceType '"
+              + ui.getServiceType()
+              + "' must be one of ClusterIP, NodePort, LoadBalancer");
     }
     var rollout = spec.getRollout();
     if (rollout != null) {
       if (rollout.getPace() != null && ClusterSettings.duration(rollout.getPace()) == null) {
-        problems.add("spec.rollout.pace '" + rollout.getPace() + "' is not a duration (e.g. 30s, 2m, 1m30s)");
+        problems.add(
+            "spec.rollout.pace '"
+                + rollout.getPace()
+                + "' is not a duration (e.g. 30s, 2m, 1m30s)");
       }
-      if (rollout.getStallAfter() != null && ClusterSettings.duration(rollout.getStallAfter()) == null) {
-        problems.add("spec.rollout.stallAfter '" + rollout.getStallAfter() + "' is not a duration (e.g. 5m)");
+      if (rollout.getStallAfter() != null
+          && ClusterSettings.duration(rollout.getStallAfter()) == null) {
+        problems.add(
+            "spec.rollout.stallAfter '"
+                + rollout.getStallAfter()
+                + "' is not a duration (e.g. 5m)");
       }
     }
     return problems;

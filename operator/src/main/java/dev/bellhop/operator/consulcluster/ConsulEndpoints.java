@@ -13,9 +13,9 @@ import java.util.Optional;
  * Resolves {@code HotelService.spec.consul.cluster} to the named ConsulCluster's address, token and
  * CA. Thread-safe; every call reads the API server (a handful of GETs), so callers may cache.
  *
- * <p>A cluster resolves once it is valid, at least one server pod is Ready with a pod IP, and,
- * with ACLs, the operator's token exists in Consul (its Secret is marked active); with TLS, once
- * its Secret holds {@code ca.crt}. A cluster that is up but not fully Ready (e.g. during a rolling
+ * <p>A cluster resolves once it is valid, at least one server pod is Ready with a pod IP, and, with
+ * ACLs, the operator's token exists in Consul (its Secret is marked active); with TLS, once its
+ * Secret holds {@code ca.crt}. A cluster that is up but not fully Ready (e.g. during a rolling
  * update) still resolves: Bellhop only needs one server that answers.
  */
 public final class ConsulEndpoints {
@@ -25,12 +25,17 @@ public final class ConsulEndpoints {
     this.client = client;
   }
 
-  /** The endpoint, or empty when the cluster is missing or not ready ({@link #whyNotReady} tells why). */
+  /**
+   * The endpoint, or empty when the cluster is missing or not ready ({@link #whyNotReady} tells
+   * why).
+   */
   public Optional<ConsulEndpoint> resolve(String namespace, String consulClusterName) {
     return Optional.ofNullable(check(namespace, consulClusterName).endpoint());
   }
 
-  /** Why {@link #resolve} is empty, in a sentence for a condition message; null when it resolves. */
+  /**
+   * Why {@link #resolve} is empty, in a sentence for a condition message; null when it resolves.
+   */
   public String whyNotReady(String namespace, String name) {
     return check(namespace, name).problem();
   }
@@ -43,16 +48,22 @@ public final class ConsulEndpoints {
 
   private Check check(String namespace, String name) {
     String ref = "ConsulCluster " + namespace + "/" + name;
-    ConsulCluster cc = client.resources(ConsulCluster.class).inNamespace(namespace).withName(name).get();
+    ConsulCluster cc =
+        client.resources(ConsulCluster.class).inNamespace(namespace).withName(name).get();
     if (cc == null) {
       return Check.no(ref + " does not exist");
     }
-    if (cc.getStatus() != null && Conditions.isTrue(cc.getStatus().getConditions(), Conditions.INVALID)) {
-      String message = Conditions.find(cc.getStatus().getConditions(), Conditions.INVALID).orElseThrow().getMessage();
+    if (cc.getStatus() != null
+        && Conditions.isTrue(cc.getStatus().getConditions(), Conditions.INVALID)) {
+      String message =
+          Conditions.find(cc.getStatus().getConditions(), Conditions.INVALID)
+              .orElseThrow()
+              .getMessage();
       return Check.no(ref + " is invalid: " + message);
     }
     if (!ConsulClusterValidator.validate(cc).isEmpty()) {
-      return Check.no(ref + " is invalid: " + String.join("; ", ConsulClusterValidator.validate(cc)));
+      return Check.no(
+          ref + " is invalid: " + String.join("; ", ConsulClusterValidator.validate(cc)));
     }
     ClusterSettings s = ClusterSettings.of(cc);
     var pods = ServerPods.list(client, s, SERVER);
@@ -63,18 +74,22 @@ public final class ConsulEndpoints {
     }
     String token = null;
     if (s.acl()) {
-      Secret secret = client.secrets().inNamespace(namespace).withName(s.operatorTokenSecret()).get();
+      Secret secret =
+          client.secrets().inNamespace(namespace).withName(s.operatorTokenSecret()).get();
       token = ConsulClusterResources.secretValue(secret, ConsulAcls.TOKEN);
-      boolean active = secret != null && secret.getMetadata().getAnnotations() != null
-          && "true".equals(secret.getMetadata().getAnnotations().get(ConsulAcls.ACTIVE));
+      boolean active =
+          secret != null
+              && secret.getMetadata().getAnnotations() != null
+              && "true".equals(secret.getMetadata().getAnnotations().get(ConsulAcls.ACTIVE));
       if (token == null || !active) {
         return Check.no(ref + " has ACLs enabled and its operator token is not created yet");
       }
     }
     String ca = null;
     if (s.tls()) {
-      ca = ConsulClusterResources.secretValue(
-          client.secrets().inNamespace(namespace).withName(s.tlsSecret()).get(), "ca.crt");
+      ca =
+          ConsulClusterResources.secretValue(
+              client.secrets().inNamespace(namespace).withName(s.tlsSecret()).get(), "ca.crt");
       if (ca == null) {
         return Check.no(ref + " has TLS enabled but Secret " + s.tlsSecret() + " holds no ca.crt");
       }

@@ -26,9 +26,9 @@ import javax.net.ssl.X509TrustManager;
 
 /**
  * The few raw Consul HTTP calls the ConsulCluster controller makes (status, ACL bootstrap, tokens),
- * addressed to server pods by IP. With TLS the server certificate is verified against the
- * cluster's own CA (from its TLS Secret) but not against the pod IP, which no certificate can
- * name in advance.
+ * addressed to server pods by IP. With TLS the server certificate is verified against the cluster's
+ * own CA (from its TLS Secret) but not against the pod IP, which no certificate can name in
+ * advance.
  */
 public final class ConsulHttp {
   static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -39,21 +39,33 @@ public final class ConsulHttp {
     }
   }
 
-  private final HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(3)).build();
+  private final HttpClient plain =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(3))
+          .build();
   private final Map<String, HttpClient> byCa = new ConcurrentHashMap<>();
 
-  Response send(String method, String url, String token, String caPem, String body) throws IOException {
-    HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+  Response send(String method, String url, String token, String caPem, String body)
+      throws IOException {
+    HttpRequest.Builder rb =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(TIMEOUT)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     if (token != null) {
       rb.header("X-Consul-Token", token);
     }
-    HttpClient client = caPem == null || !url.startsWith("https:") ? plain
-        : byCa.computeIfAbsent(caPem, ConsulHttp::tlsClient);
+    HttpClient client =
+        caPem == null || !url.startsWith("https:")
+            ? plain
+            : byCa.computeIfAbsent(caPem, ConsulHttp::tlsClient);
     try {
-      HttpResponse<String> r = client.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      HttpResponse<String> r =
+          client.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
       return new Response(r.statusCode(), r.body());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -62,8 +74,11 @@ public final class ConsulHttp {
   }
 
   private static HttpClient tlsClient(String caPem) {
-    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3))
-        .sslContext(sslContext(caPem)).build();
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(3))
+        .sslContext(sslContext(caPem))
+        .build();
   }
 
   /**
@@ -75,11 +90,14 @@ public final class ConsulHttp {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
       int i = 0;
-      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(
-          new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)))) {
+      for (Certificate c :
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(
+                  new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)))) {
         store.setCertificateEntry("ca-" + i++, c);
       }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(store);
       X509TrustManager delegate = null;
       for (TrustManager tm : tmf.getTrustManagers()) {
@@ -91,7 +109,8 @@ public final class ConsulHttp {
       ssl.init(null, new TrustManager[] {new ChainOnly(delegate)}, null);
       return ssl;
     } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalArgumentException("the TLS Secret's ca.crt is not a PEM certificate: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the TLS Secret's ca.crt is not a PEM certificate: " + e.getMessage(), e);
     }
   }
 
@@ -104,12 +123,14 @@ public final class ConsulHttp {
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
       delegate.checkServerTrusted(chain, authType);
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
       delegate.checkServerTrusted(chain, authType);
     }
 
@@ -120,12 +141,14 @@ public final class ConsulHttp {
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
       throw new CertificateException("client certificates are not accepted");
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
       throw new CertificateException("client certificates are not accepted");
     }
 

@@ -17,14 +17,16 @@ import java.util.Set;
 /**
  * The generated gossip key {@code <name>-gossip}: created once (32 random bytes) and never updated
  * (a Creator, not an Updater: Consul keeps the key in its keyring, rotating it is the user's act).
- * Does nothing when gossip is off or the user names a Secret, which is only read ({@link PodSecrets}).
- * Its ready condition, {@link PodSecretsReady}, holds the workloads back until every Secret they
- * need is in place.
+ * Does nothing when gossip is off or the user names a Secret, which is only read ({@link
+ * PodSecrets}). Its ready condition, {@link PodSecretsReady}, holds the workloads back until every
+ * Secret they need is in place.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterSettings.LABEL_CLUSTER))
-public class GossipSecretDependentResource extends KubernetesDependentResource<Secret, ConsulCluster>
+public class GossipSecretDependentResource
+    extends KubernetesDependentResource<Secret, ConsulCluster>
     implements Creator<Secret, ConsulCluster>, SecondaryToPrimaryMapper<Secret> {
-  private static final SecondaryToPrimaryMapper<Secret> OWNER = Mappers.fromOwnerReferences(ConsulCluster.class, false);
+  private static final SecondaryToPrimaryMapper<Secret> OWNER =
+      Mappers.fromOwnerReferences(ConsulCluster.class, false);
   static final String NAME = "gossip-secret";
 
   public GossipSecretDependentResource() {
@@ -41,7 +43,8 @@ public class GossipSecretDependentResource extends KubernetesDependentResource<S
 
   @Override
   protected Secret desired(ConsulCluster cc, Context<ConsulCluster> context) {
-    return ConsulClusterResources.gossipSecret(ClusterSettings.of(cc), ConsulClusterResources.newGossipKey());
+    return ConsulClusterResources.gossipSecret(
+        ClusterSettings.of(cc), ConsulClusterResources.newGossipKey());
   }
 
   @Override
@@ -63,8 +66,11 @@ public class GossipSecretDependentResource extends KubernetesDependentResource<S
   @Override
   public Secret create(Secret desired, ConsulCluster cc, Context<ConsulCluster> context) {
     Secret created = super.create(desired, cc, context);
-    new KubernetesEvents(context.getClient()).normal(cc, "GossipKeyCreated",
-        "Created Secret " + desired.getMetadata().getName() + " with a new gossip key");
+    new KubernetesEvents(context.getClient())
+        .normal(
+            cc,
+            "GossipKeyCreated",
+            "Created Secret " + desired.getMetadata().getName() + " with a new gossip key");
     return created;
   }
 

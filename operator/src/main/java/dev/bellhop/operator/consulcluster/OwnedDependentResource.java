@@ -15,21 +15,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One object a ConsulCluster owns, built by {@link ConsulClusterResources}. It carries a hash of its
- * desired state in an annotation and is rewritten only when that hash changes, so defaults an API
- * server adds never cause a write loop and hand edits stay until the spec changes. Secondaries map
- * to their ConsulCluster by owner reference, so an object of the same name that the cluster does not
- * own is never adopted or overwritten: creating it fails with 409 and the reconciler reports a
- * {@code Conflict}.
+ * One object a ConsulCluster owns, built by {@link ConsulClusterResources}. It carries a hash of
+ * its desired state in an annotation and is rewritten only when that hash changes, so defaults an
+ * API server adds never cause a write loop and hand edits stay until the spec changes. Secondaries
+ * map to their ConsulCluster by owner reference, so an object of the same name that the cluster
+ * does not own is never adopted or overwritten: creating it fails with 409 and the reconciler
+ * reports a {@code Conflict}.
  *
  * <p>Owned but not a {@code GarbageCollected} (that is, a Deleter): the API server's garbage
- * collector deletes these with their ConsulCluster, and the operator's role needs no delete on them.
- * The two that a spec switch removes (UI Service, agents' DaemonSet) add {@code GarbageCollected}.
+ * collector deletes these with their ConsulCluster, and the operator's role needs no delete on
+ * them. The two that a spec switch removes (UI Service, agents' DaemonSet) add {@code
+ * GarbageCollected}.
  */
-abstract class OwnedDependentResource<R extends HasMetadata> extends KubernetesDependentResource<R, ConsulCluster>
+abstract class OwnedDependentResource<R extends HasMetadata>
+    extends KubernetesDependentResource<R, ConsulCluster>
     implements Creator<R, ConsulCluster>, Updater<R, ConsulCluster>, SecondaryToPrimaryMapper<R> {
-  private static final SecondaryToPrimaryMapper<HasMetadata> OWNER = Mappers.fromOwnerReferences(ConsulCluster.class,
-      false);
+  private static final SecondaryToPrimaryMapper<HasMetadata> OWNER =
+      Mappers.fromOwnerReferences(ConsulCluster.class, false);
   static final String SPEC_HASH = "bellhop.dev/spec-hash";
 
   OwnedDependentResource(Class<R> type) {
@@ -47,7 +49,9 @@ abstract class OwnedDependentResource<R extends HasMetadata> extends KubernetesD
   @Override
   protected R desired(ConsulCluster cc, Context<ConsulCluster> context) {
     R desired = build(ClusterSettings.of(cc), context);
-    String hash = ConsulClusterResources.hash(context.getClient().getKubernetesSerialization().asJson(desired));
+    String hash =
+        ConsulClusterResources.hash(
+            context.getClient().getKubernetesSerialization().asJson(desired));
     Map<String, String> annotations = new HashMap<>();
     if (desired.getMetadata().getAnnotations() != null) {
       annotations.putAll(desired.getMetadata().getAnnotations());
@@ -60,8 +64,13 @@ abstract class OwnedDependentResource<R extends HasMetadata> extends KubernetesD
   @Override
   public Result<R> match(R actual, R desired, ConsulCluster cc, Context<ConsulCluster> context) {
     var annotations = actual.getMetadata().getAnnotations();
-    boolean same = annotations != null
-        && desired.getMetadata().getAnnotations().get(SPEC_HASH).equals(annotations.get(SPEC_HASH));
+    boolean same =
+        annotations != null
+            && desired
+                .getMetadata()
+                .getAnnotations()
+                .get(SPEC_HASH)
+                .equals(annotations.get(SPEC_HASH));
     return Result.computed(same, desired);
   }
 
@@ -71,7 +80,10 @@ abstract class OwnedDependentResource<R extends HasMetadata> extends KubernetesD
     return super.update(actual, desired, cc, context);
   }
 
-  /** Copies what the API server allocated or keeps immutable from {@code actual} into {@code desired}. */
+  /**
+   * Copies what the API server allocated or keeps immutable from {@code actual} into {@code
+   * desired}.
+   */
   protected void keepAllocated(R actual, R desired) {}
 
   @Override
@@ -86,6 +98,8 @@ abstract class OwnedDependentResource<R extends HasMetadata> extends KubernetesD
 
   /** "Kind name" of this dependent's object for a ConsulCluster, for condition messages. */
   String describe(ConsulCluster cc) {
-    return resourceType().getSimpleName() + " " + build(ClusterSettings.of(cc)).getMetadata().getName();
+    return resourceType().getSimpleName()
+        + " "
+        + build(ClusterSettings.of(cc)).getMetadata().getName();
   }
 }

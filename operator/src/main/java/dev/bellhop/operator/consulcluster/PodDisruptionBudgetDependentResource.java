@@ -6,7 +6,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 
 /** At most one server voluntarily down at a time. */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterSettings.LABEL_CLUSTER))
-public class PodDisruptionBudgetDependentResource extends OwnedDependentResource<PodDisruptionBudget> {
+public class PodDisruptionBudgetDependentResource
+    extends OwnedDependentResource<PodDisruptionBudget> {
   public PodDisruptionBudgetDependentResource() {
     super(PodDisruptionBudget.class);
   }

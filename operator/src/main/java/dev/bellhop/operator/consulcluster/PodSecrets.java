@@ -22,9 +22,12 @@ record PodSecrets(List<String> problems, String caPem) {
     ClusterSettings s = ClusterSettings.of(cc);
     List<String> problems = new ArrayList<>();
     if (s.gossip()) {
-      Secret gossip = s.gossipGenerated()
-          ? context.getSecondaryResource(Secret.class, GossipSecretDependentResource.NAME).orElse(null)
-          : read(context, s, s.gossipSecret());
+      Secret gossip =
+          s.gossipGenerated()
+              ? context
+                  .getSecondaryResource(Secret.class, GossipSecretDependentResource.NAME)
+                  .orElse(null)
+              : read(context, s, s.gossipSecret());
       String problem = gossipProblem(s, gossip);
       if (problem != null) {
         problems.add(problem);
@@ -35,8 +38,10 @@ record PodSecrets(List<String> problems, String caPem) {
       Secret tls = read(context, s, s.tlsSecret());
       for (String key : List.of("ca.crt", "tls.crt", "tls.key")) {
         if (ConsulClusterResources.secretValue(tls, key) == null) {
-          problems.add(tls == null ? "TLS Secret " + s.tlsSecret() + " not found"
-              : "TLS Secret " + s.tlsSecret() + " has no " + key);
+          problems.add(
+              tls == null
+                  ? "TLS Secret " + s.tlsSecret() + " not found"
+                  : "TLS Secret " + s.tlsSecret() + " has no " + key);
           break;
         }
       }
@@ -64,8 +69,12 @@ record PodSecrets(List<String> problems, String caPem) {
     try {
       int length = Base64.getDecoder().decode(key.trim()).length;
       if (length != 16 && length != 24 && length != 32) {
-        return "gossip Secret " + s.gossipSecret() + " key '" + s.gossipKey()
-            + "' must be 16, 24 or 32 bytes in base64, got " + length;
+        return "gossip Secret "
+            + s.gossipSecret()
+            + " key '"
+            + s.gossipKey()
+            + "' must be 16, 24 or 32 bytes in base64, got "
+            + length;
       }
     } catch (IllegalArgumentException e) {
       return "gossip Secret " + s.gossipSecret() + " key '" + s.gossipKey() + "' is not base64";

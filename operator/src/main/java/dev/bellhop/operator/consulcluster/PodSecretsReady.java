@@ -9,7 +9,9 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 /** Pods would not start without their Secrets: the server and agent workloads wait for them. */
 public class PodSecretsReady implements Condition<Secret, ConsulCluster> {
   @Override
-  public boolean isMet(DependentResource<Secret, ConsulCluster> dependent, ConsulCluster cc,
+  public boolean isMet(
+      DependentResource<Secret, ConsulCluster> dependent,
+      ConsulCluster cc,
       Context<ConsulCluster> context) {
     return PodSecrets.check(cc, context).complete();
   }

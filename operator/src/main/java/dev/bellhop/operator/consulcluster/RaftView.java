@@ -40,7 +40,10 @@ record RaftView(String leader, String leaderUrl, List<String> peers, String last
         lastError = pod.url() + ": " + (r.ok() ? "knows no leader" : "HTTP " + r.status());
       } catch (IOException | RuntimeException e) {
         lastError = pod.url() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
-        LOG.atDebug().addKeyValue("url", pod.url()).addKeyValue("error", e.getMessage()).log("server not answering");
+        LOG.atDebug()
+            .addKeyValue("url", pod.url())
+            .addKeyValue("error", e.getMessage())
+            .log("server not answering");
       }
     }
     return new RaftView("", null, List.of(), lastError);

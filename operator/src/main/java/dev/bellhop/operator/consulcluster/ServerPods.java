@@ -20,7 +20,14 @@ final class ServerPods {
 
   /** From the API server (callers that have no informer for the pods). */
   static List<ServerPod> list(KubernetesClient client, ClusterSettings s, String component) {
-    return of(client.pods().inNamespace(s.namespace()).withLabels(s.selector(component)).list().getItems(), s,
+    return of(
+        client
+            .pods()
+            .inNamespace(s.namespace())
+            .withLabels(s.selector(component))
+            .list()
+            .getItems(),
+        s,
         component);
   }
 
@@ -30,22 +37,31 @@ final class ServerPods {
     var selector = s.selector(component);
     for (Pod pod : pods) {
       var labels = pod.getMetadata().getLabels();
-      if (labels == null || !labels.entrySet().containsAll(selector.entrySet())
-          || pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null
-          || pod.getStatus().getPodIP() == null || pod.getStatus().getPodIP().isEmpty()) {
+      if (labels == null
+          || !labels.entrySet().containsAll(selector.entrySet())
+          || pod.getMetadata().getDeletionTimestamp() != null
+          || pod.getStatus() == null
+          || pod.getStatus().getPodIP() == null
+          || pod.getStatus().getPodIP().isEmpty()) {
         continue;
       }
       String ip = pod.getStatus().getPodIP();
       String host = ip.contains(":") ? "[" + ip + "]" : ip;
-      result.add(new ServerPod(pod.getMetadata().getName(), pod.getMetadata().getUid(),
-          s.scheme() + "://" + host + ":" + s.httpPort(), isReady(pod)));
+      result.add(
+          new ServerPod(
+              pod.getMetadata().getName(),
+              pod.getMetadata().getUid(),
+              s.scheme() + "://" + host + ":" + s.httpPort(),
+              isReady(pod)));
     }
     result.sort(Comparator.comparing((ServerPod p) -> !p.ready()).thenComparing(ServerPod::url));
     return result;
   }
 
   static boolean isReady(Pod pod) {
-    return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
-        .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 }

@@ -12,15 +12,15 @@ import java.util.List;
  *
  * <p>A server is restarted only when the whole cluster is healthy by autopilot's account: every
  * wanted server a healthy voter (so the one restarted last is back and caught up), the failure
- * tolerance at its full {@code (n-1)/2}, and the last restart's server stable for at least the pace.
- * The leader goes last (each leader restart costs an election). A server restarted but not healthy
- * within {@code stallAfter} stops the rollout: nothing else is restarted, so at most one server is
- * ever down because of Bellhop.
+ * tolerance at its full {@code (n-1)/2}, and the last restart's server stable for at least the
+ * pace. The leader goes last (each leader restart costs an election). A server restarted but not
+ * healthy within {@code stallAfter} stops the rollout: nothing else is restarted, so at most one
+ * server is ever down because of Bellhop.
  */
 final class ServerRollout {
   /**
-   * Autopilot refreshes its health view every 2 s: until twice that and a margin have passed since a
-   * restart, a "healthy voter" may be the server's state from before it. Measured: trusting it
+   * Autopilot refreshes its health view every 2 s: until twice that and a margin have passed since
+   * a restart, a "healthy voter" may be the server's state from before it. Measured: trusting it
    * earlier restarted the next server while the last one was still a non-voter (1 live voter).
    */
   static final Duration HEALTH_FRESH = Duration.ofSeconds(5);
@@ -49,20 +49,35 @@ final class ServerRollout {
   /**
    * @param health autopilot's view, null when no leader answers it (an election, or quorum lost)
    */
-  static Step next(List<Server> servers, AutopilotHealth health, InFlight inFlight, Duration pace,
-      Duration stallAfter, Instant now) {
+  static Step next(
+      List<Server> servers,
+      AutopilotHealth health,
+      InFlight inFlight,
+      Duration pace,
+      Duration stallAfter,
+      Instant now) {
     String unhealthy = unhealthy(servers, health);
     if (inFlight.server() != null) {
       // Back means: running the wanted revision, and the whole cluster healthy again with it.
-      boolean updated = servers.stream().anyMatch(s -> s.name().equals(inFlight.server()) && s.updated());
+      boolean updated =
+          servers.stream().anyMatch(s -> s.name().equals(inFlight.server()) && s.updated());
       Duration waited = Duration.between(inFlight.restartedAt(), now);
       boolean fresh = waited.compareTo(HEALTH_FRESH) >= 0;
       if (!updated || unhealthy != null || !fresh) {
-        String why = !updated ? inFlight.server() + " does not run the new revision yet"
-            : unhealthy != null ? unhealthy : "autopilot has not looked at it since its restart";
+        String why =
+            !updated
+                ? inFlight.server() + " does not run the new revision yet"
+                : unhealthy != null
+                    ? unhealthy
+                    : "autopilot has not looked at it since its restart";
         if (waited.compareTo(stallAfter) > 0) {
-          return new Stalled(inFlight.server(), inFlight.server() + " was restarted " + waited.toSeconds()
-              + " s ago and is not back: " + why);
+          return new Stalled(
+              inFlight.server(),
+              inFlight.server()
+                  + " was restarted "
+                  + waited.toSeconds()
+                  + " s ago and is not back: "
+                  + why);
         }
         return new Wait("waiting for " + inFlight.server() + ": " + why);
       }
@@ -77,18 +92,28 @@ final class ServerRollout {
     if (inFlight.server() != null) {
       // The pace also lets autopilot (which checks every 2 s) see the restarted server for itself.
       var last = health.server(inFlight.server());
-      Instant since = last.stableSince() != null && last.stableSince().isAfter(inFlight.restartedAt())
-          ? last.stableSince() : inFlight.restartedAt();
+      Instant since =
+          last.stableSince() != null && last.stableSince().isAfter(inFlight.restartedAt())
+              ? last.stableSince()
+              : inFlight.restartedAt();
       if (since.plus(pace).isAfter(now)) {
-        return new Wait(inFlight.server() + " is back; the next server after the pace of " + pace.toSeconds() + " s");
+        return new Wait(
+            inFlight.server()
+                + " is back; the next server after the pace of "
+                + pace.toSeconds()
+                + " s");
       }
     }
     String leader = health.leader();
     // Followers first, highest ordinal first (as a StatefulSet rolls), the leader last.
-    return new Restart(outdated.stream()
-        .sorted(Comparator.comparing((Server s) -> s.name().equals(leader))
-            .thenComparing(Server::name, Comparator.reverseOrder()))
-        .findFirst().orElseThrow().name());
+    return new Restart(
+        outdated.stream()
+            .sorted(
+                Comparator.comparing((Server s) -> s.name().equals(leader))
+                    .thenComparing(Server::name, Comparator.reverseOrder()))
+            .findFirst()
+            .orElseThrow()
+            .name());
   }
 
   /** Why the cluster is not fit for a restart, or null when it is. */

@@ -5,8 +5,8 @@ package dev.bellhop.operator.consulcluster;
  * autopilot promotes them once stable, so quorum never depends on them early. Scaling down goes one
  * server at a time, highest ordinal first: each step waits until every remaining server is a
  * healthy voter and the server removed last has left the raft configuration (its pod's SIGTERM
- * makes it leave, {@code leave_on_terminate}); a server that is gone but still a peer is removed
- * by autopilot's {@code cleanup_dead_servers}. A scale-down while a server that would stay is not a
+ * makes it leave, {@code leave_on_terminate}); a server that is gone but still a peer is removed by
+ * autopilot's {@code cleanup_dead_servers}. A scale-down while a server that would stay is not a
  * healthy voter is refused: removing servers then could cost the quorum.
  *
  * @param replicas the StatefulSet's replica count to write
@@ -30,15 +30,27 @@ record ServerScaling(int replicas, String refused, String progress) {
     for (int i = 0; i < wanted; i++) {
       var server = health.server(s.serverName() + "-" + i);
       if (server == null || !server.voter() || !server.healthy()) {
-        return new ServerScaling(current, "scale-down from " + current + " to " + wanted + " refused: "
-            + s.serverName() + "-" + i + " would stay and is not a healthy voter (failure tolerance now "
-            + health.failureTolerance() + ")", null);
+        return new ServerScaling(
+            current,
+            "scale-down from "
+                + current
+                + " to "
+                + wanted
+                + " refused: "
+                + s.serverName()
+                + "-"
+                + i
+                + " would stay and is not a healthy voter (failure tolerance now "
+                + health.failureTolerance()
+                + ")",
+            null);
       }
     }
     for (var server : health.servers()) {
       int ordinal = ordinal(s, server.name());
       if (ordinal >= current) {
-        return new ServerScaling(current, null, "waiting for " + server.name() + " to leave the raft configuration");
+        return new ServerScaling(
+            current, null, "waiting for " + server.name() + " to leave the raft configuration");
       }
     }
     return new ServerScaling(current - 1, null, "removing " + s.serverName() + "-" + (current - 1));
@@ -64,7 +76,8 @@ record ServerScaling(int replicas, String refused, String progress) {
     if (rollout.progressing() || (refused == null && progress == null)) {
       return new Progressing(rollout.progressing(), rollout.reason(), rollout.message());
     }
-    return refused != null ? new Progressing(false, "ScaleDownRefused", refused)
+    return refused != null
+        ? new Progressing(false, "ScaleDownRefused", refused)
         : new Progressing(true, "ScalingDown", progress);
   }
 

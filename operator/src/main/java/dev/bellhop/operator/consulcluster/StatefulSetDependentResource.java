@@ -1,13 +1,16 @@
 package dev.bellhop.operator.consulcluster;
 
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import dev.bellhop.operator.crd.ConsulCluster;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/** The servers' StatefulSet (update strategy OnDelete: {@link ServerRoller} restarts the pods); created once the Secrets its pods need exist ({@link PodSecretsReady}). */
+/**
+ * The servers' StatefulSet (update strategy OnDelete: {@link ServerRoller} restarts the pods);
+ * created once the Secrets its pods need exist ({@link PodSecretsReady}).
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterSettings.LABEL_CLUSTER))
 public class StatefulSetDependentResource extends OwnedDependentResource<StatefulSet> {
   public StatefulSetDependentResource() {
@@ -16,21 +19,30 @@ public class StatefulSetDependentResource extends OwnedDependentResource<Statefu
 
   private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
-  /** With the pod template's hash as its revision, which its pods carry: the rollout compares them. */
+  /**
+   * With the pod template's hash as its revision, which its pods carry: the rollout compares them.
+   */
   @Override
   protected StatefulSet build(ClusterSettings s) {
     StatefulSet sts = ConsulClusterResources.statefulSet(s, ConsulClusterResources.rollingHash(s));
     var template = sts.getSpec().getTemplate();
-    template.getMetadata().getAnnotations().put(ServerRoller.REVISION,
-        ConsulClusterResources.hash(JSON.asJson(template)));
+    template
+        .getMetadata()
+        .getAnnotations()
+        .put(ServerRoller.REVISION, ConsulClusterResources.hash(JSON.asJson(template)));
     return sts;
   }
 
-  /** The replicas {@link ServerScaling} chose for this reconcile (a scale-down goes one server at a time). */
+  /**
+   * The replicas {@link ServerScaling} chose for this reconcile (a scale-down goes one server at a
+   * time).
+   */
   @Override
   protected StatefulSet build(ClusterSettings s, Context<ConsulCluster> context) {
     StatefulSet sts = build(s);
-    context.managedWorkflowAndDependentResourceContext().get(ServerScaling.class, ServerScaling.class)
+    context
+        .managedWorkflowAndDependentResourceContext()
+        .get(ServerScaling.class, ServerScaling.class)
         .ifPresent(plan -> sts.getSpec().setReplicas(plan.replicas()));
     return sts;
   }

@@ -9,7 +9,9 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 /** {@code spec.ui.enabled} (default true); when false the UI Service it owns is deleted. */
 public class UiEnabled implements Condition<Service, ConsulCluster> {
   @Override
-  public boolean isMet(DependentResource<Service, ConsulCluster> dependent, ConsulCluster cc,
+  public boolean isMet(
+      DependentResource<Service, ConsulCluster> dependent,
+      ConsulCluster cc,
       Context<ConsulCluster> context) {
     return ClusterSettings.of(cc).ui();
   }

@@ -1,9 +1,9 @@
 package dev.bellhop.operator.consulcluster;
 
+import dev.bellhop.operator.crd.ConsulCluster;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
-import dev.bellhop.operator.crd.ConsulCluster;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The UI Service, with {@code ui.enabled} (see {@link UiEnabled}). */

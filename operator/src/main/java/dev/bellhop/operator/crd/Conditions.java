@@ -17,22 +17,38 @@ public final class Conditions {
 
   private Conditions() {}
 
-  public static List<Condition> set(List<Condition> current, String type, boolean status, String reason,
-      String message, Long generation, Clock clock) {
+  public static List<Condition> set(
+      List<Condition> current,
+      String type,
+      boolean status,
+      String reason,
+      String message,
+      Long generation,
+      Clock clock) {
     List<Condition> next = new ArrayList<>(current == null ? List.of() : current);
     String value = status ? "True" : "False";
     Optional<Condition> existing = find(next, type);
-    String since = existing.filter(c -> value.equals(c.getStatus()))
-        .map(Condition::getLastTransitionTime)
-        .orElseGet(() -> Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
-    Condition condition = new ConditionBuilder().withType(type).withStatus(value).withReason(reason)
-        .withMessage(message).withObservedGeneration(generation).withLastTransitionTime(since).build();
+    String since =
+        existing
+            .filter(c -> value.equals(c.getStatus()))
+            .map(Condition::getLastTransitionTime)
+            .orElseGet(() -> Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());
+    Condition condition =
+        new ConditionBuilder()
+            .withType(type)
+            .withStatus(value)
+            .withReason(reason)
+            .withMessage(message)
+            .withObservedGeneration(generation)
+            .withLastTransitionTime(since)
+            .build();
     existing.ifPresentOrElse(c -> next.set(next.indexOf(c), condition), () -> next.add(condition));
     return next;
   }
 
   public static Optional<Condition> find(List<Condition> conditions, String type) {
-    return conditions == null ? Optional.empty()
+    return conditions == null
+        ? Optional.empty()
         : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 

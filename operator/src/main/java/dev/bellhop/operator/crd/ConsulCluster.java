@@ -12,10 +12,22 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group("bellhop.dev")
 @Version("v1alpha1")
 @ShortNames("cc")
-@AdditionalPrinterColumn(name = "Servers", jsonPath = ".status.servers", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.readyServers", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Leader", jsonPath = ".status.leader", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+    name = "Servers",
+    jsonPath = ".status.servers",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.readyServers",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Leader",
+    jsonPath = ".status.leader",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
 @ValidationRule(value = FieldRules.CLUSTER_NAME, message = FieldRules.CLUSTER_NAME_MESSAGE)
-public class ConsulCluster extends CustomResource<ConsulClusterSpec, ConsulClusterStatus> implements Namespaced {
-}
+public class ConsulCluster extends CustomResource<ConsulClusterSpec, ConsulClusterStatus>
+    implements Namespaced {}

@@ -1,14 +1,16 @@
 package dev.bellhop.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Max;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** {@code ConsulCluster.spec}; every field is optional, the defaults make a secure 3-server cluster. */
+/**
+ * {@code ConsulCluster.spec}; every field is optional, the defaults make a secure 3-server cluster.
+ */
 public class ConsulClusterSpec {
 
   @JsonPropertyDescription("Consul servers (raft voters): odd, 1 to 7. Default 3.")
@@ -43,61 +45,141 @@ public class ConsulClusterSpec {
   @JsonPropertyDescription("Consul's web UI and its Service.")
   private Ui ui;
 
-  @JsonPropertyDescription("How Bellhop rolls server-restarting changes: one server at a time, each step gated on "
-      + "Consul's autopilot health, the leader last.")
+  @JsonPropertyDescription(
+      "How Bellhop rolls server-restarting changes: one server at a time, each step gated on "
+          + "Consul's autopilot health, the leader last.")
   private Rollout rollout;
 
-  public Integer getServers() { return servers; }
-  public void setServers(Integer servers) { this.servers = servers; }
-  public String getImage() { return image; }
-  public void setImage(String image) { this.image = image; }
-  public String getDatacenter() { return datacenter; }
-  public void setDatacenter(String datacenter) { this.datacenter = datacenter; }
-  public Agents getAgents() { return agents; }
-  public void setAgents(Agents agents) { this.agents = agents; }
-  public Storage getStorage() { return storage; }
-  public void setStorage(Storage storage) { this.storage = storage; }
-  public GossipEncryption getGossipEncryption() { return gossipEncryption; }
-  public void setGossipEncryption(GossipEncryption gossipEncryption) { this.gossipEncryption = gossipEncryption; }
-  public Acl getAcl() { return acl; }
-  public void setAcl(Acl acl) { this.acl = acl; }
-  public Tls getTls() { return tls; }
-  public void setTls(Tls tls) { this.tls = tls; }
-  public Ui getUi() { return ui; }
-  public void setUi(Ui ui) { this.ui = ui; }
-  public Rollout getRollout() { return rollout; }
-  public void setRollout(Rollout rollout) { this.rollout = rollout; }
+  public Integer getServers() {
+    return servers;
+  }
+
+  public void setServers(Integer servers) {
+    this.servers = servers;
+  }
+
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
+  public String getDatacenter() {
+    return datacenter;
+  }
+
+  public void setDatacenter(String datacenter) {
+    this.datacenter = datacenter;
+  }
+
+  public Agents getAgents() {
+    return agents;
+  }
+
+  public void setAgents(Agents agents) {
+    this.agents = agents;
+  }
+
+  public Storage getStorage() {
+    return storage;
+  }
+
+  public void setStorage(Storage storage) {
+    this.storage = storage;
+  }
+
+  public GossipEncryption getGossipEncryption() {
+    return gossipEncryption;
+  }
+
+  public void setGossipEncryption(GossipEncryption gossipEncryption) {
+    this.gossipEncryption = gossipEncryption;
+  }
+
+  public Acl getAcl() {
+    return acl;
+  }
+
+  public void setAcl(Acl acl) {
+    this.acl = acl;
+  }
+
+  public Tls getTls() {
+    return tls;
+  }
+
+  public void setTls(Tls tls) {
+    this.tls = tls;
+  }
+
+  public Ui getUi() {
+    return ui;
+  }
+
+  public void setUi(Ui ui) {
+    this.ui = ui;
+  }
+
+  public Rollout getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(Rollout rollout) {
+    this.rollout = rollout;
+  }
 
   public static class Agents {
-    @JsonPropertyDescription("Run a client agent on every node, exposing HTTP (8500) and DNS (8600) on the node's IP. Default false.")
+    @JsonPropertyDescription(
+        "Run a client agent on every node, exposing HTTP (8500) and DNS (8600) on the node's IP. Default false.")
     private Boolean enabled;
 
-    public Boolean getEnabled() { return enabled; }
-    public void setEnabled(Boolean enabled) { this.enabled = enabled; }
+    public Boolean getEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(Boolean enabled) {
+      this.enabled = enabled;
+    }
   }
 
   public static class Storage {
-    @JsonPropertyDescription("Size of each server's data volume (a Kubernetes quantity). Default 1Gi.")
+    @JsonPropertyDescription(
+        "Size of each server's data volume (a Kubernetes quantity). Default 1Gi.")
     @Pattern(FieldRules.QUANTITY)
     private String size;
 
-    @JsonPropertyDescription("StorageClass of the data volumes. Default: the cluster's default class.")
+    @JsonPropertyDescription(
+        "StorageClass of the data volumes. Default: the cluster's default class.")
     @Pattern(FieldRules.DNS1123_SUBDOMAIN)
     @Size(max = FieldRules.DNS1123_SUBDOMAIN_MAX)
     private String storageClassName;
 
-    public String getSize() { return size; }
-    public void setSize(String size) { this.size = size; }
-    public String getStorageClassName() { return storageClassName; }
-    public void setStorageClassName(String storageClassName) { this.storageClassName = storageClassName; }
+    public String getSize() {
+      return size;
+    }
+
+    public void setSize(String size) {
+      this.size = size;
+    }
+
+    public String getStorageClassName() {
+      return storageClassName;
+    }
+
+    public void setStorageClassName(String storageClassName) {
+      this.storageClassName = storageClassName;
+    }
   }
 
   public static class GossipEncryption {
     @JsonPropertyDescription("Encrypt gossip. Default true.")
     private Boolean enabled;
 
-    @JsonPropertyDescription("A Secret (same namespace) holding the base64 32-byte key; Bellhop never changes it. "
-        + "Default: Bellhop creates <name>-gossip with a fresh key.")
+    @JsonPropertyDescription(
+        "A Secret (same namespace) holding the base64 32-byte key; Bellhop never changes it. "
+            + "Default: Bellhop creates <name>-gossip with a fresh key.")
     @Pattern(FieldRules.DNS1123_SUBDOMAIN)
     @Size(max = FieldRules.DNS1123_SUBDOMAIN_MAX)
     private String secretName;
@@ -107,69 +189,137 @@ public class ConsulClusterSpec {
     @Size(max = FieldRules.SECRET_KEY_MAX)
     private String secretKey;
 
-    public Boolean getEnabled() { return enabled; }
-    public void setEnabled(Boolean enabled) { this.enabled = enabled; }
-    public String getSecretName() { return secretName; }
-    public void setSecretName(String secretName) { this.secretName = secretName; }
-    public String getSecretKey() { return secretKey; }
-    public void setSecretKey(String secretKey) { this.secretKey = secretKey; }
+    public Boolean getEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(Boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getSecretName() {
+      return secretName;
+    }
+
+    public void setSecretName(String secretName) {
+      this.secretName = secretName;
+    }
+
+    public String getSecretKey() {
+      return secretKey;
+    }
+
+    public void setSecretKey(String secretKey) {
+      this.secretKey = secretKey;
+    }
   }
 
   public static class Acl {
-    @JsonPropertyDescription("Enable ACLs with default-deny. The operator bootstraps them once (management token in "
-        + "Secret <name>-acl-bootstrap) and uses a least-privilege token (Secret <name>-operator-token). Default false.")
+    @JsonPropertyDescription(
+        "Enable ACLs with default-deny. The operator bootstraps them once (management token in "
+            + "Secret <name>-acl-bootstrap) and uses a least-privilege token (Secret <name>-operator-token). Default false.")
     private Boolean enabled;
 
-    public Boolean getEnabled() { return enabled; }
-    public void setEnabled(Boolean enabled) { this.enabled = enabled; }
+    public Boolean getEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(Boolean enabled) {
+      this.enabled = enabled;
+    }
   }
 
   @ValidationRule(value = FieldRules.TLS_SECRET, message = FieldRules.TLS_SECRET_MESSAGE)
   public static class Tls {
-    @JsonPropertyDescription("Serve the HTTP API over HTTPS (8501) and require TLS on server RPC. Default false.")
+    @JsonPropertyDescription(
+        "Serve the HTTP API over HTTPS (8501) and require TLS on server RPC. Default false.")
     private Boolean enabled;
 
-    @JsonPropertyDescription("A Secret with ca.crt, tls.crt and tls.key (the certificate needs the SAN "
-        + "server.<datacenter>.consul). Required when enabled.")
+    @JsonPropertyDescription(
+        "A Secret with ca.crt, tls.crt and tls.key (the certificate needs the SAN "
+            + "server.<datacenter>.consul). Required when enabled.")
     @Pattern(FieldRules.DNS1123_SUBDOMAIN)
     @Size(max = FieldRules.DNS1123_SUBDOMAIN_MAX)
     private String secretName;
 
-    public Boolean getEnabled() { return enabled; }
-    public void setEnabled(Boolean enabled) { this.enabled = enabled; }
-    public String getSecretName() { return secretName; }
-    public void setSecretName(String secretName) { this.secretName = secretName; }
+    public Boolean getEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(Boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getSecretName() {
+      return secretName;
+    }
+
+    public void setSecretName(String secretName) {
+      this.secretName = secretName;
+    }
   }
 
-  /** The UI Service's types (the schema's enum; the field stays a String so a stored bad value still reads). */
-  public enum ServiceType { ClusterIP, NodePort, LoadBalancer }
+  /**
+   * The UI Service's types (the schema's enum; the field stays a String so a stored bad value still
+   * reads).
+   */
+  public enum ServiceType {
+    ClusterIP,
+    NodePort,
+    LoadBalancer
+  }
 
   public static class Ui {
     @JsonPropertyDescription("Serve the web UI and create the <name>-ui Service. Default true.")
     private Boolean enabled;
 
-    @JsonPropertyDescription("Type of the UI Service: ClusterIP, NodePort or LoadBalancer. Default ClusterIP.")
+    @JsonPropertyDescription(
+        "Type of the UI Service: ClusterIP, NodePort or LoadBalancer. Default ClusterIP.")
     @SchemaFrom(type = ServiceType.class)
     private String serviceType;
 
-    public Boolean getEnabled() { return enabled; }
-    public void setEnabled(Boolean enabled) { this.enabled = enabled; }
-    public String getServiceType() { return serviceType; }
-    public void setServiceType(String serviceType) { this.serviceType = serviceType; }
+    public Boolean getEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(Boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getServiceType() {
+      return serviceType;
+    }
+
+    public void setServiceType(String serviceType) {
+      this.serviceType = serviceType;
+    }
   }
 
   public static class Rollout {
-    @JsonPropertyDescription("Least time between a restarted server being healthy again and the next restart "
-        + "(a duration: 30s, 2m, 1m30s). Default 10s.")
+    @JsonPropertyDescription(
+        "Least time between a restarted server being healthy again and the next restart "
+            + "(a duration: 30s, 2m, 1m30s). Default 10s.")
     private String pace;
 
-    @JsonPropertyDescription("A restarted server not healthy after this long halts the rollout (Ready=False, "
-        + "RolloutStalled); nothing else is restarted. Default 5m.")
+    @JsonPropertyDescription(
+        "A restarted server not healthy after this long halts the rollout (Ready=False, "
+            + "RolloutStalled); nothing else is restarted. Default 5m.")
     private String stallAfter;
 
-    public String getPace() { return pace; }
-    public void setPace(String pace) { this.pace = pace; }
-    public String getStallAfter() { return stallAfter; }
-    public void setStallAfter(String stallAfter) { this.stallAfter = stallAfter; }
+    public String getPace() {
+      return pace;
+    }
+
+    public void setPace(String pace) {
+      this.pace = pace;
+    }
+
+    public String getStallAfter() {
+      return stallAfter;
+    }
+
+    public void setStallAfter(String stallAfter) {
+      this.stallAfter = stallAfter;
+    }
   }
 }

@@ -28,30 +28,84 @@ public class ConsulClusterStatus {
   @JsonPropertyDescription("Server pods running the StatefulSet's current revision.")
   private Integer updatedServers;
 
-  @JsonPropertyDescription("The server Bellhop restarted last in a rollout (pod name); empty when no rollout runs.")
+  @JsonPropertyDescription(
+      "The server Bellhop restarted last in a rollout (pod name); empty when no rollout runs.")
   private String rolloutServer;
 
   @JsonPropertyDescription("When that server was restarted (RFC 3339).")
   private String rolloutStartedAt;
 
-  public Long getObservedGeneration() { return observedGeneration; }
-  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
-  public Integer getServers() { return servers; }
-  public void setServers(Integer servers) { this.servers = servers; }
-  public Integer getReadyServers() { return readyServers; }
-  public void setReadyServers(Integer readyServers) { this.readyServers = readyServers; }
-  public String getLeader() { return leader; }
-  public void setLeader(String leader) { this.leader = leader; }
-  public List<String> getPeers() { return peers; }
-  public void setPeers(List<String> peers) { this.peers = peers; }
-  public List<Condition> getConditions() { return conditions; }
-  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
-  public Integer getUpdatedServers() { return updatedServers; }
-  public void setUpdatedServers(Integer updatedServers) { this.updatedServers = updatedServers; }
-  public String getRolloutServer() { return rolloutServer; }
-  public void setRolloutServer(String rolloutServer) { this.rolloutServer = rolloutServer; }
-  public String getRolloutStartedAt() { return rolloutStartedAt; }
-  public void setRolloutStartedAt(String rolloutStartedAt) { this.rolloutStartedAt = rolloutStartedAt; }
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public Integer getServers() {
+    return servers;
+  }
+
+  public void setServers(Integer servers) {
+    this.servers = servers;
+  }
+
+  public Integer getReadyServers() {
+    return readyServers;
+  }
+
+  public void setReadyServers(Integer readyServers) {
+    this.readyServers = readyServers;
+  }
+
+  public String getLeader() {
+    return leader;
+  }
+
+  public void setLeader(String leader) {
+    this.leader = leader;
+  }
+
+  public List<String> getPeers() {
+    return peers;
+  }
+
+  public void setPeers(List<String> peers) {
+    this.peers = peers;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public Integer getUpdatedServers() {
+    return updatedServers;
+  }
+
+  public void setUpdatedServers(Integer updatedServers) {
+    this.updatedServers = updatedServers;
+  }
+
+  public String getRolloutServer() {
+    return rolloutServer;
+  }
+
+  public void setRolloutServer(String rolloutServer) {
+    this.rolloutServer = rolloutServer;
+  }
+
+  public String getRolloutStartedAt() {
+    return rolloutStartedAt;
+  }
+
+  public void setRolloutStartedAt(String rolloutStartedAt) {
+    this.rolloutStartedAt = rolloutStartedAt;
+  }
 
   @Override
   public boolean equals(Object o) {
@@ -69,7 +123,15 @@ public class ConsulClusterStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, servers, readyServers, leader, peers, conditions, updatedServers,
-        rolloutServer, rolloutStartedAt);
+    return Objects.hash(
+        observedGeneration,
+        servers,
+        readyServers,
+        leader,
+        peers,
+        conditions,
+        updatedServers,
+        rolloutServer,
+        rolloutStartedAt);
   }
 }

@@ -20,17 +20,41 @@ public class ConsulRegistrationSpec {
   @JsonPropertyDescription("Tags of every registered instance.")
   private List<@Pattern(FieldRules.CONSUL_TAG) String> tags;
 
-  @JsonPropertyDescription("Service meta of every registered instance (Bellhop adds its own ownership keys).")
+  @JsonPropertyDescription(
+      "Service meta of every registered instance (Bellhop adds its own ownership keys).")
   // Keys only by the operator's validator (a CEL rule over map keys exceeds kube's cost budget).
   @Size(max = FieldRules.CONSUL_META_KEYS_MAX)
   private Map<String, @Size(max = FieldRules.CONSUL_META_VALUE_MAX) String> meta;
 
-  public String getCluster() { return cluster; }
-  public void setCluster(String cluster) { this.cluster = cluster; }
-  public String getServiceName() { return serviceName; }
-  public void setServiceName(String serviceName) { this.serviceName = serviceName; }
-  public List<String> getTags() { return tags; }
-  public void setTags(List<String> tags) { this.tags = tags; }
-  public Map<String, String> getMeta() { return meta; }
-  public void setMeta(Map<String, String> meta) { this.meta = meta; }
+  public String getCluster() {
+    return cluster;
+  }
+
+  public void setCluster(String cluster) {
+    this.cluster = cluster;
+  }
+
+  public String getServiceName() {
+    return serviceName;
+  }
+
+  public void setServiceName(String serviceName) {
+    this.serviceName = serviceName;
+  }
+
+  public List<String> getTags() {
+    return tags;
+  }
+
+  public void setTags(List<String> tags) {
+    this.tags = tags;
+  }
+
+  public Map<String, String> getMeta() {
+    return meta;
+  }
+
+  public void setMeta(Map<String, String> meta) {
+    this.meta = meta;
+  }
 }

@@ -12,13 +12,27 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group("bellhop.dev")
 @Version("v1alpha1")
 @ShortNames("hs")
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.readyEndpoints", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Registered", jsonPath = ".status.registeredEndpoints", type = AdditionalPrinterColumn.Type.INTEGER)
-@AdditionalPrinterColumn(name = "Consul Service", jsonPath = ".status.consulService", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.readyEndpoints",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Registered",
+    jsonPath = ".status.registeredEndpoints",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Consul Service",
+    jsonPath = ".status.consulService",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
 @ValidationRule(value = FieldRules.NAME_WITH_IMAGE, message = FieldRules.NAME_WITH_IMAGE_MESSAGE)
 @ValidationRule(value = FieldRules.NAME_AS_SERVICE, message = FieldRules.NAME_AS_SERVICE_MESSAGE)
-public class HotelService extends CustomResource<HotelServiceSpec, HotelServiceStatus> implements Namespaced {
+public class HotelService extends CustomResource<HotelServiceSpec, HotelServiceStatus>
+    implements Namespaced {
 
   /** The Consul service name: {@code spec.consul.serviceName}, else the resource's name. */
   public String consulServiceName() {

@@ -14,43 +14,54 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import java.util.List;
 import java.util.Map;
 
-@ValidationRule(value = FieldRules.SELECTOR_OR_IMAGE, message = FieldRules.SELECTOR_OR_IMAGE_MESSAGE)
+@ValidationRule(
+    value = FieldRules.SELECTOR_OR_IMAGE,
+    message = FieldRules.SELECTOR_OR_IMAGE_MESSAGE)
 public class HotelServiceSpec {
 
-  @JsonPropertyDescription("Container image. When set, Bellhop owns a Deployment and a ClusterIP Service for it.")
+  @JsonPropertyDescription(
+      "Container image. When set, Bellhop owns a Deployment and a ClusterIP Service for it.")
   @Pattern(FieldRules.IMAGE)
   private String image;
 
   @JsonPropertyDescription("Replicas of the managed Deployment (only with image). Default 1.")
-  // A Long, not an Integer: a stored object with a replicas beyond int32 (possible before the CRD had a
+  // A Long, not an Integer: a stored object with a replicas beyond int32 (possible before the CRD
+  // had a
   // maximum) must still deserialize, or the informer's whole list fails; the validator refuses it.
   @Min(0)
   @Max(FieldRules.REPLICAS_MAX)
   private Long replicas;
 
-  @JsonPropertyDescription("The port the service listens on; registered in Consul for every ready pod.")
+  @JsonPropertyDescription(
+      "The port the service listens on; registered in Consul for every ready pod.")
   @Required
   @Min(FieldRules.PORT_MIN)
   @Max(FieldRules.PORT_MAX)
   private Integer port;
 
-  @JsonPropertyDescription("Environment of the managed container (only with image). PORT defaults to spec.port.")
+  @JsonPropertyDescription(
+      "Environment of the managed container (only with image). PORT defaults to spec.port.")
   private List<EnvVar> env;
 
-  @JsonPropertyDescription("Pod security context of the managed pods (only with image). Replaces Bellhop's default: "
-      + "runAsNonRoot, seccompProfile RuntimeDefault.")
+  @JsonPropertyDescription(
+      "Pod security context of the managed pods (only with image). Replaces Bellhop's default: "
+          + "runAsNonRoot, seccompProfile RuntimeDefault.")
   private PodSecurityContext podSecurityContext;
 
-  @JsonPropertyDescription("Security context of the managed container (only with image). Replaces Bellhop's default: "
-      + "no privilege escalation, all capabilities dropped, read-only root filesystem (/tmp is a writable emptyDir).")
+  @JsonPropertyDescription(
+      "Security context of the managed container (only with image). Replaces Bellhop's default: "
+          + "no privilege escalation, all capabilities dropped, read-only root filesystem (/tmp is a writable emptyDir).")
   private SecurityContext securityContext;
 
-  @JsonPropertyDescription("Resources of the managed container (only with image). Replaces Bellhop's default: "
-      + "requests cpu 100m, memory 256Mi; limits cpu 2, memory 512Mi.")
+  @JsonPropertyDescription(
+      "Resources of the managed container (only with image). Replaces Bellhop's default: "
+          + "requests cpu 100m, memory 256Mi; limits cpu 2, memory 512Mi.")
   private ResourceRequirements resources;
 
-  @JsonPropertyDescription("Labels selecting the pods to register. Defaults to the managed Deployment's pod labels; required without image.")
-  // Label values by pattern; keys only by the operator's validator: a CEL rule over map keys that have no
+  @JsonPropertyDescription(
+      "Labels selecting the pods to register. Defaults to the managed Deployment's pod labels; required without image.")
+  // Label values by pattern; keys only by the operator's validator: a CEL rule over map keys that
+  // have no
   // maxLength exceeds kube's CEL cost budget, and kube would refuse the CRD.
   @Size(min = 1)
   private Map<String, @Pattern(FieldRules.LABEL_VALUE) String> selector;
@@ -58,22 +69,75 @@ public class HotelServiceSpec {
   @JsonPropertyDescription("How the endpoints appear in Consul.")
   private ConsulRegistrationSpec consul;
 
-  public String getImage() { return image; }
-  public void setImage(String image) { this.image = image; }
-  public Long getReplicas() { return replicas; }
-  public void setReplicas(Long replicas) { this.replicas = replicas; }
-  public Integer getPort() { return port; }
-  public void setPort(Integer port) { this.port = port; }
-  public List<EnvVar> getEnv() { return env; }
-  public void setEnv(List<EnvVar> env) { this.env = env; }
-  public PodSecurityContext getPodSecurityContext() { return podSecurityContext; }
-  public void setPodSecurityContext(PodSecurityContext podSecurityContext) { this.podSecurityContext = podSecurityContext; }
-  public SecurityContext getSecurityContext() { return securityContext; }
-  public void setSecurityContext(SecurityContext securityContext) { this.securityContext = securityContext; }
-  public ResourceRequirements getResources() { return resources; }
-  public void setResources(ResourceRequirements resources) { this.resources = resources; }
-  public Map<String, String> getSelector() { return selector; }
-  public void setSelector(Map<String, String> selector) { this.selector = selector; }
-  public ConsulRegistrationSpec getConsul() { return consul; }
-  public void setConsul(ConsulRegistrationSpec consul) { this.consul = consul; }
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
+  public Long getReplicas() {
+    return replicas;
+  }
+
+  public void setReplicas(Long replicas) {
+    this.replicas = replicas;
+  }
+
+  public Integer getPort() {
+    return port;
+  }
+
+  public void setPort(Integer port) {
+    this.port = port;
+  }
+
+  public List<EnvVar> getEnv() {
+    return env;
+  }
+
+  public void setEnv(List<EnvVar> env) {
+    this.env = env;
+  }
+
+  public PodSecurityContext getPodSecurityContext() {
+    return podSecurityContext;
+  }
+
+  public void setPodSecurityContext(PodSecurityContext podSecurityContext) {
+    this.podSecurityContext = podSecurityContext;
+  }
+
+  public SecurityContext getSecurityContext() {
+    return securityContext;
+  }
+
+  public void setSecurityContext(SecurityContext securityContext) {
+    this.securityContext = securityContext;
+  }
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
+
+  public Map<String, String> getSelector() {
+    return selector;
+  }
+
+  public void setSelector(Map<String, String> selector) {
+    this.selector = selector;
+  }
+
+  public ConsulRegistrationSpec getConsul() {
+    return consul;
+  }
+
+  public void setConsul(ConsulRegistrationSpec consul) {
+    this.consul = consul;
+  }
 }

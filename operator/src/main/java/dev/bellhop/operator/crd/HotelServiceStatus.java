@@ -13,16 +13,45 @@ public class HotelServiceStatus {
   private String consulService;
   private List<Condition> conditions = new ArrayList<>();
 
-  public Long getObservedGeneration() { return observedGeneration; }
-  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
-  public Integer getReadyEndpoints() { return readyEndpoints; }
-  public void setReadyEndpoints(Integer readyEndpoints) { this.readyEndpoints = readyEndpoints; }
-  public Integer getRegisteredEndpoints() { return registeredEndpoints; }
-  public void setRegisteredEndpoints(Integer registeredEndpoints) { this.registeredEndpoints = registeredEndpoints; }
-  public String getConsulService() { return consulService; }
-  public void setConsulService(String consulService) { this.consulService = consulService; }
-  public List<Condition> getConditions() { return conditions; }
-  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public Integer getReadyEndpoints() {
+    return readyEndpoints;
+  }
+
+  public void setReadyEndpoints(Integer readyEndpoints) {
+    this.readyEndpoints = readyEndpoints;
+  }
+
+  public Integer getRegisteredEndpoints() {
+    return registeredEndpoints;
+  }
+
+  public void setRegisteredEndpoints(Integer registeredEndpoints) {
+    this.registeredEndpoints = registeredEndpoints;
+  }
+
+  public String getConsulService() {
+    return consulService;
+  }
+
+  public void setConsulService(String consulService) {
+    this.consulService = consulService;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
 
   @Override
   public boolean equals(Object o) {
@@ -36,6 +65,7 @@ public class HotelServiceStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, readyEndpoints, registeredEndpoints, consulService, conditions);
+    return Objects.hash(
+        observedGeneration, readyEndpoints, registeredEndpoints, consulService, conditions);
   }
 }

@@ -1,6 +1,5 @@
 package dev.bellhop.operator.hotelservice;
 
-import dev.bellhop.operator.threads.DaemonThreads;
 import dev.bellhop.operator.consulcluster.ConsulEndpoint;
 import dev.bellhop.operator.consulcluster.ConsulEndpoints;
 import dev.bellhop.operator.consulcluster.ConsulHttp;
@@ -9,16 +8,17 @@ import dev.bellhop.operator.crd.ConsulRegistrationSpec;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.registration.ConsulCatalog;
 import dev.bellhop.operator.registration.RegistrationSync;
+import dev.bellhop.operator.threads.DaemonThreads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -27,10 +27,10 @@ import javax.net.ssl.SSLContext;
 /**
  * Which Consul a HotelService registers into, and the sync engine for it: the ConsulCluster it
  * names ({@code spec.consul.cluster}); without a name, the namespace's ConsulCluster {@code consul}
- * if there is one, else the operator-wide {@code CONSUL_HTTP_ADDR}. One engine per Consul, kept
- * for the operator's life. Resolutions are cached for 5 s, or until the ConsulCluster changes (with
- * {@link #useClusterCache}, the ConsulClusters come from an informer's cache, so a namespace without
- * one costs no API read), because they cost API reads on the event-to-Consul path. A stale
+ * if there is one, else the operator-wide {@code CONSUL_HTTP_ADDR}. One engine per Consul, kept for
+ * the operator's life. Resolutions are cached for 5 s, or until the ConsulCluster changes (with
+ * {@link #useClusterCache}, the ConsulClusters come from an informer's cache, so a namespace
+ * without one costs no API read), because they cost API reads on the event-to-Consul path. A stale
  * resolution that gives a usable Consul is refreshed in the background and used meanwhile (its
  * reads took tens of milliseconds on a busy API server, every few seconds, in a pod event's path);
  * one that gives none is looked up at once, once for all who ask together. When a background
@@ -58,7 +58,11 @@ final class ConsulTargets implements AutoCloseable {
   private final ExecutorService refresher =
       Executors.newSingleThreadExecutor(DaemonThreads.named("consul-target-refresh"));
 
-  ConsulTargets(KubernetesClient client, String fallbackAddress, String fallbackToken, String clusterId,
+  ConsulTargets(
+      KubernetesClient client,
+      String fallbackAddress,
+      String fallbackToken,
+      String clusterId,
       Function<ConsulCatalog, RegistrationSync> engines) {
     this.client = client;
     this.endpoints = new ConsulEndpoints(client);
@@ -91,14 +95,19 @@ final class ConsulTargets implements AutoCloseable {
     }
     if (cached.endpoint != null) {
       ConsulEndpoint endpoint = cached.endpoint;
-      RegistrationSync engine = byCluster.computeIfAbsent(key, k -> engines.apply(catalog(endpoint)));
+      RegistrationSync engine =
+          byCluster.computeIfAbsent(key, k -> engines.apply(catalog(endpoint)));
       engine.catalog().reconnect(endpoint.httpAddresses(), endpoint.token(), tls(endpoint));
       return new Target(key, engine, null);
     }
     boolean missing = !cached.exists;
     if (named == null && missing && fallbackAddress != null) {
-      return new Target(FALLBACK, byCluster.computeIfAbsent(FALLBACK,
-          k -> engines.apply(new ConsulCatalog(fallbackAddress, fallbackToken, clusterId))), null);
+      return new Target(
+          FALLBACK,
+          byCluster.computeIfAbsent(
+              FALLBACK,
+              k -> engines.apply(new ConsulCatalog(fallbackAddress, fallbackToken, clusterId))),
+          null);
     }
     String why = cached.problem != null ? cached.problem : endpoints.whyNotReady(namespace, name);
     if (named == null && missing) {
@@ -107,16 +116,23 @@ final class ConsulTargets implements AutoCloseable {
     return new Target(key, null, why);
   }
 
-  /** Older than the cache time, or the ConsulCluster changed since (as far as the informer's cache tells). */
+  /**
+   * Older than the cache time, or the ConsulCluster changed since (as far as the informer's cache
+   * tells).
+   */
   private boolean stale(Cached cached, String namespace, String name) {
-    return cached == null || System.nanoTime() - cached.at > CACHE_NANOS
-        || clusterCache != null && !Objects.equals(cached.version, version(cluster(namespace, name)));
+    return cached == null
+        || System.nanoTime() - cached.at > CACHE_NANOS
+        || clusterCache != null
+            && !Objects.equals(cached.version, version(cluster(namespace, name)));
   }
 
   private Optional<ConsulCluster> cluster(String namespace, String name) {
     var cache = clusterCache;
-    return cache != null ? cache.apply(namespace, name)
-        : Optional.ofNullable(client.resources(ConsulCluster.class).inNamespace(namespace).withName(name).get());
+    return cache != null
+        ? cache.apply(namespace, name)
+        : Optional.ofNullable(
+            client.resources(ConsulCluster.class).inNamespace(namespace).withName(name).get());
   }
 
   private static String version(Optional<ConsulCluster> cc) {
@@ -131,7 +147,10 @@ final class ConsulTargets implements AutoCloseable {
     this.clusterCache = cache;
   }
 
-  /** Missing and falling back to CONSUL_HTTP_ADDR costs no read with the cluster cache (one without). */
+  /**
+   * Missing and falling back to CONSUL_HTTP_ADDR costs no read with the cluster cache (one
+   * without).
+   */
   private Cached lookUp(String key, String namespace, String name) {
     Optional<ConsulCluster> cc = cluster(namespace, name);
     boolean exists = cc.isPresent();
@@ -148,7 +167,9 @@ final class ConsulTargets implements AutoCloseable {
     this.changed = changed;
   }
 
-  /** Whether a resolution gives an engine: the ConsulCluster's endpoint, or the fallback address. */
+  /**
+   * Whether a resolution gives an engine: the ConsulCluster's endpoint, or the fallback address.
+   */
   private boolean usable(Cached cached, String named) {
     return cached.endpoint != null || named == null && !cached.exists && fallbackAddress != null;
   }
@@ -158,19 +179,22 @@ final class ConsulTargets implements AutoCloseable {
       return;
     }
     try {
-      refresher.execute(() -> {
-        try {
-          Cached before = resolved.get(key);
-          Cached after = lookUp(key, namespace, name);
-          if (before == null || !Objects.equals(before.endpoint, after.endpoint) || before.exists != after.exists) {
-            changed.accept(namespace);
-          }
-        } catch (RuntimeException e) {
-          resolved.remove(key); // the next resolve looks it up itself and reports what fails
-        } finally {
-          refreshing.remove(key);
-        }
-      });
+      refresher.execute(
+          () -> {
+            try {
+              Cached before = resolved.get(key);
+              Cached after = lookUp(key, namespace, name);
+              if (before == null
+                  || !Objects.equals(before.endpoint, after.endpoint)
+                  || before.exists != after.exists) {
+                changed.accept(namespace);
+              }
+            } catch (RuntimeException e) {
+              resolved.remove(key); // the next resolve looks it up itself and reports what fails
+            } finally {
+              refreshing.remove(key);
+            }
+          });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       refreshing.remove(key); // closing
     }
@@ -181,7 +205,9 @@ final class ConsulTargets implements AutoCloseable {
     resolved.clear();
   }
 
-  /** Every engine in use, e.g. to remove a HotelService's entries from a Consul it no longer uses. */
+  /**
+   * Every engine in use, e.g. to remove a HotelService's entries from a Consul it no longer uses.
+   */
   Collection<Map.Entry<String, RegistrationSync>> engines() {
     return List.copyOf(byCluster.entrySet());
   }
@@ -192,7 +218,9 @@ final class ConsulTargets implements AutoCloseable {
 
   /** One SSLContext per CA, so that an unchanged endpoint never makes the catalog reconnect. */
   private SSLContext tls(ConsulEndpoint endpoint) {
-    return endpoint.caCertPem() == null ? null : tlsByCa.computeIfAbsent(endpoint.caCertPem(), ConsulHttp::sslContext);
+    return endpoint.caCertPem() == null
+        ? null
+        : tlsByCa.computeIfAbsent(endpoint.caCertPem(), ConsulHttp::sslContext);
   }
 
   @Override
@@ -201,8 +229,11 @@ final class ConsulTargets implements AutoCloseable {
     byCluster.values().forEach(RegistrationSync::close);
   }
 
-  /** @param version the ConsulCluster's resourceVersion when resolved, null when it did not exist */
-  private record Cached(long at, ConsulEndpoint endpoint, boolean exists, String problem, String version) {}
+  /**
+   * @param version the ConsulCluster's resourceVersion when resolved, null when it did not exist
+   */
+  private record Cached(
+      long at, ConsulEndpoint endpoint, boolean exists, String problem, String version) {}
 
   /**
    * @param key names the Consul ("namespace/consulcluster", or "" for CONSUL_HTTP_ADDR)

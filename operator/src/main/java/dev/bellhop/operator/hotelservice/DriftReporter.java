@@ -2,7 +2,6 @@ package dev.bellhop.operator.hotelservice;
 
 import static dev.bellhop.operator.crd.Conditions.REGISTERED;
 
-import dev.bellhop.operator.threads.DaemonThreads;
 import dev.bellhop.operator.KubernetesEvents;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.HotelService;
@@ -11,6 +10,7 @@ import dev.bellhop.operator.registration.ConsulUnavailableException;
 import dev.bellhop.operator.registration.DriftListener;
 import dev.bellhop.operator.registration.Owner;
 import dev.bellhop.operator.registration.RepairKind;
+import dev.bellhop.operator.threads.DaemonThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -23,13 +23,13 @@ import java.util.stream.Collectors;
 
 /**
  * What the engine's repairs look like from Kubernetes: while Consul differs from what a
- * HotelService wants, its {@code Registered} condition says so (reason {@code Drifted}, or
- * {@code ConsulRejected} / {@code ConsulUnavailable} while the repair fails, naming the instance)
- * and {@code registeredEndpoints} counts what Consul was seen to hold; once repaired, both say
- * {@code InSync} again. Each repair is recorded as an Event, bursts aggregated: the first repair
- * of a HotelService in a 10 s window makes its Event at once, the rest of the window's make one
- * Event at its end (200 tamperings in 10 s make ~2 Events per HotelService, not 200; Kubernetes'
- * own event correlator likewise folds similar events).
+ * HotelService wants, its {@code Registered} condition says so (reason {@code Drifted}, or {@code
+ * ConsulRejected} / {@code ConsulUnavailable} while the repair fails, naming the instance) and
+ * {@code registeredEndpoints} counts what Consul was seen to hold; once repaired, both say {@code
+ * InSync} again. Each repair is recorded as an Event, bursts aggregated: the first repair of a
+ * HotelService in a 10 s window makes its Event at once, the rest of the window's make one Event at
+ * its end (200 tamperings in 10 s make ~2 Events per HotelService, not 200; Kubernetes' own event
+ * correlator likewise folds similar events).
  */
 final class DriftReporter implements DriftListener, AutoCloseable {
   static final Duration EVENT_WINDOW = Duration.ofSeconds(10);
@@ -42,7 +42,10 @@ final class DriftReporter implements DriftListener, AutoCloseable {
       new ScheduledThreadPoolExecutor(1, DaemonThreads.named("hotelservice-repair-events"));
   private final Map<Owner, Window> windows = new ConcurrentHashMap<>();
 
-  DriftReporter(Function<Owner, HotelService> hotelServices, StatusWriter statusWriter, KubernetesEvents events,
+  DriftReporter(
+      Function<Owner, HotelService> hotelServices,
+      StatusWriter statusWriter,
+      KubernetesEvents events,
       Clock clock) {
     this.hotelServices = hotelServices;
     this.statusWriter = statusWriter;
@@ -52,8 +55,16 @@ final class DriftReporter implements DriftListener, AutoCloseable {
 
   @Override
   public void drifted(Owner owner, Repair repair) {
-    update(owner, repair.seenInConsul(), false, "Drifted", "Consul differs from what Bellhop wants ("
-        + describe(repair.kinds()) + ", e.g. " + repair.instance() + "): repairing");
+    update(
+        owner,
+        repair.seenInConsul(),
+        false,
+        "Drifted",
+        "Consul differs from what Bellhop wants ("
+            + describe(repair.kinds())
+            + ", e.g. "
+            + repair.instance()
+            + "): repairing");
   }
 
   @Override
@@ -66,11 +77,19 @@ final class DriftReporter implements DriftListener, AutoCloseable {
 
   @Override
   public void repairFailed(Owner owner, Repair repair, RuntimeException error) {
-    String reason = error instanceof ConsulUnavailableException ? "ConsulUnavailable" : "ConsulRejected";
+    String reason =
+        error instanceof ConsulUnavailableException ? "ConsulUnavailable" : "ConsulRejected";
     String message = "Could not repair " + repair.instance() + " in Consul: " + error.getMessage();
     HotelService hs = hotelServices.apply(owner);
-    boolean changed = hs != null && !Conditions.find(statusWriter.current(hs) == null ? null
-        : statusWriter.current(hs).getConditions(), REGISTERED).map(c -> reason.equals(c.getReason())).orElse(false);
+    boolean changed =
+        hs != null
+            && !Conditions.find(
+                    statusWriter.current(hs) == null
+                        ? null
+                        : statusWriter.current(hs).getConditions(),
+                    REGISTERED)
+                .map(c -> reason.equals(c.getReason()))
+                .orElse(false);
     update(owner, repair.seenInConsul(), false, reason, message);
     if (changed) {
       executor.execute(() -> events.warning(hs, reason, message));
@@ -78,15 +97,23 @@ final class DriftReporter implements DriftListener, AutoCloseable {
   }
 
   /** Sets Registered and the registered count, through the status writer like every status. */
-  private HotelService update(Owner owner, int registered, boolean inSync, String reason, String message) {
+  private HotelService update(
+      Owner owner, int registered, boolean inSync, String reason, String message) {
     HotelService hs = hotelServices.apply(owner);
     if (hs == null || hs.isMarkedForDeletion() || hs.getSpec() == null) {
       return null;
     }
     HotelServiceStatus status = HotelServiceReconciler.copyOf(statusWriter.current(hs));
     status.setRegisteredEndpoints(registered);
-    status.setConditions(Conditions.set(status.getConditions(), REGISTERED, inSync, reason,
-        inSync ? HotelServiceReconciler.inSyncMessage(registered, hs) : message, hs.getMetadata().getGeneration(), clock));
+    status.setConditions(
+        Conditions.set(
+            status.getConditions(),
+            REGISTERED,
+            inSync,
+            reason,
+            inSync ? HotelServiceReconciler.inSyncMessage(registered, hs) : message,
+            hs.getMetadata().getGeneration(),
+            clock));
     statusWriter.submit(hs, status);
     return hs;
   }
@@ -96,7 +123,8 @@ final class DriftReporter implements DriftListener, AutoCloseable {
   }
 
   static String describe(Map<RepairKind, Integer> kinds) {
-    return kinds.entrySet().stream().map(e -> e.getValue() + " " + e.getKey().label())
+    return kinds.entrySet().stream()
+        .map(e -> e.getValue() + " " + e.getKey().label())
         .collect(Collectors.joining(", "));
   }
 
@@ -125,12 +153,15 @@ final class DriftReporter implements DriftListener, AutoCloseable {
       } else if (!flushPlanned) {
         flushPlanned = true;
         long delay = lastEvent + EVENT_WINDOW.toNanos() - now;
-        executor.schedule(() -> {
-          synchronized (this) {
-            flushPlanned = false;
-            flush(System.nanoTime());
-          }
-        }, delay, TimeUnit.NANOSECONDS);
+        executor.schedule(
+            () -> {
+              synchronized (this) {
+                flushPlanned = false;
+                flush(System.nanoTime());
+              }
+            },
+            delay,
+            TimeUnit.NANOSECONDS);
       }
     }
 
@@ -139,8 +170,11 @@ final class DriftReporter implements DriftListener, AutoCloseable {
       if (repairs == 0) {
         return;
       }
-      String message = (repairs == 1 ? "Repaired in Consul: " : "Repaired in Consul (" + repairs + " repairs): ")
-          + describe(kinds) + ", e.g. " + example;
+      String message =
+          (repairs == 1 ? "Repaired in Consul: " : "Repaired in Consul (" + repairs + " repairs): ")
+              + describe(kinds)
+              + ", e.g. "
+              + example;
       HotelService about = hotelServices.apply(owner);
       HotelService target = about != null ? about : hs;
       executor.execute(() -> events.normal(target, "Repaired", message));

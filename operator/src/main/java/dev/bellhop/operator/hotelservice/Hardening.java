@@ -11,9 +11,10 @@ import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 
 /**
  * The defaults that let a managed hotel pod run in a namespace at Pod Security {@code restricted}
- * (each replaceable per HotelService: {@code spec.podSecurityContext}, {@code spec.securityContext},
- * {@code spec.resources}). The user is the image's own (ours run as 10001): {@code runAsNonRoot}
- * makes the kubelet refuse a root image rather than Bellhop pick a uid an image may not expect.
+ * (each replaceable per HotelService: {@code spec.podSecurityContext}, {@code
+ * spec.securityContext}, {@code spec.resources}). The user is the image's own (ours run as 10001):
+ * {@code runAsNonRoot} makes the kubelet refuse a root image rather than Bellhop pick a uid an
+ * image may not expect.
  */
 final class Hardening {
   static final String TMP_VOLUME = "tmp";
@@ -21,13 +22,23 @@ final class Hardening {
   private Hardening() {}
 
   static PodSecurityContext podSecurityContext() {
-    return new PodSecurityContextBuilder().withRunAsNonRoot(true).withNewSeccompProfile().withType("RuntimeDefault")
-        .endSeccompProfile().build();
+    return new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
   }
 
   static SecurityContext containerSecurityContext() {
-    return new SecurityContextBuilder().withAllowPrivilegeEscalation(false).withPrivileged(false)
-        .withReadOnlyRootFilesystem(true).withNewCapabilities().withDrop("ALL").endCapabilities().build();
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withPrivileged(false)
+        .withReadOnlyRootFilesystem(true)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .build();
   }
 
   /**
@@ -38,8 +49,10 @@ final class Hardening {
    */
   static ResourceRequirements resources() {
     return new ResourceRequirementsBuilder()
-        .addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
-        .addToLimits("cpu", new Quantity("2")).addToLimits("memory", new Quantity("512Mi"))
+        .addToRequests("cpu", new Quantity("100m"))
+        .addToRequests("memory", new Quantity("256Mi"))
+        .addToLimits("cpu", new Quantity("2"))
+        .addToLimits("memory", new Quantity("512Mi"))
         .build();
   }
 

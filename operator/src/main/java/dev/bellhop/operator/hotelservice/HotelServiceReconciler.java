@@ -23,8 +23,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -34,7 +33,6 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceUtils;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResourceConfigBuilder;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Workflow;
@@ -43,14 +41,16 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,8 +71,14 @@ import org.slf4j.LoggerFactory;
 @ControllerConfiguration(name = "hotelservice", triggerReconcilerOnAllEvents = true)
 public class HotelServiceReconciler implements Reconciler<HotelService>, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HotelServiceReconciler.class);
-  /** JOSDK's default name for this resource's finalizer, kept so that existing HotelServices are handled alike. */
-  public static final String FINALIZER = ReconcilerUtils.getDefaultFinalizerName(HotelService.class);
+
+  /**
+   * JOSDK's default name for this resource's finalizer, kept so that existing HotelServices are
+   * handled alike.
+   */
+  public static final String FINALIZER =
+      ReconcilerUtils.getDefaultFinalizerName(HotelService.class);
+
   static final Duration CONSUL_RETRY = Duration.ofSeconds(2);
   static final Duration CONSUL_CLUSTER_RECHECK = Duration.ofSeconds(5);
   static final Duration STATUS_INTERVAL = Duration.ofSeconds(1);
@@ -83,9 +89,11 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
   private final Timer latency;
   private final Clock clock;
   private final SlimPodStore podStore = new SlimPodStore();
+
   /** The HotelService informer's store: pod events are mapped through its selector-label index. */
   private final LabelIndexedStore<HotelService> hotelServiceStore =
       new LabelIndexedStore<>(Labels::indexKeys);
+
   private volatile InformerEventSource<Pod, HotelService> pods;
   private final Set<RegistrationSync> orphansSwept = ConcurrentHashMap.newKeySet();
   private final StatusWriter statusWriter;
@@ -93,48 +101,77 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
   private final FinalizerWriter finalizers;
   private final Workflow<HotelService> workload;
 
-  public HotelServiceReconciler(KubernetesClient client, OperatorConfig config, KubernetesEvents events,
-      MeterRegistry meters, Clock clock) {
+  public HotelServiceReconciler(
+      KubernetesClient client,
+      OperatorConfig config,
+      KubernetesEvents events,
+      MeterRegistry meters,
+      Clock clock) {
     String clusterId = config.clusterId();
     this.events = events;
     this.clock = clock;
     this.statusWriter = new StatusWriter(client, STATUS_INTERVAL);
-    this.drift = new DriftReporter(
-        owner -> hotelServiceStore.get(Cache.namespaceKeyFunc(owner.namespace(), owner.name())),
-        statusWriter, events, clock);
-    this.targets = new ConsulTargets(client, config.consulAddress(), config.consulToken(), clusterId,
-        catalog -> new RegistrationSync(catalog, meters, true, config.consulReadBack(), drift));
+    this.drift =
+        new DriftReporter(
+            owner -> hotelServiceStore.get(Cache.namespaceKeyFunc(owner.namespace(), owner.name())),
+            statusWriter,
+            events,
+            clock);
+    this.targets =
+        new ConsulTargets(
+            client,
+            config.consulAddress(),
+            config.consulToken(),
+            clusterId,
+            catalog -> new RegistrationSync(catalog, meters, true, config.consulReadBack(), drift));
     this.planner = new RegistrationPlanner(clusterId);
     this.finalizers = new FinalizerWriter(client, FINALIZER);
     this.workload = workloadWorkflow();
-    this.latency = Timer.builder("bellhop.registration.latency")
-        .description("From a pod change seen by the operator to Consul holding it")
-        .publishPercentileHistogram().register(meters);
+    this.latency =
+        Timer.builder("bellhop.registration.latency")
+            .description("From a pod change seen by the operator to Consul holding it")
+            .publishPercentileHistogram()
+            .register(meters);
   }
 
   @Override
-  public List<EventSource<?, HotelService>> prepareEventSources(EventSourceContext<HotelService> context) {
-    if (context.getControllerConfiguration().getInformerConfig().getItemStore() != hotelServiceStore) {
-      throw new IllegalStateException("register the HotelService reconciler with withItemStore(hotelServiceStore())");
+  public List<EventSource<?, HotelService>> prepareEventSources(
+      EventSourceContext<HotelService> context) {
+    if (context.getControllerConfiguration().getInformerConfig().getItemStore()
+        != hotelServiceStore) {
+      throw new IllegalStateException(
+          "register the HotelService reconciler with withItemStore(hotelServiceStore())");
     }
     var cache = context.getPrimaryCache();
-    var config = InformerEventSourceConfiguration.from(Pod.class, HotelService.class)
-        .withName("pods")
-        .withSecondaryToPrimaryMapper(new PodToHotelServiceMapper(hotelServiceStore::withIndexKey))
-        .withPrimaryToSecondaryMapper(new HotelServiceToPodsMapper(podStore::withIndexKey))
-        .withItemStore(podStore)
-        .build();
+    var config =
+        InformerEventSourceConfiguration.from(Pod.class, HotelService.class)
+            .withName("pods")
+            .withSecondaryToPrimaryMapper(
+                new PodToHotelServiceMapper(hotelServiceStore::withIndexKey))
+            .withPrimaryToSecondaryMapper(new HotelServiceToPodsMapper(podStore::withIndexKey))
+            .withItemStore(podStore)
+            .build();
     pods = new InformerEventSource<>(config, context);
     // Reconciles a namespace's HotelServices again when the Consul they resolve to changed.
     var targetChanges = new SimpleInboundEventSource<HotelService>("consul-targets");
-    targets.onChange(namespace -> cache.list(namespace)
-        .forEach(hs -> targetChanges.propagateEvent(ResourceID.fromResource(hs))));
+    targets.onChange(
+        namespace ->
+            cache
+                .list(namespace)
+                .forEach(hs -> targetChanges.propagateEvent(ResourceID.fromResource(hs))));
     // Which Consul a HotelService uses follows its namespace's ConsulClusters.
-    var clusters = new InformerEventSource<>(InformerEventSourceConfiguration.from(ConsulCluster.class, HotelService.class)
-        .withName("consulclusters")
-        .withSecondaryToPrimaryMapper(cc -> cache.list(cc.getMetadata().getNamespace())
-            .map(ResourceID::fromResource).collect(Collectors.toSet()))
-        .build(), context);
+    var clusters =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ConsulCluster.class, HotelService.class)
+                .withName("consulclusters")
+                .withSecondaryToPrimaryMapper(
+                    cc ->
+                        cache
+                            .list(cc.getMetadata().getNamespace())
+                            .map(ResourceID::fromResource)
+                            .collect(Collectors.toSet()))
+                .build(),
+            context);
     targets.useClusterCache((namespace, name) -> clusters.get(new ResourceID(name, namespace)));
     List<EventSource<?, HotelService>> sources = new ArrayList<>();
     sources.add(pods);
@@ -156,17 +193,22 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
       configure(dependent);
     }
     return new WorkflowBuilder<HotelService>()
-        .addDependentResourceAndConfigure(deployment).withReconcilePrecondition(new ManagedWorkloadCondition())
-        .addDependentResourceAndConfigure(service).withReconcilePrecondition(new ManagedWorkloadCondition())
+        .addDependentResourceAndConfigure(deployment)
+        .withReconcilePrecondition(new ManagedWorkloadCondition())
+        .addDependentResourceAndConfigure(service)
+        .withReconcilePrecondition(new ManagedWorkloadCondition())
         .build();
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> void configure(
       KubernetesDependentResource<R, HotelService> dependent) {
-    dependent.configureWith(new KubernetesDependentResourceConfigBuilder<R>()
-        .withKubernetesDependentInformerConfig(InformerConfiguration.builder(dependent.resourceType())
-            .withLabelSelector(Labels.MANAGED_BY_SELECTOR).build())
-        .build());
+    dependent.configureWith(
+        new KubernetesDependentResourceConfigBuilder<R>()
+            .withKubernetesDependentInformerConfig(
+                InformerConfiguration.builder(dependent.resourceType())
+                    .withLabelSelector(Labels.MANAGED_BY_SELECTOR)
+                    .build())
+            .build());
   }
 
   /** The store the HotelService informer must use: pod events are mapped through its index. */
@@ -198,7 +240,8 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     return control.rescheduleAfter(CONSUL_RETRY);
   }
 
-  private UpdateControl<HotelService> reconcileLive(HotelService hs, Context<HotelService> context) {
+  private UpdateControl<HotelService> reconcileLive(
+      HotelService hs, Context<HotelService> context) {
     HotelServiceStatus status = copyOf(statusWriter.current(hs));
     Long generation = hs.getMetadata().getGeneration();
     status.setObservedGeneration(generation);
@@ -212,29 +255,36 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
         events.warning(hs, "Invalid", message);
       }
       setCondition(status, INVALID, true, "InvalidSpec", message, generation);
-      setCondition(status, READY, false, "InvalidSpec", "The spec is invalid: " + message, generation);
+      setCondition(
+          status, READY, false, "InvalidSpec", "The spec is invalid: " + message, generation);
       return statusUpdate(hs, status);
     }
     setCondition(status, INVALID, false, "Valid", "The spec is valid", generation);
 
     // Without an image and with no Deployment or Service left there is nothing to create or delete.
-    if (hs.getSpec().getImage() != null || context.getSecondaryResource(Deployment.class).isPresent()
+    if (hs.getSpec().getImage() != null
+        || context.getSecondaryResource(Deployment.class).isPresent()
         || context.getSecondaryResource(Service.class).isPresent()) {
       workload.reconcile(hs, context);
     }
 
     Set<Pod> selected = context.getSecondaryResources(Pod.class);
-    int ready = (int) selected.stream()
-        .filter(p -> RegistrationPlanner.isLive(p) && RegistrationPlanner.isReady(p)).count();
+    int ready =
+        (int)
+            selected.stream()
+                .filter(p -> RegistrationPlanner.isLive(p) && RegistrationPlanner.isReady(p))
+                .count();
     status.setReadyEndpoints(ready);
 
     ConsulTargets.Target target = targets.resolve(hs);
     if (target.engine() == null) {
       if (!Conditions.find(status.getConditions(), REGISTERED)
-          .map(c -> "ConsulClusterNotReady".equals(c.getReason())).orElse(false)) {
+          .map(c -> "ConsulClusterNotReady".equals(c.getReason()))
+          .orElse(false)) {
         events.normal(hs, "WaitingForConsul", target.problem());
       }
-      setCondition(status, REGISTERED, false, "ConsulClusterNotReady", target.problem(), generation);
+      setCondition(
+          status, REGISTERED, false, "ConsulClusterNotReady", target.problem(), generation);
       setCondition(status, READY, false, "ConsulClusterNotReady", target.problem(), generation);
       return statusUpdate(hs, status).rescheduleAfter(CONSUL_CLUSTER_RECHECK);
     }
@@ -247,37 +297,54 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     recordLatency(result);
 
     status.setRegisteredEndpoints(result.registered());
-    setCondition(status, REGISTERED, true, "InSync", inSyncMessage(result.registered(), hs), generation);
-    int wanted = hs.getSpec().getImage() == null ? 1
-        : (int) Math.max(1, hs.getSpec().getReplicas() == null ? 1 : hs.getSpec().getReplicas());
+    setCondition(
+        status, REGISTERED, true, "InSync", inSyncMessage(result.registered(), hs), generation);
+    int wanted =
+        hs.getSpec().getImage() == null
+            ? 1
+            : (int)
+                Math.max(1, hs.getSpec().getReplicas() == null ? 1 : hs.getSpec().getReplicas());
     boolean isReady = ready >= wanted;
-    setCondition(status, READY, isReady, isReady ? "EndpointsReady" : "WaitingForEndpoints",
-        ready + " of " + wanted + " endpoint(s) ready", generation);
+    setCondition(
+        status,
+        READY,
+        isReady,
+        isReady ? "EndpointsReady" : "WaitingForEndpoints",
+        ready + " of " + wanted + " endpoint(s) ready",
+        generation);
     return statusUpdate(hs, status);
   }
 
   @Override
-  public ErrorStatusUpdateControl<HotelService> updateErrorStatus(HotelService hs, Context<HotelService> context,
-      Exception e) {
+  public ErrorStatusUpdateControl<HotelService> updateErrorStatus(
+      HotelService hs, Context<HotelService> context, Exception e) {
     if (context.isPrimaryResourceDeleted() || hs.isMarkedForDeletion()) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     HotelServiceStatus status = copyOf(statusWriter.current(hs));
     Long generation = hs.getMetadata().getGeneration();
     Throwable cause = e;
-    while (cause.getCause() != null && !(cause instanceof ConsulUnavailableException)
+    while (cause.getCause() != null
+        && !(cause instanceof ConsulUnavailableException)
         && !(cause instanceof ConsulRejectedException)) {
       cause = cause.getCause(); // JOSDK may wrap what the reconciler threw
     }
-    String reason = cause instanceof ConsulUnavailableException ? "ConsulUnavailable"
-        : cause instanceof ConsulRejectedException ? "ConsulRejected" : "ReconcileFailed";
+    String reason =
+        cause instanceof ConsulUnavailableException
+            ? "ConsulUnavailable"
+            : cause instanceof ConsulRejectedException ? "ConsulRejected" : "ReconcileFailed";
     String message = cause.getMessage();
-    boolean changed = !Conditions.find(status.getConditions(), REGISTERED)
-        .map(c -> reason.equals(c.getReason())).orElse(false);
+    boolean changed =
+        !Conditions.find(status.getConditions(), REGISTERED)
+            .map(c -> reason.equals(c.getReason()))
+            .orElse(false);
     if (changed) {
       events.warning(hs, reason, message);
-      LOG.atWarn().addKeyValue("hotelservice", RegistrationPlanner.owner(hs)).addKeyValue("reason", reason)
-          .addKeyValue("error", message).log("registration failed, retrying");
+      LOG.atWarn()
+          .addKeyValue("hotelservice", RegistrationPlanner.owner(hs))
+          .addKeyValue("reason", reason)
+          .addKeyValue("error", message)
+          .log("registration failed, retrying");
     }
     setCondition(status, REGISTERED, false, reason, message, generation);
     setCondition(status, READY, false, reason, message, generation);
@@ -338,16 +405,19 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
         }
       } catch (ConsulUnavailableException | ConsulRejectedException e) {
         // That Consul is out of reach: registering in the new one must not wait for it.
-        LOG.atWarn().addKeyValue("hotelservice", owner).addKeyValue("consul", engine.getKey())
-            .addKeyValue("error", e.getMessage()).log("could not leave the previous Consul yet");
+        LOG.atWarn()
+            .addKeyValue("hotelservice", owner)
+            .addKeyValue("consul", engine.getKey())
+            .addKeyValue("error", e.getMessage())
+            .log("could not leave the previous Consul yet");
       }
     }
   }
 
   /**
    * Deregisters what Bellhop owns for HotelServices that no longer exist (entries left by an
-   * earlier run). Runs on the first reconciliation: only then are the caches known to be synced,
-   * so an empty cache can't be mistaken for "everything was deleted".
+   * earlier run). Runs on the first reconciliation: only then are the caches known to be synced, so
+   * an empty cache can't be mistaken for "everything was deleted".
    */
   private void sweepOrphansOnce(RegistrationSync sync, Context<HotelService> context) {
     if (orphansSwept.contains(sync)) {
@@ -355,13 +425,20 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     }
     var informer = context.getControllerConfiguration().getInformerConfig();
     var cache = context.getPrimaryCache();
-    int removed = sync.removeOrphans(owner -> {
-      boolean watched = informer.watchAllNamespaces() || informer.getNamespaces().contains(owner.namespace());
-      return !watched || cache.get(new ResourceID(owner.name(), owner.namespace())).isPresent();
-    });
+    int removed =
+        sync.removeOrphans(
+            owner -> {
+              boolean watched =
+                  informer.watchAllNamespaces()
+                      || informer.getNamespaces().contains(owner.namespace());
+              return !watched
+                  || cache.get(new ResourceID(owner.name(), owner.namespace())).isPresent();
+            });
     orphansSwept.add(sync);
     if (removed > 0) {
-      LOG.atInfo().addKeyValue("instances", removed).log("removed registrations of deleted HotelServices");
+      LOG.atInfo()
+          .addKeyValue("instances", removed)
+          .log("removed registrations of deleted HotelServices");
     }
   }
 
@@ -375,9 +452,15 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     }
   }
 
-  private void setCondition(HotelServiceStatus status, String type, boolean value, String reason, String message,
+  private void setCondition(
+      HotelServiceStatus status,
+      String type,
+      boolean value,
+      String reason,
+      String message,
       Long generation) {
-    status.setConditions(Conditions.set(status.getConditions(), type, value, reason, message, generation, clock));
+    status.setConditions(
+        Conditions.set(status.getConditions(), type, value, reason, message, generation, clock));
   }
 
   /**
@@ -402,7 +485,8 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
       copy.setReadyEndpoints(status.getReadyEndpoints());
       copy.setRegisteredEndpoints(status.getRegisteredEndpoints());
       copy.setConsulService(status.getConsulService());
-      copy.setConditions(status.getConditions() == null ? List.of() : List.copyOf(status.getConditions()));
+      copy.setConditions(
+          status.getConditions() == null ? List.of() : List.copyOf(status.getConditions()));
     }
     return copy;
   }

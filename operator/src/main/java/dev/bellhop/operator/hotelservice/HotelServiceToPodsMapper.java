@@ -18,7 +18,9 @@ import java.util.stream.Collectors;
 final class HotelServiceToPodsMapper implements PrimaryToSecondaryMapper<HotelService> {
   private final Function<String, List<Pod>> podsWithLabel;
 
-  /** @param podsWithLabel the pods under a {@link Labels#indexKey} */
+  /**
+   * @param podsWithLabel the pods under a {@link Labels#indexKey}
+   */
   HotelServiceToPodsMapper(Function<String, List<Pod>> podsWithLabel) {
     this.podsWithLabel = podsWithLabel;
   }

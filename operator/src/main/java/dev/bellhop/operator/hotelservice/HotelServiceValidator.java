@@ -12,11 +12,11 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Checks a HotelService before anything is written. The CRD's schema holds the same rules
- * ({@link FieldRules}, one home), so a real API server refuses such an object already; this
- * catches one stored before the CRD was tightened, or sent to an API server that enforces no schema
- * (fabric8's mock), with an {@code Invalid} condition instead of a write refused forever. Every
- * problem names the field.
+ * Checks a HotelService before anything is written. The CRD's schema holds the same rules ({@link
+ * FieldRules}, one home), so a real API server refuses such an object already; this catches one
+ * stored before the CRD was tightened, or sent to an API server that enforces no schema (fabric8's
+ * mock), with an {@code Invalid} condition instead of a write refused forever. Every problem names
+ * the field.
  */
 final class HotelServiceValidator {
   private static final Pattern DNS1035_LABEL = Pattern.compile(FieldRules.DNS1035_LABEL);
@@ -44,14 +44,23 @@ final class HotelServiceValidator {
       problems.add("spec.port must be between 1 and 65535, got " + spec.getPort());
     }
     if (spec.getImage() != null && !IMAGE.matcher(spec.getImage()).matches()) {
-      problems.add("spec.image '" + spec.getImage() + "' must be an image reference without spaces"
-          + " (leave it out to register pods Bellhop does not run)");
+      problems.add(
+          "spec.image '"
+              + spec.getImage()
+              + "' must be an image reference without spaces"
+              + " (leave it out to register pods Bellhop does not run)");
     }
     if (spec.getImage() != null && !DNS1035_LABEL.matcher(hs.getMetadata().getName()).matches()) {
-      problems.add(FieldRules.NAME_WITH_IMAGE_MESSAGE + ", got '" + hs.getMetadata().getName() + "'");
+      problems.add(
+          FieldRules.NAME_WITH_IMAGE_MESSAGE + ", got '" + hs.getMetadata().getName() + "'");
     }
-    if (spec.getReplicas() != null && (spec.getReplicas() < 0 || spec.getReplicas() > FieldRules.REPLICAS_MAX)) {
-      problems.add("spec.replicas must be between 0 and " + FieldRules.REPLICAS_MAX + ", got " + spec.getReplicas());
+    if (spec.getReplicas() != null
+        && (spec.getReplicas() < 0 || spec.getReplicas() > FieldRules.REPLICAS_MAX)) {
+      problems.add(
+          "spec.replicas must be between 0 and "
+              + FieldRules.REPLICAS_MAX
+              + ", got "
+              + spec.getReplicas());
     }
     if (spec.getImage() == null && spec.getSelector() == null) {
       problems.add(FieldRules.SELECTOR_OR_IMAGE_MESSAGE);
@@ -60,64 +69,94 @@ final class HotelServiceValidator {
       if (spec.getSelector().isEmpty()) {
         problems.add(FieldRules.SELECTOR_NOT_EMPTY_MESSAGE);
       }
-      spec.getSelector().forEach((key, value) -> {
-        if (key == null || !LABEL_NAME.matcher(key).matches()) {
-          problems.add("spec.selector key '" + key + "' is not a valid label name");
-        }
-        if (value == null || !LABEL_VALUE.matcher(value).matches()) {
-          problems.add("spec.selector value '" + value + "' of '" + key + "' is not a valid label value");
-        }
-      });
+      spec.getSelector()
+          .forEach(
+              (key, value) -> {
+                if (key == null || !LABEL_NAME.matcher(key).matches()) {
+                  problems.add("spec.selector key '" + key + "' is not a valid label name");
+                }
+                if (value == null || !LABEL_VALUE.matcher(value).matches()) {
+                  problems.add(
+                      "spec.selector value '"
+                          + value
+                          + "' of '"
+                          + key
+                          + "' is not a valid label value");
+                }
+              });
     }
     if (spec.getEnv() != null) {
-      spec.getEnv().forEach(env -> {
-        if (env.getName() == null || !ENV_NAME.matcher(env.getName()).matches()) {
-          problems.add("spec.env name '" + env.getName() + "' is not a valid environment variable name");
-        }
-      });
+      spec.getEnv()
+          .forEach(
+              env -> {
+                if (env.getName() == null || !ENV_NAME.matcher(env.getName()).matches()) {
+                  problems.add(
+                      "spec.env name '"
+                          + env.getName()
+                          + "' is not a valid environment variable name");
+                }
+              });
     }
     validateConsul(hs, spec.getConsul(), problems);
     return problems;
   }
 
-  private static void validateConsul(HotelService hs, ConsulRegistrationSpec consul, List<String> problems) {
+  private static void validateConsul(
+      HotelService hs, ConsulRegistrationSpec consul, List<String> problems) {
     String serviceName = consul == null ? null : consul.getServiceName();
     if (serviceName != null && !CONSUL_SERVICE.matcher(serviceName).matches()) {
-      problems.add("spec.consul.serviceName '" + serviceName + "' is not a valid Consul service name"
-          + " (letters, digits and '-', at most 63, so that DNS can find it)");
-    } else if (serviceName == null && !CONSUL_SERVICE.matcher(hs.getMetadata().getName()).matches()) {
-      problems.add(FieldRules.NAME_AS_SERVICE_MESSAGE + ", got '" + hs.getMetadata().getName() + "'");
+      problems.add(
+          "spec.consul.serviceName '"
+              + serviceName
+              + "' is not a valid Consul service name"
+              + " (letters, digits and '-', at most 63, so that DNS can find it)");
+    } else if (serviceName == null
+        && !CONSUL_SERVICE.matcher(hs.getMetadata().getName()).matches()) {
+      problems.add(
+          FieldRules.NAME_AS_SERVICE_MESSAGE + ", got '" + hs.getMetadata().getName() + "'");
     }
     if (consul == null) {
       return;
     }
     if (consul.getCluster() != null && !DNS1123_LABEL.matcher(consul.getCluster()).matches()) {
-      problems.add("spec.consul.cluster '" + consul.getCluster() + "' is not a valid ConsulCluster name");
+      problems.add(
+          "spec.consul.cluster '" + consul.getCluster() + "' is not a valid ConsulCluster name");
     }
     if (consul.getTags() != null) {
       for (String tag : consul.getTags()) {
         if (tag == null || !CONSUL_TAG.matcher(tag).matches()) {
-          problems.add("spec.consul.tags entry '" + tag + "' must be 1 to 255 characters without spaces");
+          problems.add(
+              "spec.consul.tags entry '" + tag + "' must be 1 to 255 characters without spaces");
         }
       }
     }
     Map<String, String> meta = consul.getMeta();
     if (meta != null) {
       if (meta.size() > FieldRules.CONSUL_META_KEYS_MAX) {
-        problems.add("spec.consul.meta has " + meta.size() + " keys; Consul allows " + FieldRules.CONSUL_META_KEYS_MAX
-            + " besides Bellhop's own");
+        problems.add(
+            "spec.consul.meta has "
+                + meta.size()
+                + " keys; Consul allows "
+                + FieldRules.CONSUL_META_KEYS_MAX
+                + " besides Bellhop's own");
       }
-      meta.forEach((key, value) -> {
-        if (key == null || !META_KEY.matcher(key).matches() || key.startsWith("consul-")) {
-          problems.add("spec.consul.meta key '" + key + "' is not a valid Consul meta key"
-              + " (letters, digits, '-' and '_', at most 128, not starting with 'consul-')");
-        } else if (RESERVED_META.contains(key)) {
-          problems.add("spec.consul.meta key '" + key + "' is reserved for Bellhop's ownership meta");
-        }
-        if (value == null || value.length() > FieldRules.CONSUL_META_VALUE_MAX) {
-          problems.add("spec.consul.meta value of '" + key + "' must be at most 512 characters");
-        }
-      });
+      meta.forEach(
+          (key, value) -> {
+            if (key == null || !META_KEY.matcher(key).matches() || key.startsWith("consul-")) {
+              problems.add(
+                  "spec.consul.meta key '"
+                      + key
+                      + "' is not a valid Consul meta key"
+                      + " (letters, digits, '-' and '_', at most 128, not starting with 'consul-')");
+            } else if (RESERVED_META.contains(key)) {
+              problems.add(
+                  "spec.consul.meta key '" + key + "' is reserved for Bellhop's ownership meta");
+            }
+            if (value == null || value.length() > FieldRules.CONSUL_META_VALUE_MAX) {
+              problems.add(
+                  "spec.consul.meta value of '" + key + "' must be at most 512 characters");
+            }
+          });
     }
   }
 }

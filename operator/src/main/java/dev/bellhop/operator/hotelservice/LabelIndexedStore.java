@@ -16,8 +16,8 @@ import java.util.stream.Stream;
  * and a label, see {@link Labels}), and safe to look up while the informer writes. fabric8's cache
  * indexes are not: on every update they take the object out of its index entries and then put it
  * back, so a lookup in between misses an object whose labels never changed. A pod event mapped in
- * that moment was lost (its HotelService's status was being written), and a reconcile could miss
- * a pod and deregister it. Here an update touches only the entries that change, each atomically.
+ * that moment was lost (its HotelService's status was being written), and a reconcile could miss a
+ * pod and deregister it. Here an update touches only the entries that change, each atomically.
  */
 class LabelIndexedStore<T extends HasMetadata> implements ItemStore<T> {
   private final Map<String, T> items = new ConcurrentHashMap<>();
@@ -31,7 +31,9 @@ class LabelIndexedStore<T extends HasMetadata> implements ItemStore<T> {
   /** The objects under an index key. */
   List<T> withIndexKey(String key) {
     Set<String> keys = index.get(key);
-    return keys == null ? List.of() : keys.stream().map(items::get).filter(Objects::nonNull).toList();
+    return keys == null
+        ? List.of()
+        : keys.stream().map(items::get).filter(Objects::nonNull).toList();
   }
 
   /** What is kept of an object the informer hands in. */
@@ -61,23 +63,30 @@ class LabelIndexedStore<T extends HasMetadata> implements ItemStore<T> {
     return items.remove(key);
   }
 
-  /** Adds what is new, then removes what went: an entry that stays is never left, not even for a moment. */
+  /**
+   * Adds what is new, then removes what went: an entry that stays is never left, not even for a
+   * moment.
+   */
   private void reindex(String item, List<String> before, List<String> after) {
     for (String key : after) {
       if (!before.contains(key)) {
-        index.compute(key, (k, set) -> {
-          Set<String> items = set == null ? ConcurrentHashMap.newKeySet() : set;
-          items.add(item);
-          return items;
-        });
+        index.compute(
+            key,
+            (k, set) -> {
+              Set<String> items = set == null ? ConcurrentHashMap.newKeySet() : set;
+              items.add(item);
+              return items;
+            });
       }
     }
     for (String key : before) {
       if (!after.contains(key)) {
-        index.computeIfPresent(key, (k, set) -> {
-          set.remove(item);
-          return set.isEmpty() ? null : set;
-        });
+        index.computeIfPresent(
+            key,
+            (k, set) -> {
+              set.remove(item);
+              return set.isEmpty() ? null : set;
+            });
       }
     }
   }

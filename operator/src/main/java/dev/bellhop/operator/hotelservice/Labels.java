@@ -20,12 +20,17 @@ final class Labels {
 
   static Map<String, String> all(HotelService hs) {
     return Map.of(
-        HOTEL_SERVICE, hs.getMetadata().getName(),
-        "app.kubernetes.io/name", hs.getMetadata().getName(),
-        MANAGED_BY, "bellhop");
+        HOTEL_SERVICE,
+        hs.getMetadata().getName(),
+        "app.kubernetes.io/name",
+        hs.getMetadata().getName(),
+        MANAGED_BY,
+        "bellhop");
   }
 
-  /** The pods a HotelService registers: {@code spec.selector}, else the managed Deployment's pods. */
+  /**
+   * The pods a HotelService registers: {@code spec.selector}, else the managed Deployment's pods.
+   */
   static Map<String, String> effectiveSelector(HotelService hs) {
     Map<String, String> selector = hs.getSpec().getSelector();
     return selector == null || selector.isEmpty() ? podSelector(hs) : selector;
@@ -43,10 +48,15 @@ final class Labels {
 
   /** A pod this HotelService selects carries the label under this key (none without a spec). */
   static List<String> indexKeys(HotelService hs) {
-    return hs.getSpec() == null ? List.of() : List.of(indexKey(hs.getMetadata().getNamespace(), effectiveSelector(hs)));
+    return hs.getSpec() == null
+        ? List.of()
+        : List.of(indexKey(hs.getMetadata().getNamespace(), effectiveSelector(hs)));
   }
 
-  /** The index key of one of the selector's labels (any one narrows enough; matches() checks the rest). */
+  /**
+   * The index key of one of the selector's labels (any one narrows enough; matches() checks the
+   * rest).
+   */
   static String indexKey(String namespace, Map<String, String> selector) {
     var first = new java.util.TreeMap<>(selector).firstEntry();
     return indexKey(namespace, first.getKey(), first.getValue());

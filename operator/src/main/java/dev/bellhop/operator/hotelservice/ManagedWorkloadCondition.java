@@ -6,10 +6,14 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
-/** Bellhop runs the workload only when the HotelService names an image; otherwise its objects go. */
+/**
+ * Bellhop runs the workload only when the HotelService names an image; otherwise its objects go.
+ */
 public class ManagedWorkloadCondition implements Condition<HasMetadata, HotelService> {
   @Override
-  public boolean isMet(DependentResource<HasMetadata, HotelService> dependent, HotelService hs,
+  public boolean isMet(
+      DependentResource<HasMetadata, HotelService> dependent,
+      HotelService hs,
       Context<HotelService> context) {
     return hs.getSpec().getImage() != null;
   }

@@ -12,13 +12,15 @@ import java.util.function.Function;
 /**
  * A pod event concerns every HotelService in its namespace whose selector matches its labels.
  * Candidates come from the selector index of the HotelService store ({@link LabelIndexedStore}), a
- * lookup per pod label: at start every pod of the cluster passes through here, and scanning every HotelService of the
- * namespace for each was most of the start-up CPU with 10,000 pods.
+ * lookup per pod label: at start every pod of the cluster passes through here, and scanning every
+ * HotelService of the namespace for each was most of the start-up CPU with 10,000 pods.
  */
 final class PodToHotelServiceMapper implements SecondaryToPrimaryMapper<Pod> {
   private final Function<String, List<HotelService>> bySelectorLabel;
 
-  /** @param bySelectorLabel the HotelServices under a {@link Labels#indexKeys(HotelService)} key */
+  /**
+   * @param bySelectorLabel the HotelServices under a {@link Labels#indexKeys(HotelService)} key
+   */
   PodToHotelServiceMapper(Function<String, List<HotelService>> bySelectorLabel) {
     this.bySelectorLabel = bySelectorLabel;
   }

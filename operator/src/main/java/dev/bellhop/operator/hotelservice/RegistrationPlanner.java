@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a HotelService and its pods into the registrations Consul should hold: a pod that is
- * Ready is registered passing; a registered pod that turns unready stays, critical; a pod that
- * is terminating, finished or gone has none. Public so that bench-sync's raw reference writes
- * exactly the registrations Bellhop would.
+ * Turns a HotelService and its pods into the registrations Consul should hold: a pod that is Ready
+ * is registered passing; a registered pod that turns unready stays, critical; a pod that is
+ * terminating, finished or gone has none. Public so that bench-sync's raw reference writes exactly
+ * the registrations Bellhop would.
  */
 public final class RegistrationPlanner {
   private final String clusterId;
@@ -28,7 +28,8 @@ public final class RegistrationPlanner {
     return new Owner(hs.getMetadata().getNamespace(), hs.getMetadata().getName());
   }
 
-  public List<Registration> desired(HotelService hs, Collection<Pod> pods, Map<String, Registration> registered) {
+  public List<Registration> desired(
+      HotelService hs, Collection<Pod> pods, Map<String, Registration> registered) {
     List<Registration> desired = new ArrayList<>();
     for (Pod pod : pods) {
       if (!isLive(pod)) {
@@ -49,21 +50,33 @@ public final class RegistrationPlanner {
       return false;
     }
     String phase = pod.getStatus().getPhase();
-    return !"Succeeded".equals(phase) && !"Failed".equals(phase)
-        && pod.getStatus().getPodIP() != null && !pod.getStatus().getPodIP().isEmpty()
-        && pod.getSpec() != null && pod.getSpec().getNodeName() != null;
+    return !"Succeeded".equals(phase)
+        && !"Failed".equals(phase)
+        && pod.getStatus().getPodIP() != null
+        && !pod.getStatus().getPodIP().isEmpty()
+        && pod.getSpec() != null
+        && pod.getSpec().getNodeName() != null;
   }
 
   static boolean isReady(Pod pod) {
-    return pod.getStatus() != null && pod.getStatus().getConditions() != null
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions() != null
         && pod.getStatus().getConditions().stream()
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  /** Unique per Kubernetes cluster, namespace, HotelService, pod and port; ':' never occurs in those names. */
+  /**
+   * Unique per Kubernetes cluster, namespace, HotelService, pod and port; ':' never occurs in those
+   * names.
+   */
   String serviceId(HotelService hs, Pod pod) {
-    return String.join(":", clusterId, pod.getMetadata().getNamespace(), hs.getMetadata().getName(),
-        pod.getMetadata().getName(), String.valueOf(hs.getSpec().getPort()));
+    return String.join(
+        ":",
+        clusterId,
+        pod.getMetadata().getNamespace(),
+        hs.getMetadata().getName(),
+        pod.getMetadata().getName(),
+        String.valueOf(hs.getSpec().getPort()));
   }
 
   /**
@@ -92,10 +105,19 @@ public final class RegistrationPlanner {
     meta.put(InstanceMeta.NAMESPACE, pod.getMetadata().getNamespace());
     meta.put(InstanceMeta.HOTELSERVICE, hs.getMetadata().getName());
     meta.put(InstanceMeta.POD, pod.getMetadata().getName());
-    meta.put(InstanceMeta.POD_UID, pod.getMetadata().getUid() == null ? "" : pod.getMetadata().getUid());
+    meta.put(
+        InstanceMeta.POD_UID, pod.getMetadata().getUid() == null ? "" : pod.getMetadata().getUid());
     String hostIp = pod.getStatus().getHostIP();
-    return new Registration(owner(hs), id, hs.consulServiceName(), nodeName(pod),
+    return new Registration(
+        owner(hs),
+        id,
+        hs.consulServiceName(),
+        nodeName(pod),
         hostIp == null || hostIp.isEmpty() ? pod.getStatus().getPodIP() : hostIp,
-        pod.getStatus().getPodIP(), spec.getPort(), tags, meta, ready);
+        pod.getStatus().getPodIP(),
+        spec.getPort(),
+        tags,
+        meta,
+        ready);
   }
 }

@@ -11,7 +11,8 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
  * The ClusterIP Service in front of a managed Deployment (only when {@code spec.image} is set). A
  * standalone dependent: {@link HotelServiceReconciler} configures it and reconciles it explicitly.
  */
-public class ServiceDependentResource extends CRUDKubernetesDependentResource<Service, HotelService> {
+public class ServiceDependentResource
+    extends CRUDKubernetesDependentResource<Service, HotelService> {
 
   public ServiceDependentResource() {
     super(Service.class);
@@ -22,14 +23,19 @@ public class ServiceDependentResource extends CRUDKubernetesDependentResource<Se
     int port = hs.getSpec().getPort();
     return new ServiceBuilder()
         .withNewMetadata()
-            .withName(hs.getMetadata().getName())
-            .withNamespace(hs.getMetadata().getNamespace())
-            .withLabels(Labels.all(hs))
+        .withName(hs.getMetadata().getName())
+        .withNamespace(hs.getMetadata().getNamespace())
+        .withLabels(Labels.all(hs))
         .endMetadata()
         .withNewSpec()
-            .withType("ClusterIP")
-            .withSelector(Labels.podSelector(hs))
-            .addNewPort().withName("http").withPort(port).withTargetPort(new IntOrString(port)).withProtocol("TCP").endPort()
+        .withType("ClusterIP")
+        .withSelector(Labels.podSelector(hs))
+        .addNewPort()
+        .withName("http")
+        .withPort(port)
+        .withTargetPort(new IntOrString(port))
+        .withProtocol("TCP")
+        .endPort()
         .endSpec()
         .build();
   }

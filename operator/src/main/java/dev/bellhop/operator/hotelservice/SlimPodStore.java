@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pod informer's cache, holding only the fields registration reads (labels, node, IPs,
- * readiness, deletion), so that tens of thousands of pods fit in a small heap, indexed by label
- * for the HotelServices that select them. It also notes when each pod last changed, for the
+ * readiness, deletion), so that tens of thousands of pods fit in a small heap, indexed by label for
+ * the HotelServices that select them. It also notes when each pod last changed, for the
  * event-to-Consul latency metric.
  */
 final class SlimPodStore extends LabelIndexedStore<Pod> {

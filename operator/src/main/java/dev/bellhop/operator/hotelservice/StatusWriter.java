@@ -1,10 +1,10 @@
 package dev.bellhop.operator.hotelservice;
 
-import dev.bellhop.operator.registration.Owner;
-import dev.bellhop.operator.threads.DaemonThreads;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.crd.HotelServiceStatus;
+import dev.bellhop.operator.registration.Owner;
+import dev.bellhop.operator.threads.DaemonThreads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * HotelService never overlap, so an older status never lands after a newer one.
  *
  * <p>Each write replaces the whole status through the status subresource (a JSON Patch; no
- * server-side apply, no resourceVersion: Bellhop is the only writer of this status). A failed write is retried after
- * the interval; a HotelService that is gone is forgotten.
+ * server-side apply, no resourceVersion: Bellhop is the only writer of this status). A failed write
+ * is retried after the interval; a HotelService that is gone is forgotten.
  */
 final class StatusWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
@@ -62,11 +62,16 @@ final class StatusWriter implements AutoCloseable {
     return hs.getStatus();
   }
 
-  /** Hands in the status {@code hs} should have. Returns at once; the write follows on this writer's threads. */
+  /**
+   * Hands in the status {@code hs} should have. Returns at once; the write follows on this writer's
+   * threads.
+   */
   void submit(HotelService hs, HotelServiceStatus status) {
     Owner key = RegistrationPlanner.owner(hs);
     String uid = hs.getMetadata().getUid();
-    Entry e = entries.compute(key, (k, old) -> old != null && Objects.equals(old.uid, uid) ? old : new Entry(hs));
+    Entry e =
+        entries.compute(
+            key, (k, old) -> old != null && Objects.equals(old.uid, uid) ? old : new Entry(hs));
     synchronized (e) {
       if (status.equals(e.latest)) {
         return;
@@ -89,7 +94,10 @@ final class StatusWriter implements AutoCloseable {
     }
   }
 
-  /** Plans the next write of {@code e}, or brings a planned counts-only write forward when conditions changed. */
+  /**
+   * Plans the next write of {@code e}, or brings a planned counts-only write forward when
+   * conditions changed.
+   */
   private void schedule(Entry e) {
     if (e.running || e.gone) {
       return; // the running write reschedules when it finishes
@@ -128,9 +136,15 @@ final class StatusWriter implements AutoCloseable {
     try {
       // JSON Patch "add" of the whole status: sets it, or replaces it with its lists as they are
       // (no merging of conditions, which fabric8's mock does with a merge patch).
-      client.resources(HotelService.class).inNamespace(e.owner.namespace()).withName(e.owner.name()).subresource("status")
-          .patch(PatchContext.of(PatchType.JSON),
-              Serialization.asJson(List.of(Map.of("op", "add", "path", "/status", "value", target))));
+      client
+          .resources(HotelService.class)
+          .inNamespace(e.owner.namespace())
+          .withName(e.owner.name())
+          .subresource("status")
+          .patch(
+              PatchContext.of(PatchType.JSON),
+              Serialization.asJson(
+                  List.of(Map.of("op", "add", "path", "/status", "value", target))));
       ok = true;
     } catch (KubernetesClientException ex) {
       if (ex.getCode() == 404) {
@@ -141,10 +155,14 @@ final class StatusWriter implements AutoCloseable {
         }
         return;
       }
-      LOG.atWarn().addKeyValue("hotelservice", e.owner).addKeyValue("error", ex.getMessage())
+      LOG.atWarn()
+          .addKeyValue("hotelservice", e.owner)
+          .addKeyValue("error", ex.getMessage())
           .log("status write failed, retrying");
     } catch (RuntimeException ex) {
-      LOG.atWarn().addKeyValue("hotelservice", e.owner).addKeyValue("error", ex.toString())
+      LOG.atWarn()
+          .addKeyValue("hotelservice", e.owner)
+          .addKeyValue("error", ex.toString())
           .log("status write failed, retrying");
     }
     synchronized (e) {
@@ -159,16 +177,24 @@ final class StatusWriter implements AutoCloseable {
     }
   }
 
-  /** Same observed generation and the same conditions (type, status, reason): only counts or messages differ. */
+  /**
+   * Same observed generation and the same conditions (type, status, reason): only counts or
+   * messages differ.
+   */
   static boolean sameConditions(HotelServiceStatus next, HotelServiceStatus current) {
-    if (current == null || !Objects.equals(next.getObservedGeneration(), current.getObservedGeneration())
+    if (current == null
+        || !Objects.equals(next.getObservedGeneration(), current.getObservedGeneration())
         || next.getConditions().size() != current.getConditions().size()) {
       return false;
     }
     for (var c : next.getConditions()) {
-      boolean same = Conditions.find(current.getConditions(), c.getType())
-          .map(o -> o.getStatus().equals(c.getStatus()) && Objects.equals(o.getReason(), c.getReason()))
-          .orElse(false);
+      boolean same =
+          Conditions.find(current.getConditions(), c.getType())
+              .map(
+                  o ->
+                      o.getStatus().equals(c.getStatus())
+                          && Objects.equals(o.getReason(), c.getReason()))
+              .orElse(false);
       if (!same) {
         return false;
       }
@@ -184,12 +210,16 @@ final class StatusWriter implements AutoCloseable {
   private static final class Entry {
     final Owner owner;
     final String uid;
+
     /** The newest status handed in. */
     HotelServiceStatus latest;
+
     /** What the API server holds, as far as this writer knows. */
     HotelServiceStatus written;
+
     /** System.nanoTime() of the last write attempt; 0 before the first. */
     long lastWrite;
+
     ScheduledFuture<?> task;
     boolean running;
     boolean gone;

@@ -29,26 +29,31 @@ import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 import org.apache.http.message.BasicHeader;
 
 /**
- * The few Consul HTTP calls the sync engine needs, through consul-api's raw client:
- * {@code /v1/txn} for writes, the catalog for reading back what this Bellhop owns, and blocking
- * queries on its services and synthetic nodes for watching them (on connections of their own,
- * so that a hundred parked watches never hold up a write).
+ * The few Consul HTTP calls the sync engine needs, through consul-api's raw client: {@code /v1/txn}
+ * for writes, the catalog for reading back what this Bellhop owns, and blocking queries on its
+ * services and synthetic nodes for watching them (on connections of their own, so that a hundred
+ * parked watches never hold up a write).
  */
 public final class ConsulCatalog {
   /** Consul's limit on operations in one transaction. */
   public static final int MAX_TXN_OPS = 64;
+
   /**
    * How long a blocking query waits for a change. Consul's default; it adds up to 1/16 of jitter.
    * With 100 watched services and no change: 101 requests per 5 minutes, 0.34 a second.
    */
   public static final String WATCH_WAIT = "5m";
-  /** Longer than a blocking query may be held (5 min + 1/16 jitter), so a parked watch is never cut. */
+
+  /**
+   * Longer than a blocking query may be held (5 min + 1/16 jitter), so a parked watch is never cut.
+   */
   private static final int WATCH_SOCKET_TIMEOUT_MS = 360_000;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String clusterId;
-  private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong requests =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile Runnable onRequest = () -> {};
   private volatile Connection connection;
   private volatile Connection watchConnection;
@@ -58,7 +63,8 @@ public final class ConsulCatalog {
   }
 
   /**
-   * @param httpAddrs Consul HTTP addresses (host:port or URLs); a transport failure moves on to the next
+   * @param httpAddrs Consul HTTP addresses (host:port or URLs); a transport failure moves on to the
+   *     next
    * @param tls trust for https addresses (null: the JDK's default)
    */
   public ConsulCatalog(List<String> httpAddrs, String token, SSLContext tls, String clusterId) {
@@ -67,10 +73,14 @@ public final class ConsulCatalog {
     this.watchConnection = new Connection(httpAddrs, token, tls, WATCH_SOCKET_TIMEOUT_MS, 1024);
   }
 
-  /** Points this catalog at other addresses or another token (e.g. a ConsulCluster's servers moved). */
+  /**
+   * Points this catalog at other addresses or another token (e.g. a ConsulCluster's servers moved).
+   */
   public void reconnect(List<String> httpAddrs, String token, SSLContext tls) {
     Connection current = connection;
-    if (!current.addresses.equals(httpAddrs) || !Objects.equals(current.token, token) || current.tls != tls) {
+    if (!current.addresses.equals(httpAddrs)
+        || !Objects.equals(current.token, token)
+        || current.tls != tls) {
       connection = new Connection(httpAddrs, token, tls, 15_000, 32);
       Connection oldWatches = watchConnection;
       watchConnection = new Connection(httpAddrs, token, tls, WATCH_SOCKET_TIMEOUT_MS, 1024);
@@ -83,7 +93,10 @@ public final class ConsulCatalog {
     return requests.get();
   }
 
-  /** Also tells {@code counter} of every request (e.g. a metric shared by the engines of several Consuls). */
+  /**
+   * Also tells {@code counter} of every request (e.g. a metric shared by the engines of several
+   * Consuls).
+   */
   public void onRequest(Runnable counter) {
     this.onRequest = counter;
   }
@@ -111,11 +124,14 @@ public final class ConsulCatalog {
     if (status == 200) {
       return;
     }
-    String detail = response.getContent() == null ? response.getStatusMessage() : response.getContent().strip();
+    String detail =
+        response.getContent() == null ? response.getStatusMessage() : response.getContent().strip();
     if (status >= 500) {
-      throw new ConsulUnavailableException("Consul transaction failed: " + status + " " + detail, null);
+      throw new ConsulUnavailableException(
+          "Consul transaction failed: " + status + " " + detail, null);
     }
-    throw new ConsulRejectedException("Consul rejected the transaction (" + status + "): " + detail);
+    throw new ConsulRejectedException(
+        "Consul rejected the transaction (" + status + "): " + detail);
   }
 
   /** Everything this Bellhop cluster id owns in Consul: its synthetic nodes and their services. */
@@ -142,23 +158,37 @@ public final class ConsulCatalog {
   }
 
   /**
-   * Blocks until this Bellhop's entries of {@code service} change after {@code index} (at once
-   * with index 0), then returns them: the instances on its synthetic nodes that carry its meta.
+   * Blocks until this Bellhop's entries of {@code service} change after {@code index} (at once with
+   * index 0), then returns them: the instances on its synthetic nodes that carry its meta.
    */
   public ServiceView watchService(String service, long index) {
-    HttpResponse response = call(watchConnection, raw -> raw.makeGetRequest(
-        "/v1/health/service/" + URLEncoder.encode(service, StandardCharsets.UTF_8), nodeFilter(), blocking(index)));
+    HttpResponse response =
+        call(
+            watchConnection,
+            raw ->
+                raw.makeGetRequest(
+                    "/v1/health/service/" + URLEncoder.encode(service, StandardCharsets.UTF_8),
+                    nodeFilter(),
+                    blocking(index)));
     JsonNode entries = body(response, "/v1/health/service/" + service);
     List<Registration> registrations = new ArrayList<>();
     Map<String, String> checks = new HashMap<>();
     for (JsonNode entry : entries) {
       JsonNode node = entry.path("Node");
-      if (!InstanceMeta.MANAGED_BY_VALUE.equals(node.path("Meta").path(InstanceMeta.MANAGED_BY).asText())) {
+      if (!InstanceMeta.MANAGED_BY_VALUE.equals(
+          node.path("Meta").path(InstanceMeta.MANAGED_BY).asText())) {
         continue;
       }
       Map<String, String> status = new HashMap<>();
-      entry.path("Checks").forEach(c -> status.put(c.path("CheckID").asText(), c.path("Status").asText()));
-      Registration r = registration(entry.path("Service"), node.path("Node").asText(), node.path("Address").asText(), status);
+      entry
+          .path("Checks")
+          .forEach(c -> status.put(c.path("CheckID").asText(), c.path("Status").asText()));
+      Registration r =
+          registration(
+              entry.path("Service"),
+              node.path("Node").asText(),
+              node.path("Address").asText(),
+              status);
       if (r != null) {
         registrations.add(r);
         checks.put(r.id(), status.get(r.checkId()));
@@ -167,10 +197,15 @@ public final class ConsulCatalog {
     return new ServiceView(index(response), registrations, checks);
   }
 
-  /** Blocks until this Bellhop's synthetic nodes change after {@code index}; returns them (name → address). */
+  /**
+   * Blocks until this Bellhop's synthetic nodes change after {@code index}; returns them (name →
+   * address).
+   */
   public NodesView watchNodes(long index) {
-    HttpResponse response = call(watchConnection, raw -> raw.makeGetRequest("/v1/catalog/nodes", nodeFilter(),
-        blocking(index)));
+    HttpResponse response =
+        call(
+            watchConnection,
+            raw -> raw.makeGetRequest("/v1/catalog/nodes", nodeFilter(), blocking(index)));
     return new NodesView(index(response), ownedNodes(body(response, "/v1/catalog/nodes")));
   }
 
@@ -190,7 +225,8 @@ public final class ConsulCatalog {
   private static Map<String, String> ownedNodes(JsonNode nodes) {
     Map<String, String> owned = new HashMap<>();
     for (JsonNode node : nodes) {
-      if (InstanceMeta.MANAGED_BY_VALUE.equals(node.path("Meta").path(InstanceMeta.MANAGED_BY).asText())) {
+      if (InstanceMeta.MANAGED_BY_VALUE.equals(
+          node.path("Meta").path(InstanceMeta.MANAGED_BY).asText())) {
         owned.put(node.path("Node").asText(), node.path("Address").asText());
       }
     }
@@ -198,7 +234,8 @@ public final class ConsulCatalog {
   }
 
   /** The registration a catalog service entry stands for, or null when it is not this Bellhop's. */
-  private Registration registration(JsonNode service, String node, String nodeAddress, Map<String, String> checks) {
+  private Registration registration(
+      JsonNode service, String node, String nodeAddress, Map<String, String> checks) {
     Map<String, String> meta = strings(service.path("Meta"));
     if (!InstanceMeta.ownedBy(meta, clusterId)) {
       return null; // never touch what is not ours
@@ -206,8 +243,16 @@ public final class ConsulCatalog {
     String id = service.path("ID").asText();
     List<String> tags = new ArrayList<>();
     service.path("Tags").forEach(t -> tags.add(t.asText()));
-    return new Registration(Owner.fromMeta(meta), id, service.path("Service").asText(), node, nodeAddress,
-        service.path("Address").asText(null), service.path("Port").asInt(), tags, meta,
+    return new Registration(
+        Owner.fromMeta(meta),
+        id,
+        service.path("Service").asText(),
+        node,
+        nodeAddress,
+        service.path("Address").asText(null),
+        service.path("Port").asInt(),
+        tags,
+        meta,
         "passing".equals(checks.get("service:" + id)));
   }
 
@@ -217,7 +262,13 @@ public final class ConsulCatalog {
 
   private static JsonNode body(HttpResponse response, String path) {
     if (response.getStatusCode() != 200) {
-      String message = "Consul GET " + path + " failed: " + response.getStatusCode() + " " + response.getContent();
+      String message =
+          "Consul GET "
+              + path
+              + " failed: "
+              + response.getStatusCode()
+              + " "
+              + response.getContent();
       if (response.getStatusCode() >= 500) {
         throw new ConsulUnavailableException(message, null);
       }
@@ -245,11 +296,13 @@ public final class ConsulCatalog {
         HttpResponse response = request.apply(c.clients.get(index));
         c.current = index;
         return response;
-      } catch (RuntimeException e) { // consul-api wraps every transport failure in a RuntimeException
+      } catch (
+          RuntimeException e) { // consul-api wraps every transport failure in a RuntimeException
         failure = e;
       }
     }
-    throw new ConsulUnavailableException("Consul unreachable at " + c.addresses + ": " + failure.getMessage(), failure);
+    throw new ConsulUnavailableException(
+        "Consul unreachable at " + c.addresses + ": " + failure.getMessage(), failure);
   }
 
   /** One raw client per address, sharing a connection pool, timeouts and the token header. */
@@ -261,36 +314,51 @@ public final class ConsulCatalog {
     final PoolingHttpClientConnectionManager pool;
     volatile int current;
 
-    Connection(List<String> addresses, String token, SSLContext tls, int socketTimeoutMs, int maxConnections) {
+    Connection(
+        List<String> addresses,
+        String token,
+        SSLContext tls,
+        int socketTimeoutMs,
+        int maxConnections) {
       if (addresses.isEmpty()) {
         throw new IllegalArgumentException("no Consul address");
       }
       this.addresses = List.copyOf(addresses);
       this.token = token;
       this.tls = tls;
-      var registry = RegistryBuilder.<ConnectionSocketFactory>create()
-          .register("http", PlainConnectionSocketFactory.getSocketFactory());
+      var registry =
+          RegistryBuilder.<ConnectionSocketFactory>create()
+              .register("http", PlainConnectionSocketFactory.getSocketFactory());
       if (tls != null) {
         // Servers are addressed by pod IP, which their certificates cannot name: the chain is
         // verified against the cluster's CA, the host name is not.
-        registry.register("https", new SSLConnectionSocketFactory(tls, NoopHostnameVerifier.INSTANCE));
+        registry.register(
+            "https", new SSLConnectionSocketFactory(tls, NoopHostnameVerifier.INSTANCE));
       } else {
         registry.register("https", SSLConnectionSocketFactory.getSocketFactory());
       }
       pool = new PoolingHttpClientConnectionManager(registry.build());
       pool.setMaxTotal(maxConnections);
       pool.setDefaultMaxPerRoute(maxConnections);
-      RequestConfig timeouts = RequestConfig.custom()
-          .setConnectTimeout(2_000).setConnectionRequestTimeout(2_000).setSocketTimeout(socketTimeoutMs).build();
-      HttpClientBuilder builder = HttpClientBuilder.create().setConnectionManager(pool)
-          .setDefaultRequestConfig(timeouts).disableAutomaticRetries();
+      RequestConfig timeouts =
+          RequestConfig.custom()
+              .setConnectTimeout(2_000)
+              .setConnectionRequestTimeout(2_000)
+              .setSocketTimeout(socketTimeoutMs)
+              .build();
+      HttpClientBuilder builder =
+          HttpClientBuilder.create()
+              .setConnectionManager(pool)
+              .setDefaultRequestConfig(timeouts)
+              .disableAutomaticRetries();
       if (token != null && !token.isBlank()) {
         builder.setDefaultHeaders(List.of(new BasicHeader("X-Consul-Token", token)));
       }
       var http = builder.build();
       for (String address : this.addresses) {
         URI uri = URI.create(address.contains("://") ? address : "http://" + address);
-        int port = uri.getPort() > 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 8500);
+        int port =
+            uri.getPort() > 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 8500);
         clients.add(new ConsulRawClient(http, uri.getScheme() + "://" + uri.getHost(), port, ""));
       }
     }
@@ -310,10 +378,12 @@ public final class ConsulCatalog {
    * What Consul holds for this Bellhop: synthetic node addresses by name, the registrations, and
    * the status of each one's check by service ID (null: the check is missing).
    */
-  public record Snapshot(Map<String, String> nodes, List<Registration> registrations, Map<String, String> checks) {}
+  public record Snapshot(
+      Map<String, String> nodes, List<Registration> registrations, Map<String, String> checks) {}
 
   /** One answer of a service watch: Consul's index and this Bellhop's instances of the service. */
-  public record ServiceView(long index, List<Registration> registrations, Map<String, String> checks) {}
+  public record ServiceView(
+      long index, List<Registration> registrations, Map<String, String> checks) {}
 
   /** One answer of the synthetic node watch: Consul's index and the nodes (name → address). */
   public record NodesView(long index, Map<String, String> nodes) {}
@@ -321,8 +391,23 @@ public final class ConsulCatalog {
   // Transaction operations, in Consul's /v1/txn shape.
 
   public static Map<String, Object> nodeSet(String node, String address, String clusterId) {
-    return Map.of("Node", Map.of("Verb", "set", "Node", Map.of("Node", node, "Address", address,
-        "Meta", Map.of(InstanceMeta.MANAGED_BY, InstanceMeta.MANAGED_BY_VALUE, InstanceMeta.CLUSTER, clusterId))));
+    return Map.of(
+        "Node",
+        Map.of(
+            "Verb",
+            "set",
+            "Node",
+            Map.of(
+                "Node",
+                node,
+                "Address",
+                address,
+                "Meta",
+                Map.of(
+                    InstanceMeta.MANAGED_BY,
+                    InstanceMeta.MANAGED_BY_VALUE,
+                    InstanceMeta.CLUSTER,
+                    clusterId))));
   }
 
   public static Map<String, Object> serviceSet(Registration r) {
@@ -350,6 +435,14 @@ public final class ConsulCatalog {
 
   public static Map<String, Object> serviceDelete(Registration r) {
     // Deleting a service deletes its checks with it.
-    return Map.of("Service", Map.of("Verb", "delete", "Node", r.node(), "Service", Map.of("ID", r.id(), "Service", r.service())));
+    return Map.of(
+        "Service",
+        Map.of(
+            "Verb",
+            "delete",
+            "Node",
+            r.node(),
+            "Service",
+            Map.of("ID", r.id(), "Service", r.service())));
   }
 }

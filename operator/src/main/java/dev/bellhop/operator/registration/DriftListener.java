@@ -8,16 +8,17 @@ import java.util.Map;
  * engine's watch threads: implementations return quickly.
  */
 public interface DriftListener {
-  DriftListener NONE = new DriftListener() {
-    @Override
-    public void drifted(Owner owner, Repair repair) {}
+  DriftListener NONE =
+      new DriftListener() {
+        @Override
+        public void drifted(Owner owner, Repair repair) {}
 
-    @Override
-    public void repaired(Owner owner, Repair repair) {}
+        @Override
+        public void repaired(Owner owner, Repair repair) {}
 
-    @Override
-    public void repairFailed(Owner owner, Repair repair, RuntimeException error) {}
-  };
+        @Override
+        public void repairFailed(Owner owner, Repair repair, RuntimeException error) {}
+      };
 
   void drifted(Owner owner, Repair repair);
 

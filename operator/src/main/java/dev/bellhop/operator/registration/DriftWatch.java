@@ -7,18 +7,18 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Watches what the engine owns in one Consul, with blocking queries, and hands every answer to the
  * engine to compare and repair: one query per Consul service the engine writes (its instances on
- * the synthetic nodes, checks included: {@code /v1/health/service/<name>?node-meta=...}), one on the
- * synthetic nodes. Each wakes only when its own entries change: a converged system costs one
+ * the synthetic nodes, checks included: {@code /v1/health/service/<name>?node-meta=...}), one on
+ * the synthetic nodes. Each wakes only when its own entries change: a converged system costs one
  * request per watch per 5 minutes. A slow full read-back (default every 5 minutes) is the safety
  * net; it also runs whenever an index goes backwards (a new raft cluster, a restored snapshot), as
  * Consul's documentation prescribes for blocking queries.
@@ -26,13 +26,15 @@ import org.slf4j.LoggerFactory;
  * <p>Why per service and not per synthetic node: the node's own index does not move when a service
  * on it changes, so a node watch must read the node's services and checks (two reads of ~500
  * instances at 10,000 instances on 20 nodes) on every change, where a service watch reads ~100
- * instances, checks joined, in one request. The engine writes per HotelService, which is per service.
+ * instances, checks joined, in one request. The engine writes per HotelService, which is per
+ * service.
  */
 final class DriftWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DriftWatch.class);
   static final String NODES = "synthetic nodes";
   private static final long BACKOFF_START_MS = 250;
   private static final long BACKOFF_MAX_MS = 5_000;
+
   /** A new service watch reads first once the engine has not written the service for this long. */
   private static final Duration FIRST_READ_QUIET = Duration.ofMillis(500);
 
@@ -51,7 +53,8 @@ final class DriftWatch implements AutoCloseable {
     this.consul = consul;
     scheduler.setRemoveOnCancelPolicy(true);
     if (!readBack.isZero() && !readBack.isNegative()) {
-      scheduler.scheduleWithFixedDelay(this::readBackNow, readBack.toMillis(), readBack.toMillis(), TimeUnit.MILLISECONDS);
+      scheduler.scheduleWithFixedDelay(
+          this::readBackNow, readBack.toMillis(), readBack.toMillis(), TimeUnit.MILLISECONDS);
     }
     start(NODES, this::watchNodes);
   }
@@ -69,17 +72,19 @@ final class DriftWatch implements AutoCloseable {
     if (closed || !watched.add(key)) {
       return;
     }
-    Thread t = threads.newThread(() -> {
-      try {
-        loop.run();
-      } finally {
-        watched.remove(key);
-        // A sync may have wanted the service again while this loop was ending.
-        if (!closed && !NODES.equals(key) && engine.wantsService(key)) {
-          start(key, loop);
-        }
-      }
-    });
+    Thread t =
+        threads.newThread(
+            () -> {
+              try {
+                loop.run();
+              } finally {
+                watched.remove(key);
+                // A sync may have wanted the service again while this loop was ending.
+                if (!closed && !NODES.equals(key) && engine.wantsService(key)) {
+                  start(key, loop);
+                }
+              }
+            });
     t.setName("consul-watch " + key);
     t.start();
   }
@@ -138,7 +143,9 @@ final class DriftWatch implements AutoCloseable {
    */
   private long nextIndex(long previous, long returned) {
     if (returned < previous) {
-      LOG.atInfo().addKeyValue("was", previous).addKeyValue("now", returned)
+      LOG.atInfo()
+          .addKeyValue("was", previous)
+          .addKeyValue("now", returned)
           .log("Consul's index went backwards: reading back everything");
       readBackSoon();
       return 0;
@@ -150,7 +157,10 @@ final class DriftWatch implements AutoCloseable {
     if (closed) {
       return backoff;
     }
-    LOG.atDebug().addKeyValue("watch", key).addKeyValue("error", e.getMessage()).log("Consul watch failed, retrying");
+    LOG.atDebug()
+        .addKeyValue("watch", key)
+        .addKeyValue("error", e.getMessage())
+        .log("Consul watch failed, retrying");
     try {
       Thread.sleep(backoff);
     } catch (InterruptedException ie) {
@@ -163,10 +173,12 @@ final class DriftWatch implements AutoCloseable {
   /** A full read-back, soon, once however many ask. */
   void readBackSoon() {
     if (readBackQueued.compareAndSet(false, true)) {
-      submit(() -> {
-        readBackQueued.set(false);
-        readBackNow();
-      }, 0);
+      submit(
+          () -> {
+            readBackQueued.set(false);
+            readBackNow();
+          },
+          0);
     }
   }
 
@@ -179,7 +191,9 @@ final class DriftWatch implements AutoCloseable {
     }
   }
 
-  /** A repair that failed: tried again with backoff (250 ms doubling to 5 s), until one succeeds. */
+  /**
+   * A repair that failed: tried again with backoff (250 ms doubling to 5 s), until one succeeds.
+   */
   void retryRepair(Owner owner) {
     int attempt = retries.computeIfAbsent(owner, o -> new AtomicInteger()).getAndIncrement();
     long delay = Math.min(BACKOFF_START_MS << Math.min(attempt, 10), BACKOFF_MAX_MS);

@@ -18,11 +18,15 @@ public final class InstanceMeta {
   public static final String POD_UID = "k8s-pod-uid";
 
   /** Keys Bellhop sets itself. */
-  public static final Set<String> RESERVED = Set.of(MANAGED_BY, CLUSTER, NAMESPACE, HOTELSERVICE, POD, POD_UID);
+  public static final Set<String> RESERVED =
+      Set.of(MANAGED_BY, CLUSTER, NAMESPACE, HOTELSERVICE, POD, POD_UID);
 
   private InstanceMeta() {}
 
-  /** Whether the meta marks an entry of this Bellhop cluster id: only those are ever written or removed. */
+  /**
+   * Whether the meta marks an entry of this Bellhop cluster id: only those are ever written or
+   * removed.
+   */
   public static boolean ownedBy(Map<String, String> meta, String clusterId) {
     return MANAGED_BY_VALUE.equals(meta.get(MANAGED_BY)) && clusterId.equals(meta.get(CLUSTER));
   }

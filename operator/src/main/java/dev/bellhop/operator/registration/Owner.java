@@ -15,7 +15,9 @@ public record Owner(String namespace, String name) {
 
   /** The owner an instance's meta names (empty parts when the meta lacks them). */
   public static Owner fromMeta(Map<String, String> meta) {
-    return new Owner(meta.getOrDefault(InstanceMeta.NAMESPACE, ""), meta.getOrDefault(InstanceMeta.HOTELSERVICE, ""));
+    return new Owner(
+        meta.getOrDefault(InstanceMeta.NAMESPACE, ""),
+        meta.getOrDefault(InstanceMeta.HOTELSERVICE, ""));
   }
 
   /** "namespace/name", for logs and messages. */

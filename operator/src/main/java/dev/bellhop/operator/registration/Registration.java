@@ -37,12 +37,17 @@ public record Registration(
 
   /** Same service entry (everything but the check status): no service write needed. */
   boolean sameEntry(Registration other) {
-    return id.equals(other.id) && service.equals(other.service) && node.equals(other.node)
-        && Objects.equals(address, other.address) && port == other.port
-        && tags.equals(other.tags) && meta.equals(other.meta);
+    return id.equals(other.id)
+        && service.equals(other.service)
+        && node.equals(other.node)
+        && Objects.equals(address, other.address)
+        && port == other.port
+        && tags.equals(other.tags)
+        && meta.equals(other.meta);
   }
 
   public Registration withPassing(boolean value) {
-    return new Registration(owner, id, service, node, nodeAddress, address, port, tags, meta, value);
+    return new Registration(
+        owner, id, service, node, nodeAddress, address, port, tags, meta, value);
   }
 }

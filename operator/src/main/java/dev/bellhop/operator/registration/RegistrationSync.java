@@ -3,13 +3,13 @@ package dev.bellhop.operator.registration;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,23 +34,43 @@ import org.slf4j.LoggerFactory;
 public final class RegistrationSync implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RegistrationSync.class);
   static final int LANES = 4;
+
   /** Default period of the full read-back behind the watches. */
   public static final Duration READ_BACK = Duration.ofMinutes(5);
 
   private final ConsulCatalog consul;
   private final TxnPipeline pipeline;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  /** What Consul holds, as last written or seen. The per-owner maps are replaced, never changed in place. */
+
+  /**
+   * What Consul holds, as last written or seen. The per-owner maps are replaced, never changed in
+   * place.
+   */
   private final Map<Owner, Map<String, Registration>> owned = new ConcurrentHashMap<>();
-  /** What each owner wants, once it has synced in this engine's life. Maps replaced, never changed in place. */
+
+  /**
+   * What each owner wants, once it has synced in this engine's life. Maps replaced, never changed
+   * in place.
+   */
   private final Map<Owner, Map<String, Registration>> desired = new ConcurrentHashMap<>();
-  /** Serialises one owner's syncs, repairs and observations (JOSDK's one-reconcile-per-resource covers only syncs). */
+
+  /**
+   * Serialises one owner's syncs, repairs and observations (JOSDK's one-reconcile-per-resource
+   * covers only syncs).
+   */
   private final Map<Owner, Object> ownerLocks = new ConcurrentHashMap<>();
-  /** Instances seen with their check missing or in another state: rewritten whole, counted as check repairs. */
+
+  /**
+   * Instances seen with their check missing or in another state: rewritten whole, counted as check
+   * repairs.
+   */
   private final Set<String> checkLost = ConcurrentHashMap.newKeySet();
+
   private final Map<String, String> nodes = new ConcurrentHashMap<>();
+
   /** Synthetic nodes being written, and the write to wait for. */
   private final Map<String, CompletableFuture<Void>> nodeWrites = new ConcurrentHashMap<>();
+
   private static final String NODES_KEY = DriftWatch.NODES;
   private final WriteStamps writes = new WriteStamps();
   private final DriftListener listener;
@@ -72,11 +92,15 @@ public final class RegistrationSync implements AutoCloseable {
   }
 
   /**
-   * @param watch whether to watch Consul and repair what differs (off: Consul is read only at
-   *     start and after failures, as before drift repair)
+   * @param watch whether to watch Consul and repair what differs (off: Consul is read only at start
+   *     and after failures, as before drift repair)
    * @param readBack period of the full read-back; zero turns it off
    */
-  public RegistrationSync(ConsulCatalog consul, MeterRegistry meters, boolean watch, Duration readBack,
+  public RegistrationSync(
+      ConsulCatalog consul,
+      MeterRegistry meters,
+      boolean watch,
+      Duration readBack,
       DriftListener listener) {
     this.consul = consul;
     this.listener = listener;
@@ -87,20 +111,28 @@ public final class RegistrationSync implements AutoCloseable {
     this.transactions = meters.counter("bellhop.consul.transactions");
     this.errors = meters.counter("bellhop.consul.errors");
     for (RepairKind kind : RepairKind.values()) {
-      repairs.put(kind, Counter.builder("bellhop.consul.repairs").tag("kind", kind.label())
-          .description("Differences between Consul and what Bellhop wants, repaired").register(meters));
+      repairs.put(
+          kind,
+          Counter.builder("bellhop.consul.repairs")
+              .tag("kind", kind.label())
+              .description("Differences between Consul and what Bellhop wants, repaired")
+              .register(meters));
     }
-    consul.onRequest(Counter.builder("bellhop.consul.requests")
-        .description("HTTP requests made to Consul, reads and writes").register(meters)::increment);
-    this.txnTimer = Timer.builder("bellhop.consul.transaction").publishPercentileHistogram().register(meters);
+    consul.onRequest(
+        Counter.builder("bellhop.consul.requests")
+                .description("HTTP requests made to Consul, reads and writes")
+                .register(meters)
+            ::increment);
+    this.txnTimer =
+        Timer.builder("bellhop.consul.transaction").publishPercentileHistogram().register(meters);
     this.pipeline = new TxnPipeline(this::timedTxn, LANES);
     this.watch = watch ? new DriftWatch(this, consul, readBack) : null;
   }
 
   /**
-   * Makes Consul hold exactly {@code desired} for {@code owner}, writing only what differs.
-   * Returns once Consul has it. From then on the engine keeps Consul so: what someone else changes
-   * is repaired.
+   * Makes Consul hold exactly {@code desired} for {@code owner}, writing only what differs. Returns
+   * once Consul has it. From then on the engine keeps Consul so: what someone else changes is
+   * repaired.
    *
    * @throws ConsulUnavailableException Consul could not be reached; nothing is assumed written
    * @throws ConsulRejectedException Consul refused the write
@@ -134,7 +166,8 @@ public final class RegistrationSync implements AutoCloseable {
     int checks = 0;
     for (Registration want : wanted) {
       if (!owner.equals(want.owner())) {
-        throw new IllegalArgumentException(want.id() + " belongs to " + want.owner() + ", not " + owner);
+        throw new IllegalArgumentException(
+            want.id() + " belongs to " + want.owner() + ", not " + owner);
       }
       next.put(want.id(), want);
       if (!nodes.containsKey(want.node()) && !newNodes.containsKey(want.node())) {
@@ -160,8 +193,12 @@ public final class RegistrationSync implements AutoCloseable {
       sets.add(ConsulCatalog.checkSet(want));
       changed.add(want);
       registered++;
-      kinds.merge(have != null ? RepairKind.INSTANCE_ALTERED
-          : checkLost.contains(want.id()) ? RepairKind.CHECK : RepairKind.INSTANCE_MISSING, 1, Integer::sum);
+      kinds.merge(
+          have != null
+              ? RepairKind.INSTANCE_ALTERED
+              : checkLost.contains(want.id()) ? RepairKind.CHECK : RepairKind.INSTANCE_MISSING,
+          1,
+          Integer::sum);
       example = want.id();
     }
     int removed = 0;
@@ -189,9 +226,13 @@ public final class RegistrationSync implements AutoCloseable {
       watchServicesOf(next);
       return new SyncResult(0, next.size(), List.of());
     }
-    DriftListener.Repair found = repair ? new DriftListener.Repair(kinds, example, current.size(), next.size()) : null;
+    DriftListener.Repair found =
+        repair ? new DriftListener.Repair(kinds, example, current.size(), next.size()) : null;
     if (repair) {
-      LOG.atInfo().addKeyValue("owner", owner).addKeyValue("kinds", kinds).addKeyValue("instance", example)
+      LOG.atInfo()
+          .addKeyValue("owner", owner)
+          .addKeyValue("kinds", kinds)
+          .addKeyValue("instance", example)
           .log("Consul differs from what Bellhop wants: repairing");
       listener.drifted(owner, found);
     }
@@ -238,8 +279,14 @@ public final class RegistrationSync implements AutoCloseable {
       }
     } catch (ConsulUnavailableException | ConsulRejectedException e) {
       Registration example = want.values().stream().findFirst().orElse(null);
-      listener.repairFailed(owner, new DriftListener.Repair(Map.of(), example == null ? owner.toString() : example.id(),
-          owned.getOrDefault(owner, Map.of()).size(), want.size()), e);
+      listener.repairFailed(
+          owner,
+          new DriftListener.Repair(
+              Map.of(),
+              example == null ? owner.toString() : example.id(),
+              owned.getOrDefault(owner, Map.of()).size(),
+              want.size()),
+          e);
       if (watch != null) {
         watch.retryRepair(owner);
       }
@@ -247,10 +294,10 @@ public final class RegistrationSync implements AutoCloseable {
   }
 
   /**
-   * Compares what a watch saw of {@code service} with what the engine believes, takes Consul's
-   * word for it, and repairs the owners whose entries differ from what they want. Returns false,
-   * changing nothing, when one of the engine's own writes of the service started after the read
-   * was sent (the read may not show it): the caller reads again.
+   * Compares what a watch saw of {@code service} with what the engine believes, takes Consul's word
+   * for it, and repairs the owners whose entries differ from what they want. Returns false,
+   * changing nothing, when one of the engine's own writes of the service started after the read was
+   * sent (the read may not show it): the caller reads again.
    */
   boolean observe(String service, ConsulCatalog.ServiceView view, long stamp) {
     Map<Owner, List<Registration>> seen = new HashMap<>();
@@ -339,9 +386,9 @@ public final class RegistrationSync implements AutoCloseable {
   }
 
   /**
-   * The safety net behind the watches: reads back everything this Bellhop owns and compares it
-   * as the watches do, writing only what differs. Services with an own write started meanwhile
-   * are left to their watch.
+   * The safety net behind the watches: reads back everything this Bellhop owns and compares it as
+   * the watches do, writing only what differs. Services with an own write started meanwhile are
+   * left to their watch.
    */
   void readBack() {
     Set<String> services = new HashSet<>();
@@ -353,26 +400,32 @@ public final class RegistrationSync implements AutoCloseable {
     ConsulCatalog.Snapshot snapshot = consul.readOwned();
     observeNodes(snapshot.nodes(), nodesStamp);
     Map<String, List<Registration>> byService = new HashMap<>();
-    snapshot.registrations().forEach(r -> byService.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(r));
+    snapshot
+        .registrations()
+        .forEach(r -> byService.computeIfAbsent(r.service(), k -> new ArrayList<>()).add(r));
     for (String service : services) {
       List<Registration> seen = byService.getOrDefault(service, List.of());
-      observe(service, new ConsulCatalog.ServiceView(0, seen, snapshot.checks()), stamps.get(service));
+      observe(
+          service, new ConsulCatalog.ServiceView(0, seen, snapshot.checks()), stamps.get(service));
     }
   }
 
-  private static Set<Owner> ownersOf(String service, Map<Owner, Map<String, Registration>> byOwner) {
+  private static Set<Owner> ownersOf(
+      String service, Map<Owner, Map<String, Registration>> byOwner) {
     Set<Owner> owners = new HashSet<>();
-    byOwner.forEach((owner, regs) -> {
-      if (regs.values().stream().anyMatch(r -> r.service().equals(service))) {
-        owners.add(owner);
-      }
-    });
+    byOwner.forEach(
+        (owner, regs) -> {
+          if (regs.values().stream().anyMatch(r -> r.service().equals(service))) {
+            owners.add(owner);
+          }
+        });
     return owners;
   }
 
   /** Whether some owner wants instances of the service (its watch runs while one does). */
   boolean wantsService(String service) {
-    return desired.values().stream().anyMatch(m -> m.values().stream().anyMatch(r -> r.service().equals(service)));
+    return desired.values().stream()
+        .anyMatch(m -> m.values().stream().anyMatch(r -> r.service().equals(service)));
   }
 
   WriteStamps writes() {
@@ -396,9 +449,9 @@ public final class RegistrationSync implements AutoCloseable {
   }
 
   /**
-   * The instances Bellhop keeps registered for {@code owner}, by service ID: what it wants, once
-   * it has synced in this engine's life, else what Consul holds. (A repair pending is not a
-   * change of mind: an unready pod whose entry was deleted by hand stays wanted, critical.)
+   * The instances Bellhop keeps registered for {@code owner}, by service ID: what it wants, once it
+   * has synced in this engine's life, else what Consul holds. (A repair pending is not a change of
+   * mind: an unready pod whose entry was deleted by hand stays wanted, critical.)
    */
   public Map<String, Registration> registered(Owner owner) {
     ensureLoaded();
@@ -429,7 +482,9 @@ public final class RegistrationSync implements AutoCloseable {
         int count = owned.getOrDefault(owner, Map.of()).size();
         sync(owner, List.of());
         removed += count;
-        LOG.atInfo().addKeyValue("owner", owner).addKeyValue("instances", count)
+        LOG.atInfo()
+            .addKeyValue("owner", owner)
+            .addKeyValue("instances", count)
             .log("deregistered instances of a HotelService that no longer exists");
       }
     }
@@ -461,22 +516,26 @@ public final class RegistrationSync implements AutoCloseable {
     }
     if (!mine.isEmpty()) {
       List<Map<String, Object>> ops = new ArrayList<>();
-      mine.forEach((node, address) -> ops.add(ConsulCatalog.nodeSet(node, address, consul.clusterId())));
+      mine.forEach(
+          (node, address) -> ops.add(ConsulCatalog.nodeSet(node, address, consul.clusterId())));
       writes.begin(List.of(NODES_KEY));
-      pipeline.submit(NODES_KEY, ops).whenComplete((ok, failure) -> {
-        if (failure == null) {
-          synchronized (nodes) {
-            nodes.putAll(mine);
-          }
-        }
-        writes.end(List.of(NODES_KEY));
-        mine.keySet().forEach(nodeWrites::remove);
-        if (failure == null) {
-          written.complete(null);
-        } else {
-          written.completeExceptionally(failure);
-        }
-      });
+      pipeline
+          .submit(NODES_KEY, ops)
+          .whenComplete(
+              (ok, failure) -> {
+                if (failure == null) {
+                  synchronized (nodes) {
+                    nodes.putAll(mine);
+                  }
+                }
+                writes.end(List.of(NODES_KEY));
+                mine.keySet().forEach(nodeWrites::remove);
+                if (failure == null) {
+                  written.complete(null);
+                } else {
+                  written.completeExceptionally(failure);
+                }
+              });
       pending.add(written);
     }
     join(CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)));
@@ -530,8 +589,10 @@ public final class RegistrationSync implements AutoCloseable {
       nodes.clear();
       nodes.putAll(snapshot.nodes());
       stale = false;
-      LOG.atInfo().addKeyValue("instances", snapshot.registrations().size())
-          .addKeyValue("nodes", snapshot.nodes().size()).log("read owned Consul entries");
+      LOG.atInfo()
+          .addKeyValue("instances", snapshot.registrations().size())
+          .addKeyValue("nodes", snapshot.nodes().size())
+          .log("read owned Consul entries");
     } finally {
       lock.writeLock().unlock();
     }

@@ -15,11 +15,11 @@ import java.util.function.Function;
 
 /**
  * Group commit into Consul transactions. Callers submit batches of operations; a free lane packs
- * queued batches into a transaction of at most 64 operations, so a burst of small changes costs
- * few round trips while a lone change is written at once. Several lanes keep more than one
- * transaction in flight, all taking from one queue, so none idles while another has a backlog.
- * A batch stays with the lane that took it, written in order (its first operations before its
- * later ones), and batches of one key are taken in the order they came, one lane at a time.
+ * queued batches into a transaction of at most 64 operations, so a burst of small changes costs few
+ * round trips while a lone change is written at once. Several lanes keep more than one transaction
+ * in flight, all taking from one queue, so none idles while another has a backlog. A batch stays
+ * with the lane that took it, written in order (its first operations before its later ones), and
+ * batches of one key are taken in the order they came, one lane at a time.
  */
 final class TxnPipeline implements AutoCloseable {
   private final Consumer<List<Map<String, Object>>> txn;
@@ -62,12 +62,16 @@ final class TxnPipeline implements AutoCloseable {
       waiting.clear();
       notifyAll();
     }
-    dropped.forEach(b -> b.done.completeExceptionally(new IllegalStateException("Consul writer stopped")));
+    dropped.forEach(
+        b -> b.done.completeExceptionally(new IllegalStateException("Consul writer stopped")));
   }
 
   private record Batch(String key, List<Map<String, Object>> ops, CompletableFuture<Void> done) {}
 
-  /** One transaction's operations and the batches they come from (the last may continue in the next). */
+  /**
+   * One transaction's operations and the batches they come from (the last may continue in the
+   * next).
+   */
   private record Chunk(List<Map<String, Object>> ops, List<Batch> batches, int lastSentAfter) {}
 
   private final class Lane implements Runnable {
@@ -114,7 +118,8 @@ final class TxnPipeline implements AutoCloseable {
       for (Batch b : open) {
         pending += b.ops.size();
       }
-      for (Iterator<Batch> it = waiting.iterator(); it.hasNext() && pending < ConsulCatalog.MAX_TXN_OPS; ) {
+      for (Iterator<Batch> it = waiting.iterator();
+          it.hasNext() && pending < ConsulCatalog.MAX_TXN_OPS; ) {
         Batch b = it.next();
         Lane holder = keyHolders.putIfAbsent(b.key, this);
         if (holder != null && holder != this) {
@@ -171,8 +176,12 @@ final class TxnPipeline implements AutoCloseable {
       }
     }
 
-    /** Drops the batches from this lane and frees their keys, then completes each (failed where {@code outcome} has an error). */
-    private void finish(List<Batch> batches, int headSent, Function<Batch, RuntimeException> outcome) {
+    /**
+     * Drops the batches from this lane and frees their keys, then completes each (failed where
+     * {@code outcome} has an error).
+     */
+    private void finish(
+        List<Batch> batches, int headSent, Function<Batch, RuntimeException> outcome) {
       synchronized (TxnPipeline.this) {
         for (Batch b : batches) {
           open.remove(b);
@@ -197,7 +206,8 @@ final class TxnPipeline implements AutoCloseable {
     private RuntimeException writeAlone(Batch batch) {
       try {
         for (int i = 0; i < batch.ops.size(); i += ConsulCatalog.MAX_TXN_OPS) {
-          txn.accept(batch.ops.subList(i, Math.min(batch.ops.size(), i + ConsulCatalog.MAX_TXN_OPS)));
+          txn.accept(
+              batch.ops.subList(i, Math.min(batch.ops.size(), i + ConsulCatalog.MAX_TXN_OPS)));
         }
         return null;
       } catch (RuntimeException e) {

@@ -14,10 +14,12 @@ import java.util.Map;
  */
 final class WriteStamps {
   private static final long QUIET_TIMEOUT_MS = 30_000;
+
   /** A stamp that never matches: a write was in flight. */
   static final long BUSY = -1;
 
-  private final Map<String, long[]> byKey = new HashMap<>(); // {started, in flight, nanoTime of the last end}
+  private final Map<String, long[]> byKey =
+      new HashMap<>(); // {started, in flight, nanoTime of the last end}
 
   synchronized void begin(Collection<String> keys) {
     for (String key : keys) {
@@ -47,7 +49,8 @@ final class WriteStamps {
       if (c == null) {
         return;
       }
-      long left = c[1] > 0 ? quiet.toMillis() : (c[2] + quiet.toNanos() - System.nanoTime()) / 1_000_000;
+      long left =
+          c[1] > 0 ? quiet.toMillis() : (c[2] + quiet.toNanos() - System.nanoTime()) / 1_000_000;
       if (left <= 0) {
         return;
       }
@@ -55,7 +58,9 @@ final class WriteStamps {
     }
   }
 
-  /** Waits (up to 30 s) until no write of {@code key} is in flight; the stamp to send a read with. */
+  /**
+   * Waits (up to 30 s) until no write of {@code key} is in flight; the stamp to send a read with.
+   */
   synchronized long quiet(String key) throws InterruptedException {
     long deadline = System.currentTimeMillis() + QUIET_TIMEOUT_MS;
     long[] c;

@@ -39,8 +39,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsulClusterFidelityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private static final String NS = "fidelity";
   private static final String NODE = RenderedConsul.NODE;
 
@@ -50,7 +53,8 @@ class ConsulClusterFidelityTest {
 
   @BeforeAll
   static void start() {
-    running = RunningOperator.start(new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
+    running =
+        RunningOperator.start(new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
     client = running.client();
     ConsulCluster cc = new ConsulCluster();
     cc.getMetadata().setName("consul");
@@ -79,92 +83,148 @@ class ConsulClusterFidelityTest {
   @Test
   void serversElectALeaderTheOperatorReportsItAndBootstrapsAcls() {
     List<String> raft = consul.servers().stream().map(s -> s.address() + ":8300").sorted().toList();
-    awaitAsserted(() -> {
-      ConsulCluster cc = client.resources(ConsulCluster.class).inNamespace(NS).withName("consul").get();
-      assertThat(cc.getStatus().getPeers()).as("status %s", cc.getStatus().getConditions()).isEqualTo(raft);
-      assertThat(raft).contains(cc.getStatus().getLeader());
-      assertThat(cc.getStatus().getReadyServers()).isEqualTo(3);
-      var ready = Conditions.find(cc.getStatus().getConditions(), Conditions.READY).orElseThrow();
-      assertThat(ready.getStatus()).as(ready.getMessage()).isEqualTo("True");
-    });
-    assertThat(consul.leader().address() + ":8300").isEqualTo(
-        client.resources(ConsulCluster.class).inNamespace(NS).withName("consul").get().getStatus().getLeader());
+    awaitAsserted(
+        () -> {
+          ConsulCluster cc =
+              client.resources(ConsulCluster.class).inNamespace(NS).withName("consul").get();
+          assertThat(cc.getStatus().getPeers())
+              .as("status %s", cc.getStatus().getConditions())
+              .isEqualTo(raft);
+          assertThat(raft).contains(cc.getStatus().getLeader());
+          assertThat(cc.getStatus().getReadyServers()).isEqualTo(3);
+          var ready =
+              Conditions.find(cc.getStatus().getConditions(), Conditions.READY).orElseThrow();
+          assertThat(ready.getStatus()).as(ready.getMessage()).isEqualTo("True");
+        });
+    assertThat(consul.leader().address() + ":8300")
+        .isEqualTo(
+            client
+                .resources(ConsulCluster.class)
+                .inNamespace(NS)
+                .withName("consul")
+                .get()
+                .getStatus()
+                .getLeader());
     assertThat(client.secrets().inNamespace(NS).withName("consul-acl-bootstrap").get()).isNotNull();
-    assertThat(client.secrets().inNamespace(NS).withName("consul-operator-token").get()).isNotNull();
+    assertThat(client.secrets().inNamespace(NS).withName("consul-operator-token").get())
+        .isNotNull();
   }
 
   @Test
   void agentsJoinAndGossipIsEncryptedWithTheGeneratedKey() throws Exception {
     String management = awaitSecret("consul-acl-bootstrap");
-    String key = ConsulClusterResources.secretValue(client.secrets().inNamespace(NS).withName("consul-gossip").get(),
-        "key");
-    awaitAsserted(() -> {
-      JsonNode members = JSON.readTree(call("GET", consul.servers().get(0), "/v1/agent/members", management, null)
-          .body());
-      List<String> alive = new ArrayList<>();
-      members.forEach(m -> {
-        if (m.path("Status").asInt() == 1) {
-          alive.add(m.path("Name").asText());
-        }
-      });
-      assertThat(alive).containsExactlyInAnyOrder("consul-server-0", "consul-server-1", "consul-server-2", NODE);
-    });
+    String key =
+        ConsulClusterResources.secretValue(
+            client.secrets().inNamespace(NS).withName("consul-gossip").get(), "key");
+    awaitAsserted(
+        () -> {
+          JsonNode members =
+              JSON.readTree(
+                  call("GET", consul.servers().get(0), "/v1/agent/members", management, null)
+                      .body());
+          List<String> alive = new ArrayList<>();
+          members.forEach(
+              m -> {
+                if (m.path("Status").asInt() == 1) {
+                  alive.add(m.path("Name").asText());
+                }
+              });
+          assertThat(alive)
+              .containsExactlyInAnyOrder(
+                  "consul-server-0", "consul-server-1", "consul-server-2", NODE);
+        });
     for (TestConsulNode node : consul.nodes()) {
       JsonNode self = JSON.readTree(call("GET", node, "/v1/agent/self", management, null).body());
       assertThat(self.at("/Stats/serf_lan/encrypted").asText()).as(node.name()).isEqualTo("true");
     }
-    var keyringResponse = call("GET", consul.servers().get(0), "/v1/operator/keyring", management, null);
+    var keyringResponse =
+        call("GET", consul.servers().get(0), "/v1/operator/keyring", management, null);
     assertThat(keyringResponse.statusCode()).as(keyringResponse.body()).isEqualTo(200);
     JsonNode keyring = JSON.readTree(keyringResponse.body());
-    // Every member of the LAN pool (3 servers and the agent) and the WAN pool holds exactly our key.
+    // Every member of the LAN pool (3 servers and the agent) and the WAN pool holds exactly our
+    // key.
     assertThat(keyring).isNotEmpty();
-    keyring.forEach(k -> {
-      assertThat(k.path("Keys").has(key)).as("keyring %s", k).isTrue();
-      assertThat(k.path("Keys").size()).isEqualTo(1);
-    });
-    assertThat(keyring).anySatisfy(k -> {
-      assertThat(k.path("WAN").asBoolean()).isFalse();
-      assertThat(k.path("NumNodes").asInt()).isEqualTo(4);
-    });
-    // The operator gave every agent its token: the agent's node is registered (anti-entropy allowed).
-    awaitAsserted(() -> assertThat(JSON.readTree(call("GET", consul.servers().get(0), "/v1/catalog/nodes",
-        management, null).body()).findValuesAsText("Node")).contains(NODE, "consul-server-0"));
+    keyring.forEach(
+        k -> {
+          assertThat(k.path("Keys").has(key)).as("keyring %s", k).isTrue();
+          assertThat(k.path("Keys").size()).isEqualTo(1);
+        });
+    assertThat(keyring)
+        .anySatisfy(
+            k -> {
+              assertThat(k.path("WAN").asBoolean()).isFalse();
+              assertThat(k.path("NumNodes").asInt()).isEqualTo(4);
+            });
+    // The operator gave every agent its token: the agent's node is registered (anti-entropy
+    // allowed).
+    awaitAsserted(
+        () ->
+            assertThat(
+                    JSON.readTree(
+                            call(
+                                    "GET",
+                                    consul.servers().get(0),
+                                    "/v1/catalog/nodes",
+                                    management,
+                                    null)
+                                .body())
+                        .findValuesAsText("Node"))
+                .contains(NODE, "consul-server-0"));
   }
 
   @Test
   void anonymousIsDeniedAndTheOperatorsTokenRegistersOnItsSyntheticNodesOnly() throws Exception {
     ConsulEndpoints endpoints = new ConsulEndpoints(client);
-    ConsulEndpoint endpoint = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-        .until(() -> endpoints.resolve(NS, "consul").orElse(null), e -> e != null);
+    ConsulEndpoint endpoint =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> endpoints.resolve(NS, "consul").orElse(null), e -> e != null);
     assertThat(endpoints.whyNotReady(NS, "consul")).isNull();
-    assertThat(endpoint.httpAddresses()).containsExactlyInAnyOrderElementsOf(
-        consul.servers().stream().map(s -> "http://" + s.address() + ":8500").toList());
+    assertThat(endpoint.httpAddresses())
+        .containsExactlyInAnyOrderElementsOf(
+            consul.servers().stream().map(s -> "http://" + s.address() + ":8500").toList());
     assertThat(endpoint.caCertPem()).isNull();
     String management = awaitSecret("consul-acl-bootstrap");
-    assertThat(endpoint.token()).isEqualTo(awaitSecret("consul-operator-token")).isNotEqualTo(management);
+    assertThat(endpoint.token())
+        .isEqualTo(awaitSecret("consul-operator-token"))
+        .isNotEqualTo(management);
 
     TestConsulNode server = consul.servers().get(1);
-    String register = """
+    String register =
+        """
         {"Node": "%s", "Address": "10.0.0.7",
          "Service": {"ID": "geo-1", "Service": "geo", "Address": "10.1.0.1", "Port": 8082}}""";
-    var anonymous = call("PUT", server, "/v1/catalog/register", null, register.formatted("bellhop-test-node-a"));
+    var anonymous =
+        call(
+            "PUT", server, "/v1/catalog/register", null, register.formatted("bellhop-test-node-a"));
     assertThat(anonymous.statusCode()).as(anonymous.body()).isEqualTo(403);
 
     String token = endpoint.token();
-    var ok = call("PUT", server, "/v1/catalog/register", token, register.formatted("bellhop-test-node-a"));
+    var ok =
+        call(
+            "PUT",
+            server,
+            "/v1/catalog/register",
+            token,
+            register.formatted("bellhop-test-node-a"));
     assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
     // What Bellhop's sync engine does: a transaction on its synthetic node.
-    String txn = """
+    String txn =
+        """
         [{"Node": {"Verb": "set", "Node": {"Node": "bellhop-test-node-b", "Address": "10.0.0.8",
           "Meta": {"managed-by": "bellhop"}}}},
          {"Service": {"Verb": "set", "Node": "bellhop-test-node-b",
           "Service": {"ID": "rate-1", "Service": "rate", "Address": "10.1.0.2", "Port": 8084}}}]""";
     var txnOk = call("PUT", server, "/v1/txn", token, txn);
     assertThat(txnOk.statusCode()).as(txnOk.body()).isEqualTo(200);
-    var services = JSON.readTree(call("GET", server, "/v1/catalog/service/geo", token, null).body());
+    var services =
+        JSON.readTree(call("GET", server, "/v1/catalog/service/geo", token, null).body());
     assertThat(services.findValuesAsText("ServiceID")).contains("geo-1");
     // Least privilege: no other node, no KV.
-    var otherNode = call("PUT", server, "/v1/catalog/register", token, register.formatted("someone-elses-node"));
+    var otherNode =
+        call(
+            "PUT", server, "/v1/catalog/register", token, register.formatted("someone-elses-node"));
     assertThat(otherNode.statusCode()).isEqualTo(403);
     assertThat(call("PUT", server, "/v1/kv/x", token, "y").statusCode()).isEqualTo(403);
     assertThat(call("PUT", server, "/v1/kv/x", management, "y").statusCode()).isEqualTo(200);
@@ -172,19 +232,36 @@ class ConsulClusterFidelityTest {
 
   @Test
   void theReadinessProbeIsReadyOnlyWithALeader() throws Exception {
-    var probe = client.apps().statefulSets().inNamespace(NS).withName("consul-server").get().getSpec().getTemplate()
-        .getSpec().getContainers().get(0).getReadinessProbe().getExec().getCommand();
+    var probe =
+        client
+            .apps()
+            .statefulSets()
+            .inNamespace(NS)
+            .withName("consul-server")
+            .get()
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getReadinessProbe()
+            .getExec()
+            .getCommand();
     TestConsulNode server = consul.servers().get(2);
     // The pod's loopback is the node's address here (see RenderedConsul).
     assertThat(runProbe(probe, "127.0.0.1", server.address())).isZero();
-    // An address where no agent answers: not ready. (A Consul without a leader answers "" the same way.)
+    // An address where no agent answers: not ready. (A Consul without a leader answers "" the same
+    // way.)
     assertThat(runProbe(probe, "127.0.0.1", consul.addressBlock() + ".250")).isNotZero();
   }
 
   private static int runProbe(List<String> command, String from, String to) throws Exception {
     List<String> mapped = command.stream().map(a -> a.replace(from, to)).toList();
-    Process p = new ProcessBuilder(mapped).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(mapped)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     return p.exitValue();
   }
@@ -194,24 +271,38 @@ class ConsulClusterFidelityTest {
   @Order(Integer.MAX_VALUE)
   void bootstrapHappensOnceAndALostManagementTokenIsReportedNotReplaced() throws Exception {
     String management = awaitSecret("consul-acl-bootstrap");
-    awaitAsserted(() -> assertThat(Conditions.isTrue(cc().getStatus().getConditions(), Conditions.READY)).isTrue());
+    awaitAsserted(
+        () ->
+            assertThat(Conditions.isTrue(cc().getStatus().getConditions(), Conditions.READY))
+                .isTrue());
     // Reconciles after the bootstrap neither bootstrap again nor duplicate tokens.
-    var tokens = JSON.readTree(call("GET", consul.servers().get(0), "/v1/acl/tokens", management, null).body());
-    assertThat(tokens.findValuesAsText("Description")).containsOnlyOnce("Bellhop operator")
-        .filteredOn(d -> d.startsWith("Consul agents")).hasSize(1);
-    assertThat(tokens.findValuesAsText("Description")).filteredOn(d -> d.contains("Bootstrap Token")).hasSize(1);
+    var tokens =
+        JSON.readTree(
+            call("GET", consul.servers().get(0), "/v1/acl/tokens", management, null).body());
+    assertThat(tokens.findValuesAsText("Description"))
+        .containsOnlyOnce("Bellhop operator")
+        .filteredOn(d -> d.startsWith("Consul agents"))
+        .hasSize(1);
+    assertThat(tokens.findValuesAsText("Description"))
+        .filteredOn(d -> d.contains("Bootstrap Token"))
+        .hasSize(1);
 
     var saved = client.secrets().inNamespace(NS).withName("consul-acl-bootstrap").get();
     client.resource(saved).delete();
-    awaitAsserted(() -> {
-      var ready = Conditions.find(cc().getStatus().getConditions(), Conditions.READY).orElseThrow();
-      assertThat(ready.getReason()).isEqualTo("ACLBootstrapFailed");
-      assertThat(ready.getMessage()).contains("consul-acl-bootstrap");
-    });
+    awaitAsserted(
+        () -> {
+          var ready =
+              Conditions.find(cc().getStatus().getConditions(), Conditions.READY).orElseThrow();
+          assertThat(ready.getReason()).isEqualTo("ACLBootstrapFailed");
+          assertThat(ready.getMessage()).contains("consul-acl-bootstrap");
+        });
     saved.getMetadata().setResourceVersion(null);
     saved.getMetadata().setUid(null);
     client.resource(saved).create();
-    awaitAsserted(() -> assertThat(Conditions.isTrue(cc().getStatus().getConditions(), Conditions.READY)).isTrue());
+    awaitAsserted(
+        () ->
+            assertThat(Conditions.isTrue(cc().getStatus().getConditions(), Conditions.READY))
+                .isTrue());
     assertThat(awaitSecret("consul-acl-bootstrap")).isEqualTo(management);
   }
 
@@ -222,15 +313,27 @@ class ConsulClusterFidelityTest {
   // ------------------------------------------------------------------ helpers
 
   private static String awaitSecret(String name) {
-    return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(
-        () -> ConsulClusterResources.secretValue(client.secrets().inNamespace(NS).withName(name).get(), "token"),
-        v -> v != null);
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                ConsulClusterResources.secretValue(
+                    client.secrets().inNamespace(NS).withName(name).get(), "token"),
+            v -> v != null);
   }
 
-  private static HttpResponse<String> call(String method, TestConsulNode node, String path, String token, String body)
+  private static HttpResponse<String> call(
+      String method, TestConsulNode node, String path, String token, String body)
       throws IOException, InterruptedException {
-    var b = HttpRequest.newBuilder(URI.create(node.httpUrl() + path)).timeout(Duration.ofSeconds(10))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    var b =
+        HttpRequest.newBuilder(URI.create(node.httpUrl() + path))
+            .timeout(Duration.ofSeconds(10))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (token != null) {
       b.header("X-Consul-Token", token);
     }
@@ -242,8 +345,10 @@ class ConsulClusterFidelityTest {
   }
 
   private static void awaitAsserted(Check check) {
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
         .untilAsserted(check::run);
   }
-
 }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator rolls real Consul servers: its ConsulCluster's pods are mock pods whose IPs are
- * real consul processes ({@link RenderedConsul}); a small kubelet here does what the StatefulSet
+ * The operator rolls real Consul servers: its ConsulCluster's pods are mock pods whose IPs are real
+ * consul processes ({@link RenderedConsul}); a small kubelet here does what the StatefulSet
  * controller and the kubelet do for {@code OnDelete}: a deleted server pod's process is stopped
  * (SIGTERM: the server leaves, as {@code leave_on_terminate} says), started again and its pod made
  * anew from the current template.
@@ -41,7 +41,8 @@ class ConsulClusterRolloutTest {
   Thread kubelet;
 
   void start(int servers) {
-    running = RunningOperator.start(new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
+    running =
+        RunningOperator.start(new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
     client = running.client();
     ConsulCluster cc = new ConsulCluster();
     cc.getMetadata().setName("consul");
@@ -55,8 +56,9 @@ class ConsulClusterRolloutTest {
     cc.setSpec(spec);
     client.resource(cc).create();
     consul = RenderedConsul.start(client, NS, "consul", Map.of());
-    await().atMost(Duration.ofSeconds(60)).until(() -> Conditions.isTrue(get().getStatus().getConditions(),
-        Conditions.READY));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> Conditions.isTrue(get().getStatus().getConditions(), Conditions.READY));
     kubelet = new Thread(this::kubelet, "rollout-kubelet");
     kubelet.setDaemon(true);
     kubelet.start();
@@ -76,29 +78,57 @@ class ConsulClusterRolloutTest {
   void anImageChangeRollsTheServersOneByOneTheLeaderLastWithQuorumAndWritesKept() throws Exception {
     start(3);
     try (var sampler = new ProcessRollout.Sampler(consul)) {
-      client.resources(ConsulCluster.class).inNamespace(NS).withName("consul").edit(cc -> {
-        cc.getSpec().setImage("hashicorp/consul:1.8.8");
-        return cc;
-      });
-      await().atMost(Duration.ofSeconds(60)).until(() -> "RollingServer".equals(
-          Conditions.find(get().getStatus().getConditions(), ConsulClusterReconciler.PROGRESSING)
-              .map(c -> c.getReason()).orElse("")));
-      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200)).until(() -> {
-        var status = get().getStatus();
-        return Integer.valueOf(3).equals(status.getUpdatedServers()) && status.getRolloutServer() == null
-            && Conditions.isTrue(status.getConditions(), Conditions.READY);
-      });
+      client
+          .resources(ConsulCluster.class)
+          .inNamespace(NS)
+          .withName("consul")
+          .edit(
+              cc -> {
+                cc.getSpec().setImage("hashicorp/consul:1.8.8");
+                return cc;
+              });
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  "RollingServer"
+                      .equals(
+                          Conditions.find(
+                                  get().getStatus().getConditions(),
+                                  ConsulClusterReconciler.PROGRESSING)
+                              .map(c -> c.getReason())
+                              .orElse("")));
+      await()
+          .atMost(Duration.ofSeconds(180))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                var status = get().getStatus();
+                return Integer.valueOf(3).equals(status.getUpdatedServers())
+                    && status.getRolloutServer() == null
+                    && Conditions.isTrue(status.getConditions(), Conditions.READY);
+              });
       sampler.close();
-      System.out.printf("ROLLOUT restarted=%s leaderAtRestart=%s minLiveVoters=%d longestLeaderlessMs=%d writes=%d "
-          + "failedWrites=%d%n", restarted, restartedLeader, sampler.minLiveVoters.get(),
-          sampler.longestLeaderlessMs.get(), sampler.writes.get(), sampler.failedWrites.get());
+      System.out.printf(
+          "ROLLOUT restarted=%s leaderAtRestart=%s minLiveVoters=%d longestLeaderlessMs=%d writes=%d "
+              + "failedWrites=%d%n",
+          restarted,
+          restartedLeader,
+          sampler.minLiveVoters.get(),
+          sampler.longestLeaderlessMs.get(),
+          sampler.writes.get(),
+          sampler.failedWrites.get());
       assertThat(restarted).doesNotHaveDuplicates().hasSize(3);
       assertThat(restartedLeader.subList(0, 2)).as("followers first").containsOnly(false);
       assertThat(restartedLeader.get(2)).as("the leader last").isTrue();
       assertThat(sampler.minLiveVoters.get()).as(sampler.atMinimum).isGreaterThanOrEqualTo(2);
       assertThat(sampler.failedWrites.get()).isZero();
-      assertThat(Conditions.find(get().getStatus().getConditions(), ConsulClusterReconciler.PROGRESSING)
-          .orElseThrow().getStatus()).isEqualTo("False");
+      assertThat(
+              Conditions.find(
+                      get().getStatus().getConditions(), ConsulClusterReconciler.PROGRESSING)
+                  .orElseThrow()
+                  .getStatus())
+          .isEqualTo("False");
     }
   }
 
@@ -135,13 +165,30 @@ class ConsulClusterRolloutTest {
         consul.stop(node);
         consul.startNode(node);
         var template = sts.getSpec().getTemplate().getMetadata();
-        Pod pod = new PodBuilder().withNewMetadata().withName(podName).withNamespace(NS)
-            .withLabels(template.getLabels()).withAnnotations(template.getAnnotations()).endMetadata()
-            .withNewSpec().withNodeName(RenderedConsul.NODE).addNewContainer().withName("consul").withImage("consul")
-            .endContainer().endSpec()
-            .withNewStatus().withPhase("Running").withPodIP(node.address())
-            .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
-            .build();
+        Pod pod =
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(podName)
+                .withNamespace(NS)
+                .withLabels(template.getLabels())
+                .withAnnotations(template.getAnnotations())
+                .endMetadata()
+                .withNewSpec()
+                .withNodeName(RenderedConsul.NODE)
+                .addNewContainer()
+                .withName("consul")
+                .withImage("consul")
+                .endContainer()
+                .endSpec()
+                .withNewStatus()
+                .withPhase("Running")
+                .withPodIP(node.address())
+                .addNewCondition()
+                .withType("Ready")
+                .withStatus("True")
+                .endCondition()
+                .endStatus()
+                .build();
         client.pods().resource(pod).create();
       }
       try {
@@ -166,38 +213,73 @@ class ConsulClusterRolloutTest {
       scale(3, replicasSeen);
       awaitPeers(3);
       sampler.close();
-      System.out.printf("SCALING replicas=%s minQuorumMargin=%d minLiveVoters=%d failedWrites=%d%n", replicasSeen,
-          sampler.minQuorumMargin.get(), sampler.minLiveVoters.get(), sampler.failedWrites.get());
-      assertThat(sampler.minQuorumMargin.get()).as("live voters minus quorum, at every sample").isNotNegative();
+      System.out.printf(
+          "SCALING replicas=%s minQuorumMargin=%d minLiveVoters=%d failedWrites=%d%n",
+          replicasSeen,
+          sampler.minQuorumMargin.get(),
+          sampler.minLiveVoters.get(),
+          sampler.failedWrites.get());
+      assertThat(sampler.minQuorumMargin.get())
+          .as("live voters minus quorum, at every sample")
+          .isNotNegative();
       assertThat(sampler.failedWrites.get()).isZero();
     }
   }
 
-  /** Sets spec.servers and waits until the StatefulSet has that many replicas, noting each count it passes. */
+  /**
+   * Sets spec.servers and waits until the StatefulSet has that many replicas, noting each count it
+   * passes.
+   */
   private void scale(int servers, List<Integer> seen) {
-    client.resources(ConsulCluster.class).inNamespace(NS).withName("consul").edit(cc -> {
-      cc.getSpec().setServers(servers);
-      return cc;
-    });
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
-      int replicas = client.apps().statefulSets().inNamespace(NS).withName("consul-server").get().getSpec()
-          .getReplicas();
-      if (seen.isEmpty() || seen.get(seen.size() - 1) != replicas) {
-        seen.add(replicas);
-      }
-      return replicas == servers;
-    });
+    client
+        .resources(ConsulCluster.class)
+        .inNamespace(NS)
+        .withName("consul")
+        .edit(
+            cc -> {
+              cc.getSpec().setServers(servers);
+              return cc;
+            });
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              int replicas =
+                  client
+                      .apps()
+                      .statefulSets()
+                      .inNamespace(NS)
+                      .withName("consul-server")
+                      .get()
+                      .getSpec()
+                      .getReplicas();
+              if (seen.isEmpty() || seen.get(seen.size() - 1) != replicas) {
+                seen.add(replicas);
+              }
+              return replicas == servers;
+            });
   }
 
-  /** Exactly {@code n} raft servers, all voters, each a running process: no dead peer left behind. */
+  /**
+   * Exactly {@code n} raft servers, all voters, each a running process: no dead peer left behind.
+   */
   private void awaitPeers(int n) {
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().untilAsserted(() -> {
-      var health = ProcessRollout.health(consul);
-      assertThat(health).isNotNull();
-      assertThat(health.servers()).hasSize(n).allSatisfy(server -> {
-        assertThat(server.voter()).isTrue();
-        assertThat(server.healthy()).isTrue();
-      });
-    });
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              var health = ProcessRollout.health(consul);
+              assertThat(health).isNotNull();
+              assertThat(health.servers())
+                  .hasSize(n)
+                  .allSatisfy(
+                      server -> {
+                        assertThat(server.voter()).isTrue();
+                        assertThat(server.healthy()).isTrue();
+                      });
+            });
   }
 }

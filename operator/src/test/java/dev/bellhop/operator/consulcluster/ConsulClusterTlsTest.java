@@ -31,15 +31,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * TLS against real Consul: certificates made by {@code consul tls} put into a Secret, the operator's
- * rendered TLS configuration run by three servers (raft over verified TLS), and the operator and
- * {@link ConsulEndpoints} reaching the HTTPS API by pod IP with the cluster's CA.
+ * TLS against real Consul: certificates made by {@code consul tls} put into a Secret, the
+ * operator's rendered TLS configuration run by three servers (raft over verified TLS), and the
+ * operator and {@link ConsulEndpoints} reaching the HTTPS API by pod IP with the cluster's CA.
  */
 class ConsulClusterTlsTest {
   private static final String NS = "tls";
 
-  @TempDir
-  static Path certs;
+  @TempDir static Path certs;
   static RunningOperator running;
   static KubernetesClient client;
   static TestConsulCluster consul;
@@ -50,14 +49,24 @@ class ConsulClusterTlsTest {
     consulTls("ca", "create");
     consulTls("cert", "create", "-server", "-dc", "dc1");
     caPem = Files.readString(certs.resolve("consul-agent-ca.pem"));
-    running = RunningOperator.start(new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
+    running =
+        RunningOperator.start(new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
     client = running.client();
-    client.resource(new SecretBuilder().withNewMetadata().withName("consul-certs").withNamespace(NS).endMetadata()
-        .withType("kubernetes.io/tls")
-        .addToData("ca.crt", b64(caPem))
-        .addToData("tls.crt", b64(Files.readString(certs.resolve("dc1-server-consul-0.pem"))))
-        .addToData("tls.key", b64(Files.readString(certs.resolve("dc1-server-consul-0-key.pem"))))
-        .build()).create();
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("consul-certs")
+                .withNamespace(NS)
+                .endMetadata()
+                .withType("kubernetes.io/tls")
+                .addToData("ca.crt", b64(caPem))
+                .addToData(
+                    "tls.crt", b64(Files.readString(certs.resolve("dc1-server-consul-0.pem"))))
+                .addToData(
+                    "tls.key", b64(Files.readString(certs.resolve("dc1-server-consul-0-key.pem"))))
+                .build())
+        .create();
     ConsulCluster cc = new ConsulCluster();
     cc.getMetadata().setName("consul");
     cc.getMetadata().setNamespace(NS);
@@ -68,10 +77,18 @@ class ConsulClusterTlsTest {
     spec.setTls(tls);
     cc.setSpec(spec);
     client.resource(cc).create();
-    consul = RenderedConsul.start(client, NS, "consul", Map.of(
-        ConsulClusterResources.TLS_DIR + "/ca.crt", certs.resolve("consul-agent-ca.pem").toString(),
-        ConsulClusterResources.TLS_DIR + "/tls.crt", certs.resolve("dc1-server-consul-0.pem").toString(),
-        ConsulClusterResources.TLS_DIR + "/tls.key", certs.resolve("dc1-server-consul-0-key.pem").toString()));
+    consul =
+        RenderedConsul.start(
+            client,
+            NS,
+            "consul",
+            Map.of(
+                ConsulClusterResources.TLS_DIR + "/ca.crt",
+                    certs.resolve("consul-agent-ca.pem").toString(),
+                ConsulClusterResources.TLS_DIR + "/tls.crt",
+                    certs.resolve("dc1-server-consul-0.pem").toString(),
+                ConsulClusterResources.TLS_DIR + "/tls.key",
+                    certs.resolve("dc1-server-consul-0-key.pem").toString()));
   }
 
   @AfterAll
@@ -82,26 +99,49 @@ class ConsulClusterTlsTest {
 
   @Test
   void theOperatorReachesTheHttpsApiWithTheClustersCa() throws Exception {
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
-      var status = client.resources(ConsulCluster.class).inNamespace(NS).withName("consul").get().getStatus();
-      assertThat(status.getPeers()).as("status %s", status.getConditions()).hasSize(3);
-      assertThat(status.getLeader()).isNotEmpty();
-      assertThat(Conditions.isTrue(status.getConditions(), Conditions.READY)).isTrue();
-    });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              var status =
+                  client
+                      .resources(ConsulCluster.class)
+                      .inNamespace(NS)
+                      .withName("consul")
+                      .get()
+                      .getStatus();
+              assertThat(status.getPeers()).as("status %s", status.getConditions()).hasSize(3);
+              assertThat(status.getLeader()).isNotEmpty();
+              assertThat(Conditions.isTrue(status.getConditions(), Conditions.READY)).isTrue();
+            });
     ConsulEndpoint endpoint = new ConsulEndpoints(client).resolve(NS, "consul").orElseThrow();
-    assertThat(endpoint.httpAddresses()).containsExactlyInAnyOrderElementsOf(
-        consul.servers().stream().map(s -> "https://" + s.address() + ":8501").toList());
+    assertThat(endpoint.httpAddresses())
+        .containsExactlyInAnyOrderElementsOf(
+            consul.servers().stream().map(s -> "https://" + s.address() + ":8501").toList());
     assertThat(endpoint.caCertPem()).isEqualTo(caPem);
     assertThat(endpoint.token()).isNull();
 
-    var leader = new ConsulHttp().send("GET", endpoint.httpAddresses().get(0) + "/v1/status/leader", null,
-        endpoint.caCertPem(), null);
+    var leader =
+        new ConsulHttp()
+            .send(
+                "GET",
+                endpoint.httpAddresses().get(0) + "/v1/status/leader",
+                null,
+                endpoint.caCertPem(),
+                null);
     assertThat(leader.status()).isEqualTo(200);
     assertThat(leader.body()).contains(":8300");
     // Without the cluster's CA the certificate is not trusted.
     HttpClient untrusting = HttpClient.newHttpClient();
-    assertThatThrownBy(() -> untrusting.send(HttpRequest.newBuilder(
-        URI.create(endpoint.httpAddresses().get(0) + "/v1/status/leader")).build(), HttpResponse.BodyHandlers.ofString()))
+    assertThatThrownBy(
+            () ->
+                untrusting.send(
+                    HttpRequest.newBuilder(
+                            URI.create(endpoint.httpAddresses().get(0) + "/v1/status/leader"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(IOException.class);
   }
 
@@ -110,8 +150,12 @@ class ConsulClusterTlsTest {
     command.add(ConsulBinary.locate().toString());
     command.add("tls");
     command.addAll(java.util.List.of(args));
-    Process p = new ProcessBuilder(command).directory(certs.toFile()).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(command)
+            .directory(certs.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isZero();
   }

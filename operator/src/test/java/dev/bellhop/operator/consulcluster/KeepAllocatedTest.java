@@ -15,10 +15,22 @@ import org.junit.jupiter.api.Test;
  */
 class KeepAllocatedTest {
   private static Service service(String type, Integer nodePort, String clusterIp) {
-    return new ServiceBuilder().withNewMetadata().withName("consul-ui").withNamespace("demo").endMetadata()
-        .withNewSpec().withType(type).withClusterIP(clusterIp)
-        .addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString(8500)).withNodePort(nodePort)
-        .endPort().endSpec().build();
+    return new ServiceBuilder()
+        .withNewMetadata()
+        .withName("consul-ui")
+        .withNamespace("demo")
+        .endMetadata()
+        .withNewSpec()
+        .withType(type)
+        .withClusterIP(clusterIp)
+        .addNewPort()
+        .withName("http")
+        .withPort(80)
+        .withTargetPort(new IntOrString(8500))
+        .withNodePort(nodePort)
+        .endPort()
+        .endSpec()
+        .build();
   }
 
   @Test
@@ -35,7 +47,9 @@ class KeepAllocatedTest {
     for (String type : List.of("NodePort", "LoadBalancer")) {
       Service desired = service(type, null, null);
       ConsulClusterResources.keepAllocated(desired, service("NodePort", 30850, "10.96.0.7"));
-      assertThat(desired.getSpec().getPorts()).extracting(p -> p.getNodePort()).containsExactly(30850);
+      assertThat(desired.getSpec().getPorts())
+          .extracting(p -> p.getNodePort())
+          .containsExactly(30850);
     }
   }
 

@@ -26,22 +26,34 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code ServerRolloutTest} and the day-two benchmark (no test framework in here).
  */
 final class ProcessRollout {
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(1)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(1))
+          .build();
 
   /** The revision each server process was launched with, and the one wanted. */
   final Map<String, Integer> launched = new ConcurrentHashMap<>();
+
   volatile int wanted = 1;
+
   /** Servers whose next launch fails (a bad configuration). */
   final Set<String> broken = ConcurrentHashMap.newKeySet();
+
   final TestConsulCluster consul;
 
   ProcessRollout(int servers) {
-    consul = TestConsulCluster.builder().servers(servers).nodeArgs(n -> {
-      launched.put(n.name(), wanted);
-      return broken.contains(n.name()) ? List.of("-config-file=/nonexistent/bellhop-broken.json")
-          : List.of("-node-meta=revision:" + wanted);
-    }).start();
+    consul =
+        TestConsulCluster.builder()
+            .servers(servers)
+            .nodeArgs(
+                n -> {
+                  launched.put(n.name(), wanted);
+                  return broken.contains(n.name())
+                      ? List.of("-config-file=/nonexistent/bellhop-broken.json")
+                      : List.of("-node-meta=revision:" + wanted);
+                })
+            .start();
   }
 
   // ------------------------------------------------------------------ the driver
@@ -57,7 +69,8 @@ final class ProcessRollout {
     Instant deadline = Instant.now().plus(limit);
     while (Instant.now().isBefore(deadline)) {
       AutopilotHealth health = health(consul);
-      ServerRollout.Step step = ServerRollout.next(servers(), health, inFlight, pace, stallAfter, Instant.now());
+      ServerRollout.Step step =
+          ServerRollout.next(servers(), health, inFlight, pace, stallAfter, Instant.now());
       if (step instanceof ServerRollout.Done || step instanceof ServerRollout.Stalled) {
         return new Roll(restarts, step, inFlight.restartedAt());
       }
@@ -78,15 +91,21 @@ final class ProcessRollout {
   }
 
   List<ServerRollout.Server> servers() {
-    return consul.servers().stream().map(s -> new ServerRollout.Server(s.name(),
-        s.isRunning() && launched.getOrDefault(s.name(), 0) == wanted)).toList();
+    return consul.servers().stream()
+        .map(
+            s ->
+                new ServerRollout.Server(
+                    s.name(), s.isRunning() && launched.getOrDefault(s.name(), 0) == wanted))
+        .toList();
   }
 
   TestConsulNode node(String name) {
     return consul.servers().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
   }
 
-  /** Autopilot health from any running server (429 means unhealthy, the body is the same), or null. */
+  /**
+   * Autopilot health from any running server (429 means unhealthy, the body is the same), or null.
+   */
   static AutopilotHealth health(TestConsulCluster consul) {
     for (TestConsulNode s : consul.servers()) {
       if (!s.isRunning()) {
@@ -106,7 +125,8 @@ final class ProcessRollout {
   }
 
   static HttpResponse<String> get(String url) throws IOException {
-    return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build());
+    return send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build());
   }
 
   static HttpResponse<String> send(HttpRequest request) throws IOException {
@@ -125,15 +145,29 @@ final class ProcessRollout {
    */
   static final class Sampler implements AutoCloseable {
     final AtomicInteger minLiveVoters = new AtomicInteger(Integer.MAX_VALUE);
-    /** Live voters minus the quorum of the configuration's voters, at its lowest (negative: quorum lost). */
+
+    /**
+     * Live voters minus the quorum of the configuration's voters, at its lowest (negative: quorum
+     * lost).
+     */
     final AtomicInteger minQuorumMargin = new AtomicInteger(Integer.MAX_VALUE);
-    /** The raft configuration and the processes at the lowest count of live voters (for a failure message). */
+
+    /**
+     * The raft configuration and the processes at the lowest count of live voters (for a failure
+     * message).
+     */
     volatile String atMinimum;
+
     final AtomicLong longestLeaderlessMs = new AtomicLong();
+
     /** Sum of the sampled intervals without a leader. */
     final AtomicLong leaderlessMsTotal = new AtomicLong();
-    /** Per registration: ms from its first attempt to the server that took it (retries included). */
+
+    /**
+     * Per registration: ms from its first attempt to the server that took it (retries included).
+     */
     final List<Double> latenciesMs = Collections.synchronizedList(new ArrayList<>());
+
     final AtomicInteger writes = new AtomicInteger();
     final AtomicInteger failedWrites = new AtomicInteger();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -162,7 +196,8 @@ final class ProcessRollout {
             var l = get(s.httpUrl() + "/v1/status/leader");
             if (l.statusCode() == 200 && l.body().length() > 2) {
               leader = l.body();
-              // From the leader (no ?stale): a follower just restarted may still replay an old configuration.
+              // From the leader (no ?stale): a follower just restarted may still replay an old
+              // configuration.
               var conf = get(s.httpUrl() + "/v1/operator/raft/configuration");
               if (conf.statusCode() == 200) {
                 liveVoters = liveVoters(conf.body());
@@ -201,15 +236,17 @@ final class ProcessRollout {
         // By raft address: node names are the test's or, rendered from a ConsulCluster, the pods'.
         String address = server.path("Address").asText();
         String host = address.substring(0, address.lastIndexOf(':'));
-        if (server.path("Voter").asBoolean() && consul.servers().stream()
-            .anyMatch(s -> s.address().equals(host) && s.isRunning())) {
+        if (server.path("Voter").asBoolean()
+            && consul.servers().stream().anyMatch(s -> s.address().equals(host) && s.isRunning())) {
           live++;
         }
       }
       minQuorumMargin.accumulateAndGet(live - (voters / 2 + 1), Math::min);
       if (live < minLiveVoters.get()) {
         StringBuilder running = new StringBuilder();
-        consul.servers().forEach(s -> running.append(s.address()).append(s.isRunning() ? " up " : " down "));
+        consul
+            .servers()
+            .forEach(s -> running.append(s.address()).append(s.isRunning() ? " up " : " down "));
         atMinimum = System.currentTimeMillis() + " " + configuration + " running: " + running;
       }
       return live;
@@ -218,8 +255,12 @@ final class ProcessRollout {
     private void write() {
       int i = 0;
       while (running.get()) {
-        String body = "{\"Node\":\"bellhop-rollout\",\"Address\":\"10.0.0.1\",\"Service\":{\"ID\":\"svc-" + (i % 50)
-            + "\",\"Service\":\"rollout\",\"Port\":" + (1000 + i) + "}}";
+        String body =
+            "{\"Node\":\"bellhop-rollout\",\"Address\":\"10.0.0.1\",\"Service\":{\"ID\":\"svc-"
+                + (i % 50)
+                + "\",\"Service\":\"rollout\",\"Port\":"
+                + (1000 + i)
+                + "}}";
         i++;
         long started = System.nanoTime();
         long until = started + 3_000_000_000L;
@@ -227,8 +268,12 @@ final class ProcessRollout {
         while (!done && System.nanoTime() < until) {
           for (TestConsulNode s : consul.servers()) {
             try {
-              var r = send(HttpRequest.newBuilder(URI.create(s.httpUrl() + "/v1/catalog/register"))
-                  .timeout(Duration.ofSeconds(2)).PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+              var r =
+                  send(
+                      HttpRequest.newBuilder(URI.create(s.httpUrl() + "/v1/catalog/register"))
+                          .timeout(Duration.ofSeconds(2))
+                          .PUT(HttpRequest.BodyPublishers.ofString(body))
+                          .build());
               if (r.statusCode() == 200) {
                 done = true;
                 break;

@@ -31,13 +31,13 @@ import java.util.regex.Pattern;
 
 /**
  * Runs what the operator rendered for a ConsulCluster in the mock API server (ConfigMap content,
- * container arguments and environment) with the real consul binary, one process per pod, and
- * plays the kubelet: creates the pods in the mock with the processes' addresses as pod IPs.
+ * container arguments and environment) with the real consul binary, one process per pod, and plays
+ * the kubelet: creates the pods in the mock with the processes' addresses as pod IPs.
  *
- * <p>Only what a cluster supplies differently is mapped: the pods' DNS names and IPs (and the
- * pod's own loopback) onto the testkit's loopback addresses, the data dir onto the node's dir,
- * mounted files onto local copies ({@code files}), and {@code -config-dir=/consul/config} onto the
- * same file given as {@code -config-file}. Every other key and argument is run verbatim.
+ * <p>Only what a cluster supplies differently is mapped: the pods' DNS names and IPs (and the pod's
+ * own loopback) onto the testkit's loopback addresses, the data dir onto the node's dir, mounted
+ * files onto local copies ({@code files}), and {@code -config-dir=/consul/config} onto the same
+ * file given as {@code -config-file}. Every other key and argument is run verbatim.
  */
 final class RenderedConsul {
   static final String NODE = "node-a";
@@ -52,15 +52,26 @@ final class RenderedConsul {
   private final StatefulSet statefulSet;
   private final DaemonSet daemonSet;
 
-  private RenderedConsul(KubernetesClient client, String ns, String name, Map<String, String> files) {
+  private RenderedConsul(
+      KubernetesClient client, String ns, String name, Map<String, String> files) {
     this.client = client;
     this.ns = ns;
     this.name = name;
     this.files = files;
-    this.statefulSet = awaitObject(() -> client.apps().statefulSets().inNamespace(ns).withName(name + "-server").get());
-    var cc = client.resources(dev.bellhop.operator.crd.ConsulCluster.class).inNamespace(ns).withName(name).get();
-    this.daemonSet = !ClusterSettings.of(cc).agents() ? null
-        : awaitObject(() -> client.apps().daemonSets().inNamespace(ns).withName(name + "-agent").get());
+    this.statefulSet =
+        awaitObject(
+            () -> client.apps().statefulSets().inNamespace(ns).withName(name + "-server").get());
+    var cc =
+        client
+            .resources(dev.bellhop.operator.crd.ConsulCluster.class)
+            .inNamespace(ns)
+            .withName(name)
+            .get();
+    this.daemonSet =
+        !ClusterSettings.of(cc).agents()
+            ? null
+            : awaitObject(
+                () -> client.apps().daemonSets().inNamespace(ns).withName(name + "-agent").get());
     this.config = client.configMaps().inNamespace(ns).withName(name + "-config").get();
   }
 
@@ -69,37 +80,56 @@ final class RenderedConsul {
    *
    * @param files path in the container to local file, for mounted Secrets
    */
-  static TestConsulCluster start(KubernetesClient client, String ns, String name, Map<String, String> files) {
+  static TestConsulCluster start(
+      KubernetesClient client, String ns, String name, Map<String, String> files) {
     RenderedConsul r = new RenderedConsul(client, ns, name, files);
     int servers = r.statefulSet.getSpec().getReplicas();
-    TestConsulCluster consul = TestConsulCluster.builder().servers(servers).agents(r.daemonSet == null ? 0 : 1)
-        .nodeConfig(r::configOf)
-        .nodeArgs(r::argsOf)
-        .start();
+    TestConsulCluster consul =
+        TestConsulCluster.builder()
+            .servers(servers)
+            .agents(r.daemonSet == null ? 0 : 1)
+            .nodeConfig(r::configOf)
+            .nodeArgs(r::argsOf)
+            .start();
     for (TestConsulNode node : consul.nodes()) {
       // As a workload controller makes them: the template's labels and annotations (its revision).
-      var template = (node.server() ? r.statefulSet.getSpec().getTemplate() : r.daemonSet.getSpec().getTemplate())
-          .getMetadata();
-      client.pods().resource(r.pod(template.getLabels(), template.getAnnotations(), r.podName(node), node.address()))
+      var template =
+          (node.server()
+                  ? r.statefulSet.getSpec().getTemplate()
+                  : r.daemonSet.getSpec().getTemplate())
+              .getMetadata();
+      client
+          .pods()
+          .resource(
+              r.pod(
+                  template.getLabels(), template.getAnnotations(), r.podName(node), node.address()))
           .create();
     }
-    client.apps().statefulSets().inNamespace(ns).withName(name + "-server").editStatus(s -> {
-      s.setStatus(new StatefulSetStatus());
-      s.getStatus().setReplicas(servers);
-      s.getStatus().setReadyReplicas(servers);
-      return s;
-    });
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace(ns)
+        .withName(name + "-server")
+        .editStatus(
+            s -> {
+              s.setStatus(new StatefulSetStatus());
+              s.getStatus().setReplicas(servers);
+              s.getStatus().setReadyReplicas(servers);
+              return s;
+            });
     return consul;
   }
 
   /** Servers are the StatefulSet's pods ({@code server-1} is pod 0), the agent a DaemonSet pod. */
   private String podName(TestConsulNode node) {
-    return node.server() ? name + "-server-" + (Integer.parseInt(node.name().substring("server-".length())) - 1)
+    return node.server()
+        ? name + "-server-" + (Integer.parseInt(node.name().substring("server-".length())) - 1)
         : name + "-agent-x1";
   }
 
   private String configOf(TestConsulNode node, List<TestConsulNode> servers) {
-    String key = node.server() ? ConsulClusterResources.SERVER_CONFIG : ConsulClusterResources.CLIENT_CONFIG;
+    String key =
+        node.server() ? ConsulClusterResources.SERVER_CONFIG : ConsulClusterResources.CLIENT_CONFIG;
     try {
       ObjectNode c = (ObjectNode) JSON.readTree(config.getData().get(key));
       assertThat(c.get("bind_addr").asText()).isEqualTo("0.0.0.0");
@@ -110,14 +140,22 @@ final class RenderedConsul {
       if (c.has("addresses")) {
         // The pod's own loopback: on a shared host, the node's address.
         ObjectNode addresses = (ObjectNode) c.get("addresses");
-        addresses.fieldNames().forEachRemaining(f -> assertThat(addresses.get(f).asText()).isEqualTo("127.0.0.1"));
+        addresses
+            .fieldNames()
+            .forEachRemaining(f -> assertThat(addresses.get(f).asText()).isEqualTo("127.0.0.1"));
         List<String> names = new ArrayList<>();
         addresses.fieldNames().forEachRemaining(names::add);
         names.forEach(f -> addresses.put(f, node.address()));
       }
       ArrayNode join = JSON.createArrayNode();
-      Pattern podDns = Pattern.compile(Pattern.quote(name) + "-server-(\\d+)\\." + Pattern.quote(name) + "-server\\."
-          + Pattern.quote(ns) + "\\.svc");
+      Pattern podDns =
+          Pattern.compile(
+              Pattern.quote(name)
+                  + "-server-(\\d+)\\."
+                  + Pattern.quote(name)
+                  + "-server\\."
+                  + Pattern.quote(ns)
+                  + "\\.svc");
       for (JsonNode dns : c.get("retry_join")) {
         Matcher m = podDns.matcher(dns.asText());
         assertThat(m.matches()).as("retry_join %s is a server pod's DNS name", dns).isTrue();
@@ -138,8 +176,11 @@ final class RenderedConsul {
 
   /** The container's arguments after {@code agent}, with $(VAR) expanded as the kubelet would. */
   private List<String> argsOf(TestConsulNode node) {
-    Container c = (node.server() ? statefulSet.getSpec().getTemplate() : daemonSet.getSpec().getTemplate())
-        .getSpec().getContainers().get(0);
+    Container c =
+        (node.server() ? statefulSet.getSpec().getTemplate() : daemonSet.getSpec().getTemplate())
+            .getSpec()
+            .getContainers()
+            .get(0);
     assertThat(c.getCommand()).containsExactly("consul");
     assertThat(c.getArgs().get(0)).isEqualTo("agent");
     Map<String, String> env = new HashMap<>();
@@ -173,30 +214,52 @@ final class RenderedConsul {
         case "metadata.name" -> podName(node);
         case "status.podIP" -> node.address();
         case "spec.nodeName" -> NODE;
-        default -> throw new IllegalArgumentException(e.getValueFrom().getFieldRef().getFieldPath());
+        default ->
+            throw new IllegalArgumentException(e.getValueFrom().getFieldRef().getFieldPath());
       };
     }
     var ref = e.getValueFrom().getSecretKeyRef();
-    return ConsulClusterResources.secretValue(client.secrets().inNamespace(ns).withName(ref.getName()).get(),
-        ref.getKey());
+    return ConsulClusterResources.secretValue(
+        client.secrets().inNamespace(ns).withName(ref.getName()).get(), ref.getKey());
   }
 
-  private Pod pod(Map<String, String> labels, Map<String, String> annotations, String podName, String ip) {
+  private Pod pod(
+      Map<String, String> labels, Map<String, String> annotations, String podName, String ip) {
     return new PodBuilder()
-        .withNewMetadata().withName(podName).withNamespace(ns).withLabels(labels).withAnnotations(annotations)
+        .withNewMetadata()
+        .withName(podName)
+        .withNamespace(ns)
+        .withLabels(labels)
+        .withAnnotations(annotations)
         .endMetadata()
-        .withNewSpec().withNodeName(NODE).addNewContainer().withName("consul").withImage("consul").endContainer()
+        .withNewSpec()
+        .withNodeName(NODE)
+        .addNewContainer()
+        .withName("consul")
+        .withImage("consul")
+        .endContainer()
         .endSpec()
-        .withNewStatus().withPhase("Running").withPodIP(ip)
-            .addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+        .withNewStatus()
+        .withPhase("Running")
+        .withPodIP(ip)
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus("True")
+        .endCondition()
+        .endStatus()
         .build();
   }
 
   private static <T> T awaitObject(java.util.function.Supplier<T> get) {
-    return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(get::get, o -> o != null);
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(50))
+        .until(get::get, o -> o != null);
   }
 
-  /** SIGKILLs every node (leave_on_terminate would make SIGTERM a slow graceful leave), then closes. */
+  /**
+   * SIGKILLs every node (leave_on_terminate would make SIGTERM a slow graceful leave), then closes.
+   */
   static void close(TestConsulCluster consul) {
     if (consul != null) {
       consul.nodes().forEach(consul::kill);

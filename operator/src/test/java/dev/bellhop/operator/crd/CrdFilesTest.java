@@ -23,13 +23,15 @@ class CrdFilesTest {
     for (Path file : files) {
       Path mine = committed.resolve(file.getFileName());
       assertThat(mine).as("crds/%s is missing: run `make crds`", file.getFileName()).exists();
-      assertThat(Files.readString(mine)).as("crds/%s is out of date: run `make crds`", file.getFileName())
+      assertThat(Files.readString(mine))
+          .as("crds/%s is out of date: run `make crds`", file.getFileName())
           .isEqualTo(Files.readString(file));
     }
     try (var list = Files.list(committed)) {
       assertThat(list.map(p -> p.getFileName().toString()))
           .as("crds/ holds a file the model no longer generates")
-          .containsExactlyInAnyOrderElementsOf(files.stream().map(p -> p.getFileName().toString()).toList());
+          .containsExactlyInAnyOrderElementsOf(
+              files.stream().map(p -> p.getFileName().toString()).toList());
     }
   }
 }

@@ -12,7 +12,6 @@ import dev.bellhop.operator.testing.ConsulReader;
 import dev.bellhop.operator.testing.Kube;
 import dev.bellhop.operator.testing.RunningOperator;
 import dev.bellhop.testkit.consul.ConsulClusterExtension;
-import dev.bellhop.testkit.consul.TestConsulCluster;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.time.Duration;
 import java.util.Map;
@@ -23,14 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code spec.consul.cluster}: a HotelService registers into the Consul its ConsulCluster runs, waits
- * with a clear condition while that cluster is missing, and falls back to CONSUL_HTTP_ADDR only
- * when it names none and its namespace has no ConsulCluster {@code consul}.
+ * {@code spec.consul.cluster}: a HotelService registers into the Consul its ConsulCluster runs,
+ * waits with a clear condition while that cluster is missing, and falls back to CONSUL_HTTP_ADDR
+ * only when it names none and its namespace has no ConsulCluster {@code consul}.
  */
 class ConsulClusterTargetTest {
   /** The operator-wide fallback (CONSUL_HTTP_ADDR). */
-  @RegisterExtension
-  static final ConsulClusterExtension FALLBACK = new ConsulClusterExtension(1);
+  @RegisterExtension static final ConsulClusterExtension FALLBACK = new ConsulClusterExtension(1);
+
   /** The Consul a ConsulCluster's server pods run. */
   @RegisterExtension
   static final ConsulClusterExtension PROVISIONED = new ConsulClusterExtension(1);
@@ -40,8 +39,9 @@ class ConsulClusterTargetTest {
 
   @BeforeAll
   static void start() {
-    running = RunningOperator.start(
-        new OperatorConfig(FALLBACK.cluster().httpAddress(), null, "t", Set.of(), -1, null));
+    running =
+        RunningOperator.start(
+            new OperatorConfig(FALLBACK.cluster().httpAddress(), null, "t", Set.of(), -1, null));
     kube = running.kube();
   }
 
@@ -50,7 +50,10 @@ class ConsulClusterTargetTest {
     RunningOperator.close(running);
   }
 
-  /** A ConsulCluster whose one server pod is Ready at the PROVISIONED Consul's address, as a kubelet would report it. */
+  /**
+   * A ConsulCluster whose one server pod is Ready at the PROVISIONED Consul's address, as a kubelet
+   * would report it.
+   */
   private static void consulCluster(String ns, String name) {
     ConsulCluster cc = new ConsulCluster();
     cc.getMetadata().setName(name);
@@ -59,15 +62,35 @@ class ConsulClusterTargetTest {
     spec.setServers(1);
     cc.setSpec(spec);
     running.client().resources(ConsulCluster.class).resource(cc).create();
-    running.client().pods().resource(new PodBuilder()
-        .withNewMetadata().withName(name + "-server-0").withNamespace(ns)
-            .withLabels(Map.of("bellhop.dev/consulcluster", name, "app.kubernetes.io/component", "server"))
-        .endMetadata()
-        .withNewSpec().withNodeName("node-a").addNewContainer().withName("consul").withImage("consul").endContainer()
-        .endSpec()
-        .withNewStatus().withPhase("Running").withPodIP(PROVISIONED.cluster().servers().get(0).address())
-            .addNewCondition().withType("Ready").withStatus("True").endCondition()
-        .endStatus().build()).create();
+    running
+        .client()
+        .pods()
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(name + "-server-0")
+                .withNamespace(ns)
+                .withLabels(
+                    Map.of(
+                        "bellhop.dev/consulcluster", name, "app.kubernetes.io/component", "server"))
+                .endMetadata()
+                .withNewSpec()
+                .withNodeName("node-a")
+                .addNewContainer()
+                .withName("consul")
+                .withImage("consul")
+                .endContainer()
+                .endSpec()
+                .withNewStatus()
+                .withPhase("Running")
+                .withPodIP(PROVISIONED.cluster().servers().get(0).address())
+                .addNewCondition()
+                .withType("Ready")
+                .withStatus("True")
+                .endCondition()
+                .endStatus()
+                .build())
+        .create();
   }
 
   @Test
@@ -77,8 +100,11 @@ class ConsulClusterTargetTest {
     kube.create(Kube.pod("east", "geo-1", Map.of("app", "geo"), "node-a", "10.20.0.1", true));
 
     var provisioned = new ConsulReader(PROVISIONED.cluster());
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
-        assertThat(provisioned.instances("geo")).containsKey("t:east:geo:geo-1:8082"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> assertThat(provisioned.instances("geo")).containsKey("t:east:geo:geo-1:8082"));
     assertThat(new ConsulReader(FALLBACK.cluster()).instances("geo")).isEmpty();
   }
 
@@ -89,30 +115,51 @@ class ConsulClusterTargetTest {
     kube.create(hs);
     kube.create(Kube.pod("west", "rate-1", Map.of("app", "rate"), "node-a", "10.21.0.1", true));
 
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
-      HotelService current = kube.get("west", "rate");
-      var registered = Conditions.find(current.getStatus().getConditions(), Conditions.REGISTERED).orElseThrow();
-      assertThat(registered.getStatus()).isEqualTo("False");
-      assertThat(registered.getReason()).isEqualTo("ConsulClusterNotReady");
-      assertThat(registered.getMessage()).contains("ConsulCluster west/registry does not exist");
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              HotelService current = kube.get("west", "rate");
+              var registered =
+                  Conditions.find(current.getStatus().getConditions(), Conditions.REGISTERED)
+                      .orElseThrow();
+              assertThat(registered.getStatus()).isEqualTo("False");
+              assertThat(registered.getReason()).isEqualTo("ConsulClusterNotReady");
+              assertThat(registered.getMessage())
+                  .contains("ConsulCluster west/registry does not exist");
+            });
     // Never the fallback: the user named a cluster.
     assertThat(new ConsulReader(FALLBACK.cluster()).instances("rate")).isEmpty();
 
     consulCluster("west", "registry");
     var provisioned = new ConsulReader(PROVISIONED.cluster());
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
-        assertThat(provisioned.instances("rate")).containsKey("t:west:rate:rate-1:8084"));
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
-        Conditions.isTrue(kube.get("west", "rate").getStatus().getConditions(), Conditions.REGISTERED));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> assertThat(provisioned.instances("rate")).containsKey("t:west:rate:rate-1:8084"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .until(
+            () ->
+                Conditions.isTrue(
+                    kube.get("west", "rate").getStatus().getConditions(), Conditions.REGISTERED));
   }
 
   @Test
   void withoutAConsulClusterItFallsBackToTheOperatorWideAddress() {
     kube.create(Kube.hotelService("plain", "profile", 8083, Map.of("app", "profile")));
-    kube.create(Kube.pod("plain", "profile-1", Map.of("app", "profile"), "node-a", "10.22.0.1", true));
+    kube.create(
+        Kube.pod("plain", "profile-1", Map.of("app", "profile"), "node-a", "10.22.0.1", true));
     var fallback = new ConsulReader(FALLBACK.cluster());
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
-        assertThat(fallback.instances("profile")).containsKey("t:plain:profile:profile-1:8083"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(
+            () ->
+                assertThat(fallback.instances("profile"))
+                    .containsKey("t:plain:profile:profile-1:8083"));
   }
 }

@@ -26,10 +26,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The operator against the mock API server and a real Consul cluster: the pod lifecycle as users see it in Consul. */
+/**
+ * The operator against the mock API server and a real Consul cluster: the pod lifecycle as users
+ * see it in Consul.
+ */
 class HotelServiceReconcilerTest {
   @RegisterExtension
-  static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(TestConsulCluster.builder().servers(3).agents(1));
+  static final ConsulClusterExtension CONSUL =
+      new ConsulClusterExtension(TestConsulCluster.builder().servers(3).agents(1));
 
   static RunningOperator running;
   static Kube kube;
@@ -37,8 +41,10 @@ class HotelServiceReconcilerTest {
 
   @BeforeAll
   static void start() {
-    running = RunningOperator.start(
-        new OperatorConfig(CONSUL.cluster().agents().get(0).httpAddress(), null, "test", Set.of(), 0, null));
+    running =
+        RunningOperator.start(
+            new OperatorConfig(
+                CONSUL.cluster().agents().get(0).httpAddress(), null, "test", Set.of(), 0, null));
     kube = running.kube();
     consul = new ConsulReader(CONSUL.cluster());
   }
@@ -49,13 +55,18 @@ class HotelServiceReconcilerTest {
   }
 
   private static void awaitConsul(Runnable assertion) {
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().pollInterval(Duration.ofMillis(50)).untilAsserted(assertion::run);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(assertion::run);
   }
 
   @Test
   void readyPodIsRegisteredUnreadyTurnsCriticalTerminatingIsDeregisteredAtOnce() {
     kube.create(Kube.hotelService("life", "geo", 8082, Map.of("app", "geo")));
-    var pod = kube.create(Kube.pod("life", "geo-1", Map.of("app", "geo"), "node-a", "10.1.0.1", true));
+    var pod =
+        kube.create(Kube.pod("life", "geo-1", Map.of("app", "geo"), "node-a", "10.1.0.1", true));
     String id = "test:life:geo:geo-1:8082";
 
     awaitConsul(() -> assertThat(consul.instances("geo")).containsKey(id));
@@ -64,9 +75,13 @@ class HotelServiceReconcilerTest {
     assertThat(instance.address()).isEqualTo("10.1.0.1");
     assertThat(instance.port()).isEqualTo(8082);
     assertThat(instance.node()).isEqualTo("bellhop-test-node-a");
-    assertThat(instance.meta()).containsEntry("managed-by", "bellhop").containsEntry("bellhop-cluster", "test")
-        .containsEntry("k8s-namespace", "life").containsEntry("k8s-pod", "geo-1")
-        .containsEntry("k8s-pod-uid", pod.getMetadata().getUid()).containsEntry("hotelservice", "geo");
+    assertThat(instance.meta())
+        .containsEntry("managed-by", "bellhop")
+        .containsEntry("bellhop-cluster", "test")
+        .containsEntry("k8s-namespace", "life")
+        .containsEntry("k8s-pod", "geo-1")
+        .containsEntry("k8s-pod-uid", pod.getMetadata().getUid())
+        .containsEntry("hotelservice", "geo");
 
     kube.setReady("life", "geo-1", false);
     awaitConsul(() -> assertThat(consul.instances("geo").get(id).status()).isEqualTo("critical"));
@@ -76,7 +91,14 @@ class HotelServiceReconcilerTest {
     kube.terminate("life", "geo-1");
     awaitConsul(() -> assertThat(consul.instances("geo")).doesNotContainKey(id));
     // Deregistered while the pod still exists and serves: before the kubelet would stop it.
-    assertThat(kube.client().pods().inNamespace("life").withName("geo-1").get().getMetadata().getDeletionTimestamp())
+    assertThat(
+            kube.client()
+                .pods()
+                .inNamespace("life")
+                .withName("geo-1")
+                .get()
+                .getMetadata()
+                .getDeletionTimestamp())
         .isNotNull();
     kube.finishTermination("life", "geo-1");
   }
@@ -84,10 +106,16 @@ class HotelServiceReconcilerTest {
   @Test
   void aPodThatWasNeverReadyIsNotRegisteredAndAPodThatVanishesIsDeregistered() {
     kube.create(Kube.hotelService("vanish", "rate", 8084, Map.of("app", "rate")));
-    kube.create(Kube.pod("vanish", "rate-starting", Map.of("app", "rate"), "node-a", "10.2.0.1", false));
-    kube.create(Kube.pod("vanish", "rate-ready", Map.of("app", "rate"), "node-b", "10.2.0.2", true));
-    awaitConsul(() -> assertThat(consul.instances("rate")).containsOnlyKeys("test:vanish:rate:rate-ready:8084"));
-    awaitConsul(() -> assertThat(kube.get("vanish", "rate").getStatus().getReadyEndpoints()).isEqualTo(1));
+    kube.create(
+        Kube.pod("vanish", "rate-starting", Map.of("app", "rate"), "node-a", "10.2.0.1", false));
+    kube.create(
+        Kube.pod("vanish", "rate-ready", Map.of("app", "rate"), "node-b", "10.2.0.2", true));
+    awaitConsul(
+        () ->
+            assertThat(consul.instances("rate"))
+                .containsOnlyKeys("test:vanish:rate:rate-ready:8084"));
+    awaitConsul(
+        () -> assertThat(kube.get("vanish", "rate").getStatus().getReadyEndpoints()).isEqualTo(1));
     assertThat(consul.instances("rate")).doesNotContainKey("test:vanish:rate:rate-starting:8084");
 
     // Gone without a graceful termination (e.g. its node was lost).
@@ -100,15 +128,22 @@ class HotelServiceReconcilerTest {
   void deletingTheHotelServiceDeregistersAllItsInstances() {
     var hs = kube.create(Kube.hotelService("del", "profile", 8083, Map.of("app", "profile")));
     for (int i = 0; i < 3; i++) {
-      kube.create(Kube.pod("del", "profile-" + i, Map.of("app", "profile"), "node-" + i, "10.3.0." + i, true));
+      kube.create(
+          Kube.pod(
+              "del", "profile-" + i, Map.of("app", "profile"), "node-" + i, "10.3.0." + i, true));
     }
     awaitConsul(() -> assertThat(consul.instances("profile")).hasSize(3));
-    // The finalizer is written off the reconcile path, after the first registration (FinalizerWriter).
-    awaitConsul(() -> assertThat(kube.get("del", "profile").getMetadata().getFinalizers()).isNotEmpty());
+    // The finalizer is written off the reconcile path, after the first registration
+    // (FinalizerWriter).
+    awaitConsul(
+        () -> assertThat(kube.get("del", "profile").getMetadata().getFinalizers()).isNotEmpty());
 
     kube.client().resource(hs).delete();
     awaitConsul(() -> assertThat(consul.instances("profile")).isEmpty());
-    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> kube.get("del", "profile") == null);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(() -> kube.get("del", "profile") == null);
   }
 
   @Test
@@ -121,22 +156,35 @@ class HotelServiceReconcilerTest {
     kube.create(Kube.pod("status", "auth-1", Map.of("app", "auth"), "node-a", "10.4.0.1", true));
     kube.create(Kube.pod("status", "auth-2", Map.of("app", "auth"), "node-a", "10.4.0.2", true));
 
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
-      HotelService hs = kube.get("status", "auth");
-      assertThat(hs.getStatus()).isNotNull();
-      assertThat(hs.getStatus().getReadyEndpoints()).isEqualTo(2);
-      assertThat(hs.getStatus().getRegisteredEndpoints()).isEqualTo(2);
-      assertThat(hs.getStatus().getConsulService()).isEqualTo("auth-v2");
-      assertThat(hs.getStatus().getObservedGeneration()).isEqualTo(hs.getMetadata().getGeneration());
-      assertThat(Conditions.isTrue(hs.getStatus().getConditions(), Conditions.READY)).isTrue();
-      assertThat(Conditions.isTrue(hs.getStatus().getConditions(), Conditions.REGISTERED)).isTrue();
-      assertThat(Conditions.find(hs.getStatus().getConditions(), Conditions.INVALID).orElseThrow().getStatus())
-          .isEqualTo("False");
-    });
-    assertThat(consul.instances("auth-v2").values()).hasSize(2).allSatisfy(i -> {
-      assertThat(i.tags()).containsExactly("primary", "v2");
-      assertThat(i.meta()).containsEntry("version", "2");
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              HotelService hs = kube.get("status", "auth");
+              assertThat(hs.getStatus()).isNotNull();
+              assertThat(hs.getStatus().getReadyEndpoints()).isEqualTo(2);
+              assertThat(hs.getStatus().getRegisteredEndpoints()).isEqualTo(2);
+              assertThat(hs.getStatus().getConsulService()).isEqualTo("auth-v2");
+              assertThat(hs.getStatus().getObservedGeneration())
+                  .isEqualTo(hs.getMetadata().getGeneration());
+              assertThat(Conditions.isTrue(hs.getStatus().getConditions(), Conditions.READY))
+                  .isTrue();
+              assertThat(Conditions.isTrue(hs.getStatus().getConditions(), Conditions.REGISTERED))
+                  .isTrue();
+              assertThat(
+                      Conditions.find(hs.getStatus().getConditions(), Conditions.INVALID)
+                          .orElseThrow()
+                          .getStatus())
+                  .isEqualTo("False");
+            });
+    assertThat(consul.instances("auth-v2").values())
+        .hasSize(2)
+        .allSatisfy(
+            i -> {
+              assertThat(i.tags()).containsExactly("primary", "v2");
+              assertThat(i.meta()).containsEntry("version", "2");
+            });
   }
 
   @Test
@@ -146,33 +194,53 @@ class HotelServiceReconcilerTest {
     kube.create(bad);
     kube.create(Kube.hotelService("invalid", "hotel", 8085, Map.of("app", "hotel")));
     kube.create(Kube.pod("invalid", "hotel-1", Map.of("app", "hotel"), "node-a", "10.5.0.1", true));
-    kube.create(Kube.pod("invalid", "broken-1", Map.of("app", "broken"), "node-a", "10.5.0.2", true));
+    kube.create(
+        Kube.pod("invalid", "broken-1", Map.of("app", "broken"), "node-a", "10.5.0.2", true));
 
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
-      var status = kube.get("invalid", "broken").getStatus();
-      assertThat(status).isNotNull();
-      var invalid = Conditions.find(status.getConditions(), Conditions.INVALID).orElseThrow();
-      assertThat(invalid.getStatus()).isEqualTo("True");
-      assertThat(invalid.getMessage()).contains("spec.port").contains("spec.consul.serviceName");
-      assertThat(Conditions.isTrue(status.getConditions(), Conditions.READY)).isFalse();
-    });
-    awaitConsul(() -> assertThat(consul.instances("hotel")).containsKey("test:invalid:hotel:hotel-1:8085"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              var status = kube.get("invalid", "broken").getStatus();
+              assertThat(status).isNotNull();
+              var invalid =
+                  Conditions.find(status.getConditions(), Conditions.INVALID).orElseThrow();
+              assertThat(invalid.getStatus()).isEqualTo("True");
+              assertThat(invalid.getMessage())
+                  .contains("spec.port")
+                  .contains("spec.consul.serviceName");
+              assertThat(Conditions.isTrue(status.getConditions(), Conditions.READY)).isFalse();
+            });
+    awaitConsul(
+        () -> assertThat(consul.instances("hotel")).containsKey("test:invalid:hotel:hotel-1:8085"));
     assertThat(consul.instances("not_a_dns_name")).isEmpty();
-    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
-        assertThat(kube.client().v1().events().inNamespace("invalid").list().getItems())
-            .anySatisfy(e -> {
-              assertThat(e.getReason()).isEqualTo("Invalid");
-              assertThat(e.getType()).isEqualTo("Warning");
-              assertThat(e.getInvolvedObject().getName()).isEqualTo("broken");
-            }));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .untilAsserted(
+            () ->
+                assertThat(kube.client().v1().events().inNamespace("invalid").list().getItems())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getReason()).isEqualTo("Invalid");
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getInvolvedObject().getName()).isEqualTo("broken");
+                        }));
 
     // Fixing the spec clears the condition and registers the pod.
-    kube.edit("invalid", "broken", hs -> {
-      hs.getSpec().setPort(9000);
-      hs.getSpec().getConsul().setServiceName("broken");
-      return hs;
-    });
-    awaitConsul(() -> assertThat(consul.instances("broken")).containsKey("test:invalid:broken:broken-1:9000"));
+    kube.edit(
+        "invalid",
+        "broken",
+        hs -> {
+          hs.getSpec().setPort(9000);
+          hs.getSpec().getConsul().setServiceName("broken");
+          return hs;
+        });
+    awaitConsul(
+        () ->
+            assertThat(consul.instances("broken"))
+                .containsKey("test:invalid:broken:broken-1:9000"));
   }
 
   @Test
@@ -183,67 +251,129 @@ class HotelServiceReconcilerTest {
     hs.getSpec().setEnv(List.of(new EnvVar("LOG_LEVEL", "debug", null)));
     kube.create(hs);
 
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
-      Deployment d = kube.client().apps().deployments().inNamespace("managed").withName("gateway").get();
-      assertThat(d).isNotNull();
-      assertThat(d.getSpec().getReplicas()).isEqualTo(2);
-      assertThat(d.getMetadata().getOwnerReferences()).singleElement()
-          .satisfies(o -> assertThat(o.getKind()).isEqualTo("HotelService"));
-      var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
-      assertThat(container.getImage()).isEqualTo("bellhop/gateway:0.1.0");
-      assertThat(container.getPorts().get(0).getContainerPort()).isEqualTo(8080);
-      assertThat(container.getEnv()).extracting(EnvVar::getName).contains("PORT", "LOG_LEVEL");
-      assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health/ready");
-      assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/health/live");
-      assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(2L);
-      var svc = kube.client().services().inNamespace("managed").withName("gateway").get();
-      assertThat(svc).isNotNull();
-      assertThat(svc.getSpec().getType()).isEqualTo("ClusterIP");
-      assertThat(svc.getSpec().getSelector()).isEqualTo(d.getSpec().getSelector().getMatchLabels());
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              Deployment d =
+                  kube.client()
+                      .apps()
+                      .deployments()
+                      .inNamespace("managed")
+                      .withName("gateway")
+                      .get();
+              assertThat(d).isNotNull();
+              assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+              assertThat(d.getMetadata().getOwnerReferences())
+                  .singleElement()
+                  .satisfies(o -> assertThat(o.getKind()).isEqualTo("HotelService"));
+              var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+              assertThat(container.getImage()).isEqualTo("bellhop/gateway:0.1.0");
+              assertThat(container.getPorts().get(0).getContainerPort()).isEqualTo(8080);
+              assertThat(container.getEnv())
+                  .extracting(EnvVar::getName)
+                  .contains("PORT", "LOG_LEVEL");
+              assertThat(container.getReadinessProbe().getHttpGet().getPath())
+                  .isEqualTo("/health/ready");
+              assertThat(container.getStartupProbe().getHttpGet().getPath())
+                  .isEqualTo("/health/live");
+              assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds())
+                  .isEqualTo(2L);
+              var svc = kube.client().services().inNamespace("managed").withName("gateway").get();
+              assertThat(svc).isNotNull();
+              assertThat(svc.getSpec().getType()).isEqualTo("ClusterIP");
+              assertThat(svc.getSpec().getSelector())
+                  .isEqualTo(d.getSpec().getSelector().getMatchLabels());
+            });
 
     // The "kubelet" starts the Deployment's pods with its template labels.
-    var labels = kube.client().apps().deployments().inNamespace("managed").withName("gateway").get()
-        .getSpec().getTemplate().getMetadata().getLabels();
+    var labels =
+        kube.client()
+            .apps()
+            .deployments()
+            .inNamespace("managed")
+            .withName("gateway")
+            .get()
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getLabels();
     kube.create(Kube.pod("managed", "gateway-1", labels, "node-a", "10.6.0.1", true));
-    awaitConsul(() -> assertThat(consul.instances("gateway")).containsKey("test:managed:gateway:gateway-1:8080"));
+    awaitConsul(
+        () ->
+            assertThat(consul.instances("gateway"))
+                .containsKey("test:managed:gateway:gateway-1:8080"));
 
     // Scaling the HotelService scales its Deployment.
-    kube.edit("managed", "gateway", h -> {
-      h.getSpec().setReplicas(3L);
-      return h;
-    });
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
-        kube.client().apps().deployments().inNamespace("managed").withName("gateway").get().getSpec().getReplicas() == 3);
+    kube.edit(
+        "managed",
+        "gateway",
+        h -> {
+          h.getSpec().setReplicas(3L);
+          return h;
+        });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .until(
+            () ->
+                kube.client()
+                        .apps()
+                        .deployments()
+                        .inNamespace("managed")
+                        .withName("gateway")
+                        .get()
+                        .getSpec()
+                        .getReplicas()
+                    == 3);
 
     // Without an image Bellhop runs nothing: its Deployment and Service go.
-    kube.edit("managed", "gateway", h -> {
-      h.getSpec().setImage(null);
-      h.getSpec().setSelector(labels);
-      return h;
-    });
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
-        kube.client().apps().deployments().inNamespace("managed").withName("gateway").get() == null
-            && kube.client().services().inNamespace("managed").withName("gateway").get() == null);
+    kube.edit(
+        "managed",
+        "gateway",
+        h -> {
+          h.getSpec().setImage(null);
+          h.getSpec().setSelector(labels);
+          return h;
+        });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .until(
+            () ->
+                kube.client().apps().deployments().inNamespace("managed").withName("gateway").get()
+                        == null
+                    && kube.client().services().inNamespace("managed").withName("gateway").get()
+                        == null);
   }
 
   @Test
   void servesMetricsAndHealth() throws Exception {
     kube.create(Kube.hotelService("metrics", "search", 8090, Map.of("app", "search")));
-    kube.create(Kube.pod("metrics", "search-1", Map.of("app", "search"), "node-a", "10.7.0.1", true));
+    kube.create(
+        Kube.pod("metrics", "search-1", Map.of("app", "search"), "node-a", "10.7.0.1", true));
     awaitConsul(() -> assertThat(consul.instances("search")).hasSize(1));
 
     HttpClient http = HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + running.operator().httpPort();
-    var metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    var metrics =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(metrics.statusCode()).isEqualTo(200);
-    assertThat(metrics.body()).contains("bellhop_consul_registrations_total", "bellhop_consul_deregistrations_total",
-        "bellhop_consul_transactions_total", "bellhop_consul_errors_total",
-        "bellhop_registration_latency_seconds_bucket");
+    assertThat(metrics.body())
+        .contains(
+            "bellhop_consul_registrations_total",
+            "bellhop_consul_deregistrations_total",
+            "bellhop_consul_transactions_total",
+            "bellhop_consul_errors_total",
+            "bellhop_registration_latency_seconds_bucket");
     for (String path : List.of("/healthz", "/readyz")) {
-      var response = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      var response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + path)).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as(path).isEqualTo(200);
     }
   }

@@ -28,12 +28,14 @@ class LabelIndexTest {
     store.put(key, pod);
     String label = Labels.indexKeys(pod).get(0);
 
-    assertNeverMissing(() -> store.withIndexKey(label), () -> {
-      for (int i = 0; i < UPDATES; i++) {
-        pod.getMetadata().setResourceVersion(String.valueOf(i));
-        store.put(key, pod);
-      }
-    });
+    assertNeverMissing(
+        () -> store.withIndexKey(label),
+        () -> {
+          for (int i = 0; i < UPDATES; i++) {
+            pod.getMetadata().setResourceVersion(String.valueOf(i));
+            store.put(key, pod);
+          }
+        });
   }
 
   @Test
@@ -44,12 +46,14 @@ class LabelIndexTest {
     store.put(key, hs);
     String label = Labels.indexKeys(hs).get(0);
 
-    assertNeverMissing(() -> store.withIndexKey(label), () -> {
-      for (int i = 0; i < UPDATES; i++) {
-        hs.getMetadata().setResourceVersion(String.valueOf(i)); // e.g. its status written
-        store.put(key, hs);
-      }
-    });
+    assertNeverMissing(
+        () -> store.withIndexKey(label),
+        () -> {
+          for (int i = 0; i < UPDATES; i++) {
+            hs.getMetadata().setResourceVersion(String.valueOf(i)); // e.g. its status written
+            store.put(key, hs);
+          }
+        });
   }
 
   @Test
@@ -73,24 +77,30 @@ class LabelIndexTest {
     LabelIndexedStore<HotelService> hotelServices = new LabelIndexedStore<>(Labels::indexKeys);
     HotelService hs = Kube.hotelService("a", "geo", 8080, Map.of("app", "geo"));
     hotelServices.put(hotelServices.getKey(hs), hs);
-    HotelService moved = Kube.hotelService("a", "geo", 8080, Map.of("app", "rate")); // informers hand in new objects
+    HotelService moved =
+        Kube.hotelService("a", "geo", 8080, Map.of("app", "rate")); // informers hand in new objects
     hotelServices.put(hotelServices.getKey(moved), moved);
     assertThat(hotelServices.withIndexKey("a/app=geo")).isEmpty();
     assertThat(hotelServices.withIndexKey("a/app=rate")).containsExactly(moved);
   }
 
-  /** Runs {@code writer} while another thread looks up, and asserts that no lookup came back empty. */
-  private static void assertNeverMissing(Supplier<List<?>> lookup, Runnable writer) throws Exception {
+  /**
+   * Runs {@code writer} while another thread looks up, and asserts that no lookup came back empty.
+   */
+  private static void assertNeverMissing(Supplier<List<?>> lookup, Runnable writer)
+      throws Exception {
     AtomicBoolean writing = new AtomicBoolean(true);
-    CompletableFuture<Long> misses = CompletableFuture.supplyAsync(() -> {
-      long missed = 0;
-      while (writing.get()) {
-        if (lookup.get().isEmpty()) {
-          missed++;
-        }
-      }
-      return missed;
-    });
+    CompletableFuture<Long> misses =
+        CompletableFuture.supplyAsync(
+            () -> {
+              long missed = 0;
+              while (writing.get()) {
+                if (lookup.get().isEmpty()) {
+                  missed++;
+                }
+              }
+              return missed;
+            });
     try {
       writer.run();
     } finally {

@@ -13,7 +13,9 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The small pure rules: which HotelServices a pod concerns, what gets registered, what is invalid. */
+/**
+ * The small pure rules: which HotelServices a pod concerns, what gets registered, what is invalid.
+ */
 class RegistrationRulesTest {
   private static HotelService hs(String ns, String name, Map<String, String> selector) {
     return Kube.hotelService(ns, name, 8080, selector);
@@ -31,8 +33,8 @@ class RegistrationRulesTest {
     Pod elsewhere = Kube.pod("b", "geo-3", Map.of("app", "geo"), "n", "10.0.0.3", true);
 
     assertThat(mapper.toPrimaryResourceIDs(v1)).containsExactly(new ResourceID("geo", "a"));
-    assertThat(mapper.toPrimaryResourceIDs(v2)).containsExactlyInAnyOrder(new ResourceID("geo", "a"),
-        new ResourceID("geo-v2", "a"));
+    assertThat(mapper.toPrimaryResourceIDs(v2))
+        .containsExactlyInAnyOrder(new ResourceID("geo", "a"), new ResourceID("geo-v2", "a"));
     assertThat(mapper.toPrimaryResourceIDs(elsewhere)).isEmpty();
   }
 
@@ -48,11 +50,20 @@ class RegistrationRulesTest {
   @Test
   void aHotelServicesPodsAreThoseInItsNamespaceCarryingAllOfItsSelector() {
     var geoV2 = hs("a", "geo-v2", Map.of("app", "geo", "track", "v2"));
-    List<Pod> pods = List.of(
-        Kube.pod("a", "geo-1", Map.of("app", "geo", "track", "v1"), "n", "10.0.0.1", true),
-        Kube.pod("a", "geo-2", Map.of("app", "geo", "track", "v2", "extra", "x"), "n", "10.0.0.2", true),
-        Kube.pod("b", "geo-3", Map.of("app", "geo", "track", "v2"), "n", "10.0.0.3", true));
-    var mapper = new HotelServiceToPodsMapper(key -> pods.stream().filter(p -> Labels.indexKeys(p).contains(key)).toList());
+    List<Pod> pods =
+        List.of(
+            Kube.pod("a", "geo-1", Map.of("app", "geo", "track", "v1"), "n", "10.0.0.1", true),
+            Kube.pod(
+                "a",
+                "geo-2",
+                Map.of("app", "geo", "track", "v2", "extra", "x"),
+                "n",
+                "10.0.0.2",
+                true),
+            Kube.pod("b", "geo-3", Map.of("app", "geo", "track", "v2"), "n", "10.0.0.3", true));
+    var mapper =
+        new HotelServiceToPodsMapper(
+            key -> pods.stream().filter(p -> Labels.indexKeys(p).contains(key)).toList());
 
     assertThat(mapper.toSecondaryResourceIDs(geoV2)).containsExactly(new ResourceID("geo-2", "a"));
     var noSpec = hs("a", "broken", Map.of("app", "geo"));
@@ -62,7 +73,8 @@ class RegistrationRulesTest {
 
   /** The HotelService cache's selector index, over these HotelServices. */
   private static Function<String, List<HotelService>> index(HotelService... hotelServices) {
-    return key -> Stream.of(hotelServices).filter(hs -> Labels.indexKeys(hs).contains(key)).toList();
+    return key ->
+        Stream.of(hotelServices).filter(hs -> Labels.indexKeys(hs).contains(key)).toList();
   }
 
   @Test
@@ -74,18 +86,32 @@ class RegistrationRulesTest {
     Pod wasReady = Kube.pod("a", "was-ready", Map.of("app", "geo"), "node-1", "10.0.0.3", false);
     Pod terminating = Kube.pod("a", "leaving", Map.of("app", "geo"), "node-1", "10.0.0.4", true);
     terminating.getMetadata().setDeletionTimestamp("2026-01-01T00:00:00Z");
-    Registration before = planner.desired(geo, List.of(Kube.pod("a", "was-ready", Map.of("app", "geo"), "node-1",
-        "10.0.0.3", true)), Map.of()).get(0);
+    Registration before =
+        planner
+            .desired(
+                geo,
+                List.of(
+                    Kube.pod("a", "was-ready", Map.of("app", "geo"), "node-1", "10.0.0.3", true)),
+                Map.of())
+            .get(0);
 
-    var desired = planner.desired(geo, List.of(ready, neverReady, wasReady, terminating), Map.of(before.id(), before));
+    var desired =
+        planner.desired(
+            geo, List.of(ready, neverReady, wasReady, terminating), Map.of(before.id(), before));
 
-    assertThat(desired).extracting(Registration::id)
+    assertThat(desired)
+        .extracting(Registration::id)
         .containsExactlyInAnyOrder("c:a:geo:ready:8080", "c:a:geo:was-ready:8080");
-    assertThat(desired).filteredOn(r -> r.id().endsWith("was-ready:8080")).singleElement()
+    assertThat(desired)
+        .filteredOn(r -> r.id().endsWith("was-ready:8080"))
+        .singleElement()
         .satisfies(r -> assertThat(r.passing()).isFalse());
     assertThat(desired.get(0).node()).isEqualTo("bellhop-c-node-1");
-    assertThat(desired.get(0).meta()).containsEntry("k8s-pod", "ready").containsEntry("hotelservice", "geo")
-        .containsEntry("bellhop-cluster", "c").containsEntry("managed-by", "bellhop");
+    assertThat(desired.get(0).meta())
+        .containsEntry("k8s-pod", "ready")
+        .containsEntry("hotelservice", "geo")
+        .containsEntry("bellhop-cluster", "c")
+        .containsEntry("managed-by", "bellhop");
   }
 
   @Test
@@ -97,7 +123,8 @@ class RegistrationRulesTest {
     bad.getSpec().getConsul().setMeta(Map.of("managed-by", "me", "consul-x", "y"));
     bad.getSpec().getConsul().setCluster("Not A Name");
 
-    assertThat(HotelServiceValidator.validate(bad)).anySatisfy(p -> assertThat(p).startsWith("spec.port"))
+    assertThat(HotelServiceValidator.validate(bad))
+        .anySatisfy(p -> assertThat(p).startsWith("spec.port"))
         .anySatisfy(p -> assertThat(p).startsWith("spec.replicas"))
         .anySatisfy(p -> assertThat(p).startsWith("metadata.name"))
         .anySatisfy(p -> assertThat(p).startsWith("spec.consul.tags"))
@@ -106,10 +133,11 @@ class RegistrationRulesTest {
         .anySatisfy(p -> assertThat(p).startsWith("spec.consul.cluster"));
 
     var noSelector = hs("a", "geo", null);
-    assertThat(HotelServiceValidator.validate(noSelector)).containsExactly(
-        "spec.selector is required when spec.image is not set");
+    assertThat(HotelServiceValidator.validate(noSelector))
+        .containsExactly("spec.selector is required when spec.image is not set");
     var emptySelector = hs("a", "geo", Map.of());
-    assertThat(HotelServiceValidator.validate(emptySelector)).singleElement()
+    assertThat(HotelServiceValidator.validate(emptySelector))
+        .singleElement()
         .satisfies(p -> assertThat(p).startsWith("spec.selector must not be empty"));
     assertThat(HotelServiceValidator.validate(hs("a", "geo", Map.of("app", "geo")))).isEmpty();
   }

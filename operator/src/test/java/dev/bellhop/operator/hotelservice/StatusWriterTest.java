@@ -40,8 +40,15 @@ class StatusWriterTest {
     HotelServiceStatus s = new HotelServiceStatus();
     s.setObservedGeneration(1L);
     s.setReadyEndpoints(ready);
-    s.setConditions(Conditions.set(base == null ? null : base.getConditions(), Conditions.READY, isReady,
-        isReady ? "EndpointsReady" : "WaitingForEndpoints", ready + " of 1 endpoint(s) ready", 1L, Clock.systemUTC()));
+    s.setConditions(
+        Conditions.set(
+            base == null ? null : base.getConditions(),
+            Conditions.READY,
+            isReady,
+            isReady ? "EndpointsReady" : "WaitingForEndpoints",
+            ready + " of 1 endpoint(s) ready",
+            1L,
+            Clock.systemUTC()));
     return s;
   }
 
@@ -60,7 +67,8 @@ class StatusWriterTest {
     writer.submit(hs, ready);
     // At once, though the previous write was just now: the Ready condition changed.
     await().atMost(Duration.ofMillis(800)).until(() -> ready.equals(stored("sw", "a")));
-    assertThat(stored("sw", "a").getConditions()).singleElement()
+    assertThat(stored("sw", "a").getConditions())
+        .singleElement()
         .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"));
     assertThat(writer.current(hs)).isEqualTo(ready);
   }
@@ -73,18 +81,24 @@ class StatusWriterTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> first.equals(stored("sw", "b")));
 
     List<HotelServiceStatus> seen = new CopyOnWriteArrayList<>();
-    try (var watch = cluster.client().resources(HotelService.class).inNamespace("sw").withName("b")
-        .watch(new Watcher<>() {
-          @Override
-          public void eventReceived(Action action, HotelService resource) {
-            if (action == Action.MODIFIED) {
-              seen.add(resource.getStatus());
-            }
-          }
+    try (var watch =
+        cluster
+            .client()
+            .resources(HotelService.class)
+            .inNamespace("sw")
+            .withName("b")
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, HotelService resource) {
+                    if (action == Action.MODIFIED) {
+                      seen.add(resource.getStatus());
+                    }
+                  }
 
-          @Override
-          public void onClose(WatcherException cause) {}
-        })) {
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                })) {
       HotelServiceStatus last = first;
       for (int ready = 2; ready <= 10; ready++) {
         last = status(writer.current(hs), ready, true);
@@ -100,12 +114,14 @@ class StatusWriterTest {
 
   @Test
   void aHotelServiceThatIsGoneIsForgottenAndOthersCarryOn() {
-    HotelService gone = cluster.kube().create(Kube.hotelService("sw", "gone", 80, Map.of("app", "gone")));
+    HotelService gone =
+        cluster.kube().create(Kube.hotelService("sw", "gone", 80, Map.of("app", "gone")));
     cluster.client().resource(gone).delete();
     await().atMost(Duration.ofSeconds(5)).until(() -> cluster.kube().get("sw", "gone") == null);
     writer.submit(gone, status(null, 1, true));
 
-    HotelService other = cluster.kube().create(Kube.hotelService("sw", "c", 80, Map.of("app", "c")));
+    HotelService other =
+        cluster.kube().create(Kube.hotelService("sw", "c", 80, Map.of("app", "c")));
     HotelServiceStatus s = status(null, 1, true);
     writer.submit(other, s);
     await().atMost(Duration.ofSeconds(5)).until(() -> s.equals(stored("sw", "c")));

@@ -22,14 +22,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Objects a real API server refuses today (the CRDs carry the rules) but that may be stored: written
- * before the CRD was tightened, or into a store that checks nothing (this mock). The operator must
- * start, mark each with an {@code Invalid} condition naming the field, write nothing for it, and keep
- * serving every other HotelService.
+ * Objects a real API server refuses today (the CRDs carry the rules) but that may be stored:
+ * written before the CRD was tightened, or into a store that checks nothing (this mock). The
+ * operator must start, mark each with an {@code Invalid} condition naming the field, write nothing
+ * for it, and keep serving every other HotelService.
  */
 class StoredInvalidObjectsTest {
   @RegisterExtension
-  static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(TestConsulCluster.builder().servers(1).agents(1));
+  static final ConsulClusterExtension CONSUL =
+      new ConsulClusterExtension(TestConsulCluster.builder().servers(1).agents(1));
 
   private MockCluster cluster;
   private BellhopOperator operator;
@@ -43,54 +44,76 @@ class StoredInvalidObjectsTest {
   }
 
   private BellhopOperator start() {
-    operator = BellhopOperator.start(cluster.client(),
-        new OperatorConfig(CONSUL.cluster().agents().get(0).httpAddress(), null, "test", Set.of(), 0, null));
+    operator =
+        BellhopOperator.start(
+            cluster.client(),
+            new OperatorConfig(
+                CONSUL.cluster().agents().get(0).httpAddress(), null, "test", Set.of(), 0, null));
     return operator;
   }
 
   private void createRaw(String yaml) {
     GenericKubernetesResource raw = Serialization.unmarshal(yaml, GenericKubernetesResource.class);
-    cluster.client().genericKubernetesResources("bellhop.dev/v1alpha1", "HotelService")
-        .inNamespace(raw.getMetadata().getNamespace()).resource(raw).create();
+    cluster
+        .client()
+        .genericKubernetesResources("bellhop.dev/v1alpha1", "HotelService")
+        .inNamespace(raw.getMetadata().getNamespace())
+        .resource(raw)
+        .create();
   }
 
   private void awaitInvalid(String ns, String name, String field) {
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
-      var status = cluster.kube().get(ns, name).getStatus();
-      var invalid = Conditions.find(status.getConditions(), Conditions.INVALID).orElseThrow();
-      assertThat(invalid.getStatus()).isEqualTo("True");
-      assertThat(invalid.getMessage()).contains(field);
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              var status = cluster.kube().get(ns, name).getStatus();
+              var invalid =
+                  Conditions.find(status.getConditions(), Conditions.INVALID).orElseThrow();
+              assertThat(invalid.getStatus()).isEqualTo("True");
+              assertThat(invalid.getMessage()).contains(field);
+            });
   }
 
   @Test
   void replicasBeyondInt32NeitherBreakTheInformerNorReachADeployment() {
     cluster = new MockCluster();
     // Stored before the operator starts: its informer's first list holds it.
-    createRaw("""
+    createRaw(
+        """
         apiVersion: bellhop.dev/v1alpha1
         kind: HotelService
         metadata: {name: huge, namespace: stored}
         spec: {image: 'bellhop/rate:1', replicas: 3000000000, port: 8084}
         """);
     cluster.kube().create(Kube.hotelService("stored", "geo", 8082, Map.of("app", "geo")));
-    cluster.kube().create(Kube.pod("stored", "geo-1", Map.of("app", "geo"), "node-a", "10.7.0.1", true));
+    cluster
+        .kube()
+        .create(Kube.pod("stored", "geo-1", Map.of("app", "geo"), "node-a", "10.7.0.1", true));
     start();
 
-    awaitInvalid("stored", "huge", "spec.replicas must be between 0 and " + FieldRules.REPLICAS_MAX
-        + ", got 3000000000");
+    awaitInvalid(
+        "stored",
+        "huge",
+        "spec.replicas must be between 0 and " + FieldRules.REPLICAS_MAX + ", got 3000000000");
     ConsulReader consul = new ConsulReader(CONSUL.cluster());
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
-        assertThat(consul.instances("geo")).containsKey("test:stored:geo:geo-1:8082"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> assertThat(consul.instances("geo")).containsKey("test:stored:geo:geo-1:8082"));
     // One arriving through the watch is handled the same way.
-    createRaw("""
+    createRaw(
+        """
         apiVersion: bellhop.dev/v1alpha1
         kind: HotelService
         metadata: {name: huger, namespace: stored}
         spec: {image: 'bellhop/rate:1', replicas: 9000000000, port: 8084}
         """);
     awaitInvalid("stored", "huger", "spec.replicas");
-    assertThat(cluster.client().apps().deployments().inNamespace("stored").list().getItems()).isEmpty();
+    assertThat(cluster.client().apps().deployments().inNamespace("stored").list().getItems())
+        .isEmpty();
     assertThat(operator.operator().getRuntimeInfo().allEventSourcesAreHealthy()).isTrue();
   }
 
@@ -107,14 +130,17 @@ class StoredInvalidObjectsTest {
 
     awaitInvalid("names", "9lives", "metadata.name must be a DNS-1035 label");
     assertThat(cluster.client().services().inNamespace("names").list().getItems()).isEmpty();
-    assertThat(cluster.client().apps().deployments().inNamespace("names").list().getItems()).isEmpty();
+    assertThat(cluster.client().apps().deployments().inNamespace("names").list().getItems())
+        .isEmpty();
   }
 
   @Test
   void anObjectThatDoesNotDeserializeStopsNoOtherController() {
     cluster = new MockCluster();
-    // A string where the model has an integer: no schema lets it in, but a store that checks nothing does.
-    createRaw("""
+    // A string where the model has an integer: no schema lets it in, but a store that checks
+    // nothing does.
+    createRaw(
+        """
         apiVersion: bellhop.dev/v1alpha1
         kind: HotelService
         metadata: {name: garbled, namespace: stored}
@@ -122,7 +148,8 @@ class StoredInvalidObjectsTest {
         """);
     start(); // JOSDK's default would stop the operator here (stopOnInformerErrorDuringStartup)
 
-    // fabric8 stops an informer whose list does not deserialize: /healthz says so (the liveness probe
+    // fabric8 stops an informer whose list does not deserialize: /healthz says so (the liveness
+    // probe
     // restarts the pod), and meanwhile the ConsulCluster controller keeps working.
     assertThat(operator.operator().getRuntimeInfo().allEventSourcesAreHealthy()).isFalse();
     var cc = new dev.bellhop.operator.crd.ConsulCluster();
@@ -130,7 +157,19 @@ class StoredInvalidObjectsTest {
     cc.getMetadata().setNamespace("stored");
     cc.setSpec(new dev.bellhop.operator.crd.ConsulClusterSpec());
     cluster.client().resources(dev.bellhop.operator.crd.ConsulCluster.class).resource(cc).create();
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
-        assertThat(cluster.client().apps().statefulSets().inNamespace("stored").list().getItems()).isNotEmpty());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(
+            () ->
+                assertThat(
+                        cluster
+                            .client()
+                            .apps()
+                            .statefulSets()
+                            .inNamespace("stored")
+                            .list()
+                            .getItems())
+                    .isNotEmpty());
   }
 }

@@ -20,13 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Every Consul server stopped, its data directory wiped, and started again: a new raft cluster
- * with an empty catalog (as after a lost volume, or a snapshot from before Bellhop's entries).
- * The engine, which never stopped, puts everything back without being told.
+ * Every Consul server stopped, its data directory wiped, and started again: a new raft cluster with
+ * an empty catalog (as after a lost volume, or a snapshot from before Bellhop's entries). The
+ * engine, which never stopped, puts everything back without being told.
  */
 class ConsulWipeTest {
-  @RegisterExtension
-  static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(3);
+  @RegisterExtension static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(3);
 
   @Test
   void everyRegistrationIsBackAfterTheServersRestartAsANewCluster() throws IOException {
@@ -35,7 +34,8 @@ class ConsulWipeTest {
     var meters = new SimpleMeterRegistry();
     var first = regs("w1", "ns/one", "w1-one", 10, true);
     var second = regs("w1", "ns/two", "w1-two", 5, false);
-    try (var sync = new RegistrationSync(new ConsulCatalog(consul.httpAddresses(), null, null, "w1"), meters)) {
+    try (var sync =
+        new RegistrationSync(new ConsulCatalog(consul.httpAddresses(), null, null, "w1"), meters)) {
       sync.sync(owner("ns/one"), first);
       sync.sync(owner("ns/two"), second);
       assertThat(reader.instances("w1-one")).hasSize(10);
@@ -55,13 +55,19 @@ class ConsulWipeTest {
       consul.servers().forEach(consul::startNode);
       consul.awaitLeader(Duration.ofSeconds(60));
 
-      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
-        for (Registration r : concat(first, second)) {
-          ConsulDriftTest.assertHolds(reader, r);
-        }
-      });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .ignoreExceptions()
+          .untilAsserted(
+              () -> {
+                for (Registration r : concat(first, second)) {
+                  ConsulDriftTest.assertHolds(reader, r);
+                }
+              });
       assertThat(reader.json("/v1/catalog/nodes?node-meta=bellhop-cluster:w1")).hasSize(3);
-      assertThat(ConsulDriftTest.repairs(meters, RepairKind.INSTANCE_MISSING)).isGreaterThanOrEqualTo(15);
+      assertThat(ConsulDriftTest.repairs(meters, RepairKind.INSTANCE_MISSING))
+          .isGreaterThanOrEqualTo(15);
     }
   }
 

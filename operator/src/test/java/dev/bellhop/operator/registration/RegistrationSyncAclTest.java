@@ -10,28 +10,42 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** CONSUL_HTTP_TOKEN reaches Consul: with ACLs default-deny, the token writes and no token is refused. */
+/**
+ * CONSUL_HTTP_TOKEN reaches Consul: with ACLs default-deny, the token writes and no token is
+ * refused.
+ */
 class RegistrationSyncAclTest {
   private static final String TOKEN = "4f2b8e0c-2f0e-4d8a-9a51-6c1f0e3b7a10";
 
   @RegisterExtension
-  static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(TestConsulCluster.builder().servers(1)
-      .aclDefaultDeny(TOKEN));
+  static final ConsulClusterExtension CONSUL =
+      new ConsulClusterExtension(TestConsulCluster.builder().servers(1).aclDefaultDeny(TOKEN));
 
   @Test
   void theTokenIsSentAndWithoutItTheWriteIsRejected() {
     String address = CONSUL.cluster().httpAddress();
     var desired = RegistrationSyncTest.regs("acl", "ns/secure", "secure", 2, true);
-    try (var withToken = new RegistrationSync(new ConsulCatalog(address, TOKEN, "acl"), new SimpleMeterRegistry())) {
-      assertThat(withToken.sync(RegistrationSyncTest.owner("ns/secure"), desired).registered()).isEqualTo(2);
+    try (var withToken =
+        new RegistrationSync(new ConsulCatalog(address, TOKEN, "acl"), new SimpleMeterRegistry())) {
+      assertThat(withToken.sync(RegistrationSyncTest.owner("ns/secure"), desired).registered())
+          .isEqualTo(2);
     }
-    try (var anonymous = new RegistrationSync(new ConsulCatalog(address, null, "acl"), new SimpleMeterRegistry())) {
-      assertThatThrownBy(() -> anonymous.sync(RegistrationSyncTest.owner("ns/other"), RegistrationSyncTest.regs("acl", "ns/other", "other", 1, true)))
-          .isInstanceOf(ConsulRejectedException.class).hasMessageContaining("Permission denied");
+    try (var anonymous =
+        new RegistrationSync(new ConsulCatalog(address, null, "acl"), new SimpleMeterRegistry())) {
+      assertThatThrownBy(
+              () ->
+                  anonymous.sync(
+                      RegistrationSyncTest.owner("ns/other"),
+                      RegistrationSyncTest.regs("acl", "ns/other", "other", 1, true)))
+          .isInstanceOf(ConsulRejectedException.class)
+          .hasMessageContaining("Permission denied");
     }
-    try (var again = new RegistrationSync(new ConsulCatalog(address, TOKEN, "acl"), new SimpleMeterRegistry())) {
-      assertThat(again.registered(RegistrationSyncTest.owner("ns/secure"))).hasSize(2); // read back with the token
-      assertThat(again.sync(RegistrationSyncTest.owner("ns/secure"), List.of()).writes()).isEqualTo(2);
+    try (var again =
+        new RegistrationSync(new ConsulCatalog(address, TOKEN, "acl"), new SimpleMeterRegistry())) {
+      assertThat(again.registered(RegistrationSyncTest.owner("ns/secure")))
+          .hasSize(2); // read back with the token
+      assertThat(again.sync(RegistrationSyncTest.owner("ns/secure"), List.of()).writes())
+          .isEqualTo(2);
     }
   }
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The sync engine alone against a real 3-server Consul cluster, with a client agent in front. */
 class RegistrationSyncTest {
   @RegisterExtension
-  static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(TestConsulCluster.builder().servers(3).agents(1));
+  static final ConsulClusterExtension CONSUL =
+      new ConsulClusterExtension(TestConsulCluster.builder().servers(3).agents(1));
 
   private static TestConsulCluster consul() {
     return CONSUL.cluster();
@@ -44,15 +45,34 @@ class RegistrationSyncTest {
 
   static Registration reg(String cluster, String owner, String service, int i, boolean passing) {
     String[] o = owner.split("/");
-    Map<String, String> meta = new HashMap<>(Map.of(
-        InstanceMeta.MANAGED_BY, InstanceMeta.MANAGED_BY_VALUE, InstanceMeta.CLUSTER, cluster,
-        InstanceMeta.NAMESPACE, o[0], InstanceMeta.HOTELSERVICE, o[1], InstanceMeta.POD, "pod-" + i));
-    return new Registration(owner(owner), cluster + ":" + o[0] + ":" + o[1] + ":pod-" + i + ":80", service,
-        "node-" + (i % 3) + "-bellhop-" + cluster, "127.0.0." + (i % 3 + 1), "10.0.0." + i, 80, List.of("v1"), meta,
+    Map<String, String> meta =
+        new HashMap<>(
+            Map.of(
+                InstanceMeta.MANAGED_BY,
+                InstanceMeta.MANAGED_BY_VALUE,
+                InstanceMeta.CLUSTER,
+                cluster,
+                InstanceMeta.NAMESPACE,
+                o[0],
+                InstanceMeta.HOTELSERVICE,
+                o[1],
+                InstanceMeta.POD,
+                "pod-" + i));
+    return new Registration(
+        owner(owner),
+        cluster + ":" + o[0] + ":" + o[1] + ":pod-" + i + ":80",
+        service,
+        "node-" + (i % 3) + "-bellhop-" + cluster,
+        "127.0.0." + (i % 3 + 1),
+        "10.0.0." + i,
+        80,
+        List.of("v1"),
+        meta,
         passing);
   }
 
-  static List<Registration> regs(String cluster, String owner, String service, int n, boolean passing) {
+  static List<Registration> regs(
+      String cluster, String owner, String service, int n, boolean passing) {
     return IntStream.range(0, n).mapToObj(i -> reg(cluster, owner, service, i, passing)).toList();
   }
 
@@ -65,11 +85,15 @@ class RegistrationSyncTest {
       assertThat(sync.sync(owner("ns/alpha"), desired).writes()).isPositive();
       var instances = reader.instances("alpha");
       assertThat(instances).hasSize(5);
-      assertThat(instances.values()).allSatisfy(i -> {
-        assertThat(i.status()).isEqualTo("passing");
-        assertThat(i.meta()).containsEntry("managed-by", "bellhop").containsEntry("bellhop-cluster", "c1");
-        assertThat(i.tags()).containsExactly("v1");
-      });
+      assertThat(instances.values())
+          .allSatisfy(
+              i -> {
+                assertThat(i.status()).isEqualTo("passing");
+                assertThat(i.meta())
+                    .containsEntry("managed-by", "bellhop")
+                    .containsEntry("bellhop-cluster", "c1");
+                assertThat(i.tags()).containsExactly("v1");
+              });
       var before = reader.instances("alpha");
       double txns = meters.counter("bellhop.consul.transactions").count();
 
@@ -96,7 +120,8 @@ class RegistrationSyncTest {
 
       desired.remove(2);
       sync.sync(owner("ns/beta"), desired);
-      assertThat(reader.instances("beta")).containsOnlyKeys(desired.get(0).id(), desired.get(1).id());
+      assertThat(reader.instances("beta"))
+          .containsOnlyKeys(desired.get(0).id(), desired.get(1).id());
 
       sync.sync(owner("ns/beta"), List.of());
       assertThat(reader.instances("beta")).isEmpty();
@@ -107,8 +132,19 @@ class RegistrationSyncTest {
   void neverTouchesEntriesItDoesNotOwn() {
     var reader = new ConsulReader(consul());
     reader.registerForeign("real-node", "gamma-by-hand", "gamma", Map.of("owner", "someone"));
-    reader.registerForeign("real-node", "gamma-other-bellhop", "gamma", Map.of("managed-by", "bellhop",
-        "bellhop-cluster", "other", "k8s-namespace", "ns", "hotelservice", "gamma"));
+    reader.registerForeign(
+        "real-node",
+        "gamma-other-bellhop",
+        "gamma",
+        Map.of(
+            "managed-by",
+            "bellhop",
+            "bellhop-cluster",
+            "other",
+            "k8s-namespace",
+            "ns",
+            "hotelservice",
+            "gamma"));
     try (var sync = engine("c1", new SimpleMeterRegistry())) {
       sync.sync(owner("ns/gamma"), regs("c1", "ns/gamma", "gamma", 2, true));
       sync.sync(owner("ns/gamma"), List.of());
@@ -148,7 +184,9 @@ class RegistrationSyncTest {
       List<CompletableFuture<RegistrationSync.SyncResult>> calls = new ArrayList<>();
       for (int s = 0; s < 20; s++) {
         String owner = "ns/svc" + s;
-        calls.add(CompletableFuture.supplyAsync(() -> sync.sync(owner(owner), regs("c3", owner, "epsilon", 25, true))));
+        calls.add(
+            CompletableFuture.supplyAsync(
+                () -> sync.sync(owner(owner), regs("c3", owner, "epsilon", 25, true))));
       }
       // 500 instances: 1,000 service and check operations plus 3 nodes, each node written once
       // however many of the concurrent syncs needed it.
@@ -161,7 +199,9 @@ class RegistrationSyncTest {
 
   @Test
   void unreachableConsulIsReportedAsUnavailable() {
-    try (var sync = new RegistrationSync(new ConsulCatalog("127.0.0.1:1", null, "c1"), new SimpleMeterRegistry())) {
+    try (var sync =
+        new RegistrationSync(
+            new ConsulCatalog("127.0.0.1:1", null, "c1"), new SimpleMeterRegistry())) {
       assertThatThrownBy(() -> sync.sync(owner("ns/x"), regs("c1", "ns/x", "x", 1, true)))
           .isInstanceOf(ConsulUnavailableException.class);
     }
@@ -173,21 +213,26 @@ class RegistrationSyncTest {
     try (var sync = engine("c4", new SimpleMeterRegistry())) {
       AtomicBoolean stop = new AtomicBoolean();
       List<Throwable> failures = new ArrayList<>();
-      Thread churn = new Thread(() -> {
-        int round = 0;
-        while (!stop.get()) {
-          int n = 5 + (round++ % 10);
-          try {
-            sync.sync(owner("ns/zeta"), regs("c4", "ns/zeta", "zeta", n, round % 2 == 0));
-          } catch (ConsulUnavailableException | ConsulRejectedException e) {
-            synchronized (failures) {
-              failures.add(e);
-            }
-          }
-        }
-      });
+      Thread churn =
+          new Thread(
+              () -> {
+                int round = 0;
+                while (!stop.get()) {
+                  int n = 5 + (round++ % 10);
+                  try {
+                    sync.sync(owner("ns/zeta"), regs("c4", "ns/zeta", "zeta", n, round % 2 == 0));
+                  } catch (ConsulUnavailableException | ConsulRejectedException e) {
+                    synchronized (failures) {
+                      failures.add(e);
+                    }
+                  }
+                }
+              });
       churn.start();
-      await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> !reader.instances("zeta").isEmpty());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptions()
+          .until(() -> !reader.instances("zeta").isEmpty());
       var leader = consul().leader();
       consul().kill(leader);
       consul().awaitLeader(Duration.ofSeconds(30));
@@ -197,8 +242,12 @@ class RegistrationSyncTest {
       consul().restart(leader);
 
       var finalSet = regs("c4", "ns/zeta", "zeta", 8, true);
-      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> sync.sync(owner("ns/zeta"), finalSet));
-      assertThat(reader.instances("zeta")).hasSize(8)
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .untilAsserted(() -> sync.sync(owner("ns/zeta"), finalSet));
+      assertThat(reader.instances("zeta"))
+          .hasSize(8)
           .allSatisfy((id, i) -> assertThat(i.status()).isEqualTo("passing"));
       assertThat(sync.sync(owner("ns/zeta"), finalSet).writes()).isZero();
     }

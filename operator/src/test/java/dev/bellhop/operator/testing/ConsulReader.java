@@ -34,8 +34,17 @@ public final class ConsulReader {
       svc.path("Meta").fields().forEachRemaining(e -> meta.put(e.getKey(), e.getValue().asText()));
       List<String> tags = new ArrayList<>();
       svc.path("Tags").forEach(t -> tags.add(t.asText()));
-      result.put(svc.path("ID").asText(), new Instance(svc.path("ID").asText(), entry.path("Node").path("Node").asText(),
-          svc.path("Address").asText(), svc.path("Port").asInt(), status, tags, meta, modified));
+      result.put(
+          svc.path("ID").asText(),
+          new Instance(
+              svc.path("ID").asText(),
+              entry.path("Node").path("Node").asText(),
+              svc.path("Address").asText(),
+              svc.path("Port").asInt(),
+              status,
+              tags,
+              meta,
+              modified));
     }
     return result;
   }
@@ -50,12 +59,37 @@ public final class ConsulReader {
 
   public void registerForeign(String node, String id, String service, Map<String, String> meta) {
     StringBuilder m = new StringBuilder();
-    meta.forEach((k, v) -> m.append(m.length() == 0 ? "" : ",").append('"').append(k).append("\":\"").append(v).append('"'));
-    consul.httpPut("/v1/catalog/register", "{\"Node\":\"" + node + "\",\"Address\":\"127.9.9.9\",\"Service\":{\"ID\":\""
-        + id + "\",\"Service\":\"" + service + "\",\"Port\":1234,\"Meta\":{" + m + "}}}");
+    meta.forEach(
+        (k, v) ->
+            m.append(m.length() == 0 ? "" : ",")
+                .append('"')
+                .append(k)
+                .append("\":\"")
+                .append(v)
+                .append('"'));
+    consul.httpPut(
+        "/v1/catalog/register",
+        "{\"Node\":\""
+            + node
+            + "\",\"Address\":\"127.9.9.9\",\"Service\":{\"ID\":\""
+            + id
+            + "\",\"Service\":\""
+            + service
+            + "\",\"Port\":1234,\"Meta\":{"
+            + m
+            + "}}}");
   }
 
-  /** @param modifyIndex the raft index of the last write to the instance or its checks */
-  public record Instance(String id, String node, String address, int port, String status, List<String> tags,
-      Map<String, String> meta, long modifyIndex) {}
+  /**
+   * @param modifyIndex the raft index of the last write to the instance or its checks
+   */
+  public record Instance(
+      String id,
+      String node,
+      String address,
+      int port,
+      String status,
+      List<String> tags,
+      Map<String, String> meta,
+      long modifyIndex) {}
 }

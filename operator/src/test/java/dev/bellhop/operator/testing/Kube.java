@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Drives the mock API server like a cluster: CRDs, HotelServices and pods through their lifecycle. */
+/**
+ * Drives the mock API server like a cluster: CRDs, HotelServices and pods through their lifecycle.
+ */
 public final class Kube {
   /** What a kubelet holds on a pod until it has stopped: deletion first sets deletionTimestamp. */
   public static final String KUBELET_FINALIZER = "test.bellhop.dev/kubelet";
@@ -34,10 +36,19 @@ public final class Kube {
   public void applyCrds() {
     Path crds = repoRoot().resolve("crds");
     try (var files = Files.list(crds)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml")).toList()) {
+      for (Path file :
+          files
+              .filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml"))
+              .toList()) {
         try (InputStream in = Files.newInputStream(file)) {
-          CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
-          client.apiextensions().v1().customResourceDefinitions().resource(crd).createOr(r -> r.update());
+          CustomResourceDefinition crd =
+              client.apiextensions().v1().customResourceDefinitions().load(in).item();
+          client
+              .apiextensions()
+              .v1()
+              .customResourceDefinitions()
+              .resource(crd)
+              .createOr(r -> r.update());
         }
       }
     } catch (IOException e) {
@@ -56,7 +67,8 @@ public final class Kube {
     return dir;
   }
 
-  public static HotelService hotelService(String ns, String name, int port, Map<String, String> selector) {
+  public static HotelService hotelService(
+      String ns, String name, int port, Map<String, String> selector) {
     HotelService hs = new HotelService();
     hs.getMetadata().setName(name);
     hs.getMetadata().setNamespace(ns);
@@ -76,7 +88,8 @@ public final class Kube {
    * Edits a HotelService as a user would, trying again on a conflict: the operator writes its
    * status concurrently (a 409 here is the API server asking to retry, as kubectl's edit does).
    */
-  public HotelService edit(String ns, String name, java.util.function.UnaryOperator<HotelService> change) {
+  public HotelService edit(
+      String ns, String name, java.util.function.UnaryOperator<HotelService> change) {
     for (int attempt = 1; ; attempt++) {
       try {
         return client.resources(HotelService.class).inNamespace(ns).withName(name).edit(change);
@@ -92,13 +105,28 @@ public final class Kube {
     return client.resources(HotelService.class).inNamespace(ns).withName(name).get();
   }
 
-  public static Pod pod(String ns, String name, Map<String, String> labels, String node, String ip, boolean ready) {
+  public static Pod pod(
+      String ns, String name, Map<String, String> labels, String node, String ip, boolean ready) {
     return new PodBuilder()
-        .withNewMetadata().withName(name).withNamespace(ns).withLabels(labels)
-            .withFinalizers(KUBELET_FINALIZER).endMetadata()
-        .withNewSpec().withNodeName(node).addNewContainer().withName("app").withImage("app:1").endContainer().endSpec()
-        .withNewStatus().withPhase("Running").withPodIP(ip).withHostIP("192.168.0." + (Math.floorMod(node.hashCode(), 200) + 1))
-            .withConditions(readyCondition(ready)).endStatus()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(ns)
+        .withLabels(labels)
+        .withFinalizers(KUBELET_FINALIZER)
+        .endMetadata()
+        .withNewSpec()
+        .withNodeName(node)
+        .addNewContainer()
+        .withName("app")
+        .withImage("app:1")
+        .endContainer()
+        .endSpec()
+        .withNewStatus()
+        .withPhase("Running")
+        .withPodIP(ip)
+        .withHostIP("192.168.0." + (Math.floorMod(node.hashCode(), 200) + 1))
+        .withConditions(readyCondition(ready))
+        .endStatus()
         .build();
   }
 
@@ -107,22 +135,35 @@ public final class Kube {
   }
 
   public void setReady(String ns, String name, boolean ready) {
-    client.pods().inNamespace(ns).withName(name).editStatus(p -> {
-      p.getStatus().setConditions(List.of(readyCondition(ready)));
-      return p;
-    });
+    client
+        .pods()
+        .inNamespace(ns)
+        .withName(name)
+        .editStatus(
+            p -> {
+              p.getStatus().setConditions(List.of(readyCondition(ready)));
+              return p;
+            });
   }
 
-  /** Starts graceful termination: the pod stays, with a deletionTimestamp, until {@link #finishTermination}. */
+  /**
+   * Starts graceful termination: the pod stays, with a deletionTimestamp, until {@link
+   * #finishTermination}.
+   */
   public void terminate(String ns, String name) {
     client.pods().inNamespace(ns).withName(name).delete();
   }
 
   public void finishTermination(String ns, String name) {
-    client.pods().inNamespace(ns).withName(name).edit(p -> {
-      p.getMetadata().setFinalizers(List.of());
-      return p;
-    });
+    client
+        .pods()
+        .inNamespace(ns)
+        .withName(name)
+        .edit(
+            p -> {
+              p.getMetadata().setFinalizers(List.of());
+              return p;
+            });
   }
 
   private static PodCondition readyCondition(boolean ready) {

@@ -5,7 +5,10 @@ import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.util.HashMap;
 
-/** fabric8's mock API server in CRUD mode, with Bellhop's CRDs applied: a Kubernetes cluster for tests. */
+/**
+ * fabric8's mock API server in CRUD mode, with Bellhop's CRDs applied: a Kubernetes cluster for
+ * tests.
+ */
 public final class MockCluster implements AutoCloseable {
   private final KubernetesMockServer server;
   private final NamespacedKubernetesClient client;
@@ -25,7 +28,9 @@ public final class MockCluster implements AutoCloseable {
     return server;
   }
 
-  /** The server, e.g. to make a request fail with an expectation (answered before the CRUD store). */
+  /**
+   * The server, e.g. to make a request fail with an expectation (answered before the CRUD store).
+   */
   public KubernetesMockServer server() {
     return server;
   }

@@ -4,7 +4,10 @@ import dev.bellhop.operator.BellhopOperator;
 import dev.bellhop.operator.OperatorConfig;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 
-/** The operator started against a fresh mock API server: the set-up the operator's test classes share. */
+/**
+ * The operator started against a fresh mock API server: the set-up the operator's test classes
+ * share.
+ */
 public final class RunningOperator implements AutoCloseable {
   private final MockCluster cluster;
   private final BellhopOperator operator;

@@ -8,13 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds the consul binary: system property {@code bellhop.consul.binary} (set by surefire),
- * env {@code CONSUL_BINARY}, {@code .tools/bin/consul} in user.dir or any parent (the repo root),
- * then {@code consul} on PATH.
+ * Finds the consul binary: system property {@code bellhop.consul.binary} (set by surefire), env
+ * {@code CONSUL_BINARY}, {@code .tools/bin/consul} in user.dir or any parent (the repo root), then
+ * {@code consul} on PATH.
  */
 public final class ConsulBinary {
   /** System property naming the consul binary. */
   public static final String PROPERTY = "bellhop.consul.binary";
+
   /** Environment variable naming the consul binary. */
   public static final String ENV = "CONSUL_BINARY";
 
@@ -28,8 +29,12 @@ public final class ConsulBinary {
     if (p != null) {
       return p;
     }
-    p = locate(System.getProperty(PROPERTY), System.getenv(ENV),
-        Paths.get(System.getProperty("user.dir")), System.getenv("PATH"));
+    p =
+        locate(
+            System.getProperty(PROPERTY),
+            System.getenv(ENV),
+            Paths.get(System.getProperty("user.dir")),
+            System.getenv("PATH"));
     cached = p;
     return p;
   }
@@ -40,8 +45,12 @@ public final class ConsulBinary {
     if (p == null) {
       throw new IllegalStateException(
           "No consul binary found. Run `make consul` in the repository root (it installs"
-              + " Consul 1.8.7 at .tools/bin/consul), or point -D" + PROPERTY + " or $" + ENV
-              + " at a consul binary. Tried: " + String.join(", ", tried));
+              + " Consul 1.8.7 at .tools/bin/consul), or point -D"
+              + PROPERTY
+              + " or $"
+              + ENV
+              + " at a consul binary. Tried: "
+              + String.join(", ", tried));
     }
     return p;
   }

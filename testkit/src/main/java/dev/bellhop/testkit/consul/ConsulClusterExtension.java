@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * outer cluster. Resolves {@link TestConsulCluster} parameters of test methods, constructors and
  * lifecycle methods.
  */
-public final class ConsulClusterExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class ConsulClusterExtension
+    implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
   private final TestConsulCluster.Builder builder;
   private TestConsulCluster cluster;
   private int depth;
@@ -41,8 +42,9 @@ public final class ConsulClusterExtension implements BeforeAllCallback, AfterAll
   /** The running cluster; only valid between beforeAll and afterAll. */
   public synchronized TestConsulCluster cluster() {
     if (cluster == null) {
-      throw new IllegalStateException("the Consul cluster is not started: register the extension on a static"
-          + " field (@RegisterExtension static final ConsulClusterExtension ...) and use it from tests");
+      throw new IllegalStateException(
+          "the Consul cluster is not started: register the extension on a static"
+              + " field (@RegisterExtension static final ConsulClusterExtension ...) and use it from tests");
     }
     return cluster;
   }
@@ -66,12 +68,14 @@ public final class ConsulClusterExtension implements BeforeAllCallback, AfterAll
   }
 
   @Override
-  public boolean supportsParameter(ParameterContext pc, ExtensionContext ec) throws ParameterResolutionException {
+  public boolean supportsParameter(ParameterContext pc, ExtensionContext ec)
+      throws ParameterResolutionException {
     return pc.getParameter().getType() == TestConsulCluster.class;
   }
 
   @Override
-  public Object resolveParameter(ParameterContext pc, ExtensionContext ec) throws ParameterResolutionException {
+  public Object resolveParameter(ParameterContext pc, ExtensionContext ec)
+      throws ParameterResolutionException {
     return cluster();
   }
 }

@@ -21,10 +21,11 @@ import java.time.Duration;
  */
 final class ConsulRequests {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(1))
-      .build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(1))
+          .build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String aclToken;
@@ -34,14 +35,19 @@ final class ConsulRequests {
     this.aclToken = aclToken;
   }
 
-  /** The body of a 2xx answer; an {@link IOException} for any other status or a transport failure. */
+  /**
+   * The body of a 2xx answer; an {@link IOException} for any other status or a transport failure.
+   */
   String send(String method, String url, String body) throws IOException {
     HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT);
     if (aclToken != null) {
       rb.header("X-Consul-Token", aclToken);
     }
-    rb.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    rb.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     HttpResponse<String> r;
     try {
       r = HTTP.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -50,7 +56,8 @@ final class ConsulRequests {
       throw new IllegalStateException("interrupted during " + method + " " + url, e);
     }
     if (r.statusCode() / 100 != 2) {
-      throw new IOException(method + " " + url + " -> HTTP " + r.statusCode() + ": " + r.body().trim());
+      throw new IOException(
+          method + " " + url + " -> HTTP " + r.statusCode() + ": " + r.body().trim());
     }
     return r.body();
   }
@@ -60,7 +67,9 @@ final class ConsulRequests {
     return JSON.readTree(send("GET", node.httpUrl() + path, null));
   }
 
-  /** The raft address ({@code host:8300}) of the leader {@code node} knows; "" when it knows none. */
+  /**
+   * The raft address ({@code host:8300}) of the leader {@code node} knows; "" when it knows none.
+   */
   String leaderOf(TestConsulNode node) throws IOException {
     JsonNode leader = getJson(node, "/v1/status/leader");
     return leader.isNull() ? "" : leader.asText();

@@ -12,11 +12,15 @@ final class LiveClusters {
   private static final Set<TestConsulCluster> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      for (TestConsulCluster c : LIVE) {
-        c.killForShutdown();
-      }
-    }, "bellhop-consul-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  for (TestConsulCluster c : LIVE) {
+                    c.killForShutdown();
+                  }
+                },
+                "bellhop-consul-shutdown"));
   }
 
   private LiveClusters() {}

@@ -12,9 +12,9 @@ import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A claimed block 127.A.B.* (A in 100..250) for one cluster. The claim is a lock file in
- * {@link OwnerFiles#lockDir()} naming the owning JVM (so concurrent JVMs never pick the same
- * block) plus a bind test on every node address and Consul port.
+ * A claimed block 127.A.B.* (A in 100..250) for one cluster. The claim is a lock file in {@link
+ * OwnerFiles#lockDir()} naming the owning JVM (so concurrent JVMs never pick the same block) plus a
+ * bind test on every node address and Consul port.
  */
 final class LoopbackBlock {
   static final int[] TCP_PORTS = {8300, 8301, 8302, 8500, 8600};
@@ -66,7 +66,8 @@ final class LoopbackBlock {
       lastProblem = busy;
       block.release();
     }
-    throw new IllegalStateException("no free loopback block 127.[100-250].*.* found; last problem: " + lastProblem);
+    throw new IllegalStateException(
+        "no free loopback block 127.[100-250].*.* found; last problem: " + lastProblem);
   }
 
   private static boolean tryLock(Path lock) {

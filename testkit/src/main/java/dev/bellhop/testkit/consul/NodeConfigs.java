@@ -18,17 +18,22 @@ final class NodeConfigs {
 
   private final List<TestConsulNode> servers;
   private final String extraConfig;
+
   /** Replaces the generated config of each node (null: generated). */
   private final BiFunction<TestConsulNode, List<TestConsulNode>, String> custom;
 
-  NodeConfigs(List<TestConsulNode> servers, String extraConfig,
+  NodeConfigs(
+      List<TestConsulNode> servers,
+      String extraConfig,
       BiFunction<TestConsulNode, List<TestConsulNode>, String> custom) {
     this.servers = servers;
     this.extraConfig = extraConfig;
     this.custom = custom;
   }
 
-  /** Whether a config (HCL or JSON) turns ACLs on, so that reads without a token may be filtered. */
+  /**
+   * Whether a config (HCL or JSON) turns ACLs on, so that reads without a token may be filtered.
+   */
   static boolean mentionsAcl(String config) {
     return ACL_CONFIG.matcher(config).find();
   }
@@ -59,17 +64,26 @@ final class NodeConfigs {
     c.append("bind_addr = ").append(q(n.address())).append('\n');
     c.append("client_addr = ").append(q(n.address())).append('\n');
     c.append("advertise_addr = ").append(q(n.address())).append('\n');
-    List<String> join = servers.stream().filter(s -> s != n).map(TestConsulNode::address)
-        .map(NodeConfigs::q).collect(Collectors.toList());
+    List<String> join =
+        servers.stream()
+            .filter(s -> s != n)
+            .map(TestConsulNode::address)
+            .map(NodeConfigs::q)
+            .collect(Collectors.toList());
     if (!join.isEmpty()) {
       c.append("retry_join = [").append(String.join(", ", join)).append("]\n");
       c.append("retry_interval = \"200ms\"\n");
     }
-    c.append("ports {\n  server = ").append(TestConsulCluster.SERVER_PORT)
-        .append("\n  serf_lan = ").append(TestConsulCluster.SERF_LAN_PORT)
-        .append("\n  serf_wan = ").append(TestConsulCluster.SERF_WAN_PORT)
-        .append("\n  http = ").append(TestConsulCluster.HTTP_PORT)
-        .append("\n  dns = ").append(TestConsulCluster.DNS_PORT)
+    c.append("ports {\n  server = ")
+        .append(TestConsulCluster.SERVER_PORT)
+        .append("\n  serf_lan = ")
+        .append(TestConsulCluster.SERF_LAN_PORT)
+        .append("\n  serf_wan = ")
+        .append(TestConsulCluster.SERF_WAN_PORT)
+        .append("\n  http = ")
+        .append(TestConsulCluster.HTTP_PORT)
+        .append("\n  dns = ")
+        .append(TestConsulCluster.DNS_PORT)
         .append("\n  https = -1\n  grpc = -1\n}\n");
     c.append("performance {\n  raft_multiplier = 1\n}\n");
     c.append("log_level = \"warn\"\n");

@@ -19,6 +19,7 @@ final class NodeProcesses {
   private static final long EXIT_MILLIS = 10_000;
 
   private final Path binary;
+
   /** Extra command-line arguments of each node (null: none). */
   private final Function<TestConsulNode, List<String>> nodeArgs;
 
@@ -27,9 +28,12 @@ final class NodeProcesses {
     this.nodeArgs = nodeArgs;
   }
 
-  /** Starts {@code n}'s consul, its output appended to its log, its pid recorded for a later sweep. */
+  /**
+   * Starts {@code n}'s consul, its output appended to its log, its pid recorded for a later sweep.
+   */
   void launch(TestConsulNode n) {
-    List<String> command = new ArrayList<>(List.of(binary.toString(), "agent", "-config-file=" + n.configFile()));
+    List<String> command =
+        new ArrayList<>(List.of(binary.toString(), "agent", "-config-file=" + n.configFile()));
     if (nodeArgs != null) {
       command.addAll(nodeArgs.apply(n));
     }
@@ -44,7 +48,8 @@ final class NodeProcesses {
       n.wanted = true;
       OwnerFiles.writePidFile(n.dataDir(), p.pid(), n.configFile());
     } catch (IOException e) {
-      throw new IllegalStateException("cannot start " + binary + " for " + n.name() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot start " + binary + " for " + n.name() + ": " + e.getMessage(), e);
     }
   }
 
@@ -54,7 +59,10 @@ final class NodeProcesses {
     deletePidFile(n);
   }
 
-  /** Signals every node at once, then waits for them all (SIGKILL for those still running after 10 s). */
+  /**
+   * Signals every node at once, then waits for them all (SIGKILL for those still running after 10
+   * s).
+   */
   void terminate(List<TestConsulNode> nodes, boolean force) {
     List<Process> ps = new ArrayList<>();
     for (TestConsulNode n : nodes) {
@@ -121,8 +129,17 @@ final class NodeProcesses {
     for (TestConsulNode n : nodes) {
       Process p = n.process();
       if (n.wanted && p != null && !p.isAlive()) {
-        throw new IllegalStateException("consul " + n.name() + " (" + n.address() + ") exited with code "
-            + p.exitValue() + "; log " + n.logFile() + ":\n" + tail(n.logFile(), 4000));
+        throw new IllegalStateException(
+            "consul "
+                + n.name()
+                + " ("
+                + n.address()
+                + ") exited with code "
+                + p.exitValue()
+                + "; log "
+                + n.logFile()
+                + ":\n"
+                + tail(n.logFile(), 4000));
       }
     }
   }
@@ -131,7 +148,11 @@ final class NodeProcesses {
   static String logTails(List<TestConsulNode> nodes) {
     StringBuilder b = new StringBuilder();
     for (TestConsulNode n : nodes) {
-      b.append("\n--- ").append(n).append(", tail of ").append(n.logFile()).append(":\n")
+      b.append("\n--- ")
+          .append(n)
+          .append(", tail of ")
+          .append(n.logFile())
+          .append(":\n")
           .append(tail(n.logFile(), 1500));
     }
     return b.toString();

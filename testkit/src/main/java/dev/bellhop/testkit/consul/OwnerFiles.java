@@ -15,10 +15,10 @@ import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
- * The small files that let a later JVM clean up after one that died without running its
- * shutdown hook: every cluster dir holds {@value #OWNER_FILE} (the owning JVM), every node dir
- * holds {@value #PID_FILE} (the consul pid and the owning JVM), every claimed loopback block
- * holds a lock file in {@link #lockDir()}.
+ * The small files that let a later JVM clean up after one that died without running its shutdown
+ * hook: every cluster dir holds {@value #OWNER_FILE} (the owning JVM), every node dir holds {@value
+ * #PID_FILE} (the consul pid and the owning JVM), every claimed loopback block holds a lock file in
+ * {@link #lockDir()}.
  */
 final class OwnerFiles {
   static final String OWNER_FILE = "bellhop-cluster.owner";
@@ -64,7 +64,8 @@ final class OwnerFiles {
     writePidFile(nodeDir, consulPid, configFile, MY_PID, MY_START);
   }
 
-  static void writePidFile(Path nodeDir, long consulPid, Path configFile, long ownerPid, String ownerStart) {
+  static void writePidFile(
+      Path nodeDir, long consulPid, Path configFile, long ownerPid, String ownerStart) {
     Properties p = new Properties();
     p.setProperty("consul.pid", Long.toString(consulPid));
     p.setProperty("owner.pid", Long.toString(ownerPid));
@@ -159,13 +160,15 @@ final class OwnerFiles {
       return;
     }
     try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort: a concurrent sweeper or a still-writing process
-        }
-      });
+      s.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                  // best effort: a concurrent sweeper or a still-writing process
+                }
+              });
     } catch (IOException | UncheckedIOException ignored) {
       // best effort
     }

@@ -13,33 +13,43 @@ import java.util.stream.Collectors;
 /**
  * Whether a cluster is ready, asked from Consul itself: a leader every running server agrees on,
  * every running server a raft peer and in the catalog, every agent an alive member that knows the
- * leader. Each check answers null when ready, else why not; {@link #await} polls one until it holds.
+ * leader. Each check answers null when ready, else why not; {@link #await} polls one until it
+ * holds.
  */
 final class Readiness {
   private static final long POLL_MILLIS = 50;
 
   private final TestConsulCluster cluster;
   private final ConsulRequests http;
+
   /** The configs are the caller's: a node's name in Consul may differ from the fixture's. */
   private final boolean customConfigs;
+
   /** Called before a wait fails: the cluster keeps its data dir for a post-mortem. */
   private final Runnable markFailed;
+
   /** ACL configured but no token given: catalog/members reads may be filtered, skip them. */
   private volatile boolean aclBlind;
 
-  Readiness(TestConsulCluster cluster, ConsulRequests http, boolean customConfigs, Runnable markFailed) {
+  Readiness(
+      TestConsulCluster cluster, ConsulRequests http, boolean customConfigs, Runnable markFailed) {
     this.cluster = cluster;
     this.http = http;
     this.customConfigs = customConfigs;
     this.markFailed = markFailed;
   }
 
-  /** Catalog and member reads may be filtered by ACLs: judge by the ACL-free status endpoints only. */
+  /**
+   * Catalog and member reads may be filtered by ACLs: judge by the ACL-free status endpoints only.
+   */
   void aclBlind() {
     aclBlind = true;
   }
 
-  /** Waits until {@code problem} answers null; throws with the nodes' log tails after {@code timeout}. */
+  /**
+   * Waits until {@code problem} answers null; throws with the nodes' log tails after {@code
+   * timeout}.
+   */
   void await(Duration timeout, Supplier<String> problem, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last;
@@ -56,8 +66,16 @@ final class Readiness {
       }
       if (System.nanoTime() > deadline) {
         markFailed.run();
-        throw new IllegalStateException("Consul cluster " + cluster.addressBlock() + ".* not ready after "
-            + timeout.toMillis() + " ms waiting for " + what + ": " + last + NodeProcesses.logTails(cluster.nodes()));
+        throw new IllegalStateException(
+            "Consul cluster "
+                + cluster.addressBlock()
+                + ".* not ready after "
+                + timeout.toMillis()
+                + " ms waiting for "
+                + what
+                + ": "
+                + last
+                + NodeProcesses.logTails(cluster.nodes()));
       }
       sleep(POLL_MILLIS);
     }
@@ -81,11 +99,15 @@ final class Readiness {
         last = e;
       }
     }
-    throw new IllegalStateException("no leader known to any running server of " + cluster
-        + (last == null ? "" : " (last error: " + last.getMessage() + ")"));
+    throw new IllegalStateException(
+        "no leader known to any running server of "
+            + cluster
+            + (last == null ? "" : " (last error: " + last.getMessage() + ")"));
   }
 
-  /** Null when a leader is elected and every running server is a raft peer and knows that leader. */
+  /**
+   * Null when a leader is elected and every running server is a raft peer and knows that leader.
+   */
   String leaderProblem() {
     List<TestConsulNode> running = runningServers();
     if (running.isEmpty()) {
@@ -122,7 +144,8 @@ final class Readiness {
         }
       }
       if (!aclBlind) {
-        // A consistent read proves the leader serves requests; the names prove it reconciled members.
+        // A consistent read proves the leader serves requests; the names prove it reconciled
+        // members.
         Set<String> names = new HashSet<>();
         for (JsonNode node : http.getJson(leaderNode, "/v1/catalog/nodes?consistent")) {
           names.add(node.path("Node").asText());
@@ -159,7 +182,8 @@ final class Readiness {
       for (JsonNode m : http.getJson(srv, "/v1/agent/members")) {
         if (consulNodeName(node).equals(m.path("Name").asText(null))) {
           JsonNode status = m.get("Status");
-          return status != null && status.isIntegralNumber() && status.asLong() == 1 ? null
+          return status != null && status.isIntegralNumber() && status.asLong() == 1
+              ? null
               : node.name() + " member status " + status;
         }
       }
@@ -170,7 +194,9 @@ final class Readiness {
   }
 
   List<TestConsulNode> runningServers() {
-    return cluster.servers().stream().filter(TestConsulNode::isRunning).collect(Collectors.toList());
+    return cluster.servers().stream()
+        .filter(TestConsulNode::isRunning)
+        .collect(Collectors.toList());
   }
 
   TestConsulNode firstRunningServer() {
@@ -191,7 +217,10 @@ final class Readiness {
   }
 
   private TestConsulNode serverByRaftAddress(String raftAddress) {
-    String host = raftAddress.contains(":") ? raftAddress.substring(0, raftAddress.lastIndexOf(':')) : raftAddress;
+    String host =
+        raftAddress.contains(":")
+            ? raftAddress.substring(0, raftAddress.lastIndexOf(':'))
+            : raftAddress;
     for (TestConsulNode s : cluster.servers()) {
       if (s.address().equals(host)) {
         return s;

@@ -17,8 +17,8 @@ import java.util.stream.Stream;
 /**
  * Kills consul processes left behind by test JVMs that died without running their shutdown hook
  * (kill -9, a crashed surefire fork) and deletes their data dirs. Only touches what a dead JVM
- * owned; never a cluster whose owner JVM is alive, never a process whose command line is not
- * that consul's.
+ * owned; never a cluster whose owner JVM is alive, never a process whose command line is not that
+ * consul's.
  */
 public final class StaleClusterSweeper {
   private static final System.Logger LOG = System.getLogger(StaleClusterSweeper.class.getName());
@@ -38,14 +38,15 @@ public final class StaleClusterSweeper {
         continue;
       }
       try (Stream<Path> s = Files.walk(root, 3)) {
-        s.forEach(p -> {
-          String n = p.getFileName().toString();
-          if (n.equals(OwnerFiles.OWNER_FILE)) {
-            clusterDirs.add(p.getParent());
-          } else if (n.equals(OwnerFiles.PID_FILE)) {
-            pidFiles.add(p);
-          }
-        });
+        s.forEach(
+            p -> {
+              String n = p.getFileName().toString();
+              if (n.equals(OwnerFiles.OWNER_FILE)) {
+                clusterDirs.add(p.getParent());
+              } else if (n.equals(OwnerFiles.PID_FILE)) {
+                pidFiles.add(p);
+              }
+            });
       } catch (IOException | RuntimeException e) {
         LOG.log(System.Logger.Level.DEBUG, "sweep: cannot walk " + root, e);
       }
@@ -67,7 +68,8 @@ public final class StaleClusterSweeper {
             Path d = Path.of(dir);
             clusterDirs.add(d);
             try (Stream<Path> w = Files.walk(d, 2)) {
-              w.filter(x -> x.getFileName().toString().equals(OwnerFiles.PID_FILE)).forEach(pidFiles::add);
+              w.filter(x -> x.getFileName().toString().equals(OwnerFiles.PID_FILE))
+                  .forEach(pidFiles::add);
             } catch (IOException | RuntimeException ignored) {
               // best effort
             }
@@ -101,7 +103,9 @@ public final class StaleClusterSweeper {
       }
     }
     if (killed > 0) {
-      LOG.log(System.Logger.Level.INFO, "killed " + killed + " stale consul process(es) of dead test JVMs");
+      LOG.log(
+          System.Logger.Level.INFO,
+          "killed " + killed + " stale consul process(es) of dead test JVMs");
     }
     return killed;
   }

@@ -19,11 +19,11 @@ import java.util.stream.Collectors;
 /**
  * A real Consul cluster (servers and client agents) on loopback, for tests and benchmarks.
  *
- * <p>Each node runs the consul binary ({@link ConsulBinary#locate()}) on its own address
- * 127.A.B.n with Consul's standard ports; the block 127.A.B.* is picked at random per cluster
- * (A in 100..250) and claimed machine-wide, so several JVMs can run clusters at once. Data, config
- * and logs live under {@code dataRoot/<cluster>/<node>/}. No process is ever left behind: a
- * shutdown hook kills the nodes, and each start sweeps clusters of JVMs that died without one.
+ * <p>Each node runs the consul binary ({@link ConsulBinary#locate()}) on its own address 127.A.B.n
+ * with Consul's standard ports; the block 127.A.B.* is picked at random per cluster (A in 100..250)
+ * and claimed machine-wide, so several JVMs can run clusters at once. Data, config and logs live
+ * under {@code dataRoot/<cluster>/<node>/}. No process is ever left behind: a shutdown hook kills
+ * the nodes, and each start sweeps clusters of JVMs that died without one.
  *
  * <p>This class is the fixture's face and its lifecycle; the parts live beside it: the config files
  * ({@link NodeConfigs}), the processes ({@link NodeProcesses}), readiness ({@link Readiness}), the
@@ -53,8 +53,10 @@ public final class TestConsulCluster implements AutoCloseable {
   private final ConsulRequests http;
   private final Readiness readiness;
   private volatile boolean closed;
+
   /** A start or a wait failed: the data dir is kept for a post-mortem. */
   private volatile boolean failed;
+
   private volatile Duration startupTime = Duration.ZERO;
 
   private TestConsulCluster(Builder b, Path binary, Path clusterDir, LoopbackBlock block) {
@@ -65,10 +67,14 @@ public final class TestConsulCluster implements AutoCloseable {
     List<TestConsulNode> a = new ArrayList<>();
     int n = 1;
     for (int i = 1; i <= b.servers; i++, n++) {
-      s.add(new TestConsulNode("server-" + i, block.address(n), true, clusterDir.resolve("server-" + i)));
+      s.add(
+          new TestConsulNode(
+              "server-" + i, block.address(n), true, clusterDir.resolve("server-" + i)));
     }
     for (int i = 1; i <= b.agents; i++, n++) {
-      a.add(new TestConsulNode("agent-" + i, block.address(n), false, clusterDir.resolve("agent-" + i)));
+      a.add(
+          new TestConsulNode(
+              "agent-" + i, block.address(n), false, clusterDir.resolve("agent-" + i)));
     }
     this.servers = Collections.unmodifiableList(s);
     this.agents = Collections.unmodifiableList(a);
@@ -90,14 +96,20 @@ public final class TestConsulCluster implements AutoCloseable {
     return new Builder();
   }
 
-  /** Starts {@code servers} servers and waits for a leader; same as {@code builder().servers(n).start()}. */
+  /**
+   * Starts {@code servers} servers and waits for a leader; same as {@code
+   * builder().servers(n).start()}.
+   */
   public static TestConsulCluster start(int servers) {
     return builder().servers(servers).start();
   }
 
   /** {@code <user.dir>/target/consul-test}. */
   public static Path defaultDataRoot() {
-    return Path.of(System.getProperty("user.dir")).toAbsolutePath().resolve("target").resolve("consul-test");
+    return Path.of(System.getProperty("user.dir"))
+        .toAbsolutePath()
+        .resolve("target")
+        .resolve("consul-test");
   }
 
   /** Kills consul processes of dead test JVMs found under {@code dataRoot} and the default root. */
@@ -131,12 +143,16 @@ public final class TestConsulCluster implements AutoCloseable {
     return clusterDir;
   }
 
-  /** The loopback block, e.g. {@code 127.142.7}; nodes are {@code <block>.1}, {@code <block>.2}, ... */
+  /**
+   * The loopback block, e.g. {@code 127.142.7}; nodes are {@code <block>.1}, {@code <block>.2}, ...
+   */
   public String addressBlock() {
     return block.prefix();
   }
 
-  /** Time from launching the processes until the cluster was ready (leader, peers, agents joined). */
+  /**
+   * Time from launching the processes until the cluster was ready (leader, peers, agents joined).
+   */
   public Duration startupTime() {
     return startupTime;
   }
@@ -172,7 +188,10 @@ public final class TestConsulCluster implements AutoCloseable {
 
   // ---------------------------------------------------------------- tiny HTTP helpers
 
-  /** GET {@code path} (e.g. {@code /v1/catalog/services}) from the first running server; returns the body. */
+  /**
+   * GET {@code path} (e.g. {@code /v1/catalog/services}) from the first running server; returns the
+   * body.
+   */
   public String httpGet(String path) {
     return request("GET", readiness.firstRunningServer(), path, null);
   }
@@ -193,9 +212,12 @@ public final class TestConsulCluster implements AutoCloseable {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Waits until a leader is elected and every running server is a raft peer and knows that leader. */
+  /**
+   * Waits until a leader is elected and every running server is a raft peer and knows that leader.
+   */
   public void awaitLeader(Duration timeout) {
-    readiness.await(timeout, readiness::leaderProblem, "a leader with all running servers as peers");
+    readiness.await(
+        timeout, readiness::leaderProblem, "a leader with all running servers as peers");
   }
 
   private void boot() {
@@ -217,8 +239,18 @@ public final class TestConsulCluster implements AutoCloseable {
       readiness.await(START_TIMEOUT, () -> readiness.joinedProblem(a), a.name() + " to join");
     }
     startupTime = Duration.ofNanos(System.nanoTime() - t0);
-    LOG.log(Level.DEBUG, () -> "consul cluster " + block.prefix() + ".* (" + servers.size() + " servers, "
-        + agents.size() + " agents) ready in " + startupTime.toMillis() + " ms");
+    LOG.log(
+        Level.DEBUG,
+        () ->
+            "consul cluster "
+                + block.prefix()
+                + ".* ("
+                + servers.size()
+                + " servers, "
+                + agents.size()
+                + " agents) ready in "
+                + startupTime.toMillis()
+                + " ms");
   }
 
   /** SIGTERM, then waits for the exit (SIGKILL after 10 s). */
@@ -232,9 +264,9 @@ public final class TestConsulCluster implements AutoCloseable {
   }
 
   /**
-   * Starts the node again with the same address, config and data dir (stopping it first if it
-   * runs) and waits until it rejoined: a leader exists, a server is a raft peer again, and the
-   * node is an alive member that knows the leader.
+   * Starts the node again with the same address, config and data dir (stopping it first if it runs)
+   * and waits until it rejoined: a leader exists, a server is a raft peer again, and the node is an
+   * alive member that knows the leader.
    */
   public void restart(TestConsulNode node) {
     synchronized (this) {
@@ -271,7 +303,8 @@ public final class TestConsulCluster implements AutoCloseable {
       closed = true;
     }
     try {
-      // Agents would gracefully leave on SIGTERM (several seconds of gossip); their state is thrown away.
+      // Agents would gracefully leave on SIGTERM (several seconds of gossip); their state is thrown
+      // away.
       processes.terminate(agents, true);
       processes.terminate(servers, false);
     } finally {
@@ -314,8 +347,15 @@ public final class TestConsulCluster implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "TestConsulCluster[" + block.prefix() + ".*, " + servers.size() + " servers, " + agents.size()
-        + " agents, " + clusterDir + "]";
+    return "TestConsulCluster["
+        + block.prefix()
+        + ".*, "
+        + servers.size()
+        + " servers, "
+        + agents.size()
+        + " agents, "
+        + clusterDir
+        + "]";
   }
 
   // ---------------------------------------------------------------- builder
@@ -335,10 +375,10 @@ public final class TestConsulCluster implements AutoCloseable {
     /**
      * Runs each node with a configuration of your own instead of the generated one (e.g. the
      * configuration an operator renders, with addresses mapped onto the node's): the function gets
-     * the node (its {@code address()}, {@code dataDir()}, {@code name()}) and the cluster's servers and
-     * returns the text of its config file (HCL, or JSON, which Consul's HCL parser reads too).
-     * {@link #extraConfig} is not added. The fixture's addresses, ports 8300/8301/8302/8500/8600 and
-     * process hygiene stay as they are, so the config should use them.
+     * the node (its {@code address()}, {@code dataDir()}, {@code name()}) and the cluster's servers
+     * and returns the text of its config file (HCL, or JSON, which Consul's HCL parser reads too).
+     * {@link #extraConfig} is not added. The fixture's addresses, ports 8300/8301/8302/8500/8600
+     * and process hygiene stay as they are, so the config should use them.
      */
     public Builder nodeConfig(BiFunction<TestConsulNode, List<TestConsulNode>, String> config) {
       this.nodeConfig = config;
@@ -369,7 +409,10 @@ public final class TestConsulCluster implements AutoCloseable {
       return this;
     }
 
-    /** HCL appended to every node's config (e.g. {@code acl { ... }}, {@code encrypt = "..."}); may be called repeatedly. */
+    /**
+     * HCL appended to every node's config (e.g. {@code acl { ... }}, {@code encrypt = "..."}); may
+     * be called repeatedly.
+     */
     public Builder extraConfig(String hcl) {
       extraConfig.append(hcl).append('\n');
       return this;
@@ -377,8 +420,8 @@ public final class TestConsulCluster implements AutoCloseable {
 
     /**
      * Token the fixture itself sends (X-Consul-Token) while waiting for readiness, e.g. the ACL
-     * master token set in {@link #extraConfig}. Without it, a cluster with an {@code acl} block
-     * is awaited through the ACL-free status endpoints only.
+     * master token set in {@link #extraConfig}. Without it, a cluster with an {@code acl} block is
+     * awaited through the ACL-free status endpoints only.
      */
     public Builder aclToken(String token) {
       this.aclToken = token;
@@ -390,8 +433,11 @@ public final class TestConsulCluster implements AutoCloseable {
      * the set-up of every test that checks a token reaches Consul.
      */
     public Builder aclDefaultDeny(String masterToken) {
-      return extraConfig("acl {\n  enabled = true\n  default_policy = \"deny\"\n  tokens {\n    master = \""
-          + masterToken + "\"\n  }\n}").aclToken(masterToken);
+      return extraConfig(
+              "acl {\n  enabled = true\n  default_policy = \"deny\"\n  tokens {\n    master = \""
+                  + masterToken
+                  + "\"\n  }\n}")
+          .aclToken(masterToken);
     }
 
     /** Where cluster dirs go (default {@code <user.dir>/target/consul-test}). */
@@ -400,7 +446,9 @@ public final class TestConsulCluster implements AutoCloseable {
       return this;
     }
 
-    /** Starts the nodes and blocks until a leader is elected (60 s at most) and the agents joined. */
+    /**
+     * Starts the nodes and blocks until a leader is elected (60 s at most) and the agents joined.
+     */
     public TestConsulCluster start() {
       if (servers + agents > 254) {
         throw new IllegalArgumentException("at most 254 nodes");
@@ -408,8 +456,12 @@ public final class TestConsulCluster implements AutoCloseable {
       Path binary = ConsulBinary.locate();
       Path root = (dataRoot == null ? defaultDataRoot() : dataRoot).toAbsolutePath().normalize();
       sweepStale(root);
-      String id = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-          + "-" + OwnerFiles.myPid() + "-" + Long.toString(System.nanoTime() & 0xffffff, 36);
+      String id =
+          LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+              + "-"
+              + OwnerFiles.myPid()
+              + "-"
+              + Long.toString(System.nanoTime() & 0xffffff, 36);
       LoopbackBlock block = LoopbackBlock.claim(servers + agents);
       Path clusterDir = root.resolve(id + "-" + block.a + "-" + block.b);
       try {

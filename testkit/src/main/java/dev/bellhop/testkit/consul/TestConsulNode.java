@@ -2,13 +2,16 @@ package dev.bellhop.testkit.consul;
 
 import java.nio.file.Path;
 
-/** One consul agent (server or client) of a {@link TestConsulCluster}, on its own loopback address. */
+/**
+ * One consul agent (server or client) of a {@link TestConsulCluster}, on its own loopback address.
+ */
 public final class TestConsulNode {
   private final String name;
   private final String address;
   private final boolean server;
   private final Path dataDir;
   private volatile Process process;
+
   /** True while the fixture wants it running: a death while true is a failure. */
   volatile boolean wanted;
 
@@ -68,7 +71,10 @@ public final class TestConsulNode {
     return p == null ? -1 : p.pid();
   }
 
-  /** The node's directory: config ({@code consul.hcl}), log ({@code consul.log}), pid file, {@code data/}. */
+  /**
+   * The node's directory: config ({@code consul.hcl}), log ({@code consul.log}), pid file, {@code
+   * data/}.
+   */
   public Path dataDir() {
     return dataDir;
   }

@@ -17,8 +17,11 @@ import java.util.Queue;
  * reviews from real rules instead: {@link #crud(Map, boolean)} with false.
  */
 public final class MockApiServer {
-  /** The mock logs every request at INFO through java.util.logging; held here so the level sticks. */
-  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+  /**
+   * The mock logs every request at INFO through java.util.logging; held here so the level sticks.
+   */
+  private static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   static {
     MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
@@ -31,17 +34,36 @@ public final class MockApiServer {
     return crud(expectations, true);
   }
 
-  /** @param grantEverything answer every rules review "everything allowed" (no RBAC in this test) */
-  public static KubernetesMockServer crud(Map<ServerRequest, Queue<ServerResponse>> expectations,
-      boolean grantEverything) {
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-        new ResumingWatches(expectations), false);
+  /**
+   * @param grantEverything answer every rules review "everything allowed" (no RBAC in this test)
+   */
+  public static KubernetesMockServer crud(
+      Map<ServerRequest, Queue<ServerResponse>> expectations, boolean grantEverything) {
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            expectations,
+            new ResumingWatches(expectations),
+            false);
     if (!grantEverything) {
       return server;
     }
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReturn(201, new SelfSubjectRulesReviewBuilder().withNewStatus().addNewResourceRule()
-            .withApiGroups("*").withResources("*").withVerbs("*").endResourceRule().endStatus().build())
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReturn(
+            201,
+            new SelfSubjectRulesReviewBuilder()
+                .withNewStatus()
+                .addNewResourceRule()
+                .withApiGroups("*")
+                .withResources("*")
+                .withVerbs("*")
+                .endResourceRule()
+                .endStatus()
+                .build())
         .always();
     return server;
   }

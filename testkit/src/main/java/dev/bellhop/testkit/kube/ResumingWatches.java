@@ -18,11 +18,11 @@ import java.util.Map;
 import java.util.Queue;
 
 /**
- * The mixed dispatcher, with watches that start where the client's list ended. The CRUD mock
- * opens every watch by sending each stored object as ADDED, whatever {@code resourceVersion} the
- * watch asked for; a real API server sends only what changed after it. An informer that lists
- * and then watches would otherwise see every object twice at start (10,000 pods: 10,000 extra
- * events). Watches without a version (or "0") still get every object, as on a real server.
+ * The mixed dispatcher, with watches that start where the client's list ended. The CRUD mock opens
+ * every watch by sending each stored object as ADDED, whatever {@code resourceVersion} the watch
+ * asked for; a real API server sends only what changed after it. An informer that lists and then
+ * watches would otherwise see every object twice at start (10,000 pods: 10,000 extra events).
+ * Watches without a version (or "0") still get every object, as on a real server.
  */
 final class ResumingWatches extends KubernetesMixedDispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,7 +52,8 @@ final class ResumingWatches extends KubernetesMixedDispatcher {
     for (String parameter : query.split("&")) {
       int eq = parameter.indexOf('=');
       String name = eq < 0 ? parameter : parameter.substring(0, eq);
-      String value = eq < 0 ? "" : URLDecoder.decode(parameter.substring(eq + 1), StandardCharsets.UTF_8);
+      String value =
+          eq < 0 ? "" : URLDecoder.decode(parameter.substring(eq + 1), StandardCharsets.UTF_8);
       if (name.equals("watch")) {
         watch = value.equals("true") || value.equals("1");
       } else if (name.equals("resourceVersion")) {
@@ -75,7 +76,8 @@ final class ResumingWatches extends KubernetesMixedDispatcher {
     try {
       JsonNode node = JSON.readTree(event);
       return "ADDED".equals(node.path("type").asText())
-          && parseVersion(node.path("object").path("metadata").path("resourceVersion").asText()) <= from;
+          && parseVersion(node.path("object").path("metadata").path("resourceVersion").asText())
+              <= from;
     } catch (IOException e) {
       return false;
     }
@@ -98,27 +100,29 @@ final class ResumingWatches extends KubernetesMixedDispatcher {
 
     @Override
     public void onOpen(WebSocket webSocket, Response response) {
-      delegate.onOpen(new WebSocket() {
-        @Override
-        public RecordedRequest request() {
-          return webSocket.request();
-        }
+      delegate.onOpen(
+          new WebSocket() {
+            @Override
+            public RecordedRequest request() {
+              return webSocket.request();
+            }
 
-        @Override
-        public boolean send(String text) {
-          return isReplay(text, from) || webSocket.send(text);
-        }
+            @Override
+            public boolean send(String text) {
+              return isReplay(text, from) || webSocket.send(text);
+            }
 
-        @Override
-        public boolean send(byte[] bytes) {
-          return webSocket.send(bytes);
-        }
+            @Override
+            public boolean send(byte[] bytes) {
+              return webSocket.send(bytes);
+            }
 
-        @Override
-        public boolean close(int code, String reason) {
-          return webSocket.close(code, reason);
-        }
-      }, response);
+            @Override
+            public boolean close(int code, String reason) {
+              return webSocket.close(code, reason);
+            }
+          },
+          response);
     }
 
     @Override

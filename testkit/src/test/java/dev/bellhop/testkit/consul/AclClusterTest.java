@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /** extraConfig reaches every node: ACL (default deny) and gossip encryption. */
 class AclClusterTest {
-  private static final String ACL = """
+  private static final String ACL =
+      """
       acl {
         enabled = true
         default_policy = "deny"
@@ -24,14 +25,22 @@ class AclClusterTest {
 
   @Test
   void aclAndEncryptionWithToken() throws Exception {
-    try (TestConsulCluster c = TestConsulCluster.builder().servers(1).agents(1)
-        .extraConfig(ACL).aclToken("root-token").start()) {
+    try (TestConsulCluster c =
+        TestConsulCluster.builder()
+            .servers(1)
+            .agents(1)
+            .extraConfig(ACL)
+            .aclToken("root-token")
+            .start()) {
       System.out.println("BENCH testkit.startup.acl=" + c.startupTime().toMillis() + " unit=ms");
       // the anonymous token may not write ...
-      HttpResponse<String> anonymous = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(c.httpUrl() + "/v1/kv/x"))
-              .PUT(HttpRequest.BodyPublishers.ofString("1")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> anonymous =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(c.httpUrl() + "/v1/kv/x"))
+                      .PUT(HttpRequest.BodyPublishers.ofString("1"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(anonymous.statusCode()).isEqualTo(403);
       // ... the fixture's token may (request() sends it)
       assertThat(c.httpPut("/v1/kv/x", "1")).isEqualTo("true");
@@ -41,7 +50,8 @@ class AclClusterTest {
 
   @Test
   void aclWithoutTokenStillStarts() {
-    try (TestConsulCluster c = TestConsulCluster.builder().servers(1).agents(1).extraConfig(ACL).start()) {
+    try (TestConsulCluster c =
+        TestConsulCluster.builder().servers(1).agents(1).extraConfig(ACL).start()) {
       assertThat(c.leader()).isEqualTo(c.servers().get(0));
     }
   }

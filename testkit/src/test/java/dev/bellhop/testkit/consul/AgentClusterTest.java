@@ -14,7 +14,8 @@ class AgentClusterTest {
   @Test
   void oneServerOneAgent() throws Exception {
     try (TestConsulCluster cluster = TestConsulCluster.builder().servers(1).agents(1).start()) {
-      System.out.println("BENCH testkit.startup.1server1agent=" + cluster.startupTime().toMillis() + " unit=ms");
+      System.out.println(
+          "BENCH testkit.startup.1server1agent=" + cluster.startupTime().toMillis() + " unit=ms");
       TestConsulNode server = cluster.servers().get(0);
       TestConsulNode agent = cluster.agents().get(0);
       assertThat(agent.server()).isFalse();
@@ -22,24 +23,33 @@ class AgentClusterTest {
       assertThat(cluster.leader()).isEqualTo(server);
 
       JsonNode members = JSON.readTree(cluster.request("GET", server, "/v1/agent/members", null));
-      assertThat(members).anySatisfy(m -> {
-        assertThat(m.path("Name").textValue()).isEqualTo("agent-1");
-        assertThat(m.get("Status")).isEqualTo(IntNode.valueOf(1));
-      });
+      assertThat(members)
+          .anySatisfy(
+              m -> {
+                assertThat(m.path("Name").textValue()).isEqualTo("agent-1");
+                assertThat(m.get("Status")).isEqualTo(IntNode.valueOf(1));
+              });
       // the agent's own HTTP API answers and forwards to the servers
       JsonNode self = JSON.readTree(cluster.request("GET", agent, "/v1/agent/self", null));
       assertThat(self.path("Config").get("Server")).isEqualTo(BooleanNode.FALSE);
-      assertThat(cluster.request("GET", agent, "/v1/status/leader", null)).contains(server.address() + ":8300");
-      cluster.request("PUT", agent, "/v1/agent/service/register", "{\"Name\":\"auth\",\"Port\":8081}");
+      assertThat(cluster.request("GET", agent, "/v1/status/leader", null))
+          .contains(server.address() + ":8300");
+      cluster.request(
+          "PUT", agent, "/v1/agent/service/register", "{\"Name\":\"auth\",\"Port\":8081}");
       long deadline = System.nanoTime() + 10_000_000_000L;
-      while (!cluster.request("GET", server, "/v1/catalog/service/auth", null).contains("\"Node\":\"agent-1\"")) {
-        assertThat(System.nanoTime()).as("agent's service synced to the catalog").isLessThan(deadline);
+      while (!cluster
+          .request("GET", server, "/v1/catalog/service/auth", null)
+          .contains("\"Node\":\"agent-1\"")) {
+        assertThat(System.nanoTime())
+            .as("agent's service synced to the catalog")
+            .isLessThan(deadline);
         Thread.sleep(50);
       }
 
       long t0 = System.nanoTime();
       cluster.close();
-      System.out.println("BENCH testkit.close.1server1agent=" + (System.nanoTime() - t0) / 1_000_000 + " unit=ms");
+      System.out.println(
+          "BENCH testkit.close.1server1agent=" + (System.nanoTime() - t0) / 1_000_000 + " unit=ms");
       cluster.close(); // idempotent
       assertThat(server.isRunning()).isFalse();
       assertThat(agent.isRunning()).isFalse();

@@ -2,7 +2,10 @@ package dev.bellhop.testkit.consul;
 
 import java.nio.file.Path;
 
-/** Run in a child JVM by {@link OrphanCleanupTest}: starts a cluster, prints its pids, waits to be killed. */
+/**
+ * Run in a child JVM by {@link OrphanCleanupTest}: starts a cluster, prints its pids, waits to be
+ * killed.
+ */
 public final class ClusterHolderMain {
   public static void main(String[] args) throws Exception {
     TestConsulCluster c = TestConsulCluster.builder().servers(1).dataRoot(Path.of(args[0])).start();

@@ -23,17 +23,23 @@ final class DnsSrv {
     q.write(id);
     q.write(0x01); // RD
     q.write(0x00);
-    q.write(0); q.write(1); // QDCOUNT
-    q.write(0); q.write(0); // ANCOUNT
-    q.write(0); q.write(0); // NSCOUNT
-    q.write(0); q.write(0); // ARCOUNT
+    q.write(0);
+    q.write(1); // QDCOUNT
+    q.write(0);
+    q.write(0); // ANCOUNT
+    q.write(0);
+    q.write(0); // NSCOUNT
+    q.write(0);
+    q.write(0); // ARCOUNT
     for (String label : name.split("\\.")) {
       q.write(label.length());
       q.writeBytes(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
     q.write(0);
-    q.write(0); q.write(33); // SRV
-    q.write(0); q.write(1); // IN
+    q.write(0);
+    q.write(33); // SRV
+    q.write(0);
+    q.write(1); // IN
     byte[] req = q.toByteArray();
     try (DatagramSocket s = new DatagramSocket()) {
       s.setSoTimeout(2000);

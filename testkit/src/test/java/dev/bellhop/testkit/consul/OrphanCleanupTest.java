@@ -13,10 +13,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** No consul outlives its test JVM: SIGTERM runs the shutdown hook, SIGKILL is cleaned by the next sweep. */
+/**
+ * No consul outlives its test JVM: SIGTERM runs the shutdown hook, SIGKILL is cleaned by the next
+ * sweep.
+ */
 class OrphanCleanupTest {
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
   private record Holder(Process jvm, List<Long> consulPids, Path clusterDir) {}
 
@@ -29,7 +31,8 @@ class OrphanCleanupTest {
     cmd.add(ClusterHolderMain.class.getName());
     cmd.add(root.toString());
     Process jvm = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    BufferedReader r = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader r =
+        new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8));
     StringBuilder out = new StringBuilder();
     String line;
     while ((line = r.readLine()) != null) {
@@ -80,7 +83,9 @@ class OrphanCleanupTest {
     try {
       h.jvm().destroyForcibly(); // SIGKILL: no shutdown hook
       assertThat(h.jvm().waitFor(15, TimeUnit.SECONDS)).isTrue();
-      assertThat(h.consulPids()).as("orphans survive a SIGKILLed JVM").allMatch(OrphanCleanupTest::alive);
+      assertThat(h.consulPids())
+          .as("orphans survive a SIGKILLed JVM")
+          .allMatch(OrphanCleanupTest::alive);
       assertThat(Files.exists(h.clusterDir())).isTrue();
 
       int killed = TestConsulCluster.sweepStale(root);

@@ -11,17 +11,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StaleClusterSweeperTest {
-  @TempDir
-  Path root;
+  @TempDir Path root;
 
   /** A consul agent on a free loopback block, started by this test (not by the fixture). */
   private Process startConsul(Path nodeDir, String address) throws Exception {
     Files.createDirectories(nodeDir.resolve("data"));
     Path config = nodeDir.resolve("consul.hcl");
-    Files.writeString(config, "node_name = \"stale\"\ndata_dir = \"" + nodeDir.resolve("data") + "\"\n"
-        + "bind_addr = \"" + address + "\"\nclient_addr = \"" + address + "\"\n"
-        + "ports {\n  grpc = -1\n  dns = -1\n  https = -1\n}\nlog_level = \"warn\"\ndisable_update_check = true\n");
-    ProcessBuilder pb = new ProcessBuilder(ConsulBinary.locate().toString(), "agent", "-config-file=" + config);
+    Files.writeString(
+        config,
+        "node_name = \"stale\"\ndata_dir = \""
+            + nodeDir.resolve("data")
+            + "\"\n"
+            + "bind_addr = \""
+            + address
+            + "\"\nclient_addr = \""
+            + address
+            + "\"\n"
+            + "ports {\n  grpc = -1\n  dns = -1\n  https = -1\n}\nlog_level = \"warn\"\ndisable_update_check = true\n");
+    ProcessBuilder pb =
+        new ProcessBuilder(ConsulBinary.locate().toString(), "agent", "-config-file=" + config);
     pb.redirectErrorStream(true).redirectOutput(nodeDir.resolve("consul.log").toFile());
     Process p = pb.start();
     assertThat(p.waitFor(300, TimeUnit.MILLISECONDS)).as("consul keeps running").isFalse();
@@ -92,7 +100,8 @@ class StaleClusterSweeperTest {
 
   @Test
   void missingBinaryMessageTellsToRunMakeConsul() {
-    assertThatThrownBy(() -> ConsulBinary.locate("/nope/consul", "/nope/either", root, root.toString()))
+    assertThatThrownBy(
+            () -> ConsulBinary.locate("/nope/consul", "/nope/either", root, root.toString()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("make consul")
         .hasMessageContaining("/nope/consul");

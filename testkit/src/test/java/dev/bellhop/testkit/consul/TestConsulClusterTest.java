@@ -14,16 +14,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @SuppressWarnings("unchecked")
 class TestConsulClusterTest {
-  @RegisterExtension
-  static final ConsulClusterExtension consul = new ConsulClusterExtension(3);
+  @RegisterExtension static final ConsulClusterExtension consul = new ConsulClusterExtension(3);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
   @Order(1)
   void threeServersWithLeaderAndThreePeers(TestConsulCluster cluster) throws Exception {
     assertThat(cluster).isSameAs(consul.cluster());
-    System.out.println("BENCH testkit.startup.3servers=" + cluster.startupTime().toMillis() + " unit=ms");
-    assertThat(cluster.servers()).hasSize(3).allMatch(TestConsulNode::isRunning).allMatch(TestConsulNode::server);
+    System.out.println(
+        "BENCH testkit.startup.3servers=" + cluster.startupTime().toMillis() + " unit=ms");
+    assertThat(cluster.servers())
+        .hasSize(3)
+        .allMatch(TestConsulNode::isRunning)
+        .allMatch(TestConsulNode::server);
     assertThat(cluster.agents()).isEmpty();
     String block = cluster.addressBlock();
     assertThat(block).matches("127\\.(1\\d\\d|2[0-4]\\d|250)\\.\\d+");
@@ -39,7 +42,8 @@ class TestConsulClusterTest {
     TestConsulNode leader = cluster.leader();
     assertThat(cluster.servers()).contains(leader);
     List<Object> peers = JSON.readValue(cluster.httpGet("/v1/status/peers"), List.class);
-    assertThat(peers).containsExactlyInAnyOrder(block + ".1:8300", block + ".2:8300", block + ".3:8300");
+    assertThat(peers)
+        .containsExactlyInAnyOrder(block + ".1:8300", block + ".2:8300", block + ".3:8300");
     assertThat(cluster.httpAddress()).isEqualTo(block + ".1:8500");
     assertThat(cluster.httpUrl()).isEqualTo("http://" + block + ".1:8500");
     // UI is on
@@ -48,10 +52,15 @@ class TestConsulClusterTest {
 
   @Test
   @Order(2)
-  void serviceRegisteredOnOneServerIsVisibleOnAnotherAndInDns(TestConsulCluster cluster) throws Exception {
+  void serviceRegisteredOnOneServerIsVisibleOnAnotherAndInDns(TestConsulCluster cluster)
+      throws Exception {
     TestConsulNode s1 = cluster.servers().get(0);
     TestConsulNode s3 = cluster.servers().get(2);
-    cluster.request("PUT", s1, "/v1/catalog/register", """
+    cluster.request(
+        "PUT",
+        s1,
+        "/v1/catalog/register",
+        """
         {"Node": "k8s-node-1-bellhop", "Address": "10.1.2.3",
          "Service": {"ID": "geo-1", "Service": "geo", "Address": "10.1.2.3", "Port": 8082, "Tags": ["v1"]}}
         """);
@@ -62,11 +71,14 @@ class TestConsulClusterTest {
     List<DnsSrv.Srv> srv = srvEventually(s3.address(), s3.dnsPort(), "geo.service.consul");
     assertThat(srv).hasSize(1);
     assertThat(srv.get(0).port()).isEqualTo(8082);
-    assertThat(srv.get(0).target()).isEqualTo("0a010203.addr.dc1.consul."); // 10.1.2.3, Consul 1.8 style
-    assertThat(srvEventually(cluster.dnsHost(), cluster.dnsPort(), "geo.service.consul")).hasSize(1);
+    assertThat(srv.get(0).target())
+        .isEqualTo("0a010203.addr.dc1.consul."); // 10.1.2.3, Consul 1.8 style
+    assertThat(srvEventually(cluster.dnsHost(), cluster.dnsPort(), "geo.service.consul"))
+        .hasSize(1);
   }
 
-  private static List<DnsSrv.Srv> srvEventually(String host, int port, String name) throws Exception {
+  private static List<DnsSrv.Srv> srvEventually(String host, int port, String name)
+      throws Exception {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (true) {
       try {
@@ -106,12 +118,16 @@ class TestConsulClusterTest {
 
     long t1 = System.nanoTime();
     cluster.restart(old);
-    System.out.println("BENCH testkit.restart=" + (System.nanoTime() - t1) / 1_000_000 + " unit=ms");
+    System.out.println(
+        "BENCH testkit.restart=" + (System.nanoTime() - t1) / 1_000_000 + " unit=ms");
     assertThat(old.isRunning()).isTrue();
     String block = cluster.addressBlock();
-    List<Object> peers = JSON.readValue(cluster.request("GET", old, "/v1/status/peers", null), List.class);
-    assertThat(peers).containsExactlyInAnyOrder(block + ".1:8300", block + ".2:8300", block + ".3:8300");
-    assertThat(cluster.request("GET", old, "/v1/kv/bellhop/after-failover?raw", null)).isEqualTo("yes");
+    List<Object> peers =
+        JSON.readValue(cluster.request("GET", old, "/v1/status/peers", null), List.class);
+    assertThat(peers)
+        .containsExactlyInAnyOrder(block + ".1:8300", block + ".2:8300", block + ".3:8300");
+    assertThat(cluster.request("GET", old, "/v1/kv/bellhop/after-failover?raw", null))
+        .isEqualTo("yes");
 
     // graceful stop of the (new) leader works too
     TestConsulNode leader = cluster.leader();
@@ -129,8 +145,10 @@ class TestConsulClusterTest {
     List<Long> pids = cluster.nodes().stream().map(TestConsulNode::pid).toList();
     long t0 = System.nanoTime();
     cluster.close();
-    System.out.println("BENCH testkit.close.3servers=" + (System.nanoTime() - t0) / 1_000_000 + " unit=ms");
-    assertThat(pids).noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    System.out.println(
+        "BENCH testkit.close.3servers=" + (System.nanoTime() - t0) / 1_000_000 + " unit=ms");
+    assertThat(pids)
+        .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     assertThat(cluster.dataDir()).doesNotExist();
   }
 }

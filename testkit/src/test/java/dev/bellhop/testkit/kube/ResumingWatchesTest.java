@@ -17,7 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Watches on the testkit's mock API server behave like a real API server's: they resume from the version asked for. */
+/**
+ * Watches on the testkit's mock API server behave like a real API server's: they resume from the
+ * version asked for.
+ */
 class ResumingWatchesTest {
   private static KubernetesMockServer server;
   private static KubernetesClient client;
@@ -41,11 +44,23 @@ class ResumingWatchesTest {
     create("resume", "b");
     String listed = client.pods().inNamespace("resume").list().getMetadata().getResourceVersion();
     List<String> seen = new CopyOnWriteArrayList<>();
-    try (Watch ignored = client.pods().inNamespace("resume")
-        .watch(new ListOptionsBuilder().withResourceVersion(listed).build(), recorder(seen))) {
+    try (Watch ignored =
+        client
+            .pods()
+            .inNamespace("resume")
+            .watch(new ListOptionsBuilder().withResourceVersion(listed).build(), recorder(seen))) {
       create("resume", "c");
-      client.pods().inNamespace("resume").withName("a").edit(p -> new PodBuilder(p).editMetadata()
-          .addToLabels("changed", "yes").endMetadata().build());
+      client
+          .pods()
+          .inNamespace("resume")
+          .withName("a")
+          .edit(
+              p ->
+                  new PodBuilder(p)
+                      .editMetadata()
+                      .addToLabels("changed", "yes")
+                      .endMetadata()
+                      .build());
       client.pods().inNamespace("resume").withName("b").delete();
       awaitSize(seen, 3);
     }
@@ -65,7 +80,8 @@ class ResumingWatchesTest {
 
   @Test
   void onlyWatchRequestsCarryAStartingVersion() {
-    assertThat(ResumingWatches.watchedFrom("/api/v1/pods?resourceVersion=42&watch=true")).isEqualTo(42);
+    assertThat(ResumingWatches.watchedFrom("/api/v1/pods?resourceVersion=42&watch=true"))
+        .isEqualTo(42);
     assertThat(ResumingWatches.watchedFrom("/api/v1/pods?watch=true&resourceVersion=0")).isZero();
     assertThat(ResumingWatches.watchedFrom("/api/v1/pods?watch=true")).isZero();
     assertThat(ResumingWatches.watchedFrom("/api/v1/pods?resourceVersion=42")).isZero();
@@ -73,8 +89,17 @@ class ResumingWatchesTest {
   }
 
   private static void create(String namespace, String name) {
-    client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(name)
-        .withNamespace(namespace).endMetadata().build()).create();
+    client
+        .pods()
+        .inNamespace(namespace)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .endMetadata()
+                .build())
+        .create();
   }
 
   private static Watcher<Pod> recorder(List<String> seen) {

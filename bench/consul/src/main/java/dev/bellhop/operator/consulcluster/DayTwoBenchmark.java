@@ -17,13 +17,17 @@ import java.util.Map;
 /**
  * Day two of a Consul cluster on three real servers: a full server rollout by {@link ServerRollout}
  * under a steady registration load, against the same load with no rollout in the same run; then a
- * snapshot and a restore of a catalog of 10,000 instances, against the time it took to register them.
- * In the operator's package because the rollout rule is package-private there (not exported API).
+ * snapshot and a restore of a catalog of 10,000 instances, against the time it took to register
+ * them. In the operator's package because the rollout rule is package-private there (not exported
+ * API).
  */
 public final class DayTwoBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
   static final Duration LOAD = Duration.ofSeconds(Long.getLong("bench.baselineSeconds", 30));
   static final int INSTANCES = Integer.getInteger("bench.instances", 10_000);
   private final Map<String, Object> results = new LinkedHashMap<>();
@@ -42,7 +46,8 @@ public final class DayTwoBenchmark {
       rollout.wanted = 2;
       var during = new ProcessRollout.Sampler(rollout.consul);
       long t0 = System.nanoTime();
-      ProcessRollout.Roll roll = rollout.roll(Duration.ofSeconds(2), Duration.ofMinutes(2), Duration.ofMinutes(5));
+      ProcessRollout.Roll roll =
+          rollout.roll(Duration.ofSeconds(2), Duration.ofMinutes(2), Duration.ofMinutes(5));
       double seconds = (System.nanoTime() - t0) / 1e9;
       during.close();
       if (!(roll.last() instanceof ServerRollout.Done)) {
@@ -69,14 +74,33 @@ public final class DayTwoBenchmark {
     JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("consul.json").toFile(), results);
   }
 
-  /** Registers the catalog (the reference), snapshots it, wipes it, restores it and counts it back. */
+  /**
+   * Registers the catalog (the reference), snapshots it, wipes it, restores it and counts it back.
+   */
   private void snapshotAndRestore(String url) throws Exception {
     long t0 = System.nanoTime();
     List<Map<String, Object>> ops = new ArrayList<>();
-    ops.add(Map.of("Node", Map.of("Verb", "set", "Node", Map.of("Node", "bench-catalog", "Address", "10.1.0.1"))));
+    ops.add(
+        Map.of(
+            "Node",
+            Map.of("Verb", "set", "Node", Map.of("Node", "bench-catalog", "Address", "10.1.0.1"))));
     for (int i = 0; i < INSTANCES; i++) {
-      ops.add(Map.of("Service", Map.of("Verb", "set", "Node", "bench-catalog",
-          "Service", Map.of("ID", "hotel-" + i, "Service", "hotel-" + (i % 100), "Port", 1024 + i % 50_000))));
+      ops.add(
+          Map.of(
+              "Service",
+              Map.of(
+                  "Verb",
+                  "set",
+                  "Node",
+                  "bench-catalog",
+                  "Service",
+                  Map.of(
+                      "ID",
+                      "hotel-" + i,
+                      "Service",
+                      "hotel-" + (i % 100),
+                      "Port",
+                      1024 + i % 50_000))));
       if (ops.size() == 64 || i == INSTANCES - 1) {
         check(send("PUT", url + "/v1/txn", JSON.writeValueAsBytes(ops)), "txn");
         ops.clear();
@@ -93,7 +117,11 @@ public final class DayTwoBenchmark {
     report("snapshot_bytes", snapshot.body().length, "bytes");
     report("snapshot_over_register", snapshotSeconds / registerSeconds, "ratio");
 
-    check(send("PUT", url + "/v1/catalog/deregister", JSON.writeValueAsBytes(Map.of("Node", "bench-catalog"))),
+    check(
+        send(
+            "PUT",
+            url + "/v1/catalog/deregister",
+            JSON.writeValueAsBytes(Map.of("Node", "bench-catalog"))),
         "wipe");
     if (instances(url) != 0) {
       throw new IllegalStateException("the catalog was not wiped");
@@ -120,10 +148,17 @@ public final class DayTwoBenchmark {
     return node.isNull() ? 0 : node.path("Services").size();
   }
 
-  private static HttpResponse<byte[]> send(String method, String url, byte[] body) throws IOException {
-    var request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-        .build();
+  private static HttpResponse<byte[]> send(String method, String url, byte[] body)
+      throws IOException {
+    var request =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(60))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
     try {
       return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
     } catch (InterruptedException e) {
@@ -134,7 +169,8 @@ public final class DayTwoBenchmark {
 
   private static void check(HttpResponse<byte[]> r, String what) {
     if (r.statusCode() / 100 != 2) {
-      throw new IllegalStateException(what + ": HTTP " + r.statusCode() + " " + new String(r.body()));
+      throw new IllegalStateException(
+          what + ": HTTP " + r.statusCode() + " " + new String(r.body()));
     }
   }
 
@@ -151,7 +187,8 @@ public final class DayTwoBenchmark {
   }
 
   private void report(String name, double value, String unit) {
-    String shown = value == Math.rint(value) ? String.valueOf((long) value) : String.format("%.3f", value);
+    String shown =
+        value == Math.rint(value) ? String.valueOf((long) value) : String.format("%.3f", value);
     System.out.println("BENCH " + name + "=" + shown + " unit=" + unit);
     results.put(name, Map.of("value", value, "unit", unit));
   }

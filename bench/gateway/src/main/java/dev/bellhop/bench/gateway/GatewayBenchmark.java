@@ -25,24 +25,26 @@ import java.util.regex.Pattern;
 
 /**
  * {@code make bench-gateway}: one Bellhop backend (its own JVM), reached three ways on loopback:
- * directly, through the gateway (its runnable jar, discovering the backend in a real Consul),
- * and through nginx (Debian's, unprivileged, own prefix under target/) proxying the same backend
- * with upstream keep-alive.
+ * directly, through the gateway (its runnable jar, discovering the backend in a real Consul), and
+ * through nginx (Debian's, unprivileged, own prefix under target/) proxying the same backend with
+ * upstream keep-alive.
  *
  * <ol>
- *   <li>Peak throughput: {@code wrk} (2 threads, 64 connections) per path, after a warm-up (5 s; 15 s
- *       for the gateway, whose JIT needs it), two interleaved rounds of 10 s, best round per path;
- *       {@code gateway_vs_nginx_rps} = gateway / nginx (goal ≥ 0.7).</li>
- *   <li>Added latency: an open-loop fixed-rate load at 50% of the gateway's peak (after a 3 s warm-up
- *       per path at that rate), 20 slices of 1 s per path taken in turn (direct, nginx, gateway, direct,
- *       ...), latency from the scheduled send time; a path's p99 is the median of its slices' p99s
- *       (the pooled p99 over all slices is reported as {@code *_p99_pooled_ms});
- *       {@code gateway_p99_added_ms} = p99(gateway) − p99(direct) (goal ≤ 1 ms), same for nginx.</li>
+ *   <li>Peak throughput: {@code wrk} (2 threads, 64 connections) per path, after a warm-up (5 s; 15
+ *       s for the gateway, whose JIT needs it), two interleaved rounds of 10 s, best round per
+ *       path; {@code gateway_vs_nginx_rps} = gateway / nginx (goal ≥ 0.7).
+ *   <li>Added latency: an open-loop fixed-rate load at 50% of the gateway's peak (after a 3 s
+ *       warm-up per path at that rate), 20 slices of 1 s per path taken in turn (direct, nginx,
+ *       gateway, direct, ...), latency from the scheduled send time; a path's p99 is the median of
+ *       its slices' p99s (the pooled p99 over all slices is reported as {@code *_p99_pooled_ms});
+ *       {@code gateway_p99_added_ms} = p99(gateway) − p99(direct) (goal ≤ 1 ms), same for nginx.
  * </ol>
+ *
  * Everything shares the machine (2 cores here), so only same-run ratios and differences mean much.
  */
 public final class GatewayBenchmark {
-  private static final String BODY = "{\"hotelIds\":[\"1\",\"2\",\"3\"],\"inDate\":\"2015-04-09\",\"outDate\":\"2015-04-10\"}";
+  private static final String BODY =
+      "{\"hotelIds\":[\"1\",\"2\",\"3\"],\"inDate\":\"2015-04-09\",\"outDate\":\"2015-04-10\"}";
   private static final Duration WRK_DURATION = Duration.ofSeconds(envInt("BENCH_WRK_SECONDS", 10));
   private static final Duration WRK_WARMUP = Duration.ofSeconds(envInt("BENCH_WARMUP_SECONDS", 5));
   private static final int RATE_SLICES = envInt("BENCH_RATE_SLICES", 20);
@@ -70,30 +72,57 @@ public final class GatewayBenchmark {
     Files.createDirectories(work);
     String gatewayJar = System.getProperty("bellhop.gateway.jar");
     if (gatewayJar == null || !Files.isRegularFile(Path.of(gatewayJar))) {
-      throw new IllegalStateException("gateway jar not found (" + gatewayJar + "): build services/gateway first");
+      throw new IllegalStateException(
+          "gateway jar not found (" + gatewayJar + "): build services/gateway first");
     }
     requireCommand("wrk");
     requireCommand("nginx");
     Path lua = work.resolve("post.lua");
-    Files.writeString(lua, "wrk.method = \"POST\"\nwrk.body = '" + BODY + "'\n"
-        + "wrk.headers[\"Content-Type\"] = \"application/json\"\n");
+    Files.writeString(
+        lua,
+        "wrk.method = \"POST\"\nwrk.body = '"
+            + BODY
+            + "'\n"
+            + "wrk.headers[\"Content-Type\"] = \"application/json\"\n");
 
-    try (TestConsulCluster consul = TestConsulCluster.builder().servers(1).dataRoot(work.resolve("consul")).start()) {
+    try (TestConsulCluster consul =
+        TestConsulCluster.builder().servers(1).dataRoot(work.resolve("consul")).start()) {
       int backendPort = freePort();
       int gatewayPort = freePort();
       int nginxPort = freePort();
 
       progress("starting backend on " + backendPort);
-      start("backend", List.of(java(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-          EchoBackend.class.getName()), Map.of("PORT", Integer.toString(backendPort), "BIND_ADDR", "127.0.0.1"));
+      start(
+          "backend",
+          List.of(
+              java(),
+              "-Xmx256m",
+              "-cp",
+              System.getProperty("java.class.path"),
+              EchoBackend.class.getName()),
+          Map.of("PORT", Integer.toString(backendPort), "BIND_ADDR", "127.0.0.1"));
       awaitStatus(backendPort, "/Echo.Echo", 200, Duration.ofSeconds(30));
 
-      consul.httpPut("/v1/catalog/register", new JsonObject()
-          .put("Node", "bench-node-bellhop").put("Address", "127.0.0.1")
-          .put("Service", new JsonObject().put("ID", "echo-1").put("Service", "echo")
-              .put("Address", "127.0.0.1").put("Port", backendPort))
-          .put("Check", new JsonObject().put("CheckID", "bellhop:echo-1").put("Name", "pod ready")
-              .put("Status", "passing").put("ServiceID", "echo-1")).encode());
+      consul.httpPut(
+          "/v1/catalog/register",
+          new JsonObject()
+              .put("Node", "bench-node-bellhop")
+              .put("Address", "127.0.0.1")
+              .put(
+                  "Service",
+                  new JsonObject()
+                      .put("ID", "echo-1")
+                      .put("Service", "echo")
+                      .put("Address", "127.0.0.1")
+                      .put("Port", backendPort))
+              .put(
+                  "Check",
+                  new JsonObject()
+                      .put("CheckID", "bellhop:echo-1")
+                      .put("Name", "pod ready")
+                      .put("Status", "passing")
+                      .put("ServiceID", "echo-1"))
+              .encode());
 
       progress("starting gateway on " + gatewayPort);
       List<String> gatewayCommand = new ArrayList<>(List.of(java(), "-Xms256m", "-Xmx512m"));
@@ -105,9 +134,16 @@ public final class GatewayBenchmark {
         gatewayCommand.addAll(List.of(extra.trim().split("\\s+")));
       }
       gatewayCommand.addAll(List.of("-jar", gatewayJar));
-      start("gateway", gatewayCommand, Map.of(
-          "PORT", Integer.toString(gatewayPort), "BIND_ADDR", "127.0.0.1",
-          "CONSUL_HTTP_ADDR", consul.httpAddress()));
+      start(
+          "gateway",
+          gatewayCommand,
+          Map.of(
+              "PORT",
+              Integer.toString(gatewayPort),
+              "BIND_ADDR",
+              "127.0.0.1",
+              "CONSUL_HTTP_ADDR",
+              consul.httpAddress()));
       awaitStatus(gatewayPort, "/echo/echo", 200, Duration.ofSeconds(30));
 
       progress("starting nginx on " + nginxPort);
@@ -125,17 +161,25 @@ public final class GatewayBenchmark {
       wrk(viaGateway, WRK_WARMUP.multipliedBy(3), lua);
       Map<String, Wrk> peak = new LinkedHashMap<>();
       Map<String, long[]> cpu = new LinkedHashMap<>(); // proxy CPU ns, requests
-      Map<String, String> proxyProcess = Map.of("direct", "backend", "nginx", "nginx", "gateway", "gateway");
+      Map<String, String> proxyProcess =
+          Map.of("direct", "backend", "nginx", "nginx", "gateway", "gateway");
       for (int round = 0; round < ROUNDS; round++) {
-        for (Map.Entry<String, String> target : Map.of("direct", direct, "nginx", viaNginx, "gateway", viaGateway)
-            .entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+        for (Map.Entry<String, String> target :
+            Map.of("direct", direct, "nginx", viaNginx, "gateway", viaGateway).entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .toList()) {
           long cpuBefore = cpuNanos(proxyProcess.get(target.getKey()));
           Wrk w = wrk(target.getValue(), WRK_DURATION, lua);
           long[] total = cpu.computeIfAbsent(target.getKey(), k -> new long[2]);
           total[0] += cpuNanos(proxyProcess.get(target.getKey())) - cpuBefore;
           total[1] += w.requests;
-          peak.merge(target.getKey(), w, (a, b) -> a.rps >= b.rps
-              ? new Wrk(a.rps, a.errors + b.errors, a.p99, a.requests) : new Wrk(b.rps, a.errors + b.errors, b.p99, b.requests));
+          peak.merge(
+              target.getKey(),
+              w,
+              (a, b) ->
+                  a.rps >= b.rps
+                      ? new Wrk(a.rps, a.errors + b.errors, a.p99, a.requests)
+                      : new Wrk(b.rps, a.errors + b.errors, b.p99, b.requests));
         }
       }
       report("direct_rps", peak.get("direct").rps, "req/s");
@@ -147,10 +191,17 @@ public final class GatewayBenchmark {
       // the shared machine's noise moves much less than throughput.
       for (String name : List.of("direct", "nginx", "gateway")) {
         long[] total = cpu.get(name);
-        report((name.equals("direct") ? "backend" : name) + "_cpu_us_per_request", total[0] / 1000.0 / total[1], "us");
+        report(
+            (name.equals("direct") ? "backend" : name) + "_cpu_us_per_request",
+            total[0] / 1000.0 / total[1],
+            "us");
       }
-      report("nginx_vs_gateway_cpu_per_request", (double) cpu.get("nginx")[0] / cpu.get("nginx")[1]
-          / ((double) cpu.get("gateway")[0] / cpu.get("gateway")[1]), "ratio");
+      report(
+          "nginx_vs_gateway_cpu_per_request",
+          (double) cpu.get("nginx")[0]
+              / cpu.get("nginx")[1]
+              / ((double) cpu.get("gateway")[0] / cpu.get("gateway")[1]),
+          "ratio");
 
       // 2. Latency added at a fixed rate, half the gateway's peak: open loop, latency from the
       //    scheduled send time.
@@ -159,19 +210,29 @@ public final class GatewayBenchmark {
       Vertx vertx = Vertx.vertx();
       try {
         Buffer body = Buffer.buffer(BODY);
-        Map<String, Integer> ports = Map.of("direct", backendPort, "nginx", nginxPort, "gateway", gatewayPort);
+        Map<String, Integer> ports =
+            Map.of("direct", backendPort, "nginx", nginxPort, "gateway", gatewayPort);
         // Many short slices, the three paths in turn, so that the shared machine's noise falls on
         // all three alike; each path's percentiles are taken over all its slices together.
         for (String name : List.of("direct", "nginx", "gateway")) {
-          FixedRateLoad.run(vertx, ports.get(name), name.equals("direct") ? "/Echo.Echo" : "/echo/echo", body, rate,
-              Duration.ofSeconds(3), CONNECTIONS);
+          FixedRateLoad.run(
+              vertx,
+              ports.get(name),
+              name.equals("direct") ? "/Echo.Echo" : "/echo/echo",
+              body,
+              rate,
+              Duration.ofSeconds(3),
+              CONNECTIONS);
         }
         Map<String, List<FixedRateLoad.Samples>> slices = new LinkedHashMap<>();
         for (int slice = 0; slice < RATE_SLICES; slice++) {
           for (String name : List.of("direct", "nginx", "gateway")) {
             String path = name.equals("direct") ? "/Echo.Echo" : "/echo/echo";
-            slices.computeIfAbsent(name, k -> new ArrayList<>()).add(
-                FixedRateLoad.samples(vertx, ports.get(name), path, body, rate, RATE_SLICE, CONNECTIONS));
+            slices
+                .computeIfAbsent(name, k -> new ArrayList<>())
+                .add(
+                    FixedRateLoad.samples(
+                        vertx, ports.get(name), path, body, rate, RATE_SLICE, CONNECTIONS));
           }
         }
         Map<String, FixedRateLoad.Result> latency = new LinkedHashMap<>();
@@ -180,13 +241,28 @@ public final class GatewayBenchmark {
           FixedRateLoad.Result r = FixedRateLoad.summarize(slices.get(name));
           // The median over slices of each slice's p99: one stall of the shared machine (another
           // build's GC, ...) inside one slice moves the pooled p99 by hundreds of ms, this one not.
-          double[] perSlice = slices.get(name).stream()
-              .mapToDouble(one -> FixedRateLoad.summarize(List.of(one)).p99Ms()).sorted().toArray();
+          double[] perSlice =
+              slices.get(name).stream()
+                  .mapToDouble(one -> FixedRateLoad.summarize(List.of(one)).p99Ms())
+                  .sorted()
+                  .toArray();
           double median = perSlice[perSlice.length / 2];
           typicalP99.put(name, median);
-          progress(String.format("%s at %.0f req/s (%d × %d ms): p50 %.3f ms, p90 %.3f, p99 %.3f (median of slices %.3f),"
-                  + " p99.9 %.3f, max %.3f, errors %d", name, rate, RATE_SLICES, RATE_SLICE.toMillis(), r.p50Ms(), r.p90Ms(),
-              r.p99Ms(), median, r.p999Ms(), r.maxMs(), r.errors()));
+          progress(
+              String.format(
+                  "%s at %.0f req/s (%d × %d ms): p50 %.3f ms, p90 %.3f, p99 %.3f (median of slices %.3f),"
+                      + " p99.9 %.3f, max %.3f, errors %d",
+                  name,
+                  rate,
+                  RATE_SLICES,
+                  RATE_SLICE.toMillis(),
+                  r.p50Ms(),
+                  r.p90Ms(),
+                  r.p99Ms(),
+                  median,
+                  r.p999Ms(),
+                  r.maxMs(),
+                  r.errors()));
           latency.put(name, r);
         }
         for (String name : List.of("direct", "nginx", "gateway")) {
@@ -198,10 +274,22 @@ public final class GatewayBenchmark {
         }
         report("gateway_p99_added_ms", typicalP99.get("gateway") - typicalP99.get("direct"), "ms");
         report("nginx_p99_added_ms", typicalP99.get("nginx") - typicalP99.get("direct"), "ms");
-        report("gateway_p99_pooled_added_ms", latency.get("gateway").p99Ms() - latency.get("direct").p99Ms(), "ms");
-        report("nginx_p99_pooled_added_ms", latency.get("nginx").p99Ms() - latency.get("direct").p99Ms(), "ms");
-        report("gateway_p50_added_ms", latency.get("gateway").p50Ms() - latency.get("direct").p50Ms(), "ms");
-        report("nginx_p50_added_ms", latency.get("nginx").p50Ms() - latency.get("direct").p50Ms(), "ms");
+        report(
+            "gateway_p99_pooled_added_ms",
+            latency.get("gateway").p99Ms() - latency.get("direct").p99Ms(),
+            "ms");
+        report(
+            "nginx_p99_pooled_added_ms",
+            latency.get("nginx").p99Ms() - latency.get("direct").p99Ms(),
+            "ms");
+        report(
+            "gateway_p50_added_ms",
+            latency.get("gateway").p50Ms() - latency.get("direct").p50Ms(),
+            "ms");
+        report(
+            "nginx_p50_added_ms",
+            latency.get("nginx").p50Ms() - latency.get("direct").p50Ms(),
+            "ms");
       } finally {
         FixedRateLoad.closeClients();
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -216,14 +304,24 @@ public final class GatewayBenchmark {
 
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
   private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+(\\d+)");
-  private static final Pattern SOCKET_ERRORS = Pattern.compile(
-      "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+  private static final Pattern SOCKET_ERRORS =
+      Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
   private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in");
   private static final Pattern P99 = Pattern.compile("\\s99%\\s+(\\S+)");
 
   private Wrk wrk(String url, Duration duration, Path lua) throws Exception {
-    Process p = new ProcessBuilder("wrk", "-t2", "-c" + CONNECTIONS, "-d" + duration.toSeconds() + "s", "--latency",
-        "-s", lua.toString(), url).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "wrk",
+                "-t2",
+                "-c" + CONNECTIONS,
+                "-d" + duration.toSeconds() + "s",
+                "--latency",
+                "-s",
+                lua.toString(),
+                url)
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(duration.toSeconds() + 30, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException("wrk failed on " + url + ":\n" + out);
@@ -245,10 +343,16 @@ public final class GatewayBenchmark {
     }
     Matcher p99 = P99.matcher(out);
     Matcher count = REQUESTS.matcher(out);
-    Wrk result = new Wrk(Double.parseDouble(rps.group(1)), errors, p99.find() ? p99.group(1) : "?",
-        count.find() ? Long.parseLong(count.group(1)) : 0);
-    progress(String.format("wrk %ds %s: %.0f req/s, p99 %s, errors %d", duration.toSeconds(), url, result.rps,
-        result.p99, result.errors));
+    Wrk result =
+        new Wrk(
+            Double.parseDouble(rps.group(1)),
+            errors,
+            p99.find() ? p99.group(1) : "?",
+            count.find() ? Long.parseLong(count.group(1)) : 0);
+    progress(
+        String.format(
+            "wrk %ds %s: %.0f req/s, p99 %s, errors %d",
+            duration.toSeconds(), url, result.rps, result.p99, result.errors));
     return result;
   }
 
@@ -256,36 +360,52 @@ public final class GatewayBenchmark {
     Path prefix = work.resolve("nginx");
     Files.createDirectories(prefix.resolve("logs"));
     int workers = Runtime.getRuntime().availableProcessors();
-    Files.writeString(prefix.resolve("nginx.conf"), String.join("\n",
-        "worker_processes " + workers + ";",
-        "daemon off;",
-        "pid " + prefix.resolve("nginx.pid") + ";",
-        "error_log " + prefix.resolve("logs/error.log") + " warn;",
-        "events { worker_connections 4096; }",
-        "http {",
-        "  access_log off;",
-        "  client_body_temp_path " + prefix.resolve("client_body") + ";",
-        "  proxy_temp_path " + prefix.resolve("proxy") + ";",
-        "  fastcgi_temp_path " + prefix.resolve("fastcgi") + ";",
-        "  uwsgi_temp_path " + prefix.resolve("uwsgi") + ";",
-        "  scgi_temp_path " + prefix.resolve("scgi") + ";",
-        "  upstream backend { server 127.0.0.1:" + backendPort + "; keepalive 128; }",
-        "  server {",
-        "    listen 127.0.0.1:" + port + ";",
-        "    location = /echo/echo {",
-        "      proxy_pass http://backend/Echo.Echo;",
-        "      proxy_http_version 1.1;",
-        "      proxy_set_header Connection \"\";",
-        "    }",
-        "  }",
-        "}", ""));
-    start("nginx", List.of("nginx", "-p", prefix + "/", "-c", prefix.resolve("nginx.conf").toString(),
-        "-e", prefix.resolve("logs/error.log").toString()), Map.of());
+    Files.writeString(
+        prefix.resolve("nginx.conf"),
+        String.join(
+            "\n",
+            "worker_processes " + workers + ";",
+            "daemon off;",
+            "pid " + prefix.resolve("nginx.pid") + ";",
+            "error_log " + prefix.resolve("logs/error.log") + " warn;",
+            "events { worker_connections 4096; }",
+            "http {",
+            "  access_log off;",
+            "  client_body_temp_path " + prefix.resolve("client_body") + ";",
+            "  proxy_temp_path " + prefix.resolve("proxy") + ";",
+            "  fastcgi_temp_path " + prefix.resolve("fastcgi") + ";",
+            "  uwsgi_temp_path " + prefix.resolve("uwsgi") + ";",
+            "  scgi_temp_path " + prefix.resolve("scgi") + ";",
+            "  upstream backend { server 127.0.0.1:" + backendPort + "; keepalive 128; }",
+            "  server {",
+            "    listen 127.0.0.1:" + port + ";",
+            "    location = /echo/echo {",
+            "      proxy_pass http://backend/Echo.Echo;",
+            "      proxy_http_version 1.1;",
+            "      proxy_set_header Connection \"\";",
+            "    }",
+            "  }",
+            "}",
+            ""));
+    start(
+        "nginx",
+        List.of(
+            "nginx",
+            "-p",
+            prefix + "/",
+            "-c",
+            prefix.resolve("nginx.conf").toString(),
+            "-e",
+            prefix.resolve("logs/error.log").toString()),
+        Map.of());
   }
 
-  private void start(String name, List<String> command, Map<String, String> env) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(work.resolve(name + ".log").toFile());
+  private void start(String name, List<String> command, Map<String, String> env)
+      throws IOException {
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve(name + ".log").toFile());
     builder.environment().putAll(env);
     Process process = builder.start();
     processes.add(process);
@@ -334,15 +454,21 @@ public final class GatewayBenchmark {
     processes.clear();
   }
 
-  private static void awaitStatus(int port, String path, int status, Duration timeout) throws Exception {
+  private static void awaitStatus(int port, String path, int status, Duration timeout)
+      throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
       try {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(2)).header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(BODY)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(2))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(BODY))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == status) {
           return;
         }
@@ -352,11 +478,13 @@ public final class GatewayBenchmark {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException("127.0.0.1:" + port + path + " did not answer " + status + " in time: " + last);
+    throw new IllegalStateException(
+        "127.0.0.1:" + port + path + " did not answer " + status + " in time: " + last);
   }
 
   private void report(String name, double value, String unit) {
-    String shown = value == Math.rint(value) ? String.valueOf((long) value) : String.format("%.3f", value);
+    String shown =
+        value == Math.rint(value) ? String.valueOf((long) value) : String.format("%.3f", value);
     System.out.println("BENCH " + name + "=" + shown + " unit=" + unit);
     results.put(name, Map.of("value", value, "unit", unit));
   }
@@ -364,7 +492,8 @@ public final class GatewayBenchmark {
   private static void requireCommand(String command) throws Exception {
     Process p = new ProcessBuilder("sh", "-c", "command -v " + command).start();
     if (p.waitFor() != 0) {
-      throw new IllegalStateException(command + " not found: run `bash scripts/apt-ensure.sh wrk:wrk nginx:nginx`");
+      throw new IllegalStateException(
+          command + " not found: run `bash scripts/apt-ensure.sh wrk:wrk nginx:nginx`");
     }
   }
 
@@ -375,10 +504,16 @@ public final class GatewayBenchmark {
       dir = dir.getParent();
     }
     if (dir == null) {
-      throw new IllegalStateException("helm/bellhop/values.yaml not found above " + Path.of("").toAbsolutePath());
+      throw new IllegalStateException(
+          "helm/bellhop/values.yaml not found above " + Path.of("").toAbsolutePath());
     }
-    return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-        .readTree(dir.resolve("helm/bellhop/values.yaml").toFile()).path("gateway").path("javaOptions").asText().trim();
+    return new com.fasterxml.jackson.databind.ObjectMapper(
+            new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+        .readTree(dir.resolve("helm/bellhop/values.yaml").toFile())
+        .path("gateway")
+        .path("javaOptions")
+        .asText()
+        .trim();
   }
 
   private static String java() {

@@ -39,11 +39,13 @@ final class Fleet implements AutoCloseable {
     for (String name : List.of("auth", "geo", "profile", "rate")) {
       fleet.launch(name, Map.of());
     }
-    fleet.launch("hotel", Map.of(
-        "AUTH_ADDR", "static:127.0.0.1:" + fleet.ports.get("auth"),
-        "GEO_ADDR", "static:127.0.0.1:" + fleet.ports.get("geo"),
-        "PROFILE_ADDR", "static:127.0.0.1:" + fleet.ports.get("profile"),
-        "RATE_ADDR", "static:127.0.0.1:" + fleet.ports.get("rate")));
+    fleet.launch(
+        "hotel",
+        Map.of(
+            "AUTH_ADDR", "static:127.0.0.1:" + fleet.ports.get("auth"),
+            "GEO_ADDR", "static:127.0.0.1:" + fleet.ports.get("geo"),
+            "PROFILE_ADDR", "static:127.0.0.1:" + fleet.ports.get("profile"),
+            "RATE_ADDR", "static:127.0.0.1:" + fleet.ports.get("rate")));
     for (Service s : fleet.services) {
       awaitReady(s);
     }
@@ -58,16 +60,30 @@ final class Fleet implements AutoCloseable {
   }
 
   private Service launch(String name, Map<String, String> env) throws IOException {
-    Path jar = Path.of(System.getProperty("bellhop.services.dir", "../../services"), name, "target", name + ".jar");
+    Path jar =
+        Path.of(
+            System.getProperty("bellhop.services.dir", "../../services"),
+            name,
+            "target",
+            name + ".jar");
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("missing " + jar + ": run make bench-services (it builds the jars)");
+      throw new IllegalStateException(
+          "missing " + jar + ": run make bench-services (it builds the jars)");
     }
     int port = freePort();
     Path log = Files.createTempFile("bench-" + name + "-", ".log");
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "-jar", jar.toAbsolutePath().toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().putAll(Map.of("BIND_ADDR", "127.0.0.1", "PORT", Integer.toString(port), "AUTH_JWT_KEY", KEY));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-jar",
+                jar.toAbsolutePath().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder
+        .environment()
+        .putAll(
+            Map.of("BIND_ADDR", "127.0.0.1", "PORT", Integer.toString(port), "AUTH_JWT_KEY", KEY));
     builder.environment().putAll(env);
     Service s = new Service(name, port, builder.start(), log);
     services.add(s);
@@ -82,8 +98,12 @@ final class Fleet implements AutoCloseable {
         throw new IllegalStateException(s.name() + " exited: " + Files.readString(s.log()));
       }
       try {
-        HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/health/ready"))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/health/ready"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return;
         }
@@ -100,10 +120,15 @@ final class Fleet implements AutoCloseable {
   }
 
   String login() throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url("auth", "Auth.Login")))
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"demo\",\"password\":\"bellhop-demo\"}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url("auth", "Auth.Login")))
+                .header("content-type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"username\":\"demo\",\"password\":\"bellhop-demo\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     return new JsonObject(r.body()).getString("token");
   }
 

@@ -7,32 +7,62 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Runs wrk (the Debian package) and reads requests/s, latency percentiles and errors from its report. */
+/**
+ * Runs wrk (the Debian package) and reads requests/s, latency percentiles and errors from its
+ * report.
+ */
 final class Wrk {
   record Result(double requestsPerSecond, double p50Millis, double p99Millis, long errors) {}
 
   private Wrk() {}
 
   /** A run whose figures are thrown away: JIT compilation and connection pools settle first. */
-  static void warmUp(String url, int connections, int seconds, Path script) throws IOException, InterruptedException {
-    new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "-s", script.toString(), url)
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+  static void warmUp(String url, int connections, int seconds, Path script)
+      throws IOException, InterruptedException {
+    new ProcessBuilder(
+            "wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "-s", script.toString(), url)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start()
+        .waitFor();
   }
 
-  static Result run(String url, int connections, int seconds, Path script) throws IOException, InterruptedException {
-    Process wrk = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency",
-        "--timeout", "5s", "-s", script.toString(), url).redirectErrorStream(true).start();
+  static Result run(String url, int connections, int seconds, Path script)
+      throws IOException, InterruptedException {
+    Process wrk =
+        new ProcessBuilder(
+                "wrk",
+                "-t2",
+                "-c" + connections,
+                "-d" + seconds + "s",
+                "--latency",
+                "--timeout",
+                "5s",
+                "-s",
+                script.toString(),
+                url)
+            .redirectErrorStream(true)
+            .start();
     String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (wrk.waitFor() != 0) {
       throw new IllegalStateException("wrk failed:\n" + out);
     }
-    System.out.print(out.lines().filter(l -> l.contains("Requests/sec") || l.contains("99%") || l.contains("Non-2xx"))
-        .map(l -> "  wrk: " + l.trim() + "\n").reduce("", String::concat));
-    return new Result(number(out, "Requests/sec:\\s+([\\d.]+)"), latency(out, "50%"), latency(out, "99%"), errors(out));
+    System.out.print(
+        out.lines()
+            .filter(l -> l.contains("Requests/sec") || l.contains("99%") || l.contains("Non-2xx"))
+            .map(l -> "  wrk: " + l.trim() + "\n")
+            .reduce("", String::concat));
+    return new Result(
+        number(out, "Requests/sec:\\s+([\\d.]+)"),
+        latency(out, "50%"),
+        latency(out, "99%"),
+        errors(out));
   }
 
   static Path hotelRatesScript(String token, Path dir) throws IOException {
-    return write(dir.resolve("hotel-rates.lua"), """
+    return write(
+        dir.resolve("hotel-rates.lua"),
+        """
         wrk.method = "POST"
         wrk.headers["Content-Type"] = "application/json"
         wrk.headers["Authorization"] = "Bearer %s"
@@ -43,11 +73,14 @@ final class Wrk {
           local body = string.format('{"inDate":"2026-12-10","outDate":"2026-12-13","lat":%%.5f,"lon":%%.5f}', lat, lon)
           return wrk.format(nil, nil, nil, body)
         end
-        """.formatted(token));
+        """
+            .formatted(token));
   }
 
   static Path geoNearbyScript(Path dir) throws IOException {
-    return write(dir.resolve("geo-nearby.lua"), """
+    return write(
+        dir.resolve("geo-nearby.lua"),
+        """
         wrk.method = "POST"
         wrk.headers["Content-Type"] = "application/json"
         math.randomseed(7)
@@ -72,9 +105,10 @@ final class Wrk {
     return Double.parseDouble(m.group(1));
   }
 
-  /** A line of wrk's latency distribution, e.g. {@code 99%   12.34ms}, in milliseconds. */
+  /** A line of wrk's latency distribution, e.g. {@code 99% 12.34ms}, in milliseconds. */
   private static double latency(String out, String percentile) {
-    Matcher m = Pattern.compile("\\s" + Pattern.quote(percentile) + "\\s+([\\d.]+)(us|ms|s)").matcher(out);
+    Matcher m =
+        Pattern.compile("\\s" + Pattern.quote(percentile) + "\\s+([\\d.]+)(us|ms|s)").matcher(out);
     if (!m.find()) {
       throw new IllegalStateException("no " + percentile + " latency in wrk output:\n" + out);
     }
@@ -92,7 +126,9 @@ final class Wrk {
     if (non2xx.find()) {
       errors += Long.parseLong(non2xx.group(1));
     }
-    Matcher socket = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)").matcher(out);
+    Matcher socket =
+        Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
+            .matcher(out);
     if (socket.find()) {
       for (int g = 1; g <= 4; g++) {
         errors += Long.parseLong(socket.group(g));

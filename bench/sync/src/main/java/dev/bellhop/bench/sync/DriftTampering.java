@@ -20,14 +20,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Changes made to Bellhop's instances behind its back, through Consul's HTTP API as a script
- * would, one every 50 ms on random instances of the 10,000: deregistered, port, tags or meta
- * edited, check set to the other status, check deleted. Each is timed from the tampering's commit
- * (Consul's answer to it) until a blocking query shows the instance exactly as before again.
+ * Changes made to Bellhop's instances behind its back, through Consul's HTTP API as a script would,
+ * one every 50 ms on random instances of the 10,000: deregistered, port, tags or meta edited, check
+ * set to the other status, check deleted. Each is timed from the tampering's commit (Consul's
+ * answer to it) until a blocking query shows the instance exactly as before again.
  */
 final class DriftTampering {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String[] KINDS = {"deregister", "port", "tags", "meta", "check-status", "check-delete"};
+  private static final String[] KINDS = {
+    "deregister", "port", "tags", "meta", "check-status", "check-delete"
+  };
 
   private final String base;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -95,45 +97,74 @@ final class DriftTampering {
       case "deregister" -> put("/v1/catalog/deregister", Map.of("Node", node, "ServiceID", id));
       case "port" -> {
         service1.put("Port", 1);
-        put("/v1/catalog/register", Map.of("Node", node, "Address", nodeAddress, "SkipNodeUpdate", true, "Service", service1));
+        put(
+            "/v1/catalog/register",
+            Map.of(
+                "Node", node, "Address", nodeAddress, "SkipNodeUpdate", true, "Service", service1));
       }
       case "tags" -> {
         service1.set("Tags", JSON.createArrayNode().add("tampered"));
-        put("/v1/catalog/register", Map.of("Node", node, "Address", nodeAddress, "SkipNodeUpdate", true, "Service", service1));
+        put(
+            "/v1/catalog/register",
+            Map.of(
+                "Node", node, "Address", nodeAddress, "SkipNodeUpdate", true, "Service", service1));
       }
       case "meta" -> {
         ((ObjectNode) service1.get("Meta")).put("tampered", "yes");
-        put("/v1/catalog/register", Map.of("Node", node, "Address", nodeAddress, "SkipNodeUpdate", true, "Service", service1));
+        put(
+            "/v1/catalog/register",
+            Map.of(
+                "Node", node, "Address", nodeAddress, "SkipNodeUpdate", true, "Service", service1));
       }
-      case "check-status" -> put("/v1/catalog/register", Map.of("Node", node, "Address", nodeAddress,
-          "SkipNodeUpdate", true, "Check", Map.of("CheckID", checkId, "Name", "tampered", "ServiceID", id,
-              "Status", "passing".equals(checkStatus) ? "critical" : "passing")));
+      case "check-status" ->
+          put(
+              "/v1/catalog/register",
+              Map.of(
+                  "Node",
+                  node,
+                  "Address",
+                  nodeAddress,
+                  "SkipNodeUpdate",
+                  true,
+                  "Check",
+                  Map.of(
+                      "CheckID",
+                      checkId,
+                      "Name",
+                      "tampered",
+                      "ServiceID",
+                      id,
+                      "Status",
+                      "passing".equals(checkStatus) ? "critical" : "passing")));
       default -> put("/v1/catalog/deregister", Map.of("Node", node, "CheckID", checkId));
     }
     long committed = System.nanoTime();
     String path = "/v1/health/service/" + service;
     long startIndex = index;
-    return watchers.submit(() -> {
-      long at = startIndex;
-      try {
-        while (true) {
-          var view = get(path + "?index=" + at + "&wait=10s");
-          at = view.index() < at ? 0 : view.index();
-          for (JsonNode e : view.entries()) {
-            if (id.equals(e.path("Service").path("ID").asText()) && before.equals(shape(e))) {
-              if (at > startIndex) { // not the read from before the tampering
-                return (System.nanoTime() - committed) / 1e6;
+    return watchers.submit(
+        () -> {
+          long at = startIndex;
+          try {
+            while (true) {
+              var view = get(path + "?index=" + at + "&wait=10s");
+              at = view.index() < at ? 0 : view.index();
+              for (JsonNode e : view.entries()) {
+                if (id.equals(e.path("Service").path("ID").asText()) && before.equals(shape(e))) {
+                  if (at > startIndex) { // not the read from before the tampering
+                    return (System.nanoTime() - committed) / 1e6;
+                  }
+                }
               }
             }
+          } finally {
+            inFlight.remove(id);
           }
-        }
-      } finally {
-        inFlight.remove(id);
-      }
-    });
+        });
   }
 
-  /** What must come back: the service entry, the node it is on, and its checks' IDs and statuses. */
+  /**
+   * What must come back: the service entry, the node it is on, and its checks' IDs and statuses.
+   */
   private static JsonNode shape(JsonNode entry) {
     ObjectNode shape = JSON.createObjectNode();
     shape.put("node", entry.path("Node").path("Node").asText());
@@ -141,7 +172,9 @@ final class DriftTampering {
       shape.set(field, entry.path("Service").path(field).deepCopy());
     }
     ObjectNode checks = shape.putObject("checks");
-    entry.path("Checks").forEach(c -> checks.put(c.path("CheckID").asText(), c.path("Status").asText()));
+    entry
+        .path("Checks")
+        .forEach(c -> checks.put(c.path("CheckID").asText(), c.path("Status").asText()));
     return shape;
   }
 
@@ -155,15 +188,23 @@ final class DriftTampering {
   }
 
   private void put(String path, Object body) throws IOException, InterruptedException {
-    var response = http.send(HttpRequest.newBuilder(URI.create(base + path))
-        .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(), HttpResponse.BodyHandlers.ofString());
+    var response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + path))
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
-      throw new IllegalStateException("PUT " + path + ": " + response.statusCode() + " " + response.body());
+      throw new IllegalStateException(
+          "PUT " + path + ": " + response.statusCode() + " " + response.body());
     }
   }
 
   private SyncBenchmark.HealthView get(String path) throws IOException, InterruptedException {
-    var response = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+    var response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
     long index = Long.parseLong(response.headers().firstValue("X-Consul-Index").orElse("0"));
     return new SyncBenchmark.HealthView(index, JSON.readTree(response.body()));
   }

@@ -7,8 +7,8 @@ import java.util.function.IntConsumer;
 
 /**
  * Single-pod events through Bellhop, one at a time: unready, ready, terminating in turn. Each is
- * timed from the Kubernetes API accepting the change to Consul showing it, watched with a
- * blocking query.
+ * timed from the Kubernetes API accepting the change to Consul showing it, watched with a blocking
+ * query.
  */
 final class EventLatency {
   private static final String SERVICE = "svc-0";
@@ -26,7 +26,8 @@ final class EventLatency {
     var view = probe.health(SERVICE, 0);
     for (int i = 0; i < events; i++) {
       String pod = SERVICE + "-" + (i / 3) % SyncBenchmark.PODS_PER_SERVICE;
-      String id = SyncBenchmark.CLUSTER_ID + ":" + SyncBenchmark.NS + ":" + SERVICE + ":" + pod + ":8080";
+      String id =
+          SyncBenchmark.CLUSTER_ID + ":" + SyncBenchmark.NS + ":" + SERVICE + ":" + pod + ":8080";
       String expected;
       switch (i % 3) {
         case 0 -> {
@@ -63,9 +64,12 @@ final class EventLatency {
   private SyncBenchmark.HealthView replace(String pod, String id, SyncBenchmark.HealthView view)
       throws InterruptedException {
     kube.finishTermination(SyncBenchmark.NS, pod);
-    SyncBenchmark.await("pod removal", Duration.ofSeconds(30),
+    SyncBenchmark.await(
+        "pod removal",
+        Duration.ofSeconds(30),
         () -> kube.client().pods().inNamespace(SyncBenchmark.NS).withName(pod).get() == null);
-    kube.create(Kube.pod(SyncBenchmark.NS, pod, Map.of("app", SERVICE), "node-0", "10.200.0.1", true));
+    kube.create(
+        Kube.pod(SyncBenchmark.NS, pod, Map.of("app", SERVICE), "node-0", "10.200.0.1", true));
     while (!"passing".equals(view.status(id))) {
       view = probe.health(SERVICE, view.index());
     }

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The mock API server in a process of its own, at the lowest CPU priority: it stands in for an API
  * server on other machines, but with 10,000 pods stored every request makes it scan them all (1 to
- * 2 CPU-seconds during a cold sync). Niced to 19 it runs in the time Consul and the operator
- * under test leave idle.
+ * 2 CPU-seconds during a cold sync). Niced to 19 it runs in the time Consul and the operator under
+ * test leave idle.
  */
 final class MockApiServer implements AutoCloseable {
   private final Process process;
@@ -30,10 +30,20 @@ final class MockApiServer implements AutoCloseable {
 
   static MockApiServer start() throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder("nice", "-n", "19", java, "-Xmx6g", "-cp",
-        System.getProperty("java.class.path"), MockApiServer.class.getName())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    Process process =
+        new ProcessBuilder(
+                "nice",
+                "-n",
+                "19",
+                java,
+                "-Xmx6g",
+                "-cp",
+                System.getProperty("java.class.path"),
+                MockApiServer.class.getName())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     String url = out.readLine();
     if (url == null || !url.startsWith("http")) {
       process.destroyForcibly();

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The operator in a JVM of its own, so its heap is its own: started as a deployment would start it. */
+/**
+ * The operator in a JVM of its own, so its heap is its own: started as a deployment would start it.
+ */
 final class OperatorProcess implements AutoCloseable {
   private final Process process;
   private final int port;
@@ -22,10 +24,17 @@ final class OperatorProcess implements AutoCloseable {
     this.port = port;
   }
 
-  static OperatorProcess start(MockApiServer k8s, String consulAddr, String clusterId) throws IOException {
+  static OperatorProcess start(MockApiServer k8s, String consulAddr, String clusterId)
+      throws IOException {
     int port = SyncBenchmark.freePort();
-    ProcessBuilder builder = new ProcessBuilder(javaTool("java"), "-Xmx512m", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName());
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            javaTool("java"),
+            "-Xmx512m",
+            "-XX:TieredStopAtLevel=1",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName());
     builder.environment().put("KUBERNETES_MASTER", k8s.url());
     builder.environment().put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
     builder.environment().put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
@@ -40,8 +49,10 @@ final class OperatorProcess implements AutoCloseable {
   /** Sum of a Prometheus metric's samples; -1 while the endpoint does not answer. */
   double metric(String name) {
     try {
-      var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      var response =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString());
       return SyncBenchmark.metric(response.body(), name);
     } catch (IOException e) {
       return -1;

@@ -25,28 +25,36 @@ final class RawReference {
   private RawReference() {}
 
   /**
-   * Seconds to write and see the registrations of the benchmark's pods, sequential transactions
-   * of 64, timed as Bellhop's are: from the first write until the probe, watching meanwhile, sees
+   * Seconds to write and see the registrations of the benchmark's pods, sequential transactions of
+   * 64, timed as Bellhop's are: from the first write until the probe, watching meanwhile, sees
    * every instance passing.
    */
-  static double coldSync(String consulAddr, SyncBenchmark.ConsulProbe probe) throws InterruptedException {
+  static double coldSync(String consulAddr, SyncBenchmark.ConsulProbe probe)
+      throws InterruptedException {
     ConsulCatalog consul = new ConsulCatalog(consulAddr, null, CLUSTER_ID);
     List<Registration> all = new ArrayList<>();
     for (int s = 0; s < SyncBenchmark.SERVICES; s++) {
       all.addAll(planned(SyncBenchmark.hotelService(s), s));
     }
     long start = System.nanoTime();
-    var writes = CompletableFuture.supplyAsync(() -> {
-      writeInBatches(consul, registrationOps(all));
-      return (System.nanoTime() - start) / 1e9;
-    });
-    probe.awaitAllPassing(start, Duration.ofMinutes(2), () -> "raw writes " + (writes.isDone() ? "done" : "going on"));
+    var writes =
+        CompletableFuture.supplyAsync(
+            () -> {
+              writeInBatches(consul, registrationOps(all));
+              return (System.nanoTime() - start) / 1e9;
+            });
+    probe.awaitAllPassing(
+        start,
+        Duration.ofMinutes(2),
+        () -> "raw writes " + (writes.isDone() ? "done" : "going on"));
     double seconds = (System.nanoTime() - start) / 1e9;
-    SyncBenchmark.progress(String.format("  written in %.2f s, all passing after %.2f s", writes.join(), seconds));
+    SyncBenchmark.progress(
+        String.format("  written in %.2f s, all passing after %.2f s", writes.join(), seconds));
 
     // Leave Consul as empty as Bellhop will find it (untimed).
     deleteNodes(consul, all);
-    SyncBenchmark.await("raw registrations gone", Duration.ofMinutes(2), () -> probe.instances() == 0);
+    SyncBenchmark.await(
+        "raw registrations gone", Duration.ofMinutes(2), () -> probe.instances() == 0);
     return seconds;
   }
 
@@ -66,7 +74,11 @@ final class RawReference {
     SingleWrites(String consulAddr, SyncBenchmark.ConsulProbe probe) {
       this.consul = new ConsulCatalog(consulAddr, null, CLUSTER_ID);
       this.probe = probe;
-      this.instances = planned(Kube.hotelService(SyncBenchmark.NS, "raw-latency", 8080, Map.of("app", "raw-latency")), 0);
+      this.instances =
+          planned(
+              Kube.hotelService(
+                  SyncBenchmark.NS, "raw-latency", 8080, Map.of("app", "raw-latency")),
+              0);
       writeInBatches(consul, registrationOps(instances));
       this.flipped = instances.get(0);
       this.view = probe.health(flipped.service(), 0);
@@ -90,7 +102,9 @@ final class RawReference {
     }
   }
 
-  /** What Bellhop's planner makes of the pods of benchmark service {@code podsOf} for {@code hs}. */
+  /**
+   * What Bellhop's planner makes of the pods of benchmark service {@code podsOf} for {@code hs}.
+   */
   private static List<Registration> planned(HotelService hs, int podsOf) {
     List<Pod> pods = new ArrayList<>();
     for (int p = 0; p < SyncBenchmark.PODS_PER_SERVICE; p++) {
@@ -104,7 +118,8 @@ final class RawReference {
   /** Each node once, then every service with its check. */
   private static List<Map<String, Object>> registrationOps(List<Registration> registrations) {
     List<Map<String, Object>> ops = new ArrayList<>();
-    nodes(registrations).forEach((node, address) -> ops.add(ConsulCatalog.nodeSet(node, address, CLUSTER_ID)));
+    nodes(registrations)
+        .forEach((node, address) -> ops.add(ConsulCatalog.nodeSet(node, address, CLUSTER_ID)));
     for (Registration r : registrations) {
       ops.add(ConsulCatalog.serviceSet(r));
       ops.add(ConsulCatalog.checkSet(r));
@@ -121,7 +136,8 @@ final class RawReference {
     for (String node : nodes(registrations).keySet()) {
       for (int attempt = 1; ; attempt++) {
         try {
-          consul.txn(List.of(Map.of("Node", Map.of("Verb", "delete", "Node", Map.of("Node", node)))));
+          consul.txn(
+              List.of(Map.of("Node", Map.of("Verb", "delete", "Node", Map.of("Node", node)))));
           break;
         } catch (dev.bellhop.operator.registration.ConsulUnavailableException e) {
           if (attempt == 5) {

@@ -6,7 +6,6 @@ import dev.bellhop.operator.BellhopOperator;
 import dev.bellhop.operator.OperatorConfig;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.testing.Kube;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import dev.bellhop.testkit.consul.TestConsulCluster;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
@@ -35,14 +34,15 @@ import java.util.regex.Pattern;
 /**
  * Bellhop's Consul sync against references measured in the same run, on 3 real Consul servers and
  * the mock API server:
+ *
  * <ol>
  *   <li>cold sync of 10,000 ready pods (100 HotelServices, 20 nodes) vs. writing the same
- *       registrations straight through /v1/txn in batches of 64;</li>
- *   <li>1,000 single-pod events: event-to-Consul latency vs. a raw single write;</li>
+ *       registrations straight through /v1/txn in batches of 64;
+ *   <li>1,000 single-pod events: event-to-Consul latency vs. a raw single write;
  *   <li>200 tamperings of Bellhop's instances through Consul's API: time to repair vs. the raw
- *       single write, then Bellhop's Consul requests and writes over 60 s with nothing changing;</li>
- *   <li>Consul writes of an operator restarted on a converged state;</li>
- *   <li>the operator's heap after a full GC with 10,000 pods cached (a separate JVM).</li>
+ *       single write, then Bellhop's Consul requests and writes over 60 s with nothing changing;
+ *   <li>Consul writes of an operator restarted on a converged state;
+ *   <li>the operator's heap after a full GC with 10,000 pods cached (a separate JVM).
  * </ol>
  */
 public final class SyncBenchmark {
@@ -72,7 +72,8 @@ public final class SyncBenchmark {
 
   public static void main(String[] args) throws Exception {
     progress("starting 3 Consul servers and the mock API server");
-    try (var consul = TestConsulCluster.builder().servers(3).start(); var k8s = MockApiServer.start()) {
+    try (var consul = TestConsulCluster.builder().servers(3).start();
+        var k8s = MockApiServer.start()) {
       new SyncBenchmark(consul, k8s).run();
     }
     System.exit(0);
@@ -85,41 +86,67 @@ public final class SyncBenchmark {
     progress("cold sync: raw /v1/txn reference");
     double raw = RawReference.coldSync(consulAddr, probe);
     progress("cold sync: Bellhop");
-    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    var os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
     double mock0 = k8s.cpuSeconds();
     long start = System.nanoTime();
-    var operator = BellhopOperator.start(k8s.client(),
-        new OperatorConfig(consulAddr, null, CLUSTER_ID, Set.of(), -1, null));
+    var operator =
+        BellhopOperator.start(
+            k8s.client(), new OperatorConfig(consulAddr, null, CLUSTER_ID, Set.of(), -1, null));
     progress(String.format("  operator started after %.2f s", (System.nanoTime() - start) / 1e9));
-    probe.awaitAllPassing(start, Duration.ofMinutes(5), () -> String.format("%.0f transactions written",
-        operator.meters().counter("bellhop.consul.transactions").count()));
+    probe.awaitAllPassing(
+        start,
+        Duration.ofMinutes(5),
+        () ->
+            String.format(
+                "%.0f transactions written",
+                operator.meters().counter("bellhop.consul.transactions").count()));
     double bellhop = (System.nanoTime() - start) / 1e9;
     report("cold_sync_raw_seconds", raw, "s");
     report("cold_sync_bellhop_seconds", bellhop, "s");
     report("cold_sync_ratio", raw / bellhop, "ratio");
-    report("cold_sync_transactions", operator.meters().counter("bellhop.consul.transactions").count(), "transactions");
+    report(
+        "cold_sync_transactions",
+        operator.meters().counter("bellhop.consul.transactions").count(),
+        "transactions");
     var timer = operator.meters().timer("bellhop.consul.transaction");
-    progress(String.format("  bench JVM cpu during Bellhop cold sync: %.1f s", (os.getProcessCpuTime() - cpu0) / 1e9));
-    progress(String.format("  mock API server cpu during Bellhop cold sync: %.1f s", k8s.cpuSeconds() - mock0));
-    progress(String.format("  txn mean %.1f ms, total %.1f s", timer.mean(java.util.concurrent.TimeUnit.MILLISECONDS),
-        timer.totalTime(java.util.concurrent.TimeUnit.SECONDS)));
+    progress(
+        String.format(
+            "  bench JVM cpu during Bellhop cold sync: %.1f s",
+            (os.getProcessCpuTime() - cpu0) / 1e9));
+    progress(
+        String.format(
+            "  mock API server cpu during Bellhop cold sync: %.1f s", k8s.cpuSeconds() - mock0));
+    progress(
+        String.format(
+            "  txn mean %.1f ms, total %.1f s",
+            timer.mean(java.util.concurrent.TimeUnit.MILLISECONDS),
+            timer.totalTime(java.util.concurrent.TimeUnit.SECONDS)));
 
     if (System.getenv("BENCH_COLD_ONLY") != null) {
       return;
     }
-    progress("event latency: " + EVENTS + " pod events through Bellhop, a raw single write after every third or fourth");
+    progress(
+        "event latency: "
+            + EVENTS
+            + " pod events through Bellhop, a raw single write after every third or fourth");
     var before = operator.meters().timer("bellhop.registration.latency").takeSnapshot();
     double[] latency;
     double[] rawLatency = new double[RAW_WRITES];
     // Interleaved, so that both see the same Consul: right after the cold sync it is still busier.
     try (var single = new RawReference.SingleWrites(consulAddr, probe)) {
       int[] written = {0};
-      latency = new EventLatency(kube, probe).measure(EVENTS, i -> {
-        if (written[0] < RAW_WRITES && (long) i * RAW_WRITES / EVENTS >= written[0]) {
-          rawLatency[written[0]++] = single.next();
-        }
-      });
+      latency =
+          new EventLatency(kube, probe)
+              .measure(
+                  EVENTS,
+                  i -> {
+                    if (written[0] < RAW_WRITES && (long) i * RAW_WRITES / EVENTS >= written[0]) {
+                      rawLatency[written[0]++] = single.next();
+                    }
+                  });
     }
     report("event_latency_p50_ms", percentile(latency, 50), "ms");
     report("event_latency_p99_ms", percentile(latency, 99), "ms");
@@ -132,7 +159,10 @@ public final class SyncBenchmark {
     report("operator_latency_p50_ms", bucketPercentile(before, after, 0.50), "ms");
     report("operator_latency_p99_ms", bucketPercentile(before, after, 0.99), "ms");
 
-    progress("drift: " + TAMPERINGS + " tamperings of Bellhop's instances through Consul's API, one every 50 ms");
+    progress(
+        "drift: "
+            + TAMPERINGS
+            + " tamperings of Bellhop's instances through Consul's API, one every 50 ms");
     double repairs0 = repairs(operator);
     double[] repair = new DriftTampering(consul.servers().get(0).httpUrl()).measure(TAMPERINGS, 50);
     report("drift_repair_p50_ms", percentile(repair, 50), "ms");
@@ -148,38 +178,58 @@ public final class SyncBenchmark {
     Thread.sleep(IDLE.toMillis());
     double requests = operator.meters().counter("bellhop.consul.requests").count() - requests0;
     report("idle_consul_requests_per_s", requests / IDLE.toSeconds(), "requests/s");
-    report("idle_consul_requests_per_s_per_server", requests / IDLE.toSeconds() / consul.servers().size(), "requests/s");
-    report("idle_writes", operator.meters().counter("bellhop.consul.transactions").count() - transactions0, "transactions");
+    report(
+        "idle_consul_requests_per_s_per_server",
+        requests / IDLE.toSeconds() / consul.servers().size(),
+        "requests/s");
+    report(
+        "idle_writes",
+        operator.meters().counter("bellhop.consul.transactions").count() - transactions0,
+        "transactions");
     report("idle_repairs", repairs(operator) - settled, "repairs");
     operator.close();
 
     progress("restart on a converged state, in a separate JVM");
     try (var process = OperatorProcess.start(k8s, consulAddr, CLUSTER_ID)) {
-      await("restarted operator to reconcile every HotelService", Duration.ofMinutes(3),
+      await(
+          "restarted operator to reconcile every HotelService",
+          Duration.ofMinutes(3),
           () -> process.metric("bellhop_consul_syncs_total") >= SERVICES);
       Thread.sleep(2_000); // a late write would show here
-      report("steady_state_writes", process.metric("bellhop_consul_transactions_total"), "transactions");
+      report(
+          "steady_state_writes",
+          process.metric("bellhop_consul_transactions_total"),
+          "transactions");
       report("heap_mb_10k_pods", process.heapAfterFullGcMb(), "MB");
     }
     writeJson();
   }
 
   private static double repairs(BellhopOperator operator) {
-    return operator.meters().find("bellhop.consul.repairs").counters().stream().mapToDouble(c -> c.count()).sum();
+    return operator.meters().find("bellhop.consul.repairs").counters().stream()
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 
   private void createFixtures() throws Exception {
-    progress("creating " + SERVICES + " HotelServices and " + SERVICES * PODS_PER_SERVICE + " ready pods (untimed)");
+    progress(
+        "creating "
+            + SERVICES
+            + " HotelServices and "
+            + SERVICES * PODS_PER_SERVICE
+            + " ready pods (untimed)");
     ExecutorService pool = Executors.newFixedThreadPool(8);
     List<Future<?>> done = new ArrayList<>();
     for (int s = 0; s < SERVICES; s++) {
       int service = s;
       kube.create(hotelService(service));
-      done.add(pool.submit(() -> {
-        for (int p = 0; p < PODS_PER_SERVICE; p++) {
-          kube.create(pod(service, p));
-        }
-      }));
+      done.add(
+          pool.submit(
+              () -> {
+                for (int p = 0; p < PODS_PER_SERVICE; p++) {
+                  kube.create(pod(service, p));
+                }
+              }));
     }
     for (int i = 0; i < done.size(); i++) {
       done.get(i).get();
@@ -194,15 +244,23 @@ public final class SyncBenchmark {
     return Kube.hotelService(NS, "svc-" + service, 8080, Map.of("app", "svc-" + service));
   }
 
-  /** Pod {@code p} of service {@code service}: ready, on one of the nodes, with an IP of its own. */
+  /**
+   * Pod {@code p} of service {@code service}: ready, on one of the nodes, with an IP of its own.
+   */
   static Pod pod(int service, int p) {
     int n = service * PODS_PER_SERVICE + p;
-    return Kube.pod(NS, "svc-" + service + "-" + p, Map.of("app", "svc-" + service), "node-" + n % NODES,
-        "10." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255), true);
+    return Kube.pod(
+        NS,
+        "svc-" + service + "-" + p,
+        Map.of("app", "svc-" + service),
+        "node-" + n % NODES,
+        "10." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255),
+        true);
   }
 
   private void report(String name, double value, String unit) {
-    String shown = value == Math.rint(value) ? String.valueOf((long) value) : String.format("%.3f", value);
+    String shown =
+        value == Math.rint(value) ? String.valueOf((long) value) : String.format("%.3f", value);
     System.out.println("BENCH " + name + "=" + shown + " unit=" + unit);
     results.put(name, Map.of("value", value, "unit", unit));
   }
@@ -213,9 +271,14 @@ public final class SyncBenchmark {
     JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("sync.json").toFile(), results);
   }
 
-  /** The upper bound (ms) of the histogram bucket holding quantile {@code q} of what was added between two snapshots. */
-  static double bucketPercentile(io.micrometer.core.instrument.distribution.HistogramSnapshot before,
-      io.micrometer.core.instrument.distribution.HistogramSnapshot after, double q) {
+  /**
+   * The upper bound (ms) of the histogram bucket holding quantile {@code q} of what was added
+   * between two snapshots.
+   */
+  static double bucketPercentile(
+      io.micrometer.core.instrument.distribution.HistogramSnapshot before,
+      io.micrometer.core.instrument.distribution.HistogramSnapshot after,
+      double q) {
     double total = after.count() - before.count();
     var b = before.histogramCounts();
     var a = after.histogramCounts();
@@ -234,7 +297,8 @@ public final class SyncBenchmark {
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 
-  static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+  static void await(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -267,14 +331,15 @@ public final class SyncBenchmark {
      * Blocks until every benchmark service has all its instances passing, timed from {@code start}.
      * It walks the services in turn with blocking queries, each woken only by its own service's
      * changes. Both cold syncs are timed with it while they write: a summary over all 10,000
-     * instances (the UI's endpoint) cost a Consul server ~0.3 s per call, so polling it would
-     * slow down whatever it watches.
+     * instances (the UI's endpoint) cost a Consul server ~0.3 s per call, so polling it would slow
+     * down whatever it watches.
      */
     void awaitAllPassing(long start, Duration timeout, Supplier<String> detail) {
       long deadline = start + timeout.toNanos();
       long lastReport = System.nanoTime();
       for (int s = 0; s < SERVICES; s++) {
-        String path = "/v1/health/service/" + hotelService(s).consulServiceName() + "?passing&wait=5s&index=";
+        String path =
+            "/v1/health/service/" + hotelService(s).consulServiceName() + "?passing&wait=5s&index=";
         long index = 0;
         while (true) {
           var view = getWithIndex(path + index);
@@ -282,20 +347,31 @@ public final class SyncBenchmark {
             break;
           }
           if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("timed out waiting for " + hotelService(s).consulServiceName());
+            throw new IllegalStateException(
+                "timed out waiting for " + hotelService(s).consulServiceName());
           }
           index = view.index() < index ? 0 : view.index(); // an index going back means "start over"
           if (System.nanoTime() - lastReport > 1_000_000_000L) {
             lastReport = System.nanoTime();
-            progress(String.format("  %.1f s: %d of %d services seen fully passing, waiting on %s (%d of %d), %s",
-                (lastReport - start) / 1e9, s, SERVICES, hotelService(s).consulServiceName(), view.entries().size(),
-                PODS_PER_SERVICE, detail.get()));
+            progress(
+                String.format(
+                    "  %.1f s: %d of %d services seen fully passing, waiting on %s (%d of %d), %s",
+                    (lastReport - start) / 1e9,
+                    s,
+                    SERVICES,
+                    hotelService(s).consulServiceName(),
+                    view.entries().size(),
+                    PODS_PER_SERVICE,
+                    detail.get()));
           }
         }
       }
     }
 
-    /** Instances over all services but Consul's own. Costly with 10,000 (the UI's summary): for untimed waits only. */
+    /**
+     * Instances over all services but Consul's own. Costly with 10,000 (the UI's summary): for
+     * untimed waits only.
+     */
     long instances() {
       long total = 0;
       for (JsonNode service : get("/v1/internal/ui/services")) {
@@ -306,15 +382,20 @@ public final class SyncBenchmark {
       return total;
     }
 
-    /** Blocks until the service's health changes after {@code index} (or 10 s); returns [index, body]. */
+    /**
+     * Blocks until the service's health changes after {@code index} (or 10 s); returns [index,
+     * body].
+     */
     HealthView health(String service, long index) {
       return getWithIndex("/v1/health/service/" + service + "?index=" + index + "&wait=10s");
     }
 
     private HealthView getWithIndex(String path) {
       try {
-        var response = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        var response =
+            http.send(
+                HttpRequest.newBuilder(URI.create(base + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
         long next = Long.parseLong(response.headers().firstValue("X-Consul-Index").orElse("0"));
         return new HealthView(next, JSON.readTree(response.body()));
       } catch (IOException | InterruptedException e) {
@@ -324,8 +405,10 @@ public final class SyncBenchmark {
 
     JsonNode get(String path) {
       try {
-        var response = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        var response =
+            http.send(
+                HttpRequest.newBuilder(URI.create(base + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
       } catch (IOException | InterruptedException e) {
         throw new IllegalStateException(e);

@@ -16,9 +16,11 @@ public final class AdmissionPlugins {
   /**
    * @param authorizer the chain's authorizer, asked by OwnerReferencesPermissionEnforcement
    * @param namespaces the stored namespaces' labels, read by PodSecurity
-   * @param mapper the resource serving a kind (e.g. from discovery); {@link ResourceMapper#guess} will do
+   * @param mapper the resource serving a kind (e.g. from discovery); {@link ResourceMapper#guess}
+   *     will do
    */
-  public static List<AdmissionPlugin> builtIn(Authorizer authorizer, NamespaceLabels namespaces, ResourceMapper mapper) {
+  public static List<AdmissionPlugin> builtIn(
+      Authorizer authorizer, NamespaceLabels namespaces, ResourceMapper mapper) {
     return List.of(
         new ObjectMetaValidation(),
         new FieldNameValidation(),

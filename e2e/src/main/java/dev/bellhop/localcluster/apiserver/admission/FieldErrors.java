@@ -8,7 +8,8 @@ import dev.bellhop.localcluster.apiserver.ApiError.Cause;
 
 /**
  * kube's {@code field.Error} as a Status cause: the reason ({@code FieldValueInvalid}, ...), the
- * field path and the body {@code kubectl} prints after the path ({@code Invalid value: "Foo": ...}).
+ * field path and the body {@code kubectl} prints after the path ({@code Invalid value: "Foo":
+ * ...}).
  */
 final class FieldErrors {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -20,14 +21,17 @@ final class FieldErrors {
   }
 
   static Cause required(String field, String detail) {
-    return new Cause("FieldValueRequired", field, "Required value" + (detail.isEmpty() ? "" : ": " + detail));
+    return new Cause(
+        "FieldValueRequired", field, "Required value" + (detail.isEmpty() ? "" : ": " + detail));
   }
 
   static Cause forbidden(String field, String detail) {
     return new Cause("FieldValueForbidden", field, "Forbidden: " + detail);
   }
 
-  /** Strings quoted, numbers and booleans bare, anything else as JSON (as current kube prints them). */
+  /**
+   * Strings quoted, numbers and booleans bare, anything else as JSON (as current kube prints them).
+   */
   static String render(Object value) {
     if (value instanceof String s) {
       return TextNode.valueOf(s).toString();
@@ -53,10 +57,16 @@ final class FieldErrors {
 
   /** 422 for the request's object, named as kube names it ({@code Service "x" is invalid: ...}). */
   static ApiError invalid(AdmissionRequest request, java.util.List<Cause> causes) {
-    String group = request.info().apiGroup() == null ? group(request.object().path("apiVersion").asText(null))
-        : request.info().apiGroup();
-    String name = request.object().path("metadata").path("name").asText(
-        request.info().name() == null ? "" : request.info().name());
+    String group =
+        request.info().apiGroup() == null
+            ? group(request.object().path("apiVersion").asText(null))
+            : request.info().apiGroup();
+    String name =
+        request
+            .object()
+            .path("metadata")
+            .path("name")
+            .asText(request.info().name() == null ? "" : request.info().name());
     return ApiError.invalid(group, request.kind(), name, causes);
   }
 }

@@ -36,9 +36,14 @@ public final class FieldNameValidation implements AdmissionPlugin {
       if (name.isEmpty()) {
         causes.add(FieldErrors.required(c.path() + ".name", ""));
       } else {
-        Names.dns1123Label(name).forEach(m -> causes.add(FieldErrors.invalid(c.path() + ".name", name, m)));
+        Names.dns1123Label(name)
+            .forEach(m -> causes.add(FieldErrors.invalid(c.path() + ".name", name, m)));
         if (!names.add(name)) {
-          causes.add(new Cause("FieldValueDuplicate", c.path() + ".name", "Duplicate value: " + FieldErrors.render(name)));
+          causes.add(
+              new Cause(
+                  "FieldValueDuplicate",
+                  c.path() + ".name",
+                  "Duplicate value: " + FieldErrors.render(name)));
         }
       }
       JsonNode ports = c.container().path("ports");
@@ -47,15 +52,20 @@ public final class FieldNameValidation implements AdmissionPlugin {
         JsonNode port = ports.get(i);
         if (port.hasNonNull("name")) {
           String portName = port.get("name").asText();
-          Names.portName(portName).forEach(m -> causes.add(FieldErrors.invalid(path + ".name", portName, m)));
+          Names.portName(portName)
+              .forEach(m -> causes.add(FieldErrors.invalid(path + ".name", portName, m)));
         }
         int number = port.path("containerPort").asInt(0);
         if (number < 1 || number > 65535) {
-          causes.add(FieldErrors.invalid(path + ".containerPort", number, "must be between 1 and 65535, inclusive"));
+          causes.add(
+              FieldErrors.invalid(
+                  path + ".containerPort", number, "must be between 1 and 65535, inclusive"));
         }
         int host = port.path("hostPort").asInt(0);
         if (host < 0 || host > 65535) {
-          causes.add(FieldErrors.invalid(path + ".hostPort", host, "must be between 1 and 65535, inclusive"));
+          causes.add(
+              FieldErrors.invalid(
+                  path + ".hostPort", host, "must be between 1 and 65535, inclusive"));
         }
       }
     }
@@ -70,7 +80,8 @@ public final class FieldNameValidation implements AdmissionPlugin {
       }
       Names.dns1123Label(name).forEach(m -> causes.add(FieldErrors.invalid(path, name, m)));
       if (!volumeNames.add(name)) {
-        causes.add(new Cause("FieldValueDuplicate", path, "Duplicate value: " + FieldErrors.render(name)));
+        causes.add(
+            new Cause("FieldValueDuplicate", path, "Duplicate value: " + FieldErrors.render(name)));
       }
     }
   }
@@ -86,16 +97,19 @@ public final class FieldNameValidation implements AdmissionPlugin {
           causes.add(FieldErrors.required(path + ".name", ""));
         }
       } else {
-        Names.dns1123Label(name).forEach(m -> causes.add(FieldErrors.invalid(path + ".name", name, m)));
+        Names.dns1123Label(name)
+            .forEach(m -> causes.add(FieldErrors.invalid(path + ".name", name, m)));
       }
       int number = port.path("port").asInt(0);
       if (number < 1 || number > 65535) {
-        causes.add(FieldErrors.invalid(path + ".port", number, "must be between 1 and 65535, inclusive"));
+        causes.add(
+            FieldErrors.invalid(path + ".port", number, "must be between 1 and 65535, inclusive"));
       }
       JsonNode target = port.path("targetPort");
       if (target.isTextual()) {
         String targetName = target.asText();
-        Names.portName(targetName).forEach(m -> causes.add(FieldErrors.invalid(path + ".targetPort", targetName, m)));
+        Names.portName(targetName)
+            .forEach(m -> causes.add(FieldErrors.invalid(path + ".targetPort", targetName, m)));
       }
     }
   }

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * kube's apiequality.Semantic.DeepEqual on JSON: a null, an empty list and an empty map equal a
- * missing field (Go's nil and empty compare equal there), so a client that omits an empty field does
- * not "change" it.
+ * missing field (Go's nil and empty compare equal there), so a client that omits an empty field
+ * does not "change" it.
  */
 final class JsonCompare {
   private JsonCompare() {}
@@ -34,10 +34,11 @@ final class JsonCompare {
     }
     if (node.isArray()) {
       ArrayNode out = JsonNodeFactory.instance.arrayNode();
-      node.forEach(item -> {
-        JsonNode value = normalized(item);
-        out.add(value.isMissingNode() ? JsonNodeFactory.instance.objectNode() : value);
-      });
+      node.forEach(
+          item -> {
+            JsonNode value = normalized(item);
+            out.add(value.isMissingNode() ? JsonNodeFactory.instance.objectNode() : value);
+          });
       return out.isEmpty() ? JsonNodeFactory.instance.missingNode() : out;
     }
     return node;

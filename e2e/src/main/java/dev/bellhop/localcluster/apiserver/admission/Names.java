@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  */
 public final class Names {
   private static final String DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-  private static final String DNS1123_SUBDOMAIN_FMT = DNS1123_LABEL_FMT + "(\\." + DNS1123_LABEL_FMT + ")*";
+  private static final String DNS1123_SUBDOMAIN_FMT =
+      DNS1123_LABEL_FMT + "(\\." + DNS1123_LABEL_FMT + ")*";
   private static final String DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?";
   private static final String LABEL_KEY_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
   private static final String LABEL_VALUE_FMT = "(" + LABEL_KEY_FMT + ")?";
@@ -30,9 +31,15 @@ public final class Names {
       errors.add(maxLen(63));
     }
     if (!DNS1123_LABEL.matcher(value).matches()) {
-      errors.add(DNS1123_SUBDOMAIN.matcher(value).matches() ? "must not contain dots"
-          : regexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
-              + "must start and end with an alphanumeric character", DNS1123_LABEL_FMT, "my-name", "123-abc"));
+      errors.add(
+          DNS1123_SUBDOMAIN.matcher(value).matches()
+              ? "must not contain dots"
+              : regexError(
+                  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
+                      + "must start and end with an alphanumeric character",
+                  DNS1123_LABEL_FMT,
+                  "my-name",
+                  "123-abc"));
     }
     return errors;
   }
@@ -43,8 +50,12 @@ public final class Names {
       errors.add(maxLen(253));
     }
     if (!DNS1123_SUBDOMAIN.matcher(value).matches()) {
-      errors.add(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
-          + "or '.', and must start and end with an alphanumeric character", DNS1123_SUBDOMAIN_FMT, "example.com"));
+      errors.add(
+          regexError(
+              "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
+                  + "or '.', and must start and end with an alphanumeric character",
+              DNS1123_SUBDOMAIN_FMT,
+              "example.com"));
     }
     return errors;
   }
@@ -55,9 +66,13 @@ public final class Names {
       errors.add(maxLen(63));
     }
     if (!DNS1035_LABEL.matcher(value).matches()) {
-      errors.add(regexError("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with "
-          + "an alphabetic character, and end with an alphanumeric character", DNS1035_LABEL_FMT, "my-name",
-          "abc-123"));
+      errors.add(
+          regexError(
+              "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with "
+                  + "an alphabetic character, and end with an alphanumeric character",
+              DNS1035_LABEL_FMT,
+              "my-name",
+              "abc-123"));
     }
     return errors;
   }
@@ -112,8 +127,10 @@ public final class Names {
         dns1123Subdomain(parts[0]).forEach(m -> errors.add("prefix part " + m));
       }
     } else {
-      return List.of("a valid label key " + regexError(LABEL_KEY_MSG, LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
-          + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
+      return List.of(
+          "a valid label key "
+              + regexError(LABEL_KEY_MSG, LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
+              + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
     }
     if (name.isEmpty()) {
       errors.add("name part must be non-empty");
@@ -121,13 +138,15 @@ public final class Names {
       errors.add("name part " + maxLen(63));
     }
     if (!LABEL_KEY.matcher(name).matches()) {
-      errors.add("name part " + regexError(LABEL_KEY_MSG, LABEL_KEY_FMT, "MyName", "my.name", "123-abc"));
+      errors.add(
+          "name part " + regexError(LABEL_KEY_MSG, LABEL_KEY_FMT, "MyName", "my.name", "123-abc"));
     }
     return errors;
   }
 
-  private static final String LABEL_KEY_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must "
-      + "start and end with an alphanumeric character";
+  private static final String LABEL_KEY_MSG =
+      "must consist of alphanumeric characters, '-', '_' or '.', and must "
+          + "start and end with an alphanumeric character";
 
   public static List<String> labelValue(String value) {
     List<String> errors = new ArrayList<>();
@@ -135,9 +154,14 @@ public final class Names {
       errors.add(maxLen(63));
     }
     if (!LABEL_VALUE.matcher(value).matches()) {
-      errors.add(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "
-          + "or '.', and must start and end with an alphanumeric character", LABEL_VALUE_FMT, "MyValue", "my_value",
-          "12345"));
+      errors.add(
+          regexError(
+              "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "
+                  + "or '.', and must start and end with an alphanumeric character",
+              LABEL_VALUE_FMT,
+              "MyValue",
+              "my_value",
+              "12345"));
     }
     return errors;
   }

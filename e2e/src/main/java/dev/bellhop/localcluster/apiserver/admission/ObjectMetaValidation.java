@@ -16,7 +16,9 @@ import java.util.function.Function;
  * keys. The name is checked on create (it cannot change after).
  */
 public final class ObjectMetaValidation implements AdmissionPlugin {
-  private static final Set<String> RBAC = Set.of("roles", "clusterroles", "rolebindings", "clusterrolebindings");
+  private static final Set<String> RBAC =
+      Set.of("roles", "clusterroles", "rolebindings", "clusterrolebindings");
+
   /** kube's TotalAnnotationSizeLimitB: 256 KiB of keys and values together. */
   private static final int ANNOTATIONS_LIMIT = 256 * 1024;
 
@@ -61,8 +63,13 @@ public final class ObjectMetaValidation implements AdmissionPlugin {
     }
     if (!generateName.isEmpty()) {
       // kube checks a prefix without its trailing dash: the generated suffix completes it.
-      String prefix = generateName.endsWith("-") ? generateName.substring(0, generateName.length() - 1) : generateName;
-      format.apply(prefix).forEach(m -> causes.add(FieldErrors.invalid("metadata.generateName", generateName, m)));
+      String prefix =
+          generateName.endsWith("-")
+              ? generateName.substring(0, generateName.length() - 1)
+              : generateName;
+      format
+          .apply(prefix)
+          .forEach(m -> causes.add(FieldErrors.invalid("metadata.generateName", generateName, m)));
     }
     if (!name.isEmpty()) {
       format.apply(name).forEach(m -> causes.add(FieldErrors.invalid("metadata.name", name, m)));
@@ -71,9 +78,11 @@ public final class ObjectMetaValidation implements AdmissionPlugin {
 
   private static void labels(JsonNode labels, List<Cause> causes) {
     for (Map.Entry<String, JsonNode> label : labels.properties()) {
-      Names.labelKey(label.getKey()).forEach(m -> causes.add(FieldErrors.invalid("metadata.labels", label.getKey(), m)));
+      Names.labelKey(label.getKey())
+          .forEach(m -> causes.add(FieldErrors.invalid("metadata.labels", label.getKey(), m)));
       String value = label.getValue().asText("");
-      Names.labelValue(value).forEach(m -> causes.add(FieldErrors.invalid("metadata.labels", value, m)));
+      Names.labelValue(value)
+          .forEach(m -> causes.add(FieldErrors.invalid("metadata.labels", value, m)));
     }
   }
 
@@ -81,12 +90,16 @@ public final class ObjectMetaValidation implements AdmissionPlugin {
     long size = 0;
     for (Map.Entry<String, JsonNode> annotation : annotations.properties()) {
       Names.labelKey(annotation.getKey().toLowerCase())
-          .forEach(m -> causes.add(FieldErrors.invalid("metadata.annotations", annotation.getKey(), m)));
+          .forEach(
+              m -> causes.add(FieldErrors.invalid("metadata.annotations", annotation.getKey(), m)));
       size += annotation.getKey().length() + annotation.getValue().asText("").length();
     }
     if (size > ANNOTATIONS_LIMIT) {
-      causes.add(new Cause("FieldValueTooLong", "metadata.annotations",
-          "Too long: may not be more than " + ANNOTATIONS_LIMIT + " bytes"));
+      causes.add(
+          new Cause(
+              "FieldValueTooLong",
+              "metadata.annotations",
+              "Too long: may not be more than " + ANNOTATIONS_LIMIT + " bytes"));
     }
   }
 }

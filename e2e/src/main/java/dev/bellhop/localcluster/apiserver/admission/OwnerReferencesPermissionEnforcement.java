@@ -15,10 +15,10 @@ import java.util.Set;
 
 /**
  * kube's OwnerReferencesPermissionEnforcement (on by default in OpenShift): who changes an object's
- * ownerReferences must be allowed to delete it (updates only: a creator could have not created
- * it), and who sets {@code blockOwnerDeletion: true} on a reference must be allowed to
- * {@code update} the owner's {@code finalizers} subresource, since it then holds up the owner's
- * foreground deletion. Asked of the chain's authorizer; members of {@code system:masters} pass.
+ * ownerReferences must be allowed to delete it (updates only: a creator could have not created it),
+ * and who sets {@code blockOwnerDeletion: true} on a reference must be allowed to {@code update}
+ * the owner's {@code finalizers} subresource, since it then holds up the owner's foreground
+ * deletion. Asked of the chain's authorizer; members of {@code system:masters} pass.
  */
 public final class OwnerReferencesPermissionEnforcement implements AdmissionPlugin {
   /** The resource (plural) that serves a kind: kube asks its RESTMapper. */
@@ -53,34 +53,72 @@ public final class OwnerReferencesPermissionEnforcement implements AdmissionPlug
       return;
     }
     JsonNode refs = request.object().path("metadata").path("ownerReferences");
-    JsonNode oldRefs = request.oldObject() == null ? null : request.oldObject().path("metadata").path("ownerReferences");
+    JsonNode oldRefs =
+        request.oldObject() == null
+            ? null
+            : request.oldObject().path("metadata").path("ownerReferences");
     if (!changed(refs, oldRefs)) {
       return;
     }
     RequestInfo info = request.info();
     if (request.operation() == Operation.UPDATE) {
-      RequestInfo delete = new RequestInfo("delete", info.path(), true, info.apiGroup(), info.apiVersion(),
-          info.namespace(), info.resource(), null, info.name(), Map.of());
+      RequestInfo delete =
+          new RequestInfo(
+              "delete",
+              info.path(),
+              true,
+              info.apiGroup(),
+              info.apiVersion(),
+              info.namespace(),
+              info.resource(),
+              null,
+              info.name(),
+              Map.of());
       Authorizer.Decision decision = authorizer.authorize(request.user(), delete);
       if (!decision.allowed()) {
-        throw forbidden(request, "cannot set an ownerRef on a resource you can't delete: " + decision.reason() + ", <nil>");
+        throw forbidden(
+            request,
+            "cannot set an ownerRef on a resource you can't delete: "
+                + decision.reason()
+                + ", <nil>");
       }
     }
     for (JsonNode ref : newBlocking(refs, oldRefs)) {
       String apiVersion = ref.path("apiVersion").asText("");
       String group = FieldErrors.group(apiVersion);
-      String version = apiVersion.contains("/") ? apiVersion.substring(apiVersion.indexOf('/') + 1) : apiVersion;
+      String version =
+          apiVersion.contains("/") ? apiVersion.substring(apiVersion.indexOf('/') + 1) : apiVersion;
       String resource = mapper.resource(apiVersion, ref.path("kind").asText(""));
       String name = ref.path("name").asText("");
       String namespace = info.namespace();
-      String path = (group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version)
-          + (namespace == null ? "" : "/namespaces/" + namespace) + "/" + resource + "/" + name + "/finalizers";
-      RequestInfo finalizers = new RequestInfo("update", path, true, group, version, namespace, resource,
-          "finalizers", name, Map.of());
+      String path =
+          (group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version)
+              + (namespace == null ? "" : "/namespaces/" + namespace)
+              + "/"
+              + resource
+              + "/"
+              + name
+              + "/finalizers";
+      RequestInfo finalizers =
+          new RequestInfo(
+              "update",
+              path,
+              true,
+              group,
+              version,
+              namespace,
+              resource,
+              "finalizers",
+              name,
+              Map.of());
       Authorizer.Decision decision = authorizer.authorize(request.user(), finalizers);
       if (!decision.allowed()) {
-        throw forbidden(request, "cannot set blockOwnerDeletion if an ownerReference refers to a resource you can't "
-            + "set finalizers on: " + decision.reason() + ", <nil>");
+        throw forbidden(
+            request,
+            "cannot set blockOwnerDeletion if an ownerReference refers to a resource you can't "
+                + "set finalizers on: "
+                + decision.reason()
+                + ", <nil>");
       }
     }
   }
@@ -93,18 +131,21 @@ public final class OwnerReferencesPermissionEnforcement implements AdmissionPlug
   private static List<JsonNode> newBlocking(JsonNode refs, JsonNode oldRefs) {
     Set<String> blockingBefore = new HashSet<>();
     if (oldRefs != null) {
-      oldRefs.forEach(r -> {
-        if (r.path("blockOwnerDeletion").asBoolean(false)) {
-          blockingBefore.add(r.path("uid").asText());
-        }
-      });
+      oldRefs.forEach(
+          r -> {
+            if (r.path("blockOwnerDeletion").asBoolean(false)) {
+              blockingBefore.add(r.path("uid").asText());
+            }
+          });
     }
     List<JsonNode> blocking = new ArrayList<>();
-    refs.forEach(r -> {
-      if (r.path("blockOwnerDeletion").asBoolean(false) && !blockingBefore.contains(r.path("uid").asText())) {
-        blocking.add(r);
-      }
-    });
+    refs.forEach(
+        r -> {
+          if (r.path("blockOwnerDeletion").asBoolean(false)
+              && !blockingBefore.contains(r.path("uid").asText())) {
+            blocking.add(r);
+          }
+        });
     return blocking;
   }
 
@@ -113,7 +154,13 @@ public final class OwnerReferencesPermissionEnforcement implements AdmissionPlug
     String group = request.info().apiGroup();
     String qualified = group == null || group.isEmpty() ? resource : resource + "." + group;
     String name = request.object().path("metadata").path("name").asText("");
-    return new ApiError(403, "Forbidden", qualified + " " + FieldErrors.render(name) + " is forbidden: " + why, group,
-        resource, name, List.of());
+    return new ApiError(
+        403,
+        "Forbidden",
+        qualified + " " + FieldErrors.render(name) + " is forbidden: " + why,
+        group,
+        resource,
+        name,
+        List.of());
   }
 }

@@ -16,43 +16,102 @@ import java.util.stream.Collectors;
  * and detail text word for word. Checks run in kube's order: baseline then restricted, each by ID.
  */
 final class PodSecurityChecks {
-  enum Level { PRIVILEGED, BASELINE, RESTRICTED }
+  enum Level {
+    PRIVILEGED,
+    BASELINE,
+    RESTRICTED
+  }
 
   record Violation(String reason, String detail) {}
 
-  record Check(String id, Level level, String overrides, BiFunction<JsonNode, PodSpecs.Found, Optional<Violation>> run) {}
+  record Check(
+      String id,
+      Level level,
+      String overrides,
+      BiFunction<JsonNode, PodSpecs.Found, Optional<Violation>> run) {}
 
-  private static final Set<String> DEFAULT_CAPABILITIES = Set.of("AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER",
-      "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT");
-  private static final Set<String> RESTRICTED_VOLUME_TYPES = Set.of("configMap", "csi", "downwardAPI", "emptyDir",
-      "ephemeral", "persistentVolumeClaim", "projected", "secret");
-  private static final Set<String> SAFE_SYSCTLS = Set.of("kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range",
-      "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range",
-      "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
-      "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem");
-  private static final Set<String> SELINUX_TYPES = Set.of("", "container_t", "container_init_t", "container_kvm_t",
-      "container_engine_t");
+  private static final Set<String> DEFAULT_CAPABILITIES =
+      Set.of(
+          "AUDIT_WRITE",
+          "CHOWN",
+          "DAC_OVERRIDE",
+          "FOWNER",
+          "FSETID",
+          "KILL",
+          "MKNOD",
+          "NET_BIND_SERVICE",
+          "SETFCAP",
+          "SETGID",
+          "SETPCAP",
+          "SETUID",
+          "SYS_CHROOT");
+  private static final Set<String> RESTRICTED_VOLUME_TYPES =
+      Set.of(
+          "configMap",
+          "csi",
+          "downwardAPI",
+          "emptyDir",
+          "ephemeral",
+          "persistentVolumeClaim",
+          "projected",
+          "secret");
+  private static final Set<String> SAFE_SYSCTLS =
+      Set.of(
+          "kernel.shm_rmid_forced",
+          "net.ipv4.ip_local_port_range",
+          "net.ipv4.ip_unprivileged_port_start",
+          "net.ipv4.tcp_syncookies",
+          "net.ipv4.ping_group_range",
+          "net.ipv4.ip_local_reserved_ports",
+          "net.ipv4.tcp_keepalive_time",
+          "net.ipv4.tcp_fin_timeout",
+          "net.ipv4.tcp_keepalive_intvl",
+          "net.ipv4.tcp_keepalive_probes",
+          "net.ipv4.tcp_rmem",
+          "net.ipv4.tcp_wmem");
+  private static final Set<String> SELINUX_TYPES =
+      Set.of("", "container_t", "container_init_t", "container_kvm_t", "container_engine_t");
 
-  static final List<Check> ALL = List.of(
-      new Check("appArmorProfile", Level.BASELINE, null, PodSecurityChecks::appArmor),
-      new Check("capabilities_baseline", Level.BASELINE, null, PodSecurityChecks::capabilitiesBaseline),
-      new Check("hostNamespaces", Level.BASELINE, null, PodSecurityChecks::hostNamespaces),
-      new Check("hostPathVolumes", Level.BASELINE, null, PodSecurityChecks::hostPathVolumes),
-      new Check("hostPorts", Level.BASELINE, null, PodSecurityChecks::hostPorts),
-      new Check("hostProcess", Level.BASELINE, null, PodSecurityChecks::hostProcess),
-      new Check("privileged", Level.BASELINE, null, PodSecurityChecks::privileged),
-      new Check("procMount", Level.BASELINE, null, PodSecurityChecks::procMount),
-      new Check("seLinuxOptions", Level.BASELINE, null, PodSecurityChecks::seLinux),
-      new Check("seccompProfile_baseline", Level.BASELINE, null, PodSecurityChecks::seccompBaseline),
-      new Check("sysctls", Level.BASELINE, null, PodSecurityChecks::sysctls),
-      new Check("allowPrivilegeEscalation", Level.RESTRICTED, null, PodSecurityChecks::allowPrivilegeEscalation),
-      new Check("capabilities_restricted", Level.RESTRICTED, "capabilities_baseline",
-          PodSecurityChecks::capabilitiesRestricted),
-      new Check("restrictedVolumes", Level.RESTRICTED, "hostPathVolumes", PodSecurityChecks::restrictedVolumes),
-      new Check("runAsNonRoot", Level.RESTRICTED, null, PodSecurityChecks::runAsNonRoot),
-      new Check("runAsUser", Level.RESTRICTED, null, PodSecurityChecks::runAsUser),
-      new Check("seccompProfile_restricted", Level.RESTRICTED, "seccompProfile_baseline",
-          PodSecurityChecks::seccompRestricted));
+  static final List<Check> ALL =
+      List.of(
+          new Check("appArmorProfile", Level.BASELINE, null, PodSecurityChecks::appArmor),
+          new Check(
+              "capabilities_baseline",
+              Level.BASELINE,
+              null,
+              PodSecurityChecks::capabilitiesBaseline),
+          new Check("hostNamespaces", Level.BASELINE, null, PodSecurityChecks::hostNamespaces),
+          new Check("hostPathVolumes", Level.BASELINE, null, PodSecurityChecks::hostPathVolumes),
+          new Check("hostPorts", Level.BASELINE, null, PodSecurityChecks::hostPorts),
+          new Check("hostProcess", Level.BASELINE, null, PodSecurityChecks::hostProcess),
+          new Check("privileged", Level.BASELINE, null, PodSecurityChecks::privileged),
+          new Check("procMount", Level.BASELINE, null, PodSecurityChecks::procMount),
+          new Check("seLinuxOptions", Level.BASELINE, null, PodSecurityChecks::seLinux),
+          new Check(
+              "seccompProfile_baseline", Level.BASELINE, null, PodSecurityChecks::seccompBaseline),
+          new Check("sysctls", Level.BASELINE, null, PodSecurityChecks::sysctls),
+          new Check(
+              "allowPrivilegeEscalation",
+              Level.RESTRICTED,
+              null,
+              PodSecurityChecks::allowPrivilegeEscalation),
+          new Check(
+              "capabilities_restricted",
+              Level.RESTRICTED,
+              "capabilities_baseline",
+              PodSecurityChecks::capabilitiesRestricted),
+          new Check(
+              "restrictedVolumes",
+              Level.RESTRICTED,
+              "hostPathVolumes",
+              PodSecurityChecks::restrictedVolumes),
+          new Check("runAsNonRoot", Level.RESTRICTED, null, PodSecurityChecks::runAsNonRoot),
+          new Check("runAsUser", Level.RESTRICTED, null, PodSecurityChecks::runAsUser),
+          new Check(
+              "seccompProfile_restricted",
+              Level.RESTRICTED,
+              "seccompProfile_baseline",
+              PodSecurityChecks::seccompRestricted));
 
   private PodSecurityChecks() {}
 
@@ -62,9 +121,11 @@ final class PodSecurityChecks {
       return List.of();
     }
     List<Check> checks = ALL.stream().filter(c -> c.level().compareTo(level) <= 0).toList();
-    Set<String> replaced = checks.stream().map(Check::overrides).filter(o -> o != null).collect(Collectors.toSet());
+    Set<String> replaced =
+        checks.stream().map(Check::overrides).filter(o -> o != null).collect(Collectors.toSet());
     List<Violation> violations = new ArrayList<>();
-    checks.stream().filter(c -> !replaced.contains(c.id()))
+    checks.stream()
+        .filter(c -> !replaced.contains(c.id()))
         .sorted(Comparator.comparing((Check c) -> c.level()).thenComparing(Check::id))
         .forEach(c -> c.run().apply(metadata, pod).ifPresent(violations::add));
     return violations;
@@ -74,7 +135,8 @@ final class PodSecurityChecks {
 
   private static Optional<Violation> appArmor(JsonNode meta, PodSpecs.Found pod) {
     List<String> bad = new ArrayList<>();
-    if ("Unconfined".equals(pod.spec().path("securityContext").path("appArmorProfile").path("type").asText())) {
+    if ("Unconfined"
+        .equals(pod.spec().path("securityContext").path("appArmorProfile").path("type").asText())) {
       bad.add("pod");
     }
     for (PodSpecs.Container c : PodSpecs.containers(pod)) {
@@ -82,14 +144,22 @@ final class PodSecurityChecks {
         bad.add("container " + quote(c.name()));
       }
     }
-    meta.path("annotations").properties().forEach(a -> {
-      if (a.getKey().startsWith("container.apparmor.security.beta.kubernetes.io/")
-          && !a.getValue().asText().equals("runtime/default") && !a.getValue().asText().startsWith("localhost/")) {
-        bad.add("annotation " + a.getKey() + "=" + quote(a.getValue().asText()));
-      }
-    });
-    return bad.isEmpty() ? Optional.empty() : Optional.of(new Violation("forbidden AppArmor profile",
-        String.join(", ", bad) + " must not set AppArmor profile type to \"Unconfined\""));
+    meta.path("annotations")
+        .properties()
+        .forEach(
+            a -> {
+              if (a.getKey().startsWith("container.apparmor.security.beta.kubernetes.io/")
+                  && !a.getValue().asText().equals("runtime/default")
+                  && !a.getValue().asText().startsWith("localhost/")) {
+                bad.add("annotation " + a.getKey() + "=" + quote(a.getValue().asText()));
+              }
+            });
+    return bad.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Violation(
+                "forbidden AppArmor profile",
+                String.join(", ", bad) + " must not set AppArmor profile type to \"Unconfined\""));
   }
 
   private static Optional<Violation> capabilitiesBaseline(JsonNode meta, PodSpecs.Found pod) {
@@ -107,8 +177,15 @@ final class PodSecurityChecks {
         containers.add(c.name());
       }
     }
-    return containers.isEmpty() ? Optional.empty() : Optional.of(new Violation("non-default capabilities",
-        containers(containers) + " must not include " + joinQuote(capabilities) + " in securityContext.capabilities.add"));
+    return containers.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Violation(
+                "non-default capabilities",
+                containers(containers)
+                    + " must not include "
+                    + joinQuote(capabilities)
+                    + " in securityContext.capabilities.add"));
   }
 
   private static Optional<Violation> hostNamespaces(JsonNode meta, PodSpecs.Found pod) {
@@ -118,18 +195,27 @@ final class PodSecurityChecks {
         set.add(field + "=true");
       }
     }
-    return set.isEmpty() ? Optional.empty() : Optional.of(new Violation("host namespaces", String.join(", ", set)));
+    return set.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new Violation("host namespaces", String.join(", ", set)));
   }
 
   private static Optional<Violation> hostPathVolumes(JsonNode meta, PodSpecs.Found pod) {
     List<String> names = new ArrayList<>();
-    pod.spec().path("volumes").forEach(v -> {
-      if (v.has("hostPath")) {
-        names.add(v.path("name").asText());
-      }
-    });
-    return names.isEmpty() ? Optional.empty() : Optional.of(new Violation("hostPath volumes",
-        pluralize("volume", "volumes", names.size()) + " " + joinQuote(names)));
+    pod.spec()
+        .path("volumes")
+        .forEach(
+            v -> {
+              if (v.has("hostPath")) {
+                names.add(v.path("name").asText());
+              }
+            });
+    return names.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Violation(
+                "hostPath volumes",
+                pluralize("volume", "volumes", names.size()) + " " + joinQuote(names)));
   }
 
   private static Optional<Violation> hostPorts(JsonNode meta, PodSpecs.Found pod) {
@@ -147,14 +233,27 @@ final class PodSecurityChecks {
         containers.add(c.name());
       }
     }
-    return containers.isEmpty() ? Optional.empty() : Optional.of(new Violation("hostPort", containers(containers)
-        + " " + pluralize("uses", "use", containers.size()) + " " + pluralize("hostPort", "hostPorts", ports.size())
-        + " " + String.join(", ", ports)));
+    return containers.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Violation(
+                "hostPort",
+                containers(containers)
+                    + " "
+                    + pluralize("uses", "use", containers.size())
+                    + " "
+                    + pluralize("hostPort", "hostPorts", ports.size())
+                    + " "
+                    + String.join(", ", ports)));
   }
 
   private static Optional<Violation> hostProcess(JsonNode meta, PodSpecs.Found pod) {
     List<String> bad = new ArrayList<>();
-    if (pod.spec().path("securityContext").path("windowsOptions").path("hostProcess").asBoolean(false)) {
+    if (pod.spec()
+        .path("securityContext")
+        .path("windowsOptions")
+        .path("hostProcess")
+        .asBoolean(false)) {
       bad.add("pod");
     }
     for (PodSpecs.Container c : PodSpecs.containers(pod)) {
@@ -162,15 +261,26 @@ final class PodSecurityChecks {
         bad.add("container " + quote(c.name()));
       }
     }
-    return bad.isEmpty() ? Optional.empty() : Optional.of(new Violation("hostProcess",
-        String.join(" and ", bad) + " must not set securityContext.windowsOptions.hostProcess=true"));
+    return bad.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Violation(
+                "hostProcess",
+                String.join(" and ", bad)
+                    + " must not set securityContext.windowsOptions.hostProcess=true"));
   }
 
   private static Optional<Violation> privileged(JsonNode meta, PodSpecs.Found pod) {
-    List<String> bad = PodSpecs.containers(pod).stream().filter(c -> sc(c).path("privileged").asBoolean(false))
-        .map(PodSpecs.Container::name).toList();
-    return bad.isEmpty() ? Optional.empty() : Optional.of(new Violation("privileged",
-        containers(bad) + " must not set securityContext.privileged=true"));
+    List<String> bad =
+        PodSpecs.containers(pod).stream()
+            .filter(c -> sc(c).path("privileged").asBoolean(false))
+            .map(PodSpecs.Container::name)
+            .toList();
+    return bad.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Violation(
+                "privileged", containers(bad) + " must not set securityContext.privileged=true"));
   }
 
   private static Optional<Violation> procMount(JsonNode meta, PodSpecs.Found pod) {
@@ -183,8 +293,14 @@ final class PodSecurityChecks {
         values.add(mount);
       }
     }
-    return bad.isEmpty() ? Optional.empty() : Optional.of(new Violation("procMount",
-        containers(bad) + " must not set securityContext.procMount to " + joinQuote(values)));
+    return bad.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Violation(
+                "procMount",
+                containers(bad)
+                    + " must not set securityContext.procMount to "
+                    + joinQuote(values)));
   }
 
   private static Optional<Violation> seLinux(JsonNode meta, PodSpecs.Found pod) {
@@ -197,49 +313,76 @@ final class PodSecurityChecks {
         bad.add("container " + quote(c.name()));
       }
     }
-    return bad.isEmpty() ? Optional.empty() : Optional.of(new Violation("seLinuxOptions",
-        String.join(" and ", bad) + " set forbidden securityContext.seLinuxOptions"));
+    return bad.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Violation(
+                "seLinuxOptions",
+                String.join(" and ", bad) + " set forbidden securityContext.seLinuxOptions"));
   }
 
   private static boolean badSeLinux(JsonNode options) {
-    return !SELINUX_TYPES.contains(options.path("type").asText("")) || !options.path("user").asText("").isEmpty()
+    return !SELINUX_TYPES.contains(options.path("type").asText(""))
+        || !options.path("user").asText("").isEmpty()
         || !options.path("role").asText("").isEmpty();
   }
 
   private static Optional<Violation> seccompBaseline(JsonNode meta, PodSpecs.Found pod) {
     List<String> bad = new ArrayList<>();
-    if ("Unconfined".equals(pod.spec().path("securityContext").path("seccompProfile").path("type").asText())) {
+    if ("Unconfined"
+        .equals(pod.spec().path("securityContext").path("seccompProfile").path("type").asText())) {
       bad.add("pod");
     }
-    List<String> containers = PodSpecs.containers(pod).stream()
-        .filter(c -> "Unconfined".equals(sc(c).path("seccompProfile").path("type").asText()))
-        .map(PodSpecs.Container::name).toList();
+    List<String> containers =
+        PodSpecs.containers(pod).stream()
+            .filter(c -> "Unconfined".equals(sc(c).path("seccompProfile").path("type").asText()))
+            .map(PodSpecs.Container::name)
+            .toList();
     if (!containers.isEmpty()) {
       bad.add(containers(containers));
     }
-    return bad.isEmpty() ? Optional.empty() : Optional.of(new Violation("seccompProfile",
-        String.join(" and ", bad) + " must not set securityContext.seccompProfile.type to \"Unconfined\""));
+    return bad.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Violation(
+                "seccompProfile",
+                String.join(" and ", bad)
+                    + " must not set securityContext.seccompProfile.type to \"Unconfined\""));
   }
 
   private static Optional<Violation> sysctls(JsonNode meta, PodSpecs.Found pod) {
     List<String> bad = new ArrayList<>();
-    pod.spec().path("securityContext").path("sysctls").forEach(s -> {
-      if (!SAFE_SYSCTLS.contains(s.path("name").asText())) {
-        bad.add(s.path("name").asText());
-      }
-    });
-    return bad.isEmpty() ? Optional.empty() : Optional.of(new Violation("forbidden sysctls", String.join(", ", bad)));
+    pod.spec()
+        .path("securityContext")
+        .path("sysctls")
+        .forEach(
+            s -> {
+              if (!SAFE_SYSCTLS.contains(s.path("name").asText())) {
+                bad.add(s.path("name").asText());
+              }
+            });
+    return bad.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new Violation("forbidden sysctls", String.join(", ", bad)));
   }
 
   // ------------------------------------------------------------------ restricted
 
   private static Optional<Violation> allowPrivilegeEscalation(JsonNode meta, PodSpecs.Found pod) {
-    List<String> bad = PodSpecs.containers(pod).stream()
-        .filter(c -> !sc(c).path("allowPrivilegeEscalation").isBoolean()
-            || sc(c).path("allowPrivilegeEscalation").asBoolean())
-        .map(PodSpecs.Container::name).toList();
-    return bad.isEmpty() ? Optional.empty() : Optional.of(new Violation("allowPrivilegeEscalation != false",
-        containers(bad) + " must set securityContext.allowPrivilegeEscalation=false"));
+    List<String> bad =
+        PodSpecs.containers(pod).stream()
+            .filter(
+                c ->
+                    !sc(c).path("allowPrivilegeEscalation").isBoolean()
+                        || sc(c).path("allowPrivilegeEscalation").asBoolean())
+            .map(PodSpecs.Container::name)
+            .toList();
+    return bad.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Violation(
+                "allowPrivilegeEscalation != false",
+                containers(bad) + " must set securityContext.allowPrivilegeEscalation=false"));
   }
 
   private static Optional<Violation> capabilitiesRestricted(JsonNode meta, PodSpecs.Found pod) {
@@ -268,31 +411,46 @@ final class PodSecurityChecks {
     }
     List<String> details = new ArrayList<>();
     if (!missingDrop.isEmpty()) {
-      details.add(containers(missingDrop) + " must set securityContext.capabilities.drop=[\"ALL\"]");
+      details.add(
+          containers(missingDrop) + " must set securityContext.capabilities.drop=[\"ALL\"]");
     }
     if (!adding.isEmpty()) {
-      details.add(containers(adding) + " must not include " + joinQuote(forbidden)
-          + " in securityContext.capabilities.add");
+      details.add(
+          containers(adding)
+              + " must not include "
+              + joinQuote(forbidden)
+              + " in securityContext.capabilities.add");
     }
-    return details.isEmpty() ? Optional.empty()
+    return details.isEmpty()
+        ? Optional.empty()
         : Optional.of(new Violation("unrestricted capabilities", String.join("; ", details)));
   }
 
   private static Optional<Violation> restrictedVolumes(JsonNode meta, PodSpecs.Found pod) {
     TreeSet<String> names = new TreeSet<>();
-    pod.spec().path("volumes").forEach(v -> {
-      boolean allowed = false;
-      for (String type : RESTRICTED_VOLUME_TYPES) {
-        allowed |= v.has(type) && !v.get(type).isNull();
-      }
-      if (!allowed) {
-        names.add(v.path("name").asText());
-      }
-    });
+    pod.spec()
+        .path("volumes")
+        .forEach(
+            v -> {
+              boolean allowed = false;
+              for (String type : RESTRICTED_VOLUME_TYPES) {
+                allowed |= v.has(type) && !v.get(type).isNull();
+              }
+              if (!allowed) {
+                names.add(v.path("name").asText());
+              }
+            });
     // Go's %q of a []string: ["a" "b"]
-    return names.isEmpty() ? Optional.empty() : Optional.of(new Violation("restricted volume types",
-        "volumes " + names.stream().map(PodSecurityChecks::quote).collect(Collectors.joining(" ", "[", "]"))
-            + " have restricted types"));
+    return names.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Violation(
+                "restricted volume types",
+                "volumes "
+                    + names.stream()
+                        .map(PodSecurityChecks::quote)
+                        .collect(Collectors.joining(" ", "[", "]"))
+                    + " have restricted types"));
   }
 
   private static Optional<Violation> runAsNonRoot(JsonNode meta, PodSpecs.Found pod) {
@@ -322,11 +480,20 @@ final class PodSecurityChecks {
       badSetters.add(containers(explicitlyBad));
     }
     if (!badSetters.isEmpty()) {
-      return Optional.of(new Violation("runAsNonRoot != true",
-          String.join(" and ", badSetters) + " must not set securityContext.runAsNonRoot=false"));
+      return Optional.of(
+          new Violation(
+              "runAsNonRoot != true",
+              String.join(" and ", badSetters)
+                  + " must not set securityContext.runAsNonRoot=false"));
     }
-    return implicitlyBad.isEmpty() ? Optional.empty() : Optional.of(new Violation("runAsNonRoot != true",
-        "pod or " + containers(implicitlyBad) + " must set securityContext.runAsNonRoot=true"));
+    return implicitlyBad.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Violation(
+                "runAsNonRoot != true",
+                "pod or "
+                    + containers(implicitlyBad)
+                    + " must set securityContext.runAsNonRoot=true"));
   }
 
   private static Optional<Violation> runAsUser(JsonNode meta, PodSpecs.Found pod) {
@@ -335,14 +502,19 @@ final class PodSecurityChecks {
     if (podUser.isNumber() && podUser.asLong() == 0) {
       bad.add("pod");
     }
-    List<String> containers = PodSpecs.containers(pod).stream()
-        .filter(c -> sc(c).path("runAsUser").isNumber() && sc(c).path("runAsUser").asLong() == 0)
-        .map(PodSpecs.Container::name).toList();
+    List<String> containers =
+        PodSpecs.containers(pod).stream()
+            .filter(
+                c -> sc(c).path("runAsUser").isNumber() && sc(c).path("runAsUser").asLong() == 0)
+            .map(PodSpecs.Container::name)
+            .toList();
     if (!containers.isEmpty()) {
       bad.add(containers(containers));
     }
-    return bad.isEmpty() ? Optional.empty() : Optional.of(new Violation("runAsUser=0",
-        String.join(" and ", bad) + " must not set runAsUser=0"));
+    return bad.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Violation("runAsUser=0", String.join(" and ", bad) + " must not set runAsUser=0"));
   }
 
   private static Optional<Violation> seccompRestricted(JsonNode meta, PodSpecs.Found pod) {
@@ -376,11 +548,21 @@ final class PodSecurityChecks {
       badSetters.add(containers(explicitlyBad));
     }
     if (!badSetters.isEmpty()) {
-      return Optional.of(new Violation("seccompProfile", String.join(" and ", badSetters)
-          + " must not set securityContext.seccompProfile.type to " + joinQuote(badValues)));
+      return Optional.of(
+          new Violation(
+              "seccompProfile",
+              String.join(" and ", badSetters)
+                  + " must not set securityContext.seccompProfile.type to "
+                  + joinQuote(badValues)));
     }
-    return implicitlyBad.isEmpty() ? Optional.empty() : Optional.of(new Violation("seccompProfile", "pod or "
-        + containers(implicitlyBad) + " must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\""));
+    return implicitlyBad.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            new Violation(
+                "seccompProfile",
+                "pod or "
+                    + containers(implicitlyBad)
+                    + " must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\""));
   }
 
   private static boolean validSeccomp(String type) {

@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Where a kind keeps its pod spec, and the containers in it: the one place the plugins look this up. */
+/**
+ * Where a kind keeps its pod spec, and the containers in it: the one place the plugins look this
+ * up.
+ */
 final class PodSpecs {
   /** A pod spec found in an object, with the field path kube reports errors under. */
   record Found(String path, JsonNode spec) {}
@@ -17,14 +20,15 @@ final class PodSpecs {
     }
   }
 
-  private static final Map<String, String> TEMPLATE_PATHS = Map.of(
-      "Pod", "spec",
-      "Deployment", "spec.template.spec",
-      "StatefulSet", "spec.template.spec",
-      "DaemonSet", "spec.template.spec",
-      "ReplicaSet", "spec.template.spec",
-      "Job", "spec.template.spec",
-      "CronJob", "spec.jobTemplate.spec.template.spec");
+  private static final Map<String, String> TEMPLATE_PATHS =
+      Map.of(
+          "Pod", "spec",
+          "Deployment", "spec.template.spec",
+          "StatefulSet", "spec.template.spec",
+          "DaemonSet", "spec.template.spec",
+          "ReplicaSet", "spec.template.spec",
+          "Job", "spec.template.spec",
+          "CronJob", "spec.jobTemplate.spec.template.spec");
 
   private PodSpecs() {}
 
@@ -37,7 +41,9 @@ final class PodSpecs {
     for (String part : path.split("\\.")) {
       node = node.path(part);
     }
-    return node.isObject() ? java.util.Optional.of(new Found(path, node)) : java.util.Optional.empty();
+    return node.isObject()
+        ? java.util.Optional.of(new Found(path, node))
+        : java.util.Optional.empty();
   }
 
   /** Init containers first, then containers, as kube's pod-security checks walk them. */
@@ -46,7 +52,9 @@ final class PodSpecs {
     for (String list : List.of("initContainers", "containers", "ephemeralContainers")) {
       JsonNode items = pod.spec().path(list);
       for (int i = 0; i < items.size(); i++) {
-        all.add(new Container(pod.path() + "." + list + "[" + i + "]", items.get(i), !list.equals("containers")));
+        all.add(
+            new Container(
+                pod.path() + "." + list + "[" + i + "]", items.get(i), !list.equals("containers")));
       }
     }
     return all;

@@ -11,10 +11,11 @@ import java.util.Optional;
 
 /**
  * kube's {@code ServiceAccount} admission plugin, for pods being created: no ServiceAccount named
- * means {@code default}; a ServiceAccount that does not exist refuses the pod (403, kube's message);
- * unless {@code automountServiceAccountToken: false} on the pod (or else on its ServiceAccount), a
- * projected volume {@code kube-api-access-*} (a bound token, 3607 s, and the namespace) is added and
- * mounted at {@link #MOUNT_PATH} in every container, as kube-apiserver does it.
+ * means {@code default}; a ServiceAccount that does not exist refuses the pod (403, kube's
+ * message); unless {@code automountServiceAccountToken: false} on the pod (or else on its
+ * ServiceAccount), a projected volume {@code kube-api-access-*} (a bound token, 3607 s, and the
+ * namespace) is added and mounted at {@link #MOUNT_PATH} in every container, as kube-apiserver does
+ * it.
  */
 public final class ServiceAccountAdmission implements AdmissionPlugin {
   public static final String MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -47,25 +48,60 @@ public final class ServiceAccountAdmission implements AdmissionPlugin {
       spec.put("serviceAccountName", name);
     }
     String account = name;
-    ServiceAccount sa = serviceAccounts.find(namespace, name).orElseThrow(() -> new ApiError(403, "Forbidden",
-        "pods \"" + pod.at("/metadata/name").asText() + "\" is forbidden: error looking up service account "
-            + namespace + "/" + account + ": serviceaccount \"" + account + "\" not found", "", "pods",
-        pod.at("/metadata/name").asText(), List.of()));
-    boolean automount = spec.has("automountServiceAccountToken") ? spec.get("automountServiceAccountToken").asBoolean()
-        : !Boolean.FALSE.equals(sa.getAutomountServiceAccountToken());
+    ServiceAccount sa =
+        serviceAccounts
+            .find(namespace, name)
+            .orElseThrow(
+                () ->
+                    new ApiError(
+                        403,
+                        "Forbidden",
+                        "pods \""
+                            + pod.at("/metadata/name").asText()
+                            + "\" is forbidden: error looking up service account "
+                            + namespace
+                            + "/"
+                            + account
+                            + ": serviceaccount \""
+                            + account
+                            + "\" not found",
+                        "",
+                        "pods",
+                        pod.at("/metadata/name").asText(),
+                        List.of()));
+    boolean automount =
+        spec.has("automountServiceAccountToken")
+            ? spec.get("automountServiceAccountToken").asBoolean()
+            : !Boolean.FALSE.equals(sa.getAutomountServiceAccountToken());
     if (!automount || mounted(spec)) {
       return;
     }
     String volume = "kube-api-access-" + suffix();
-    ObjectNode projected = spec.withArray("volumes").addObject().put("name", volume).putObject("projected");
+    ObjectNode projected =
+        spec.withArray("volumes").addObject().put("name", volume).putObject("projected");
     projected.put("defaultMode", 420);
     ArrayNode sources = projected.putArray("sources");
-    sources.addObject().putObject("serviceAccountToken").put("expirationSeconds", 3607).put("path", "token");
-    sources.addObject().putObject("downwardAPI").putArray("items").addObject().put("path", "namespace")
-        .putObject("fieldRef").put("apiVersion", "v1").put("fieldPath", "metadata.namespace");
+    sources
+        .addObject()
+        .putObject("serviceAccountToken")
+        .put("expirationSeconds", 3607)
+        .put("path", "token");
+    sources
+        .addObject()
+        .putObject("downwardAPI")
+        .putArray("items")
+        .addObject()
+        .put("path", "namespace")
+        .putObject("fieldRef")
+        .put("apiVersion", "v1")
+        .put("fieldPath", "metadata.namespace");
     for (String containers : List.of("containers", "initContainers")) {
       for (JsonNode c : spec.path(containers)) {
-        ((ObjectNode) c).withArray("volumeMounts").addObject().put("name", volume).put("readOnly", true)
+        ((ObjectNode) c)
+            .withArray("volumeMounts")
+            .addObject()
+            .put("name", volume)
+            .put("readOnly", true)
             .put("mountPath", MOUNT_PATH);
       }
     }

@@ -10,14 +10,16 @@ import java.util.List;
 /**
  * What kube-apiserver checks in a Service's spec that the operator writes: a cluster IP may not
  * change once set (an update that leaves it out keeps the stored one, as kube's Service registry
- * does), and a {@code ClusterIP} Service may not carry node ports, so a NodePort Service switched to
- * ClusterIP must drop them.
+ * does), and a {@code ClusterIP} Service may not carry node ports, so a NodePort Service switched
+ * to ClusterIP must drop them.
  */
 public final class ServiceValidation implements AdmissionPlugin {
   @Override
   public void admit(AdmissionRequest request) {
-    if (!"Service".equals(request.kind()) || !"".equals(request.info().apiGroup())
-        || request.operation() == Operation.DELETE || request.info().subresource() != null) {
+    if (!"Service".equals(request.kind())
+        || !"".equals(request.info().apiGroup())
+        || request.operation() == Operation.DELETE
+        || request.info().subresource() != null) {
       return;
     }
     ObjectNode spec = request.object().with("spec");
@@ -30,7 +32,9 @@ public final class ServiceValidation implements AdmissionPlugin {
       JsonNode ports = spec.path("ports");
       for (int i = 0; i < ports.size(); i++) {
         if (ports.get(i).path("nodePort").asInt(0) != 0) {
-          causes.add(FieldErrors.forbidden("spec.ports[" + i + "].nodePort", "may not be used when `type` is 'ClusterIP'"));
+          causes.add(
+              FieldErrors.forbidden(
+                  "spec.ports[" + i + "].nodePort", "may not be used when `type` is 'ClusterIP'"));
         }
       }
     }
@@ -41,7 +45,9 @@ public final class ServiceValidation implements AdmissionPlugin {
 
   private static void clusterIp(ObjectNode spec, JsonNode old, String type, List<Cause> causes) {
     String oldIp = old.path("clusterIP").asText("");
-    if (oldIp.isEmpty() || type.equals("ExternalName") || "ExternalName".equals(old.path("type").asText(""))) {
+    if (oldIp.isEmpty()
+        || type.equals("ExternalName")
+        || "ExternalName".equals(old.path("type").asText(""))) {
       return;
     }
     String newIp = spec.path("clusterIP").asText("");
@@ -54,7 +60,8 @@ public final class ServiceValidation implements AdmissionPlugin {
       return;
     }
     if (!newIp.equals(oldIp) && !(newIp.equals("None") && oldIp.equals("None"))) {
-      causes.add(FieldErrors.invalid("spec.clusterIPs[0]", List.of(newIp), "may not change once set"));
+      causes.add(
+          FieldErrors.invalid("spec.clusterIPs[0]", List.of(newIp), "may not change once set"));
     }
   }
 }

@@ -8,8 +8,8 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.Optional;
 
 /**
- * ServiceAccounts and pods through informers on the storage client: checking that a token's pod
- * and ServiceAccount still exist costs no round trip per request.
+ * ServiceAccounts and pods through informers on the storage client: checking that a token's pod and
+ * ServiceAccount still exist costs no round trip per request.
  */
 public final class InformerBoundObjects implements BoundObjects, AutoCloseable {
   private final SharedIndexInformer<ServiceAccount> serviceAccounts;
@@ -26,7 +26,8 @@ public final class InformerBoundObjects implements BoundObjects, AutoCloseable {
   }
 
   public Optional<ServiceAccount> serviceAccount(String namespace, String name) {
-    return Optional.ofNullable(serviceAccounts.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name)));
+    return Optional.ofNullable(
+        serviceAccounts.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name)));
   }
 
   @Override

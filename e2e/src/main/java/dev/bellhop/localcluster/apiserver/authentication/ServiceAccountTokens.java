@@ -27,11 +27,20 @@ import java.util.UUID;
  */
 public final class ServiceAccountTokens {
   public static final String ISSUER = "https://kubernetes.default.svc.cluster.local";
-  /** What the kubelet asks for a projected token (kube's default: 1 h, plus 7 s to spot clients that never re-read). */
+
+  /**
+   * What the kubelet asks for a projected token (kube's default: 1 h, plus 7 s to spot clients that
+   * never re-read).
+   */
   public static final Duration DEFAULT_TTL = Duration.ofSeconds(3607);
 
   /** What a token is bound to. */
-  public record Binding(String namespace, String serviceAccount, String serviceAccountUid, String pod, String podUid) {
+  public record Binding(
+      String namespace,
+      String serviceAccount,
+      String serviceAccountUid,
+      String pod,
+      String podUid) {
     public String userName() {
       return "system:serviceaccount:" + namespace + ":" + serviceAccount;
     }
@@ -58,15 +67,27 @@ public final class ServiceAccountTokens {
 
   public String issue(Binding binding, Duration ttl) {
     Instant now = clock.instant();
-    JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(ISSUER).audience(ISSUER).subject(binding.userName())
-        .issueTime(Date.from(now)).notBeforeTime(Date.from(now)).expirationTime(Date.from(now.plus(ttl)))
-        .jwtID(UUID.randomUUID().toString())
-        .claim("kubernetes.io", Map.of(
-            "namespace", binding.namespace(),
-            "pod", Map.of("name", binding.pod(), "uid", binding.podUid()),
-            "serviceaccount", Map.of("name", binding.serviceAccount(), "uid", binding.serviceAccountUid())))
-        .build();
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer(ISSUER)
+            .audience(ISSUER)
+            .subject(binding.userName())
+            .issueTime(Date.from(now))
+            .notBeforeTime(Date.from(now))
+            .expirationTime(Date.from(now.plus(ttl)))
+            .jwtID(UUID.randomUUID().toString())
+            .claim(
+                "kubernetes.io",
+                Map.of(
+                    "namespace", binding.namespace(),
+                    "pod", Map.of("name", binding.pod(), "uid", binding.podUid()),
+                    "serviceaccount",
+                        Map.of(
+                            "name", binding.serviceAccount(), "uid", binding.serviceAccountUid())))
+            .build();
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
     try {
       jwt.sign(new RSASSASigner(key));
     } catch (JOSEException e) {
@@ -84,9 +105,13 @@ public final class ServiceAccountTokens {
       }
       JWTClaimsSet claims = jwt.getJWTClaimsSet();
       Instant now = clock.instant();
-      if (!ISSUER.equals(claims.getIssuer()) || claims.getAudience() == null || !claims.getAudience().contains(ISSUER)
-          || claims.getExpirationTime() == null || !now.isBefore(claims.getExpirationTime().toInstant())
-          || claims.getNotBeforeTime() != null && now.isBefore(claims.getNotBeforeTime().toInstant())) {
+      if (!ISSUER.equals(claims.getIssuer())
+          || claims.getAudience() == null
+          || !claims.getAudience().contains(ISSUER)
+          || claims.getExpirationTime() == null
+          || !now.isBefore(claims.getExpirationTime().toInstant())
+          || claims.getNotBeforeTime() != null
+              && now.isBefore(claims.getNotBeforeTime().toInstant())) {
         return Optional.empty();
       }
       Map<String, Object> kube = claims.getJSONObjectClaim("kubernetes.io");
@@ -95,8 +120,13 @@ public final class ServiceAccountTokens {
       }
       Map<?, ?> pod = (Map<?, ?>) kube.get("pod");
       Map<?, ?> sa = (Map<?, ?>) kube.get("serviceaccount");
-      Binding binding = new Binding((String) kube.get("namespace"), (String) sa.get("name"), (String) sa.get("uid"),
-          (String) pod.get("name"), (String) pod.get("uid"));
+      Binding binding =
+          new Binding(
+              (String) kube.get("namespace"),
+              (String) sa.get("name"),
+              (String) sa.get("uid"),
+              (String) pod.get("name"),
+              (String) pod.get("uid"));
       if (!binding.userName().equals(claims.getSubject())) {
         return Optional.empty();
       }
@@ -108,7 +138,9 @@ public final class ServiceAccountTokens {
 
   /** The groups kube gives a ServiceAccount. */
   static List<String> groups(String namespace) {
-    return List.of("system:serviceaccounts", "system:serviceaccounts:" + namespace,
+    return List.of(
+        "system:serviceaccounts",
+        "system:serviceaccounts:" + namespace,
         dev.bellhop.localcluster.apiserver.UserInfo.AUTHENTICATED);
   }
 }

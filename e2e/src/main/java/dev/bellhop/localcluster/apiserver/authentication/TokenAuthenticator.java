@@ -3,8 +3,8 @@ package dev.bellhop.localcluster.apiserver.authentication;
 import dev.bellhop.localcluster.apiserver.ApiError;
 import dev.bellhop.localcluster.apiserver.Chain;
 import dev.bellhop.localcluster.apiserver.UserInfo;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
@@ -38,11 +38,18 @@ public final class TokenAuthenticator implements Authenticator {
     }
     var verified = tokens.verify(token).orElseThrow(ApiError::unauthorized);
     var b = verified.binding();
-    boolean live = bound.serviceAccountUid(b.namespace(), b.serviceAccount()).filter(b.serviceAccountUid()::equals)
-        .isPresent() && bound.podUid(b.namespace(), b.pod()).filter(b.podUid()::equals).isPresent();
+    boolean live =
+        bound
+                .serviceAccountUid(b.namespace(), b.serviceAccount())
+                .filter(b.serviceAccountUid()::equals)
+                .isPresent()
+            && bound.podUid(b.namespace(), b.pod()).filter(b.podUid()::equals).isPresent();
     if (!live) {
-      throw ApiError.unauthorized(); // the ServiceAccount or the pod was deleted (or replaced by a namesake)
+      throw ApiError
+          .unauthorized(); // the ServiceAccount or the pod was deleted (or replaced by a namesake)
     }
-    return Optional.of(new UserInfo(b.userName(), b.serviceAccountUid(), ServiceAccountTokens.groups(b.namespace())));
+    return Optional.of(
+        new UserInfo(
+            b.userName(), b.serviceAccountUid(), ServiceAccountTokens.groups(b.namespace())));
   }
 }

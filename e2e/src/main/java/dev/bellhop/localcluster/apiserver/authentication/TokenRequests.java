@@ -13,9 +13,9 @@ import java.util.Optional;
 
 /**
  * The TokenRequest API ({@code POST .../serviceaccounts/<name>/token}), which the kubelet calls for
- * every projected token: a token of that ServiceAccount bound to the pod the request names
- * ({@code spec.boundObjectRef}), for {@code spec.expirationSeconds} (kube's minimum 10 minutes).
- * Who may ask is RBAC's concern ({@code create serviceaccounts/token}); the kubelet is an admin.
+ * every projected token: a token of that ServiceAccount bound to the pod the request names ({@code
+ * spec.boundObjectRef}), for {@code spec.expirationSeconds} (kube's minimum 10 minutes). Who may
+ * ask is RBAC's concern ({@code create serviceaccounts/token}); the kubelet is an admin.
  */
 public final class TokenRequests implements Endpoint {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,8 +32,11 @@ public final class TokenRequests implements Endpoint {
   @Override
   public Optional<ApiRequest.Response> serve(ApiRequest request) {
     var info = request.info();
-    if (!info.resourceRequest() || !info.apiGroup().isEmpty() || !"serviceaccounts".equals(info.resource())
-        || !"token".equals(info.subresource()) || !"create".equals(info.verb())) {
+    if (!info.resourceRequest()
+        || !info.apiGroup().isEmpty()
+        || !"serviceaccounts".equals(info.resource())
+        || !"token".equals(info.subresource())
+        || !"create".equals(info.verb())) {
       return Optional.empty();
     }
     JsonNode body;
@@ -43,30 +46,54 @@ public final class TokenRequests implements Endpoint {
       throw bad("the body is not a TokenRequest: " + e.getMessage());
     }
     String ns = info.namespace();
-    String saUid = bound.serviceAccountUid(ns, info.name()).orElseThrow(() -> new ApiError(404, "NotFound",
-        "serviceaccounts \"" + info.name() + "\" not found", "", "serviceaccounts", info.name(), List.of()));
+    String saUid =
+        bound
+            .serviceAccountUid(ns, info.name())
+            .orElseThrow(
+                () ->
+                    new ApiError(
+                        404,
+                        "NotFound",
+                        "serviceaccounts \"" + info.name() + "\" not found",
+                        "",
+                        "serviceaccounts",
+                        info.name(),
+                        List.of()));
     JsonNode ref = body.at("/spec/boundObjectRef");
     if (!"Pod".equals(ref.path("kind").asText())) {
       throw bad("spec.boundObjectRef: the local cluster binds tokens to pods only");
     }
     String pod = ref.path("name").asText();
-    String podUid = bound.podUid(ns, pod).orElseThrow(() -> bad("spec.boundObjectRef: pod \"" + pod + "\" not found"));
+    String podUid =
+        bound
+            .podUid(ns, pod)
+            .orElseThrow(() -> bad("spec.boundObjectRef: pod \"" + pod + "\" not found"));
     if (!ref.path("uid").asText(podUid).equals(podUid)) {
       throw bad("spec.boundObjectRef.uid: the pod \"" + pod + "\" has another uid");
     }
-    long seconds = Math.max(MIN_SECONDS, body.at("/spec/expirationSeconds").asLong(ServiceAccountTokens.DEFAULT_TTL
-        .toSeconds()));
+    long seconds =
+        Math.max(
+            MIN_SECONDS,
+            body.at("/spec/expirationSeconds")
+                .asLong(ServiceAccountTokens.DEFAULT_TTL.toSeconds()));
     var binding = new ServiceAccountTokens.Binding(ns, info.name(), saUid, pod, podUid);
     String token = tokens.issue(binding, Duration.ofSeconds(seconds));
     ObjectNode answer = body.deepCopy();
     answer.put("apiVersion", "authentication.k8s.io/v1").put("kind", "TokenRequest");
     ((ObjectNode) answer.with("spec")).put("expirationSeconds", seconds);
-    tokens.verify(token).ifPresent(v -> answer.putObject("status").put("token", token)
-        .put("expirationTimestamp", v.expires().toString()));
+    tokens
+        .verify(token)
+        .ifPresent(
+            v ->
+                answer
+                    .putObject("status")
+                    .put("token", token)
+                    .put("expirationTimestamp", v.expires().toString()));
     return Optional.of(new ApiRequest.Response(201, answer));
   }
 
   private static ApiError bad(String message) {
-    return new ApiError(400, "BadRequest", message, "authentication.k8s.io", "TokenRequest", null, List.of());
+    return new ApiError(
+        400, "BadRequest", message, "authentication.k8s.io", "TokenRequest", null, List.of());
   }
 }

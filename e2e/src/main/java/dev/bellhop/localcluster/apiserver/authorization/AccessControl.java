@@ -3,12 +3,12 @@ package dev.bellhop.localcluster.apiserver.authorization;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellhop.localcluster.apiserver.ApiRequest;
 import dev.bellhop.localcluster.apiserver.Chain;
+import dev.bellhop.localcluster.apiserver.admission.ServiceAccountAdmission;
 import dev.bellhop.localcluster.apiserver.authentication.BoundObjects;
 import dev.bellhop.localcluster.apiserver.authentication.InformerBoundObjects;
 import dev.bellhop.localcluster.apiserver.authentication.ServiceAccountTokens;
 import dev.bellhop.localcluster.apiserver.authentication.TokenAuthenticator;
 import dev.bellhop.localcluster.apiserver.authentication.TokenRequests;
-import dev.bellhop.localcluster.apiserver.admission.ServiceAccountAdmission;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -38,57 +38,77 @@ public final class AccessControl implements AutoCloseable {
 
   /** Adds authentication, authorization, the reviews, TokenRequest and ServiceAccount admission. */
   public void install(Chain.Builder chain) {
-    BoundObjects bound = new BoundObjects() {
-      @Override
-      public Optional<String> serviceAccountUid(String namespace, String name) {
-        return boundObjects == null ? Optional.empty() : boundObjects.serviceAccountUid(namespace, name);
-      }
+    BoundObjects bound =
+        new BoundObjects() {
+          @Override
+          public Optional<String> serviceAccountUid(String namespace, String name) {
+            return boundObjects == null
+                ? Optional.empty()
+                : boundObjects.serviceAccountUid(namespace, name);
+          }
 
-      @Override
-      public Optional<String> podUid(String namespace, String name) {
-        return boundObjects == null ? Optional.empty() : boundObjects.podUid(namespace, name);
-      }
-    };
-    RbacAuthorizer rbac = new RbacAuthorizer(new RbacSource() {
-      @Override
-      public List<ClusterRoleBinding> clusterRoleBindings() {
-        return rbacSource == null ? List.of() : rbacSource.clusterRoleBindings();
-      }
+          @Override
+          public Optional<String> podUid(String namespace, String name) {
+            return boundObjects == null ? Optional.empty() : boundObjects.podUid(namespace, name);
+          }
+        };
+    RbacAuthorizer rbac =
+        new RbacAuthorizer(
+            new RbacSource() {
+              @Override
+              public List<ClusterRoleBinding> clusterRoleBindings() {
+                return rbacSource == null ? List.of() : rbacSource.clusterRoleBindings();
+              }
 
-      @Override
-      public List<RoleBinding> roleBindings(String namespace) {
-        return rbacSource == null ? List.of() : rbacSource.roleBindings(namespace);
-      }
+              @Override
+              public List<RoleBinding> roleBindings(String namespace) {
+                return rbacSource == null ? List.of() : rbacSource.roleBindings(namespace);
+              }
 
-      @Override
-      public Optional<ClusterRole> clusterRole(String name) {
-        return rbacSource == null ? Optional.empty() : rbacSource.clusterRole(name);
-      }
+              @Override
+              public Optional<ClusterRole> clusterRole(String name) {
+                return rbacSource == null ? Optional.empty() : rbacSource.clusterRole(name);
+              }
 
-      @Override
-      public Optional<Role> role(String namespace, String name) {
-        return rbacSource == null ? Optional.empty() : rbacSource.role(namespace, name);
-      }
-    });
+              @Override
+              public Optional<Role> role(String namespace, String name) {
+                return rbacSource == null ? Optional.empty() : rbacSource.role(namespace, name);
+              }
+            });
     AccessReviews reviews = new AccessReviews(rbac);
-    chain.authenticator(new TokenAuthenticator(chain.adminToken(), tokens, bound)).authorizer(rbac)
-        .endpoint(request -> AccessReviews.handles(request.info())
-            ? Optional.of(review(reviews, request)) : Optional.empty())
+    chain
+        .authenticator(new TokenAuthenticator(chain.adminToken(), tokens, bound))
+        .authorizer(rbac)
+        .endpoint(
+            request ->
+                AccessReviews.handles(request.info())
+                    ? Optional.of(review(reviews, request))
+                    : Optional.empty())
         .endpoint(new TokenRequests(tokens, bound))
         .admit(new ServiceAccountAdmission(this::serviceAccount));
   }
 
-  /** From the informer, or read when it has not seen it yet (kube's plugin falls back to a live lookup too). */
-  private Optional<io.fabric8.kubernetes.api.model.ServiceAccount> serviceAccount(String namespace, String name) {
+  /**
+   * From the informer, or read when it has not seen it yet (kube's plugin falls back to a live
+   * lookup too).
+   */
+  private Optional<io.fabric8.kubernetes.api.model.ServiceAccount> serviceAccount(
+      String namespace, String name) {
     if (boundInformers == null) {
       return Optional.empty();
     }
-    return boundInformers.serviceAccount(namespace, name)
-        .or(() -> Optional.ofNullable(client.serviceAccounts().inNamespace(namespace).withName(name).get()));
+    return boundInformers
+        .serviceAccount(namespace, name)
+        .or(
+            () ->
+                Optional.ofNullable(
+                    client.serviceAccounts().inNamespace(namespace).withName(name).get()));
   }
 
   private static ApiRequest.Response review(AccessReviews reviews, ApiRequest request) {
-    String answer = reviews.answer(request.info(), request.user(), new String(request.body(), StandardCharsets.UTF_8));
+    String answer =
+        reviews.answer(
+            request.info(), request.user(), new String(request.body(), StandardCharsets.UTF_8));
     try {
       return new ApiRequest.Response(201, JSON.readTree(answer));
     } catch (IOException e) {
@@ -96,7 +116,10 @@ public final class AccessControl implements AutoCloseable {
     }
   }
 
-  /** Starts the informers through a client of the running API server (an admin's) and waits for their lists. */
+  /**
+   * Starts the informers through a client of the running API server (an admin's) and waits for
+   * their lists.
+   */
   public void connect(KubernetesClient client) {
     this.client = client;
     rbacInformers = new InformerRbacSource(client);

@@ -29,8 +29,12 @@ import java.util.Set;
  */
 public final class AccessReviews {
   public static final String GROUP = "authorization.k8s.io";
-  private static final Set<String> RESOURCES = Set.of("selfsubjectrulesreviews", "selfsubjectaccessreviews",
-      "subjectaccessreviews", "localsubjectaccessreviews");
+  private static final Set<String> RESOURCES =
+      Set.of(
+          "selfsubjectrulesreviews",
+          "selfsubjectaccessreviews",
+          "subjectaccessreviews",
+          "localsubjectaccessreviews");
 
   private final RbacAuthorizer rbac;
 
@@ -40,19 +44,27 @@ public final class AccessReviews {
 
   /** A POST this class answers in place of the store. */
   public static boolean handles(RequestInfo request) {
-    return request.resourceRequest() && GROUP.equals(request.apiGroup()) && "create".equals(request.verb())
-        && RESOURCES.contains(request.resource()) && request.name() == null;
+    return request.resourceRequest()
+        && GROUP.equals(request.apiGroup())
+        && "create".equals(request.verb())
+        && RESOURCES.contains(request.resource())
+        && request.name() == null;
   }
 
   /** The review with its status, as JSON (HTTP 201). A body that is no review is a 400. */
   public String answer(RequestInfo request, UserInfo user, String body) {
     try {
-      Object answered = switch (request.resource()) {
-        case "selfsubjectrulesreviews" -> rules(user, Serialization.unmarshal(body, SelfSubjectRulesReview.class));
-        case "selfsubjectaccessreviews" -> self(user, Serialization.unmarshal(body, SelfSubjectAccessReview.class));
-        case "subjectaccessreviews" -> subject(Serialization.unmarshal(body, SubjectAccessReview.class));
-        default -> local(request, Serialization.unmarshal(body, LocalSubjectAccessReview.class));
-      };
+      Object answered =
+          switch (request.resource()) {
+            case "selfsubjectrulesreviews" ->
+                rules(user, Serialization.unmarshal(body, SelfSubjectRulesReview.class));
+            case "selfsubjectaccessreviews" ->
+                self(user, Serialization.unmarshal(body, SelfSubjectAccessReview.class));
+            case "subjectaccessreviews" ->
+                subject(Serialization.unmarshal(body, SubjectAccessReview.class));
+            default ->
+                local(request, Serialization.unmarshal(body, LocalSubjectAccessReview.class));
+          };
       return Serialization.asJson(answered);
     } catch (RuntimeException e) {
       if (e instanceof ApiError error) {
@@ -64,16 +76,26 @@ public final class AccessReviews {
 
   private SelfSubjectRulesReview rules(UserInfo user, SelfSubjectRulesReview review) {
     String namespace = review.getSpec() == null ? null : review.getSpec().getNamespace();
-    List<io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule> resourceRules = new ArrayList<>();
-    List<io.fabric8.kubernetes.api.model.authorization.v1.NonResourceRule> nonResourceRules = new ArrayList<>();
+    List<io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule> resourceRules =
+        new ArrayList<>();
+    List<io.fabric8.kubernetes.api.model.authorization.v1.NonResourceRule> nonResourceRules =
+        new ArrayList<>();
     for (PolicyRule rule : rbac.rulesFor(user, namespace)) {
       if (rule.getNonResourceURLs() != null && !rule.getNonResourceURLs().isEmpty()) {
-        nonResourceRules.add(new NonResourceRuleBuilder().withVerbs(rule.getVerbs())
-            .withNonResourceURLs(rule.getNonResourceURLs()).build());
+        nonResourceRules.add(
+            new NonResourceRuleBuilder()
+                .withVerbs(rule.getVerbs())
+                .withNonResourceURLs(rule.getNonResourceURLs())
+                .build());
       }
       if (rule.getResources() != null && !rule.getResources().isEmpty()) {
-        resourceRules.add(new ResourceRuleBuilder().withVerbs(rule.getVerbs()).withApiGroups(rule.getApiGroups())
-            .withResources(rule.getResources()).withResourceNames(rule.getResourceNames()).build());
+        resourceRules.add(
+            new ResourceRuleBuilder()
+                .withVerbs(rule.getVerbs())
+                .withApiGroups(rule.getApiGroups())
+                .withResources(rule.getResources())
+                .withResourceNames(rule.getResourceNames())
+                .build());
       }
     }
     review.setStatus(new SubjectRulesReviewStatus(null, false, nonResourceRules, resourceRules));
@@ -82,45 +104,78 @@ public final class AccessReviews {
 
   private SelfSubjectAccessReview self(UserInfo user, SelfSubjectAccessReview review) {
     var spec = review.getSpec();
-    review.setStatus(decide(user, spec == null ? null : spec.getResourceAttributes(),
-        spec == null ? null : spec.getNonResourceAttributes()));
+    review.setStatus(
+        decide(
+            user,
+            spec == null ? null : spec.getResourceAttributes(),
+            spec == null ? null : spec.getNonResourceAttributes()));
     return review;
   }
 
   private SubjectAccessReview subject(SubjectAccessReview review) {
     var spec = review.getSpec();
-    if (spec == null || (spec.getUser() == null || spec.getUser().isEmpty())
-        && (spec.getGroups() == null || spec.getGroups().isEmpty())) {
+    if (spec == null
+        || (spec.getUser() == null || spec.getUser().isEmpty())
+            && (spec.getGroups() == null || spec.getGroups().isEmpty())) {
       throw badRequest("spec.user or spec.groups is required");
     }
-    UserInfo user = new UserInfo(spec.getUser() == null ? "" : spec.getUser(), spec.getUid(),
-        spec.getGroups() == null ? List.of() : spec.getGroups());
+    UserInfo user =
+        new UserInfo(
+            spec.getUser() == null ? "" : spec.getUser(),
+            spec.getUid(),
+            spec.getGroups() == null ? List.of() : spec.getGroups());
     review.setStatus(decide(user, spec.getResourceAttributes(), spec.getNonResourceAttributes()));
     return review;
   }
 
   private LocalSubjectAccessReview local(RequestInfo request, LocalSubjectAccessReview review) {
     var spec = review.getSpec();
-    if (spec == null || spec.getResourceAttributes() == null
+    if (spec == null
+        || spec.getResourceAttributes() == null
         || !request.namespace().equals(spec.getResourceAttributes().getNamespace())) {
       throw badRequest("spec.resourceAttributes.namespace must be \"" + request.namespace() + "\"");
     }
-    UserInfo user = new UserInfo(spec.getUser() == null ? "" : spec.getUser(), spec.getUid(),
-        spec.getGroups() == null ? List.of() : spec.getGroups());
+    UserInfo user =
+        new UserInfo(
+            spec.getUser() == null ? "" : spec.getUser(),
+            spec.getUid(),
+            spec.getGroups() == null ? List.of() : spec.getGroups());
     review.setStatus(decide(user, spec.getResourceAttributes(), null));
     return review;
   }
 
-  private SubjectAccessReviewStatus decide(UserInfo user, ResourceAttributes resource, NonResourceAttributes other) {
+  private SubjectAccessReviewStatus decide(
+      UserInfo user, ResourceAttributes resource, NonResourceAttributes other) {
     RequestInfo asked;
     if (resource != null) {
-      asked = new RequestInfo(resource.getVerb(), "", true, resource.getGroup() == null ? "" : resource.getGroup(),
-          resource.getVersion(), empty(resource.getNamespace()), resource.getResource(),
-          empty(resource.getSubresource()), empty(resource.getName()), Map.of());
+      asked =
+          new RequestInfo(
+              resource.getVerb(),
+              "",
+              true,
+              resource.getGroup() == null ? "" : resource.getGroup(),
+              resource.getVersion(),
+              empty(resource.getNamespace()),
+              resource.getResource(),
+              empty(resource.getSubresource()),
+              empty(resource.getName()),
+              Map.of());
     } else if (other != null) {
-      asked = new RequestInfo(other.getVerb(), other.getPath(), false, null, null, null, null, null, null, Map.of());
+      asked =
+          new RequestInfo(
+              other.getVerb(),
+              other.getPath(),
+              false,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              Map.of());
     } else {
-      throw badRequest("exactly one of spec.resourceAttributes and spec.nonResourceAttributes is required");
+      throw badRequest(
+          "exactly one of spec.resourceAttributes and spec.nonResourceAttributes is required");
     }
     boolean allowed = user.isMember(UserInfo.MASTERS) || rbac.authorize(user, asked).allowed();
     // kube's RBAC authorizer names no reason for a denial; an allowance it explains by the binding.

@@ -7,23 +7,48 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The default roles every kube-apiserver creates and binds at start (plugin/pkg/auth/authorizer/rbac/
- * bootstrappolicy): {@code system:discovery} and {@code system:basic-user} for every authenticated
- * user, {@code system:public-info-viewer} for everyone. Built in here rather than stored, so no test
- * can delete them; they are the only rights a ServiceAccount has before a binding grants more.
+ * The default roles every kube-apiserver creates and binds at start
+ * (plugin/pkg/auth/authorizer/rbac/ bootstrappolicy): {@code system:discovery} and {@code
+ * system:basic-user} for every authenticated user, {@code system:public-info-viewer} for everyone.
+ * Built in here rather than stored, so no test can delete them; they are the only rights a
+ * ServiceAccount has before a binding grants more.
  */
 final class BootstrapPolicy {
-  private static final List<PolicyRule> DISCOVERY = List.of(new PolicyRuleBuilder().withVerbs("get")
-      .withNonResourceURLs("/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*",
-          "/readyz", "/version", "/version/")
-      .build());
-  private static final List<PolicyRule> BASIC_USER = List.of(
-      new PolicyRuleBuilder().withVerbs("create").withApiGroups("authorization.k8s.io")
-          .withResources("selfsubjectaccessreviews", "selfsubjectrulesreviews").build(),
-      new PolicyRuleBuilder().withVerbs("create").withApiGroups("authentication.k8s.io")
-          .withResources("selfsubjectreviews").build());
-  private static final List<PolicyRule> PUBLIC_INFO = List.of(new PolicyRuleBuilder().withVerbs("get")
-      .withNonResourceURLs("/healthz", "/livez", "/readyz", "/version", "/version/").build());
+  private static final List<PolicyRule> DISCOVERY =
+      List.of(
+          new PolicyRuleBuilder()
+              .withVerbs("get")
+              .withNonResourceURLs(
+                  "/api",
+                  "/api/*",
+                  "/apis",
+                  "/apis/*",
+                  "/healthz",
+                  "/livez",
+                  "/openapi",
+                  "/openapi/*",
+                  "/readyz",
+                  "/version",
+                  "/version/")
+              .build());
+  private static final List<PolicyRule> BASIC_USER =
+      List.of(
+          new PolicyRuleBuilder()
+              .withVerbs("create")
+              .withApiGroups("authorization.k8s.io")
+              .withResources("selfsubjectaccessreviews", "selfsubjectrulesreviews")
+              .build(),
+          new PolicyRuleBuilder()
+              .withVerbs("create")
+              .withApiGroups("authentication.k8s.io")
+              .withResources("selfsubjectreviews")
+              .build());
+  private static final List<PolicyRule> PUBLIC_INFO =
+      List.of(
+          new PolicyRuleBuilder()
+              .withVerbs("get")
+              .withNonResourceURLs("/healthz", "/livez", "/readyz", "/version", "/version/")
+              .build());
 
   private BootstrapPolicy() {}
 

@@ -12,8 +12,8 @@ import java.util.Optional;
 
 /**
  * The store's RBAC objects through informers on the storage client, as kube-apiserver's RBAC
- * authorizer reads its listers: a request costs no round trip, and a new RoleBinding applies as soon
- * as its watch event arrives (a few milliseconds after the write; kube has the same lag).
+ * authorizer reads its listers: a request costs no round trip, and a new RoleBinding applies as
+ * soon as its watch event arrives (a few milliseconds after the write; kube has the same lag).
  */
 public final class InformerRbacSource implements RbacSource, AutoCloseable {
   private final SharedIndexInformer<ClusterRole> clusterRoles;
@@ -37,7 +37,8 @@ public final class InformerRbacSource implements RbacSource, AutoCloseable {
   @Override
   public List<RoleBinding> roleBindings(String namespace) {
     return roleBindings.getStore().list().stream()
-        .filter(b -> namespace.equals(b.getMetadata().getNamespace())).toList();
+        .filter(b -> namespace.equals(b.getMetadata().getNamespace()))
+        .toList();
   }
 
   @Override

@@ -50,9 +50,11 @@ public final class RbacAuthorizer implements Authorizer {
     if (namespace != null && !namespace.isEmpty()) {
       for (var binding : source.roleBindings(namespace)) {
         if (appliesTo(binding.getSubjects(), user, namespace)) {
-          rules.addAll(roleRules(binding.getRoleRef(), namespace).stream()
-              // A ClusterRole's non-resource rules do not apply through a RoleBinding.
-              .filter(r -> r.getResources() != null && !r.getResources().isEmpty()).toList());
+          rules.addAll(
+              roleRules(binding.getRoleRef(), namespace).stream()
+                  // A ClusterRole's non-resource rules do not apply through a RoleBinding.
+                  .filter(r -> r.getResources() != null && !r.getResources().isEmpty())
+                  .toList());
         }
       }
     }
@@ -61,11 +63,15 @@ public final class RbacAuthorizer implements Authorizer {
 
   private List<PolicyRule> roleRules(RoleRef ref, String namespace) {
     if ("ClusterRole".equals(ref.getKind())) {
-      return source.clusterRole(ref.getName()).map(r -> r.getRules() == null ? List.<PolicyRule>of() : r.getRules())
+      return source
+          .clusterRole(ref.getName())
+          .map(r -> r.getRules() == null ? List.<PolicyRule>of() : r.getRules())
           .orElse(List.of());
     }
     if ("Role".equals(ref.getKind()) && namespace != null) {
-      return source.role(namespace, ref.getName()).map(r -> r.getRules() == null ? List.<PolicyRule>of() : r.getRules())
+      return source
+          .role(namespace, ref.getName())
+          .map(r -> r.getRules() == null ? List.<PolicyRule>of() : r.getRules())
           .orElse(List.of());
     }
     return List.of();
@@ -77,15 +83,20 @@ public final class RbacAuthorizer implements Authorizer {
       return false;
     }
     for (Subject s : subjects) {
-      boolean applies = switch (s.getKind() == null ? "" : s.getKind()) {
-        case "User" -> user.name().equals(s.getName());
-        case "Group" -> user.isMember(s.getName());
-        case "ServiceAccount" -> {
-          String ns = s.getNamespace() == null || s.getNamespace().isEmpty() ? bindingNamespace : s.getNamespace();
-          yield ns != null && user.name().equals(SERVICE_ACCOUNT_PREFIX + ns + ":" + s.getName());
-        }
-        default -> false;
-      };
+      boolean applies =
+          switch (s.getKind() == null ? "" : s.getKind()) {
+            case "User" -> user.name().equals(s.getName());
+            case "Group" -> user.isMember(s.getName());
+            case "ServiceAccount" -> {
+              String ns =
+                  s.getNamespace() == null || s.getNamespace().isEmpty()
+                      ? bindingNamespace
+                      : s.getNamespace();
+              yield ns != null
+                  && user.name().equals(SERVICE_ACCOUNT_PREFIX + ns + ":" + s.getName());
+            }
+            default -> false;
+          };
       if (applies) {
         return true;
       }

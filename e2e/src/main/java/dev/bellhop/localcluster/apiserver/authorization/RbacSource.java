@@ -7,7 +7,9 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.util.List;
 import java.util.Optional;
 
-/** Where the RBAC objects are read from: informers on the store, or a fixed list (tests, the chart). */
+/**
+ * Where the RBAC objects are read from: informers on the store, or a fixed list (tests, the chart).
+ */
 public interface RbacSource {
   List<ClusterRoleBinding> clusterRoleBindings();
 

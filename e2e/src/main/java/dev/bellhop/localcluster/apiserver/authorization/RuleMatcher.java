@@ -28,13 +28,16 @@ final class RuleMatcher {
     return values != null && (values.contains("*") || values.contains(value));
   }
 
-  private static boolean resourceMatches(List<String> resources, String resource, String subresource) {
+  private static boolean resourceMatches(
+      List<String> resources, String resource, String subresource) {
     if (resources == null) {
       return false;
     }
-    String combined = subresource == null || subresource.isEmpty() ? resource : resource + "/" + subresource;
+    String combined =
+        subresource == null || subresource.isEmpty() ? resource : resource + "/" + subresource;
     for (String r : resources) {
-      if (r.equals("*") || r.equals(combined)
+      if (r.equals("*")
+          || r.equals(combined)
           || subresource != null && !subresource.isEmpty() && r.equals("*/" + subresource)) {
         return true;
       }
@@ -42,7 +45,9 @@ final class RuleMatcher {
     return false;
   }
 
-  /** No names: every name. A list (create, or list without a name) is not covered by a named rule. */
+  /**
+   * No names: every name. A list (create, or list without a name) is not covered by a named rule.
+   */
   private static boolean resourceNameMatches(List<String> names, String name) {
     return names == null || names.isEmpty() || name != null && names.contains(name);
   }
@@ -52,7 +57,8 @@ final class RuleMatcher {
       return false;
     }
     for (String url : urls) {
-      if (url.equals("*") || url.equals(path)
+      if (url.equals("*")
+          || url.equals(path)
           || url.endsWith("*") && path.startsWith(url.substring(0, url.length() - 1))) {
         return true;
       }

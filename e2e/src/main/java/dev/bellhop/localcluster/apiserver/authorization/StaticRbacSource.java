@@ -26,7 +26,9 @@ public final class StaticRbacSource implements RbacSource {
 
   @Override
   public List<RoleBinding> roleBindings(String namespace) {
-    return of(RoleBinding.class).filter(b -> Objects.equals(namespace, b.getMetadata().getNamespace())).toList();
+    return of(RoleBinding.class)
+        .filter(b -> Objects.equals(namespace, b.getMetadata().getNamespace()))
+        .toList();
   }
 
   @Override
@@ -36,8 +38,12 @@ public final class StaticRbacSource implements RbacSource {
 
   @Override
   public Optional<Role> role(String namespace, String name) {
-    return of(Role.class).filter(r -> r.getMetadata().getName().equals(name)
-        && Objects.equals(namespace, r.getMetadata().getNamespace())).findFirst();
+    return of(Role.class)
+        .filter(
+            r ->
+                r.getMetadata().getName().equals(name)
+                    && Objects.equals(namespace, r.getMetadata().getNamespace()))
+        .findFirst();
   }
 
   private <T> java.util.stream.Stream<T> of(Class<T> type) {

@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 /**
- * One line of a CRI container log, {@code <RFC3339Nano> <stream> <F|P> <text>}, and how the
- * kubelet hands it to {@code kubectl logs}: the text, prefixed by its timestamp on request; a
- * partial line (P) has no newline of its own.
+ * One line of a CRI container log, {@code <RFC3339Nano> <stream> <F|P> <text>}, and how the kubelet
+ * hands it to {@code kubectl logs}: the text, prefixed by its timestamp on request; a partial line
+ * (P) has no newline of its own.
  */
 record LogLine(String timestamp, Instant time, String stream, boolean partial, String text) {
   /** Null for a line that is not in CRI form (skipped, as the kubelet skips it). */
@@ -20,8 +20,12 @@ record LogLine(String timestamp, Instant time, String stream, boolean partial, S
     }
     try {
       String timestamp = raw.substring(0, first);
-      return new LogLine(timestamp, Instant.parse(timestamp), raw.substring(first + 1, second),
-          raw.substring(second + 1, third).equals("P"), raw.substring(third + 1));
+      return new LogLine(
+          timestamp,
+          Instant.parse(timestamp),
+          raw.substring(first + 1, second),
+          raw.substring(second + 1, third).equals("P"),
+          raw.substring(third + 1));
     } catch (DateTimeParseException e) {
       return null;
     }

@@ -21,11 +21,14 @@ import java.util.function.BiFunction;
  */
 public final class PodLogEndpoint implements Endpoint {
   private final StoredObjects stored;
+
   /** Where a pod's container logs are: (pod, container) to {current, previous}. */
   private final BiFunction<JsonNode, String, Path[]> files;
+
   private final Clock clock;
 
-  public PodLogEndpoint(StoredObjects stored, BiFunction<JsonNode, String, Path[]> files, Clock clock) {
+  public PodLogEndpoint(
+      StoredObjects stored, BiFunction<JsonNode, String, Path[]> files, Clock clock) {
     this.stored = stored;
     this.files = files;
     this.clock = clock;
@@ -34,23 +37,31 @@ public final class PodLogEndpoint implements Endpoint {
   @Override
   public Optional<ApiRequest.Response> serve(ApiRequest request) {
     RequestInfo info = request.info();
-    if (!info.resourceRequest() || !"pods".equals(info.resource()) || !"log".equals(info.subresource())
+    if (!info.resourceRequest()
+        || !"pods".equals(info.resource())
+        || !"log".equals(info.subresource())
         || !info.apiGroup().isEmpty()) {
       return Optional.empty();
     }
     if (!info.verb().equals("get")) {
-      throw Errors.methodNotAllowed("the server does not allow this method on the requested resource");
+      throw Errors.methodNotAllowed(
+          "the server does not allow this method on the requested resource");
     }
     PodLogOptions options = PodLogOptions.parse(info, clock.instant());
-    JsonNode pod = stored.find("/api/v1/namespaces/" + info.namespace() + "/pods/" + info.name())
-        .orElseThrow(() -> Errors.notFound(info, info.name()));
+    JsonNode pod =
+        stored
+            .find("/api/v1/namespaces/" + info.namespace() + "/pods/" + info.name())
+            .orElseThrow(() -> Errors.notFound(info, info.name()));
     List<String> containers = new ArrayList<>();
     pod.path("spec").path("containers").forEach(c -> containers.add(c.path("name").asText()));
     String container = options.container();
     if (container == null) {
       if (containers.size() != 1) {
-        throw Errors.badRequest("a container name must be specified for pod " + info.name() + ", choose one of: "
-            + containers);
+        throw Errors.badRequest(
+            "a container name must be specified for pod "
+                + info.name()
+                + ", choose one of: "
+                + containers);
       }
       container = containers.get(0);
     } else if (!containers.contains(container)) {
@@ -59,13 +70,32 @@ public final class PodLogEndpoint implements Endpoint {
     Path[] paths = files.apply(pod, container);
     Path file = options.previous() ? paths[1] : paths[0];
     // A previous run's log is complete: following it would wait for lines that never come.
-    PodLogOptions read = options.previous() ? new PodLogOptions(container, false, true, options.tailLines(),
-        options.since(), options.timestamps(), options.limitBytes()) : options;
+    PodLogOptions read =
+        options.previous()
+            ? new PodLogOptions(
+                container,
+                false,
+                true,
+                options.tailLines(),
+                options.since(),
+                options.timestamps(),
+                options.limitBytes())
+            : options;
     if (!Files.exists(file)) {
-      throw Errors.badRequest(options.previous()
-          ? "previous terminated container \"" + container + "\" in pod \"" + info.name() + "\" not found"
-          : "container \"" + container + "\" in pod \"" + info.name() + "\" is waiting to start: ContainerCreating");
+      throw Errors.badRequest(
+          options.previous()
+              ? "previous terminated container \""
+                  + container
+                  + "\" in pod \""
+                  + info.name()
+                  + "\" not found"
+              : "container \""
+                  + container
+                  + "\" in pod \""
+                  + info.name()
+                  + "\" is waiting to start: ContainerCreating");
     }
-    return Optional.of(ApiRequest.Response.streamed("text/plain", sink -> PodLogReader.copy(file, read, sink)));
+    return Optional.of(
+        ApiRequest.Response.streamed("text/plain", sink -> PodLogReader.copy(file, read, sink)));
   }
 }

@@ -9,15 +9,22 @@ import java.util.List;
 
 /**
  * The query of {@code GET .../pods/<name>/log} (kube's PodLogOptions), checked as kube-apiserver
- * checks it: a negative tailLines or limitBytes, a sinceSeconds below 1, or both since forms are 422.
+ * checks it: a negative tailLines or limitBytes, a sinceSeconds below 1, or both since forms are
+ * 422.
  *
  * @param container null: the pod's only container
  * @param tailLines null: every line
  * @param since null: from the start
  * @param limitBytes null: no limit
  */
-public record PodLogOptions(String container, boolean follow, boolean previous, Long tailLines, Instant since,
-    boolean timestamps, Long limitBytes) {
+public record PodLogOptions(
+    String container,
+    boolean follow,
+    boolean previous,
+    Long tailLines,
+    Instant since,
+    boolean timestamps,
+    Long limitBytes) {
 
   public static PodLogOptions parse(RequestInfo info, Instant now) {
     List<ApiError.Cause> causes = new ArrayList<>();
@@ -29,32 +36,55 @@ public record PodLogOptions(String container, boolean follow, boolean previous, 
       try {
         sinceTime = Instant.parse(info.param("sinceTime").get());
       } catch (DateTimeParseException e) {
-        causes.add(new ApiError.Cause("FieldValueInvalid", "sinceTime", "Invalid value: \""
-            + info.param("sinceTime").get() + "\": must be an RFC3339 time"));
+        causes.add(
+            new ApiError.Cause(
+                "FieldValueInvalid",
+                "sinceTime",
+                "Invalid value: \""
+                    + info.param("sinceTime").get()
+                    + "\": must be an RFC3339 time"));
       }
     }
     if (tailLines != null && tailLines < 0) {
-      causes.add(new ApiError.Cause("FieldValueInvalid", "tailLines", "Invalid value: " + tailLines
-          + ": must be greater than or equal to 0"));
+      causes.add(
+          new ApiError.Cause(
+              "FieldValueInvalid",
+              "tailLines",
+              "Invalid value: " + tailLines + ": must be greater than or equal to 0"));
     }
     if (limitBytes != null && limitBytes < 1) {
-      causes.add(new ApiError.Cause("FieldValueInvalid", "limitBytes", "Invalid value: " + limitBytes
-          + ": must be greater than 0"));
+      causes.add(
+          new ApiError.Cause(
+              "FieldValueInvalid",
+              "limitBytes",
+              "Invalid value: " + limitBytes + ": must be greater than 0"));
     }
     if (sinceSeconds != null && sinceSeconds < 1) {
-      causes.add(new ApiError.Cause("FieldValueInvalid", "sinceSeconds", "Invalid value: " + sinceSeconds
-          + ": must be greater than 0"));
+      causes.add(
+          new ApiError.Cause(
+              "FieldValueInvalid",
+              "sinceSeconds",
+              "Invalid value: " + sinceSeconds + ": must be greater than 0"));
     }
     if (sinceSeconds != null && sinceTime != null) {
-      causes.add(new ApiError.Cause("FieldValueForbidden", "", "Forbidden: at most one of `sinceTime` or "
-          + "`sinceSeconds` may be specified"));
+      causes.add(
+          new ApiError.Cause(
+              "FieldValueForbidden",
+              "",
+              "Forbidden: at most one of `sinceTime` or " + "`sinceSeconds` may be specified"));
     }
     if (!causes.isEmpty()) {
       throw ApiError.invalid("", "PodLogOptions", info.name(), causes);
     }
     Instant since = sinceSeconds != null ? now.minusSeconds(sinceSeconds) : sinceTime;
-    return new PodLogOptions(info.param("container").filter(c -> !c.isEmpty()).orElse(null), flag(info, "follow"),
-        flag(info, "previous"), tailLines, since, flag(info, "timestamps"), limitBytes);
+    return new PodLogOptions(
+        info.param("container").filter(c -> !c.isEmpty()).orElse(null),
+        flag(info, "follow"),
+        flag(info, "previous"),
+        tailLines,
+        since,
+        flag(info, "timestamps"),
+        limitBytes);
   }
 
   private static boolean flag(RequestInfo info, String name) {
@@ -68,8 +98,11 @@ public record PodLogOptions(String container, boolean follow, boolean previous, 
     try {
       return Long.parseLong(info.param(name).get());
     } catch (NumberFormatException e) {
-      causes.add(new ApiError.Cause("FieldValueInvalid", name, "Invalid value: \"" + info.param(name).get()
-          + "\": must be an integer"));
+      causes.add(
+          new ApiError.Cause(
+              "FieldValueInvalid",
+              name,
+              "Invalid value: \"" + info.param(name).get() + "\": must be an integer"));
       return null;
     }
   }

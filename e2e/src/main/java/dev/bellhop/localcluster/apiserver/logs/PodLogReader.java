@@ -33,9 +33,11 @@ public final class PodLogReader {
     Object fileKey;
     long offset;
     try (InputStream in = Files.newInputStream(file)) {
-      fileKey = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+      fileKey =
+          Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
       Counting counting = new Counting(in);
-      BufferedReader reader = new BufferedReader(new InputStreamReader(counting, StandardCharsets.UTF_8));
+      BufferedReader reader =
+          new BufferedReader(new InputStreamReader(counting, StandardCharsets.UTF_8));
       String raw;
       long complete = 0;
       while ((raw = reader.readLine()) != null) {
@@ -61,17 +63,24 @@ public final class PodLogReader {
     }
   }
 
-  private static void follow(Path file, Object fileKey, long offset, PodLogOptions options, Sink sink, long[] left)
+  private static void follow(
+      Path file, Object fileKey, long offset, PodLogOptions options, Sink sink, long[] left)
       throws IOException {
     try (WatchService watch = FileSystems.getDefault().newWatchService()) {
-      file.getParent().register(watch, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE,
-          StandardWatchEventKinds.ENTRY_DELETE);
+      file.getParent()
+          .register(
+              watch,
+              StandardWatchEventKinds.ENTRY_MODIFY,
+              StandardWatchEventKinds.ENTRY_CREATE,
+              StandardWatchEventKinds.ENTRY_DELETE);
       long position = offset;
       StringBuilder pending = new StringBuilder();
       while (true) {
         try (var channel = Files.newByteChannel(file)) {
-          if (!Objects.equals(fileKey, Files.readAttributes(file,
-              java.nio.file.attribute.BasicFileAttributes.class).fileKey())) {
+          if (!Objects.equals(
+              fileKey,
+              Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class)
+                  .fileKey())) {
             return; // a new run's file: this run has ended
           }
           channel.position(position);
@@ -93,7 +102,8 @@ public final class PodLogReader {
             return;
           }
         }
-        // Woken by the next write; the timeout also notices a client that left while the log was quiet.
+        // Woken by the next write; the timeout also notices a client that left while the log was
+        // quiet.
         var key = watch.poll(1, TimeUnit.SECONDS);
         if (key != null) {
           key.pollEvents();

@@ -34,14 +34,17 @@ public final class OpenApiEndpoint implements Endpoint {
       return Optional.empty();
     }
     if (!request.info().verb().equals("get")) {
-      throw Errors.methodNotAllowed("the server does not allow this method on the requested resource");
+      throw Errors.methodNotAllowed(
+          "the server does not allow this method on the requested resource");
     }
     List<JsonNode> crds = stored.items(CRDS);
     if (path.equals("/openapi/v3") || path.equals("/openapi/v3/")) {
       return Optional.of(new ApiRequest.Response(200, documents.root(discovery.resources(), crds)));
     }
-    return Optional.of(documents.document(path, discovery.resources(), crds)
-        .map(doc -> new ApiRequest.Response(200, doc))
-        .orElseThrow(() -> Errors.pathNotFound(path)));
+    return Optional.of(
+        documents
+            .document(path, discovery.resources(), crds)
+            .map(doc -> new ApiRequest.Response(200, doc))
+            .orElseThrow(() -> Errors.pathNotFound(path)));
   }
 }

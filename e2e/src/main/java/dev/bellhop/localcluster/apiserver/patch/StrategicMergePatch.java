@@ -15,11 +15,11 @@ import java.util.Set;
 
 /**
  * Strategic merge patch ({@code application/strategic-merge-patch+json}) for built-in kinds, as
- * apimachinery's strategicpatch applies what kubectl (apply, edit, scale, rollout restart) and Helm 3
- * (upgrade's three-way patch) send: maps merge and {@code null} removes; lists named in
- * {@link MergeKeys} merge element by element on their key, every other list is replaced; and the
- * directives {@code $patch} (merge, replace, delete; in a map or as a list element),
- * {@code $retainKeys}, {@code $deleteFromPrimitiveList/<list>} and {@code $setElementOrder/<list>}.
+ * apimachinery's strategicpatch applies what kubectl (apply, edit, scale, rollout restart) and Helm
+ * 3 (upgrade's three-way patch) send: maps merge and {@code null} removes; lists named in {@link
+ * MergeKeys} merge element by element on their key, every other list is replaced; and the
+ * directives {@code $patch} (merge, replace, delete; in a map or as a list element), {@code
+ * $retainKeys}, {@code $deleteFromPrimitiveList/<list>} and {@code $setElementOrder/<list>}.
  */
 public final class StrategicMergePatch {
   private static final String PATCH = "$patch";
@@ -29,23 +29,30 @@ public final class StrategicMergePatch {
 
   private StrategicMergePatch() {}
 
-  /** The patched object; {@code target} is not changed. Throws IllegalArgumentException on a malformed patch. */
+  /**
+   * The patched object; {@code target} is not changed. Throws IllegalArgumentException on a
+   * malformed patch.
+   */
   public static ObjectNode apply(ObjectNode target, ObjectNode patch) {
     JsonNode result = mergeMap(target.deepCopy(), patch, List.of());
     return result == null ? JsonNodeFactory.instance.objectNode() : (ObjectNode) result;
   }
 
-  /** Merges {@code patch} into {@code original} (changed in place); null when the map is to be deleted. */
+  /**
+   * Merges {@code patch} into {@code original} (changed in place); null when the map is to be
+   * deleted.
+   */
   private static ObjectNode mergeMap(ObjectNode original, ObjectNode patch, List<String> path) {
     String directive = patch.path(PATCH).asText("merge");
     switch (directive) {
       case "delete":
         return null;
-      case "replace": {
-        ObjectNode replaced = patch.deepCopy();
-        replaced.remove(PATCH);
-        return stripDirectives(replaced);
-      }
+      case "replace":
+        {
+          ObjectNode replaced = patch.deepCopy();
+          replaced.remove(PATCH);
+          return stripDirectives(replaced);
+        }
       case "merge":
         break;
       default:
@@ -53,7 +60,7 @@ public final class StrategicMergePatch {
     }
     ObjectNode result = original == null ? JsonNodeFactory.instance.objectNode() : original;
     // Deletions from primitive lists first: a list may be both trimmed and merged by one patch.
-    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext();) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       if (field.getKey().startsWith(DELETE_FROM)) {
         String list = field.getKey().substring(DELETE_FROM.length());
@@ -62,16 +69,17 @@ public final class StrategicMergePatch {
           Set<JsonNode> remove = new HashSet<>();
           field.getValue().forEach(remove::add);
           ArrayNode kept = JsonNodeFactory.instance.arrayNode();
-          current.forEach(v -> {
-            if (!remove.contains(v)) {
-              kept.add(v);
-            }
-          });
+          current.forEach(
+              v -> {
+                if (!remove.contains(v)) {
+                  kept.add(v);
+                }
+              });
           result.set(list, kept);
         }
       }
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext();) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       String key = field.getKey();
       JsonNode value = field.getValue();
@@ -83,8 +91,11 @@ public final class StrategicMergePatch {
         result.remove(key);
       } else if (value.isObject()) {
         JsonNode current = result.get(key);
-        ObjectNode merged = mergeMap(current != null && current.isObject() ? (ObjectNode) current : null,
-            (ObjectNode) value, childPath);
+        ObjectNode merged =
+            mergeMap(
+                current != null && current.isObject() ? (ObjectNode) current : null,
+                (ObjectNode) value,
+                childPath);
         if (merged == null) {
           result.remove(key);
         } else {
@@ -92,20 +103,28 @@ public final class StrategicMergePatch {
         }
       } else if (value.isArray()) {
         JsonNode current = result.get(key);
-        result.set(key, mergeList(current != null && current.isArray() ? (ArrayNode) current : null,
-            (ArrayNode) value, childPath));
+        result.set(
+            key,
+            mergeList(
+                current != null && current.isArray() ? (ArrayNode) current : null,
+                (ArrayNode) value,
+                childPath));
       } else {
         result.set(key, value.deepCopy());
       }
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext();) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       if (field.getKey().startsWith(ORDER)) {
         String list = field.getKey().substring(ORDER.length());
         JsonNode current = result.get(list);
         if (current != null && current.isArray()) {
-          result.set(list, order((ArrayNode) current, (ArrayNode) field.getValue(),
-              MergeKeys.of(append(path, list)).orElse("")));
+          result.set(
+              list,
+              order(
+                  (ArrayNode) current,
+                  (ArrayNode) field.getValue(),
+                  MergeKeys.of(append(path, list)).orElse("")));
         }
       }
     }
@@ -114,11 +133,14 @@ public final class StrategicMergePatch {
       Set<String> keep = new HashSet<>();
       retain.forEach(k -> keep.add(k.asText()));
       List<String> drop = new ArrayList<>();
-      result.fieldNames().forEachRemaining(k -> {
-        if (!keep.contains(k)) {
-          drop.add(k);
-        }
-      });
+      result
+          .fieldNames()
+          .forEachRemaining(
+              k -> {
+                if (!keep.contains(k)) {
+                  drop.add(k);
+                }
+              });
       result.remove(drop);
     }
     return result;
@@ -135,11 +157,12 @@ public final class StrategicMergePatch {
         String directive = element.get(PATCH).asText();
         if (directive.equals("replace")) {
           ArrayNode replaced = JsonNodeFactory.instance.arrayNode();
-          patch.forEach(e -> {
-            if (!(e.isObject() && e.has(PATCH) && e.size() == 1)) {
-              replaced.add(stripDirectives(e.deepCopy()));
-            }
-          });
+          patch.forEach(
+              e -> {
+                if (!(e.isObject() && e.has(PATCH) && e.size() == 1)) {
+                  replaced.add(stripDirectives(e.deepCopy()));
+                }
+              });
           return replaced;
         }
       }
@@ -159,7 +182,8 @@ public final class StrategicMergePatch {
     }
     for (JsonNode element : patch) {
       if (!element.isObject() || !element.has(key)) {
-        throw new IllegalArgumentException("map: " + element + " does not contain declared merge key: " + key);
+        throw new IllegalArgumentException(
+            "map: " + element + " does not contain declared merge key: " + key);
       }
       int index = indexOf(result, key, element.get(key));
       String directive = element.path(PATCH).asText("merge");
@@ -177,7 +201,9 @@ public final class StrategicMergePatch {
         }
       } else if (index >= 0) {
         JsonNode current = result.get(index);
-        result.set(index, mergeMap(current.isObject() ? (ObjectNode) current : null, (ObjectNode) element, path));
+        result.set(
+            index,
+            mergeMap(current.isObject() ? (ObjectNode) current : null, (ObjectNode) element, path));
       } else {
         result.add(mergeMap(null, (ObjectNode) element, path));
       }
@@ -186,9 +212,9 @@ public final class StrategicMergePatch {
   }
 
   /**
-   * {@code $setElementOrder}: the elements it names first, in its order; the server's other elements
-   * after them, in their order (apimachinery interleaves those by their old neighbours; nothing
-   * the clients send depends on the difference).
+   * {@code $setElementOrder}: the elements it names first, in its order; the server's other
+   * elements after them, in their order (apimachinery interleaves those by their old neighbours;
+   * nothing the clients send depends on the difference).
    */
   private static ArrayNode order(ArrayNode current, ArrayNode order, String key) {
     Map<JsonNode, JsonNode> byKey = new LinkedHashMap<>();
@@ -220,11 +246,14 @@ public final class StrategicMergePatch {
     if (node.isObject()) {
       ObjectNode object = (ObjectNode) node;
       List<String> directives = new ArrayList<>();
-      object.fieldNames().forEachRemaining(k -> {
-        if (k.startsWith("$")) {
-          directives.add(k);
-        }
-      });
+      object
+          .fieldNames()
+          .forEachRemaining(
+              k -> {
+                if (k.startsWith("$")) {
+                  directives.add(k);
+                }
+              });
       object.remove(directives);
       object.forEach(StrategicMergePatch::stripDirectives);
     } else if (node.isArray()) {

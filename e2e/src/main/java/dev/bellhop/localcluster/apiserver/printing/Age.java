@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
-/** kube's duration.HumanDuration: "5s", "3m20s", "2h", "4d3h", as {@code kubectl get} prints ages. */
+/**
+ * kube's duration.HumanDuration: "5s", "3m20s", "2h", "4d3h", as {@code kubectl get} prints ages.
+ */
 public final class Age {
   private Age() {}
 

@@ -19,59 +19,89 @@ import java.util.stream.Collectors;
 public final class BuiltinPrinters {
   private static final String NONE = "<none>";
 
-  private record Simple(List<Column> columns, BiFunction<JsonNode, Instant, List<Object>> row) implements Printer {
+  private record Simple(List<Column> columns, BiFunction<JsonNode, Instant, List<Object>> row)
+      implements Printer {
     @Override
     public List<Object> cells(JsonNode object, Instant now) {
       return row.apply(object, now);
     }
   }
 
-  private static final Map<String, Printer> PRINTERS = Map.ofEntries(
-      Map.entry("/pods", pods()),
-      Map.entry("apps/deployments", deployments()),
-      Map.entry("apps/statefulsets", statefulSets()),
-      Map.entry("apps/daemonsets", daemonSets()),
-      Map.entry("/services", services()),
-      Map.entry("/events", events()),
-      Map.entry("/nodes", nodes()),
-      Map.entry("coordination.k8s.io/leases", leases()),
-      Map.entry("/namespaces", namespaces()),
-      Map.entry("/configmaps", configMaps()),
-      Map.entry("/secrets", secrets()));
+  private static final Map<String, Printer> PRINTERS =
+      Map.ofEntries(
+          Map.entry("/pods", pods()),
+          Map.entry("apps/deployments", deployments()),
+          Map.entry("apps/statefulsets", statefulSets()),
+          Map.entry("apps/daemonsets", daemonSets()),
+          Map.entry("/services", services()),
+          Map.entry("/events", events()),
+          Map.entry("/nodes", nodes()),
+          Map.entry("coordination.k8s.io/leases", leases()),
+          Map.entry("/namespaces", namespaces()),
+          Map.entry("/configmaps", configMaps()),
+          Map.entry("/secrets", secrets()));
 
   private BuiltinPrinters() {}
 
-  /** The printer of a built-in resource ("" for the core group), if kube has one the local cluster mirrors. */
+  /**
+   * The printer of a built-in resource ("" for the core group), if kube has one the local cluster
+   * mirrors.
+   */
   public static Optional<Printer> of(String group, String resource) {
     return Optional.ofNullable(PRINTERS.get((group == null ? "" : group) + "/" + resource));
   }
 
   /** kube's default for a resource without a printer: Name and Created At. */
   public static Printer fallback() {
-    return new Simple(List.of(Column.nameColumn(), Column.of("Created At", "date",
-        "CreationTimestamp is a timestamp representing the server time when this object was created.")),
+    return new Simple(
+        List.of(
+            Column.nameColumn(),
+            Column.of(
+                "Created At",
+                "date",
+                "CreationTimestamp is a timestamp representing the server time when this object was created.")),
         (o, now) -> cells(name(o), text(o.path("metadata").path("creationTimestamp"))));
   }
 
   static Printer pods() {
-    return new Simple(List.of(Column.nameColumn(),
-        Column.of("Ready", "string", "The aggregate readiness state of this pod for accepting traffic."),
-        Column.of("Status", "string", "The aggregate status of the containers in this pod."),
-        Column.of("Restarts", "string", "The number of times the containers in this pod have been restarted and "
-            + "when the last container in this pod has restarted."),
-        Column.age(),
-        Column.wide("IP", "string", "IP address allocated to the pod. Routable at least within the cluster."),
-        Column.wide("Node", "string", "NodeName is a request to schedule this pod onto a specific node."),
-        Column.wide("Nominated Node", "string", "nominatedNodeName is set when this pod preempts other pods on the "
-            + "node."),
-        Column.wide("Readiness Gates", "string", "If specified, all readiness gates will be evaluated for pod "
-            + "readiness.")), BuiltinPrinters::podCells);
+    return new Simple(
+        List.of(
+            Column.nameColumn(),
+            Column.of(
+                "Ready",
+                "string",
+                "The aggregate readiness state of this pod for accepting traffic."),
+            Column.of("Status", "string", "The aggregate status of the containers in this pod."),
+            Column.of(
+                "Restarts",
+                "string",
+                "The number of times the containers in this pod have been restarted and "
+                    + "when the last container in this pod has restarted."),
+            Column.age(),
+            Column.wide(
+                "IP",
+                "string",
+                "IP address allocated to the pod. Routable at least within the cluster."),
+            Column.wide(
+                "Node",
+                "string",
+                "NodeName is a request to schedule this pod onto a specific node."),
+            Column.wide(
+                "Nominated Node",
+                "string",
+                "nominatedNodeName is set when this pod preempts other pods on the " + "node."),
+            Column.wide(
+                "Readiness Gates",
+                "string",
+                "If specified, all readiness gates will be evaluated for pod " + "readiness.")),
+        BuiltinPrinters::podCells);
   }
 
   private static List<Object> podCells(JsonNode pod, Instant now) {
     JsonNode status = pod.path("status");
     String phase = status.path("phase").asText("");
-    String reason = status.path("reason").asText("").isEmpty() ? phase : status.path("reason").asText();
+    String reason =
+        status.path("reason").asText("").isEmpty() ? phase : status.path("reason").asText();
     int restarts = 0;
     int ready = 0;
     Instant lastRestart = null;
@@ -92,8 +122,10 @@ public final class BuiltinPrinters {
       } else if (!terminated.path("reason").asText("").isEmpty()) {
         reason = terminated.path("reason").asText();
       } else if (terminated.isObject()) {
-        reason = terminated.path("signal").asInt() != 0 ? "Signal:" + terminated.path("signal").asInt()
-            : "ExitCode:" + terminated.path("exitCode").asInt();
+        reason =
+            terminated.path("signal").asInt() != 0
+                ? "Signal:" + terminated.path("signal").asInt()
+                : "ExitCode:" + terminated.path("exitCode").asInt();
       } else if (c.path("ready").asBoolean() && state.has("running")) {
         hasRunning = true;
         ready++;
@@ -108,8 +140,10 @@ public final class BuiltinPrinters {
     } else if (deleting && !phase.equals("Succeeded") && !phase.equals("Failed")) {
       reason = "Terminating";
     }
-    String restartCell = restarts != 0 && lastRestart != null
-        ? restarts + " (" + Age.human(java.time.Duration.between(lastRestart, now)) + " ago)" : String.valueOf(restarts);
+    String restartCell =
+        restarts != 0 && lastRestart != null
+            ? restarts + " (" + Age.human(java.time.Duration.between(lastRestart, now)) + " ago)"
+            : String.valueOf(restarts);
     String ip = status.path("podIPs").path(0).path("ip").asText("");
     JsonNode gates = pod.path("spec").path("readinessGates");
     String gateCell = NONE;
@@ -120,80 +154,165 @@ public final class BuiltinPrinters {
       }
       gateCell = passing + "/" + gates.size();
     }
-    return cells(name(pod), ready + "/" + pod.path("spec").path("containers").size(), reason, restartCell,
-        age(pod, now), orNone(ip), orNone(pod.path("spec").path("nodeName").asText("")),
-        orNone(status.path("nominatedNodeName").asText("")), gateCell);
+    return cells(
+        name(pod),
+        ready + "/" + pod.path("spec").path("containers").size(),
+        reason,
+        restartCell,
+        age(pod, now),
+        orNone(ip),
+        orNone(pod.path("spec").path("nodeName").asText("")),
+        orNone(status.path("nominatedNodeName").asText("")),
+        gateCell);
   }
 
   static Printer deployments() {
-    return new Simple(List.of(Column.nameColumn(),
-        Column.of("Ready", "string", "Number of the pod with ready state"),
-        Column.of("Up-to-date", "integer", "Total number of non-terminated pods targeted by this deployment that "
-            + "have the desired template spec."),
-        Column.of("Available", "integer", "Total number of available pods (ready for at least minReadySeconds) "
-            + "targeted by this deployment."),
-        Column.age(), containersColumn(), imagesColumn(), selectorColumn()), (d, now) -> {
+    return new Simple(
+        List.of(
+            Column.nameColumn(),
+            Column.of("Ready", "string", "Number of the pod with ready state"),
+            Column.of(
+                "Up-to-date",
+                "integer",
+                "Total number of non-terminated pods targeted by this deployment that "
+                    + "have the desired template spec."),
+            Column.of(
+                "Available",
+                "integer",
+                "Total number of available pods (ready for at least minReadySeconds) "
+                    + "targeted by this deployment."),
+            Column.age(),
+            containersColumn(),
+            imagesColumn(),
+            selectorColumn()),
+        (d, now) -> {
           JsonNode status = d.path("status");
           JsonNode template = d.path("spec").path("template").path("spec").path("containers");
-          return cells(name(d), status.path("readyReplicas").asLong() + "/" + d.path("spec").path("replicas").asLong(1),
-              status.path("updatedReplicas").asLong(), status.path("availableReplicas").asLong(), age(d, now),
-              containerNames(template), images(template), selector(d.path("spec").path("selector")));
+          return cells(
+              name(d),
+              status.path("readyReplicas").asLong()
+                  + "/"
+                  + d.path("spec").path("replicas").asLong(1),
+              status.path("updatedReplicas").asLong(),
+              status.path("availableReplicas").asLong(),
+              age(d, now),
+              containerNames(template),
+              images(template),
+              selector(d.path("spec").path("selector")));
         });
   }
 
   static Printer statefulSets() {
-    return new Simple(List.of(Column.nameColumn(),
-        Column.of("Ready", "string", "Number of the pod with ready state"),
-        Column.age(), containersColumn(), imagesColumn()), (s, now) -> {
+    return new Simple(
+        List.of(
+            Column.nameColumn(),
+            Column.of("Ready", "string", "Number of the pod with ready state"),
+            Column.age(),
+            containersColumn(),
+            imagesColumn()),
+        (s, now) -> {
           JsonNode template = s.path("spec").path("template").path("spec").path("containers");
-          return cells(name(s), s.path("status").path("readyReplicas").asLong() + "/"
-              + s.path("spec").path("replicas").asLong(1), age(s, now), containerNames(template), images(template));
+          return cells(
+              name(s),
+              s.path("status").path("readyReplicas").asLong()
+                  + "/"
+                  + s.path("spec").path("replicas").asLong(1),
+              age(s, now),
+              containerNames(template),
+              images(template));
         });
   }
 
   static Printer daemonSets() {
-    return new Simple(List.of(Column.nameColumn(),
-        Column.of("Desired", "integer", "The total number of nodes that should be running the daemon pod."),
-        Column.of("Current", "integer", "The number of nodes that are running at least 1 daemon pod and are "
-            + "supposed to run the daemon pod."),
-        Column.of("Ready", "integer", "numberReady is the number of nodes that should be running the daemon pod "
-            + "and have one or more of the daemon pod running with a Ready Condition."),
-        Column.of("Up-to-date", "integer", "The total number of nodes that are running updated daemon pod"),
-        Column.of("Available", "integer", "The number of nodes that should be running the daemon pod and have one "
-            + "or more of the daemon pod running and available (ready for at least spec.minReadySeconds)"),
-        Column.of("Node Selector", "string", "NodeSelector is a selector which must be true for the pod to fit on "
-            + "a node."),
-        Column.age(), containersColumn(), imagesColumn(), selectorColumn()), (d, now) -> {
+    return new Simple(
+        List.of(
+            Column.nameColumn(),
+            Column.of(
+                "Desired",
+                "integer",
+                "The total number of nodes that should be running the daemon pod."),
+            Column.of(
+                "Current",
+                "integer",
+                "The number of nodes that are running at least 1 daemon pod and are "
+                    + "supposed to run the daemon pod."),
+            Column.of(
+                "Ready",
+                "integer",
+                "numberReady is the number of nodes that should be running the daemon pod "
+                    + "and have one or more of the daemon pod running with a Ready Condition."),
+            Column.of(
+                "Up-to-date",
+                "integer",
+                "The total number of nodes that are running updated daemon pod"),
+            Column.of(
+                "Available",
+                "integer",
+                "The number of nodes that should be running the daemon pod and have one "
+                    + "or more of the daemon pod running and available (ready for at least spec.minReadySeconds)"),
+            Column.of(
+                "Node Selector",
+                "string",
+                "NodeSelector is a selector which must be true for the pod to fit on " + "a node."),
+            Column.age(),
+            containersColumn(),
+            imagesColumn(),
+            selectorColumn()),
+        (d, now) -> {
           JsonNode status = d.path("status");
           JsonNode spec = d.path("spec").path("template").path("spec");
-          return cells(name(d), status.path("desiredNumberScheduled").asLong(),
-              status.path("currentNumberScheduled").asLong(), status.path("numberReady").asLong(),
-              status.path("updatedNumberScheduled").asLong(), status.path("numberAvailable").asLong(),
-              labels(spec.path("nodeSelector")), age(d, now), containerNames(spec.path("containers")),
-              images(spec.path("containers")), selector(d.path("spec").path("selector")));
+          return cells(
+              name(d),
+              status.path("desiredNumberScheduled").asLong(),
+              status.path("currentNumberScheduled").asLong(),
+              status.path("numberReady").asLong(),
+              status.path("updatedNumberScheduled").asLong(),
+              status.path("numberAvailable").asLong(),
+              labels(spec.path("nodeSelector")),
+              age(d, now),
+              containerNames(spec.path("containers")),
+              images(spec.path("containers")),
+              selector(d.path("spec").path("selector")));
         });
   }
 
   static Printer services() {
-    return new Simple(List.of(Column.nameColumn(),
-        Column.of("Type", "string", "type determines how the Service is exposed."),
-        Column.of("Cluster-IP", "string", "clusterIP is the IP address of the service."),
-        Column.of("External-IP", "string", "externalIPs is a list of IP addresses for which nodes in the cluster "
-            + "will also accept traffic for this service."),
-        Column.of("Port(s)", "string", "The list of ports that are exposed by this service."),
-        Column.age(),
-        Column.wide("Selector", "string", "Route service traffic to pods with label keys and values matching this "
-            + "selector.")), (s, now) -> {
+    return new Simple(
+        List.of(
+            Column.nameColumn(),
+            Column.of("Type", "string", "type determines how the Service is exposed."),
+            Column.of("Cluster-IP", "string", "clusterIP is the IP address of the service."),
+            Column.of(
+                "External-IP",
+                "string",
+                "externalIPs is a list of IP addresses for which nodes in the cluster "
+                    + "will also accept traffic for this service."),
+            Column.of("Port(s)", "string", "The list of ports that are exposed by this service."),
+            Column.age(),
+            Column.wide(
+                "Selector",
+                "string",
+                "Route service traffic to pods with label keys and values matching this "
+                    + "selector.")),
+        (s, now) -> {
           JsonNode spec = s.path("spec");
           String type = spec.path("type").asText("ClusterIP");
           List<String> ports = new ArrayList<>();
           for (JsonNode p : spec.path("ports")) {
             String protocol = p.path("protocol").asText("TCP");
-            ports.add(p.path("nodePort").asInt() > 0 ? p.path("port").asInt() + ":" + p.path("nodePort").asInt() + "/"
-                + protocol : p.path("port").asInt() + "/" + protocol);
+            ports.add(
+                p.path("nodePort").asInt() > 0
+                    ? p.path("port").asInt() + ":" + p.path("nodePort").asInt() + "/" + protocol
+                    : p.path("port").asInt() + "/" + protocol);
           }
-          return cells(name(s), type, orNone(spec.path("clusterIP").asText("")), externalIp(s, type),
-              ports.isEmpty() ? NONE : String.join(",", ports), age(s, now), labels(spec.path("selector")));
+          return cells(
+              name(s),
+              type,
+              orNone(spec.path("clusterIP").asText("")),
+              externalIp(s, type),
+              ports.isEmpty() ? NONE : String.join(",", ports),
+              age(s, now),
+              labels(spec.path("selector")));
         });
   }
 
@@ -202,7 +321,10 @@ public final class BuiltinPrinters {
     service.path("spec").path("externalIPs").forEach(ip -> ips.add(ip.asText()));
     switch (type) {
       case "LoadBalancer" -> {
-        service.path("status").path("loadBalancer").path("ingress")
+        service
+            .path("status")
+            .path("loadBalancer")
+            .path("ingress")
             .forEach(i -> ips.add(i.path("ip").asText(i.path("hostname").asText())));
         return ips.isEmpty() ? "<pending>" : String.join(",", ips);
       }
@@ -216,24 +338,47 @@ public final class BuiltinPrinters {
   }
 
   static Printer events() {
-    return new Simple(List.of(
-        Column.of("Last Seen", "string", "Deprecated field assuring backward compatibility with old EventList. "
-            + "Use Series.LastObservedTime"),
-        Column.of("Type", "string", "Type of this event (Normal, Warning), new types could be added in the future"),
-        Column.of("Reason", "string", "This should be a short, machine understandable string that gives the reason "
-            + "for the transition into the object's current status."),
-        Column.of("Object", "string", "The object that this event is about."),
-        Column.wide("Subobject", "string", "If referring to a piece of an object instead of an entire object, "
-            + "this string should contain a valid JSON/Go field access statement."),
-        Column.wide("Source", "string", "The component reporting this event. Should be a short machine "
-            + "understandable string."),
-        Column.of("Message", "string", "A human-readable description of the status of this operation."),
-        Column.wide("First Seen", "string", "The time at which the event was first recorded."),
-        Column.wide("Count", "string", "The number of times this event has occurred."),
-        Column.wide("Name", "string", "Name must be unique within a namespace.")), (e, now) -> {
-          String first = e.path("firstTimestamp").isTextual() ? Age.since(e.path("firstTimestamp"), now)
-              : Age.since(e.path("eventTime"), now);
-          String last = e.path("lastTimestamp").isTextual() ? Age.since(e.path("lastTimestamp"), now) : first;
+    return new Simple(
+        List.of(
+            Column.of(
+                "Last Seen",
+                "string",
+                "Deprecated field assuring backward compatibility with old EventList. "
+                    + "Use Series.LastObservedTime"),
+            Column.of(
+                "Type",
+                "string",
+                "Type of this event (Normal, Warning), new types could be added in the future"),
+            Column.of(
+                "Reason",
+                "string",
+                "This should be a short, machine understandable string that gives the reason "
+                    + "for the transition into the object's current status."),
+            Column.of("Object", "string", "The object that this event is about."),
+            Column.wide(
+                "Subobject",
+                "string",
+                "If referring to a piece of an object instead of an entire object, "
+                    + "this string should contain a valid JSON/Go field access statement."),
+            Column.wide(
+                "Source",
+                "string",
+                "The component reporting this event. Should be a short machine "
+                    + "understandable string."),
+            Column.of(
+                "Message",
+                "string",
+                "A human-readable description of the status of this operation."),
+            Column.wide("First Seen", "string", "The time at which the event was first recorded."),
+            Column.wide("Count", "string", "The number of times this event has occurred."),
+            Column.wide("Name", "string", "Name must be unique within a namespace.")),
+        (e, now) -> {
+          String first =
+              e.path("firstTimestamp").isTextual()
+                  ? Age.since(e.path("firstTimestamp"), now)
+                  : Age.since(e.path("eventTime"), now);
+          String last =
+              e.path("lastTimestamp").isTextual() ? Age.since(e.path("lastTimestamp"), now) : first;
           long count = e.path("count").asLong();
           if (e.path("series").isObject()) {
             last = Age.since(e.path("series").path("lastObservedTime"), now);
@@ -243,7 +388,10 @@ public final class BuiltinPrinters {
           }
           JsonNode involved = e.path("involvedObject");
           String kind = involved.path("kind").asText("").toLowerCase();
-          String target = involved.path("name").asText("").isEmpty() ? kind : kind + "/" + involved.path("name").asText();
+          String target =
+              involved.path("name").asText("").isEmpty()
+                  ? kind
+                  : kind + "/" + involved.path("name").asText();
           JsonNode source = e.path("source");
           String from = source.path("component").asText("");
           if (!source.path("host").asText("").isEmpty()) {
@@ -255,69 +403,124 @@ public final class BuiltinPrinters {
               from = from + ", " + e.path("reportingInstance").asText();
             }
           }
-          return cells(last, e.path("type").asText(""), e.path("reason").asText(""), target,
-              involved.path("fieldPath").asText(""), from, e.path("message").asText("").trim(), first, count, name(e));
+          return cells(
+              last,
+              e.path("type").asText(""),
+              e.path("reason").asText(""),
+              target,
+              involved.path("fieldPath").asText(""),
+              from,
+              e.path("message").asText("").trim(),
+              first,
+              count,
+              name(e));
         });
   }
 
   static Printer nodes() {
-    return new Simple(List.of(Column.nameColumn(),
-        Column.of("Status", "string", "The status of the node"),
-        Column.of("Roles", "string", "The roles of the node"),
-        Column.age(),
-        Column.of("Version", "string", "Kubelet Version reported by the node."),
-        Column.wide("Internal-IP", "string", "List of addresses reachable to the node."),
-        Column.wide("External-IP", "string", "List of addresses reachable to the node."),
-        Column.wide("OS-Image", "string", "OS Image reported by the node from /etc/os-release (e.g. Debian "
-            + "GNU/Linux 7 (wheezy))."),
-        Column.wide("Kernel-Version", "string", "Kernel Version reported by the node from 'uname -r' (e.g. "
-            + "3.16.0-0.bpo.4-amd64)."),
-        Column.wide("Container-Runtime", "string", "ContainerRuntime Version reported by the node through runtime "
-            + "remote API (e.g. containerd://1.4.2).")), (n, now) -> {
+    return new Simple(
+        List.of(
+            Column.nameColumn(),
+            Column.of("Status", "string", "The status of the node"),
+            Column.of("Roles", "string", "The roles of the node"),
+            Column.age(),
+            Column.of("Version", "string", "Kubelet Version reported by the node."),
+            Column.wide("Internal-IP", "string", "List of addresses reachable to the node."),
+            Column.wide("External-IP", "string", "List of addresses reachable to the node."),
+            Column.wide(
+                "OS-Image",
+                "string",
+                "OS Image reported by the node from /etc/os-release (e.g. Debian "
+                    + "GNU/Linux 7 (wheezy))."),
+            Column.wide(
+                "Kernel-Version",
+                "string",
+                "Kernel Version reported by the node from 'uname -r' (e.g. "
+                    + "3.16.0-0.bpo.4-amd64)."),
+            Column.wide(
+                "Container-Runtime",
+                "string",
+                "ContainerRuntime Version reported by the node through runtime "
+                    + "remote API (e.g. containerd://1.4.2).")),
+        (n, now) -> {
           String ready = condition(n.path("status"), "Ready");
-          String status = ready.equals("True") ? "Ready" : ready.equals("False") ? "NotReady" : "Unknown";
+          String status =
+              ready.equals("True") ? "Ready" : ready.equals("False") ? "NotReady" : "Unknown";
           if (n.path("spec").path("unschedulable").asBoolean()) {
             status += ",SchedulingDisabled";
           }
           List<String> roles = new ArrayList<>();
-          n.path("metadata").path("labels").fieldNames().forEachRemaining(label -> {
-            if (label.startsWith("node-role.kubernetes.io/")) {
-              roles.add(label.substring("node-role.kubernetes.io/".length()));
-            }
-          });
+          n.path("metadata")
+              .path("labels")
+              .fieldNames()
+              .forEachRemaining(
+                  label -> {
+                    if (label.startsWith("node-role.kubernetes.io/")) {
+                      roles.add(label.substring("node-role.kubernetes.io/".length()));
+                    }
+                  });
           JsonNode info = n.path("status").path("nodeInfo");
-          return cells(name(n), status, roles.isEmpty() ? NONE : String.join(",", roles), age(n, now),
-              info.path("kubeletVersion").asText(""), address(n, "InternalIP"), address(n, "ExternalIP"),
-              orUnknown(info.path("osImage").asText("")), orUnknown(info.path("kernelVersion").asText("")),
+          return cells(
+              name(n),
+              status,
+              roles.isEmpty() ? NONE : String.join(",", roles),
+              age(n, now),
+              info.path("kubeletVersion").asText(""),
+              address(n, "InternalIP"),
+              address(n, "ExternalIP"),
+              orUnknown(info.path("osImage").asText("")),
+              orUnknown(info.path("kernelVersion").asText("")),
               orUnknown(info.path("containerRuntimeVersion").asText("")));
         });
   }
 
   static Printer leases() {
-    return new Simple(List.of(Column.nameColumn(),
-        Column.of("Holder", "string", "holderIdentity contains the identity of the holder of a current lease."),
-        Column.age()), (l, now) -> cells(name(l), l.path("spec").path("holderIdentity").asText(""), age(l, now)));
+    return new Simple(
+        List.of(
+            Column.nameColumn(),
+            Column.of(
+                "Holder",
+                "string",
+                "holderIdentity contains the identity of the holder of a current lease."),
+            Column.age()),
+        (l, now) -> cells(name(l), l.path("spec").path("holderIdentity").asText(""), age(l, now)));
   }
 
   static Printer namespaces() {
-    return new Simple(List.of(Column.nameColumn(),
-        Column.of("Status", "string", "The status of the namespace"),
-        Column.age()), (n, now) -> cells(name(n), n.path("status").path("phase").asText("Active"), age(n, now)));
+    return new Simple(
+        List.of(
+            Column.nameColumn(),
+            Column.of("Status", "string", "The status of the namespace"),
+            Column.age()),
+        (n, now) -> cells(name(n), n.path("status").path("phase").asText("Active"), age(n, now)));
   }
 
   static Printer configMaps() {
-    return new Simple(List.of(Column.nameColumn(),
-        Column.of("Data", "integer", "Number of data entries in this ConfigMap"),
-        Column.age()), (c, now) -> cells(name(c),
-            (long) (c.path("data").size() + c.path("binaryData").size()), age(c, now)));
+    return new Simple(
+        List.of(
+            Column.nameColumn(),
+            Column.of("Data", "integer", "Number of data entries in this ConfigMap"),
+            Column.age()),
+        (c, now) ->
+            cells(
+                name(c),
+                (long) (c.path("data").size() + c.path("binaryData").size()),
+                age(c, now)));
   }
 
   static Printer secrets() {
-    return new Simple(List.of(Column.nameColumn(),
-        Column.of("Type", "string", "The type of the secret"),
-        Column.of("Data", "integer", "Number of data entries in this secret"),
-        Column.age()), (s, now) -> cells(name(s), s.path("type").asText("Opaque"),
-            (long) (s.path("data").size() + s.path("stringData").size()), age(s, now)));
+    return new Simple(
+        List.of(
+            Column.nameColumn(),
+            Column.of("Type", "string", "The type of the secret"),
+            Column.of("Data", "integer", "Number of data entries in this secret"),
+            Column.age()),
+        (s, now) ->
+            cells(
+                name(s),
+                s.path("type").asText("Opaque"),
+                (long) (s.path("data").size() + s.path("stringData").size()),
+                age(s, now)));
   }
 
   private static Column containersColumn() {
@@ -351,27 +554,34 @@ public final class BuiltinPrinters {
     }
     Map<String, String> sorted = new TreeMap<>();
     map.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue().asText()));
-    return sorted.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+    return sorted.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(","));
   }
 
   /** A LabelSelector as kube's labels.Selector prints it: requirements sorted by key. */
   private static String selector(JsonNode selector) {
     Map<String, String> requirements = new TreeMap<>();
-    selector.path("matchLabels").fields().forEachRemaining(e -> requirements.put(e.getKey(),
-        e.getKey() + "=" + e.getValue().asText()));
+    selector
+        .path("matchLabels")
+        .fields()
+        .forEachRemaining(
+            e -> requirements.put(e.getKey(), e.getKey() + "=" + e.getValue().asText()));
     for (JsonNode expression : selector.path("matchExpressions")) {
       String key = expression.path("key").asText();
       List<String> values = new ArrayList<>();
       expression.path("values").forEach(v -> values.add(v.asText()));
       values.sort(null);
       String op = expression.path("operator").asText();
-      requirements.put(key, switch (op) {
-        case "In" -> key + " in (" + String.join(",", values) + ")";
-        case "NotIn" -> key + " notin (" + String.join(",", values) + ")";
-        case "Exists" -> key;
-        case "DoesNotExist" -> "!" + key;
-        default -> key + " " + op;
-      });
+      requirements.put(
+          key,
+          switch (op) {
+            case "In" -> key + " in (" + String.join(",", values) + ")";
+            case "NotIn" -> key + " notin (" + String.join(",", values) + ")";
+            case "Exists" -> key;
+            case "DoesNotExist" -> "!" + key;
+            default -> key + " " + op;
+          });
     }
     return requirements.isEmpty() ? NONE : String.join(",", requirements.values());
   }

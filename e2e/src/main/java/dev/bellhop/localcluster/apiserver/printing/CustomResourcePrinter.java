@@ -19,9 +19,12 @@ import java.util.List;
  * Without printer columns kube shows Name and Age.
  */
 public final class CustomResourcePrinter implements Printer {
-  private static final Configuration JSON = Configuration.builder()
-      .jsonProvider(new JacksonJsonNodeJsonProvider()).mappingProvider(new JacksonMappingProvider())
-      .options(Option.SUPPRESS_EXCEPTIONS, Option.ALWAYS_RETURN_LIST).build();
+  private static final Configuration JSON =
+      Configuration.builder()
+          .jsonProvider(new JacksonJsonNodeJsonProvider())
+          .mappingProvider(new JacksonMappingProvider())
+          .options(Option.SUPPRESS_EXCEPTIONS, Option.ALWAYS_RETURN_LIST)
+          .build();
 
   private final List<Column> columns = new ArrayList<>();
   private final List<JsonPath> paths = new ArrayList<>();
@@ -30,22 +33,39 @@ public final class CustomResourcePrinter implements Printer {
     columns.add(Column.nameColumn());
   }
 
-  /** The printer of one served version of a CRD (its JSON), or null when the CRD has no such version. */
+  /**
+   * The printer of one served version of a CRD (its JSON), or null when the CRD has no such
+   * version.
+   */
   public static CustomResourcePrinter of(JsonNode crd, String version) {
     for (JsonNode v : crd.path("spec").path("versions")) {
       if (v.path("name").asText().equals(version)) {
         CustomResourcePrinter printer = new CustomResourcePrinter();
         JsonNode declared = v.path("additionalPrinterColumns");
         if (declared.isEmpty()) {
-          printer.add(new Column("Age", "date", "", "CreationTimestamp is a timestamp representing the server time "
-              + "when this object was created.", 0), ".metadata.creationTimestamp");
+          printer.add(
+              new Column(
+                  "Age",
+                  "date",
+                  "",
+                  "CreationTimestamp is a timestamp representing the server time "
+                      + "when this object was created.",
+                  0),
+              ".metadata.creationTimestamp");
         }
         for (JsonNode c : declared) {
           String path = c.path("jsonPath").asText();
           String description = c.path("description").asText("");
-          printer.add(new Column(c.path("name").asText(), c.path("type").asText("string"), c.path("format").asText(""),
-              description.isEmpty() ? "Custom resource definition column (in JSONPath format): " + path : description,
-              c.path("priority").asInt()), path);
+          printer.add(
+              new Column(
+                  c.path("name").asText(),
+                  c.path("type").asText("string"),
+                  c.path("format").asText(""),
+                  description.isEmpty()
+                      ? "Custom resource definition column (in JSONPath format): " + path
+                      : description,
+                  c.path("priority").asInt()),
+              path);
         }
         return printer;
       }
@@ -58,7 +78,9 @@ public final class CustomResourcePrinter implements Printer {
     JsonPath path;
     try {
       // kube's JSONPath has no root marker: ".status.x" is "$.status.x".
-      path = JsonPath.compile("$" + (kubePath.startsWith("[") || kubePath.startsWith(".") ? "" : ".") + kubePath);
+      path =
+          JsonPath.compile(
+              "$" + (kubePath.startsWith("[") || kubePath.startsWith(".") ? "" : ".") + kubePath);
     } catch (InvalidPathException e) {
       path = null; // apiextensions rejects such a CRD; a cell of null here
     }
@@ -82,7 +104,10 @@ public final class CustomResourcePrinter implements Printer {
   }
 
   private static JsonNode first(Object result) {
-    if (result instanceof JsonNode list && list.isArray() && !list.isEmpty() && !list.get(0).isNull()) {
+    if (result instanceof JsonNode list
+        && list.isArray()
+        && !list.isEmpty()
+        && !list.get(0).isNull()) {
       return list.get(0);
     }
     return null;
@@ -95,7 +120,9 @@ public final class CustomResourcePrinter implements Printer {
       case "boolean" -> value.isBoolean() ? (Object) value.asBoolean() : null;
       case "date" -> {
         try {
-          yield value.isTextual() ? Age.human(java.time.Duration.between(Instant.parse(value.asText()), now)) : null;
+          yield value.isTextual()
+              ? Age.human(java.time.Duration.between(Instant.parse(value.asText()), now))
+              : null;
         } catch (DateTimeParseException e) {
           yield "<invalid>";
         }

@@ -27,17 +27,26 @@ public final class TableView implements ReadView {
     if (version.isEmpty()) {
       return body;
     }
-    return Tables.convert(printer(resource), body, version.get(), request.info().param("includeObject").orElse(null),
+    return Tables.convert(
+        printer(resource),
+        body,
+        version.get(),
+        request.info().param("includeObject").orElse(null),
         clock.instant());
   }
 
   private Printer printer(Discovery.Resource resource) {
     if (resource.builtIn()) {
-      return BuiltinPrinters.of(resource.group(), resource.plural()).orElseGet(BuiltinPrinters::fallback);
+      return BuiltinPrinters.of(resource.group(), resource.plural())
+          .orElseGet(BuiltinPrinters::fallback);
     }
     String version = resource.groupVersion().substring(resource.groupVersion().indexOf('/') + 1);
-    return stored.find("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + resource.plural() + "."
-            + resource.group())
+    return stored
+        .find(
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
+                + resource.plural()
+                + "."
+                + resource.group())
         .map(crd -> (Printer) CustomResourcePrinter.of(crd, version))
         .orElseGet(BuiltinPrinters::fallback);
   }

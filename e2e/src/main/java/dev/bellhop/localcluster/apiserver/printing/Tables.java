@@ -41,7 +41,9 @@ public final class Tables {
           version = p.substring(2);
         }
       }
-      if (table && "meta.k8s.io".equals(group) && ("v1".equals(version) || "v1beta1".equals(version))) {
+      if (table
+          && "meta.k8s.io".equals(group)
+          && ("v1".equals(version) || "v1beta1".equals(version))) {
         return Optional.of(version);
       }
     }
@@ -52,7 +54,8 @@ public final class Tables {
    * @param body a list (with items) or one object, as the storage answered it
    * @param includeObject "None", "Metadata" (kube's default when empty) or "Object"
    */
-  public static ObjectNode convert(Printer printer, JsonNode body, String version, String includeObject, Instant now) {
+  public static ObjectNode convert(
+      Printer printer, JsonNode body, String version, String includeObject, Instant now) {
     ObjectNode table = JSON.objectNode();
     table.put("kind", "Table").put("apiVersion", "meta.k8s.io/" + version);
     ObjectNode metadata = table.putObject("metadata");
@@ -70,7 +73,12 @@ public final class Tables {
     return table;
   }
 
-  private static ObjectNode row(Printer printer, JsonNode object, JsonNode body, String includeObject, String version,
+  private static ObjectNode row(
+      Printer printer,
+      JsonNode object,
+      JsonNode body,
+      String includeObject,
+      String version,
       Instant now) {
     ObjectNode row = JSON.objectNode();
     ArrayNode cells = row.putArray("cells");

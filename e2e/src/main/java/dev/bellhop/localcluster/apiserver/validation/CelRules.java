@@ -22,19 +22,29 @@ import java.util.regex.Pattern;
 /**
  * {@code x-kubernetes-validations}: CEL rules compiled with the CEL library Kubernetes' own is a
  * port of (cel-java), evaluated as kube-apiserver's {@code schema/cel} validator does: {@code self}
- * is the value at the rule's node, {@code oldSelf} the stored value there (a rule that names it is a
- * transition rule, run only on an update where the old value exists), a false result is an
- * {@code Invalid} cause at the node (or at {@code fieldPath}) carrying {@code messageExpression},
- * else {@code message}, else "failed rule: &lt;rule&gt;"; an evaluation error is an Invalid cause
- * too. {@code self} and {@code oldSelf} are typed {@code dyn}: kube types them from the schema, so
- * a rule with a type error is refused when the CRD is written there and when evaluated here.
+ * is the value at the rule's node, {@code oldSelf} the stored value there (a rule that names it is
+ * a transition rule, run only on an update where the old value exists), a false result is an {@code
+ * Invalid} cause at the node (or at {@code fieldPath}) carrying {@code messageExpression}, else
+ * {@code message}, else "failed rule: &lt;rule&gt;"; an evaluation error is an Invalid cause too.
+ * {@code self} and {@code oldSelf} are typed {@code dyn}: kube types them from the schema, so a
+ * rule with a type error is refused when the CRD is written there and when evaluated here.
  */
 final class CelRules {
   private static final Pattern OLD_SELF = Pattern.compile("\\boldSelf\\b");
 
-  /** One compiled rule; {@code compileError} is set instead of a program when it does not compile. */
-  record Rule(String rule, String message, String messageExpression, String reason, String fieldPath,
-      boolean usesOldSelf, Program program, Program messageProgram, String compileError) {}
+  /**
+   * One compiled rule; {@code compileError} is set instead of a program when it does not compile.
+   */
+  record Rule(
+      String rule,
+      String message,
+      String messageExpression,
+      String reason,
+      String fieldPath,
+      boolean usesOldSelf,
+      Program program,
+      Program messageProgram,
+      String compileError) {}
 
   private final Cel rules;
   private final Cel messages;
@@ -42,14 +52,15 @@ final class CelRules {
   CelRules() {
     // kube's environment: the standard library and macros, its string extensions and sets.
     CelOptions options = CelOptions.current().build();
-    rules = CelFactory.standardCelBuilder()
-        .setOptions(options)
-        .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-        .addVar("self", SimpleType.DYN)
-        .addVar("oldSelf", SimpleType.DYN)
-        .addCompilerLibraries(CelExtensions.strings(), CelExtensions.sets(options))
-        .addRuntimeLibraries(CelExtensions.strings(), CelExtensions.sets(options))
-        .build();
+    rules =
+        CelFactory.standardCelBuilder()
+            .setOptions(options)
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .addVar("self", SimpleType.DYN)
+            .addVar("oldSelf", SimpleType.DYN)
+            .addCompilerLibraries(CelExtensions.strings(), CelExtensions.sets(options))
+            .addRuntimeLibraries(CelExtensions.strings(), CelExtensions.sets(options))
+            .build();
     messages = rules.toCelBuilder().setResultType(SimpleType.STRING).build();
   }
 
@@ -66,7 +77,8 @@ final class CelRules {
       String error = null;
       try {
         var ast = rules.compile(rule).getAst();
-        if (!ast.getResultType().equals(SimpleType.BOOL) && !ast.getResultType().equals(SimpleType.DYN)) {
+        if (!ast.getResultType().equals(SimpleType.BOOL)
+            && !ast.getResultType().equals(SimpleType.DYN)) {
           error = "cel expression must evaluate to a bool";
         } else {
           program = rules.createProgram(ast);
@@ -84,8 +96,17 @@ final class CelRules {
           messageProgram = null;
         }
       }
-      out.add(new Rule(rule, message, messageExpression, reason, fieldPath, usesOldSelf, program, messageProgram,
-          error));
+      out.add(
+          new Rule(
+              rule,
+              message,
+              messageExpression,
+              reason,
+              fieldPath,
+              usesOldSelf,
+              program,
+              messageProgram,
+              error));
     }
     return List.copyOf(out);
   }
@@ -94,7 +115,13 @@ final class CelRules {
    * Runs a node's rules. {@code oldValue} is null where there is no correlated stored value
    * (create, a new list item): transition rules are then skipped.
    */
-  void evaluate(Schema schema, String path, JsonNode value, JsonNode oldValue, boolean root, List<Cause> out) {
+  void evaluate(
+      Schema schema,
+      String path,
+      JsonNode value,
+      JsonNode oldValue,
+      boolean root,
+      List<Cause> out) {
     if (schema.rules.isEmpty() || value == null || value.isNull() || value.isMissingNode()) {
       return;
     }
@@ -118,7 +145,9 @@ final class CelRules {
       try {
         result = rule.program().eval(activation);
       } catch (CelEvaluationException e) {
-        out.add(FieldErrors.invalid(here, typeValue, e.getMessage() + " evaluating rule: " + errorString(rule)));
+        out.add(
+            FieldErrors.invalid(
+                here, typeValue, e.getMessage() + " evaluating rule: " + errorString(rule)));
         continue;
       }
       if (Boolean.TRUE.equals(result)) {
@@ -126,12 +155,13 @@ final class CelRules {
       }
       String at = rule.fieldPath().isEmpty() ? here : join(path, normalize(rule.fieldPath()));
       String detail = message(rule, activation);
-      out.add(switch (rule.reason()) {
-        case "FieldValueRequired" -> FieldErrors.required(at, detail);
-        case "FieldValueForbidden" -> FieldErrors.forbidden(at, detail);
-        case "FieldValueDuplicate" -> FieldErrors.duplicate(at, typeValue);
-        default -> FieldErrors.invalid(at, typeValue, detail);
-      });
+      out.add(
+          switch (rule.reason()) {
+            case "FieldValueRequired" -> FieldErrors.required(at, detail);
+            case "FieldValueForbidden" -> FieldErrors.forbidden(at, detail);
+            case "FieldValueDuplicate" -> FieldErrors.duplicate(at, typeValue);
+            default -> FieldErrors.invalid(at, typeValue, detail);
+          });
     }
   }
 
@@ -167,11 +197,14 @@ final class CelRules {
     return schema.type == null ? "" : schema.type;
   }
 
-  /** At the root kube shows rules apiVersion, kind, spec, status and of metadata only name and generateName. */
+  /**
+   * At the root kube shows rules apiVersion, kind, spec, status and of metadata only name and
+   * generateName.
+   */
   private static JsonNode rootView(JsonNode object) {
     var copy = object.deepCopy();
-    if (copy instanceof com.fasterxml.jackson.databind.node.ObjectNode o && o.get("metadata") instanceof
-        com.fasterxml.jackson.databind.node.ObjectNode meta) {
+    if (copy instanceof com.fasterxml.jackson.databind.node.ObjectNode o
+        && o.get("metadata") instanceof com.fasterxml.jackson.databind.node.ObjectNode meta) {
       meta.retain("name", "generateName");
     }
     return copy;

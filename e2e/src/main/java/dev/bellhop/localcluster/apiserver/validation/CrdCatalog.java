@@ -18,7 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * HotelService CRD and compiling its 8 CEL rules takes 0.3-3 s here, a write under a millisecond.
  */
 final class CrdCatalog implements AutoCloseable {
-  private record Entry(String resourceVersion, JsonNode crd, Map<String, Optional<CustomResourceValidator>> versions) {}
+  private record Entry(
+      String resourceVersion,
+      JsonNode crd,
+      Map<String, Optional<CustomResourceValidator>> versions) {}
 
   private static final String API_VERSION = "apiextensions.k8s.io/v1";
   private static final String KIND = "CustomResourceDefinition";
@@ -31,22 +34,27 @@ final class CrdCatalog implements AutoCloseable {
   CrdCatalog(KubernetesClient store, CelRules cel) {
     this.store = store;
     this.cel = cel;
-    this.informer = store.genericKubernetesResources(API_VERSION, KIND).inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(GenericKubernetesResource crd) {
-        put(crd);
-      }
+    this.informer =
+        store
+            .genericKubernetesResources(API_VERSION, KIND)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(GenericKubernetesResource crd) {
+                    put(crd);
+                  }
 
-      @Override
-      public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource crd) {
-        put(crd);
-      }
+                  @Override
+                  public void onUpdate(
+                      GenericKubernetesResource old, GenericKubernetesResource crd) {
+                    put(crd);
+                  }
 
-      @Override
-      public void onDelete(GenericKubernetesResource crd, boolean unknownFinalState) {
-        crds.remove(crd.getMetadata().getName());
-      }
-    });
+                  @Override
+                  public void onDelete(GenericKubernetesResource crd, boolean unknownFinalState) {
+                    crds.remove(crd.getMetadata().getName());
+                  }
+                });
   }
 
   /** The validator of a served version, or empty when no CRD defines that resource and version. */
@@ -54,30 +62,42 @@ final class CrdCatalog implements AutoCloseable {
     String name = resource + "." + group;
     Entry entry = crds.get(name);
     if (entry == null) {
-      GenericKubernetesResource crd = store.genericKubernetesResources(API_VERSION, KIND).withName(name).get();
+      GenericKubernetesResource crd =
+          store.genericKubernetesResources(API_VERSION, KIND).withName(name).get();
       if (crd == null) {
         return Optional.empty();
       }
       entry = put(crd);
     }
     JsonNode crd = entry.crd();
-    return entry.versions().computeIfAbsent(version,
-        v -> Optional.ofNullable(CustomResourceValidator.forCrd(crd, v, cel)));
+    return entry
+        .versions()
+        .computeIfAbsent(
+            version, v -> Optional.ofNullable(CustomResourceValidator.forCrd(crd, v, cel)));
   }
 
   private Entry put(GenericKubernetesResource crd) {
     String name = crd.getMetadata().getName();
     String rv = crd.getMetadata().getResourceVersion();
-    return crds.compute(name, (k, current) -> current != null && rv != null && rv.equals(current.resourceVersion())
-        ? current : compiled(rv, Serialization.jsonMapper().valueToTree(crd)));
+    return crds.compute(
+        name,
+        (k, current) ->
+            current != null && rv != null && rv.equals(current.resourceVersion())
+                ? current
+                : compiled(rv, Serialization.jsonMapper().valueToTree(crd)));
   }
 
-  /** Compiled when the informer sees it (the CRD is applied before its objects), not at the first write. */
+  /**
+   * Compiled when the informer sees it (the CRD is applied before its objects), not at the first
+   * write.
+   */
   private Entry compiled(String rv, JsonNode crd) {
     Entry entry = new Entry(rv, crd, new ConcurrentHashMap<>());
     for (JsonNode v : crd.path("spec").path("versions")) {
       String version = v.path("name").asText();
-      entry.versions().put(version, Optional.ofNullable(CustomResourceValidator.forCrd(crd, version, cel)));
+      entry
+          .versions()
+          .put(version, Optional.ofNullable(CustomResourceValidator.forCrd(crd, version, cel)));
     }
     return entry;
   }

@@ -21,11 +21,13 @@ public final class CustomResourceValidation implements AdmissionPlugin, AutoClos
   private static final Logger log = LoggerFactory.getLogger(CustomResourceValidation.class);
 
   private final Supplier<KubernetesClient> client;
+
   /**
    * cel-java's environment takes 1 s to build on an idle core here (8 s under the shared machine's
    * usual load): built in the background from the start, not on the first HotelService write.
    */
   private final CompletableFuture<CelRules> cel = CompletableFuture.supplyAsync(CelRules::new);
+
   private volatile CompletableFuture<CrdCatalog> catalog;
 
   private CustomResourceValidation(Supplier<KubernetesClient> client) {
@@ -34,8 +36,8 @@ public final class CustomResourceValidation implements AdmissionPlugin, AutoClos
 
   /**
    * The factory the chain assembly calls. The chain is built before the API server listens, so the
-   * client (one that reads CRDs, e.g. the admin's) is asked for, and the CRD informer started in the
-   * background, at the first write (a namespace, the CRDs: before any custom resource).
+   * client (one that reads CRDs, e.g. the admin's) is asked for, and the CRD informer started in
+   * the background, at the first write (a namespace, the CRDs: before any custom resource).
    */
   public static CustomResourceValidation create(Supplier<KubernetesClient> client) {
     return new CustomResourceValidation(client);
@@ -46,7 +48,8 @@ public final class CustomResourceValidation implements AdmissionPlugin, AutoClos
     if (c == null || c.isCompletedExceptionally()) {
       synchronized (this) {
         c = catalog;
-        if (c == null || c.isCompletedExceptionally()) { // a failed start (store not up yet) is retried
+        if (c == null
+            || c.isCompletedExceptionally()) { // a failed start (store not up yet) is retried
           catalog = c = cel.thenApplyAsync(rules -> new CrdCatalog(client.get(), rules));
         }
       }
@@ -58,20 +61,37 @@ public final class CustomResourceValidation implements AdmissionPlugin, AutoClos
   public void admit(AdmissionRequest request) {
     RequestInfo info = request.info();
     CompletableFuture<CrdCatalog> catalog = catalog();
-    if (request.operation() == AdmissionRequest.Operation.DELETE || !info.resourceRequest() || builtIn(info.apiGroup())
-        || (info.subresource() != null && !info.subresource().equals("status")) || request.object() == null) {
+    if (request.operation() == AdmissionRequest.Operation.DELETE
+        || !info.resourceRequest()
+        || builtIn(info.apiGroup())
+        || (info.subresource() != null && !info.subresource().equals("status"))
+        || request.object() == null) {
       return;
     }
-    crds(catalog).validator(info.apiGroup(), info.resource(), info.apiVersion()).ifPresent(validator -> {
-      List<String> warnings = validator.admit(request.object(), request.oldObject(),
-          CustomResourceValidator.FieldValidation.of(info.param("fieldValidation").orElse(null)));
-      // The front has no Warning header yet: log what kube would warn about.
-      warnings.forEach(w -> log.atDebug().addKeyValue("resource", info.resource()).addKeyValue("warning", w)
-          .log("field dropped"));
-    });
+    crds(catalog)
+        .validator(info.apiGroup(), info.resource(), info.apiVersion())
+        .ifPresent(
+            validator -> {
+              List<String> warnings =
+                  validator.admit(
+                      request.object(),
+                      request.oldObject(),
+                      CustomResourceValidator.FieldValidation.of(
+                          info.param("fieldValidation").orElse(null)));
+              // The front has no Warning header yet: log what kube would warn about.
+              warnings.forEach(
+                  w ->
+                      log.atDebug()
+                          .addKeyValue("resource", info.resource())
+                          .addKeyValue("warning", w)
+                          .log("field dropped"));
+            });
   }
 
-  /** The CRD catalog, started again once if its start failed; a 503 rather than a custom resource let through. */
+  /**
+   * The CRD catalog, started again once if its start failed; a 503 rather than a custom resource
+   * let through.
+   */
   private CrdCatalog crds(CompletableFuture<CrdCatalog> started) {
     try {
       return started.join();
@@ -79,8 +99,14 @@ public final class CustomResourceValidation implements AdmissionPlugin, AutoClos
       try {
         return catalog().join();
       } catch (CompletionException e) {
-        throw new ApiError(503, "ServiceUnavailable", "custom resources cannot be validated: the CRDs cannot be read: "
-            + e.getCause(), null, null, null, List.of());
+        throw new ApiError(
+            503,
+            "ServiceUnavailable",
+            "custom resources cannot be validated: the CRDs cannot be read: " + e.getCause(),
+            null,
+            null,
+            null,
+            List.of());
       }
     }
   }

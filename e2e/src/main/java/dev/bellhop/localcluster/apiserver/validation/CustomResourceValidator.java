@@ -21,7 +21,9 @@ import java.util.stream.Collectors;
 public final class CustomResourceValidator {
   /** kube-apiserver's {@code fieldValidation} query parameter; kube's default is Warn. */
   public enum FieldValidation {
-    IGNORE, WARN, STRICT;
+    IGNORE,
+    WARN,
+    STRICT;
 
     public static FieldValidation of(String parameter) {
       if (parameter == null || parameter.isEmpty()) {
@@ -36,8 +38,13 @@ public final class CustomResourceValidator {
   }
 
   /** Errors that leave CEL rules unchecked (kube's {@code hasBlockingErr}). */
-  private static final Set<String> BLOCKING = Set.of("FieldValueNotSupported", "FieldValueRequired",
-      "FieldValueTooLong", "FieldValueTooMany", "FieldValueTypeInvalid");
+  private static final Set<String> BLOCKING =
+      Set.of(
+          "FieldValueNotSupported",
+          "FieldValueRequired",
+          "FieldValueTooLong",
+          "FieldValueTooMany",
+          "FieldValueTypeInvalid");
 
   private final String group;
   private final String kind;
@@ -45,7 +52,8 @@ public final class CustomResourceValidator {
   private final Schema root;
   private final RuleWalk rules;
 
-  CustomResourceValidator(String group, String kind, String version, JsonNode openApiV3Schema, CelRules cel) {
+  CustomResourceValidator(
+      String group, String kind, String version, JsonNode openApiV3Schema, CelRules cel) {
     this.group = group;
     this.kind = kind;
     this.version = version;
@@ -64,8 +72,12 @@ public final class CustomResourceValidator {
     JsonNode spec = crd.path("spec");
     for (JsonNode v : spec.path("versions")) {
       if (v.path("name").asText().equals(version) && v.path("served").asBoolean(true)) {
-        return new CustomResourceValidator(spec.path("group").asText(), spec.path("names").path("kind").asText(),
-            version, v.path("schema").path("openAPIV3Schema"), cel);
+        return new CustomResourceValidator(
+            spec.path("group").asText(),
+            spec.path("names").path("kind").asText(),
+            version,
+            v.path("schema").path("openAPIV3Schema"),
+            cel);
       }
     }
     return null;
@@ -82,12 +94,25 @@ public final class CustomResourceValidator {
     List<String> dropped = Pruning.prune(object, root);
     List<String> warnings = new ArrayList<>();
     if (!dropped.isEmpty()) {
-      String unknown = dropped.stream().map(p -> "unknown field " + FieldErrors.quote(p))
-          .collect(Collectors.joining(", "));
+      String unknown =
+          dropped.stream()
+              .map(p -> "unknown field " + FieldErrors.quote(p))
+              .collect(Collectors.joining(", "));
       if (mode == FieldValidation.STRICT) {
-        throw new ApiError(400, "BadRequest", kind + " in version " + FieldErrors.quote(version)
-            + " cannot be handled as a " + kind + ": strict decoding error: " + unknown, group, kind,
-            object.path("metadata").path("name").asText(null), List.of());
+        throw new ApiError(
+            400,
+            "BadRequest",
+            kind
+                + " in version "
+                + FieldErrors.quote(version)
+                + " cannot be handled as a "
+                + kind
+                + ": strict decoding error: "
+                + unknown,
+            group,
+            kind,
+            object.path("metadata").path("name").asText(null),
+            List.of());
       }
       if (mode == FieldValidation.WARN) {
         dropped.forEach(p -> warnings.add("unknown field " + FieldErrors.quote(p)));
@@ -111,8 +136,12 @@ public final class CustomResourceValidator {
     ValueValidation.listTypes(object, root, "", schema);
     causes.addAll(ratchet(schema, object, old));
     if (schema.stream().anyMatch(c -> BLOCKING.contains(c.reason()))) {
-      causes.add(FieldErrors.invalid(FieldErrors.NO_PATH, "null", "some validation rules were not checked because "
-          + "the object was invalid; correct the existing errors to complete validation"));
+      causes.add(
+          FieldErrors.invalid(
+              FieldErrors.NO_PATH,
+              "null",
+              "some validation rules were not checked because "
+                  + "the object was invalid; correct the existing errors to complete validation"));
     } else {
       List<Cause> cel = new ArrayList<>();
       rules.walk(object, old, root, "", true, cel);
@@ -126,8 +155,12 @@ public final class CustomResourceValidator {
     if (old == null || old.isNull()) {
       return causes;
     }
-    return causes.stream().filter(c -> c.field().equals(FieldErrors.NO_PATH)
-        || !at(object, c.field()).equals(at(old, c.field()))).toList();
+    return causes.stream()
+        .filter(
+            c ->
+                c.field().equals(FieldErrors.NO_PATH)
+                    || !at(object, c.field()).equals(at(old, c.field())))
+        .toList();
   }
 
   /** The value at a field path ("spec.consul.tags[2]"), missing when there is none. */
@@ -142,7 +175,10 @@ public final class CustomResourceValidator {
       while (bracket >= 0) {
         int end = part.indexOf(']', bracket);
         String index = part.substring(bracket + 1, end);
-        node = index.chars().allMatch(Character::isDigit) ? node.path(Integer.parseInt(index)) : node.path(index);
+        node =
+            index.chars().allMatch(Character::isDigit)
+                ? node.path(Integer.parseInt(index))
+                : node.path(index);
         bracket = part.indexOf('[', end);
       }
       if (node.isMissingNode()) {

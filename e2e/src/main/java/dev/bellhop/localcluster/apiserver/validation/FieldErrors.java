@@ -7,8 +7,8 @@ import java.util.stream.Collectors;
 
 /**
  * kube's field errors (apimachinery {@code util/validation/field}) as Status causes: the reason is
- * the ErrorType, the message is {@code ErrorBody()} ("Invalid value: 3: detail"), so that
- * {@link dev.bellhop.localcluster.apiserver.ApiError#invalid} prints them as kubectl shows them.
+ * the ErrorType, the message is {@code ErrorBody()} ("Invalid value: 3: detail"), so that {@link
+ * dev.bellhop.localcluster.apiserver.ApiError#invalid} prints them as kubectl shows them.
  */
 final class FieldErrors {
   /** The field of an error with no path: Go prints a nil {@code *field.Path} so. */
@@ -25,17 +25,23 @@ final class FieldErrors {
   }
 
   static Cause invalid(String path, String renderedValue, String detail) {
-    return new Cause("FieldValueInvalid", path, withDetail("Invalid value: " + renderedValue, detail));
+    return new Cause(
+        "FieldValueInvalid", path, withDetail("Invalid value: " + renderedValue, detail));
   }
 
   static Cause typeInvalid(String path, String renderedValue, String detail) {
-    return new Cause("FieldValueTypeInvalid", path, withDetail("Invalid value: " + renderedValue, detail));
+    return new Cause(
+        "FieldValueTypeInvalid", path, withDetail("Invalid value: " + renderedValue, detail));
   }
 
   static Cause notSupported(String path, String renderedValue, List<String> supported) {
-    String detail = supported.isEmpty() ? ""
-        : "supported values: " + supported.stream().map(FieldErrors::quote).collect(Collectors.joining(", "));
-    return new Cause("FieldValueNotSupported", path, withDetail("Unsupported value: " + renderedValue, detail));
+    String detail =
+        supported.isEmpty()
+            ? ""
+            : "supported values: "
+                + supported.stream().map(FieldErrors::quote).collect(Collectors.joining(", "));
+    return new Cause(
+        "FieldValueNotSupported", path, withDetail("Unsupported value: " + renderedValue, detail));
   }
 
   /** kube leaves the too-long value out of the message. */
@@ -44,7 +50,8 @@ final class FieldErrors {
   }
 
   static Cause tooMany(String path, long actual, long max) {
-    return new Cause("FieldValueTooMany", path, "Too many: " + actual + ": must have at most " + max + " items");
+    return new Cause(
+        "FieldValueTooMany", path, "Too many: " + actual + ": must have at most " + max + " items");
   }
 
   static Cause duplicate(String path, String renderedValue) {
@@ -55,7 +62,10 @@ final class FieldErrors {
     return detail == null || detail.isEmpty() ? body : body + ": " + detail;
   }
 
-  /** A value as Go's {@code %v} prints it in a field error: strings quoted, numbers bare, null as "null". */
+  /**
+   * A value as Go's {@code %v} prints it in a field error: strings quoted, numbers bare, null as
+   * "null".
+   */
   static String render(JsonNode value) {
     if (value == null || value.isNull() || value.isMissingNode()) {
       return "null";
@@ -69,11 +79,15 @@ final class FieldErrors {
     if (value.isNumber()) {
       return goFloat(value.doubleValue());
     }
-    // Go prints maps and slices as map[...] / []interface{}{...}; JSON says the same and can be read.
+    // Go prints maps and slices as map[...] / []interface{}{...}; JSON says the same and can be
+    // read.
     return value.toString();
   }
 
-  /** Go's {@code %v} of a float64: shortest representation, exponent only for very large or small values. */
+  /**
+   * Go's {@code %v} of a float64: shortest representation, exponent only for very large or small
+   * values.
+   */
   static String goFloat(double d) {
     if (d == Math.rint(d) && Math.abs(d) < 1e21) {
       return Long.toString((long) d);

@@ -12,11 +12,15 @@ import java.util.regex.Pattern;
  */
 final class ObjectMetaRules {
   static final int DNS1123_SUBDOMAIN_MAX = 253;
-  static final String DNS1123_SUBDOMAIN = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+  static final String DNS1123_SUBDOMAIN =
+      "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
   private static final Pattern SUBDOMAIN = Pattern.compile(DNS1123_SUBDOMAIN);
-  private static final String SUBDOMAIN_MESSAGE = "a lowercase RFC 1123 subdomain must consist of lower case "
-      + "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
-      + "'example.com', regex used for validation is '" + DNS1123_SUBDOMAIN + "')";
+  private static final String SUBDOMAIN_MESSAGE =
+      "a lowercase RFC 1123 subdomain must consist of lower case "
+          + "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
+          + "'example.com', regex used for validation is '"
+          + DNS1123_SUBDOMAIN
+          + "')";
 
   private ObjectMetaRules() {}
 
@@ -31,16 +35,21 @@ final class ObjectMetaRules {
     }
     if (!generateName.isEmpty()) {
       // kube masks a trailing dash of a prefix ("web-" checks as "web-a")
-      String masked = generateName.endsWith("-") ? generateName.substring(0, generateName.length() - 1) + "a"
-          : generateName;
+      String masked =
+          generateName.endsWith("-")
+              ? generateName.substring(0, generateName.length() - 1) + "a"
+              : generateName;
       subdomain("metadata.generateName", generateName, masked, out);
     }
   }
 
   private static void subdomain(String field, String value, String checked, List<Cause> out) {
     if (checked.length() > DNS1123_SUBDOMAIN_MAX) {
-      out.add(FieldErrors.invalid(field, FieldErrors.quote(value), "must be no more than " + DNS1123_SUBDOMAIN_MAX
-          + " characters"));
+      out.add(
+          FieldErrors.invalid(
+              field,
+              FieldErrors.quote(value),
+              "must be no more than " + DNS1123_SUBDOMAIN_MAX + " characters"));
     }
     if (!SUBDOMAIN.matcher(checked).matches()) {
       out.add(FieldErrors.invalid(field, FieldErrors.quote(value), SUBDOMAIN_MESSAGE));

@@ -13,19 +13,25 @@ import java.util.Set;
  * that {@code fieldValidation=Strict} can refuse it and {@code Warn} can say so.
  */
 final class Pruning {
-  /** Kept on every object that is a resource: the root and {@code x-kubernetes-embedded-resource}. */
+  /**
+   * Kept on every object that is a resource: the root and {@code x-kubernetes-embedded-resource}.
+   */
   private static final Set<String> RESOURCE_FIELDS = Set.of("apiVersion", "kind", "metadata");
 
   private Pruning() {}
 
-  /** Prunes {@code object} in place; returns the dropped fields' paths ("spec.foo", "spec.env[0].x"). */
+  /**
+   * Prunes {@code object} in place; returns the dropped fields' paths ("spec.foo",
+   * "spec.env[0].x").
+   */
   static List<String> prune(ObjectNode object, Schema root) {
     List<String> dropped = new ArrayList<>();
     prune(object, root, "", true, dropped);
     return dropped;
   }
 
-  private static void prune(JsonNode value, Schema schema, String path, boolean resource, List<String> dropped) {
+  private static void prune(
+      JsonNode value, Schema schema, String path, boolean resource, List<String> dropped) {
     if (schema == null) {
       return;
     }
@@ -47,8 +53,12 @@ final class Pruning {
       }
     } else if (value instanceof ArrayNode array) {
       for (int i = 0; i < array.size(); i++) {
-        prune(array.get(i), schema.items, FieldErrors.index(path, i), schema.items != null
-            && schema.items.embeddedResource, dropped);
+        prune(
+            array.get(i),
+            schema.items,
+            FieldErrors.index(path, i),
+            schema.items != null && schema.items.embeddedResource,
+            dropped);
       }
     }
   }

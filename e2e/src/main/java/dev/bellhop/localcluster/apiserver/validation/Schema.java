@@ -11,10 +11,10 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * One node of a CRD's structural {@code openAPIV3Schema}, parsed once per CRD version: the
- * keywords kube-apiserver acts on (value validations, pruning and defaulting extensions, list types,
- * {@code x-kubernetes-validations}) and nothing else ({@code description}, {@code example} are
- * ignored, as kube does at request time).
+ * One node of a CRD's structural {@code openAPIV3Schema}, parsed once per CRD version: the keywords
+ * kube-apiserver acts on (value validations, pruning and defaulting extensions, list types, {@code
+ * x-kubernetes-validations}) and nothing else ({@code description}, {@code example} are ignored, as
+ * kube does at request time).
  */
 final class Schema {
   final String type;
@@ -58,10 +58,14 @@ final class Schema {
     intOrString = n.path("x-kubernetes-int-or-string").asBoolean(false);
     embeddedResource = n.path("x-kubernetes-embedded-resource").asBoolean(false);
     Map<String, Schema> props = new LinkedHashMap<>();
-    n.path("properties").fields().forEachRemaining(e -> props.put(e.getKey(), new Schema(e.getValue(), cel)));
+    n.path("properties")
+        .fields()
+        .forEachRemaining(e -> props.put(e.getKey(), new Schema(e.getValue(), cel)));
     properties = Collections.unmodifiableMap(props);
-    additionalProperties = n.path("additionalProperties").isObject() ? new Schema(n.get("additionalProperties"), cel)
-        : null;
+    additionalProperties =
+        n.path("additionalProperties").isObject()
+            ? new Schema(n.get("additionalProperties"), cel)
+            : null;
     items = n.path("items").isObject() ? new Schema(n.get("items"), cel) : null;
     required = strings(n.path("required"));
     List<JsonNode> enums = new ArrayList<>();
@@ -92,8 +96,11 @@ final class Schema {
 
   /** Parses a version's {@code openAPIV3Schema}, compiling its CEL rules with {@code cel}. */
   static Schema parse(JsonNode openApiV3Schema, CelRules cel) {
-    return new Schema(openApiV3Schema == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
-        : openApiV3Schema, cel);
+    return new Schema(
+        openApiV3Schema == null
+            ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
+            : openApiV3Schema,
+        cel);
   }
 
   /** The schema of a property, or of any key when only {@code additionalProperties} is given. */
@@ -130,9 +137,9 @@ final class Schema {
   }
 
   /**
-   * kube matches {@code pattern} with Go's RE2 (unanchored, like {@code find}); Java's regex
-   * agrees on the syntax CRDs use. A pattern Java cannot compile matches nothing, so the field is
-   * refused rather than let through.
+   * kube matches {@code pattern} with Go's RE2 (unanchored, like {@code find}); Java's regex agrees
+   * on the syntax CRDs use. A pattern Java cannot compile matches nothing, so the field is refused
+   * rather than let through.
    */
   private static Pattern compile(String source) {
     if (source == null) {

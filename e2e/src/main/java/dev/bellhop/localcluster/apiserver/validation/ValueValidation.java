@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The OpenAPI value validations kube-apiserver runs on a custom resource (kube-openapi's
- * {@code validate} package), keyword by keyword in its order for each node: type (a wrong type stops
+ * The OpenAPI value validations kube-apiserver runs on a custom resource (kube-openapi's {@code
+ * validate} package), keyword by keyword in its order for each node: type (a wrong type stops
  * there), string length and pattern, format, number bounds, list sizes and items, enum, object
  * sizes, required and properties, then allOf/anyOf/oneOf/not. Messages are go-openapi's
  * ("spec.replicas in body should be less than or equal to 7"), turned into field causes the way
@@ -26,12 +26,14 @@ final class ValueValidation {
   private static final BigInteger INT32_MAX = BigInteger.valueOf(Integer.MAX_VALUE);
   private static final BigInteger INT64_MIN = BigInteger.valueOf(Long.MIN_VALUE);
   private static final BigInteger INT64_MAX = BigInteger.valueOf(Long.MAX_VALUE);
-  private static final Pattern UUID = Pattern.compile(
-      "(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$");
-  private static final Pattern IPV4 = Pattern.compile(
-      "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$");
-  private static final Pattern HOSTNAME = Pattern.compile(
-      "^([a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)(\\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*\\.?$");
+  private static final Pattern UUID =
+      Pattern.compile("(?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$");
+  private static final Pattern IPV4 =
+      Pattern.compile(
+          "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$");
+  private static final Pattern HOSTNAME =
+      Pattern.compile(
+          "^([a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)(\\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*\\.?$");
   private static final Pattern DATE = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}$");
 
   private ValueValidation() {}
@@ -44,14 +46,24 @@ final class ValueValidation {
     String name = path.isEmpty() ? "." : path;
     if (value.isNull()) {
       if (!s.nullable && (s.type != null || s.intOrString)) {
-        out.add(FieldErrors.typeInvalid(field, "\"null\"", name + " in body must be of type "
-            + expected(s) + ": \"null\""));
+        out.add(
+            FieldErrors.typeInvalid(
+                field,
+                "\"null\"",
+                name + " in body must be of type " + expected(s) + ": \"null\""));
       }
       return;
     }
     if (!typeMatches(value, s)) {
-      out.add(FieldErrors.typeInvalid(field, FieldErrors.quote(typeOf(value)), name + " in body must be of type "
-          + expected(s) + ": " + FieldErrors.quote(typeOf(value))));
+      out.add(
+          FieldErrors.typeInvalid(
+              field,
+              FieldErrors.quote(typeOf(value)),
+              name
+                  + " in body must be of type "
+                  + expected(s)
+                  + ": "
+                  + FieldErrors.quote(typeOf(value))));
       return;
     }
     if (value.isTextual()) {
@@ -62,8 +74,11 @@ final class ValueValidation {
     }
     if (value.isArray()) {
       if (s.minItems != null && value.size() < s.minItems) {
-        out.add(FieldErrors.invalid(field, Integer.toString(value.size()), name + " in body should have at least "
-            + s.minItems + " items"));
+        out.add(
+            FieldErrors.invalid(
+                field,
+                Integer.toString(value.size()),
+                name + " in body should have at least " + s.minItems + " items"));
       }
       if (s.maxItems != null && value.size() > s.maxItems) {
         out.add(FieldErrors.tooMany(field, value.size(), s.maxItems));
@@ -89,24 +104,34 @@ final class ValueValidation {
       out.add(FieldErrors.tooLong(field, s.maxLength));
     }
     if (s.minLength != null && length < s.minLength) {
-      out.add(FieldErrors.invalid(field, FieldErrors.quote(text), name + " in body should be at least "
-          + s.minLength + " chars long"));
+      out.add(
+          FieldErrors.invalid(
+              field,
+              FieldErrors.quote(text),
+              name + " in body should be at least " + s.minLength + " chars long"));
     }
     if (s.pattern != null && !s.pattern.matcher(text).find()) {
-      out.add(FieldErrors.invalid(field, FieldErrors.quote(text), name + " in body should match '"
-          + s.patternSource + "'"));
+      out.add(
+          FieldErrors.invalid(
+              field,
+              FieldErrors.quote(text),
+              name + " in body should match '" + s.patternSource + "'"));
     }
     if (s.format != null && !s.intOrString && !formatMatches(s.format, text)) {
-      out.add(FieldErrors.typeInvalid(field, FieldErrors.quote(text), name + " in body must be of type " + s.format
-          + ": " + FieldErrors.quote(text)));
+      out.add(
+          FieldErrors.typeInvalid(
+              field,
+              FieldErrors.quote(text),
+              name + " in body must be of type " + s.format + ": " + FieldErrors.quote(text)));
     }
   }
 
   /**
-   * Bounds. A value outside its format's range (int32, int64) is refused as kube-openapi refuses it;
-   * kube reports that one without a field ("&lt;nil&gt;"), this names the field.
+   * Bounds. A value outside its format's range (int32, int64) is refused as kube-openapi refuses
+   * it; kube reports that one without a field ("&lt;nil&gt;"), this names the field.
    */
-  private static void numbers(JsonNode value, Schema s, String field, String name, List<Cause> out) {
+  private static void numbers(
+      JsonNode value, Schema s, String field, String name, List<Cause> out) {
     BigDecimal v = value.decimalValue();
     boolean integral = value.isIntegralNumber() || v.stripTrailingZeros().scale() <= 0;
     if ("integer".equals(s.type) || s.intOrString) {
@@ -115,31 +140,57 @@ final class ValueValidation {
       BigInteger min = int32 ? INT32_MIN : INT64_MIN;
       BigInteger max = int32 ? INT32_MAX : INT64_MAX;
       if (i.compareTo(min) < 0 || i.compareTo(max) > 0) {
-        out.add(FieldErrors.invalid(field, FieldErrors.render(value), "Checked value must be of type integer with format "
-            + (int32 ? "int32" : "int64") + " in " + name));
+        out.add(
+            FieldErrors.invalid(
+                field,
+                FieldErrors.render(value),
+                "Checked value must be of type integer with format "
+                    + (int32 ? "int32" : "int64")
+                    + " in "
+                    + name));
       }
-    } else if ("number".equals(s.type) && ("float".equals(s.format) || "float32".equals(s.format))
+    } else if ("number".equals(s.type)
+        && ("float".equals(s.format) || "float32".equals(s.format))
         && Math.abs(v.doubleValue()) > Float.MAX_VALUE) {
-      out.add(FieldErrors.invalid(field, FieldErrors.render(value), "Checked value must be of type number with format "
-          + s.format + " in " + name));
+      out.add(
+          FieldErrors.invalid(
+              field,
+              FieldErrors.render(value),
+              "Checked value must be of type number with format " + s.format + " in " + name));
     }
-    if (s.multipleOf != null && s.multipleOf.signum() > 0
+    if (s.multipleOf != null
+        && s.multipleOf.signum() > 0
         && v.remainder(s.multipleOf).compareTo(BigDecimal.ZERO) != 0) {
-      out.add(FieldErrors.invalid(field, FieldErrors.render(value), name + " in body should be a multiple of "
-          + bound(s.multipleOf, integral)));
+      out.add(
+          FieldErrors.invalid(
+              field,
+              FieldErrors.render(value),
+              name + " in body should be a multiple of " + bound(s.multipleOf, integral)));
     }
     if (s.maximum != null) {
       int c = v.compareTo(s.maximum);
       if (c > 0 || (s.exclusiveMaximum && c == 0)) {
-        out.add(FieldErrors.invalid(field, FieldErrors.render(value), name + " in body should be less than "
-            + (s.exclusiveMaximum ? "" : "or equal to ") + bound(s.maximum, integral)));
+        out.add(
+            FieldErrors.invalid(
+                field,
+                FieldErrors.render(value),
+                name
+                    + " in body should be less than "
+                    + (s.exclusiveMaximum ? "" : "or equal to ")
+                    + bound(s.maximum, integral)));
       }
     }
     if (s.minimum != null) {
       int c = v.compareTo(s.minimum);
       if (c < 0 || (s.exclusiveMinimum && c == 0)) {
-        out.add(FieldErrors.invalid(field, FieldErrors.render(value), name + " in body should be greater than "
-            + (s.exclusiveMinimum ? "" : "or equal to ") + bound(s.minimum, integral)));
+        out.add(
+            FieldErrors.invalid(
+                field,
+                FieldErrors.render(value),
+                name
+                    + " in body should be greater than "
+                    + (s.exclusiveMinimum ? "" : "or equal to ")
+                    + bound(s.minimum, integral)));
       }
     }
   }
@@ -149,13 +200,17 @@ final class ValueValidation {
     return integral ? b.toBigInteger().toString() : FieldErrors.goFloat(b.doubleValue());
   }
 
-  private static void objects(JsonNode value, Schema s, String path, String field, String name, List<Cause> out) {
+  private static void objects(
+      JsonNode value, Schema s, String path, String field, String name, List<Cause> out) {
     if (s.maxProperties != null && value.size() > s.maxProperties) {
       out.add(FieldErrors.tooMany(field, value.size(), s.maxProperties));
     }
     if (s.minProperties != null && value.size() < s.minProperties) {
-      out.add(FieldErrors.invalid(field, Integer.toString(value.size()), name + " in body should have at least "
-          + s.minProperties + " properties"));
+      out.add(
+          FieldErrors.invalid(
+              field,
+              Integer.toString(value.size()),
+              name + " in body should have at least " + s.minProperties + " properties"));
     }
     for (String required : s.required) {
       if (!value.has(required)) {
@@ -168,19 +223,24 @@ final class ValueValidation {
     }
   }
 
-  private static void combinators(JsonNode value, Schema s, String path, String field, String name,
-      List<Cause> out) {
+  private static void combinators(
+      JsonNode value, Schema s, String path, String field, String name, List<Cause> out) {
     for (Schema all : s.allOf) {
       validate(value, all, path, out);
     }
     if (!s.anyOf.isEmpty() && s.anyOf.stream().noneMatch(b -> passes(value, b, path))) {
-      out.add(FieldErrors.invalid(field, "\"\"", name + " in body must validate at least one schema (anyOf)"));
+      out.add(
+          FieldErrors.invalid(
+              field, "\"\"", name + " in body must validate at least one schema (anyOf)"));
     }
     if (!s.oneOf.isEmpty() && s.oneOf.stream().filter(b -> passes(value, b, path)).count() != 1) {
-      out.add(FieldErrors.invalid(field, "\"\"", name + " in body must validate one and only one schema (oneOf)"));
+      out.add(
+          FieldErrors.invalid(
+              field, "\"\"", name + " in body must validate one and only one schema (oneOf)"));
     }
     if (s.not != null && passes(value, s.not, path)) {
-      out.add(FieldErrors.invalid(field, "\"\"", name + " in body must not validate the schema (not)"));
+      out.add(
+          FieldErrors.invalid(field, "\"\"", name + " in body must not validate the schema (not)"));
     }
   }
 
@@ -209,7 +269,8 @@ final class ValueValidation {
   }
 
   private static boolean integral(JsonNode v) {
-    return v.isIntegralNumber() || (v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0);
+    return v.isIntegralNumber()
+        || (v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0);
   }
 
   private static String expected(Schema s) {
@@ -240,7 +301,10 @@ final class ValueValidation {
     return a.equals(b);
   }
 
-  /** The string formats kube-apiserver checks that CRDs here use; others pass, as unknown formats do in kube. */
+  /**
+   * The string formats kube-apiserver checks that CRDs here use; others pass, as unknown formats do
+   * in kube.
+   */
   private static boolean formatMatches(String format, String text) {
     try {
       return switch (format) {
@@ -264,9 +328,9 @@ final class ValueValidation {
   }
 
   /**
-   * {@code x-kubernetes-list-type} invariants, checked after the value validations as kube's
-   * {@code structurallisttype} does: no two equal items in a set, no two items with the same keys
-   * in a map list.
+   * {@code x-kubernetes-list-type} invariants, checked after the value validations as kube's {@code
+   * structurallisttype} does: no two equal items in a set, no two items with the same keys in a map
+   * list.
    */
   static void listTypes(JsonNode value, Schema s, String path, List<Cause> out) {
     if (s == null || value == null) {
@@ -288,8 +352,11 @@ final class ValueValidation {
           var keys = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
           for (String k : s.listMapKeys) {
             JsonNode kv = value.get(i).get(k);
-            keys.set(k, kv == null && s.items != null && s.items.property(k) != null
-                ? s.items.property(k).defaultValue : kv);
+            keys.set(
+                k,
+                kv == null && s.items != null && s.items.property(k) != null
+                    ? s.items.property(k).defaultValue
+                    : kv);
           }
           if (!seen.add(keys.toString())) {
             out.add(FieldErrors.duplicate(FieldErrors.index(path, i), keys.toString()));
@@ -300,8 +367,15 @@ final class ValueValidation {
         listTypes(value.get(i), s.items, FieldErrors.index(path, i), out);
       }
     } else if (value.isObject()) {
-      value.fields().forEachRemaining(e -> listTypes(e.getValue(), s.property(e.getKey()),
-          FieldErrors.child(path, e.getKey()), out));
+      value
+          .fields()
+          .forEachRemaining(
+              e ->
+                  listTypes(
+                      e.getValue(),
+                      s.property(e.getKey()),
+                      FieldErrors.child(path, e.getKey()),
+                      out));
     }
   }
 }

@@ -9,12 +9,16 @@ import dev.bellhop.localcluster.apiserver.UserInfo;
 import dev.bellhop.localcluster.apiserver.admission.AdmissionRequest.Operation;
 import java.util.List;
 
-/** Admission requests as the front builds them, from a method, a URI and JSON written in the test. */
+/**
+ * Admission requests as the front builds them, from a method, a URI and JSON written in the test.
+ */
 final class Requests {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final UserInfo OPERATOR = new UserInfo("system:serviceaccount:bellhop:bellhop-operator", "u1",
-      List.of(UserInfo.AUTHENTICATED));
-  static final UserInfo ADMIN = new UserInfo("admin", "u0", List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED));
+  static final UserInfo OPERATOR =
+      new UserInfo(
+          "system:serviceaccount:bellhop:bellhop-operator", "u1", List.of(UserInfo.AUTHENTICATED));
+  static final UserInfo ADMIN =
+      new UserInfo("admin", "u0", List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED));
 
   private Requests() {}
 
@@ -28,12 +32,13 @@ final class Requests {
   }
 
   static AdmissionRequest create(String uri, String kind, String object) {
-    return new AdmissionRequest(Operation.CREATE, RequestInfo.parse("POST", uri), OPERATOR, kind, json(object), null);
+    return new AdmissionRequest(
+        Operation.CREATE, RequestInfo.parse("POST", uri), OPERATOR, kind, json(object), null);
   }
 
   static AdmissionRequest update(String uri, String kind, String object, String old) {
-    return new AdmissionRequest(Operation.UPDATE, RequestInfo.parse("PUT", uri), OPERATOR, kind, json(object),
-        json(old));
+    return new AdmissionRequest(
+        Operation.UPDATE, RequestInfo.parse("PUT", uri), OPERATOR, kind, json(object), json(old));
   }
 
   static AdmissionRequest as(UserInfo user, AdmissionRequest r) {

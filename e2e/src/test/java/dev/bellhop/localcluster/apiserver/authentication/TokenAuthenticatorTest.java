@@ -20,44 +20,51 @@ class TokenAuthenticatorTest {
   static final ServiceAccountTokens.Binding BINDING =
       new ServiceAccountTokens.Binding("shop", "worker", "sa-uid", "worker-0", "pod-uid");
 
-  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-04T10:00:00Z"));
-  private final Clock clock = new Clock() {
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
+  private final AtomicReference<Instant> now =
+      new AtomicReference<>(Instant.parse("2026-12-04T10:00:00Z"));
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public ZoneOffset getZone() {
+          return ZoneOffset.UTC;
+        }
 
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+          return this;
+        }
 
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-  };
+        @Override
+        public Instant instant() {
+          return now.get();
+        }
+      };
   private final ServiceAccountTokens tokens = new ServiceAccountTokens(clock);
-  private final Map<String, String> uids = new HashMap<>(Map.of("sa/shop/worker", "sa-uid", "pod/shop/worker-0",
-      "pod-uid"));
-  private final TokenAuthenticator authenticator = new TokenAuthenticator("admin-secret", tokens, new BoundObjects() {
-    @Override
-    public Optional<String> serviceAccountUid(String namespace, String name) {
-      return Optional.ofNullable(uids.get("sa/" + namespace + "/" + name));
-    }
+  private final Map<String, String> uids =
+      new HashMap<>(Map.of("sa/shop/worker", "sa-uid", "pod/shop/worker-0", "pod-uid"));
+  private final TokenAuthenticator authenticator =
+      new TokenAuthenticator(
+          "admin-secret",
+          tokens,
+          new BoundObjects() {
+            @Override
+            public Optional<String> serviceAccountUid(String namespace, String name) {
+              return Optional.ofNullable(uids.get("sa/" + namespace + "/" + name));
+            }
 
-    @Override
-    public Optional<String> podUid(String namespace, String name) {
-      return Optional.ofNullable(uids.get("pod/" + namespace + "/" + name));
-    }
-  });
+            @Override
+            public Optional<String> podUid(String namespace, String name) {
+              return Optional.ofNullable(uids.get("pod/" + namespace + "/" + name));
+            }
+          });
 
   private Optional<UserInfo> bearer(String token) {
     return authenticator.authenticate("Bearer " + token);
   }
 
   private static void assertUnauthorized(Runnable r) {
-    assertThatThrownBy(r::run).isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo(401));
+    assertThatThrownBy(r::run)
+        .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo(401));
   }
 
   @Test
@@ -71,8 +78,9 @@ class TokenAuthenticatorTest {
     UserInfo user = bearer(tokens.issue(BINDING, Duration.ofHours(1))).orElseThrow();
     assertThat(user.name()).isEqualTo("system:serviceaccount:shop:worker");
     assertThat(user.uid()).isEqualTo("sa-uid");
-    assertThat(user.groups()).containsExactly("system:serviceaccounts", "system:serviceaccounts:shop",
-        "system:authenticated");
+    assertThat(user.groups())
+        .containsExactly(
+            "system:serviceaccounts", "system:serviceaccounts:shop", "system:authenticated");
     assertThat(user.isMember(UserInfo.MASTERS)).isFalse();
   }
 
@@ -82,8 +90,11 @@ class TokenAuthenticatorTest {
     var claims = com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet();
     assertThat(claims.getSubject()).isEqualTo("system:serviceaccount:shop:worker");
     assertThat(claims.getExpirationTime().toInstant()).isEqualTo(now.get().plusSeconds(3607));
-    assertThat(claims.getJSONObjectClaim("kubernetes.io").toString()).contains("namespace=shop")
-        .contains("name=worker-0").contains("uid=pod-uid").contains("uid=sa-uid");
+    assertThat(claims.getJSONObjectClaim("kubernetes.io").toString())
+        .contains("namespace=shop")
+        .contains("name=worker-0")
+        .contains("uid=pod-uid")
+        .contains("uid=sa-uid");
   }
 
   @Test
@@ -109,9 +120,17 @@ class TokenAuthenticatorTest {
   void forgedAndForeignTokensAreRefused() {
     String token = tokens.issue(BINDING, Duration.ofHours(1));
     String[] parts = token.split("\\.");
-    String forged = parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-        new String(java.util.Base64.getUrlDecoder().decode(parts[1])).replace("worker", "admin0").getBytes())
-        + "." + parts[2];
+    String forged =
+        parts[0]
+            + "."
+            + java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(
+                    new String(java.util.Base64.getUrlDecoder().decode(parts[1]))
+                        .replace("worker", "admin0")
+                        .getBytes())
+            + "."
+            + parts[2];
     assertUnauthorized(() -> bearer(forged));
     String foreign = new ServiceAccountTokens(clock).issue(BINDING, Duration.ofHours(1));
     assertUnauthorized(() -> bearer(foreign));
@@ -127,7 +146,8 @@ class TokenAuthenticatorTest {
 
   @Test
   void groupsOfAServiceAccount() {
-    assertThat(ServiceAccountTokens.groups("x")).isEqualTo(List.of("system:serviceaccounts",
-        "system:serviceaccounts:x", "system:authenticated"));
+    assertThat(ServiceAccountTokens.groups("x"))
+        .isEqualTo(
+            List.of("system:serviceaccounts", "system:serviceaccounts:x", "system:authenticated"));
   }
 }

@@ -19,14 +19,35 @@ class AccessReviewsTest {
   static final UserInfo SA = RbacAuthorizerTest.SA;
   static final String BASE = "/apis/authorization.k8s.io/v1/";
 
-  private final AccessReviews reviews = new AccessReviews(new RbacAuthorizer(new StaticRbacSource(List.of(
-      new RoleBuilder().withNewMetadata().withNamespace("shop").withName("leases").endMetadata()
-          .withRules(new PolicyRuleBuilder().withApiGroups("coordination.k8s.io").withResources("leases")
-              .withVerbs("get", "create", "update").build()).build(),
-      new RoleBindingBuilder().withNewMetadata().withNamespace("shop").withName("leases").endMetadata()
-          .withNewRoleRef("rbac.authorization.k8s.io", "Role", "leases")
-          .addNewSubject().withKind("ServiceAccount").withName("worker").withNamespace("shop").endSubject()
-          .build()))));
+  private final AccessReviews reviews =
+      new AccessReviews(
+          new RbacAuthorizer(
+              new StaticRbacSource(
+                  List.of(
+                      new RoleBuilder()
+                          .withNewMetadata()
+                          .withNamespace("shop")
+                          .withName("leases")
+                          .endMetadata()
+                          .withRules(
+                              new PolicyRuleBuilder()
+                                  .withApiGroups("coordination.k8s.io")
+                                  .withResources("leases")
+                                  .withVerbs("get", "create", "update")
+                                  .build())
+                          .build(),
+                      new RoleBindingBuilder()
+                          .withNewMetadata()
+                          .withNamespace("shop")
+                          .withName("leases")
+                          .endMetadata()
+                          .withNewRoleRef("rbac.authorization.k8s.io", "Role", "leases")
+                          .addNewSubject()
+                          .withKind("ServiceAccount")
+                          .withName("worker")
+                          .withNamespace("shop")
+                          .endSubject()
+                          .build()))));
 
   private JsonNode answer(UserInfo user, String resource, String body) throws Exception {
     RequestInfo info = RequestInfo.parse("POST", BASE + resource);
@@ -36,49 +57,76 @@ class AccessReviewsTest {
 
   @Test
   void rulesReviewListsTheNamespacesRulesAndTheDefaults() throws Exception {
-    JsonNode status = answer(SA, "selfsubjectrulesreviews",
-        "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"spec\":{\"namespace\":\"shop\"}}")
-        .get("status");
+    JsonNode status =
+        answer(
+                SA,
+                "selfsubjectrulesreviews",
+                "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectRulesReview\",\"spec\":{\"namespace\":\"shop\"}}")
+            .get("status");
     assertThat(status.get("incomplete").asBoolean()).isFalse();
     assertThat(status.get("resourceRules").toString())
-        .contains("{\"apiGroups\":[\"coordination.k8s.io\"],\"resources\":[\"leases\"],\"verbs\":[\"get\",\"create\",\"update\"]}")
+        .contains(
+            "{\"apiGroups\":[\"coordination.k8s.io\"],\"resources\":[\"leases\"],\"verbs\":[\"get\",\"create\",\"update\"]}")
         .contains("selfsubjectrulesreviews");
     assertThat(status.get("nonResourceRules").toString()).contains("/version");
 
-    JsonNode elsewhere = answer(SA, "selfsubjectrulesreviews", "{\"spec\":{\"namespace\":\"other\"}}").get("status");
+    JsonNode elsewhere =
+        answer(SA, "selfsubjectrulesreviews", "{\"spec\":{\"namespace\":\"other\"}}").get("status");
     assertThat(elsewhere.get("resourceRules").toString()).doesNotContain("leases");
   }
 
   @Test
   void selfAccessReviewAnswersCanI() throws Exception {
-    String ask = "{\"spec\":{\"resourceAttributes\":{\"namespace\":\"shop\",\"verb\":\"%s\",\"group\":"
-        + "\"coordination.k8s.io\",\"resource\":\"leases\",\"name\":\"bellhop-operator\"}}}";
-    assertThat(answer(SA, "selfsubjectaccessreviews", ask.formatted("update")).at("/status/allowed").asBoolean())
+    String ask =
+        "{\"spec\":{\"resourceAttributes\":{\"namespace\":\"shop\",\"verb\":\"%s\",\"group\":"
+            + "\"coordination.k8s.io\",\"resource\":\"leases\",\"name\":\"bellhop-operator\"}}}";
+    assertThat(
+            answer(SA, "selfsubjectaccessreviews", ask.formatted("update"))
+                .at("/status/allowed")
+                .asBoolean())
         .isTrue();
-    assertThat(answer(SA, "selfsubjectaccessreviews", ask.formatted("delete")).at("/status/allowed").asBoolean())
+    assertThat(
+            answer(SA, "selfsubjectaccessreviews", ask.formatted("delete"))
+                .at("/status/allowed")
+                .asBoolean())
         .isFalse();
-    assertThat(answer(SA, "selfsubjectaccessreviews",
-        "{\"spec\":{\"nonResourceAttributes\":{\"path\":\"/version\",\"verb\":\"get\"}}}").at("/status/allowed")
-        .asBoolean()).isTrue();
+    assertThat(
+            answer(
+                    SA,
+                    "selfsubjectaccessreviews",
+                    "{\"spec\":{\"nonResourceAttributes\":{\"path\":\"/version\",\"verb\":\"get\"}}}")
+                .at("/status/allowed")
+                .asBoolean())
+        .isTrue();
   }
 
   @Test
   void subjectAccessReviewAsksForSomeoneElse() throws Exception {
-    String ask = "{\"spec\":{\"user\":\"%s\",\"groups\":[\"system:authenticated\"],\"resourceAttributes\":"
-        + "{\"namespace\":\"shop\",\"verb\":\"get\",\"group\":\"coordination.k8s.io\",\"resource\":\"leases\"}}}";
+    String ask =
+        "{\"spec\":{\"user\":\"%s\",\"groups\":[\"system:authenticated\"],\"resourceAttributes\":"
+            + "{\"namespace\":\"shop\",\"verb\":\"get\",\"group\":\"coordination.k8s.io\",\"resource\":\"leases\"}}}";
     UserInfo admin = new UserInfo("admin", "", List.of(UserInfo.MASTERS));
-    assertThat(answer(admin, "subjectaccessreviews", ask.formatted("system:serviceaccount:shop:worker"))
-        .at("/status/allowed").asBoolean()).isTrue();
-    assertThat(answer(admin, "subjectaccessreviews", ask.formatted("system:serviceaccount:shop:other"))
-        .at("/status/allowed").asBoolean()).isFalse();
+    assertThat(
+            answer(
+                    admin,
+                    "subjectaccessreviews",
+                    ask.formatted("system:serviceaccount:shop:worker"))
+                .at("/status/allowed")
+                .asBoolean())
+        .isTrue();
+    assertThat(
+            answer(admin, "subjectaccessreviews", ask.formatted("system:serviceaccount:shop:other"))
+                .at("/status/allowed")
+                .asBoolean())
+        .isFalse();
   }
 
   @Test
   void aBodyThatIsNoReviewIsABadRequest() {
     RequestInfo info = RequestInfo.parse("POST", BASE + "selfsubjectaccessreviews");
-    assertThatThrownBy(() -> reviews.answer(info, SA, "{\"spec\":{}}")).isInstanceOfSatisfying(ApiError.class,
-        e -> assertThat(e.code()).isEqualTo(400));
-    assertThatThrownBy(() -> reviews.answer(info, SA, "not json")).isInstanceOfSatisfying(ApiError.class,
-        e -> assertThat(e.code()).isEqualTo(400));
+    assertThatThrownBy(() -> reviews.answer(info, SA, "{\"spec\":{}}"))
+        .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo(400));
+    assertThatThrownBy(() -> reviews.answer(info, SA, "not json"))
+        .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo(400));
   }
 }

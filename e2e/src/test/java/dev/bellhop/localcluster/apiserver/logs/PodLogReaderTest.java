@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PodLogReaderTest {
   private static final Instant NOW = Instant.parse("2026-12-04T12:00:00Z");
-  private static final String LOG = """
+  private static final String LOG =
+      """
       2026-12-04T11:50:00.000000001Z stdout F geo listening on 127.0.1.5:8082
       2026-12-04T11:58:00.000000000Z stderr F WARN slow request
       not a CRI line
@@ -26,26 +27,30 @@ class PodLogReaderTest {
       2026-12-04T11:59:30.600000000Z stdout F line
       """;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static PodLogOptions options(String query) {
-    return PodLogOptions.parse(RequestInfo.parse("GET", "/api/v1/namespaces/bellhop/pods/geo-1/log?" + query), NOW);
+    return PodLogOptions.parse(
+        RequestInfo.parse("GET", "/api/v1/namespaces/bellhop/pods/geo-1/log?" + query), NOW);
   }
 
   private String read(Path file, String query) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PodLogReader.copy(file, options(query), bytes -> {
-      out.writeBytes(bytes);
-      return true;
-    });
+    PodLogReader.copy(
+        file,
+        options(query),
+        bytes -> {
+          out.writeBytes(bytes);
+          return true;
+        });
     return out.toString(StandardCharsets.UTF_8);
   }
 
   @Test
   void servesTheTextOfEachLineAndFiltersAsTheKubeletDoes() throws Exception {
     Path file = Files.writeString(dir.resolve("geo.log"), LOG);
-    assertThat(read(file, "")).isEqualTo("geo listening on 127.0.1.5:8082\nWARN slow request\nhalf a line\n");
+    assertThat(read(file, ""))
+        .isEqualTo("geo listening on 127.0.1.5:8082\nWARN slow request\nhalf a line\n");
     assertThat(read(file, "tailLines=2")).isEqualTo("half a line\n");
     assertThat(read(file, "sinceSeconds=300")).isEqualTo("WARN slow request\nhalf a line\n");
     assertThat(read(file, "timestamps=true&tailLines=1"))
@@ -56,10 +61,11 @@ class PodLogReaderTest {
 
   @Test
   void badOptionsAre422() {
-    assertThatThrownBy(() -> options("tailLines=-1")).isInstanceOfSatisfying(ApiError.class,
-        e -> assertThat(e.code()).isEqualTo(422));
+    assertThatThrownBy(() -> options("tailLines=-1"))
+        .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo(422));
     assertThatThrownBy(() -> options("sinceSeconds=0")).isInstanceOf(ApiError.class);
-    assertThatThrownBy(() -> options("sinceSeconds=5&sinceTime=2026-12-04T11:00:00Z")).isInstanceOf(ApiError.class);
+    assertThatThrownBy(() -> options("sinceSeconds=5&sinceTime=2026-12-04T11:00:00Z"))
+        .isInstanceOf(ApiError.class);
     assertThatThrownBy(() -> options("tailLines=ten")).isInstanceOf(ApiError.class);
   }
 
@@ -67,19 +73,28 @@ class PodLogReaderTest {
   void followGoesOnWithNewLinesUntilTheRunsFileIsRotatedAway() throws Exception {
     Path file = Files.writeString(dir.resolve("geo.log"), LOG);
     StringBuffer seen = new StringBuffer();
-    CompletableFuture<Void> follow = CompletableFuture.runAsync(() -> {
-      try {
-        PodLogReader.copy(file, options("follow=true&tailLines=1"), bytes -> {
-          seen.append(new String(bytes, StandardCharsets.UTF_8));
-          return true;
-        });
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
-    org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> seen.toString().equals("line\n"));
-    Files.writeString(file, "2026-12-04T12:00:01.000000000Z stdout F next\n", StandardOpenOption.APPEND);
-    org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS)
+    CompletableFuture<Void> follow =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                PodLogReader.copy(
+                    file,
+                    options("follow=true&tailLines=1"),
+                    bytes -> {
+                      seen.append(new String(bytes, StandardCharsets.UTF_8));
+                      return true;
+                    });
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            });
+    org.awaitility.Awaitility.await()
+        .atMost(5, TimeUnit.SECONDS)
+        .until(() -> seen.toString().equals("line\n"));
+    Files.writeString(
+        file, "2026-12-04T12:00:01.000000000Z stdout F next\n", StandardOpenOption.APPEND);
+    org.awaitility.Awaitility.await()
+        .atMost(5, TimeUnit.SECONDS)
         .until(() -> seen.toString().equals("line\nnext\n"));
     assertThat(follow).isNotDone();
     // A restart: the kubelet moves this run's file aside and starts a new one.
@@ -92,13 +107,15 @@ class PodLogReaderTest {
   @Test
   void followEndsWhenTheClientHasGone() throws Exception {
     Path file = Files.writeString(dir.resolve("geo.log"), LOG);
-    CompletableFuture<Void> follow = CompletableFuture.runAsync(() -> {
-      try {
-        PodLogReader.copy(file, options("follow=true"), bytes -> false);
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
+    CompletableFuture<Void> follow =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                PodLogReader.copy(file, options("follow=true"), bytes -> false);
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            });
     follow.get(5, TimeUnit.SECONDS);
   }
 }

@@ -13,7 +13,9 @@ class CelRulesTest {
 
   @Test
   void aFalseRuleIsInvalidAtItsNodeWithItsMessage() {
-    var v = widget("""
+    var v =
+        widget(
+            """
         type: object
         properties:
           spec:
@@ -29,16 +31,19 @@ class CelRulesTest {
                 x-kubernetes-validations:
                 - rule: self % 2 == 1
         """);
-    assertThat(causes(v, META + "spec: {servers: 4}")).containsExactly(
-        "spec: Invalid value: \"object\": spec.selector is required when spec.image is not set",
-        "spec.servers: Invalid value: \"integer\": failed rule: self % 2 == 1");
+    assertThat(causes(v, META + "spec: {servers: 4}"))
+        .containsExactly(
+            "spec: Invalid value: \"object\": spec.selector is required when spec.image is not set",
+            "spec.servers: Invalid value: \"integer\": failed rule: self % 2 == 1");
     assertThat(causes(v, META + "spec: {image: x, servers: 3}")).isEmpty();
     assertThat(causes(v, META + "spec: {selector: {app: a}}")).isEmpty();
   }
 
   @Test
   void messageExpressionFieldPathAndReason() {
-    var v = widget("""
+    var v =
+        widget(
+            """
         type: object
         properties:
           spec:
@@ -55,15 +60,18 @@ class CelRulesTest {
                   enabled: {type: boolean}
                   secretName: {type: string}
         """);
-    assertThat(causes(v, META + "spec: {tls: {enabled: true}}")).containsExactly(
-        "spec.tls.secretName: Required value: tls.secretName is required when TLS is enabled (true)");
+    assertThat(causes(v, META + "spec: {tls: {enabled: true}}"))
+        .containsExactly(
+            "spec.tls.secretName: Required value: tls.secretName is required when TLS is enabled (true)");
     assertThat(causes(v, META + "spec: {tls: {enabled: false}}")).isEmpty();
     assertThat(causes(v, META + "spec: {tls: {enabled: true, secretName: s}}")).isEmpty();
   }
 
   @Test
   void rootRulesSeeTheNameButNoOtherMetadata() {
-    var v = widget("""
+    var v =
+        widget(
+            """
         type: object
         x-kubernetes-validations:
         - rule: "!has(self.spec.image) || self.metadata.name.size() <= 15"
@@ -73,14 +81,17 @@ class CelRulesTest {
           spec: {type: object, properties: {image: {type: string}}}
         """);
     String labels = "apiVersion: test.dev/v1\nkind: Widget\nmetadata: {name: %s, labels: {a: b}}\n";
-    assertThat(causes(v, labels.formatted("a-name-longer-than-fifteen") + "spec: {image: x}")).containsExactly(
-        "<nil>: Invalid value: \"object\": metadata.name must be at most 15 characters when spec.image is set");
+    assertThat(causes(v, labels.formatted("a-name-longer-than-fifteen") + "spec: {image: x}"))
+        .containsExactly(
+            "<nil>: Invalid value: \"object\": metadata.name must be at most 15 characters when spec.image is set");
     assertThat(causes(v, labels.formatted("a-name-longer-than-fifteen") + "spec: {}")).isEmpty();
   }
 
   @Test
   void transitionRulesRunOnlyOnUpdatesWithAnOldValue() {
-    var v = widget("""
+    var v =
+        widget(
+            """
         type: object
         properties:
           spec:
@@ -93,14 +104,21 @@ class CelRulesTest {
                   message: storageClass is immutable
         """);
     assertThat(causes(v, META + "spec: {storageClass: fast}")).isEmpty();
-    assertThat(causes(v, object(META + "spec: {storageClass: slow}"), object(META + "spec: {storageClass: fast}")))
+    assertThat(
+            causes(
+                v,
+                object(META + "spec: {storageClass: slow}"),
+                object(META + "spec: {storageClass: fast}")))
         .containsExactly("spec.storageClass: Invalid value: \"string\": storageClass is immutable");
-    assertThat(causes(v, object(META + "spec: {storageClass: fast}"), object(META + "spec: {}"))).isEmpty();
+    assertThat(causes(v, object(META + "spec: {storageClass: fast}"), object(META + "spec: {}")))
+        .isEmpty();
   }
 
   @Test
   void anEvaluationErrorIsAnInvalidCauseNamingTheRule() {
-    var v = widget("""
+    var v =
+        widget(
+            """
         type: object
         properties:
           spec:
@@ -111,14 +129,18 @@ class CelRulesTest {
               image: {type: string}
         """);
     assertThat(causes(v, META + "spec: {image: registry.local/x}")).isEmpty();
-    assertThat(causes(v, META + "spec: {}")).singleElement().asString()
+    assertThat(causes(v, META + "spec: {}"))
+        .singleElement()
+        .asString()
         .startsWith("spec: Invalid value: \"object\": ")
         .endsWith(" evaluating rule: self.image.startsWith('registry.local/')");
   }
 
   @Test
   void aRuleThatDoesNotCompileRefusesEveryWrite() {
-    var v = widget("""
+    var v =
+        widget(
+            """
         type: object
         properties:
           spec:
@@ -126,13 +148,17 @@ class CelRulesTest {
             x-kubernetes-validations:
             - rule: self.image ==
         """);
-    assertThat(causes(v, META + "spec: {}")).singleElement().asString()
+    assertThat(causes(v, META + "spec: {}"))
+        .singleElement()
+        .asString()
         .startsWith("spec: Invalid value: \"object\": rule compile error: compilation failed");
   }
 
   @Test
   void rulesAreNotRunWhenTheSchemaAlreadyRefusesTheObject() {
-    var v = widget("""
+    var v =
+        widget(
+            """
         type: object
         properties:
           spec:
@@ -143,16 +169,20 @@ class CelRulesTest {
             properties:
               port: {type: integer}
         """);
-    assertThat(causes(v, META + "spec: {}")).containsExactly("spec.port: Required value",
-        "<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; "
-            + "correct the existing errors to complete validation");
-    assertThat(causes(v, META + "spec: {port: 80}")).containsExactly(
-        "spec: Invalid value: \"object\": failed rule: self.port > 1000");
+    assertThat(causes(v, META + "spec: {}"))
+        .containsExactly(
+            "spec.port: Required value",
+            "<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; "
+                + "correct the existing errors to complete validation");
+    assertThat(causes(v, META + "spec: {port: 80}"))
+        .containsExactly("spec: Invalid value: \"object\": failed rule: self.port > 1000");
   }
 
   @Test
   void listItemsAndStringExtensions() {
-    var v = widget("""
+    var v =
+        widget(
+            """
         type: object
         properties:
           spec:
@@ -169,8 +199,9 @@ class CelRulesTest {
                   - rule: "!self.contains(' ')"
                     message: a tag has no spaces
         """);
-    assertThat(causes(v, META + "spec: {tags: [a, 'b c', D]}")).containsExactly(
-        "spec.tags: Invalid value: \"array\": tags are lower case",
-        "spec.tags[1]: Invalid value: \"string\": a tag has no spaces");
+    assertThat(causes(v, META + "spec: {tags: [a, 'b c', D]}"))
+        .containsExactly(
+            "spec.tags: Invalid value: \"array\": tags are lower case",
+            "spec.tags[1]: Invalid value: \"string\": a tag has no spaces");
   }
 }

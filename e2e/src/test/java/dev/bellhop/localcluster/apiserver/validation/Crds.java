@@ -31,7 +31,9 @@ final class Crds {
 
   /** A one-version CRD (group test.dev, kind Widget, version v1) around an openAPIV3Schema. */
   static CustomResourceValidator widget(String schemaYaml) {
-    ObjectNode crd = object("""
+    ObjectNode crd =
+        object(
+            """
         apiVersion: apiextensions.k8s.io/v1
         kind: CustomResourceDefinition
         metadata: {name: widgets.test.dev}
@@ -44,8 +46,9 @@ final class Crds {
             served: true
             storage: true
         """);
-    ((ObjectNode) crd.path("spec").path("versions").get(0)).putObject("schema").set("openAPIV3Schema",
-        yaml(schemaYaml));
+    ((ObjectNode) crd.path("spec").path("versions").get(0))
+        .putObject("schema")
+        .set("openAPIV3Schema", yaml(schemaYaml));
     return CustomResourceValidator.forCrd(crd, "v1");
   }
 

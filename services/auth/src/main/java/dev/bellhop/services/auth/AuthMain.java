@@ -21,13 +21,21 @@ public final class AuthMain {
   public static Future<ServiceServer> start(Vertx vertx, ServiceConfig config) {
     Tokens tokens = Tokens.fromConfig(config);
     ServiceServer server = ServiceServer.create(vertx, config);
-    return server.start()
-        .compose(s -> vertx.executeBlocking(() -> Customers.parse(DataFiles.read(config, "CUSTOMERS_FILE", "customers.json"))))
-        .map(customers -> {
-          server.method("Auth.Login", new LoginHandler(vertx, customers, tokens))
-              .method("Auth.VerifyToken", new VerifyTokenHandler(customers, tokens))
-              .ready();
-          return server;
-        });
+    return server
+        .start()
+        .compose(
+            s ->
+                vertx.executeBlocking(
+                    () ->
+                        Customers.parse(
+                            DataFiles.read(config, "CUSTOMERS_FILE", "customers.json"))))
+        .map(
+            customers -> {
+              server
+                  .method("Auth.Login", new LoginHandler(vertx, customers, tokens))
+                  .method("Auth.VerifyToken", new VerifyTokenHandler(customers, tokens))
+                  .ready();
+              return server;
+            });
   }
 }

@@ -6,7 +6,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Map;
 
-/** customers.json: {@code [{"id","username","passwordHash"}]}, hashes in bcrypt's modular format. */
+/**
+ * customers.json: {@code [{"id","username","passwordHash"}]}, hashes in bcrypt's modular format.
+ */
 public final class Customers {
   public record Customer(String id, String username, String passwordHash) {}
 
@@ -23,9 +25,14 @@ public final class Customers {
     Map<String, Customer> byId = new HashMap<>();
     for (Object row : new JsonArray(json)) {
       JsonObject object = (JsonObject) row;
-      Customer customer = new Customer(object.getString("id"), object.getString("username"), object.getString("passwordHash"));
+      Customer customer =
+          new Customer(
+              object.getString("id"),
+              object.getString("username"),
+              object.getString("passwordHash"));
       if (!customer.passwordHash().startsWith("$2")) {
-        throw new IllegalArgumentException("customer " + customer.username() + " has no bcrypt hash");
+        throw new IllegalArgumentException(
+            "customer " + customer.username() + " has no bcrypt hash");
       }
       byUsername.put(customer.username(), customer);
       byId.put(customer.id(), customer);

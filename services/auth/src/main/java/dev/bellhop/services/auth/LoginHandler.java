@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 final class LoginHandler implements RpcHandler {
   /** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently cut. */
   static final int MAX_PASSWORD_BYTES = 72;
+
   /** Checked for unknown usernames, so a miss costs as long as a wrong password. */
   private static final byte[] DUMMY_HASH =
       BCrypt.withDefaults().hash(8, new byte[16], "dummy".getBytes(StandardCharsets.UTF_8));
@@ -34,18 +35,26 @@ final class LoginHandler implements RpcHandler {
     String password = Fields.requiredString(request.body(), "password");
     byte[] passwordBytes = password.getBytes(StandardCharsets.UTF_8);
     if (passwordBytes.length > MAX_PASSWORD_BYTES || username.length() > 256) {
-      throw RpcException.badRequest("password must be at most " + MAX_PASSWORD_BYTES + " bytes, username 256 characters");
+      throw RpcException.badRequest(
+          "password must be at most " + MAX_PASSWORD_BYTES + " bytes, username 256 characters");
     }
     Customers.Customer customer = customers.byUsername(username);
     // bcrypt is deliberately slow: verify on a worker thread, never on the event loop.
-    return vertx.executeBlocking(() -> {
-      byte[] hash = customer == null ? DUMMY_HASH : customer.passwordHash().getBytes(StandardCharsets.US_ASCII);
-      boolean ok = BCrypt.verifyer().verify(passwordBytes, hash).verified;
-      if (!ok || customer == null) {
-        throw RpcException.unauthorized("invalid username or password");
-      }
-      Tokens.Issued issued = tokens.issue(customer.id(), customer.username());
-      return new JsonObject().put("token", issued.token()).put("expiresAt", issued.expiresAt().toString());
-    }, false);
+    return vertx.executeBlocking(
+        () -> {
+          byte[] hash =
+              customer == null
+                  ? DUMMY_HASH
+                  : customer.passwordHash().getBytes(StandardCharsets.US_ASCII);
+          boolean ok = BCrypt.verifyer().verify(passwordBytes, hash).verified;
+          if (!ok || customer == null) {
+            throw RpcException.unauthorized("invalid username or password");
+          }
+          Tokens.Issued issued = tokens.issue(customer.id(), customer.username());
+          return new JsonObject()
+              .put("token", issued.token())
+              .put("expiresAt", issued.expiresAt().toString());
+        },
+        false);
   }
 }

@@ -31,9 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * HS256 JWTs (Nimbus JOSE+JWT): issued by Login, checked by VerifyToken. Every auth instance
- * must share the key (AUTH_JWT_KEY_FILE or AUTH_JWT_KEY); without one, tokens only verify on
- * the instance that issued them, hence the warning.
+ * HS256 JWTs (Nimbus JOSE+JWT): issued by Login, checked by VerifyToken. Every auth instance must
+ * share the key (AUTH_JWT_KEY_FILE or AUTH_JWT_KEY); without one, tokens only verify on the
+ * instance that issued them, hence the warning.
  */
 public final class Tokens {
   static final String ISSUER = "bellhop-auth";
@@ -57,14 +57,17 @@ public final class Tokens {
     this.ttl = ttl;
     this.clock = clock;
     this.processor = new DefaultJWTProcessor<>();
-    processor.setJWSKeySelector(new SingleKeyJWSKeySelector<>(JWSAlgorithm.HS256, new SecretKeySpec(key, "HmacSHA256")));
-    DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
-        new JWTClaimsSet.Builder().issuer(ISSUER).build(), Set.of("sub", "exp", "iat", "username")) {
-      @Override
-      protected Date currentTime() {
-        return Date.from(clock.instant());
-      }
-    };
+    processor.setJWSKeySelector(
+        new SingleKeyJWSKeySelector<>(JWSAlgorithm.HS256, new SecretKeySpec(key, "HmacSHA256")));
+    DefaultJWTClaimsVerifier<SecurityContext> claims =
+        new DefaultJWTClaimsVerifier<>(
+            new JWTClaimsSet.Builder().issuer(ISSUER).build(),
+            Set.of("sub", "exp", "iat", "username")) {
+          @Override
+          protected Date currentTime() {
+            return Date.from(clock.instant());
+          }
+        };
     claims.setMaxClockSkew((int) clockSkew.toSeconds());
     processor.setJWTClaimsSetVerifier(claims);
   }
@@ -81,7 +84,10 @@ public final class Tokens {
     byte[] key;
     if (file != null) {
       try {
-        key = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
+        key =
+            Files.readString(Path.of(file), StandardCharsets.UTF_8)
+                .strip()
+                .getBytes(StandardCharsets.UTF_8);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read AUTH_JWT_KEY_FILE " + file, e);
       }
@@ -90,12 +96,15 @@ public final class Tokens {
     } else {
       key = new byte[MIN_KEY_BYTES];
       new SecureRandom().nextBytes(key);
-      log.atWarn().log("no AUTH_JWT_KEY_FILE or AUTH_JWT_KEY: generated a random key; "
-          + "tokens will not verify on other instances or after a restart");
+      log.atWarn()
+          .log(
+              "no AUTH_JWT_KEY_FILE or AUTH_JWT_KEY: generated a random key; "
+                  + "tokens will not verify on other instances or after a restart");
       return key;
     }
     if (key.length < MIN_KEY_BYTES) {
-      throw new IllegalArgumentException("the JWT key must be at least " + MIN_KEY_BYTES + " bytes, got " + key.length);
+      throw new IllegalArgumentException(
+          "the JWT key must be at least " + MIN_KEY_BYTES + " bytes, got " + key.length);
     }
     return key;
   }
@@ -105,14 +114,15 @@ public final class Tokens {
   public Issued issue(String customerId, String username) {
     Instant now = clock.instant();
     Instant expires = now.plus(ttl);
-    JWTClaimsSet claims = new JWTClaimsSet.Builder()
-        .issuer(ISSUER)
-        .subject(customerId)
-        .claim("username", username)
-        .issueTime(Date.from(now))
-        .expirationTime(Date.from(expires))
-        .jwtID(UUID.randomUUID().toString())
-        .build();
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .issuer(ISSUER)
+            .subject(customerId)
+            .claim("username", username)
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(expires))
+            .jwtID(UUID.randomUUID().toString())
+            .build();
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
     try {
       jwt.sign(signer);
@@ -123,7 +133,10 @@ public final class Tokens {
     return new Issued(jwt.serialize(), Instant.ofEpochSecond(expires.getEpochSecond()));
   }
 
-  /** Throws {@link InvalidTokenException} for a bad signature, algorithm, issuer or an expired token. */
+  /**
+   * Throws {@link InvalidTokenException} for a bad signature, algorithm, issuer or an expired
+   * token.
+   */
   public Subject verify(String token) {
     try {
       JWTClaimsSet claims = processor.process(token, null);
@@ -133,7 +146,10 @@ public final class Tokens {
       }
       return new Subject(claims.getSubject(), name);
     } catch (BadJWTException e) {
-      throw new InvalidTokenException(e.getMessage().toLowerCase().contains("expired") ? "token expired" : "invalid token: " + e.getMessage());
+      throw new InvalidTokenException(
+          e.getMessage().toLowerCase().contains("expired")
+              ? "token expired"
+              : "invalid token: " + e.getMessage());
     } catch (ParseException | BadJOSEException | JOSEException | RuntimeException e) {
       if (e instanceof InvalidTokenException invalid) {
         throw invalid;

@@ -7,7 +7,9 @@ import dev.bellhop.services.common.rpc.RpcRequest;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
-/** {@code Auth.VerifyToken {authToken}} → {@code {customer:{id, username}}}; bad or expired → 401. */
+/**
+ * {@code Auth.VerifyToken {authToken}} → {@code {customer:{id, username}}}; bad or expired → 401.
+ */
 final class VerifyTokenHandler implements RpcHandler {
   private final Customers customers;
   private final Tokens tokens;
@@ -29,7 +31,12 @@ final class VerifyTokenHandler implements RpcHandler {
     if (customers.byId(subject.customerId()) == null) {
       throw RpcException.unauthorized("unknown customer");
     }
-    return Future.succeededFuture(new JsonObject().put("customer",
-        new JsonObject().put("id", subject.customerId()).put("username", subject.username())));
+    return Future.succeededFuture(
+        new JsonObject()
+            .put(
+                "customer",
+                new JsonObject()
+                    .put("id", subject.customerId())
+                    .put("username", subject.username())));
   }
 }

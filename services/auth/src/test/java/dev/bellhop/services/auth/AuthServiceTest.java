@@ -9,9 +9,9 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.bellhop.services.common.server.ServiceConfig;
 import dev.bellhop.services.common.server.ServiceServer;
+import dev.bellhop.services.common.testing.RpcCalls;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import dev.bellhop.services.common.testing.RpcCalls;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -29,9 +29,22 @@ class AuthServiceTest {
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    server = AuthMain.start(vertx, ServiceConfig.from("auth", 0,
-        Map.of("BIND_ADDR", "127.0.0.1", "AUTH_JWT_KEY", KEY, "AUTH_TOKEN_TTL_SECONDS", "600")))
-        .toCompletionStage().toCompletableFuture().get();
+    server =
+        AuthMain.start(
+                vertx,
+                ServiceConfig.from(
+                    "auth",
+                    0,
+                    Map.of(
+                        "BIND_ADDR",
+                        "127.0.0.1",
+                        "AUTH_JWT_KEY",
+                        KEY,
+                        "AUTH_TOKEN_TTL_SECONDS",
+                        "600")))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
   }
 
   @AfterAll
@@ -52,7 +65,10 @@ class AuthServiceTest {
   }
 
   static String login(String username, String password) throws Exception {
-    var response = call("Auth.Login", new JsonObject().put("username", username).put("password", password).encode());
+    var response =
+        call(
+            "Auth.Login",
+            new JsonObject().put("username", username).put("password", password).encode());
     assertThat(response.statusCode()).isEqualTo(200);
     JsonObject body = new JsonObject(response.body());
     assertThat(Instant.parse(body.getString("expiresAt")))
@@ -69,17 +85,34 @@ class AuthServiceTest {
         .isEqualTo(new JsonObject().put("id", "c0000").put("username", "demo"));
 
     String guest = login("guest0420", "pw-guest0420");
-    assertThat(new JsonObject(call("Auth.VerifyToken", new JsonObject().put("authToken", guest).encode()).body())
-        .getJsonObject("customer").getString("username")).isEqualTo("guest0420");
+    assertThat(
+            new JsonObject(
+                    call("Auth.VerifyToken", new JsonObject().put("authToken", guest).encode())
+                        .body())
+                .getJsonObject("customer")
+                .getString("username"))
+        .isEqualTo("guest0420");
   }
 
   @Test
   void loginRejectsBadCredentialsAndInput() throws Exception {
-    assertError(call("Auth.Login", "{\"username\":\"demo\",\"password\":\"wrong\"}"), 401, "invalid username or password");
-    assertError(call("Auth.Login", "{\"username\":\"nobody\",\"password\":\"bellhop-demo\"}"), 401, "invalid username or password");
+    assertError(
+        call("Auth.Login", "{\"username\":\"demo\",\"password\":\"wrong\"}"),
+        401,
+        "invalid username or password");
+    assertError(
+        call("Auth.Login", "{\"username\":\"nobody\",\"password\":\"bellhop-demo\"}"),
+        401,
+        "invalid username or password");
     assertError(call("Auth.Login", "{\"username\":\"demo\"}"), 400, "password is required");
-    assertError(call("Auth.Login", "{\"username\":42,\"password\":\"x\"}"), 400, "username must be a string");
-    assertError(call("Auth.Login", "{\"username\":\"demo\",\"password\":\"" + "x".repeat(73) + "\"}"), 400, "72 bytes");
+    assertError(
+        call("Auth.Login", "{\"username\":42,\"password\":\"x\"}"),
+        400,
+        "username must be a string");
+    assertError(
+        call("Auth.Login", "{\"username\":\"demo\",\"password\":\"" + "x".repeat(73) + "\"}"),
+        400,
+        "72 bytes");
     assertError(call("Auth.Login", "not json"), 400, "malformed JSON");
   }
 
@@ -89,28 +122,70 @@ class AuthServiceTest {
     assertError(call("Auth.VerifyToken", "{\"authToken\":[]}"), 400, "authToken must be a string");
     assertError(call("Auth.VerifyToken", "{\"authToken\":\"garbage\"}"), 401, "invalid token");
     String token = login("demo", "bellhop-demo");
-    String tampered = token.substring(0, token.length() - 4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
-    assertError(call("Auth.VerifyToken", new JsonObject().put("authToken", tampered).encode()), 401, "invalid token");
-    assertError(call("Auth.VerifyToken", new JsonObject().put("authToken", sign(KEY + "-other", "c0000", Instant.now().plusSeconds(60))).encode()), 401, "invalid token");
-    assertError(call("Auth.VerifyToken", new JsonObject().put("authToken", sign(KEY, "c0000", Instant.now().minusSeconds(60))).encode()), 401, "expired");
-    assertError(call("Auth.VerifyToken", new JsonObject().put("authToken", sign(KEY, "c9999", Instant.now().plusSeconds(60))).encode()), 401, "unknown customer");
+    String tampered =
+        token.substring(0, token.length() - 4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
+    assertError(
+        call("Auth.VerifyToken", new JsonObject().put("authToken", tampered).encode()),
+        401,
+        "invalid token");
+    assertError(
+        call(
+            "Auth.VerifyToken",
+            new JsonObject()
+                .put("authToken", sign(KEY + "-other", "c0000", Instant.now().plusSeconds(60)))
+                .encode()),
+        401,
+        "invalid token");
+    assertError(
+        call(
+            "Auth.VerifyToken",
+            new JsonObject()
+                .put("authToken", sign(KEY, "c0000", Instant.now().minusSeconds(60)))
+                .encode()),
+        401,
+        "expired");
+    assertError(
+        call(
+            "Auth.VerifyToken",
+            new JsonObject()
+                .put("authToken", sign(KEY, "c9999", Instant.now().plusSeconds(60)))
+                .encode()),
+        401,
+        "unknown customer");
     // alg=none must never pass
     String[] parts = token.split("\\.");
-    String none = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8)) + "." + parts[1] + ".";
-    assertError(call("Auth.VerifyToken", new JsonObject().put("authToken", none).encode()), 401, "invalid token");
+    String none =
+        java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8))
+            + "."
+            + parts[1]
+            + ".";
+    assertError(
+        call("Auth.VerifyToken", new JsonObject().put("authToken", none).encode()),
+        401,
+        "invalid token");
   }
 
   static String sign(String key, String subject, Instant expires) throws Exception {
-    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
-        .issuer("bellhop-auth").subject(subject).claim("username", "demo")
-        .issueTime(Date.from(expires.minusSeconds(600))).expirationTime(Date.from(expires)).build());
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader(JWSAlgorithm.HS256),
+            new JWTClaimsSet.Builder()
+                .issuer("bellhop-auth")
+                .subject(subject)
+                .claim("username", "demo")
+                .issueTime(Date.from(expires.minusSeconds(600)))
+                .expirationTime(Date.from(expires))
+                .build());
     jwt.sign(new MACSigner(key.getBytes(StandardCharsets.UTF_8)));
     return jwt.serialize();
   }
 
   @Test
   void keyMustBeLongEnough() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Tokens.key(ServiceConfig.from("auth", 0, Map.of("AUTH_JWT_KEY", "short"))))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Tokens.key(ServiceConfig.from("auth", 0, Map.of("AUTH_JWT_KEY", "short"))))
         .hasMessageContaining("at least 32 bytes");
   }
 }

@@ -23,8 +23,8 @@ import java.util.stream.IntStream;
 
 /**
  * Writes the Bellhop hotel data set (customers, locations, profiles, rates) into a folder.
- * Deterministic: a fixed seed, java.util.Random (whose algorithm is specified) and StrictMath,
- * so running it again reproduces the committed files byte for byte.
+ * Deterministic: a fixed seed, java.util.Random (whose algorithm is specified) and StrictMath, so
+ * running it again reproduces the committed files byte for byte.
  *
  * <p>Run with {@code make data}.
  */
@@ -33,119 +33,358 @@ public final class GenerateData {
   static final LocalDate FIRST_NIGHT = LocalDate.of(2026, 1, 1);
   static final LocalDate LAST_NIGHT = LocalDate.of(2027, 12, 31);
   static final int CUSTOMERS = 1000;
+
   /** bcrypt cost for the demo data: low enough that 1,001 hashes take seconds, not minutes. */
   static final int BCRYPT_COST = 8;
+
   static final double METERS_PER_DEGREE_LAT = 111_320.0;
 
-  record Neighborhood(String name, double lat, double lon, double spreadMeters, String postalCode,
-      int hotels, String landmarkEn, String landmarkEs, List<String> streets) {}
+  record Neighborhood(
+      String name,
+      double lat,
+      double lon,
+      double spreadMeters,
+      String postalCode,
+      int hotels,
+      String landmarkEn,
+      String landmarkEs,
+      List<String> streets) {}
 
   record RoomType(String code, String description, double priceFactor, double soldOutRate) {}
 
   // Centres and spreads keep every hotel on land inside the city (coastal ones have small spreads).
-  static final List<Neighborhood> NEIGHBORHOODS = List.of(
-      new Neighborhood("Union Square", 37.7879, -122.4075, 350, "94108", 18,
-          "a short walk from the cable cars on Powell Street", "a pocos pasos de los tranvías de Powell Street",
-          List.of("Geary St", "Post St", "Sutter St", "Powell St", "Mason St", "Stockton St", "O'Farrell St")),
-      new Neighborhood("the Financial District", 37.7936, -122.4010, 300, "94111", 10,
-          "among the towers near the Transamerica Pyramid", "entre las torres cerca de la Transamerica Pyramid",
-          List.of("California St", "Pine St", "Sansome St", "Battery St", "Front St", "Montgomery St")),
-      new Neighborhood("SoMa", 37.7810, -122.4010, 450, "94103", 12,
-          "next to Yerba Buena Gardens and the Moscone Center", "junto a Yerba Buena Gardens y el Moscone Center",
-          List.of("Howard St", "Folsom St", "Mission St", "3rd St", "4th St", "Minna St")),
-      new Neighborhood("Nob Hill", 37.7920, -122.4140, 250, "94109", 7,
-          "at the top of the hill by Grace Cathedral", "en lo alto de la colina junto a Grace Cathedral",
-          List.of("California St", "Mason St", "Taylor St", "Jones St", "Sacramento St")),
-      new Neighborhood("Fisherman's Wharf", 37.8050, -122.4160, 200, "94133", 10,
-          "steps from Pier 39 and the sea lions", "a unos pasos del Pier 39 y sus leones marinos",
-          List.of("Jefferson St", "Beach St", "North Point St", "Columbus Ave", "Taylor St")),
-      new Neighborhood("North Beach", 37.8000, -122.4090, 250, "94133", 5,
-          "among the cafés below Coit Tower", "entre los cafés a los pies de la Coit Tower",
-          List.of("Columbus Ave", "Grant Ave", "Stockton St", "Broadway", "Vallejo St")),
-      new Neighborhood("the Marina", 37.8000, -122.4370, 250, "94123", 6,
-          "a few blocks from the Palace of Fine Arts", "a pocas calles del Palace of Fine Arts",
-          List.of("Lombard St", "Chestnut St", "Bay St", "Fillmore St")),
-      new Neighborhood("Civic Center", 37.7775, -122.4205, 300, "94102", 8,
-          "across from City Hall and the opera house", "frente al ayuntamiento y la ópera",
-          List.of("Van Ness Ave", "Polk St", "Hayes St", "Grove St", "Franklin St")),
-      new Neighborhood("the Tenderloin", 37.7845, -122.4140, 200, "94102", 6,
-          "close to the theatres of Geary Street", "cerca de los teatros de Geary Street",
-          List.of("Eddy St", "Ellis St", "Jones St", "Leavenworth St", "Turk St")),
-      new Neighborhood("Japantown", 37.7853, -122.4295, 250, "94115", 4,
-          "beside the Peace Pagoda", "junto a la Pagoda de la Paz",
-          List.of("Post St", "Geary Blvd", "Sutter St", "Webster St", "Laguna St")),
-      new Neighborhood("the Mission", 37.7599, -122.4148, 400, "94110", 5,
-          "near the murals and taquerias of Valencia Street", "cerca de los murales y taquerías de Valencia Street",
-          List.of("Valencia St", "Mission St", "16th St", "18th St", "Guerrero St")),
-      new Neighborhood("the Castro", 37.7609, -122.4350, 250, "94114", 3,
-          "under the rainbow flag at Harvey Milk Plaza", "bajo la bandera arcoíris de Harvey Milk Plaza",
-          List.of("Market St", "Castro St", "18th St", "Noe St")),
-      new Neighborhood("Haight-Ashbury", 37.7700, -122.4470, 300, "94117", 3,
-          "a block from Golden Gate Park", "a una calle del Golden Gate Park",
-          List.of("Haight St", "Stanyan St", "Masonic Ave", "Page St")),
-      new Neighborhood("the Embarcadero", 37.7950, -122.3970, 150, "94105", 5,
-          "facing the Ferry Building", "frente al Ferry Building",
-          List.of("Steuart St", "Spear St", "Mission St", "Market St", "Drumm St")),
-      new Neighborhood("Mission Bay", 37.7700, -122.3930, 250, "94158", 3,
-          "near the ballpark and the Chase Center", "cerca del estadio y del Chase Center",
-          List.of("4th St", "Owens St", "3rd St", "Mission Bay Blvd")),
-      new Neighborhood("Pacific Heights", 37.7915, -122.4350, 300, "94115", 3,
-          "on a quiet street of Victorian houses", "en una calle tranquila de casas victorianas",
-          List.of("Fillmore St", "Sacramento St", "Washington St", "Divisadero St")),
-      new Neighborhood("the Inner Richmond", 37.7800, -122.4640, 350, "94118", 3,
-          "among the bakeries and dim sum houses of Clement Street", "entre las panaderías y casas de dim sum de Clement Street",
-          List.of("Geary Blvd", "Clement St", "Balboa St", "Arguello Blvd")),
-      new Neighborhood("the Inner Sunset", 37.7630, -122.4680, 300, "94122", 3,
-          "by the museums of Golden Gate Park", "junto a los museos del Golden Gate Park",
-          List.of("Irving St", "Judah St", "9th Ave", "Lincoln Way")),
-      new Neighborhood("the Outer Sunset", 37.7550, -122.4990, 200, "94122", 2,
-          "two blocks from Ocean Beach", "a dos calles de Ocean Beach",
-          List.of("Judah St", "Noriega St", "La Playa St", "46th Ave")),
-      new Neighborhood("Dogpatch", 37.7590, -122.3930, 250, "94107", 2,
-          "among the warehouses turned studios", "entre almacenes convertidos en talleres",
-          List.of("Tennessee St", "3rd St", "20th St", "18th St")),
-      new Neighborhood("Cow Hollow", 37.7975, -122.4340, 200, "94123", 2,
-          "on the boutique-lined Union Street", "en Union Street, llena de boutiques",
-          List.of("Union St", "Lombard St", "Fillmore St", "Steiner St")),
-      new Neighborhood("Chinatown", 37.7941, -122.4068, 150, "94108", 2,
-          "beside the Dragon Gate", "junto a la Dragon Gate",
-          List.of("Grant Ave", "Stockton St", "Kearny St", "Washington St")));
+  static final List<Neighborhood> NEIGHBORHOODS =
+      List.of(
+          new Neighborhood(
+              "Union Square",
+              37.7879,
+              -122.4075,
+              350,
+              "94108",
+              18,
+              "a short walk from the cable cars on Powell Street",
+              "a pocos pasos de los tranvías de Powell Street",
+              List.of(
+                  "Geary St",
+                  "Post St",
+                  "Sutter St",
+                  "Powell St",
+                  "Mason St",
+                  "Stockton St",
+                  "O'Farrell St")),
+          new Neighborhood(
+              "the Financial District",
+              37.7936,
+              -122.4010,
+              300,
+              "94111",
+              10,
+              "among the towers near the Transamerica Pyramid",
+              "entre las torres cerca de la Transamerica Pyramid",
+              List.of(
+                  "California St",
+                  "Pine St",
+                  "Sansome St",
+                  "Battery St",
+                  "Front St",
+                  "Montgomery St")),
+          new Neighborhood(
+              "SoMa",
+              37.7810,
+              -122.4010,
+              450,
+              "94103",
+              12,
+              "next to Yerba Buena Gardens and the Moscone Center",
+              "junto a Yerba Buena Gardens y el Moscone Center",
+              List.of("Howard St", "Folsom St", "Mission St", "3rd St", "4th St", "Minna St")),
+          new Neighborhood(
+              "Nob Hill",
+              37.7920,
+              -122.4140,
+              250,
+              "94109",
+              7,
+              "at the top of the hill by Grace Cathedral",
+              "en lo alto de la colina junto a Grace Cathedral",
+              List.of("California St", "Mason St", "Taylor St", "Jones St", "Sacramento St")),
+          new Neighborhood(
+              "Fisherman's Wharf",
+              37.8050,
+              -122.4160,
+              200,
+              "94133",
+              10,
+              "steps from Pier 39 and the sea lions",
+              "a unos pasos del Pier 39 y sus leones marinos",
+              List.of("Jefferson St", "Beach St", "North Point St", "Columbus Ave", "Taylor St")),
+          new Neighborhood(
+              "North Beach",
+              37.8000,
+              -122.4090,
+              250,
+              "94133",
+              5,
+              "among the cafés below Coit Tower",
+              "entre los cafés a los pies de la Coit Tower",
+              List.of("Columbus Ave", "Grant Ave", "Stockton St", "Broadway", "Vallejo St")),
+          new Neighborhood(
+              "the Marina",
+              37.8000,
+              -122.4370,
+              250,
+              "94123",
+              6,
+              "a few blocks from the Palace of Fine Arts",
+              "a pocas calles del Palace of Fine Arts",
+              List.of("Lombard St", "Chestnut St", "Bay St", "Fillmore St")),
+          new Neighborhood(
+              "Civic Center",
+              37.7775,
+              -122.4205,
+              300,
+              "94102",
+              8,
+              "across from City Hall and the opera house",
+              "frente al ayuntamiento y la ópera",
+              List.of("Van Ness Ave", "Polk St", "Hayes St", "Grove St", "Franklin St")),
+          new Neighborhood(
+              "the Tenderloin",
+              37.7845,
+              -122.4140,
+              200,
+              "94102",
+              6,
+              "close to the theatres of Geary Street",
+              "cerca de los teatros de Geary Street",
+              List.of("Eddy St", "Ellis St", "Jones St", "Leavenworth St", "Turk St")),
+          new Neighborhood(
+              "Japantown",
+              37.7853,
+              -122.4295,
+              250,
+              "94115",
+              4,
+              "beside the Peace Pagoda",
+              "junto a la Pagoda de la Paz",
+              List.of("Post St", "Geary Blvd", "Sutter St", "Webster St", "Laguna St")),
+          new Neighborhood(
+              "the Mission",
+              37.7599,
+              -122.4148,
+              400,
+              "94110",
+              5,
+              "near the murals and taquerias of Valencia Street",
+              "cerca de los murales y taquerías de Valencia Street",
+              List.of("Valencia St", "Mission St", "16th St", "18th St", "Guerrero St")),
+          new Neighborhood(
+              "the Castro",
+              37.7609,
+              -122.4350,
+              250,
+              "94114",
+              3,
+              "under the rainbow flag at Harvey Milk Plaza",
+              "bajo la bandera arcoíris de Harvey Milk Plaza",
+              List.of("Market St", "Castro St", "18th St", "Noe St")),
+          new Neighborhood(
+              "Haight-Ashbury",
+              37.7700,
+              -122.4470,
+              300,
+              "94117",
+              3,
+              "a block from Golden Gate Park",
+              "a una calle del Golden Gate Park",
+              List.of("Haight St", "Stanyan St", "Masonic Ave", "Page St")),
+          new Neighborhood(
+              "the Embarcadero",
+              37.7950,
+              -122.3970,
+              150,
+              "94105",
+              5,
+              "facing the Ferry Building",
+              "frente al Ferry Building",
+              List.of("Steuart St", "Spear St", "Mission St", "Market St", "Drumm St")),
+          new Neighborhood(
+              "Mission Bay",
+              37.7700,
+              -122.3930,
+              250,
+              "94158",
+              3,
+              "near the ballpark and the Chase Center",
+              "cerca del estadio y del Chase Center",
+              List.of("4th St", "Owens St", "3rd St", "Mission Bay Blvd")),
+          new Neighborhood(
+              "Pacific Heights",
+              37.7915,
+              -122.4350,
+              300,
+              "94115",
+              3,
+              "on a quiet street of Victorian houses",
+              "en una calle tranquila de casas victorianas",
+              List.of("Fillmore St", "Sacramento St", "Washington St", "Divisadero St")),
+          new Neighborhood(
+              "the Inner Richmond",
+              37.7800,
+              -122.4640,
+              350,
+              "94118",
+              3,
+              "among the bakeries and dim sum houses of Clement Street",
+              "entre las panaderías y casas de dim sum de Clement Street",
+              List.of("Geary Blvd", "Clement St", "Balboa St", "Arguello Blvd")),
+          new Neighborhood(
+              "the Inner Sunset",
+              37.7630,
+              -122.4680,
+              300,
+              "94122",
+              3,
+              "by the museums of Golden Gate Park",
+              "junto a los museos del Golden Gate Park",
+              List.of("Irving St", "Judah St", "9th Ave", "Lincoln Way")),
+          new Neighborhood(
+              "the Outer Sunset",
+              37.7550,
+              -122.4990,
+              200,
+              "94122",
+              2,
+              "two blocks from Ocean Beach",
+              "a dos calles de Ocean Beach",
+              List.of("Judah St", "Noriega St", "La Playa St", "46th Ave")),
+          new Neighborhood(
+              "Dogpatch",
+              37.7590,
+              -122.3930,
+              250,
+              "94107",
+              2,
+              "among the warehouses turned studios",
+              "entre almacenes convertidos en talleres",
+              List.of("Tennessee St", "3rd St", "20th St", "18th St")),
+          new Neighborhood(
+              "Cow Hollow",
+              37.7975,
+              -122.4340,
+              200,
+              "94123",
+              2,
+              "on the boutique-lined Union Street",
+              "en Union Street, llena de boutiques",
+              List.of("Union St", "Lombard St", "Fillmore St", "Steiner St")),
+          new Neighborhood(
+              "Chinatown",
+              37.7941,
+              -122.4068,
+              150,
+              "94108",
+              2,
+              "beside the Dragon Gate",
+              "junto a la Dragon Gate",
+              List.of("Grant Ave", "Stockton St", "Kearny St", "Washington St")));
 
-  static final List<RoomType> ROOM_TYPES = List.of(
-      new RoomType("STD", "Standard room, one queen bed", 0.85, 0.015),
-      new RoomType("KNG", "King room, one king bed", 1.0, 0.015),
-      new RoomType("QQ", "Double queen room, two queen beds", 1.1, 0.02),
-      new RoomType("ADA", "Accessible king room with roll-in shower", 1.0, 0.03),
-      new RoomType("JRS", "Junior suite, king bed and sitting area", 1.6, 0.04),
-      new RoomType("STE", "One-bedroom suite with separate living room", 2.2, 0.05));
+  static final List<RoomType> ROOM_TYPES =
+      List.of(
+          new RoomType("STD", "Standard room, one queen bed", 0.85, 0.015),
+          new RoomType("KNG", "King room, one king bed", 1.0, 0.015),
+          new RoomType("QQ", "Double queen room, two queen beds", 1.1, 0.02),
+          new RoomType("ADA", "Accessible king room with roll-in shower", 1.0, 0.03),
+          new RoomType("JRS", "Junior suite, king bed and sitting area", 1.6, 0.04),
+          new RoomType("STE", "One-bedroom suite with separate living room", 2.2, 0.05));
 
-  static final String[] NAME_FIRST = {"Golden", "Foggy", "Painted", "Crooked", "Cable Car", "Harbor", "Sutro",
-      "Twin Peaks", "Ocean", "Lombard", "Coit", "Hilltop", "Bayside", "Seacliff", "Redwood", "Cypress",
-      "Victorian", "Presidio", "Alcatraz", "Fog City"};
-  static final String[] NAME_SECOND = {"Gate", "Lantern", "Pier", "Ferry", "Sparrow", "Anchor", "Heron",
-      "Compass", "Poppy", "Lighthouse", "Sailor", "Fern", "Garden", "Vista", "Tide"};
+  static final String[] NAME_FIRST = {
+    "Golden",
+    "Foggy",
+    "Painted",
+    "Crooked",
+    "Cable Car",
+    "Harbor",
+    "Sutro",
+    "Twin Peaks",
+    "Ocean",
+    "Lombard",
+    "Coit",
+    "Hilltop",
+    "Bayside",
+    "Seacliff",
+    "Redwood",
+    "Cypress",
+    "Victorian",
+    "Presidio",
+    "Alcatraz",
+    "Fog City"
+  };
+  static final String[] NAME_SECOND = {
+    "Gate",
+    "Lantern",
+    "Pier",
+    "Ferry",
+    "Sparrow",
+    "Anchor",
+    "Heron",
+    "Compass",
+    "Poppy",
+    "Lighthouse",
+    "Sailor",
+    "Fern",
+    "Garden",
+    "Vista",
+    "Tide"
+  };
   static final String[] NAME_KIND = {"Hotel", "Inn", "Suites", "Lodge", "House", "Hotel", "Hotel"};
-  static final String[][] STYLES = {{"boutique", "boutique"}, {"historic", "histórico"}, {"modern", "moderno"},
-      {"family-run", "familiar"}, {"design-led", "de diseño"}, {"classic", "clásico"}, {"eco-friendly", "ecológico"}};
+  static final String[][] STYLES = {
+    {"boutique", "boutique"},
+    {"historic", "histórico"},
+    {"modern", "moderno"},
+    {"family-run", "familiar"},
+    {"design-led", "de diseño"},
+    {"classic", "clásico"},
+    {"eco-friendly", "ecológico"}
+  };
   static final String[][] AMENITIES = {
-      {"Rooms have rain showers and blackout curtains.", "Las habitaciones tienen duchas de lluvia y cortinas opacas."},
-      {"Breakfast is served daily in the lobby café.", "El desayuno se sirve a diario en la cafetería del vestíbulo."},
-      {"A rooftop terrace looks out over the bay.", "Una terraza en la azotea mira a la bahía."},
-      {"Bicycles can be borrowed free of charge.", "Se prestan bicicletas sin coste."},
-      {"Pets are welcome.", "Se admiten mascotas."},
-      {"A 24-hour fitness room is on the ground floor.", "Hay un gimnasio abierto 24 horas en la planta baja."},
-      {"Each evening a wine hour pours California wines.", "Cada tarde, una hora del vino sirve vinos de California."},
-      {"Valet parking is available.", "Hay servicio de aparcacoches."},
-      {"Meeting rooms seat up to 80 guests.", "Las salas de reuniones acogen hasta 80 personas."}};
+    {
+      "Rooms have rain showers and blackout curtains.",
+      "Las habitaciones tienen duchas de lluvia y cortinas opacas."
+    },
+    {
+      "Breakfast is served daily in the lobby café.",
+      "El desayuno se sirve a diario en la cafetería del vestíbulo."
+    },
+    {"A rooftop terrace looks out over the bay.", "Una terraza en la azotea mira a la bahía."},
+    {"Bicycles can be borrowed free of charge.", "Se prestan bicicletas sin coste."},
+    {"Pets are welcome.", "Se admiten mascotas."},
+    {
+      "A 24-hour fitness room is on the ground floor.",
+      "Hay un gimnasio abierto 24 horas en la planta baja."
+    },
+    {
+      "Each evening a wine hour pours California wines.",
+      "Cada tarde, una hora del vino sirve vinos de California."
+    },
+    {"Valet parking is available.", "Hay servicio de aparcacoches."},
+    {"Meeting rooms seat up to 80 guests.", "Las salas de reuniones acogen hasta 80 personas."}
+  };
+
   /** Conference weeks, when the city sells out (rates up, rooms scarce). */
-  static final List<LocalDate[]> EVENTS = List.of(
-      new LocalDate[] {LocalDate.of(2026, 3, 16), LocalDate.of(2026, 3, 20)},
-      new LocalDate[] {LocalDate.of(2026, 9, 14), LocalDate.of(2026, 9, 18)},
-      new LocalDate[] {LocalDate.of(2026, 10, 5), LocalDate.of(2026, 10, 9)},
-      new LocalDate[] {LocalDate.of(2027, 3, 15), LocalDate.of(2027, 3, 19)},
-      new LocalDate[] {LocalDate.of(2027, 9, 13), LocalDate.of(2027, 9, 17)},
-      new LocalDate[] {LocalDate.of(2027, 10, 4), LocalDate.of(2027, 10, 8)});
-  static final double[] MONTH_FACTOR = {0.85, 0.88, 0.95, 1.0, 1.05, 1.12, 1.15, 1.12, 1.2, 1.22, 0.95, 0.9};
+  static final List<LocalDate[]> EVENTS =
+      List.of(
+          new LocalDate[] {LocalDate.of(2026, 3, 16), LocalDate.of(2026, 3, 20)},
+          new LocalDate[] {LocalDate.of(2026, 9, 14), LocalDate.of(2026, 9, 18)},
+          new LocalDate[] {LocalDate.of(2026, 10, 5), LocalDate.of(2026, 10, 9)},
+          new LocalDate[] {LocalDate.of(2027, 3, 15), LocalDate.of(2027, 3, 19)},
+          new LocalDate[] {LocalDate.of(2027, 9, 13), LocalDate.of(2027, 9, 17)},
+          new LocalDate[] {LocalDate.of(2027, 10, 4), LocalDate.of(2027, 10, 8)});
+
+  static final double[] MONTH_FACTOR = {
+    0.85, 0.88, 0.95, 1.0, 1.05, 1.12, 1.15, 1.12, 1.2, 1.22, 0.95, 0.9
+  };
+
   /** San Francisco's transient occupancy tax. */
   static final double OCCUPANCY_TAX = 0.14;
 
@@ -157,11 +396,13 @@ public final class GenerateData {
    */
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args.length > 0 ? args[0] : "data");
-    Set<String> only = Set.copyOf(Arrays.asList(args).subList(Math.min(1, args.length), args.length));
+    Set<String> only =
+        Set.copyOf(Arrays.asList(args).subList(Math.min(1, args.length), args.length));
     Predicate<String> wanted = name -> only.isEmpty() || only.contains(name);
     Files.createDirectories(out);
     Random random = new Random(SEED);
-    // The files draw from one seeded sequence, in this order: each is computed, even when not written.
+    // The files draw from one seeded sequence, in this order: each is computed, even when not
+    // written.
     List<JsonObject> profiles = hotels(random);
     writeIf(wanted, out.resolve("profiles.json"), prettyArray(profiles));
     writeIf(wanted, out.resolve("locations.json"), locations(profiles));
@@ -169,12 +410,15 @@ public final class GenerateData {
     if (wanted.test("customers.json")) {
       long start = System.nanoTime();
       write(out.resolve("customers.json"), customers(random));
-      System.out.printf("hashed %d customers' passwords in %d ms%n", CUSTOMERS + 1, (System.nanoTime() - start) / 1_000_000);
+      System.out.printf(
+          "hashed %d customers' passwords in %d ms%n",
+          CUSTOMERS + 1, (System.nanoTime() - start) / 1_000_000);
     }
     System.out.printf("wrote %s to %s%n", only.isEmpty() ? "the data set" : only, out);
   }
 
-  private static void writeIf(Predicate<String> wanted, Path file, String content) throws IOException {
+  private static void writeIf(Predicate<String> wanted, Path file, String content)
+      throws IOException {
     if (wanted.test(file.getFileName().toString())) {
       write(file, content);
     }
@@ -190,43 +434,85 @@ public final class GenerateData {
         double north = clamp(random.nextGaussian() * hood.spreadMeters() / 2, hood.spreadMeters());
         double east = clamp(random.nextGaussian() * hood.spreadMeters() / 2, hood.spreadMeters());
         double lat = round(hood.lat() + north / METERS_PER_DEGREE_LAT, 6);
-        double lon = round(hood.lon() + east / (METERS_PER_DEGREE_LAT * StrictMath.cos(StrictMath.toRadians(hood.lat()))), 6);
+        double lon =
+            round(
+                hood.lon()
+                    + east
+                        / (METERS_PER_DEGREE_LAT
+                            * StrictMath.cos(StrictMath.toRadians(hood.lat()))),
+                6);
         String name;
         do {
-          name = "The " + pick(random, NAME_FIRST) + " " + pick(random, NAME_SECOND) + " " + pick(random, NAME_KIND);
+          name =
+              "The "
+                  + pick(random, NAME_FIRST)
+                  + " "
+                  + pick(random, NAME_SECOND)
+                  + " "
+                  + pick(random, NAME_KIND);
         } while (!names.add(name));
         String[] style = STYLES[random.nextInt(STYLES.length)];
         int rooms = 20 + random.nextInt(380);
         int first = random.nextInt(AMENITIES.length);
         int second = (first + 1 + random.nextInt(AMENITIES.length - 1)) % AMENITIES.length;
-        String en = name + " is a " + style[0] + " hotel with " + rooms + " rooms in " + hood.name() + ", "
-            + hood.landmarkEn() + ". " + AMENITIES[first][0] + " " + AMENITIES[second][0];
-        String es = name + " es un hotel " + style[1] + " de " + rooms + " habitaciones en " + hood.name()
-            .replaceFirst("^the ", "") + ", " + hood.landmarkEs() + ". " + AMENITIES[first][1] + " "
-            + AMENITIES[second][1];
+        String en =
+            name
+                + " is a "
+                + style[0]
+                + " hotel with "
+                + rooms
+                + " rooms in "
+                + hood.name()
+                + ", "
+                + hood.landmarkEn()
+                + ". "
+                + AMENITIES[first][0]
+                + " "
+                + AMENITIES[second][0];
+        String es =
+            name
+                + " es un hotel "
+                + style[1]
+                + " de "
+                + rooms
+                + " habitaciones en "
+                + hood.name().replaceFirst("^the ", "")
+                + ", "
+                + hood.landmarkEs()
+                + ". "
+                + AMENITIES[first][1]
+                + " "
+                + AMENITIES[second][1];
         // 555-0100..0199 are the numbers reserved for fiction; two San Francisco area codes.
-        String phone = "(" + (id <= 100 ? "415" : "628") + ") 555-01" + String.format("%02d", (id - 1) % 100);
+        String phone =
+            "(" + (id <= 100 ? "415" : "628") + ") 555-01" + String.format("%02d", (id - 1) % 100);
         JsonArray images = new JsonArray();
         int imageCount = 2 + random.nextInt(3);
         for (int n = 1; n <= imageCount; n++) {
-          images.add(new JsonObject().put("url", "https://images.bellhop.example/hotels/" + id + "/" + n + ".jpg")
-              .put("default", n == 1));
+          images.add(
+              new JsonObject()
+                  .put("url", "https://images.bellhop.example/hotels/" + id + "/" + n + ".jpg")
+                  .put("default", n == 1));
         }
-        hotels.add(new JsonObject()
-            .put("id", Integer.toString(id))
-            .put("name", name)
-            .put("phoneNumber", phone)
-            .put("description", new JsonObject().put("en", en).put("es", es))
-            .put("address", new JsonObject()
-                .put("streetNumber", Integer.toString(100 + random.nextInt(1900)))
-                .put("streetName", hood.streets().get(random.nextInt(hood.streets().size())))
-                .put("city", "San Francisco")
-                .put("state", "CA")
-                .put("country", "United States")
-                .put("postalCode", hood.postalCode())
-                .put("lat", lat)
-                .put("lon", lon))
-            .put("images", images));
+        hotels.add(
+            new JsonObject()
+                .put("id", Integer.toString(id))
+                .put("name", name)
+                .put("phoneNumber", phone)
+                .put("description", new JsonObject().put("en", en).put("es", es))
+                .put(
+                    "address",
+                    new JsonObject()
+                        .put("streetNumber", Integer.toString(100 + random.nextInt(1900)))
+                        .put(
+                            "streetName", hood.streets().get(random.nextInt(hood.streets().size())))
+                        .put("city", "San Francisco")
+                        .put("state", "CA")
+                        .put("country", "United States")
+                        .put("postalCode", hood.postalCode())
+                        .put("lat", lat)
+                        .put("lon", lon))
+                .put("images", images));
       }
     }
     return hotels;
@@ -236,8 +522,13 @@ public final class GenerateData {
     StringBuilder json = new StringBuilder("[\n");
     for (int i = 0; i < profiles.size(); i++) {
       JsonObject address = profiles.get(i).getJsonObject("address");
-      json.append("  ").append(new JsonObject().put("hotelId", profiles.get(i).getString("id"))
-          .put("lat", address.getDouble("lat")).put("lon", address.getDouble("lon")).encode())
+      json.append("  ")
+          .append(
+              new JsonObject()
+                  .put("hotelId", profiles.get(i).getString("id"))
+                  .put("lat", address.getDouble("lat"))
+                  .put("lon", address.getDouble("lon"))
+                  .encode())
           .append(i + 1 < profiles.size() ? ",\n" : "\n");
     }
     return json.append("]\n").toString();
@@ -251,8 +542,11 @@ public final class GenerateData {
   static String rates(List<JsonObject> profiles, Random random) {
     int nights = (int) ChronoUnit.DAYS.between(FIRST_NIGHT, LAST_NIGHT) + 1;
     StringBuilder json = new StringBuilder();
-    json.append("{\n  \"currency\": \"USD\",\n  \"firstNight\": \"").append(FIRST_NIGHT)
-        .append("\",\n  \"nights\": ").append(nights).append(",\n  \"hotels\": [\n");
+    json.append("{\n  \"currency\": \"USD\",\n  \"firstNight\": \"")
+        .append(FIRST_NIGHT)
+        .append("\",\n  \"nights\": ")
+        .append(nights)
+        .append(",\n  \"hotels\": [\n");
     for (int h = 0; h < profiles.size(); h++) {
       String hotelId = profiles.get(h).getString("id");
       double base = 140 + random.nextInt(29) * 10; // 140..420 a night for a king room
@@ -280,10 +574,14 @@ public final class GenerateData {
             inclusive.append(sep).append("null");
             continue;
           }
-          double price = base * type.priceFactor() * MONTH_FACTOR[night.getMonthValue() - 1]
-              * weekdayFactor(night.getDayOfWeek()) * (event ? 1.45 : 1.0)
-              * (night.getMonthValue() == 12 && night.getDayOfMonth() == 31 ? 1.5 : 1.0)
-              * (1 + clamp(random.nextGaussian() * 0.03, 0.08));
+          double price =
+              base
+                  * type.priceFactor()
+                  * MONTH_FACTOR[night.getMonthValue() - 1]
+                  * weekdayFactor(night.getDayOfWeek())
+                  * (event ? 1.45 : 1.0)
+                  * (night.getMonthValue() == 12 && night.getDayOfMonth() == 31 ? 1.5 : 1.0)
+                  * (1 + clamp(random.nextGaussian() * 0.03, 0.08));
           long bookableCents = Math.round(price) * 100;
           long totalCents = Math.round(bookableCents * (1 + OCCUPANCY_TAX));
           long inclusiveCents = totalCents + Math.round(bookableCents * assessment) + fee * 100L;
@@ -291,11 +589,17 @@ public final class GenerateData {
           total.append(sep).append(money(totalCents));
           inclusive.append(sep).append(money(inclusiveCents));
         }
-        json.append("      {\"code\": ").append(Json.encode(type.code()))
-            .append(", \"description\": ").append(Json.encode(type.description()))
-            .append(",\n       \"bookable\": [").append(bookable)
-            .append("],\n       \"total\": [").append(total)
-            .append("],\n       \"inclusive\": [").append(inclusive).append("]}")
+        json.append("      {\"code\": ")
+            .append(Json.encode(type.code()))
+            .append(", \"description\": ")
+            .append(Json.encode(type.description()))
+            .append(",\n       \"bookable\": [")
+            .append(bookable)
+            .append("],\n       \"total\": [")
+            .append(total)
+            .append("],\n       \"inclusive\": [")
+            .append(inclusive)
+            .append("]}")
             .append(t + 1 < types.size() ? ",\n" : "\n");
       }
       json.append("    ]}").append(h + 1 < profiles.size() ? ",\n" : "\n");
@@ -327,13 +631,25 @@ public final class GenerateData {
       random.nextBytes(salt); // drawn in order, so hashing in parallel stays deterministic
     }
     String[] hashes = new String[accounts.size()];
-    IntStream.range(0, accounts.size()).parallel().forEach(i -> hashes[i] = new String(
-        BCrypt.withDefaults().hash(BCRYPT_COST, salts[i], accounts.get(i)[2].getBytes(StandardCharsets.UTF_8)),
-        StandardCharsets.US_ASCII));
+    IntStream.range(0, accounts.size())
+        .parallel()
+        .forEach(
+            i ->
+                hashes[i] =
+                    new String(
+                        BCrypt.withDefaults()
+                            .hash(
+                                BCRYPT_COST,
+                                salts[i],
+                                accounts.get(i)[2].getBytes(StandardCharsets.UTF_8)),
+                        StandardCharsets.US_ASCII));
     List<JsonObject> rows = new ArrayList<>();
     for (int i = 0; i < accounts.size(); i++) {
-      rows.add(new JsonObject().put("id", accounts.get(i)[0]).put("username", accounts.get(i)[1])
-          .put("passwordHash", hashes[i]));
+      rows.add(
+          new JsonObject()
+              .put("id", accounts.get(i)[0])
+              .put("username", accounts.get(i)[1])
+              .put("passwordHash", hashes[i]));
     }
     StringBuilder json = new StringBuilder("[\n");
     for (int i = 0; i < rows.size(); i++) {
@@ -376,7 +692,9 @@ public final class GenerateData {
   }
 
   static double round(double value, int decimals) {
-    return BigDecimal.valueOf(value).setScale(decimals, java.math.RoundingMode.HALF_EVEN).doubleValue();
+    return BigDecimal.valueOf(value)
+        .setScale(decimals, java.math.RoundingMode.HALF_EVEN)
+        .doubleValue();
   }
 
   static void write(Path file, String content) throws IOException {

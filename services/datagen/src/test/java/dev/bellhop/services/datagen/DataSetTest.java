@@ -75,7 +75,8 @@ class DataSetTest {
         Object bookable = room.getJsonArray("bookable").getValue(200);
         Object total = room.getJsonArray("total").getValue(200);
         if (bookable != null) {
-          assertThat(((Number) total).doubleValue()).isGreaterThan(((Number) bookable).doubleValue());
+          assertThat(((Number) total).doubleValue())
+              .isGreaterThan(((Number) bookable).doubleValue());
         }
       }
     }
@@ -98,6 +99,8 @@ class DataSetTest {
   }
 
   static boolean verify(JsonObject customer, String password) {
-    return BCrypt.verifyer().verify(password.toCharArray(), customer.getString("passwordHash")).verified;
+    return BCrypt.verifyer()
+        .verify(password.toCharArray(), customer.getString("passwordHash"))
+        .verified;
   }
 }

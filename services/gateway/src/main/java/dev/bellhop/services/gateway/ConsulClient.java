@@ -11,8 +11,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.PemTrustOptions;
 
 /**
- * The few lines of Consul's HTTP API the gateway needs, on Vert.x's non-blocking client:
- * GETs with the ACL token in {@code X-Consul-Token}, over https with {@code CONSUL_CACERT} when asked.
+ * The few lines of Consul's HTTP API the gateway needs, on Vert.x's non-blocking client: GETs with
+ * the ACL token in {@code X-Consul-Token}, over https with {@code CONSUL_CACERT} when asked.
  */
 final class ConsulClient {
   /** One answer: the HTTP status, {@code X-Consul-Index} (0 when absent) and the body. */
@@ -23,13 +23,15 @@ final class ConsulClient {
 
   ConsulClient(Vertx vertx, GatewaySettings settings) {
     this.settings = settings;
-    HttpClientOptions options = new HttpClientOptions()
-        .setKeepAlive(true)
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1000, settings.connectTimeoutMillis())))
-        .setDefaultHost(settings.consulHost())
-        .setDefaultPort(settings.consulPort())
-        .setSsl(settings.consulTls())
-        .setName("consul");
+    HttpClientOptions options =
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setConnectTimeout(
+                (int) Math.min(Integer.MAX_VALUE, Math.max(1000, settings.connectTimeoutMillis())))
+            .setDefaultHost(settings.consulHost())
+            .setDefaultPort(settings.consulPort())
+            .setSsl(settings.consulTls())
+            .setName("consul");
     if (settings.consulTls()) {
       if (!settings.consulTlsVerify()) {
         options.setTrustAll(true).setVerifyHost(false);
@@ -43,14 +45,15 @@ final class ConsulClient {
 
   /** A GET of {@code uri} (path and query); {@code idleMillis} bounds the wait for the answer. */
   Future<Response> get(String uri, long idleMillis) {
-    RequestOptions request = new RequestOptions()
-        .setMethod(HttpMethod.GET)
-        .setHost(settings.consulHost())
-        .setPort(settings.consulPort())
-        .setSsl(settings.consulTls())
-        .setURI(uri)
-        .setIdleTimeout(idleMillis)
-        .putHeader("accept", "application/json");
+    RequestOptions request =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost(settings.consulHost())
+            .setPort(settings.consulPort())
+            .setSsl(settings.consulTls())
+            .setURI(uri)
+            .setIdleTimeout(idleMillis)
+            .putHeader("accept", "application/json");
     if (settings.consulToken() != null) {
       request.putHeader("X-Consul-Token", settings.consulToken());
     }
@@ -58,18 +61,26 @@ final class ConsulClient {
     // send(): chained after it from a caller's thread, the response could end before body() had a
     // handler, and Vert.x drops an end nobody listens to (the call then hangs; see RpcClient).
     return http.request(request)
-        .compose(r -> r.send().compose(response -> response.body().map(body -> {
-          String index = response.getHeader("X-Consul-Index");
-          long parsed = 0;
-          if (index != null) {
-            try {
-              parsed = Long.parseLong(index.trim());
-            } catch (NumberFormatException ignored) {
-              parsed = 0;
-            }
-          }
-          return new Response(response.statusCode(), parsed, body);
-        })));
+        .compose(
+            r ->
+                r.send()
+                    .compose(
+                        response ->
+                            response
+                                .body()
+                                .map(
+                                    body -> {
+                                      String index = response.getHeader("X-Consul-Index");
+                                      long parsed = 0;
+                                      if (index != null) {
+                                        try {
+                                          parsed = Long.parseLong(index.trim());
+                                        } catch (NumberFormatException ignored) {
+                                          parsed = 0;
+                                        }
+                                      }
+                                      return new Response(response.statusCode(), parsed, body);
+                                    })));
   }
 
   Future<Void> close() {

@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One Consul blocking query, repeated forever: {@code GET <path>?...&index=N&wait=Ws&stale}.
  * Follows Consul's rules for the index (reset to 0 when it goes backwards, never below 1 once
- * seen), hands every answer whose index moved to {@code onChange}, and on any failure keeps what
- * it had and retries with a backoff (50 ms doubling up to 2 s). Runs on one Vert.x context.
+ * seen), hands every answer whose index moved to {@code onChange}, and on any failure keeps what it
+ * had and retries with a backoff (50 ms doubling up to 2 s). Runs on one Vert.x context.
  *
  * <p>{@code stale}: any server (not only the leader) answers, so a leader election does not
  * interrupt the watch, and an agent whose server went away retries on another.
@@ -31,8 +31,13 @@ final class ConsulWatch {
   private boolean failing;
   private boolean stopped;
 
-  ConsulWatch(Context context, ConsulClient consul, String path, int waitSeconds,
-      Consumer<Buffer> onChange, Runnable onError) {
+  ConsulWatch(
+      Context context,
+      ConsulClient consul,
+      String path,
+      int waitSeconds,
+      Consumer<Buffer> onChange,
+      Runnable onError) {
     this.context = context;
     this.consul = consul;
     this.path = path;
@@ -58,54 +63,75 @@ final class ConsulWatch {
     if (stopped) {
       return;
     }
-    String uri = path + (path.indexOf('?') < 0 ? '?' : '&') + "stale&index=" + index + "&wait=" + waitSeconds + "s";
+    String uri =
+        path
+            + (path.indexOf('?') < 0 ? '?' : '&')
+            + "stale&index="
+            + index
+            + "&wait="
+            + waitSeconds
+            + "s";
     // Consul adds up to wait/16 of jitter; past that (plus slack) the connection is dead.
     long idle = waitSeconds * 1000L + waitSeconds * 1000L / 16 + 5_000;
-    consul.get(uri, idle).onComplete(ar -> {
-      if (stopped) {
-        return;
-      }
-      if (ar.succeeded() && ar.result().status() == 200) {
-        ConsulClient.Response response = ar.result();
-        long next = response.index();
-        boolean changed = next != index || index == 0;
-        if (next < index) {
-          next = 0; // the index went backwards (snapshot restore, new cluster): start over
-        } else if (next < 1) {
-          next = 1;
-        }
-        index = next;
-        if (failing) {
-          failing = false;
-          log.atInfo().addKeyValue("watch", path).log("Consul answers again");
-        }
-        backoff = MIN_BACKOFF_MS;
-        if (changed) {
-          try {
-            onChange.accept(response.body());
-          } catch (RuntimeException e) {
-            log.atWarn().addKeyValue("watch", path).addKeyValue("error", String.valueOf(e.getMessage()))
-                .log("cannot read Consul's answer; keeping the last one");
-          }
-        }
-        poll();
-        return;
-      }
-      String error = ar.succeeded()
-          ? "HTTP " + ar.result().status() + " " + firstLine(ar.result().body().toString())
-          : String.valueOf(ar.cause().getMessage());
-      if (!failing) {
-        failing = true;
-        log.atWarn().addKeyValue("watch", path).addKeyValue("error", error)
-            .log("Consul watch failing; routing on the last known table");
-      } else if (log.isDebugEnabled()) {
-        log.atDebug().addKeyValue("watch", path).addKeyValue("error", error).log("Consul watch still failing");
-      }
-      onError.run();
-      long delay = backoff;
-      backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-      context.owner().setTimer(delay, id -> poll());
-    });
+    consul
+        .get(uri, idle)
+        .onComplete(
+            ar -> {
+              if (stopped) {
+                return;
+              }
+              if (ar.succeeded() && ar.result().status() == 200) {
+                ConsulClient.Response response = ar.result();
+                long next = response.index();
+                boolean changed = next != index || index == 0;
+                if (next < index) {
+                  next = 0; // the index went backwards (snapshot restore, new cluster): start over
+                } else if (next < 1) {
+                  next = 1;
+                }
+                index = next;
+                if (failing) {
+                  failing = false;
+                  log.atInfo().addKeyValue("watch", path).log("Consul answers again");
+                }
+                backoff = MIN_BACKOFF_MS;
+                if (changed) {
+                  try {
+                    onChange.accept(response.body());
+                  } catch (RuntimeException e) {
+                    log.atWarn()
+                        .addKeyValue("watch", path)
+                        .addKeyValue("error", String.valueOf(e.getMessage()))
+                        .log("cannot read Consul's answer; keeping the last one");
+                  }
+                }
+                poll();
+                return;
+              }
+              String error =
+                  ar.succeeded()
+                      ? "HTTP "
+                          + ar.result().status()
+                          + " "
+                          + firstLine(ar.result().body().toString())
+                      : String.valueOf(ar.cause().getMessage());
+              if (!failing) {
+                failing = true;
+                log.atWarn()
+                    .addKeyValue("watch", path)
+                    .addKeyValue("error", error)
+                    .log("Consul watch failing; routing on the last known table");
+              } else if (log.isDebugEnabled()) {
+                log.atDebug()
+                    .addKeyValue("watch", path)
+                    .addKeyValue("error", error)
+                    .log("Consul watch still failing");
+              }
+              onError.run();
+              long delay = backoff;
+              backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+              context.owner().setTimer(delay, id -> poll());
+            });
   }
 
   private static String firstLine(String text) {

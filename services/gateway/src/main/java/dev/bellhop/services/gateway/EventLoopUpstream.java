@@ -8,14 +8,15 @@ import io.vertx.core.http.PoolOptions;
 import java.util.ArrayDeque;
 
 /**
- * What each event loop keeps: its HTTP client to the instances (connections never hop threads)
- * and the deadlines of its calls. Every call has the same timeout, so deadlines expire in arrival
+ * What each event loop keeps: its HTTP client to the instances (connections never hop threads) and
+ * the deadlines of its calls. Every call has the same timeout, so deadlines expire in arrival
  * order: a FIFO queue checked every few milliseconds replaces a timer per request.
  */
 final class EventLoopUpstream {
   private static final String KEY = "bellhop.gateway.loop";
 
   final HttpClient client;
+
   /** Small entries, emptied when their call completes, so a slow call holds no finished ones. */
   private final ArrayDeque<Deadline> deadlines = new ArrayDeque<>();
 
@@ -35,12 +36,16 @@ final class EventLoopUpstream {
   }
 
   private EventLoopUpstream(Vertx vertx, Context context, GatewaySettings settings) {
-    client = vertx.createHttpClient(new HttpClientOptions()
-            .setKeepAlive(true)
-            .setTcpNoDelay(true)
-            .setConnectTimeout((int) settings.connectTimeoutMillis())
-            .setName("gateway-upstream"),
-        new PoolOptions().setHttp1MaxSize(settings.maxConnectionsPerInstance()).setMaxWaitQueueSize(-1));
+    client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setConnectTimeout((int) settings.connectTimeoutMillis())
+                .setName("gateway-upstream"),
+            new PoolOptions()
+                .setHttp1MaxSize(settings.maxConnectionsPerInstance())
+                .setMaxWaitQueueSize(-1));
     long tick = Math.max(1, Math.min(20, settings.requestTimeoutMillis() / 20));
     context.runOnContext(v -> vertx.setPeriodic(tick, id -> expire()));
   }
@@ -65,7 +70,8 @@ final class EventLoopUpstream {
   private void expire() {
     long now = System.nanoTime();
     Deadline head;
-    while ((head = deadlines.peekFirst()) != null && (head.call == null || now - head.atNanos >= 0)) {
+    while ((head = deadlines.peekFirst()) != null
+        && (head.call == null || now - head.atNanos >= 0)) {
       deadlines.pollFirst();
       Forwarding call = head.call;
       if (call != null && !call.done()) {

@@ -10,8 +10,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * One call as the gateway takes it, from the request's head to its metrics: the checks that need
- * no body (method, declared size, path and route, so bad calls fail fast), the body (bounded, also
+ * One call as the gateway takes it, from the request's head to its metrics: the checks that need no
+ * body (method, declared size, path and route, so bad calls fail fast), the body (bounded, also
  * when chunked), then {@link Forwarding} to an instance. Its response's end handler (called once,
  * when the response ended or the connection closed) records the call.
  */
@@ -20,10 +20,13 @@ final class Exchange implements Handler<Void> {
   final HttpServerRequest request;
   final HttpServerResponse response;
   final long startNanos = System.nanoTime();
+
   /** The timers the call is recorded in: its service's once routed. */
   private StatusTimers requests;
+
   /** Close the connection once answered (a body left unread). */
   private boolean closeAfter;
+
   /** The path's target; null for {@code /rpc}, whose body names it. */
   private PathMapping.Target target;
 
@@ -46,9 +49,14 @@ final class Exchange implements Handler<Void> {
     }
   }
 
-  /** Before the body is read: method, declared size, and (path style) the route, so bad calls fail fast. */
+  /**
+   * Before the body is read: method, declared size, and (path style) the route, so bad calls fail
+   * fast.
+   */
   void precheck() {
-    RpcException notPost = RequestChecks.postOnly(request, request.method().name() + " not allowed: the gateway takes POST");
+    RpcException notPost =
+        RequestChecks.postOnly(
+            request, request.method().name() + " not allowed: the gateway takes POST");
     if (notPost != null) {
       reject(notPost);
       return;
@@ -63,19 +71,24 @@ final class Exchange implements Handler<Void> {
         return;
       }
       if (declared > context.settings().maxBodyBytes()) {
-        tooLarge(); // the body stays unread, which makes the connection unusable: closed after the answer
+        tooLarge(); // the body stays unread, which makes the connection unusable: closed after the
+        // answer
         return;
       }
     }
     String path = RequestChecks.routedPath(request.path());
     if (path == null) {
-      reject(RpcException.notFound("no route for " + request.uri() + ": expected /[service]/[method] or /rpc"));
+      reject(
+          RpcException.notFound(
+              "no route for " + request.uri() + ": expected /[service]/[method] or /rpc"));
       return;
     }
     if (!path.equals("/rpc")) {
       target = context.targets().target(path);
       if (target == null) {
-        reject(RpcException.notFound("no route for " + path + ": expected /[service]/[method] or /rpc"));
+        reject(
+            RpcException.notFound(
+                "no route for " + path + ": expected /[service]/[method] or /rpc"));
         return;
       }
       try {
@@ -114,17 +127,19 @@ final class Exchange implements Handler<Void> {
       return;
     }
     BodyReader reader = new BodyReader(context.settings().maxBodyBytes());
-    request.handler(chunk -> {
-      if (!reader.add(chunk)) {
-        tooLarge();
-      }
-    });
+    request.handler(
+        chunk -> {
+          if (!reader.add(chunk)) {
+            tooLarge();
+          }
+        });
     request.exceptionHandler(e -> reader.broken()); // the connection broke: nothing to answer
-    request.endHandler(v -> {
-      if (reader.ok()) {
-        forward(reader.body());
-      }
-    });
+    request.endHandler(
+        v -> {
+          if (reader.ok()) {
+            forward(reader.body());
+          }
+        });
   }
 
   private void forward(Buffer body) {
@@ -155,7 +170,10 @@ final class Exchange implements Handler<Void> {
       this.maxBytes = maxBytes;
     }
 
-    /** False (once) when the chunk takes the body over the limit; chunks after a failure are dropped. */
+    /**
+     * False (once) when the chunk takes the body over the limit; chunks after a failure are
+     * dropped.
+     */
     boolean add(Buffer chunk) {
       if (failed) {
         return true;

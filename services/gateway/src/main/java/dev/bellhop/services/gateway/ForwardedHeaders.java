@@ -11,21 +11,33 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The headers a proxied call carries each way: the caller's minus hop-by-hop ones, plus
- * {@code X-Request-Id}, {@code traceparent} and {@code X-Forwarded-For} on the way in; the
- * instance's minus hop-by-hop ones, plus the request id, on the way out.
+ * The headers a proxied call carries each way: the caller's minus hop-by-hop ones, plus {@code
+ * X-Request-Id}, {@code traceparent} and {@code X-Forwarded-For} on the way in; the instance's
+ * minus hop-by-hop ones, plus the request id, on the way out.
  */
 final class ForwardedHeaders {
   /** RFC 7230 §6.1 hop-by-hop headers, plus the ones the proxy recomputes; hashed once. */
-  private static final List<AsciiString> HOP_BY_HOP = List.of(
-      AsciiString.cached("connection"), AsciiString.cached("keep-alive"), AsciiString.cached("proxy-authenticate"),
-      AsciiString.cached("proxy-authorization"), AsciiString.cached("proxy-connection"), AsciiString.cached("te"),
-      AsciiString.cached("trailer"), AsciiString.cached("transfer-encoding"), AsciiString.cached("upgrade"),
-      AsciiString.cached("host"), AsciiString.cached("content-length"), AsciiString.cached("expect"));
-  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+  private static final List<AsciiString> HOP_BY_HOP =
+      List.of(
+          AsciiString.cached("connection"),
+          AsciiString.cached("keep-alive"),
+          AsciiString.cached("proxy-authenticate"),
+          AsciiString.cached("proxy-authorization"),
+          AsciiString.cached("proxy-connection"),
+          AsciiString.cached("te"),
+          AsciiString.cached("trailer"),
+          AsciiString.cached("transfer-encoding"),
+          AsciiString.cached("upgrade"),
+          AsciiString.cached("host"),
+          AsciiString.cached("content-length"),
+          AsciiString.cached("expect"));
+
+  private static final CharSequence APPLICATION_JSON =
+      HttpHeaders.createOptimized("application/json");
   private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
   private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
-  private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
+  private static final CharSequence X_FORWARDED_FOR =
+      HttpHeaders.createOptimized("X-Forwarded-For");
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private ForwardedHeaders() {}
@@ -59,7 +71,10 @@ final class ForwardedHeaders {
     return requestId;
   }
 
-  /** The instance's answer headers onto the caller's response, with the request id unless it sent one. */
+  /**
+   * The instance's answer headers onto the caller's response, with the request id unless it sent
+   * one.
+   */
   static void toCaller(MultiMap answer, HttpServerResponse out, CharSequence requestId) {
     dropHopByHop(answer);
     MultiMap outHeaders = out.headers().addAll(answer);

@@ -13,10 +13,10 @@ import io.vertx.core.http.RequestOptions;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A checked call on its way to an instance and back: at most two attempts (the second only after
- * a connection failure, on another instance), one deadline ({@code GATEWAY_TIMEOUT_MS}, 504), and
- * the instance's answer handed back unchanged. Runs on the event loop that accepted the request,
- * with that loop's HTTP client.
+ * A checked call on its way to an instance and back: at most two attempts (the second only after a
+ * connection failure, on another instance), one deadline ({@code GATEWAY_TIMEOUT_MS}, 504), and the
+ * instance's answer handed back unchanged. Runs on the event loop that accepted the request, with
+ * that loop's HTTP client.
  */
 final class Forwarding {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Forwarding.class);
@@ -27,13 +27,20 @@ final class Forwarding {
   private final boolean rpc;
   private final EventLoopUpstream loop;
   private ServiceRoute route;
+
   /** Sent with every attempt, and back to the caller unless the instance sent one. */
   private CharSequence requestId;
+
   private String uri;
   private EventLoopUpstream.Deadline deadline;
   private boolean done;
-  /** The attempt in flight: its request (reset on timeout) and instance (a timeout counts against it). */
+
+  /**
+   * The attempt in flight: its request (reset on timeout) and instance (a timeout counts against
+   * it).
+   */
   private HttpClientRequest current;
+
   private Instance currentInstance;
 
   Forwarding(Exchange exchange, PathMapping.Target target, Buffer payload, boolean rpc) {
@@ -79,7 +86,10 @@ final class Forwarding {
   }
 
   private void armTimer() {
-    deadline = loop.track(this, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings().requestTimeoutMillis()));
+    deadline =
+        loop.track(
+            this,
+            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings().requestTimeoutMillis()));
   }
 
   private void send(Instance avoid, String lastError) {
@@ -101,57 +111,77 @@ final class Forwarding {
     }
     Attempt attempt = new Attempt(instance);
     if (log.isDebugEnabled()) {
-      log.atDebug().addKeyValue("service", route.name).addKeyValue("instance", instance.key)
-          .addKeyValue("outstanding", instance.outstanding.get()).addKeyValue("retry", avoid != null).log("attempt");
+      log.atDebug()
+          .addKeyValue("service", route.name)
+          .addKeyValue("instance", instance.key)
+          .addKeyValue("outstanding", instance.outstanding.get())
+          .addKeyValue("retry", avoid != null)
+          .log("attempt");
     }
     currentInstance = instance;
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setHost(instance.host)
-        .setPort(instance.port)
-        .setURI(uri)
-        .setHeaders(exchange.request.headers())
-        .setConnectTimeout(settings().connectTimeoutMillis());
-    loop.client.request(options).onComplete(connected -> {
-      if (connected.failed()) {
-        attempt.connectionFailed(connected.cause(), avoid == null);
-        return;
-      }
-      HttpClientRequest request = connected.result();
-      if (done) {
-        request.reset();
-        attempt.release();
-        return;
-      }
-      current = request;
-      request.send(payload).onComplete(answered -> {
-        if (answered.failed()) {
-          attempt.connectionFailed(answered.cause(), avoid == null);
-          return;
-        }
-        HttpClientResponse response = answered.result();
-        response.body().onComplete(read -> {
-          attempt.release();
-          if (done) {
-            return;
-          }
-          if (read.failed()) {
-            route.failed(instance);
-            metrics().upstreamError(route.name, "connect");
-            finish(new RpcException(502, route.name + " (" + instance.key + ") broke off its answer: "
-                + describe(read.cause())));
-            return;
-          }
-          if (response.statusCode() >= 500) {
-            route.failed(instance);
-            metrics().upstreamError(route.name, "status_5xx");
-          } else {
-            route.succeeded(instance);
-          }
-          respond(response, read.result());
-        });
-      });
-    });
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setHost(instance.host)
+            .setPort(instance.port)
+            .setURI(uri)
+            .setHeaders(exchange.request.headers())
+            .setConnectTimeout(settings().connectTimeoutMillis());
+    loop.client
+        .request(options)
+        .onComplete(
+            connected -> {
+              if (connected.failed()) {
+                attempt.connectionFailed(connected.cause(), avoid == null);
+                return;
+              }
+              HttpClientRequest request = connected.result();
+              if (done) {
+                request.reset();
+                attempt.release();
+                return;
+              }
+              current = request;
+              request
+                  .send(payload)
+                  .onComplete(
+                      answered -> {
+                        if (answered.failed()) {
+                          attempt.connectionFailed(answered.cause(), avoid == null);
+                          return;
+                        }
+                        HttpClientResponse response = answered.result();
+                        response
+                            .body()
+                            .onComplete(
+                                read -> {
+                                  attempt.release();
+                                  if (done) {
+                                    return;
+                                  }
+                                  if (read.failed()) {
+                                    route.failed(instance);
+                                    metrics().upstreamError(route.name, "connect");
+                                    finish(
+                                        new RpcException(
+                                            502,
+                                            route.name
+                                                + " ("
+                                                + instance.key
+                                                + ") broke off its answer: "
+                                                + describe(read.cause())));
+                                    return;
+                                  }
+                                  if (response.statusCode() >= 500) {
+                                    route.failed(instance);
+                                    metrics().upstreamError(route.name, "status_5xx");
+                                  } else {
+                                    route.succeeded(instance);
+                                  }
+                                  respond(response, read.result());
+                                });
+                      });
+            });
   }
 
   private void respond(HttpClientResponse answer, Buffer body) {
@@ -176,7 +206,9 @@ final class Forwarding {
     }
   }
 
-  /** The deadline passed before an answer: the attempt in flight is reset, the caller gets a 504. */
+  /**
+   * The deadline passed before an answer: the attempt in flight is reset, the caller gets a 504.
+   */
   void timedOut() {
     if (log.isDebugEnabled()) {
       log.atDebug().addKeyValue("service", route.name).addKeyValue("done", done).log("timer");
@@ -192,8 +224,15 @@ final class Forwarding {
     if (current != null) {
       current.reset();
     }
-    finish(new RpcException(504, route.name + " did not answer " + target.method() + " within "
-        + settings().requestTimeoutMillis() + " ms"));
+    finish(
+        new RpcException(
+            504,
+            route.name
+                + " did not answer "
+                + target.method()
+                + " within "
+                + settings().requestTimeoutMillis()
+                + " ms"));
   }
 
   private void finish(RpcException error) {

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class Gateway {
   /** The go-micro error id of the gateway's own errors (the Micro API's). */
   public static final String ERROR_ID = "go.micro.api";
+
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
   private final ServiceServer server;
@@ -39,14 +40,19 @@ public final class Gateway {
     proxy.bind(server, table, metrics);
     Gateway gateway = new Gateway(server, table, settings);
     server.whenStopped().onComplete(v -> table.close().compose(x -> consul.close()));
-    return server.start().map(s -> {
-      log.atInfo().addKeyValue("consul", settings.consulAddress())
-          .addKeyValue("balancer", settings.balancing().name().toLowerCase())
-          .addKeyValue("timeoutMs", settings.requestTimeoutMillis())
-          .addKeyValue("nativeTransport", vertx.isNativeTransportEnabled()).log("gateway starting discovery");
-      table.start().onSuccess(v -> server.ready());
-      return gateway;
-    });
+    return server
+        .start()
+        .map(
+            s -> {
+              log.atInfo()
+                  .addKeyValue("consul", settings.consulAddress())
+                  .addKeyValue("balancer", settings.balancing().name().toLowerCase())
+                  .addKeyValue("timeoutMs", settings.requestTimeoutMillis())
+                  .addKeyValue("nativeTransport", vertx.isNativeTransportEnabled())
+                  .log("gateway starting discovery");
+              table.start().onSuccess(v -> server.ready());
+              return gateway;
+            });
   }
 
   public ServiceServer server() {

@@ -9,22 +9,24 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The gateway's meters (the common {@code rpc_server_requests} counts only its own endpoints:
- * health and metrics):
- * {@code gateway_requests_seconds{upstream,code}} (count and latency per service),
- * {@code gateway_upstream_errors_total{upstream,kind}} (connect, timeout, status_5xx, no_instance),
- * {@code gateway_retries_total{upstream}}, {@code gateway_ejections_total{upstream}},
- * {@code gateway_routing_services} (names in the catalog), {@code gateway_routing_watched_services},
- * {@code gateway_routing_instances} (all passing instances of watched services),
- * {@code gateway_routing_service_instances{upstream}}, {@code gateway_consul_errors_total}.
- * Requests for services Consul does not know are counted under {@code upstream="_unknown"}; the
- * registry's common tag {@code service="gateway"} names the gateway itself.
+ * health and metrics): {@code gateway_requests_seconds{upstream,code}} (count and latency per
+ * service), {@code gateway_upstream_errors_total{upstream,kind}} (connect, timeout, status_5xx,
+ * no_instance), {@code gateway_retries_total{upstream}}, {@code gateway_ejections_total{upstream}},
+ * {@code gateway_routing_services} (names in the catalog), {@code
+ * gateway_routing_watched_services}, {@code gateway_routing_instances} (all passing instances of
+ * watched services), {@code gateway_routing_service_instances{upstream}}, {@code
+ * gateway_consul_errors_total}. Requests for services Consul does not know are counted under {@code
+ * upstream="_unknown"}; the registry's common tag {@code service="gateway"} names the gateway
+ * itself.
  */
 final class GatewayMetrics {
   static final String UNKNOWN = "_unknown";
-  private static final Map<String, String> DESCRIPTIONS = Map.of(
-      "gateway.upstream.errors", "Failed upstream attempts: connect, timeout, status_5xx, no_instance",
-      "gateway.retries", "Calls retried on another instance after a connection failure",
-      "gateway.ejections", "Instances ejected by outlier detection");
+  private static final Map<String, String> DESCRIPTIONS =
+      Map.of(
+          "gateway.upstream.errors",
+              "Failed upstream attempts: connect, timeout, status_5xx, no_instance",
+          "gateway.retries", "Calls retried on another instance after a connection failure",
+          "gateway.ejections", "Instances ejected by outlier detection");
 
   private final MeterRegistry registry;
   private final Map<String, StatusTimers> requests = new ConcurrentHashMap<>();
@@ -34,23 +36,32 @@ final class GatewayMetrics {
 
   GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.consulErrors = Counter.builder("gateway.consul.errors")
-        .description("Failed Consul watch queries (routing continues on the last table)").register(registry);
+    this.consulErrors =
+        Counter.builder("gateway.consul.errors")
+            .description("Failed Consul watch queries (routing continues on the last table)")
+            .register(registry);
   }
 
   void routingTable(RoutingTable table) {
     Gauge.builder("gateway.routing.services", table, RoutingTable::serviceCount)
-        .description("Services in Consul's catalog").register(registry);
+        .description("Services in Consul's catalog")
+        .register(registry);
     Gauge.builder("gateway.routing.watched.services", table, RoutingTable::watchedCount)
-        .description("Services the gateway watches (in use)").register(registry);
+        .description("Services the gateway watches (in use)")
+        .register(registry);
     Gauge.builder("gateway.routing.instances", table, RoutingTable::instanceCount)
-        .description("Passing instances of the watched services").register(registry);
+        .description("Passing instances of the watched services")
+        .register(registry);
   }
 
   void watching(ServiceRoute route) {
-    gauges.computeIfAbsent(route.name, name -> Gauge.builder("gateway.routing.service.instances", route,
-            r -> r.instances().size())
-        .description("Passing instances of one service").tag("upstream", name).register(registry));
+    gauges.computeIfAbsent(
+        route.name,
+        name ->
+            Gauge.builder("gateway.routing.service.instances", route, r -> r.instances().size())
+                .description("Passing instances of one service")
+                .tag("upstream", name)
+                .register(registry));
   }
 
   void unwatched(ServiceRoute route) {
@@ -65,13 +76,23 @@ final class GatewayMetrics {
   }
 
   /**
-   * {@code gateway_requests_seconds{upstream,code}} of one upstream ({@link #UNKNOWN} for calls that
-   * reach no known service), held by its route, so recording a request builds and hashes no key.
+   * {@code gateway_requests_seconds{upstream,code}} of one upstream ({@link #UNKNOWN} for calls
+   * that reach no known service), held by its route, so recording a request builds and hashes no
+   * key.
    */
   StatusTimers requests(String service) {
     StatusTimers found = requests.get(service);
-    return found != null ? found : requests.computeIfAbsent(service, upstream -> new StatusTimers(registry,
-        "gateway.requests", "Requests through the gateway, by service and HTTP status", "upstream", upstream));
+    return found != null
+        ? found
+        : requests.computeIfAbsent(
+            service,
+            upstream ->
+                new StatusTimers(
+                    registry,
+                    "gateway.requests",
+                    "Requests through the gateway, by service and HTTP status",
+                    "upstream",
+                    upstream));
   }
 
   void upstreamError(String service, String kind) {
@@ -88,12 +109,15 @@ final class GatewayMetrics {
 
   private Counter counter(String name, String service, String kind) {
     String key = name + ' ' + service + ' ' + kind;
-    return counters.computeIfAbsent(key, k -> {
-      Counter.Builder builder = Counter.builder(name).description(DESCRIPTIONS.get(name)).tag("upstream", service);
-      if (kind != null) {
-        builder.tag("kind", kind);
-      }
-      return builder.register(registry);
-    });
+    return counters.computeIfAbsent(
+        key,
+        k -> {
+          Counter.Builder builder =
+              Counter.builder(name).description(DESCRIPTIONS.get(name)).tag("upstream", service);
+          if (kind != null) {
+            builder.tag("kind", kind);
+          }
+          return builder.register(registry);
+        });
   }
 }

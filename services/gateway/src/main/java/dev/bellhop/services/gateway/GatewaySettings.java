@@ -7,13 +7,14 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * The gateway's own settings, read from the environment next to the common ones
- * ({@code PORT}, {@code BIND_ADDR}, {@code MAX_BODY_BYTES}, ...).
+ * The gateway's own settings, read from the environment next to the common ones ({@code PORT},
+ * {@code BIND_ADDR}, {@code MAX_BODY_BYTES}, ...).
  *
- * <p>Consul: {@code CONSUL_HTTP_ADDR} ({@code host:port}, {@code http://host:port} or
- * {@code https://host:port}; default {@code 127.0.0.1:8500}), {@code CONSUL_HTTP_SSL=true} for https
- * without a scheme, {@code CONSUL_HTTP_TOKEN} (or {@code CONSUL_HTTP_TOKEN_FILE}), {@code CONSUL_CACERT}
- * (PEM file trusted for https), {@code CONSUL_HTTP_SSL_VERIFY=false} to skip verification.
+ * <p>Consul: {@code CONSUL_HTTP_ADDR} ({@code host:port}, {@code http://host:port} or {@code
+ * https://host:port}; default {@code 127.0.0.1:8500}), {@code CONSUL_HTTP_SSL=true} for https
+ * without a scheme, {@code CONSUL_HTTP_TOKEN} (or {@code CONSUL_HTTP_TOKEN_FILE}), {@code
+ * CONSUL_CACERT} (PEM file trusted for https), {@code CONSUL_HTTP_SSL_VERIFY=false} to skip
+ * verification.
  */
 public record GatewaySettings(
     String consulHost,
@@ -32,7 +33,10 @@ public record GatewaySettings(
     long outlierEjectionMillis,
     int maxBodyBytes) {
 
-  public enum Balancing { LEAST_OUTSTANDING, ROUND_ROBIN }
+  public enum Balancing {
+    LEAST_OUTSTANDING,
+    ROUND_ROBIN
+  }
 
   public static GatewaySettings from(ServiceConfig config) {
     String address = config.env("CONSUL_HTTP_ADDR", "127.0.0.1:8500");
@@ -42,7 +46,8 @@ public record GatewaySettings(
     if (scheme >= 0) {
       String proto = address.substring(0, scheme).toLowerCase(Locale.ROOT);
       if (!proto.equals("http") && !proto.equals("https")) {
-        throw new IllegalArgumentException("CONSUL_HTTP_ADDR: only http:// and https:// are supported, got " + address);
+        throw new IllegalArgumentException(
+            "CONSUL_HTTP_ADDR: only http:// and https:// are supported, got " + address);
       }
       tls = proto.equals("https");
       hostPort = address.substring(scheme + 3);
@@ -73,34 +78,44 @@ public record GatewaySettings(
       try {
         token = Files.readString(Path.of(tokenFile)).trim();
       } catch (IOException e) {
-        throw new IllegalArgumentException("CONSUL_HTTP_TOKEN_FILE: cannot read " + tokenFile + ": " + e.getMessage());
+        throw new IllegalArgumentException(
+            "CONSUL_HTTP_TOKEN_FILE: cannot read " + tokenFile + ": " + e.getMessage());
       }
     }
     String caCert = config.env("CONSUL_CACERT", null);
     if (caCert != null && !Files.isReadable(Path.of(caCert))) {
       throw new IllegalArgumentException("CONSUL_CACERT: cannot read " + caCert);
     }
-    Balancing balancing = switch (config.env("GATEWAY_BALANCER", "least-outstanding").toLowerCase(Locale.ROOT)) {
-      case "least-outstanding", "least_outstanding", "least-request" -> Balancing.LEAST_OUTSTANDING;
-      case "round-robin", "round_robin", "rr" -> Balancing.ROUND_ROBIN;
-      default -> throw new IllegalArgumentException(
-          "GATEWAY_BALANCER must be least-outstanding or round-robin, got " + config.env("GATEWAY_BALANCER", ""));
-    };
-    GatewaySettings settings = new GatewaySettings(
-        host, port, tls,
-        Boolean.parseBoolean(config.env("CONSUL_HTTP_SSL_VERIFY", "true")),
-        token, caCert,
-        positive(config, "CONSUL_WATCH_WAIT_SECONDS", 30),
-        positive(config, "GATEWAY_WATCH_IDLE_MS", 600_000),
-        positive(config, "GATEWAY_TIMEOUT_MS", 10_000),
-        positive(config, "GATEWAY_CONNECT_TIMEOUT_MS", 1_000),
-        positive(config, "GATEWAY_MAX_CONNECTIONS_PER_INSTANCE", 256),
-        balancing,
-        positive(config, "GATEWAY_OUTLIER_FAILURES", 5),
-        positive(config, "GATEWAY_OUTLIER_EJECT_MS", 10_000),
-        config.maxBodyBytes());
+    Balancing balancing =
+        switch (config.env("GATEWAY_BALANCER", "least-outstanding").toLowerCase(Locale.ROOT)) {
+          case "least-outstanding", "least_outstanding", "least-request" ->
+              Balancing.LEAST_OUTSTANDING;
+          case "round-robin", "round_robin", "rr" -> Balancing.ROUND_ROBIN;
+          default ->
+              throw new IllegalArgumentException(
+                  "GATEWAY_BALANCER must be least-outstanding or round-robin, got "
+                      + config.env("GATEWAY_BALANCER", ""));
+        };
+    GatewaySettings settings =
+        new GatewaySettings(
+            host,
+            port,
+            tls,
+            Boolean.parseBoolean(config.env("CONSUL_HTTP_SSL_VERIFY", "true")),
+            token,
+            caCert,
+            positive(config, "CONSUL_WATCH_WAIT_SECONDS", 30),
+            positive(config, "GATEWAY_WATCH_IDLE_MS", 600_000),
+            positive(config, "GATEWAY_TIMEOUT_MS", 10_000),
+            positive(config, "GATEWAY_CONNECT_TIMEOUT_MS", 1_000),
+            positive(config, "GATEWAY_MAX_CONNECTIONS_PER_INSTANCE", 256),
+            balancing,
+            positive(config, "GATEWAY_OUTLIER_FAILURES", 5),
+            positive(config, "GATEWAY_OUTLIER_EJECT_MS", 10_000),
+            config.maxBodyBytes());
     if (settings.watchWaitSeconds() > 600) {
-      throw new IllegalArgumentException("CONSUL_WATCH_WAIT_SECONDS is at most 600 (Consul's limit)");
+      throw new IllegalArgumentException(
+          "CONSUL_WATCH_WAIT_SECONDS is at most 600 (Consul's limit)");
     }
     return settings;
   }

@@ -11,12 +11,16 @@ final class Instance {
   final String host;
   final int port;
   final String key;
+
   /** Requests sent and not yet answered (least-outstanding balancing). */
   final AtomicInteger outstanding = new AtomicInteger();
+
   /** Failures (connection, timeout, 5xx) in a row since the last success. */
   final AtomicInteger consecutiveFailures = new AtomicInteger();
+
   /** {@link System#nanoTime()} until which this instance gets no traffic; 0 when not ejected. */
   volatile long ejectedUntilNanos;
+
   /** Ejections in a row (each one lasts longer); reset by a success after an ejection. */
   volatile int ejections;
 

@@ -6,13 +6,15 @@ import java.util.regex.Pattern;
 
 /**
  * The Micro API's path → (service, method) mapping ({@code go-micro api/router/util.apiRoute}):
+ *
  * <ul>
- *   <li>{@code /foo} → {@code foo}, {@code Foo.Call}</li>
- *   <li>{@code /foo/bar} → {@code foo}, {@code Foo.Bar}</li>
- *   <li>{@code /v1/foo/bar} → {@code v1.foo}, {@code Foo.Bar} (a {@code v<digits>} first part)</li>
+ *   <li>{@code /foo} → {@code foo}, {@code Foo.Call}
+ *   <li>{@code /foo/bar} → {@code foo}, {@code Foo.Bar}
+ *   <li>{@code /v1/foo/bar} → {@code v1.foo}, {@code Foo.Bar} (a {@code v<digits>} first part)
  *   <li>{@code /foo/bar/baz} → {@code foo}, {@code Bar.Baz}; in general the service is every part
- *       but the last two, joined by dots, and the method the last two</li>
+ *       but the last two, joined by dots, and the method the last two
  * </ul>
+ *
  * Each method part is camel-cased on hyphens ({@code get-profiles} → {@code GetProfiles}).
  */
 public final class PathMapping {
@@ -21,14 +23,18 @@ public final class PathMapping {
 
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
   private static final Pattern VERSION = Pattern.compile("v[0-9]+");
+
   /** What a service accepts as a method (and what {@code /rpc} must name). */
   static final Pattern METHOD = Pattern.compile("[A-Za-z][A-Za-z0-9_]*\\.[A-Za-z][A-Za-z0-9_]*");
+
   /** Consul service names Bellhop routes to (DNS-label-like, dots allowed for versions). */
   static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
   private PathMapping() {}
 
-  /** Maps a (normalized) request path; {@code null} when the path names no valid service and method. */
+  /**
+   * Maps a (normalized) request path; {@code null} when the path names no valid service and method.
+   */
   public static Target map(String path) {
     List<String> parts = new ArrayList<>(4);
     int i = 0;

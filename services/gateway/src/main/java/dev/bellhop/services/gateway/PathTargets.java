@@ -3,7 +3,10 @@ package dev.bellhop.services.gateway;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Request paths mapped to their targets, so a hot path is parsed once; bounded, as clients choose the paths. */
+/**
+ * Request paths mapped to their targets, so a hot path is parsed once; bounded, as clients choose
+ * the paths.
+ */
 final class PathTargets {
   private static final int MAX_CACHED_TARGETS = 4096;
 

@@ -10,5 +10,11 @@ import io.vertx.core.Vertx;
  *
  * @param unknown the timers of calls that reach no known service, looked up once
  */
-record ProxyContext(Vertx vertx, GatewaySettings settings, ServiceServer server, RoutingTable table,
-    GatewayMetrics metrics, StatusTimers unknown, PathTargets targets) {}
+record ProxyContext(
+    Vertx vertx,
+    GatewaySettings settings,
+    ServiceServer server,
+    RoutingTable table,
+    GatewayMetrics metrics,
+    StatusTimers unknown,
+    PathTargets targets) {}

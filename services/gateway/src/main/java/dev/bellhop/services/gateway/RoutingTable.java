@@ -23,14 +23,15 @@ import org.slf4j.LoggerFactory;
  * The gateway's view of Consul.
  *
  * <ul>
- *   <li>Which services exist: one blocking watch on {@code /v1/catalog/services}. A name not in
- *       it answers 404 at once, without a round trip to Consul. Until that watch first answers the
- *       gateway is not ready and every call gets 503.</li>
+ *   <li>Which services exist: one blocking watch on {@code /v1/catalog/services}. A name not in it
+ *       answers 404 at once, without a round trip to Consul. Until that watch first answers the
+ *       gateway is not ready and every call gets 503.
  *   <li>Where a service runs: one blocking watch on {@code /v1/health/service/<name>?passing=true}
- *       per service in use, started by the first request for it, stopped when the service leaves the
- *       catalog or has had no request for {@code GATEWAY_WATCH_IDLE_MS}.</li>
- *   <li>While Consul is unreachable every watch retries and the last known table stays in use.</li>
+ *       per service in use, started by the first request for it, stopped when the service leaves
+ *       the catalog or has had no request for {@code GATEWAY_WATCH_IDLE_MS}.
+ *   <li>While Consul is unreachable every watch retries and the last known table stays in use.
  * </ul>
+ *
  * The watches run on one Vert.x context; request handlers on any event loop only read.
  */
 final class RoutingTable {
@@ -47,7 +48,8 @@ final class RoutingTable {
   private long sweepTimer = -1;
   private volatile boolean closed;
 
-  RoutingTable(Context context, ConsulClient consul, GatewaySettings settings, GatewayMetrics metrics) {
+  RoutingTable(
+      Context context, ConsulClient consul, GatewaySettings settings, GatewayMetrics metrics) {
     this.context = context;
     this.consul = consul;
     this.settings = settings;
@@ -57,8 +59,14 @@ final class RoutingTable {
 
   /** Starts the catalog watch; the future completes when Consul first answered. */
   Future<Void> start() {
-    catalogWatch = new ConsulWatch(context, consul, "/v1/catalog/services", settings.watchWaitSeconds(),
-        this::catalogChanged, metrics::consulError);
+    catalogWatch =
+        new ConsulWatch(
+            context,
+            consul,
+            "/v1/catalog/services",
+            settings.watchWaitSeconds(),
+            this::catalogChanged,
+            metrics::consulError);
     catalogWatch.start();
     long every = Math.max(1_000, Math.min(60_000, settings.watchIdleMillis() / 2));
     context.runOnContext(v -> sweepTimer = context.owner().setPeriodic(every, id -> sweepIdle()));
@@ -108,9 +116,18 @@ final class RoutingTable {
 
   private ServiceRoute watch(String service) {
     ServiceRoute route = new ServiceRoute(service, settings, metrics);
-    String path = "/v1/health/service/" + URLEncoder.encode(service, StandardCharsets.UTF_8) + "?passing=true";
-    route.watch = new ConsulWatch(context, consul, path, settings.watchWaitSeconds(),
-        body -> route.update(parseInstances(body)), metrics::consulError);
+    String path =
+        "/v1/health/service/"
+            + URLEncoder.encode(service, StandardCharsets.UTF_8)
+            + "?passing=true";
+    route.watch =
+        new ConsulWatch(
+            context,
+            consul,
+            path,
+            settings.watchWaitSeconds(),
+            body -> route.update(parseInstances(body)),
+            metrics::consulError);
     metrics.watching(route);
     log.atInfo().addKeyValue("service", service).log("watching service");
     if (!closed) {
@@ -119,7 +136,10 @@ final class RoutingTable {
     return route;
   }
 
-  /** Consul's health entries: the service's address, else its node's; sorted by ID for stable rotation. */
+  /**
+   * Consul's health entries: the service's address, else its node's; sorted by ID for stable
+   * rotation.
+   */
   static List<Instance> parseInstances(Buffer body) {
     JsonArray entries = new JsonArray(body);
     List<Instance> instances = new ArrayList<>(entries.size());
@@ -139,7 +159,9 @@ final class RoutingTable {
         continue;
       }
       String nodeName = node == null ? "" : node.getString("Node", "");
-      instances.add(new Instance(nodeName + "/" + service.getString("ID", address + ":" + port), address, port));
+      instances.add(
+          new Instance(
+              nodeName + "/" + service.getString("ID", address + ":" + port), address, port));
     }
     instances.sort(Comparator.comparing(instance -> instance.id));
     return instances;
@@ -174,23 +196,27 @@ final class RoutingTable {
     if (routes.remove(route.name, route)) {
       route.watch.stop();
       metrics.unwatched(route);
-      log.atInfo().addKeyValue("service", route.name).addKeyValue("why", why).log("stopped watching service");
+      log.atInfo()
+          .addKeyValue("service", route.name)
+          .addKeyValue("why", why)
+          .log("stopped watching service");
     }
   }
 
   Future<Void> close() {
     closed = true;
     Promise<Void> done = Promise.promise();
-    context.runOnContext(v -> {
-      if (catalogWatch != null) {
-        catalogWatch.stop();
-      }
-      if (sweepTimer >= 0) {
-        context.owner().cancelTimer(sweepTimer);
-      }
-      routes.values().forEach(route -> route.watch.stop());
-      done.complete();
-    });
+    context.runOnContext(
+        v -> {
+          if (catalogWatch != null) {
+            catalogWatch.stop();
+          }
+          if (sweepTimer >= 0) {
+            context.owner().cancelTimer(sweepTimer);
+          }
+          routes.values().forEach(route -> route.watch.stop());
+          done.complete();
+        });
     return done.future();
   }
 }

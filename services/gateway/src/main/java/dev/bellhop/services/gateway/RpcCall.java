@@ -17,7 +17,8 @@ record RpcCall(PathMapping.Target target, Buffer request) {
   static RpcCall parse(Buffer body) {
     Object parsed = body.length() == 0 ? null : RequestChecks.parseJson(body, "malformed JSON");
     if (!(parsed instanceof JsonObject call)) {
-      throw RpcException.badRequest("/rpc takes a JSON object {\"service\",\"method\",\"request\"}");
+      throw RpcException.badRequest(
+          "/rpc takes a JSON object {\"service\",\"method\",\"request\"}");
     }
     List<String> missing = new ArrayList<>(3);
     for (String field : List.of("service", "method", "request")) {
@@ -27,13 +28,18 @@ record RpcCall(PathMapping.Target target, Buffer request) {
       }
     }
     if (!missing.isEmpty()) {
-      throw RpcException.badRequest("missing field" + (missing.size() > 1 ? "s" : "") + ": " + String.join(", ", missing));
+      throw RpcException.badRequest(
+          "missing field" + (missing.size() > 1 ? "s" : "") + ": " + String.join(", ", missing));
     }
-    if (!(call.getValue("service") instanceof String service) || !PathMapping.SERVICE.matcher(service).matches()) {
-      throw RpcException.badRequest("service must be a service name, got " + call.getValue("service"));
+    if (!(call.getValue("service") instanceof String service)
+        || !PathMapping.SERVICE.matcher(service).matches()) {
+      throw RpcException.badRequest(
+          "service must be a service name, got " + call.getValue("service"));
     }
-    if (!(call.getValue("method") instanceof String method) || !PathMapping.METHOD.matcher(method).matches()) {
-      throw RpcException.badRequest("method must look like Service.Method, got " + call.getValue("method"));
+    if (!(call.getValue("method") instanceof String method)
+        || !PathMapping.METHOD.matcher(method).matches()) {
+      throw RpcException.badRequest(
+          "method must look like Service.Method, got " + call.getValue("method"));
     }
     Object request = call.getValue("request");
     Buffer payload;

@@ -13,16 +13,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The routing entry of one service: its passing instances (replaced as a whole by the Consul
- * watch; read lock-free by every event loop), the balancer and outlier ejection.
+ * The routing entry of one service: its passing instances (replaced as a whole by the Consul watch;
+ * read lock-free by every event loop), the balancer and outlier ejection.
  */
 final class ServiceRoute {
   private static final Logger log = LoggerFactory.getLogger(ServiceRoute.class);
   private static final int MAX_EJECTION_MULTIPLIER = 10;
 
   final String name;
+
   /** gateway_requests_seconds of this service. */
   final StatusTimers requests;
+
   private final GatewaySettings settings;
   private final GatewayMetrics metrics;
   private final AtomicInteger next = new AtomicInteger();
@@ -52,7 +54,8 @@ final class ServiceRoute {
   }
 
   void touch(long nowNanos) {
-    if (nowNanos - lastUsedNanos > 1_000_000_000L) { // a write a second at most, not one per request
+    if (nowNanos - lastUsedNanos
+        > 1_000_000_000L) { // a write a second at most, not one per request
       lastUsedNanos = nowNanos;
     }
   }
@@ -75,15 +78,18 @@ final class ServiceRoute {
     int before = instances.size();
     instances = List.copyOf(merged);
     if (before != merged.size() || !loaded.future().isComplete()) {
-      log.atInfo().addKeyValue("service", name).addKeyValue("instances", merged.size()).log("routing table updated");
+      log.atInfo()
+          .addKeyValue("service", name)
+          .addKeyValue("instances", merged.size())
+          .log("routing table updated");
     }
     loaded.tryComplete();
   }
 
   /**
-   * Picks an instance other than {@code avoid}: not ejected, fewest requests outstanding
-   * (ties and round-robin mode rotate). When every other instance is ejected, ejection is
-   * ignored (panic mode, better than failing). {@code null} when there is no other instance.
+   * Picks an instance other than {@code avoid}: not ejected, fewest requests outstanding (ties and
+   * round-robin mode rotate). When every other instance is ejected, ejection is ignored (panic
+   * mode, better than failing). {@code null} when there is no other instance.
    */
   Instance pick(Instance avoid) {
     List<Instance> all = instances;
@@ -97,7 +103,8 @@ final class ServiceRoute {
     return best != null ? best : choose(all, n, start, avoid, now, false);
   }
 
-  private Instance choose(List<Instance> all, int n, int start, Instance avoid, long now, boolean skipEjected) {
+  private Instance choose(
+      List<Instance> all, int n, int start, Instance avoid, long now, boolean skipEjected) {
     Instance best = null;
     int bestLoad = Integer.MAX_VALUE;
     for (int i = 0; i < n; i++) {
@@ -136,7 +143,8 @@ final class ServiceRoute {
     }
     synchronized (instance) {
       long now = System.nanoTime();
-      if (instance.ejected(now) || instance.consecutiveFailures.get() < settings.outlierConsecutiveFailures()) {
+      if (instance.ejected(now)
+          || instance.consecutiveFailures.get() < settings.outlierConsecutiveFailures()) {
         return;
       }
       instance.consecutiveFailures.set(0);
@@ -146,8 +154,11 @@ final class ServiceRoute {
       long until = now + TimeUnit.MILLISECONDS.toNanos(millis);
       instance.ejectedUntilNanos = until == 0 ? 1 : until;
       metrics.ejected(name);
-      log.atWarn().addKeyValue("service", name).addKeyValue("instance", instance.toString())
-          .addKeyValue("ejectMs", millis).log("instance ejected after repeated failures");
+      log.atWarn()
+          .addKeyValue("service", name)
+          .addKeyValue("instance", instance.toString())
+          .addKeyValue("ejectMs", millis)
+          .log("instance ejected after repeated failures");
     }
   }
 }

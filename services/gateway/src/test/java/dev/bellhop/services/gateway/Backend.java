@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A backend instance on loopback: answers every request with what it received
- * ({@code instance}, {@code path}, {@code headers}, {@code body}), status 200 unless told otherwise.
+ * A backend instance on loopback: answers every request with what it received ({@code instance},
+ * {@code path}, {@code headers}, {@code body}), status 200 unless told otherwise.
  */
 final class Backend implements AutoCloseable {
   final String name;
@@ -29,31 +29,47 @@ final class Backend implements AutoCloseable {
 
   static Backend start(Vertx vertx, String name) throws Exception {
     Backend[] self = new Backend[1];
-    HttpServer server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
-      Backend b = self[0];
-      b.hits.incrementAndGet();
-      JsonObject headers = new JsonObject();
-      for (Map.Entry<String, String> h : request.headers()) {
-        headers.put(h.getKey().toLowerCase(), h.getValue());
-      }
-      JsonObject seen = new JsonObject()
-          .put("instance", b.name)
-          .put("method", request.method().name())
-          .put("path", request.uri())
-          .put("headers", headers)
-          .put("body", body.toString());
-      b.last.set(seen);
-      Runnable answer = () -> request.response()
-          .setStatusCode(b.status)
-          .putHeader("content-type", "application/json")
-          .putHeader("X-Backend", b.name)
-          .end(seen.encode());
-      if (b.delayMillis > 0) {
-        vertx.setTimer(b.delayMillis, id -> answer.run());
-      } else {
-        answer.run();
-      }
-    })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    HttpServer server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                request ->
+                    request
+                        .body()
+                        .onSuccess(
+                            body -> {
+                              Backend b = self[0];
+                              b.hits.incrementAndGet();
+                              JsonObject headers = new JsonObject();
+                              for (Map.Entry<String, String> h : request.headers()) {
+                                headers.put(h.getKey().toLowerCase(), h.getValue());
+                              }
+                              JsonObject seen =
+                                  new JsonObject()
+                                      .put("instance", b.name)
+                                      .put("method", request.method().name())
+                                      .put("path", request.uri())
+                                      .put("headers", headers)
+                                      .put("body", body.toString());
+                              b.last.set(seen);
+                              Runnable answer =
+                                  () ->
+                                      request
+                                          .response()
+                                          .setStatusCode(b.status)
+                                          .putHeader("content-type", "application/json")
+                                          .putHeader("X-Backend", b.name)
+                                          .end(seen.encode());
+                              if (b.delayMillis > 0) {
+                                vertx.setTimer(b.delayMillis, id -> answer.run());
+                              } else {
+                                answer.run();
+                              }
+                            }))
+            .listen(0, "127.0.0.1")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
     self[0] = new Backend(name, vertx, server);
     return self[0];
   }

@@ -17,13 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** ACLs with default deny: the gateway reads Consul with its token, and sees nothing without one. */
+/**
+ * ACLs with default deny: the gateway reads Consul with its token, and sees nothing without one.
+ */
 class GatewayConsulAclTest {
   private static final String TOKEN = "7c1d7f8e-9a57-4b8e-8d0f-2a6a4d2b9e31";
 
   @RegisterExtension
-  static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(TestConsulCluster.builder().servers(1)
-      .aclDefaultDeny(TOKEN));
+  static final ConsulClusterExtension CONSUL =
+      new ConsulClusterExtension(TestConsulCluster.builder().servers(1).aclDefaultDeny(TOKEN));
 
   @Test
   void theTokenIsSentAndWithoutItNoServiceIsVisible(@TempDir Path dir) throws Exception {
@@ -34,12 +36,18 @@ class GatewayConsulAclTest {
       Path tokenFile = dir.resolve("token");
       Files.writeString(tokenFile, TOKEN + "\n");
 
-      Gateway withToken = GatewayTestSupport.startGateway(vertx, CONSUL.cluster().httpAddress(),
-          Map.of("CONSUL_HTTP_TOKEN_FILE", tokenFile.toString()));
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+      Gateway withToken =
+          GatewayTestSupport.startGateway(
+              vertx,
+              CONSUL.cluster().httpAddress(),
+              Map.of("CONSUL_HTTP_TOKEN_FILE", tokenFile.toString()));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20))
           .until(() -> post(withToken.port(), "/secured/call", "{}").status() == 200);
 
-      Gateway anonymous = GatewayTestSupport.startGateway(vertx, CONSUL.cluster().httpAddress(), Map.of());
+      Gateway anonymous =
+          GatewayTestSupport.startGateway(vertx, CONSUL.cluster().httpAddress(), Map.of());
       await().atMost(Duration.ofSeconds(10)).until(() -> anonymous.server().isReady());
       assertThat(post(anonymous.port(), "/secured/call", "{}").status()).isEqualTo(404);
 

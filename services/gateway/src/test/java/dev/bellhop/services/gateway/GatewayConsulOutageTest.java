@@ -29,13 +29,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Consul failures under load, against three servers and the client agent the gateway talks to
- * (as in production, where the address is a local agent or the servers' Service).
+ * Consul failures under load, against three servers and the client agent the gateway talks to (as
+ * in production, where the address is a local agent or the servers' Service).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GatewayConsulOutageTest {
   @RegisterExtension
-  static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(TestConsulCluster.builder().servers(3).agents(1));
+  static final ConsulClusterExtension CONSUL =
+      new ConsulClusterExtension(TestConsulCluster.builder().servers(3).agents(1));
 
   static Vertx vertx;
   static Vertx gatewayVertx;
@@ -46,15 +47,22 @@ class GatewayConsulOutageTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     gatewayVertx = Vertx.vertx();
-    gateway = GatewayTestSupport.startGateway(gatewayVertx, CONSUL.cluster().agents().get(0).httpAddress(), Map.of());
+    gateway =
+        GatewayTestSupport.startGateway(
+            gatewayVertx, CONSUL.cluster().agents().get(0).httpAddress(), Map.of());
     await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().isReady());
     for (String name : List.of("steady-1", "steady-2")) {
       Backend backend = Backend.start(vertx, name);
       backends.add(backend);
       register(CONSUL.cluster(), "steady", name, backend.port(), "passing");
     }
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
-        .until(() -> post(gateway.port(), "/steady/call", "{}").status() == 200 && gateway.routedInstances() == 2);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(10))
+        .until(
+            () ->
+                post(gateway.port(), "/steady/call", "{}").status() == 200
+                    && gateway.routedInstances() == 2);
   }
 
   @AfterAll
@@ -78,20 +86,23 @@ class GatewayConsulOutageTest {
 
     Load(String path) {
       for (int i = 0; i < 4; i++) {
-        Thread thread = new Thread(() -> {
-          while (running.get()) {
-            try {
-              Reply reply = post(gateway.port(), path, "{}");
-              if (reply.status() == 200) {
-                ok.incrementAndGet();
-              } else {
-                failures.add(reply.status() + " " + reply.body());
-              }
-            } catch (RuntimeException e) {
-              failures.add(e.toString());
-            }
-          }
-        }, "load-" + i);
+        Thread thread =
+            new Thread(
+                () -> {
+                  while (running.get()) {
+                    try {
+                      Reply reply = post(gateway.port(), path, "{}");
+                      if (reply.status() == 200) {
+                        ok.incrementAndGet();
+                      } else {
+                        failures.add(reply.status() + " " + reply.body());
+                      }
+                    } catch (RuntimeException e) {
+                      failures.add(e.toString());
+                    }
+                  }
+                },
+                "load-" + i);
         thread.start();
         threads.add(thread);
       }
@@ -123,7 +134,10 @@ class GatewayConsulOutageTest {
       Backend third = Backend.start(vertx, "steady-3");
       backends.add(third);
       register(cluster, "steady", "steady-3", third.port(), "passing");
-      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> third.hits.get() > 0);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(10))
+          .until(() -> third.hits.get() > 0);
     } finally {
       load.close();
     }
@@ -151,7 +165,8 @@ class GatewayConsulOutageTest {
       int whileDown = load.ok.get();
       await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() > whileDown + 300);
       assertThat(gateway.routedInstances()).isEqualTo(instances);
-      assertThat(call(gateway.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status()).isEqualTo(200);
+      assertThat(call(gateway.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status())
+          .isEqualTo(200);
       // The catalog is remembered too: unknown names are still 404, known ones routed.
       assertThat(post(gateway.port(), "/never-registered/call", "{}").status()).isEqualTo(404);
     } finally {
@@ -170,10 +185,14 @@ class GatewayConsulOutageTest {
     Backend fourth = Backend.start(vertx, "steady-4");
     backends.add(fourth);
     register(cluster, "steady", "steady-4", fourth.port(), "passing");
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      post(gateway.port(), "/steady/call", "{}");
-      return fourth.hits.get() > 0;
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              post(gateway.port(), "/steady/call", "{}");
+              return fourth.hits.get() > 0;
+            });
   }
 
   static double consulErrors() {

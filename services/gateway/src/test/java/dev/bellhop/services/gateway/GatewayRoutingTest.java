@@ -30,7 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Routing, discovery and every error case against a real Consul (one server, one client agent). */
 class GatewayRoutingTest {
   @RegisterExtension
-  static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(TestConsulCluster.builder().servers(1).agents(1));
+  static final ConsulClusterExtension CONSUL =
+      new ConsulClusterExtension(TestConsulCluster.builder().servers(1).agents(1));
 
   static Vertx vertx;
   static Vertx gatewayVertx;
@@ -41,23 +42,38 @@ class GatewayRoutingTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     gatewayVertx = Vertx.vertx();
-    gateway = GatewayTestSupport.startGateway(gatewayVertx, CONSUL.cluster().agents().get(0).httpAddress(), Map.of(
-        "GATEWAY_TIMEOUT_MS", "500",
-        "MAX_BODY_BYTES", "4096",
-        "GATEWAY_OUTLIER_FAILURES", "3",
-        "GATEWAY_OUTLIER_EJECT_MS", "60000"));
+    gateway =
+        GatewayTestSupport.startGateway(
+            gatewayVertx,
+            CONSUL.cluster().agents().get(0).httpAddress(),
+            Map.of(
+                "GATEWAY_TIMEOUT_MS", "500",
+                "MAX_BODY_BYTES", "4096",
+                "GATEWAY_OUTLIER_FAILURES", "3",
+                "GATEWAY_OUTLIER_EJECT_MS", "60000"));
     await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().isReady());
-    GatewayTestSupport.diagnostics = () -> {
-      String fresh;
-      try {
-        fresh = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + gateway.port() + "/health/live")).timeout(Duration.ofSeconds(2)).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-      } catch (Exception e) {
-        fresh = e.toString();
-      }
-      return "gateway in flight: " + gateway.server().inFlight() + ", fresh connection: " + fresh;
-    };
+    GatewayTestSupport.diagnostics =
+        () -> {
+          String fresh;
+          try {
+            fresh =
+                java.net.http.HttpClient.newHttpClient()
+                    .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(
+                                    "http://127.0.0.1:" + gateway.port() + "/health/live"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
+          } catch (Exception e) {
+            fresh = e.toString();
+          }
+          return "gateway in flight: "
+              + gateway.server().inFlight()
+              + ", fresh connection: "
+              + fresh;
+        };
   }
 
   @AfterAll
@@ -82,9 +98,14 @@ class GatewayRoutingTest {
     return backend;
   }
 
-  /** Waits until the gateway routes {@code path} (the catalog watch saw the service and it has an instance). */
+  /**
+   * Waits until the gateway routes {@code path} (the catalog watch saw the service and it has an
+   * instance).
+   */
   static void awaitRouted(String path) {
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(10))
         .until(() -> post(gateway.port(), path, "{}").status() == 200);
   }
 
@@ -96,13 +117,19 @@ class GatewayRoutingTest {
     a.status = 201;
 
     String body = "{\"hotelIds\": [\"1\", \"2\"],  \"inDate\":\"2015-04-09\"}";
-    Reply reply = call(gateway.port(), HttpMethod.POST, "/echo/say-hello", body, Map.of(
-        "content-type", "application/json",
-        "authorization", "Bearer abc",
-        "x-custom", "kept",
-        "proxy-authorization", "Basic secret",
-        "te", "trailers",
-        "keep-alive", "timeout=5"));
+    Reply reply =
+        call(
+            gateway.port(),
+            HttpMethod.POST,
+            "/echo/say-hello",
+            body,
+            Map.of(
+                "content-type", "application/json",
+                "authorization", "Bearer abc",
+                "x-custom", "kept",
+                "proxy-authorization", "Basic secret",
+                "te", "trailers",
+                "keep-alive", "timeout=5"));
 
     assertThat(reply.status()).isEqualTo(201);
     assertThat(reply.headers().get("x-backend")).isEqualTo("echo-a");
@@ -123,12 +150,23 @@ class GatewayRoutingTest {
     assertThat(reply.headers().get("x-request-id")).isEqualTo(headers.getString("x-request-id"));
 
     // A caller's own ids travel unchanged.
-    Reply traced = call(gateway.port(), HttpMethod.POST, "/echo/ping", "{}", Map.of(
-        "content-type", "application/json", "x-request-id", "req-1",
-        "traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+    Reply traced =
+        call(
+            gateway.port(),
+            HttpMethod.POST,
+            "/echo/ping",
+            "{}",
+            Map.of(
+                "content-type",
+                "application/json",
+                "x-request-id",
+                "req-1",
+                "traceparent",
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
     JsonObject tracedHeaders = traced.json().getJsonObject("headers");
     assertThat(tracedHeaders.getString("x-request-id")).isEqualTo("req-1");
-    assertThat(tracedHeaders.getString("traceparent")).isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    assertThat(tracedHeaders.getString("traceparent"))
+        .isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
 
     // An error status and body from the instance come back as they are.
     a.status = 418;
@@ -143,7 +181,8 @@ class GatewayRoutingTest {
     Backend v1 = backend("v1-foo");
     register(consul(), "v1.foo", "v1-foo-1", v1.port(), "passing");
     awaitRouted("/v1/foo/bar");
-    assertThat(post(gateway.port(), "/v1/foo/bar", "{}").json().getString("path")).isEqualTo("/Foo.Bar");
+    assertThat(post(gateway.port(), "/v1/foo/bar", "{}").json().getString("path"))
+        .isEqualTo("/Foo.Bar");
     assertThat(post(gateway.port(), "/v1/foo/get-all-things", "{}").json().getString("path"))
         .isEqualTo("/Foo.GetAllThings");
 
@@ -151,8 +190,10 @@ class GatewayRoutingTest {
     register(consul(), "geo", "geo-1", geo.port(), "passing");
     awaitRouted("/geo");
     assertThat(post(gateway.port(), "/geo", "{}").json().getString("path")).isEqualTo("/Geo.Call");
-    assertThat(post(gateway.port(), "/geo/nearby", "{}").json().getString("path")).isEqualTo("/Geo.Nearby");
-    assertThat(post(gateway.port(), "/geo/near-by/point", "{}").json().getString("path")).isEqualTo("/NearBy.Point");
+    assertThat(post(gateway.port(), "/geo/nearby", "{}").json().getString("path"))
+        .isEqualTo("/Geo.Nearby");
+    assertThat(post(gateway.port(), "/geo/near-by/point", "{}").json().getString("path"))
+        .isEqualTo("/NearBy.Point");
   }
 
   @Test
@@ -161,15 +202,23 @@ class GatewayRoutingTest {
     register(consul(), "rpctarget", "rpctarget-1", b.port(), "passing");
     awaitRouted("/rpctarget/call");
 
-    Reply object = post(gateway.port(), "/rpc",
-        "{\"service\":\"rpctarget\",\"method\":\"Hotel.Rates\",\"request\":{\"inDate\":\"2015-04-09\"}}");
+    Reply object =
+        post(
+            gateway.port(),
+            "/rpc",
+            "{\"service\":\"rpctarget\",\"method\":\"Hotel.Rates\",\"request\":{\"inDate\":\"2015-04-09\"}}");
     assertThat(object.status()).isEqualTo(200);
     assertThat(object.json().getString("path")).isEqualTo("/Hotel.Rates");
-    assertThat(new JsonObject(object.json().getString("body"))).isEqualTo(new JsonObject().put("inDate", "2015-04-09"));
-    assertThat(object.json().getJsonObject("headers").getString("content-type")).isEqualTo("application/json");
+    assertThat(new JsonObject(object.json().getString("body")))
+        .isEqualTo(new JsonObject().put("inDate", "2015-04-09"));
+    assertThat(object.json().getJsonObject("headers").getString("content-type"))
+        .isEqualTo("application/json");
 
-    Reply string = post(gateway.port(), "/rpc",
-        "{\"service\":\"rpctarget\",\"method\":\"Hotel.Rates\",\"request\":\"{\\\"inDate\\\": 1}\"}");
+    Reply string =
+        post(
+            gateway.port(),
+            "/rpc",
+            "{\"service\":\"rpctarget\",\"method\":\"Hotel.Rates\",\"request\":\"{\\\"inDate\\\": 1}\"}");
     assertThat(string.status()).isEqualTo(200);
     assertThat(string.json().getString("body")).isEqualTo("{\"inDate\": 1}");
 
@@ -179,17 +228,33 @@ class GatewayRoutingTest {
     assertError(post(gateway.port(), "/rpc", "{}"), 400, "service", "method", "request");
     assertError(post(gateway.port(), "/rpc", "{not json"), 400, "malformed JSON");
     assertError(post(gateway.port(), "/rpc", "[1,2]"), 400, "JSON object");
-    assertError(post(gateway.port(), "/rpc",
-        "{\"service\":\"rpctarget\",\"method\":\"nodot\",\"request\":{}}"), 400, "Service.Method");
-    assertError(post(gateway.port(), "/rpc",
-        "{\"service\":\"rpctarget\",\"method\":\"A.B\",\"request\":\"{oops\"}"), 400, "request is not JSON");
-    assertError(post(gateway.port(), "/rpc",
-        "{\"service\":\"nosuchservice\",\"method\":\"A.B\",\"request\":{}}"), 404, "nosuchservice");
+    assertError(
+        post(
+            gateway.port(),
+            "/rpc",
+            "{\"service\":\"rpctarget\",\"method\":\"nodot\",\"request\":{}}"),
+        400,
+        "Service.Method");
+    assertError(
+        post(
+            gateway.port(),
+            "/rpc",
+            "{\"service\":\"rpctarget\",\"method\":\"A.B\",\"request\":\"{oops\"}"),
+        400,
+        "request is not JSON");
+    assertError(
+        post(
+            gateway.port(),
+            "/rpc",
+            "{\"service\":\"nosuchservice\",\"method\":\"A.B\",\"request\":{}}"),
+        404,
+        "nosuchservice");
   }
 
   @Test
   void otherHttpMethodsAre405() {
-    for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH)) {
+    for (HttpMethod method :
+        List.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH)) {
       Reply reply = call(gateway.port(), method, "/echo/ping", null, Map.of());
       assertError(reply, 405, method.name());
       assertThat(reply.headers().get("allow")).isEqualTo("POST");
@@ -212,7 +277,9 @@ class GatewayRoutingTest {
   void noHealthyInstanceIs503() throws Exception {
     Backend b = backend("sick");
     register(consul(), "sick", "sick-1", b.port(), "critical");
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(10))
         .until(() -> post(gateway.port(), "/sick/call", "{}").status() != 404);
     assertError(post(gateway.port(), "/sick/call", "{}"), 503, "no healthy instance of sick");
     assertThat(b.hits.get()).isZero();
@@ -241,8 +308,13 @@ class GatewayRoutingTest {
     String large = "{\"x\":\"" + "a".repeat(5_000) + "\"}";
     assertError(post(gateway.port(), "/big/call", large), 413, "4096");
     // Chunked (no Content-Length): the limit holds while reading.
-    Reply chunked = call(gateway.port(), HttpMethod.POST, "/big/call", large,
-        Map.of("content-type", "application/json", "transfer-encoding", "chunked"));
+    Reply chunked =
+        call(
+            gateway.port(),
+            HttpMethod.POST,
+            "/big/call",
+            large,
+            Map.of("content-type", "application/json", "transfer-encoding", "chunked"));
     assertError(chunked, 413, "4096");
     assertThat(b.hits.get()).isEqualTo(before);
   }
@@ -266,26 +338,34 @@ class GatewayRoutingTest {
 
     // Critical but still registered: 503. Gone from the catalog: the service no longer exists, 404.
     register(consul(), "follow", "follow-b", b.port(), "critical");
-    await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .pollInterval(Duration.ofMillis(10))
         .until(() -> post(gateway.port(), "/follow/call", "{}").status() == 503);
     deregister(consul(), "follow-b");
-    await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .pollInterval(Duration.ofMillis(10))
         .until(() -> post(gateway.port(), "/follow/call", "{}").status() == 404);
   }
 
   /** Within a second of the Consul write, ten requests in a row reach exactly {@code expected}. */
   private static void assertFollowsWithinASecond(Set<String> expected) {
-    await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10)).until(() -> {
-      Set<String> seen = new HashSet<>();
-      for (int i = 0; i < 10; i++) {
-        Reply reply = post(gateway.port(), "/follow/call", "{}");
-        if (reply.status() != 200) {
-          return false;
-        }
-        seen.add(reply.json().getString("instance"));
-      }
-      return seen.equals(expected);
-    });
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .pollInterval(Duration.ofMillis(10))
+        .until(
+            () -> {
+              Set<String> seen = new HashSet<>();
+              for (int i = 0; i < 10; i++) {
+                Reply reply = post(gateway.port(), "/follow/call", "{}");
+                if (reply.status() != 200) {
+                  return false;
+                }
+                seen.add(reply.json().getString("instance"));
+              }
+              return seen.equals(expected);
+            });
   }
 
   @Test
@@ -294,10 +374,13 @@ class GatewayRoutingTest {
     for (Backend b : three) {
       register(consul(), "spread", b.name, b.port(), "passing");
     }
-    await().atMost(Duration.ofSeconds(5)).until(() -> {
-      post(gateway.port(), "/spread/call", "{}");
-      return gateway.routedInstances() >= 3 && routedTo("spread").size() == 3;
-    });
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              post(gateway.port(), "/spread/call", "{}");
+              return gateway.routedInstances() >= 3 && routedTo("spread").size() == 3;
+            });
     three.forEach(b -> b.hits.set(0));
     for (int i = 0; i < 30; i++) {
       assertThat(post(gateway.port(), "/spread/call", "{}").status()).isEqualTo(200);
@@ -320,15 +403,19 @@ class GatewayRoutingTest {
   void connectionFailureIsRetriedOnceAndTheDeadInstanceEjected() throws Exception {
     Backend live = backend("retry-live");
     int deadPort;
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket socket =
+        new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
       deadPort = socket.getLocalPort(); // closed again: connections are refused
     }
     register(consul(), "retry", "retry-dead", deadPort, "passing");
     register(consul(), "retry", "retry-live", live.port(), "passing");
-    await().atMost(Duration.ofSeconds(5)).until(() -> {
-      post(gateway.port(), "/retry/call", "{}");
-      return metric("gateway_routing_service_instances", "upstream=\"retry\"") == 2;
-    });
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              post(gateway.port(), "/retry/call", "{}");
+              return metric("gateway_routing_service_instances", "upstream=\"retry\"") == 2;
+            });
     for (int i = 0; i < 20; i++) {
       Reply reply = post(gateway.port(), "/retry/call", "{}");
       assertThat(reply.status()).as(reply.body()).isEqualTo(200);
@@ -336,11 +423,14 @@ class GatewayRoutingTest {
     }
     assertThat(metric("gateway_retries_total", "upstream=\"retry\"")).isGreaterThanOrEqualTo(3);
     assertThat(metric("gateway_ejections_total", "upstream=\"retry\"")).isEqualTo(1);
-    assertThat(metric("gateway_upstream_errors_total", "kind=\"connect\"", "upstream=\"retry\"")).isEqualTo(3);
+    assertThat(metric("gateway_upstream_errors_total", "kind=\"connect\"", "upstream=\"retry\""))
+        .isEqualTo(3);
 
     // The only instance unreachable: 502 after one retry is impossible, so the error names it.
     deregister(consul(), "retry-live");
-    await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .pollInterval(Duration.ofMillis(10))
         .until(() -> metric("gateway_routing_service_instances", "upstream=\"retry\"") == 1);
     assertError(post(gateway.port(), "/retry/call", "{}"), 502, "retry unreachable");
   }
@@ -350,12 +440,16 @@ class GatewayRoutingTest {
     Backend b = backend("metered");
     register(consul(), "metered", "metered-1", b.port(), "passing");
     awaitRouted("/metered/call");
-    assertThat(call(gateway.port(), HttpMethod.GET, "/health/live", null, Map.of()).status()).isEqualTo(200);
-    assertThat(call(gateway.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status()).isEqualTo(200);
+    assertThat(call(gateway.port(), HttpMethod.GET, "/health/live", null, Map.of()).status())
+        .isEqualTo(200);
+    assertThat(call(gateway.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status())
+        .isEqualTo(200);
     String metrics = call(gateway.port(), HttpMethod.GET, "/metrics", null, Map.of()).body();
     assertThat(metrics)
-        .containsPattern("gateway_requests_seconds_count\\{code=\"200\",service=\"gateway\",upstream=\"metered\"} [1-9]")
-        .contains("gateway_requests_seconds_bucket{code=\"200\",service=\"gateway\",upstream=\"metered\",le=\"0.001\"}")
+        .containsPattern(
+            "gateway_requests_seconds_count\\{code=\"200\",service=\"gateway\",upstream=\"metered\"} [1-9]")
+        .contains(
+            "gateway_requests_seconds_bucket{code=\"200\",service=\"gateway\",upstream=\"metered\",le=\"0.001\"}")
         .contains("gateway_routing_instances")
         .contains("gateway_routing_services")
         .contains("gateway_routing_service_instances{service=\"gateway\",upstream=\"metered\"} 1.0")
@@ -368,21 +462,29 @@ class GatewayRoutingTest {
     register(consul(), "draining", "draining-1", slow.port(), "passing");
     Vertx own = Vertx.vertx();
     try {
-      Gateway stopping = GatewayTestSupport.startGateway(own, consul().agents().get(0).httpAddress(), Map.of());
+      Gateway stopping =
+          GatewayTestSupport.startGateway(own, consul().agents().get(0).httpAddress(), Map.of());
       await().atMost(Duration.ofSeconds(10)).until(() -> stopping.server().isReady());
-      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(10))
           .until(() -> post(stopping.port(), "/draining/call", "{}").status() == 200);
-      // The count drops when the server's write completes, which can be just after the client has the reply.
-      await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(5))
+      // The count drops when the server's write completes, which can be just after the client has
+      // the reply.
+      await()
+          .atMost(Duration.ofSeconds(1))
+          .pollInterval(Duration.ofMillis(5))
           .until(() -> stopping.server().inFlight() == 0);
       // Proxied calls are timed once, by gateway_requests_seconds; the common timer sees only the
       // gateway's own endpoints (none called yet: this scrape is recorded once it is answered).
       assertThat(call(stopping.port(), HttpMethod.GET, "/metrics", null, Map.of()).body())
-          .containsPattern("gateway_requests_seconds_count\\{code=\"200\",service=\"gateway\",upstream=\"draining\"} [1-9]")
+          .containsPattern(
+              "gateway_requests_seconds_count\\{code=\"200\",service=\"gateway\",upstream=\"draining\"} [1-9]")
           .doesNotContain("rpc_server_requests_seconds_count");
       slow.delayMillis = 700;
       java.util.concurrent.CompletableFuture<Reply> held =
-          java.util.concurrent.CompletableFuture.supplyAsync(() -> post(stopping.port(), "/draining/call", "{}"));
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> post(stopping.port(), "/draining/call", "{}"));
       await().atMost(Duration.ofSeconds(5)).until(() -> stopping.server().inFlight() == 1);
       Future<Void> stopped = stopping.stop();
       Reply reply = held.get(10, TimeUnit.SECONDS);
@@ -400,12 +502,15 @@ class GatewayRoutingTest {
     Vertx other = Vertx.vertx();
     try {
       int port;
-      try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      try (ServerSocket socket =
+          new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
         port = socket.getLocalPort();
       }
       Gateway lonely = GatewayTestSupport.startGateway(other, "127.0.0.1:" + port, Map.of());
-      assertThat(call(lonely.port(), HttpMethod.GET, "/health/live", null, Map.of()).status()).isEqualTo(200);
-      assertThat(call(lonely.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status()).isEqualTo(503);
+      assertThat(call(lonely.port(), HttpMethod.GET, "/health/live", null, Map.of()).status())
+          .isEqualTo(200);
+      assertThat(call(lonely.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status())
+          .isEqualTo(503);
       assertError(post(lonely.port(), "/echo/ping", "{}"), 503, "Consul has not answered");
       lonely.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } finally {
@@ -413,7 +518,10 @@ class GatewayRoutingTest {
     }
   }
 
-  /** The value of the sample {@code name{...}} carrying every one of {@code labels} ({@code key="value"}); -1 if none. */
+  /**
+   * The value of the sample {@code name{...}} carrying every one of {@code labels} ({@code
+   * key="value"}); -1 if none.
+   */
   static double metric(String name, String... labels) {
     String text = call(gateway.port(), HttpMethod.GET, "/metrics", null, Map.of()).body();
     for (String line : text.split("\n")) {

@@ -16,11 +16,16 @@ class GatewaySettingsTest {
   void readsConsulAddressesLikeTheConsulCli() {
     GatewaySettings plain = settings(Map.of());
     assertThat(plain.consulAddress()).isEqualTo("http://127.0.0.1:8500");
-    assertThat(settings(Map.of("CONSUL_HTTP_ADDR", "10.0.0.5:8500")).consulAddress()).isEqualTo("http://10.0.0.5:8500");
+    assertThat(settings(Map.of("CONSUL_HTTP_ADDR", "10.0.0.5:8500")).consulAddress())
+        .isEqualTo("http://10.0.0.5:8500");
     assertThat(settings(Map.of("CONSUL_HTTP_ADDR", "https://consul.svc:8501/")).consulAddress())
         .isEqualTo("https://consul.svc:8501");
-    assertThat(settings(Map.of("CONSUL_HTTP_ADDR", "https://consul.svc")).consulPort()).isEqualTo(8501);
-    assertThat(settings(Map.of("CONSUL_HTTP_ADDR", "consul.svc:8501", "CONSUL_HTTP_SSL", "true")).consulTls()).isTrue();
+    assertThat(settings(Map.of("CONSUL_HTTP_ADDR", "https://consul.svc")).consulPort())
+        .isEqualTo(8501);
+    assertThat(
+            settings(Map.of("CONSUL_HTTP_ADDR", "consul.svc:8501", "CONSUL_HTTP_SSL", "true"))
+                .consulTls())
+        .isTrue();
     assertThat(settings(Map.of("CONSUL_HTTP_ADDR", "[::1]:8500")).consulHost()).isEqualTo("::1");
     assertThat(settings(Map.of("CONSUL_HTTP_TOKEN", "t")).consulToken()).isEqualTo("t");
   }
@@ -29,9 +34,13 @@ class GatewaySettingsTest {
   void rejectsWhatItCannotUse() {
     assertThatThrownBy(() -> settings(Map.of("CONSUL_HTTP_ADDR", "unix:///tmp/consul.sock")))
         .hasMessageContaining("CONSUL_HTTP_ADDR");
-    assertThatThrownBy(() -> settings(Map.of("CONSUL_HTTP_ADDR", "host:port"))).hasMessageContaining("bad port");
-    assertThatThrownBy(() -> settings(Map.of("CONSUL_CACERT", "/no/such/ca.pem"))).hasMessageContaining("CONSUL_CACERT");
-    assertThatThrownBy(() -> settings(Map.of("GATEWAY_BALANCER", "random"))).hasMessageContaining("GATEWAY_BALANCER");
-    assertThatThrownBy(() -> settings(Map.of("GATEWAY_TIMEOUT_MS", "0"))).hasMessageContaining("GATEWAY_TIMEOUT_MS");
+    assertThatThrownBy(() -> settings(Map.of("CONSUL_HTTP_ADDR", "host:port")))
+        .hasMessageContaining("bad port");
+    assertThatThrownBy(() -> settings(Map.of("CONSUL_CACERT", "/no/such/ca.pem")))
+        .hasMessageContaining("CONSUL_CACERT");
+    assertThatThrownBy(() -> settings(Map.of("GATEWAY_BALANCER", "random")))
+        .hasMessageContaining("GATEWAY_BALANCER");
+    assertThatThrownBy(() -> settings(Map.of("GATEWAY_TIMEOUT_MS", "0")))
+        .hasMessageContaining("GATEWAY_TIMEOUT_MS");
   }
 }

@@ -10,7 +10,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Registration the way Bellhop's operator writes it, a gateway in-process, and a small HTTP client. */
+/**
+ * Registration the way Bellhop's operator writes it, a gateway in-process, and a small HTTP client.
+ */
 final class GatewayTestSupport {
   static final String NODE = "k8s-node-1-bellhop";
 
@@ -25,23 +27,39 @@ final class GatewayTestSupport {
   }
 
   /** One instance on the synthetic node, with one check (passing or critical). */
-  static void register(TestConsulCluster cluster, String service, String id, int port, String status) {
-    JsonObject registration = new JsonObject()
-        .put("Node", NODE)
-        .put("Address", "127.0.0.1")
-        .put("SkipNodeUpdate", true)
-        .put("Service", new JsonObject().put("ID", id).put("Service", service).put("Address", "127.0.0.1").put("Port", port)
-            .put("Meta", new JsonObject().put("managed-by", "bellhop")))
-        .put("Check", new JsonObject().put("Node", NODE).put("CheckID", "bellhop:" + id).put("Name", "pod ready")
-            .put("Status", status).put("ServiceID", id));
+  static void register(
+      TestConsulCluster cluster, String service, String id, int port, String status) {
+    JsonObject registration =
+        new JsonObject()
+            .put("Node", NODE)
+            .put("Address", "127.0.0.1")
+            .put("SkipNodeUpdate", true)
+            .put(
+                "Service",
+                new JsonObject()
+                    .put("ID", id)
+                    .put("Service", service)
+                    .put("Address", "127.0.0.1")
+                    .put("Port", port)
+                    .put("Meta", new JsonObject().put("managed-by", "bellhop")))
+            .put(
+                "Check",
+                new JsonObject()
+                    .put("Node", NODE)
+                    .put("CheckID", "bellhop:" + id)
+                    .put("Name", "pod ready")
+                    .put("Status", status)
+                    .put("ServiceID", id));
     cluster.httpPut("/v1/catalog/register", registration.encode());
   }
 
   static void deregister(TestConsulCluster cluster, String id) {
-    cluster.httpPut("/v1/catalog/deregister", new JsonObject().put("Node", NODE).put("ServiceID", id).encode());
+    cluster.httpPut(
+        "/v1/catalog/deregister", new JsonObject().put("Node", NODE).put("ServiceID", id).encode());
   }
 
-  static Gateway startGateway(Vertx vertx, String consulAddress, Map<String, String> extra) throws Exception {
+  static Gateway startGateway(Vertx vertx, String consulAddress, Map<String, String> extra)
+      throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("BIND_ADDR", "127.0.0.1");
     env.put("CONSUL_HTTP_ADDR", consulAddress);
@@ -49,39 +67,51 @@ final class GatewayTestSupport {
     env.put("DRAIN_TIMEOUT_MS", "1000");
     env.putAll(extra);
     return Gateway.start(vertx, ServiceConfig.from("gateway", 0, env))
-        .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(20, TimeUnit.SECONDS);
   }
 
   /** One shared JDK client (keep-alive), independent of the Vert.x stack under test. */
-  static final java.net.http.HttpClient JDK = java.net.http.HttpClient.newBuilder()
-      .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5)).build();
+  static final java.net.http.HttpClient JDK =
+      java.net.http.HttpClient.newBuilder()
+          .version(java.net.http.HttpClient.Version.HTTP_1_1)
+          .connectTimeout(java.time.Duration.ofSeconds(5))
+          .build();
 
-  static Reply call(int port, HttpMethod method, String path, String body, Map<String, String> headers) {
-    java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://127.0.0.1:" + port + path)).timeout(java.time.Duration.ofSeconds(15));
+  static Reply call(
+      int port, HttpMethod method, String path, String body, Map<String, String> headers) {
+    java.net.http.HttpRequest.Builder request =
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+            .timeout(java.time.Duration.ofSeconds(15));
     boolean chunked = "chunked".equals(headers.get("transfer-encoding"));
-    headers.forEach((k, v) -> {
-      if (!k.equals("transfer-encoding")) {
-        request.header(k, v);
-      }
-    });
+    headers.forEach(
+        (k, v) -> {
+          if (!k.equals("transfer-encoding")) {
+            request.header(k, v);
+          }
+        });
     java.net.http.HttpRequest.BodyPublisher publisher;
     if (body == null) {
       publisher = java.net.http.HttpRequest.BodyPublishers.noBody();
     } else if (chunked) {
       byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      publisher = java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes));
+      publisher =
+          java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+              () -> new java.io.ByteArrayInputStream(bytes));
     } else {
       publisher = java.net.http.HttpRequest.BodyPublishers.ofString(body);
     }
     request.method(method.name(), publisher);
     try {
-      java.net.http.HttpResponse<String> response = JDK.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> response =
+          JDK.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
       MultiMap responseHeaders = MultiMap.caseInsensitiveMultiMap();
       response.headers().map().forEach(responseHeaders::add);
       return new Reply(response.statusCode(), responseHeaders, response.body());
     } catch (Exception e) {
-      throw new IllegalStateException(method + " " + path + " failed: " + e + " " + diagnostics.get(), e);
+      throw new IllegalStateException(
+          method + " " + path + " failed: " + e + " " + diagnostics.get(), e);
     }
   }
 

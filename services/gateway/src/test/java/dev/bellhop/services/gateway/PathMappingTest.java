@@ -9,7 +9,8 @@ class PathMappingTest {
   @Test
   void mapsLikeTheMicroApi() {
     assertThat(PathMapping.map("/hotel/rates")).isEqualTo(new Target("hotel", "Hotel.Rates"));
-    assertThat(PathMapping.map("/profile/get-profiles")).isEqualTo(new Target("profile", "Profile.GetProfiles"));
+    assertThat(PathMapping.map("/profile/get-profiles"))
+        .isEqualTo(new Target("profile", "Profile.GetProfiles"));
     assertThat(PathMapping.map("/my-svc/do-it")).isEqualTo(new Target("my-svc", "MySvc.DoIt"));
     assertThat(PathMapping.map("/v1/foo/bar")).isEqualTo(new Target("v1.foo", "Foo.Bar"));
     assertThat(PathMapping.map("/v12/foo/bar")).isEqualTo(new Target("v12.foo", "Foo.Bar"));

@@ -11,13 +11,14 @@ import org.locationtech.jts.index.strtree.STRtree;
 /**
  * Nearest hotels by great-circle distance, from a JTS STR-tree over (lon, lat) points.
  *
- * <p>The tree answers box queries; {@link #nearby} turns them into an exact k-nearest search:
- * it queries the box enclosing a circle of radius r, keeps the points within r, and when fewer
- * than {@code limit} are found grows r (up to the caller's radius). Any point within r lies in
- * that box, so nothing nearer is ever missed. Results are ordered by distance, then id.
+ * <p>The tree answers box queries; {@link #nearby} turns them into an exact k-nearest search: it
+ * queries the box enclosing a circle of radius r, keeps the points within r, and when fewer than
+ * {@code limit} are found grows r (up to the caller's radius). Any point within r lies in that box,
+ * so nothing nearer is ever missed. Results are ordered by distance, then id.
  */
 public final class GeoIndex {
   static final double EARTH_RADIUS_KM = 6371.0088;
+
   /** Keeps floating-point error in the box maths from excluding a point right on the circle. */
   private static final double BOX_MARGIN_DEG = 1e-9;
 
@@ -47,8 +48,16 @@ public final class GeoIndex {
     }
     tree.build();
     // A first search radius from the average density, so a query touches a few dozen points.
-    double areaKm2 = n == 0 ? 1 : Math.max(1e-6, (maxLat - minLat) * 111.2 * (maxLon - minLon) * 111.2
-        * Math.cos(Math.toRadians((minLat + maxLat) / 2)));
+    double areaKm2 =
+        n == 0
+            ? 1
+            : Math.max(
+                1e-6,
+                (maxLat - minLat)
+                    * 111.2
+                    * (maxLon - minLon)
+                    * 111.2
+                    * Math.cos(Math.toRadians((minLat + maxLat) / 2)));
     firstRadiusKm = Math.max(0.01, Math.sqrt(16 * areaKm2 / (Math.PI * Math.max(1, n))));
   }
 
@@ -66,13 +75,14 @@ public final class GeoIndex {
     while (true) {
       List<Hit> hits = new ArrayList<>();
       double within = r;
-      ItemVisitor visitor = item -> {
-        int i = (Integer) item;
-        double d = distanceKm(lat, lon, lats[i], lons[i]);
-        if (d <= within) {
-          hits.add(new Hit(i, d));
-        }
-      };
+      ItemVisitor visitor =
+          item -> {
+            int i = (Integer) item;
+            double d = distanceKm(lat, lon, lats[i], lons[i]);
+            if (d <= within) {
+              hits.add(new Hit(i, d));
+            }
+          };
       for (Envelope box : boxes(lat, lon, r)) {
         tree.query(box, visitor);
       }
@@ -121,15 +131,20 @@ public final class GeoIndex {
       // Near a pole every longitude can be within reach.
       return List.of(new Envelope(-180, 180, Math.max(-90, minLat), Math.min(90, maxLat)));
     }
-    double dLon = Math.toDegrees(Math.asin(Math.min(1, Math.sin(angular) / Math.cos(Math.toRadians(lat)))))
-        + BOX_MARGIN_DEG;
+    double dLon =
+        Math.toDegrees(Math.asin(Math.min(1, Math.sin(angular) / Math.cos(Math.toRadians(lat)))))
+            + BOX_MARGIN_DEG;
     double minLon = lon - dLon;
     double maxLon = lon + dLon;
     if (minLon < -180) {
-      return List.of(new Envelope(minLon + 360, 180, minLat, maxLat), new Envelope(-180, maxLon, minLat, maxLat));
+      return List.of(
+          new Envelope(minLon + 360, 180, minLat, maxLat),
+          new Envelope(-180, maxLon, minLat, maxLat));
     }
     if (maxLon > 180) {
-      return List.of(new Envelope(minLon, 180, minLat, maxLat), new Envelope(-180, maxLon - 360, minLat, maxLat));
+      return List.of(
+          new Envelope(minLon, 180, minLat, maxLat),
+          new Envelope(-180, maxLon - 360, minLat, maxLat));
     }
     return List.of(new Envelope(minLon, maxLon, minLat, maxLat));
   }
@@ -140,8 +155,9 @@ public final class GeoIndex {
     double phi2 = Math.toRadians(lat2);
     double dPhi = phi2 - phi1;
     double dLambda = Math.toRadians(lon2 - lon1);
-    double a = Math.sin(dPhi / 2) * Math.sin(dPhi / 2)
-        + Math.cos(phi1) * Math.cos(phi2) * Math.sin(dLambda / 2) * Math.sin(dLambda / 2);
+    double a =
+        Math.sin(dPhi / 2) * Math.sin(dPhi / 2)
+            + Math.cos(phi1) * Math.cos(phi2) * Math.sin(dLambda / 2) * Math.sin(dLambda / 2);
     return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
   }
 }

@@ -20,14 +20,25 @@ public final class GeoMain {
 
   public static Future<ServiceServer> start(Vertx vertx, ServiceConfig config) {
     ServiceServer server = ServiceServer.create(vertx, config);
-    return server.start()
-        .compose(s -> vertx.executeBlocking(() -> GeoIndex.build(Locations.parse(
-            DataFiles.read(config, "LOCATIONS_FILE", "locations.json")))))
-        .map(index -> {
-          LoggerFactory.getLogger(GeoMain.class).atInfo().addKeyValue("points", index.size())
-              .addKeyValue("source", DataFiles.source(config, "LOCATIONS_FILE", "locations.json")).log("index built");
-          server.method("Geo.Nearby", new NearbyHandler(index)).ready();
-          return server;
-        });
+    return server
+        .start()
+        .compose(
+            s ->
+                vertx.executeBlocking(
+                    () ->
+                        GeoIndex.build(
+                            Locations.parse(
+                                DataFiles.read(config, "LOCATIONS_FILE", "locations.json")))))
+        .map(
+            index -> {
+              LoggerFactory.getLogger(GeoMain.class)
+                  .atInfo()
+                  .addKeyValue("points", index.size())
+                  .addKeyValue(
+                      "source", DataFiles.source(config, "LOCATIONS_FILE", "locations.json"))
+                  .log("index built");
+              server.method("Geo.Nearby", new NearbyHandler(index)).ready();
+              return server;
+            });
   }
 }

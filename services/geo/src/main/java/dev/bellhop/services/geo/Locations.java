@@ -16,7 +16,8 @@ public final class Locations {
     List<Point> points = new ArrayList<>();
     for (Object row : new JsonArray(json)) {
       JsonObject object = (JsonObject) row;
-      points.add(new Point(object.getString("hotelId"), object.getDouble("lat"), object.getDouble("lon")));
+      points.add(
+          new Point(object.getString("hotelId"), object.getDouble("lat"), object.getDouble("lon")));
     }
     return points;
   }

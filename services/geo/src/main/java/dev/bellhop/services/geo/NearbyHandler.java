@@ -35,11 +35,13 @@ final class NearbyHandler implements RpcHandler {
       throw RpcException.badRequest("lon must be within [-180, 180], got " + lon);
     }
     if (!(radiusKm > 0) || radiusKm > MAX_RADIUS_KM) {
-      throw RpcException.badRequest("radiusKm must be within (0, " + (int) MAX_RADIUS_KM + "], got " + radiusKm);
+      throw RpcException.badRequest(
+          "radiusKm must be within (0, " + (int) MAX_RADIUS_KM + "], got " + radiusKm);
     }
     if (limit < 1 || limit > MAX_LIMIT) {
       throw RpcException.badRequest("limit must be within [1, " + MAX_LIMIT + "], got " + limit);
     }
-    return Future.succeededFuture(new JsonObject().put("hotelIds", new JsonArray(index.nearby(lat, lon, radiusKm, limit))));
+    return Future.succeededFuture(
+        new JsonObject().put("hotelIds", new JsonArray(index.nearby(lat, lon, radiusKm, limit))));
   }
 }

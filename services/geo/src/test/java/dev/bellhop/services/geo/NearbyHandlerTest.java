@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bellhop.services.common.server.ServiceConfig;
 import dev.bellhop.services.common.server.ServiceServer;
+import dev.bellhop.services.common.testing.RpcCalls;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import dev.bellhop.services.common.testing.RpcCalls;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -21,8 +21,11 @@ class NearbyHandlerTest {
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    server = GeoMain.start(vertx, ServiceConfig.from("geo", 0, Map.of("BIND_ADDR", "127.0.0.1")))
-        .toCompletionStage().toCompletableFuture().get();
+    server =
+        GeoMain.start(vertx, ServiceConfig.from("geo", 0, Map.of("BIND_ADDR", "127.0.0.1")))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
   }
 
   @AfterAll
@@ -54,13 +57,16 @@ class NearbyHandlerTest {
     JsonArray ids = ids("{\"lat\":37.7867,\"lon\":-122.4112}");
     assertThat(ids).hasSize(5);
     assertThat(ids("{\"lat\":37.7867,\"lon\":-122.4112}")).isEqualTo(ids); // deterministic
-    assertThat(ids("{\"lat\":37.7867,\"lon\":-122.4112,\"limit\":1}").getString(0)).isEqualTo(ids.getString(0));
-    assertThat(ids("{\"lat\":37.7867,\"lon\":-122.4112,\"limit\":100,\"radiusKm\":100}")).hasSize(100);
+    assertThat(ids("{\"lat\":37.7867,\"lon\":-122.4112,\"limit\":1}").getString(0))
+        .isEqualTo(ids.getString(0));
+    assertThat(ids("{\"lat\":37.7867,\"lon\":-122.4112,\"limit\":100,\"radiusKm\":100}"))
+        .hasSize(100);
   }
 
   @Test
   void honoursTheRadius() throws Exception {
-    assertThat(ids("{\"lat\":40.7128,\"lon\":-74.0060}")).isEmpty(); // New York: nothing within 10 km
+    assertThat(ids("{\"lat\":40.7128,\"lon\":-74.0060}"))
+        .isEmpty(); // New York: nothing within 10 km
     assertThat(ids("{\"lat\":37.7867,\"lon\":-122.4112,\"radiusKm\":0.001}")).isEmpty();
   }
 

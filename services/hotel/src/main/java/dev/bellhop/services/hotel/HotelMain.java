@@ -26,10 +26,13 @@ public final class HotelMain {
     ServiceServer server = ServiceServer.create(vertx, config);
     server.method("Hotel.Rates", new RatesHandler(upstreams));
     // No data of its own: ready once listening (upstream health is each upstream's readiness).
-    return server.start().map(s -> {
-      server.ready();
-      server.whenStopped().onComplete(v -> upstreams.close());
-      return server;
-    });
+    return server
+        .start()
+        .map(
+            s -> {
+              server.ready();
+              server.whenStopped().onComplete(v -> upstreams.close());
+              return server;
+            });
   }
 }

@@ -22,14 +22,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Hotel.Rates with every upstream found through a real Consul's DNS interface. The test
- * registers the instances in Consul's catalog, as Bellhop's operator would; the services only
- * ever see DNS. SRV TTLs are set to 2 s so caching can be observed.
+ * Hotel.Rates with every upstream found through a real Consul's DNS interface. The test registers
+ * the instances in Consul's catalog, as Bellhop's operator would; the services only ever see DNS.
+ * SRV TTLs are set to 2 s so caching can be observed.
  */
 class HotelRatesDnsSrvTest {
   @RegisterExtension
-  static final ConsulClusterExtension consul = new ConsulClusterExtension(TestConsulCluster.builder().servers(1)
-      .extraConfig("dns_config {\n  service_ttl { \"*\" = \"2s\" }\n  node_ttl = \"2s\"\n}"));
+  static final ConsulClusterExtension consul =
+      new ConsulClusterExtension(
+          TestConsulCluster.builder()
+              .servers(1)
+              .extraConfig(
+                  "dns_config {\n  service_ttl { \"*\" = \"2s\" }\n  node_ttl = \"2s\"\n}"));
 
   static final String STAY = "{\"inDate\":\"2027-02-01\",\"outDate\":\"2027-02-04\"}";
   static Services services;
@@ -51,10 +55,21 @@ class HotelRatesDnsSrvTest {
   }
 
   static void register(String id, String service, int port) {
-    consul.cluster().httpPut("/v1/catalog/register", new JsonObject()
-        .put("Node", "services-it").put("Address", "127.0.0.1")
-        .put("Service", new JsonObject().put("ID", id).put("Service", service).put("Address", "127.0.0.1").put("Port", port))
-        .encode());
+    consul
+        .cluster()
+        .httpPut(
+            "/v1/catalog/register",
+            new JsonObject()
+                .put("Node", "services-it")
+                .put("Address", "127.0.0.1")
+                .put(
+                    "Service",
+                    new JsonObject()
+                        .put("ID", id)
+                        .put("Service", service)
+                        .put("Address", "127.0.0.1")
+                        .put("Port", port))
+                .encode());
   }
 
   static Map<String, String> dnsEnv() {
@@ -102,15 +117,21 @@ class HotelRatesDnsSrvTest {
   @Test
   void cachesAnswersForTheirTtl() {
     TestConsulCluster cluster = consul.cluster();
-    try (DnsSrvClient dns = new DnsSrvClient(services.vertx, cluster.dnsHost(), cluster.dnsPort(), 1000)) {
+    try (DnsSrvClient dns =
+        new DnsSrvClient(services.vertx, cluster.dnsHost(), cluster.dnsPort(), 1000)) {
       SrvResolver resolver = new SrvResolver("probe.service.consul", dns);
       register("probe-1", "probe", 10001);
       List<Endpoint> first = join(resolver.resolve());
       assertThat(first).containsExactly(new Endpoint("127.0.0.1", 10001));
       register("probe-2", "probe", 10002);
       assertThat(join(resolver.resolve())).as("cached within the 2 s TTL").isEqualTo(first);
-      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(join(resolver.resolve()))
-          .containsExactlyInAnyOrder(new Endpoint("127.0.0.1", 10001), new Endpoint("127.0.0.1", 10002)));
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(
+              () ->
+                  assertThat(join(resolver.resolve()))
+                      .containsExactlyInAnyOrder(
+                          new Endpoint("127.0.0.1", 10001), new Endpoint("127.0.0.1", 10002)));
     }
   }
 }

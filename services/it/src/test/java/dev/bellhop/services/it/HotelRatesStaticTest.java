@@ -48,9 +48,13 @@ class HotelRatesStaticTest {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     JsonObject body = new JsonObject(response.body());
     JsonArray hotels = body.getJsonArray("hotels");
-    JsonArray nearby = new JsonObject(post(services.geo.port(), "Geo.Nearby",
-        "{\"lat\":37.7867,\"lon\":-122.4112}", null).body()).getJsonArray("hotelIds");
-    assertThat(hotels.stream().map(h -> ((JsonObject) h).getString("id")).toList()).isEqualTo(nearby.getList());
+    JsonArray nearby =
+        new JsonObject(
+                post(services.geo.port(), "Geo.Nearby", "{\"lat\":37.7867,\"lon\":-122.4112}", null)
+                    .body())
+            .getJsonArray("hotelIds");
+    assertThat(hotels.stream().map(h -> ((JsonObject) h).getString("id")).toList())
+        .isEqualTo(nearby.getList());
     assertThat(hotels).hasSize(5);
     JsonArray plans = body.getJsonArray("ratePlans");
     assertThat(plans).isNotEmpty();
@@ -65,12 +69,19 @@ class HotelRatesStaticTest {
 
   @Test
   void searchesAroundTheGivenPoint() {
-    String wharf = "{\"inDate\":\"2026-12-10\",\"outDate\":\"2026-12-11\",\"lat\":37.8080,\"lon\":-122.4177}";
+    String wharf =
+        "{\"inDate\":\"2026-12-10\",\"outDate\":\"2026-12-11\",\"lat\":37.8080,\"lon\":-122.4177}";
     JsonObject body = new JsonObject(rates(hotel, wharf, bearer).body());
-    assertThat(body.getJsonArray("hotels").getJsonObject(0).getJsonObject("address").getString("postalCode")).isEqualTo("94133");
+    assertThat(
+            body.getJsonArray("hotels")
+                .getJsonObject(0)
+                .getJsonObject("address")
+                .getString("postalCode"))
+        .isEqualTo("94133");
     String ocean = "{\"inDate\":\"2026-12-10\",\"outDate\":\"2026-12-11\",\"lat\":0,\"lon\":0}";
     assertThat(new JsonObject(rates(hotel, ocean, bearer).body()))
-        .isEqualTo(new JsonObject().put("hotels", new JsonArray()).put("ratePlans", new JsonArray()));
+        .isEqualTo(
+            new JsonObject().put("hotels", new JsonArray()).put("ratePlans", new JsonArray()));
   }
 
   @Test
@@ -85,18 +96,45 @@ class HotelRatesStaticTest {
 
   @Test
   void verifiesTheTokenBeforeTheDates() {
-    assertError(rates(hotel, "{\"inDate\":\"2026-12-12\",\"outDate\":\"2026-12-10\"}", "Bearer not-a-jwt"), 401, "invalid token");
+    assertError(
+        rates(hotel, "{\"inDate\":\"2026-12-12\",\"outDate\":\"2026-12-10\"}", "Bearer not-a-jwt"),
+        401,
+        "invalid token");
   }
 
   @Test
   void rejectsBadDatesAndCoordinates() {
-    assertError(rates(hotel, "{\"inDate\":\"2026-12-12\",\"outDate\":\"2026-12-10\"}", bearer), 400, "outDate must be after inDate");
-    assertError(rates(hotel, "{\"inDate\":\"2026-12-01\",\"outDate\":\"2027-01-10\"}", bearer), 400, "at most 30 nights");
-    assertError(rates(hotel, "{\"inDate\":\"tomorrow\",\"outDate\":\"2027-01-10\"}", bearer), 400, "ISO-8601");
+    assertError(
+        rates(hotel, "{\"inDate\":\"2026-12-12\",\"outDate\":\"2026-12-10\"}", bearer),
+        400,
+        "outDate must be after inDate");
+    assertError(
+        rates(hotel, "{\"inDate\":\"2026-12-01\",\"outDate\":\"2027-01-10\"}", bearer),
+        400,
+        "at most 30 nights");
+    assertError(
+        rates(hotel, "{\"inDate\":\"tomorrow\",\"outDate\":\"2027-01-10\"}", bearer),
+        400,
+        "ISO-8601");
     assertError(rates(hotel, "{\"outDate\":\"2027-01-10\"}", bearer), 400, "inDate is required");
-    assertError(rates(hotel, "{\"inDate\":\"2026-12-10\",\"outDate\":\"2026-12-11\",\"lat\":37.8}", bearer), 400, "lat and lon");
-    assertError(rates(hotel, "{\"inDate\":\"2026-12-10\",\"outDate\":\"2026-12-11\",\"lat\":97,\"lon\":1}", bearer), 400, "lat must be within");
-    assertError(rates(hotel, "{\"inDate\":\"2026-12-10\",\"outDate\":\"2026-12-11\",\"lat\":\"x\",\"lon\":1}", bearer), 400, "lat must be a number");
+    assertError(
+        rates(hotel, "{\"inDate\":\"2026-12-10\",\"outDate\":\"2026-12-11\",\"lat\":37.8}", bearer),
+        400,
+        "lat and lon");
+    assertError(
+        rates(
+            hotel,
+            "{\"inDate\":\"2026-12-10\",\"outDate\":\"2026-12-11\",\"lat\":97,\"lon\":1}",
+            bearer),
+        400,
+        "lat must be within");
+    assertError(
+        rates(
+            hotel,
+            "{\"inDate\":\"2026-12-10\",\"outDate\":\"2026-12-11\",\"lat\":\"x\",\"lon\":1}",
+            bearer),
+        400,
+        "lat must be a number");
     assertError(rates(hotel, "{\"inDate\":", bearer), 400, "malformed JSON");
   }
 
@@ -112,8 +150,16 @@ class HotelRatesStaticTest {
   @Test
   void retriesAnotherInstanceWhenAConnectionFails() {
     int dead = Services.deadPort();
-    ServiceServer halfDead = services.hotel(Map.of("GEO_ADDR",
-        "static:127.0.0.1:" + dead + ",127.0.0.1:" + services.geo.port() + ",127.0.0.1:" + Services.deadPort()));
+    ServiceServer halfDead =
+        services.hotel(
+            Map.of(
+                "GEO_ADDR",
+                "static:127.0.0.1:"
+                    + dead
+                    + ",127.0.0.1:"
+                    + services.geo.port()
+                    + ",127.0.0.1:"
+                    + Services.deadPort()));
     for (int i = 0; i < 9; i++) {
       assertThat(rates(halfDead, STAY, bearer).statusCode()).isEqualTo(200);
     }
@@ -122,50 +168,98 @@ class HotelRatesStaticTest {
   @Test
   void mapsUpstreamErrorsAndTimeouts() {
     // A profile that fails, and a geo that never answers.
-    ServiceServer failing = services.start((vertx, config) -> Future.succeededFuture(
-        ServiceServer.create(vertx, config).method("Profile.GetProfiles", req -> {
-          throw new IllegalStateException("boom");
-        })).compose(s -> s.start()).map(s -> {
-          s.ready();
-          return s;
-        }), "profile-broken", Map.of());
-    ServiceServer hanging = services.start((vertx, config) -> {
-      ServiceServer s = ServiceServer.create(vertx, config).method("Geo.Nearby", req -> Promise.<JsonObject>promise().future());
-      return s.start().map(x -> {
-        s.ready();
-        return s;
-      });
-    }, "geo-hanging", Map.of());
+    ServiceServer failing =
+        services.start(
+            (vertx, config) ->
+                Future.succeededFuture(
+                        ServiceServer.create(vertx, config)
+                            .method(
+                                "Profile.GetProfiles",
+                                req -> {
+                                  throw new IllegalStateException("boom");
+                                }))
+                    .compose(s -> s.start())
+                    .map(
+                        s -> {
+                          s.ready();
+                          return s;
+                        }),
+            "profile-broken",
+            Map.of());
+    ServiceServer hanging =
+        services.start(
+            (vertx, config) -> {
+              ServiceServer s =
+                  ServiceServer.create(vertx, config)
+                      .method("Geo.Nearby", req -> Promise.<JsonObject>promise().future());
+              return s.start()
+                  .map(
+                      x -> {
+                        s.ready();
+                        return s;
+                      });
+            },
+            "geo-hanging",
+            Map.of());
 
-    ServiceServer badProfile = services.hotel(Map.of("PROFILE_ADDR", "static:127.0.0.1:" + failing.port()));
-    assertError(rates(badProfile, STAY, bearer), 502, "upstream profile failed Profile.GetProfiles: 500");
+    ServiceServer badProfile =
+        services.hotel(Map.of("PROFILE_ADDR", "static:127.0.0.1:" + failing.port()));
+    assertError(
+        rates(badProfile, STAY, bearer), 502, "upstream profile failed Profile.GetProfiles: 500");
 
     // On a loaded machine auth itself may miss a tight budget (then the 504 names auth); the
     // property under test is that a hanging geo yields a bounded 504 naming geo, so retry.
-    ServiceServer slowGeo = services.hotel(Map.of("GEO_ADDR", "static:127.0.0.1:" + hanging.port(),
-        "UPSTREAM_TIMEOUT_MS", "300", "REQUEST_TIMEOUT_MS", "20000"));
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      long start = System.nanoTime();
-      assertError(rates(slowGeo, STAY, bearer), 504, "upstream geo timed out");
-      assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5000);
-    });
+    ServiceServer slowGeo =
+        services.hotel(
+            Map.of(
+                "GEO_ADDR",
+                "static:127.0.0.1:" + hanging.port(),
+                "UPSTREAM_TIMEOUT_MS",
+                "300",
+                "REQUEST_TIMEOUT_MS",
+                "20000"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              long start = System.nanoTime();
+              assertError(rates(slowGeo, STAY, bearer), 504, "upstream geo timed out");
+              assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5000);
+            });
 
     // The request budget bounds the whole call even when per-call timeouts are longer.
-    ServiceServer bounded = services.hotel(Map.of("GEO_ADDR", "static:127.0.0.1:" + hanging.port(),
-        "UPSTREAM_TIMEOUT_MS", "5000", "REQUEST_TIMEOUT_MS", "400"));
-    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-      long start = System.nanoTime();
-      assertError(rates(bounded, STAY, bearer), 504, "upstream geo timed out");
-      assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5000);
-    });
+    ServiceServer bounded =
+        services.hotel(
+            Map.of(
+                "GEO_ADDR",
+                "static:127.0.0.1:" + hanging.port(),
+                "UPSTREAM_TIMEOUT_MS",
+                "5000",
+                "REQUEST_TIMEOUT_MS",
+                "400"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              long start = System.nanoTime();
+              assertError(rates(bounded, STAY, bearer), 504, "upstream geo timed out");
+              assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5000);
+            });
   }
 
   @Test
   void exposesHealthAndMetrics() {
     rates(hotel, STAY, bearer);
-    var metrics = Services.HTTP.sendAsync(java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://127.0.0.1:" + hotel.port() + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).join();
-    assertThat(metrics.body()).contains("rpc_server_requests_seconds_count{code=\"200\",method=\"Hotel.Rates\",service=\"hotel\"}");
+    var metrics =
+        Services.HTTP
+            .sendAsync(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + hotel.port() + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .join();
+    assertThat(metrics.body())
+        .contains(
+            "rpc_server_requests_seconds_count{code=\"200\",method=\"Hotel.Rates\",service=\"hotel\"}");
   }
 }

@@ -13,7 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 
-/** A service started the way production starts it: {@code java -jar services/<name>/target/<name>.jar}. */
+/**
+ * A service started the way production starts it: {@code java -jar
+ * services/<name>/target/<name>.jar}.
+ */
 final class JarProcess implements AutoCloseable {
   private static final Pattern READY = Pattern.compile("msg=\"ready\" port=\"(\\d+)\"");
 
@@ -30,8 +33,14 @@ final class JarProcess implements AutoCloseable {
   }
 
   static Path jar(String name) {
-    Path jar = Path.of(System.getProperty("bellhop.services.dir", "..")).resolve(name).resolve("target").resolve(name + ".jar");
-    Assumptions.assumeTrue(Files.isRegularFile(jar), "no " + jar + ": build with mvn install (the package phase makes it)");
+    Path jar =
+        Path.of(System.getProperty("bellhop.services.dir", ".."))
+            .resolve(name)
+            .resolve("target")
+            .resolve(name + ".jar");
+    Assumptions.assumeTrue(
+        Files.isRegularFile(jar),
+        "no " + jar + ": build with mvn install (the package phase makes it)");
     return jar;
   }
 
@@ -40,27 +49,36 @@ final class JarProcess implements AutoCloseable {
     Path jar = jar(name);
     try {
       Path log = Files.createTempFile("bellhop-" + name + "-", ".log");
-      ProcessBuilder builder = new ProcessBuilder(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-jar", jar.toString())
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile());
+      ProcessBuilder builder =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xmx128m",
+                  "-XX:TieredStopAtLevel=1",
+                  "-Xshare:auto",
+                  "-jar",
+                  jar.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile());
       builder.environment().put("BIND_ADDR", "127.0.0.1");
       builder.environment().put("PORT", "0");
       builder.environment().putAll(env);
       Process process = builder.start();
       int[] port = new int[1];
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> {
-        if (!process.isAlive()) {
-          throw new IllegalStateException(name + " exited: " + Files.readString(log));
-        }
-        Matcher m = READY.matcher(Files.readString(log));
-        if (m.find()) {
-          port[0] = Integer.parseInt(m.group(1));
-          return true;
-        }
-        return false;
-      });
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                if (!process.isAlive()) {
+                  throw new IllegalStateException(name + " exited: " + Files.readString(log));
+                }
+                Matcher m = READY.matcher(Files.readString(log));
+                if (m.find()) {
+                  port[0] = Integer.parseInt(m.group(1));
+                  return true;
+                }
+                return false;
+              });
       return new JarProcess(name, process, log, port[0]);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

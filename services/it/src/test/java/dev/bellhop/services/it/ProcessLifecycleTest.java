@@ -24,7 +24,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Services as real {@code java -jar} processes: killed upstreams and SIGTERM with requests in flight. */
+/**
+ * Services as real {@code java -jar} processes: killed upstreams and SIGTERM with requests in
+ * flight.
+ */
 class ProcessLifecycleTest {
   static final String STAY = "{\"inDate\":\"2026-12-10\",\"outDate\":\"2026-12-12\"}";
   static Services services;
@@ -45,23 +48,26 @@ class ProcessLifecycleTest {
   void survivesAGeoInstanceKilledMidTestAndNamesGeoWhenAllAreGone() throws Exception {
     try (JarProcess geoA = JarProcess.start("geo", Map.of());
         JarProcess geoB = JarProcess.start("geo", Map.of())) {
-      ServiceServer hotel = services.hotel(Map.of("GEO_ADDR",
-          "static:127.0.0.1:" + geoA.port + ",127.0.0.1:" + geoB.port));
+      ServiceServer hotel =
+          services.hotel(
+              Map.of("GEO_ADDR", "static:127.0.0.1:" + geoA.port + ",127.0.0.1:" + geoB.port));
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicInteger ok = new AtomicInteger();
       Map<Integer, String> failures = new ConcurrentHashMap<>();
       List<CompletableFuture<Void>> clients = new ArrayList<>();
       for (int c = 0; c < 4; c++) {
-        clients.add(CompletableFuture.runAsync(() -> {
-          while (running.get()) {
-            HttpResponse<String> response = post(hotel.port(), "Hotel.Rates", STAY, bearer);
-            if (response.statusCode() == 200) {
-              ok.incrementAndGet();
-            } else {
-              failures.put(response.statusCode(), response.body());
-            }
-          }
-        }));
+        clients.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  while (running.get()) {
+                    HttpResponse<String> response = post(hotel.port(), "Hotel.Rates", STAY, bearer);
+                    if (response.statusCode() == 200) {
+                      ok.incrementAndGet();
+                    } else {
+                      failures.put(response.statusCode(), response.body());
+                    }
+                  }
+                }));
       }
       await().atMost(Duration.ofSeconds(90)).until(() -> ok.get() >= 40);
       geoA.kill();
@@ -74,7 +80,8 @@ class ProcessLifecycleTest {
       geoB.kill();
       HttpResponse<String> response = post(hotel.port(), "Hotel.Rates", STAY, bearer);
       assertThat(response.statusCode()).isEqualTo(502);
-      assertThat(new JsonObject(response.body()).getString("detail")).contains("upstream geo unavailable");
+      assertThat(new JsonObject(response.body()).getString("detail"))
+          .contains("upstream geo unavailable");
     }
   }
 
@@ -83,18 +90,28 @@ class ProcessLifecycleTest {
     // A geo that holds each request until released, so requests are provably in flight at SIGTERM.
     AtomicInteger held = new AtomicInteger();
     List<Promise<JsonObject>> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
-    ServiceServer slowGeo = services.start((vertx, config) -> {
-      ServiceServer s = ServiceServer.create(vertx, config).method("Geo.Nearby", req -> {
-        Promise<JsonObject> promise = Promise.promise();
-        pending.add(promise);
-        held.incrementAndGet();
-        return promise.future();
-      });
-      return s.start().map(x -> {
-        s.ready();
-        return s;
-      });
-    }, "geo-slow", Map.of());
+    ServiceServer slowGeo =
+        services.start(
+            (vertx, config) -> {
+              ServiceServer s =
+                  ServiceServer.create(vertx, config)
+                      .method(
+                          "Geo.Nearby",
+                          req -> {
+                            Promise<JsonObject> promise = Promise.promise();
+                            pending.add(promise);
+                            held.incrementAndGet();
+                            return promise.future();
+                          });
+              return s.start()
+                  .map(
+                      x -> {
+                        s.ready();
+                        return s;
+                      });
+            },
+            "geo-slow",
+            Map.of());
     Map<String, String> env = new HashMap<>(services.staticAddresses());
     env.put("GEO_ADDR", "static:127.0.0.1:" + slowGeo.port());
     env.put("UPSTREAM_TIMEOUT_MS", "20000");
@@ -108,8 +125,15 @@ class ProcessLifecycleTest {
       await().atMost(Duration.ofSeconds(60)).until(() -> held.get() == inFlight);
       hotel.terminate();
       // Readiness drops at once while the requests are still held.
-      await().atMost(Duration.ofSeconds(30)).until(() -> hotel.output().contains("stopping: draining"));
-      services.vertx.runOnContext(v -> pending.forEach(p -> p.complete(new JsonObject().put("hotelIds", new JsonArray().add("1").add("2")))));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> hotel.output().contains("stopping: draining"));
+      services.vertx.runOnContext(
+          v ->
+              pending.forEach(
+                  p ->
+                      p.complete(
+                          new JsonObject().put("hotelIds", new JsonArray().add("1").add("2")))));
       for (CompletableFuture<HttpResponse<String>> response : responses) {
         HttpResponse<String> r = response.get(60, TimeUnit.SECONDS);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

@@ -28,7 +28,8 @@ import java.util.function.BiFunction;
 /** The services started in-process on loopback, plus the HTTP calls tests make. */
 final class Services implements AutoCloseable {
   static final String JWT_KEY = "integration-test-key-0123456789abcdef";
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   final Vertx vertx = Vertx.vertx();
   ServiceServer auth;
@@ -46,7 +47,10 @@ final class Services implements AutoCloseable {
     return services;
   }
 
-  ServiceServer start(BiFunction<Vertx, ServiceConfig, Future<ServiceServer>> starter, String name, Map<String, String> env) {
+  ServiceServer start(
+      BiFunction<Vertx, ServiceConfig, Future<ServiceServer>> starter,
+      String name,
+      Map<String, String> env) {
     Map<String, String> all = new HashMap<>(env);
     all.put("BIND_ADDR", "127.0.0.1");
     return join(starter.apply(vertx, ServiceConfig.from(name, 0, all)));
@@ -71,7 +75,12 @@ final class Services implements AutoCloseable {
   }
 
   String login() {
-    HttpResponse<String> response = post(auth.port(), "Auth.Login", "{\"username\":\"demo\",\"password\":\"bellhop-demo\"}", null);
+    HttpResponse<String> response =
+        post(
+            auth.port(),
+            "Auth.Login",
+            "{\"username\":\"demo\",\"password\":\"bellhop-demo\"}",
+            null);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return new JsonObject(response.body()).getString("token");
   }
@@ -84,11 +93,13 @@ final class Services implements AutoCloseable {
     }
   }
 
-  static CompletableFuture<HttpResponse<String>> postAsync(int port, String method, String body, String authorization) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/" + method))
-        .timeout(Duration.ofSeconds(60))
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+  static CompletableFuture<HttpResponse<String>> postAsync(
+      int port, String method, String body, String authorization) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/" + method))
+            .timeout(Duration.ofSeconds(60))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (authorization != null) {
       request.header("authorization", authorization);
     }

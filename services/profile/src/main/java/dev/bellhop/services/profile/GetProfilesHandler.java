@@ -8,7 +8,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
-/** {@code Profile.GetProfiles {hotelIds, locale = "en"}} → {@code {hotels}} in request order, unknown ids left out. */
+/**
+ * {@code Profile.GetProfiles {hotelIds, locale = "en"}} → {@code {hotels}} in request order,
+ * unknown ids left out.
+ */
 final class GetProfilesHandler implements RpcHandler {
   static final int MAX_IDS = 1000;
 

@@ -19,11 +19,16 @@ public final class ProfileMain {
 
   public static Future<ServiceServer> start(Vertx vertx, ServiceConfig config) {
     ServiceServer server = ServiceServer.create(vertx, config);
-    return server.start()
-        .compose(s -> vertx.executeBlocking(() -> Profiles.parse(DataFiles.read(config, "PROFILES_FILE", "profiles.json"))))
-        .map(profiles -> {
-          server.method("Profile.GetProfiles", new GetProfilesHandler(profiles)).ready();
-          return server;
-        });
+    return server
+        .start()
+        .compose(
+            s ->
+                vertx.executeBlocking(
+                    () -> Profiles.parse(DataFiles.read(config, "PROFILES_FILE", "profiles.json"))))
+        .map(
+            profiles -> {
+              server.method("Profile.GetProfiles", new GetProfilesHandler(profiles)).ready();
+              return server;
+            });
   }
 }

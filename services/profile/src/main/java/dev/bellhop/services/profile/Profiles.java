@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * profiles.json: hotels whose {@code description} holds one text per locale. Each hotel is
- * rendered once per locale at load time, so a request only looks profiles up.
+ * profiles.json: hotels whose {@code description} holds one text per locale. Each hotel is rendered
+ * once per locale at load time, so a request only looks profiles up.
  */
 public final class Profiles {
   public static final String DEFAULT_LOCALE = "en";

@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * {@code Rate.GetRates {hotelIds, inDate, outDate}} → {@code {ratePlans}}: one plan per hotel and
- * room type bookable on every night of the stay, with the stay's totals. Nights outside the
- * data's range count as not bookable.
+ * room type bookable on every night of the stay, with the stay's totals. Nights outside the data's
+ * range count as not bookable.
  */
 final class GetRatesHandler implements RpcHandler {
   static final int MAX_IDS = 1000;
@@ -40,19 +40,22 @@ final class GetRatesHandler implements RpcHandler {
           if (bookable < 0) {
             continue;
           }
-          plans.add(new JsonObject()
-              .put("hotelId", hotelId)
-              .put("code", room.code())
-              .put("inDate", stay.inDate().toString())
-              .put("outDate", stay.outDate().toString())
-              .put("nights", stay.nights())
-              .put("roomType", new JsonObject()
+          plans.add(
+              new JsonObject()
+                  .put("hotelId", hotelId)
                   .put("code", room.code())
-                  .put("description", room.description())
-                  .put("currency", rates.currency())
-                  .put("bookableRate", money(bookable))
-                  .put("totalRate", money(sum(room.total(), from, to)))
-                  .put("totalRateInclusive", money(sum(room.inclusive(), from, to)))));
+                  .put("inDate", stay.inDate().toString())
+                  .put("outDate", stay.outDate().toString())
+                  .put("nights", stay.nights())
+                  .put(
+                      "roomType",
+                      new JsonObject()
+                          .put("code", room.code())
+                          .put("description", room.description())
+                          .put("currency", rates.currency())
+                          .put("bookableRate", money(bookable))
+                          .put("totalRate", money(sum(room.total(), from, to)))
+                          .put("totalRateInclusive", money(sum(room.inclusive(), from, to)))));
         }
       }
     }

@@ -19,11 +19,16 @@ public final class RateMain {
 
   public static Future<ServiceServer> start(Vertx vertx, ServiceConfig config) {
     ServiceServer server = ServiceServer.create(vertx, config);
-    return server.start()
-        .compose(s -> vertx.executeBlocking(() -> RateTable.parse(DataFiles.read(config, "RATES_FILE", "rates.json"))))
-        .map(rates -> {
-          server.method("Rate.GetRates", new GetRatesHandler(rates)).ready();
-          return server;
-        });
+    return server
+        .start()
+        .compose(
+            s ->
+                vertx.executeBlocking(
+                    () -> RateTable.parse(DataFiles.read(config, "RATES_FILE", "rates.json"))))
+        .map(
+            rates -> {
+              server.method("Rate.GetRates", new GetRatesHandler(rates)).ready();
+              return server;
+            });
   }
 }

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bellhop.services.common.server.ServiceConfig;
 import dev.bellhop.services.common.server.ServiceServer;
+import dev.bellhop.services.common.testing.RpcCalls;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
-import dev.bellhop.services.common.testing.RpcCalls;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class GetRatesHandlerTest {
   // Two hotels, four nights from 2026-04-01; room "B" of hotel 1 is sold out on the third night.
-  static final String RATES = """
+  static final String RATES =
+      """
       {"currency": "USD", "firstNight": "2026-04-01", "nights": 4, "hotels": [
         {"hotelId": "1", "roomTypes": [
           {"code": "A", "description": "Room A", "bookable": [100,110,120,130], "total": [114,125.4,136.8,148.2], "inclusive": [116,127.6,139.2,150.8]},
@@ -39,10 +40,19 @@ class GetRatesHandlerTest {
     vertx = Vertx.vertx();
     Path file = dir.resolve("rates.json");
     Files.writeString(file, RATES);
-    server = RateMain.start(vertx, ServiceConfig.from("rate", 0, Map.of("BIND_ADDR", "127.0.0.1", "RATES_FILE", file.toString())))
-        .toCompletionStage().toCompletableFuture().get();
-    real = RateMain.start(vertx, ServiceConfig.from("rate", 0, Map.of("BIND_ADDR", "127.0.0.1")))
-        .toCompletionStage().toCompletableFuture().get();
+    server =
+        RateMain.start(
+                vertx,
+                ServiceConfig.from(
+                    "rate", 0, Map.of("BIND_ADDR", "127.0.0.1", "RATES_FILE", file.toString())))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
+    real =
+        RateMain.start(vertx, ServiceConfig.from("rate", 0, Map.of("BIND_ADDR", "127.0.0.1")))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get();
   }
 
   @AfterAll
@@ -55,7 +65,10 @@ class GetRatesHandlerTest {
   }
 
   static JsonArray plans(ServiceServer target, String ids, String in, String out) throws Exception {
-    HttpResponse<String> response = call(target, "{\"hotelIds\":" + ids + ",\"inDate\":\"" + in + "\",\"outDate\":\"" + out + "\"}");
+    HttpResponse<String> response =
+        call(
+            target,
+            "{\"hotelIds\":" + ids + ",\"inDate\":\"" + in + "\",\"outDate\":\"" + out + "\"}");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return new JsonObject(response.body()).getJsonArray("ratePlans");
   }
@@ -71,13 +84,16 @@ class GetRatesHandlerTest {
     assertThat(first.getString("outDate")).isEqualTo("2026-04-03");
     JsonObject room = first.getJsonObject("roomType");
     assertThat(room.getString("currency")).isEqualTo("USD");
-    assertThat(new BigDecimal(room.getValue("bookableRate").toString())).isEqualByComparingTo("181");
-    assertThat(new BigDecimal(room.getValue("totalRate").toString())).isEqualByComparingTo("206.34");
+    assertThat(new BigDecimal(room.getValue("bookableRate").toString()))
+        .isEqualByComparingTo("181");
+    assertThat(new BigDecimal(room.getValue("totalRate").toString()))
+        .isEqualByComparingTo("206.34");
     JsonObject a = plans.getJsonObject(1).getJsonObject("roomType");
     assertThat(plans.getJsonObject(1).getString("code")).isEqualTo("A");
     assertThat(new BigDecimal(a.getValue("bookableRate").toString())).isEqualByComparingTo("210");
     assertThat(new BigDecimal(a.getValue("totalRate").toString())).isEqualByComparingTo("239.4");
-    assertThat(new BigDecimal(a.getValue("totalRateInclusive").toString())).isEqualByComparingTo("243.6");
+    assertThat(new BigDecimal(a.getValue("totalRateInclusive").toString()))
+        .isEqualByComparingTo("243.6");
     assertThat(plans.getJsonObject(2).getString("code")).isEqualTo("B");
   }
 
@@ -104,19 +120,37 @@ class GetRatesHandlerTest {
 
   @Test
   void rejectsBadInput() throws Exception {
-    for (String[] bad : new String[][] {
-        {"{\"hotelIds\":[\"1\"],\"inDate\":\"2026-04-02\",\"outDate\":\"2026-04-02\"}", "outDate must be after inDate"},
-        {"{\"hotelIds\":[\"1\"],\"inDate\":\"2026-04-03\",\"outDate\":\"2026-04-02\"}", "outDate must be after inDate"},
-        {"{\"hotelIds\":[\"1\"],\"inDate\":\"2026-04-01\",\"outDate\":\"2026-05-02\"}", "at most 30 nights"},
-        {"{\"hotelIds\":[\"1\"],\"inDate\":\"04/01/2026\",\"outDate\":\"2026-05-02\"}", "ISO-8601"},
-        {"{\"hotelIds\":[\"1\"],\"outDate\":\"2026-05-02\"}", "inDate is required"},
-        {"{\"inDate\":\"2026-04-01\",\"outDate\":\"2026-04-02\"}", "hotelIds is required"},
-        {"{\"hotelIds\":[null],\"inDate\":\"2026-04-01\",\"outDate\":\"2026-04-02\"}", "hotelIds must be an array of strings"}}) {
+    for (String[] bad :
+        new String[][] {
+          {
+            "{\"hotelIds\":[\"1\"],\"inDate\":\"2026-04-02\",\"outDate\":\"2026-04-02\"}",
+            "outDate must be after inDate"
+          },
+          {
+            "{\"hotelIds\":[\"1\"],\"inDate\":\"2026-04-03\",\"outDate\":\"2026-04-02\"}",
+            "outDate must be after inDate"
+          },
+          {
+            "{\"hotelIds\":[\"1\"],\"inDate\":\"2026-04-01\",\"outDate\":\"2026-05-02\"}",
+            "at most 30 nights"
+          },
+          {
+            "{\"hotelIds\":[\"1\"],\"inDate\":\"04/01/2026\",\"outDate\":\"2026-05-02\"}",
+            "ISO-8601"
+          },
+          {"{\"hotelIds\":[\"1\"],\"outDate\":\"2026-05-02\"}", "inDate is required"},
+          {"{\"inDate\":\"2026-04-01\",\"outDate\":\"2026-04-02\"}", "hotelIds is required"},
+          {
+            "{\"hotelIds\":[null],\"inDate\":\"2026-04-01\",\"outDate\":\"2026-04-02\"}",
+            "hotelIds must be an array of strings"
+          }
+        }) {
       HttpResponse<String> response = call(server, bad[0]);
       assertThat(response.statusCode()).as(bad[0]).isEqualTo(400);
       assertThat(new JsonObject(response.body()).getString("detail")).contains(bad[1]);
     }
-    assertThat(plans(server, "[\"1\"]", "2026-04-01", "2026-05-01")).isEmpty(); // 30 nights is allowed
+    assertThat(plans(server, "[\"1\"]", "2026-04-01", "2026-05-01"))
+        .isEmpty(); // 30 nights is allowed
   }
 
   @Test

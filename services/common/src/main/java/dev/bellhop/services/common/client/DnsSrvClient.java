@@ -32,9 +32,9 @@ import java.util.Map;
 /**
  * SRV lookups against one DNS server (e.g. Consul's DNS interface on port 8600).
  *
- * <p>Vert.x's DnsClient returns SRV records without their TTL and without the additional
- * section, so this uses the Netty DNS resolver that Vert.x itself is built on (already on
- * the classpath): one query yields the SRV answers, their TTLs and the targets' A records.
+ * <p>Vert.x's DnsClient returns SRV records without their TTL and without the additional section,
+ * so this uses the Netty DNS resolver that Vert.x itself is built on (already on the classpath):
+ * one query yields the SRV answers, their TTLs and the targets' A records.
  */
 public final class DnsSrvClient implements AutoCloseable {
   /** One resolved instance set; {@code ttlSeconds} is the smallest TTL of the records used. */
@@ -51,14 +51,15 @@ public final class DnsSrvClient implements AutoCloseable {
     this.vertx = vertx;
     this.server = new InetSocketAddress(host, port);
     this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("bellhop-dns", true));
-    this.resolver = new DnsNameResolverBuilder(group.next())
-        .datagramChannelType(NioDatagramChannel.class)
-        .nameServerProvider(new SingletonDnsServerAddressStreamProvider(server))
-        .queryTimeoutMillis(queryTimeoutMillis)
-        .maxQueriesPerResolve(2)
-        .recursionDesired(true)
-        .resolveCache(NoopDnsCache.INSTANCE)
-        .build();
+    this.resolver =
+        new DnsNameResolverBuilder(group.next())
+            .datagramChannelType(NioDatagramChannel.class)
+            .nameServerProvider(new SingletonDnsServerAddressStreamProvider(server))
+            .queryTimeoutMillis(queryTimeoutMillis)
+            .maxQueriesPerResolve(2)
+            .recursionDesired(true)
+            .resolveCache(NoopDnsCache.INSTANCE)
+            .build();
   }
 
   /** Parses {@code host:port} as used in DNS_SERVER. */
@@ -72,45 +73,60 @@ public final class DnsSrvClient implements AutoCloseable {
   }
 
   /**
-   * Resolves {@code name} to instances ordered by SRV priority (lowest first). Targets missing
-   * from the additional section are looked up with an A query against the same server.
+   * Resolves {@code name} to instances ordered by SRV priority (lowest first). Targets missing from
+   * the additional section are looked up with an A query against the same server.
    */
   public Future<SrvResult> lookup(String name) {
     Context context = vertx.getOrCreateContext();
     Promise<SrvResult> promise = Promise.promise();
-    query(name, DnsRecordType.SRV).onComplete(ar -> {
-      if (ar.failed()) {
-        context.runOnContext(v -> promise.fail(ar.cause()));
-        return;
-      }
-      Parsed parsed = ar.result();
-      List<Future<?>> pending = new ArrayList<>();
-      for (Srv srv : parsed.srv) {
-        if (!parsed.addresses.containsKey(srv.target) && !isIpLiteral(srv.target)) {
-          pending.add(query(srv.target, DnsRecordType.A).onSuccess(a -> {
-            synchronized (parsed) {
-              parsed.addresses.putAll(a.addresses);
-              parsed.addressTtl = Math.min(parsed.addressTtl, a.addressTtl);
-            }
-          }));
-        }
-      }
-      Future.join(pending).onComplete(done -> context.runOnContext(v -> {
-        List<Srv> sorted = new ArrayList<>(parsed.srv);
-        sorted.sort((a, b) -> Integer.compare(a.priority, b.priority));
-        List<Endpoint> endpoints = new ArrayList<>();
-        long ttl = parsed.addressTtl;
-        for (Srv srv : sorted) {
-          String host = isIpLiteral(srv.target) ? srv.target : parsed.addresses.get(srv.target);
-          if (host == null) {
-            host = srv.target; // unresolvable here: let the HTTP client's resolver try
-          }
-          endpoints.add(new Endpoint(host, srv.port));
-          ttl = Math.min(ttl, srv.ttl);
-        }
-        promise.complete(new SrvResult(List.copyOf(endpoints), endpoints.isEmpty() ? 0 : ttl));
-      }));
-    });
+    query(name, DnsRecordType.SRV)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                context.runOnContext(v -> promise.fail(ar.cause()));
+                return;
+              }
+              Parsed parsed = ar.result();
+              List<Future<?>> pending = new ArrayList<>();
+              for (Srv srv : parsed.srv) {
+                if (!parsed.addresses.containsKey(srv.target) && !isIpLiteral(srv.target)) {
+                  pending.add(
+                      query(srv.target, DnsRecordType.A)
+                          .onSuccess(
+                              a -> {
+                                synchronized (parsed) {
+                                  parsed.addresses.putAll(a.addresses);
+                                  parsed.addressTtl = Math.min(parsed.addressTtl, a.addressTtl);
+                                }
+                              }));
+                }
+              }
+              Future.join(pending)
+                  .onComplete(
+                      done ->
+                          context.runOnContext(
+                              v -> {
+                                List<Srv> sorted = new ArrayList<>(parsed.srv);
+                                sorted.sort((a, b) -> Integer.compare(a.priority, b.priority));
+                                List<Endpoint> endpoints = new ArrayList<>();
+                                long ttl = parsed.addressTtl;
+                                for (Srv srv : sorted) {
+                                  String host =
+                                      isIpLiteral(srv.target)
+                                          ? srv.target
+                                          : parsed.addresses.get(srv.target);
+                                  if (host == null) {
+                                    host = srv.target; // unresolvable here: let the HTTP client's
+                                    // resolver try
+                                  }
+                                  endpoints.add(new Endpoint(host, srv.port));
+                                  ttl = Math.min(ttl, srv.ttl);
+                                }
+                                promise.complete(
+                                    new SrvResult(
+                                        List.copyOf(endpoints), endpoints.isEmpty() ? 0 : ttl));
+                              }));
+            });
     return promise.future();
   }
 
@@ -122,30 +138,36 @@ public final class DnsSrvClient implements AutoCloseable {
 
   private Future<Parsed> query(String name, DnsRecordType type) {
     Promise<Parsed> promise = Promise.promise();
-    resolver.query(new DefaultDnsQuestion(name, type)).addListener(f -> {
-      if (!f.isSuccess()) {
-        promise.fail(f.cause());
-        return;
-      }
-      @SuppressWarnings("unchecked")
-      AddressedEnvelope<DnsResponse, InetSocketAddress> envelope =
-          (AddressedEnvelope<DnsResponse, InetSocketAddress>) f.getNow();
-      try {
-        DnsResponse response = envelope.content();
-        if (response.code() != DnsResponseCode.NOERROR && response.code() != DnsResponseCode.NXDOMAIN) {
-          promise.fail(new IllegalStateException("DNS " + type.name() + " " + name + ": " + response.code()));
-          return;
-        }
-        Parsed parsed = new Parsed();
-        read(response, DnsSection.ANSWER, parsed);
-        read(response, DnsSection.ADDITIONAL, parsed);
-        promise.complete(parsed);
-      } catch (RuntimeException e) {
-        promise.fail(e);
-      } finally {
-        envelope.release();
-      }
-    });
+    resolver
+        .query(new DefaultDnsQuestion(name, type))
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                promise.fail(f.cause());
+                return;
+              }
+              @SuppressWarnings("unchecked")
+              AddressedEnvelope<DnsResponse, InetSocketAddress> envelope =
+                  (AddressedEnvelope<DnsResponse, InetSocketAddress>) f.getNow();
+              try {
+                DnsResponse response = envelope.content();
+                if (response.code() != DnsResponseCode.NOERROR
+                    && response.code() != DnsResponseCode.NXDOMAIN) {
+                  promise.fail(
+                      new IllegalStateException(
+                          "DNS " + type.name() + " " + name + ": " + response.code()));
+                  return;
+                }
+                Parsed parsed = new Parsed();
+                read(response, DnsSection.ANSWER, parsed);
+                read(response, DnsSection.ADDITIONAL, parsed);
+                promise.complete(parsed);
+              } catch (RuntimeException e) {
+                promise.fail(e);
+              } finally {
+                envelope.release();
+              }
+            });
     return promise.future();
   }
 
@@ -168,7 +190,8 @@ public final class DnsSrvClient implements AutoCloseable {
         byte[] ip = new byte[4];
         content.getBytes(content.readerIndex(), ip);
         try {
-          parsed.addresses.put(stripDot(record.name()), InetAddress.getByAddress(ip).getHostAddress());
+          parsed.addresses.put(
+              stripDot(record.name()), InetAddress.getByAddress(ip).getHostAddress());
         } catch (java.net.UnknownHostException e) {
           throw new IllegalStateException(e); // cannot happen for 4 bytes
         }

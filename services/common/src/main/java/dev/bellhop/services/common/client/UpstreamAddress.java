@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses an upstream address: {@code static:host:port[,host:port...]} or {@code dns-srv:<name>}.
- * A bare {@code host:port[,...]} is read as static, for convenience on the command line.
+ * Parses an upstream address: {@code static:host:port[,host:port...]} or {@code dns-srv:<name>}. A
+ * bare {@code host:port[,...]} is read as static, for convenience on the command line.
  */
 public final class UpstreamAddress {
   private UpstreamAddress() {}
@@ -40,7 +40,8 @@ public final class UpstreamAddress {
       }
       int colon = hp.lastIndexOf(':');
       if (colon <= 0 || colon == hp.length() - 1) {
-        throw new IllegalArgumentException("expected host:port in \"" + original + "\", got \"" + hp + "\"");
+        throw new IllegalArgumentException(
+            "expected host:port in \"" + original + "\", got \"" + hp + "\"");
       }
       String host = hp.substring(0, colon);
       if (host.startsWith("[") && host.endsWith("]")) {

@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Finds a data file: the path in an environment variable when set (an image or a volume can
- * carry newer data), otherwise the copy bundled in the service's jar under {@code data/}.
+ * Finds a data file: the path in an environment variable when set (an image or a volume can carry
+ * newer data), otherwise the copy bundled in the service's jar under {@code data/}.
  */
 public final class DataFiles {
   private DataFiles() {}
@@ -22,14 +22,16 @@ public final class DataFiles {
       if (path != null) {
         return Buffer.buffer(Files.readAllBytes(Path.of(path)));
       }
-      try (InputStream in = DataFiles.class.getClassLoader().getResourceAsStream("data/" + fileName)) {
+      try (InputStream in =
+          DataFiles.class.getClassLoader().getResourceAsStream("data/" + fileName)) {
         if (in == null) {
           throw new IllegalStateException("no " + envVar + " set and no bundled data/" + fileName);
         }
         return Buffer.buffer(in.readAllBytes());
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + (path != null ? path : "data/" + fileName), e);
+      throw new UncheckedIOException(
+          "cannot read " + (path != null ? path : "data/" + fileName), e);
     }
   }
 

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Typed access to request fields. Every wrong type or missing required field becomes a
- * 400 with a detail naming the field, instead of a ClassCastException and a 500.
+ * Typed access to request fields. Every wrong type or missing required field becomes a 400 with a
+ * detail naming the field, instead of a ClassCastException and a 500.
  */
 public final class Fields {
   private Fields() {}
@@ -52,7 +52,8 @@ public final class Fields {
     if (n == null) {
       return fallback;
     }
-    if (n.doubleValue() != Math.rint(n.doubleValue()) || Math.abs(n.doubleValue()) > Integer.MAX_VALUE) {
+    if (n.doubleValue() != Math.rint(n.doubleValue())
+        || Math.abs(n.doubleValue()) > Integer.MAX_VALUE) {
       throw RpcException.badRequest(name + " must be an integer");
     }
     return n.intValue();
@@ -68,7 +69,8 @@ public final class Fields {
       throw RpcException.badRequest(name + " must be an array of strings");
     }
     if (array.size() > max) {
-      throw RpcException.badRequest(name + " has " + array.size() + " entries, at most " + max + " allowed");
+      throw RpcException.badRequest(
+          name + " has " + array.size() + " entries, at most " + max + " allowed");
     }
     List<String> out = new ArrayList<>(array.size());
     for (Object item : array) {
@@ -86,11 +88,15 @@ public final class Fields {
     try {
       return LocalDate.parse(value);
     } catch (DateTimeParseException e) {
-      throw RpcException.badRequest(name + " must be an ISO-8601 date (yyyy-MM-dd), got \"" + value + "\"");
+      throw RpcException.badRequest(
+          name + " must be an ISO-8601 date (yyyy-MM-dd), got \"" + value + "\"");
     }
   }
 
-  /** The field as a {@code type}, or null when absent; a 400 "{@code <name> must be <what>}" when it is another type. */
+  /**
+   * The field as a {@code type}, or null when absent; a 400 "{@code <name> must be <what>}" when it
+   * is another type.
+   */
   private static <T> T typed(JsonObject body, String name, Class<T> type, String what) {
     Object value = body.getValue(name);
     if (value == null) {

@@ -1,9 +1,8 @@
 package dev.bellhop.services.common.rpc;
 
 /**
- * A failure with an HTTP status, rendered as a go-micro style error body.
- * Handlers throw (or fail futures with) this for anything the caller did wrong,
- * so that bad input never surfaces as a 500.
+ * A failure with an HTTP status, rendered as a go-micro style error body. Handlers throw (or fail
+ * futures with) this for anything the caller did wrong, so that bad input never surfaces as a 500.
  */
 public class RpcException extends RuntimeException {
   private final int code;

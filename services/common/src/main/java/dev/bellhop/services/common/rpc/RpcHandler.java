@@ -4,8 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Handles one RPC method on the event loop. Must not block: CPU-heavy work
- * (password hashing) belongs in {@code vertx.executeBlocking}.
+ * Handles one RPC method on the event loop. Must not block: CPU-heavy work (password hashing)
+ * belongs in {@code vertx.executeBlocking}.
  */
 @FunctionalInterface
 public interface RpcHandler {

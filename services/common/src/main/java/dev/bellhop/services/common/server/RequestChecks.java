@@ -15,6 +15,7 @@ import io.vertx.core.json.Json;
 public final class RequestChecks {
   private static final CharSequence ALLOW = io.vertx.core.http.HttpHeaders.createOptimized("allow");
   private static final CharSequence POST = io.vertx.core.http.HttpHeaders.createOptimized("POST");
+
   /** Error details quote at most this much of a parser's message. */
   private static final int MAX_DETAIL = 200;
 
@@ -25,7 +26,8 @@ public final class RequestChecks {
    * removed), or null; paths with nothing to normalize (nearly all) are returned as they are.
    */
   public static String routedPath(String path) {
-    if (path != null && (path.indexOf('%') >= 0 || path.indexOf('.') >= 0 || path.indexOf("//") >= 0)) {
+    if (path != null
+        && (path.indexOf('%') >= 0 || path.indexOf('.') >= 0 || path.indexOf("//") >= 0)) {
       return HttpUtils.normalizePath(path);
     }
     return path;

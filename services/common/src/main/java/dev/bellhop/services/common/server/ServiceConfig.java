@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Settings every service reads from its environment. Services read their own extra
- * variables through {@link #env(String, String)}, so tests can pass a plain map.
+ * Settings every service reads from its environment. Services read their own extra variables
+ * through {@link #env(String, String)}, so tests can pass a plain map.
  */
 public record ServiceConfig(
     String name,
@@ -34,7 +34,8 @@ public record ServiceConfig(
 
   /** The same configuration listening on another port (tests use 0: a free port). */
   public ServiceConfig withPort(int newPort) {
-    return new ServiceConfig(name, bindAddress, newPort, eventLoops, maxBodyBytes, drainTimeout, env);
+    return new ServiceConfig(
+        name, bindAddress, newPort, eventLoops, maxBodyBytes, drainTimeout, env);
   }
 
   public String env(String key, String fallback) {

@@ -7,11 +7,16 @@ import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The shared {@code main}: start the service, stop it gracefully on SIGTERM, exit 1 if it cannot start. */
+/**
+ * The shared {@code main}: start the service, stop it gracefully on SIGTERM, exit 1 if it cannot
+ * start.
+ */
 public final class ServiceLauncher {
   private ServiceLauncher() {}
 
-  public static void run(String name, int defaultPort,
+  public static void run(
+      String name,
+      int defaultPort,
       BiFunction<Vertx, ServiceConfig, Future<ServiceServer>> starter) {
     run(name, defaultPort, new VertxOptions().setPreferNativeTransport(true), starter);
   }
@@ -20,7 +25,10 @@ public final class ServiceLauncher {
    * The same with Vert.x options of the service's own (the gateway prefers Netty's native epoll
    * transport when its jar is on the classpath).
    */
-  public static void run(String name, int defaultPort, VertxOptions options,
+  public static void run(
+      String name,
+      int defaultPort,
+      VertxOptions options,
       BiFunction<Vertx, ServiceConfig, Future<ServiceServer>> starter) {
     System.setProperty("bellhop.service", name); // read by the log pattern
     Logger log = LoggerFactory.getLogger(ServiceLauncher.class);
@@ -40,9 +48,12 @@ public final class ServiceLauncher {
     } catch (RuntimeException e) {
       started = Future.failedFuture(e);
     }
-    started.onSuccess(ServiceServer::stopOnShutdown).onFailure(e -> {
-      log.atError().setCause(e).log("cannot start");
-      System.exit(1);
-    });
+    started
+        .onSuccess(ServiceServer::stopOnShutdown)
+        .onFailure(
+            e -> {
+              log.atError().setCause(e).log("cannot start");
+              System.exit(1);
+            });
   }
 }

@@ -12,7 +12,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -32,18 +31,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP bootstrap every Bellhop service (and the gateway) shares: go-micro style
- * {@code POST /{Service}.{Method}} dispatch, JSON errors for every failure, health and
- * Prometheus endpoints, request metrics, and a graceful stop that drains in-flight requests.
+ * The HTTP bootstrap every Bellhop service (and the gateway) shares: go-micro style {@code POST
+ * /{Service}.{Method}} dispatch, JSON errors for every failure, health and Prometheus endpoints,
+ * request metrics, and a graceful stop that drains in-flight requests.
  *
  * <p>A server created with a handler of its own for everything but the common endpoints (the
- * gateway) hands those requests to it directly, without Vert.x Web's router: see
- * {@link #create(Vertx, ServiceConfig, String, Handler)}.
+ * gateway) hands those requests to it directly, without Vert.x Web's router: see {@link
+ * #create(Vertx, ServiceConfig, String, Handler)}.
  */
 public final class ServiceServer {
   private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
+
   /** Routing-context key naming the method in metrics. */
   public static final String METHOD_KEY = "rpc.method";
+
   private static final String RPC_PATH = "^/([A-Za-z][A-Za-z0-9_]*\\.[A-Za-z][A-Za-z0-9_]*)$";
 
   private final Vertx vertx;
@@ -51,9 +52,12 @@ public final class ServiceServer {
   private final String errorId;
   private final Router router;
   private final Map<String, RpcHandler> methods = new ConcurrentHashMap<>();
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
   /** Per method, its timers by HTTP status: no key to build or hash per request. */
   private final Map<String, StatusTimers> timers = new ConcurrentHashMap<>();
+
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -64,7 +68,8 @@ public final class ServiceServer {
   /** Every request but the common endpoints, when the server was created with one (the gateway). */
   private final Handler<HttpServerRequest> others;
 
-  private ServiceServer(Vertx vertx, ServiceConfig config, String errorId, Handler<HttpServerRequest> others) {
+  private ServiceServer(
+      Vertx vertx, ServiceConfig config, String errorId, Handler<HttpServerRequest> others) {
     this.vertx = vertx;
     this.config = config;
     this.errorId = errorId;
@@ -73,19 +78,34 @@ public final class ServiceServer {
     this.router = Router.router(vertx);
     router.route().handler(this::track);
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
-    router.get("/health/ready").handler(ctx -> {
-      boolean isReady = ready.get() && !stopping.get();
-      json(ctx, isReady ? 200 : 503, new JsonObject().put("status", isReady ? "READY" : "NOT_READY"));
-    });
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(registry.scrape()));
+    router
+        .get("/health/ready")
+        .handler(
+            ctx -> {
+              boolean isReady = ready.get() && !stopping.get();
+              json(
+                  ctx,
+                  isReady ? 200 : 503,
+                  new JsonObject().put("status", isReady ? "READY" : "NOT_READY"));
+            });
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(registry.scrape()));
     // Three routes, because Vert.x Web wants a body handler first on its route; the checks
     // run synchronously before the body is read, so nothing is lost and bad calls fail fast.
     router.routeWithRegex(RPC_PATH).handler(this::precheck);
-    router.routeWithRegex(RPC_PATH).handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    router
+        .routeWithRegex(RPC_PATH)
+        .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     router.routeWithRegex(RPC_PATH).handler(this::dispatch);
-    router.route().handler(ctx -> fail(ctx, RpcException.notFound("no such method: " + ctx.request().path())));
+    router
+        .route()
+        .handler(
+            ctx -> fail(ctx, RpcException.notFound("no such method: " + ctx.request().path())));
     router.route().failureHandler(this::failure);
   }
 
@@ -96,14 +116,15 @@ public final class ServiceServer {
 
   /**
    * A server that answers the common endpoints ({@code GET /health/live}, {@code /health/ready},
-   * {@code /metrics}) and hands every other request to {@code others} directly, without Vert.x Web's
-   * router on its path (the gateway, whose every request is a proxied call). {@code others} must call
-   * {@link #requestStarted} as it takes a request and {@link #requestEnded} exactly once when that
-   * request's response ended or its connection closed, so that a graceful stop drains it; it answers
-   * errors with {@link #sendError}. Its requests are not timed by {@code rpc_server_requests}: such a
-   * handler keeps metrics of its own.
+   * {@code /metrics}) and hands every other request to {@code others} directly, without Vert.x
+   * Web's router on its path (the gateway, whose every request is a proxied call). {@code others}
+   * must call {@link #requestStarted} as it takes a request and {@link #requestEnded} exactly once
+   * when that request's response ended or its connection closed, so that a graceful stop drains it;
+   * it answers errors with {@link #sendError}. Its requests are not timed by {@code
+   * rpc_server_requests}: such a handler keeps metrics of its own.
    */
-  public static ServiceServer create(Vertx vertx, ServiceConfig config, String errorId, Handler<HttpServerRequest> others) {
+  public static ServiceServer create(
+      Vertx vertx, ServiceConfig config, String errorId, Handler<HttpServerRequest> others) {
     return new ServiceServer(vertx, config, errorId, others);
   }
 
@@ -144,8 +165,8 @@ public final class ServiceServer {
   }
 
   /**
-   * Listens with one HTTP server per event loop on the same port (EVENT_LOOPS, default the
-   * core count up to 4), so that a multi-core machine spreads connections.
+   * Listens with one HTTP server per event loop on the same port (EVENT_LOOPS, default the core
+   * count up to 4), so that a multi-core machine spreads connections.
    */
   public Future<ServiceServer> start() {
     List<Future<Integer>> all = new ArrayList<>();
@@ -155,40 +176,55 @@ public final class ServiceServer {
     for (int i = 0; i < instances; i++) {
       all.add(listenOne(config.port()));
     }
-    return Future.all(all).map(v -> {
-      actualPort = all.get(0).result();
-      log.atInfo().addKeyValue("bind", config.bindAddress()).addKeyValue("port", actualPort)
-          .addKeyValue("listeners", all.size()).log("listening");
-      return this;
-    });
+    return Future.all(all)
+        .map(
+            v -> {
+              actualPort = all.get(0).result();
+              log.atInfo()
+                  .addKeyValue("bind", config.bindAddress())
+                  .addKeyValue("port", actualPort)
+                  .addKeyValue("listeners", all.size())
+                  .log("listening");
+              return this;
+            });
   }
 
   private Future<Integer> listenOne(int port) {
     Promise<Integer> listening = Promise.promise();
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.bindAddress())
-        .setPort(port)
-        .setCompressionSupported(false);
-    vertx.deployVerticle(new AbstractVerticle() {
-      @Override
-      public void start(Promise<Void> started) {
-        vertx.createHttpServer(options)
-            .connectionHandler(connection -> {
-              if (stopping.get()) {
-                connection.close(); // stopped accepting: the client retries elsewhere
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(config.bindAddress())
+            .setPort(port)
+            .setCompressionSupported(false);
+    vertx
+        .deployVerticle(
+            new AbstractVerticle() {
+              @Override
+              public void start(Promise<Void> started) {
+                vertx
+                    .createHttpServer(options)
+                    .connectionHandler(
+                        connection -> {
+                          if (stopping.get()) {
+                            connection.close(); // stopped accepting: the client retries elsewhere
+                          }
+                        })
+                    .requestHandler(others == null ? router : ServiceServer.this::dispatchRequest)
+                    .listen()
+                    .onSuccess(
+                        server -> {
+                          listening.complete(server.actualPort());
+                          started.complete();
+                        })
+                    .onFailure(
+                        err -> {
+                          listening.tryFail(err);
+                          started.fail(err);
+                        });
               }
             })
-            .requestHandler(others == null ? router : ServiceServer.this::dispatchRequest).listen()
-            .onSuccess(server -> {
-              listening.complete(server.actualPort());
-              started.complete();
-            })
-            .onFailure(err -> {
-              listening.tryFail(err);
-              started.fail(err);
-            });
-      }
-    }).onSuccess(deployments::add).onFailure(listening::tryFail);
+        .onSuccess(deployments::add)
+        .onFailure(listening::tryFail);
     return listening.future();
   }
 
@@ -201,23 +237,29 @@ public final class ServiceServer {
     if (!stopping.compareAndSet(false, true)) {
       return stopped.future();
     }
-    log.atInfo().addKeyValue("inFlight", inFlight.get()).log("stopping: draining in-flight requests");
+    log.atInfo()
+        .addKeyValue("inFlight", inFlight.get())
+        .log("stopping: draining in-flight requests");
     long deadline = System.nanoTime() + config.drainTimeout().toNanos();
     Promise<Void> drained = Promise.promise();
     awaitDrained(deadline, drained);
-    drained.future()
+    drained
+        .future()
         .compose(v -> Future.all(deployments.stream().map(vertx::undeploy).toList()))
-        .onComplete(ar -> {
-          log.atInfo().addKeyValue("inFlight", inFlight.get()).log("stopped");
-          stopped.tryComplete();
-        });
+        .onComplete(
+            ar -> {
+              log.atInfo().addKeyValue("inFlight", inFlight.get()).log("stopped");
+              stopped.tryComplete();
+            });
     return stopped.future();
   }
 
   private void awaitDrained(long deadline, Promise<Void> drained) {
     if (inFlight.get() == 0 || System.nanoTime() >= deadline) {
       if (inFlight.get() > 0) {
-        log.atWarn().addKeyValue("inFlight", inFlight.get()).log("drain timeout: closing with requests in flight");
+        log.atWarn()
+            .addKeyValue("inFlight", inFlight.get())
+            .log("drain timeout: closing with requests in flight");
       }
       drained.complete();
       return;
@@ -227,15 +269,27 @@ public final class ServiceServer {
 
   /** Stops gracefully on SIGTERM/SIGINT (the JVM runs shutdown hooks for both). */
   public ServiceServer stopOnShutdown() {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        stop().toCompletionStage().toCompletableFuture()
-            .get(config.drainTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        log.atWarn().setCause(e).log("graceful stop did not complete");
-      }
-      vertx.close().toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
-    }, config.name() + "-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    stop()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(config.drainTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                  } catch (Exception e) {
+                    log.atWarn().setCause(e).log("graceful stop did not complete");
+                  }
+                  vertx
+                      .close()
+                      .toCompletionStage()
+                      .toCompletableFuture()
+                      .orTimeout(5, TimeUnit.SECONDS)
+                      .exceptionally(e -> null)
+                      .join();
+                },
+                config.name() + "-shutdown"));
     return this;
   }
 
@@ -246,15 +300,19 @@ public final class ServiceServer {
     }
     inFlight.incrementAndGet();
     long start = System.nanoTime();
-    ctx.addEndHandler(ar -> {
-      inFlight.decrementAndGet();
-      String method = ctx.get(METHOD_KEY, "other");
-      timers(method).record(ctx.response().getStatusCode(), System.nanoTime() - start);
-      if (log.isDebugEnabled()) {
-        log.atDebug().addKeyValue("path", ctx.request().path()).addKeyValue("status", ctx.response().getStatusCode())
-            .addKeyValue("micros", (System.nanoTime() - start) / 1000).log("request");
-      }
-    });
+    ctx.addEndHandler(
+        ar -> {
+          inFlight.decrementAndGet();
+          String method = ctx.get(METHOD_KEY, "other");
+          timers(method).record(ctx.response().getStatusCode(), System.nanoTime() - start);
+          if (log.isDebugEnabled()) {
+            log.atDebug()
+                .addKeyValue("path", ctx.request().path())
+                .addKeyValue("status", ctx.response().getStatusCode())
+                .addKeyValue("micros", (System.nanoTime() - start) / 1000)
+                .log("request");
+          }
+        });
     ctx.next();
   }
 
@@ -275,7 +333,10 @@ public final class ServiceServer {
     return path.equals("/health/live") || path.equals("/health/ready") || path.equals("/metrics");
   }
 
-  /** A request taken by the handler of {@link #create(Vertx, ServiceConfig, String, Handler)}: in flight until {@link #requestEnded}. */
+  /**
+   * A request taken by the handler of {@link #create(Vertx, ServiceConfig, String, Handler)}: in
+   * flight until {@link #requestEnded}.
+   */
   public void requestStarted(HttpServerResponse response) {
     if (stopping.get()) {
       // Keep-alive clients would otherwise keep sending to a stopping instance.
@@ -284,7 +345,9 @@ public final class ServiceServer {
     inFlight.incrementAndGet();
   }
 
-  /** The response of a request counted by {@link #requestStarted} ended, or its connection closed. */
+  /**
+   * The response of a request counted by {@link #requestStarted} ended, or its connection closed.
+   */
   public void requestEnded() {
     inFlight.decrementAndGet();
   }
@@ -308,15 +371,25 @@ public final class ServiceServer {
       log.atError().setCause(cause).addKeyValue("path", path).log("unexpected failure");
       error = new RpcException(500, "internal error");
     }
-    response.setStatusCode(error.code())
+    response
+        .setStatusCode(error.code())
         .putHeader("content-type", "application/json")
         .end(RpcErrors.body(errorId, error.code(), error.detail()).toBuffer());
   }
 
   private StatusTimers timers(String method) {
     StatusTimers found = timers.get(method);
-    return found != null ? found : timers.computeIfAbsent(method,
-        m -> new StatusTimers(registry, "rpc.server.requests", "RPC requests served, by method and HTTP status", "method", m));
+    return found != null
+        ? found
+        : timers.computeIfAbsent(
+            method,
+            m ->
+                new StatusTimers(
+                    registry,
+                    "rpc.server.requests",
+                    "RPC requests served, by method and HTTP status",
+                    "method",
+                    m));
   }
 
   private void precheck(RoutingContext ctx) {
@@ -367,16 +440,17 @@ public final class ServiceServer {
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    result.onComplete(ar -> {
-      if (ctx.response().ended() || ctx.response().closed()) {
-        return;
-      }
-      if (ar.succeeded()) {
-        json(ctx, 200, ar.result() == null ? new JsonObject() : ar.result());
-      } else {
-        fail(ctx, ar.cause());
-      }
-    });
+    result.onComplete(
+        ar -> {
+          if (ctx.response().ended() || ctx.response().closed()) {
+            return;
+          }
+          if (ar.succeeded()) {
+            json(ctx, 200, ar.result() == null ? new JsonObject() : ar.result());
+          } else {
+            fail(ctx, ar.cause());
+          }
+        });
   }
 
   private void failure(RoutingContext ctx) {

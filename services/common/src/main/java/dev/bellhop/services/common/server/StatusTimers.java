@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class StatusTimers {
   private static final int STATUS_CODES = 1000;
   private static final Duration[] BUCKETS = {
-      Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
-      Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5)};
+    Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+    Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+    Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5)
+  };
 
   private final MeterRegistry registry;
   private final String name;
@@ -26,7 +27,8 @@ public final class StatusTimers {
   private final AtomicReferenceArray<Timer> byStatus = new AtomicReferenceArray<>(STATUS_CODES);
 
   /** Timers {@code name{tag=value, code=<status>}}. */
-  public StatusTimers(MeterRegistry registry, String name, String description, String tag, String value) {
+  public StatusTimers(
+      MeterRegistry registry, String name, String description, String tag, String value) {
     this.registry = registry;
     this.name = name;
     this.description = description;

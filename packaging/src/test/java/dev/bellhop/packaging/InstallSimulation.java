@@ -239,7 +239,7 @@ final class InstallSimulation {
               var deployment =
                   client.apps().deployments().inNamespace(Charts.NAMESPACE).withName(name).get();
               assertThat(deployment).as(name).isNotNull();
-              assertThat(deployment.getSpec().getReplicas())
+              assertThat(deployment.getSpec().getReplicas().longValue())
                   .as(name)
                   .isEqualTo(rendered.getSpec().getReplicas());
               assertThat(

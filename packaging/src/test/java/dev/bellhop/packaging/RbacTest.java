@@ -36,7 +36,7 @@ class RbacTest {
 
   /**
    * Rights used only on paths that need a running Consul, which the mock API server has not
-   * (HotelSystemE2ETest runs them against a real one). Each names the code that uses it.
+   * (HotelSystemE2EIT runs them against a real one). Each names the code that uses it.
    */
   static final Map<Rbac.Grant, String> NEEDS_A_RUNNING_CONSUL =
       Map.of(

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link ServerRollout} driving real Consul server processes, as the reconciler drives pods: a
  * restart is what a pod deletion is (SIGTERM, then the process starts again with the wanted
  * revision's arguments). With a {@link Sampler} of quorum, leader and writes meanwhile. Shared by
- * {@code ServerRolloutTest} and the day-two benchmark (no test framework in here).
+ * {@code ServerRolloutIT} and the day-two benchmark (no test framework in here).
  */
 final class ProcessRollout {
   private static final HttpClient HTTP =

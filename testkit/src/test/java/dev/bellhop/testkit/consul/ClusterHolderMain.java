@@ -3,7 +3,7 @@ package dev.bellhop.testkit.consul;
 import java.nio.file.Path;
 
 /**
- * Run in a child JVM by {@link OrphanCleanupTest}: starts a cluster, prints its pids, waits to be
+ * Run in a child JVM by {@link OrphanCleanupIT}: starts a cluster, prints its pids, waits to be
  * killed.
  */
 public final class ClusterHolderMain {

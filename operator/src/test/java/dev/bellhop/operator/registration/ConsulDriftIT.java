@@ -1,7 +1,7 @@
 package dev.bellhop.operator.registration;
 
-import static dev.bellhop.operator.registration.RegistrationSyncTest.owner;
-import static dev.bellhop.operator.registration.RegistrationSyncTest.regs;
+import static dev.bellhop.operator.registration.RegistrationSyncIT.owner;
+import static dev.bellhop.operator.registration.RegistrationSyncIT.regs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * cluster with a client agent: each is repaired through the engine's own diff, fast, and nothing it
  * does not own is touched.
  */
-class ConsulDriftTest {
+class ConsulDriftIT {
   @RegisterExtension
   static final ConsulClusterExtension CONSUL =
       new ConsulClusterExtension(TestConsulCluster.builder().servers(3).agents(1));

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The whole operator: a geo instance deregistered by hand comes back, and status, metric and Events
  * tell it.
  */
-class DriftRepairTest {
+class DriftRepairIT {
   @RegisterExtension
   static final ConsulClusterExtension CONSUL =
       new ConsulClusterExtension(TestConsulCluster.builder().servers(3).agents(1));

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the instances in Consul's catalog, as Bellhop's operator would; the services only ever see DNS.
  * SRV TTLs are set to 2 s so caching can be observed.
  */
-class HotelRatesDnsSrvTest {
+class HotelRatesDnsSrvIT {
   @RegisterExtension
   static final ConsulClusterExtension consul =
       new ConsulClusterExtension(

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Hotel.Rates across all five services on loopback, upstreams as static addresses. */
-class HotelRatesStaticTest {
+class HotelRatesStaticIT {
   static final String STAY = "{\"inDate\":\"2026-12-10\",\"outDate\":\"2026-12-12\"}";
   static Services services;
   static ServiceServer hotel;

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * leader and peers, and bootstraps ACLs for real.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ConsulClusterFidelityTest {
+class ConsulClusterFidelityIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
       HttpClient.newBuilder()

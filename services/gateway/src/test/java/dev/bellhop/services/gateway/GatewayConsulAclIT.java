@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * ACLs with default deny: the gateway reads Consul with its token, and sees nothing without one.
  */
-class GatewayConsulAclTest {
+class GatewayConsulAclIT {
   private static final String TOKEN = "7c1d7f8e-9a57-4b8e-8d0f-2a6a4d2b9e31";
 
   @RegisterExtension

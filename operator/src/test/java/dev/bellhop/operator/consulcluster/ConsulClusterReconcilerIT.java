@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * The ConsulCluster controller against the mock API server: the objects it writes, defaults,
  * updates, validation.
  */
-class ConsulClusterReconcilerTest {
+class ConsulClusterReconcilerIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   static RunningOperator running;
   static KubernetesClient client;

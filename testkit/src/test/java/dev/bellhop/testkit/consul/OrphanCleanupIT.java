@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * No consul outlives its test JVM: SIGTERM runs the shutdown hook, SIGKILL is cleaned by the next
  * sweep.
  */
-class OrphanCleanupTest {
+class OrphanCleanupIT {
   @TempDir Path root;
 
   private record Holder(Process jvm, List<Long> consulPids, Path clusterDir) {}
@@ -64,7 +64,7 @@ class OrphanCleanupTest {
   void sigtermOfTheJvmKillsItsConsulsViaShutdownHook() throws Exception {
     Holder h = startHolder();
     try {
-      assertThat(h.consulPids()).allMatch(OrphanCleanupTest::alive);
+      assertThat(h.consulPids()).allMatch(OrphanCleanupIT::alive);
       h.jvm().destroy(); // SIGTERM
       assertThat(h.jvm().waitFor(15, TimeUnit.SECONDS)).isTrue();
       for (long pid : h.consulPids()) {
@@ -85,7 +85,7 @@ class OrphanCleanupTest {
       assertThat(h.jvm().waitFor(15, TimeUnit.SECONDS)).isTrue();
       assertThat(h.consulPids())
           .as("orphans survive a SIGKILLed JVM")
-          .allMatch(OrphanCleanupTest::alive);
+          .allMatch(OrphanCleanupIT::alive);
       assertThat(Files.exists(h.clusterDir())).isTrue();
 
       int killed = TestConsulCluster.sweepStale(root);

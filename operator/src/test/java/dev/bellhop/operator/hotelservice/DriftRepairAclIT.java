@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * hand. Status says so, naming the instance, until the token may write again and the repair
  * (retried meanwhile) goes through.
  */
-class DriftRepairAclTest {
+class DriftRepairAclIT {
   private static final String MASTER = "0d7c7a1e-5b8e-4f0e-9a4c-2b1f3c4d5e6f";
   private static final String OPERATOR = "6a1f2e3d-4c5b-4a69-8877-665544332211";
   private static final String GEO_1 = "aclrepair:drift:geo:geo-1:8082";

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Group commit against a real Consul: packing, one bad batch among good ones, order per key. */
-class TxnPipelineTest {
+class TxnPipelineIT {
   @RegisterExtension static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(1);
 
   private static ConsulCatalog catalog() {

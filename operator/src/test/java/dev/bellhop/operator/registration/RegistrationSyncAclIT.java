@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * CONSUL_HTTP_TOKEN reaches Consul: with ACLs default-deny, the token writes and no token is
  * refused.
  */
-class RegistrationSyncAclTest {
+class RegistrationSyncAclIT {
   private static final String TOKEN = "4f2b8e0c-2f0e-4d8a-9a51-6c1f0e3b7a10";
 
   @RegisterExtension
@@ -24,10 +24,10 @@ class RegistrationSyncAclTest {
   @Test
   void theTokenIsSentAndWithoutItTheWriteIsRejected() {
     String address = CONSUL.cluster().httpAddress();
-    var desired = RegistrationSyncTest.regs("acl", "ns/secure", "secure", 2, true);
+    var desired = RegistrationSyncIT.regs("acl", "ns/secure", "secure", 2, true);
     try (var withToken =
         new RegistrationSync(new ConsulCatalog(address, TOKEN, "acl"), new SimpleMeterRegistry())) {
-      assertThat(withToken.sync(RegistrationSyncTest.owner("ns/secure"), desired).registered())
+      assertThat(withToken.sync(RegistrationSyncIT.owner("ns/secure"), desired).registered())
           .isEqualTo(2);
     }
     try (var anonymous =
@@ -35,16 +35,16 @@ class RegistrationSyncAclTest {
       assertThatThrownBy(
               () ->
                   anonymous.sync(
-                      RegistrationSyncTest.owner("ns/other"),
-                      RegistrationSyncTest.regs("acl", "ns/other", "other", 1, true)))
+                      RegistrationSyncIT.owner("ns/other"),
+                      RegistrationSyncIT.regs("acl", "ns/other", "other", 1, true)))
           .isInstanceOf(ConsulRejectedException.class)
           .hasMessageContaining("Permission denied");
     }
     try (var again =
         new RegistrationSync(new ConsulCatalog(address, TOKEN, "acl"), new SimpleMeterRegistry())) {
-      assertThat(again.registered(RegistrationSyncTest.owner("ns/secure")))
+      assertThat(again.registered(RegistrationSyncIT.owner("ns/secure")))
           .hasSize(2); // read back with the token
-      assertThat(again.sync(RegistrationSyncTest.owner("ns/secure"), List.of()).writes())
+      assertThat(again.sync(RegistrationSyncIT.owner("ns/secure"), List.of()).writes())
           .isEqualTo(2);
     }
   }

@@ -1,7 +1,7 @@
 package dev.bellhop.operator.registration;
 
-import static dev.bellhop.operator.registration.RegistrationSyncTest.owner;
-import static dev.bellhop.operator.registration.RegistrationSyncTest.regs;
+import static dev.bellhop.operator.registration.RegistrationSyncIT.owner;
+import static dev.bellhop.operator.registration.RegistrationSyncIT.regs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * an empty catalog (as after a lost volume, or a snapshot from before Bellhop's entries). The
  * engine, which never stopped, puts everything back without being told.
  */
-class ConsulWipeTest {
+class ConsulWipeIT {
   @RegisterExtension static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(3);
 
   @Test
@@ -62,11 +62,11 @@ class ConsulWipeTest {
           .untilAsserted(
               () -> {
                 for (Registration r : concat(first, second)) {
-                  ConsulDriftTest.assertHolds(reader, r);
+                  ConsulDriftIT.assertHolds(reader, r);
                 }
               });
       assertThat(reader.json("/v1/catalog/nodes?node-meta=bellhop-cluster:w1")).hasSize(3);
-      assertThat(ConsulDriftTest.repairs(meters, RepairKind.INSTANCE_MISSING))
+      assertThat(ConsulDriftIT.repairs(meters, RepairKind.INSTANCE_MISSING))
           .isGreaterThanOrEqualTo(15);
     }
   }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The operator against the mock API server and a real Consul cluster: the pod lifecycle as users
  * see it in Consul.
  */
-class HotelServiceReconcilerTest {
+class HotelServiceReconcilerIT {
   @RegisterExtension
   static final ConsulClusterExtension CONSUL =
       new ConsulClusterExtension(TestConsulCluster.builder().servers(3).agents(1));

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * Services as real {@code java -jar} processes: killed upstreams and SIGTERM with requests in
  * flight.
  */
-class ProcessLifecycleTest {
+class ProcessLifecycleIT {
   static final String STAY = "{\"inDate\":\"2026-12-10\",\"outDate\":\"2026-12-12\"}";
   static Services services;
   static String bearer;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import org.junit.jupiter.api.Test;
 
-class AgentClusterTest {
+class AgentClusterIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * operator's rendered TLS configuration run by three servers (raft over verified TLS), and the
  * operator and {@link ConsulEndpoints} reaching the HTTPS API by pod IP with the cluster's CA.
  */
-class ConsulClusterTlsTest {
+class ConsulClusterTlsIT {
   private static final String NS = "tls";
 
   @TempDir static Path certs;

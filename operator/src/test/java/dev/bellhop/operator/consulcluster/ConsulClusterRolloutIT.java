@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * (SIGTERM: the server leaves, as {@code leave_on_terminate} says), started again and its pod made
  * anew from the current template.
  */
-class ConsulClusterRolloutTest {
+class ConsulClusterRolloutIT {
   private static final String NS = "rollout";
 
   RunningOperator running;

@@ -9,7 +9,7 @@ import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 /** extraConfig reaches every node: ACL (default deny) and gossip encryption. */
-class AclClusterTest {
+class AclClusterIT {
   private static final String ACL =
       """
       acl {

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * in production, where the address is a local agent or the servers' Service).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class GatewayConsulOutageTest {
+class GatewayConsulOutageIT {
   @RegisterExtension
   static final ConsulClusterExtension CONSUL =
       new ConsulClusterExtension(TestConsulCluster.builder().servers(3).agents(1));

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * operator must start, mark each with an {@code Invalid} condition naming the field, write nothing
  * for it, and keep serving every other HotelService.
  */
-class StoredInvalidObjectsTest {
+class StoredInvalidObjectsIT {
   @RegisterExtension
   static final ConsulClusterExtension CONSUL =
       new ConsulClusterExtension(TestConsulCluster.builder().servers(1).agents(1));

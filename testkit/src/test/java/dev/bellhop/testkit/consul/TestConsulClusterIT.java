@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @SuppressWarnings("unchecked")
-class TestConsulClusterTest {
+class TestConsulClusterIT {
   @RegisterExtension static final ConsulClusterExtension consul = new ConsulClusterExtension(3);
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * sampler reads, every 100 ms, the raft configuration and the leader, and a writer registers
  * services.
  */
-class ServerRolloutTest {
+class ServerRolloutIT {
   ProcessRollout rollout;
   TestConsulCluster consul;
 

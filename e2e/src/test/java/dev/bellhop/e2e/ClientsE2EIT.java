@@ -33,7 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * and {@code helm install}; the last test uninstalls it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ClientsE2ETest {
+class ClientsE2EIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

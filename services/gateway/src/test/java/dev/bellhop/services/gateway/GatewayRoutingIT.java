@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Routing, discovery and every error case against a real Consul (one server, one client agent). */
-class GatewayRoutingTest {
+class GatewayRoutingIT {
   @RegisterExtension
   static final ConsulClusterExtension CONSUL =
       new ConsulClusterExtension(TestConsulCluster.builder().servers(1).agents(1));

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class StaleClusterSweeperTest {
+class StaleClusterSweeperIT {
   @TempDir Path root;
 
   /** A consul agent on a free loopback block, started by this test (not by the fixture). */

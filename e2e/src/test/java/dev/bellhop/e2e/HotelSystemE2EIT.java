@@ -47,7 +47,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * would: the gateway over HTTP, Consul's HTTP API and its DNS ({@code dig}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class HotelSystemE2ETest {
+class HotelSystemE2EIT {
   private static final String NS = "bellhop";
   private static final String RATES =
       "{\"inDate\":\"2026-12-01\",\"outDate\":\"2026-12-03\",\"lat\":37.7867,\"lon\":-122.4112}";
@@ -77,7 +77,7 @@ class HotelSystemE2ETest {
         .until(
             () -> {
               var all = hotelServices();
-              return all.size() == 5 && all.stream().allMatch(HotelSystemE2ETest::ready);
+              return all.size() == 5 && all.stream().allMatch(HotelSystemE2EIT::ready);
             });
     await("a token from Auth.Login through the gateway")
         .atMost(Duration.ofSeconds(60))
@@ -371,7 +371,7 @@ class HotelSystemE2ETest {
     return await("Consul's registrations read")
         .atMost(Duration.ofSeconds(30))
         .ignoreExceptions()
-        .until(HotelSystemE2ETest::readModifyIndexes, indexes -> true);
+        .until(HotelSystemE2EIT::readModifyIndexes, indexes -> true);
   }
 
   private static Map<String, Long> readModifyIndexes() throws IOException, InterruptedException {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * waits with a clear condition while that cluster is missing, and falls back to CONSUL_HTTP_ADDR
  * only when it names none and its namespace has no ConsulCluster {@code consul}.
  */
-class ConsulClusterTargetTest {
+class ConsulClusterTargetIT {
   /** The operator-wide fallback (CONSUL_HTTP_ADDR). */
   @RegisterExtension static final ConsulClusterExtension FALLBACK = new ConsulClusterExtension(1);
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Consul outages, leader loss, operator restarts and a shared Consul: Bellhop converges and touches
  * nothing it does not own.
  */
-class OperatorFaultsTest {
+class OperatorFaultsIT {
   @RegisterExtension
   static final ConsulClusterExtension CONSUL =
       new ConsulClusterExtension(TestConsulCluster.builder().servers(3).agents(1));

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The sync engine alone against a real 3-server Consul cluster, with a client agent in front. */
-class RegistrationSyncTest {
+class RegistrationSyncIT {
   @RegisterExtension
   static final ConsulClusterExtension CONSUL =
       new ConsulClusterExtension(TestConsulCluster.builder().servers(3).agents(1));

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The finalizer comes after the first Consul write, not before it; status is written off the event
  * path: what users see of both, in Consul and on the HotelService.
  */
-class FinalizerAndStatusTest {
+class FinalizerAndStatusIT {
   @RegisterExtension static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(1);
 
   static RunningOperator running;

@@ -3,6 +3,7 @@ package dev.bellhop.localcluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bellhop.localcluster.apiserver.ApiServer;
 import dev.bellhop.localcluster.apiserver.Chain;
+import dev.bellhop.localcluster.apiserver.ServingCertificate;
 import dev.bellhop.localcluster.apiserver.admission.AdmissionPlugins;
 import dev.bellhop.localcluster.apiserver.admission.OwnerReferencesPermissionEnforcement.ResourceMapper;
 import dev.bellhop.localcluster.apiserver.authorization.AccessControl;
@@ -92,12 +93,14 @@ public final class LocalCluster implements AutoCloseable {
     // The API server's fixed address first: holding it proves no other local cluster uses this
     // state.
     AccessControl access = new AccessControl();
+    ServingCertificate tls = ServingCertificate.generate(settings.apiHost());
     api =
         ApiServer.start(
             settings.apiHost(),
             settings.apiPort(),
             settings.kubeconfig(),
-            chain -> apiStages(chain, access, settings.stateDir()));
+            chain -> apiStages(chain, access, settings.stateDir()),
+            tls);
     parts.add(api);
     access.connect(api.client());
     parts.add(0, access);
@@ -166,7 +169,13 @@ public final class LocalCluster implements AutoCloseable {
 
     Kubelet kubelet =
         new Kubelet(
-            client, network, Nodes.ips(), settings.repoRoot(), settings.stateDir(), api.url());
+            client,
+            network,
+            Nodes.ips(),
+            settings.repoRoot(),
+            settings.stateDir(),
+            api.url(),
+            writeCa(settings.stateDir(), tls));
     // Stopped first: the pods' processes end before the API and the proxies go.
     parts.add(0, kubelet);
     kubelet.start();
@@ -234,6 +243,18 @@ public final class LocalCluster implements AutoCloseable {
             },
             clock));
     chain.view(new TableView(chain.stored(), clock));
+  }
+
+  /** The CA every pod trusts the API server by (a real kubelet projects it as {@code ca.crt}). */
+  private static Path writeCa(Path stateDir, ServingCertificate tls) {
+    Path file = stateDir.resolve("ca.crt");
+    try {
+      Files.createDirectories(stateDir);
+      Files.writeString(file, tls.caPem());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
   }
 
   private static <T> ResourceEventHandler<T> onAnyChange(ControlLoop loop) {

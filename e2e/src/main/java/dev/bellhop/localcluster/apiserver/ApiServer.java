@@ -57,7 +57,8 @@ public final class ApiServer implements AutoCloseable {
       HttpServer server,
       Front front,
       String url,
-      String adminToken) {
+      String adminToken,
+      ServingCertificate tls) {
     this.front = front;
     this.store = store;
     this.vertx = vertx;
@@ -68,6 +69,7 @@ public final class ApiServer implements AutoCloseable {
         new ConfigBuilder()
             .withMasterUrl(url)
             .withOauthToken(adminToken)
+            .withCaCertData(tls == null ? null : tls.caData())
             .withNamespace("default")
             .withRequestRetryBackoffLimit(3)
             .build();
@@ -89,6 +91,19 @@ public final class ApiServer implements AutoCloseable {
    */
   public static ApiServer start(
       String host, int port, Path kubeconfig, Consumer<Chain.Builder> stages) {
+    return start(host, port, kubeconfig, stages, null);
+  }
+
+  /**
+   * @param tls served over HTTPS with this certificate (the local cluster's), or plain HTTP when
+   *     null (the front's own tests, which check the chain, not the transport)
+   */
+  public static ApiServer start(
+      String host,
+      int port,
+      Path kubeconfig,
+      Consumer<Chain.Builder> stages,
+      ServingCertificate tls) {
     String adminToken = UUID.randomUUID().toString();
     Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
     KubernetesMockServer store = MockApiServer.crud(expectations);
@@ -110,12 +125,19 @@ public final class ApiServer implements AutoCloseable {
                       .setHost(host)
                       .setPort(port)
                       .setMaxWebSocketFrameSize(16 * 1024 * 1024)
-                      .setMaxWebSocketMessageSize(64 * 1024 * 1024))
+                      .setMaxWebSocketMessageSize(64 * 1024 * 1024)
+                      .setSsl(tls != null)
+                      .setKeyCertOptions(
+                          tls == null
+                              ? null
+                              : new io.vertx.core.net.PemKeyCertOptions()
+                                  .setCertValue(io.vertx.core.buffer.Buffer.buffer(tls.certPem()))
+                                  .setKeyValue(io.vertx.core.buffer.Buffer.buffer(tls.keyPem()))))
               .requestHandler(front);
       server = server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      String url = "http://" + host + ":" + server.actualPort();
-      writeKubeconfig(kubeconfig, url, adminToken);
-      return new ApiServer(store, vertx, server, front, url, adminToken);
+      String url = (tls == null ? "http://" : "https://") + host + ":" + server.actualPort();
+      writeKubeconfig(kubeconfig, url, adminToken, tls);
+      return new ApiServer(store, vertx, server, front, url, adminToken, tls);
     } catch (Exception e) {
       vertx.close();
       store.destroy();
@@ -129,7 +151,7 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private static void writeKubeconfig(Path file, String url, String token) {
+  private static void writeKubeconfig(Path file, String url, String token, ServingCertificate tls) {
     String yaml =
         """
         # The Bellhop local cluster (make demo): an embedded API server, simulated nodes.
@@ -138,7 +160,7 @@ public final class ApiServer implements AutoCloseable {
         clusters:
           - name: bellhop-local
             cluster:
-              server: %s
+              server: %s%s
         users:
           - name: bellhop-local
             user:
@@ -151,7 +173,10 @@ public final class ApiServer implements AutoCloseable {
               namespace: bellhop
         current-context: bellhop-local
         """
-            .formatted(url, token);
+            .formatted(
+                url,
+                tls == null ? "" : "\n      certificate-authority-data: " + tls.caData(),
+                token);
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       Files.writeString(file, yaml);

@@ -42,6 +42,10 @@ public final class Kubelet implements AutoCloseable {
   private final Path repoRoot;
   private final Path stateDir;
   private final java.net.URI apiUrl;
+
+  /** The API server's CA (PEM): what a pod's {@code ca.crt} holds. */
+  private final Path caFile;
+
   private final Map<String, PodRunner> runners = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timers =
       Executors.newScheduledThreadPool(4, daemon("kubelet-timer"));
@@ -54,8 +58,10 @@ public final class Kubelet implements AutoCloseable {
       Map<String, String> nodeIps,
       Path repoRoot,
       Path stateDir,
-      String apiUrl) {
+      String apiUrl,
+      Path caFile) {
     this.client = client;
+    this.caFile = caFile;
     this.network = network;
     this.nodeIps = nodeIps;
     this.repoRoot = repoRoot;
@@ -289,6 +295,10 @@ public final class Kubelet implements AutoCloseable {
    */
   java.net.URI apiUrl() {
     return apiUrl;
+  }
+
+  Path caFile() {
+    return caFile;
   }
 
   /** Stops every pod's process at once: SIGTERM, then SIGKILL after a few seconds. */

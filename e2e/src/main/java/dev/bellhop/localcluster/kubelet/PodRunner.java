@@ -76,7 +76,7 @@ final class PodRunner {
       }
       sandbox = kubelet.sandbox(pod, podIp, hostIp);
       sandbox.prepare();
-      Map<String, String> env = sandbox.environment(container, kubelet.apiUrl());
+      Map<String, String> env = sandbox.environment(container, kubelet.apiUrl(), kubelet.caFile());
       scheduleTokenRefresh();
       List<String> command = ContainerCommand.of(container, env, sandbox, kubelet.repoRoot());
       Path logFile = ContainerLog.current(sandbox.dir(), container.getName());

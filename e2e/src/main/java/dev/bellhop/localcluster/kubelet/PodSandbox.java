@@ -90,11 +90,12 @@ final class PodSandbox {
    * ServiceAccount token in its projected file. Two additions, because every pod shares this host:
    * the token and namespace files are named by fabric8's variables ({@code
    * KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN}, {@code KUBENAMESPACE}), since fabric8 reads the fixed
-   * path {@code /var/run/secrets/...} otherwise; and {@code KUBERNETES_MASTER} keeps the plain-HTTP
-   * scheme that fabric8's in-cluster configuration would turn into https. {@code HOME} is the pod's
-   * own directory, so no kubeconfig of the host's user is picked up.
+   * path {@code /var/run/secrets/...} otherwise, and the API server's CA ({@code
+   * KUBERNETES_CERTS_CA_FILE}: the {@code ca.crt} a projected token volume carries); {@code
+   * KUBERNETES_MASTER} names the server's URL as the kubeconfig does. {@code HOME} is the pod's own
+   * directory, so no kubeconfig of the host's user is picked up.
    */
-  Map<String, String> environment(Container c, java.net.URI api) {
+  Map<String, String> environment(Container c, java.net.URI api, Path caFile) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("HOSTNAME", pod.getMetadata().getName());
     env.put("HOME", dir.toString());
@@ -107,6 +108,7 @@ final class PodSandbox {
     if (mounts.containsKey(account)) {
       env.put("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", map(account + "/token"));
       env.put("KUBENAMESPACE", map(account + "/namespace"));
+      env.put("KUBERNETES_CERTS_CA_FILE", caFile.toString());
     }
     for (EnvFromSource from : c.getEnvFrom() == null ? List.<EnvFromSource>of() : c.getEnvFrom()) {
       Map<String, String> values =

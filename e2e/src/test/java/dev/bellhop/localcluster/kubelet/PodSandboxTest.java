@@ -119,7 +119,9 @@ class PodSandboxTest {
 
     Map<String, String> env =
         sandbox.environment(
-            pod.getSpec().getContainers().get(0), java.net.URI.create("http://127.0.0.1:6443"));
+            pod.getSpec().getContainers().get(0),
+            java.net.URI.create("https://127.0.0.1:6443"),
+            dir.resolve("ca.crt"));
     assertThat(env)
         .containsEntry("BIND_ADDR", "127.0.1.7")
         .containsEntry("POD_IP", "127.0.1.7")
@@ -128,7 +130,7 @@ class PodSandboxTest {
         .containsEntry("LITERAL", "$(HOST_IP)")
         .containsEntry("KUBERNETES_SERVICE_HOST", "127.0.0.1")
         .containsEntry("KUBERNETES_SERVICE_PORT", "6443")
-        .containsEntry("KUBERNETES_MASTER", "http://127.0.0.1:6443")
+        .containsEntry("KUBERNETES_MASTER", "https://127.0.0.1:6443")
         .doesNotContainKey("KUBECONFIG")
         .doesNotContainKey("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN");
   }
@@ -161,7 +163,8 @@ class PodSandboxTest {
             () ->
                 sandbox.environment(
                     pod.getSpec().getContainers().get(0),
-                    java.net.URI.create("http://127.0.0.1:6443")))
+                    java.net.URI.create("https://127.0.0.1:6443"),
+                    dir.resolve("ca.crt")))
         .hasMessageContaining("Secret gossip does not exist");
   }
 

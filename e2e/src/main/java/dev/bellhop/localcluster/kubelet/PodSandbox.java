@@ -191,13 +191,24 @@ final class PodSandbox {
       return text;
     }
     String out = OWN_ADDRESS.matcher(network.resolveNames(text)).replaceAll(podIp);
-    for (var m : mounts.entrySet()) {
-      out =
-          out.replaceAll(
-              "(?<![\\w.-])" + Pattern.quote(m.getKey()) + "(?=/|$|[^\\w.-])",
-              Matcher.quoteReplacement(m.getValue().toString()));
+    if (mounts.isEmpty()) {
+      return out;
     }
-    return out;
+    // One pass over all mount paths, longest first: replacing them one after another would map a
+    // host path again when it starts with another mount's path (a repository under /tmp, with an
+    // emptyDir mounted on /tmp, sent the token path to <pod>/volumes/tmp/<pod>/volumes/...).
+    String alternatives =
+        mounts.keySet().stream()
+            .sorted(java.util.Comparator.comparingInt(String::length).reversed())
+            .map(Pattern::quote)
+            .collect(java.util.stream.Collectors.joining("|"));
+    Matcher m = Pattern.compile("(?<![\\w.-])(" + alternatives + ")(?=/|$|[^\\w.-])").matcher(out);
+    StringBuilder mapped = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(mapped, Matcher.quoteReplacement(mounts.get(m.group(1)).toString()));
+    }
+    m.appendTail(mapped);
+    return mapped.toString();
   }
 
   // ------------------------------------------------------------------ volumes

@@ -85,6 +85,49 @@ class PodSandboxTest {
   }
 
   @Test
+  void aMountedPathIsMappedOnceEvenWhenThePodsDirectoryLiesUnderAnotherMount() throws Exception {
+    // CI may clone the repository under /tmp, where a hardened pod mounts an emptyDir too.
+    Path podDir = Path.of("/tmp").resolve(dir.getFileName()).resolve("pod");
+    Pod pod = pod();
+    pod.getSpec()
+        .getContainers()
+        .get(0)
+        .getVolumeMounts()
+        .add(
+            new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+                .withName("tmp")
+                .withMountPath("/tmp")
+                .build());
+    pod.getSpec()
+        .getVolumes()
+        .add(
+            new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                .withName("tmp")
+                .withNewEmptyDir()
+                .endEmptyDir()
+                .build());
+    PodSandbox sandbox =
+        new PodSandbox(
+            client,
+            network,
+            pod,
+            "127.0.1.7",
+            "127.0.0.2",
+            podDir,
+            podDir.resolveSibling("claims"));
+    try {
+      sandbox.prepare();
+      assertThat(sandbox.map("/consul/config/server.json"))
+          .isEqualTo(podDir.resolve("volumes/config/server.json").toString());
+      assertThat(sandbox.map("/tmp/x")).isEqualTo(podDir.resolve("volumes/tmp/x").toString());
+    } finally {
+      try (var files = java.nio.file.Files.walk(podDir.getParent())) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  @Test
   void pathsAddressesAndNamesBecomeThePodsOwn() throws Exception {
     Pod pod = pod();
     PodSandbox sandbox =

@@ -41,12 +41,15 @@ class RbacTest {
   static final Map<Rbac.Grant, String> NEEDS_A_RUNNING_CONSUL =
       Map.of(
           new Rbac.Grant("", "secrets", "patch"),
-              "ConsulAcls: the bootstrap token written into its Secret (edit)",
+          "ConsulAcls: the bootstrap token written into its Secret (edit)",
           new Rbac.Grant("", "secrets", "update"),
-              "ConsulAcls: the operator's token Secret replaced (createOr)",
+          "ConsulAcls: the operator's token Secret replaced (createOr)",
+          new Rbac.Grant("", "secrets", "get"),
+          "ConsulAcls: the bootstrap token's Secret read before it is edited; PodSecrets: a gossip or TLS"
+              + " Secret the user names",
           new Rbac.Grant("", "pods", "delete"),
-              "ServerRoller: a rollout restarts a server by deleting its pod, once"
-                  + " autopilot calls the others healthy");
+          "ServerRoller: a rollout restarts a server by deleting its pod, once"
+              + " autopilot calls the others healthy");
 
   @Test
   void theChartGrantsExactlyWhatTheOperatorUses() throws Exception {

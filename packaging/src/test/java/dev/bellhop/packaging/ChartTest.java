@@ -106,7 +106,7 @@ class ChartTest {
         .contains(
             org.assertj.core.groups.Tuple.tuple("AUTH_ADDR", "dns-srv:auth.service.consul"),
             org.assertj.core.groups.Tuple.tuple("RATE_ADDR", "dns-srv:rate.service.consul"),
-            org.assertj.core.groups.Tuple.tuple("DNS_SERVER", "consul-agent.bellhop.svc:53"));
+            org.assertj.core.groups.Tuple.tuple("DNS_SERVER", "consul-agent.bellhop.svc:8600"));
     // Through the node's Consul agent: its node-local Service (no host ports, which Pod Security
     // refuses).
     assertThat(consul.getSpec().getAgents().getEnabled()).isTrue();
@@ -185,7 +185,7 @@ class ChartTest {
     assertThat(rate.getSpec().getConsul().getTags()).containsExactly("v1");
     // Without agents, the hotel resolves through the ConsulCluster's Service.
     assertThat(env(hotelService(objects, "hotel").getSpec().getEnv(), "DNS_SERVER").getValue())
-        .isEqualTo("consul.bellhop.svc:53");
+        .isEqualTo("consul.bellhop.svc:8600");
     assertThat(hotelService(objects, "hotel").getSpec().getEnv())
         .extracting(EnvVar::getName)
         .doesNotContain("HOST_IP");

@@ -56,6 +56,12 @@ public final class ConsulClusterResources {
   public static final int SERF_LAN_PORT = 8301;
   public static final int HTTP_PORT = 8500;
   public static final int HTTPS_PORT = 8501;
+
+  /**
+   * Consul's DNS port, on the pods and on the Services alike: clients name the port (DNS_SERVER
+   * host:port), so nothing needs 53, a port a host's own resolver or a sandbox's DNS interception
+   * may hold (CI's hotel lookups through a Service on 53 timed out every time; on 8600 they pass).
+   */
   public static final int DNS_PORT = 8600;
 
   public static final String SERVER_CONFIG = "server.json";
@@ -298,8 +304,8 @@ public final class ConsulClusterResources {
             s.tls()
                 ? port("https", HTTPS_PORT, HTTPS_PORT, "TCP")
                 : port("http", HTTP_PORT, HTTP_PORT, "TCP"),
-            port("dns-tcp", 53, DNS_PORT, "TCP"),
-            port("dns-udp", 53, DNS_PORT, "UDP"))
+            port("dns-tcp", DNS_PORT, DNS_PORT, "TCP"),
+            port("dns-udp", DNS_PORT, DNS_PORT, "UDP"))
         .endSpec()
         .build();
   }
@@ -364,8 +370,8 @@ public final class ConsulClusterResources {
             s.tls()
                 ? port("https", HTTPS_PORT, HTTPS_PORT, "TCP")
                 : port("http", HTTP_PORT, HTTP_PORT, "TCP"),
-            port("dns-tcp", 53, DNS_PORT, "TCP"),
-            port("dns-udp", 53, DNS_PORT, "UDP"))
+            port("dns-tcp", DNS_PORT, DNS_PORT, "TCP"),
+            port("dns-udp", DNS_PORT, DNS_PORT, "UDP"))
         .endSpec()
         .build();
   }

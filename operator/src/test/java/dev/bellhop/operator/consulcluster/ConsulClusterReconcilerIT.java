@@ -233,8 +233,8 @@ class ConsulClusterReconcilerIT {
     assertThat(clientSvc.getSpec().getSelector()).isEqualTo(selector);
     assertThat(ports(clientSvc))
         .containsEntry("http", 8500)
-        .containsEntry("dns-tcp", 53)
-        .containsEntry("dns-udp", 53);
+        .containsEntry("dns-tcp", 8600)
+        .containsEntry("dns-udp", 8600);
     assertThat(clientSvc.getSpec().getPorts())
         .filteredOn(p -> p.getName().startsWith("dns"))
         .allSatisfy(p -> assertThat(p.getTargetPort().getIntVal()).isEqualTo(8600));
@@ -596,8 +596,8 @@ class ConsulClusterReconcilerIT {
         .isEqualTo(ds.getSpec().getSelector().getMatchLabels());
     assertThat(ports(agentService))
         .containsEntry("http", 8500)
-        .containsEntry("dns-tcp", 53)
-        .containsEntry("dns-udp", 53);
+        .containsEntry("dns-tcp", 8600)
+        .containsEntry("dns-udp", 8600);
     assertThat(ds.getSpec().getTemplate().getSpec().getVolumes())
         .anySatisfy(
             v -> {

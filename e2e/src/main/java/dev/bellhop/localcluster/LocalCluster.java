@@ -160,6 +160,8 @@ public final class LocalCluster implements AutoCloseable {
         client.apps().statefulSets().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
     parts.add(
         0, client.apps().daemonSets().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
+    parts.add(
+        0, client.batch().v1().jobs().inAnyNamespace().inform(onAnyChange(controllerLoop))::close);
 
     GarbageCollector gc = new GarbageCollector(client);
     ControlLoop gcLoop = new ControlLoop("garbage-collector", gc::sync, 2000);

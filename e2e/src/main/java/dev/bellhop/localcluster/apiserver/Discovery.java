@@ -87,6 +87,7 @@ public final class Discovery {
     add("apps/v1", "statefulsets", "StatefulSet", true, true, ScalePaths.WORKLOADS, "sts");
     add("apps/v1", "daemonsets", "DaemonSet", true, true, "ds");
     add("apps/v1", "replicasets", "ReplicaSet", true, true, ScalePaths.WORKLOADS, "rs");
+    add("batch/v1", "jobs", "Job", true, true);
     add("networking.k8s.io/v1", "ingresses", "Ingress", true, true, "ing");
     add("coordination.k8s.io/v1", "leases", "Lease", true, false);
     add("policy/v1", "poddisruptionbudgets", "PodDisruptionBudget", true, true, "pdb");

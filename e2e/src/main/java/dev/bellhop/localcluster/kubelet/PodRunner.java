@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One pod on a simulated node: starts its container as a host process, probes it, writes the pod's
- * status, restarts the process when it exits, and on deletion runs the preStop hook, sends SIGTERM,
- * waits the grace period, kills, and lets the pod go by removing the kubelet's finalizer.
+ * status, restarts the process when it exits as the pod's {@code restartPolicy} says (a Job's pod
+ * ends {@code Succeeded} or {@code Failed} instead), and on deletion runs the preStop hook, sends
+ * SIGTERM, waits the grace period, kills, and lets the pod go by removing the kubelet's finalizer.
  */
 final class PodRunner {
   private static final Logger log = LoggerFactory.getLogger(PodRunner.class);
@@ -56,6 +57,9 @@ final class PodRunner {
   private int startupFailures;
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private ScheduledFuture<?> tokenRefresh;
+
+  /** "Succeeded" or "Failed" once the container has ended for good (restartPolicy); else null. */
+  private String finalPhase;
 
   PodRunner(Kubelet kubelet, Pod pod, String podIp, String hostIp) {
     this.kubelet = kubelet;
@@ -275,17 +279,20 @@ final class PodRunner {
 
   /**
    * The process ended on its own (crash, kill, liveness): not ready now, and started again after a
-   * back-off.
+   * back-off unless the pod's {@code restartPolicy} ends it here ({@code Never}; {@code OnFailure}
+   * after a zero exit code), as a Job's pod.
    */
   private synchronized void exited(Process p) {
     if (p != process || terminating) {
       return;
     }
     int code = p.exitValue();
+    String policy = pod.getSpec().getRestartPolicy();
+    boolean restart = !"Never".equals(policy) && !("OnFailure".equals(policy) && code == 0);
     log.atInfo()
         .addKeyValue("pod", name())
         .addKeyValue("exitCode", code)
-        .log("container exited: restarting");
+        .log(restart ? "container exited: restarting" : "container exited: pod finished");
     lastState =
         new ContainerStatusBuilder()
             .withState(
@@ -298,10 +305,16 @@ final class PodRunner {
                     .endTerminated()
                     .build())
             .build();
-    restarts++;
     ready = false;
     process = null;
     cancelTimers();
+    if (!restart) {
+      finalPhase = code == 0 ? "Succeeded" : "Failed";
+      stopTokenRefresh();
+      writeStatus();
+      return;
+    }
+    restarts++;
     waiting = "CrashLoopBackOff";
     waitingMessage = "back-off restarting the container";
     writeStatus();
@@ -419,7 +432,9 @@ final class PodRunner {
             .withReady(ready)
             .withStarted(running && started)
             .withRestartCount(restarts);
-    if (running) {
+    if (finalPhase != null) {
+      cs.withState(lastState.getState()).withStarted(false);
+    } else if (running) {
       cs.withNewState().withNewRunning().withStartedAt(startedAt).endRunning().endState();
     } else {
       cs.withNewState()
@@ -429,7 +444,7 @@ final class PodRunner {
           .endWaiting()
           .endState();
     }
-    if (lastState != null) {
+    if (lastState != null && finalPhase == null) {
       cs.withLastState(lastState.getState());
     }
     List<PodCondition> conditions =
@@ -438,7 +453,8 @@ final class PodRunner {
             condition("ContainersReady", ready), condition("Ready", ready));
     PodStatus status =
         new PodStatusBuilder()
-            .withPhase(running || restarts > 0 ? "Running" : "Pending")
+            .withPhase(
+                finalPhase != null ? finalPhase : running || restarts > 0 ? "Running" : "Pending")
             .withPodIP(podIp)
             .addNewPodIP(podIp)
             .withHostIP(hostIp)

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -30,6 +31,7 @@ import java.util.Map;
 final class PodFactory {
   static final String TEMPLATE_HASH = "pod-template-hash";
   static final String REVISION_HASH = "controller-revision-hash";
+  static final String JOB_UID = "batch.kubernetes.io/controller-uid";
   private static final String SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789";
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -78,6 +80,20 @@ final class PodFactory {
         node);
   }
 
+  /** A Job's pod, labelled as the Job controller labels it (kubectl logs job/NAME finds it so). */
+  Pod forJob(Job job, List<Pod> all) {
+    Pod pod =
+        build(
+            job,
+            job.getSpec().getTemplate(),
+            job.getMetadata().getName() + "-" + suffix(),
+            JOB_UID,
+            job.getMetadata().getUid(),
+            schedule(job, job.getSpec().getTemplate(), all));
+    pod.getMetadata().getLabels().put("batch.kubernetes.io/job-name", job.getMetadata().getName());
+    return pod;
+  }
+
   private Pod build(
       HasMetadata owner,
       PodTemplateSpec template,
@@ -85,7 +101,9 @@ final class PodFactory {
       String hashLabel,
       String hash,
       String node) {
-    Map<String, String> labels = new LinkedHashMap<>(template.getMetadata().getLabels());
+    var meta = template.getMetadata();
+    Map<String, String> labels =
+        new LinkedHashMap<>(meta == null || meta.getLabels() == null ? Map.of() : meta.getLabels());
     labels.put(hashLabel, hash);
     labels.put(Nodes.SIMULATED, "true");
     PodSpec spec = Serialization.clone(template.getSpec());
@@ -104,7 +122,7 @@ final class PodFactory {
         .withName(name)
         .withNamespace(owner.getMetadata().getNamespace())
         .withLabels(labels)
-        .withAnnotations(template.getMetadata().getAnnotations())
+        .withAnnotations(meta == null ? null : meta.getAnnotations())
         .withOwnerReferences(ref)
         .withFinalizers(finalizer)
         .endMetadata()

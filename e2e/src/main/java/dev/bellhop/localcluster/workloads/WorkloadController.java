@@ -10,8 +10,13 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -23,10 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What kube-controller-manager does for the workloads the manifests use: Deployments, StatefulSets
- * and DaemonSets get their pods (created, scaled, rolled on a template change) and their status.
- * The pods of a deleted workload go with it through the garbage collector ({@code
- * controllers.GarbageCollector}), as on a real cluster. Level-triggered: every {@link #sync()}
- * reads the API server and fixes what differs, so it can run after any event, in any order.
+ * and DaemonSets get their pods (created, scaled, rolled on a template change) and their status;
+ * Jobs (the chart's pre-delete hook) run a pod to completion. The pods of a deleted workload go
+ * with it through the garbage collector ({@code controllers.GarbageCollector}), as on a real
+ * cluster. Level-triggered: every {@link #sync()} reads the API server and fixes what differs, so
+ * it can run after any event, in any order.
  */
 public final class WorkloadController {
   private static final Logger log = LoggerFactory.getLogger(WorkloadController.class);
@@ -63,6 +69,9 @@ public final class WorkloadController {
     for (DaemonSet d : client.apps().daemonSets().inAnyNamespace().list().getItems()) {
       guarded(
           d, () -> daemonSet(d, byOwner.getOrDefault(d.getMetadata().getUid(), List.of()), all));
+    }
+    for (Job j : client.batch().v1().jobs().inAnyNamespace().list().getItems()) {
+      guarded(j, () -> job(j, byOwner.getOrDefault(j.getMetadata().getUid(), List.of()), all));
     }
   }
 
@@ -217,6 +226,82 @@ public final class WorkloadController {
                 return x;
               });
     }
+  }
+
+  // ------------------------------------------------------------------ Jobs
+
+  /**
+   * One pod at a time until one succeeds (completions and parallelism 1: what a Helm hook runs), a
+   * new pod for each failure up to {@code backoffLimit} (default 6), and the conditions that
+   * waiters read: {@code Complete}, or {@code Failed} with {@code BackoffLimitExceeded}.
+   */
+  private void job(Job job, List<Pod> owned, List<Pod> all) {
+    JobStatus was = job.getStatus() == null ? new JobStatus() : job.getStatus();
+    if (was.getConditions() != null
+        && was.getConditions().stream()
+            .anyMatch(c -> "Complete".equals(c.getType()) || "Failed".equals(c.getType()))) {
+      return; // finished: its pods stay for their logs until the Job goes
+    }
+    List<Pod> active =
+        owned.stream()
+            .filter(p -> p.getMetadata().getDeletionTimestamp() == null && phase(p) == null)
+            .toList();
+    int succeeded = (int) owned.stream().filter(p -> "Succeeded".equals(phase(p))).count();
+    int failed = (int) owned.stream().filter(p -> "Failed".equals(phase(p))).count();
+    int backoffLimit =
+        job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit();
+    String now = Instant.now().toString();
+    JobStatus s = new JobStatus();
+    s.setStartTime(was.getStartTime() == null ? now : was.getStartTime());
+    s.setSucceeded(succeeded);
+    s.setFailed(failed);
+    if (succeeded > 0) {
+      s.setCompletionTime(now);
+      s.setConditions(
+          List.of(
+              condition("SuccessCriteriaMet", "CompletionsReached", now),
+              condition("Complete", "CompletionsReached", now)));
+    } else if (failed > backoffLimit) {
+      active.forEach(this::delete);
+      s.setConditions(
+          List.of(
+              condition("FailureTarget", "BackoffLimitExceeded", now),
+              condition("Failed", "BackoffLimitExceeded", now)));
+    } else if (active.isEmpty()) {
+      create(pods.forJob(job, all), all);
+      s.setActive(1);
+    } else {
+      s.setActive(active.size());
+      s.setReady((int) active.stream().filter(Pods::ready).count());
+    }
+    if (!s.equals(job.getStatus())) {
+      client
+          .batch()
+          .v1()
+          .jobs()
+          .resource(job)
+          .editStatus(
+              x -> {
+                x.setStatus(s);
+                return x;
+              });
+    }
+  }
+
+  /** "Succeeded" or "Failed" once a pod has ended for good; null while it runs or waits. */
+  private static String phase(Pod p) {
+    String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+    return "Succeeded".equals(phase) || "Failed".equals(phase) ? phase : null;
+  }
+
+  private static JobCondition condition(String type, String reason, String now) {
+    return new JobConditionBuilder()
+        .withType(type)
+        .withStatus("True")
+        .withReason(reason)
+        .withLastProbeTime(now)
+        .withLastTransitionTime(now)
+        .build();
   }
 
   // ------------------------------------------------------------------ parts

@@ -8,10 +8,11 @@ import java.io.IOException;
  * Request bodies: JSON, YAML, and protobuf for the kinds client-go's typed clients write ({@link
  * Protobuf}); the rest is a 415.
  */
-final class Bodies {
+public final class Bodies {
   private Bodies() {}
 
-  static JsonNode read(ApiRequest request) {
+  /** The body as JSON, whatever its media type; 400 if it cannot be read, 415 if not served. */
+  public static JsonNode read(ApiRequest request) {
     String type = request.contentType() == null ? "application/json" : request.contentType();
     if (request.body() == null || request.body().length == 0) {
       throw Errors.badRequest("the body of the request is empty");

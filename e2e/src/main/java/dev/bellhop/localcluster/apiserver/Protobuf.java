@@ -18,8 +18,9 @@ import java.util.Map;
  * on. client-go's generated clients write built-in kinds only in protobuf (kubectl 1.36 and Helm
  * send {@code application/vnd.kubernetes.protobuf}, no JSON fallback), so Helm's release Secrets,
  * {@code kubectl create namespace|secret|configmap} and their deletes arrive so. Served: the kinds
- * those send (Secret, ConfigMap, Namespace) and DeleteOptions, with their field numbers from
- * k8s.io/api's generated.proto; any other kind is a 415 that names JSON.
+ * those send (Secret, ConfigMap, Namespace, and the access reviews of {@code kubectl auth can-i})
+ * and DeleteOptions, with their field numbers from k8s.io/api's generated.proto; any other kind is
+ * a 415 that names JSON.
  */
 final class Protobuf {
   /** "k8s\0": the envelope's magic, then a runtime.Unknown {typeMeta, raw, ...}. */
@@ -82,8 +83,41 @@ final class Protobuf {
           Map.entry(12, new TextMap("annotations")),
           Map.entry(13, new Messages("ownerReferences", OWNER_REFERENCE)),
           Map.entry(14, new Texts("finalizers")));
+
+  /** authorization/v1 ResourceAttributes (its field and label selectors are not read). */
+  private static final Map<Integer, Field> RESOURCE_ATTRIBUTES =
+      Map.of(
+          1, new Text("namespace"),
+          2, new Text("verb"),
+          3, new Text("group"),
+          4, new Text("version"),
+          5, new Text("resource"),
+          6, new Text("subresource"),
+          7, new Text("name"));
+
   private static final Map<String, Map<Integer, Field>> KINDS =
       Map.of(
+          // kubectl auth can-i, and can-i --list.
+          "SelfSubjectAccessReview",
+              Map.of(
+                  1,
+                  new Message("metadata", OBJECT_META),
+                  2,
+                  new Message(
+                      "spec",
+                      Map.of(
+                          1,
+                          new Message("resourceAttributes", RESOURCE_ATTRIBUTES),
+                          2,
+                          new Message(
+                              "nonResourceAttributes",
+                              Map.of(1, new Text("path"), 2, new Text("verb")))))),
+          "SelfSubjectRulesReview",
+              Map.of(
+                  1,
+                  new Message("metadata", OBJECT_META),
+                  2,
+                  new Message("spec", Map.of(1, new Text("namespace")))),
           "Secret",
               Map.of(
                   1,
@@ -154,8 +188,8 @@ final class Protobuf {
       Map<Integer, Field> schema = KINDS.get(kind);
       if (schema == null) {
         throw Errors.unsupportedMediaType(
-            "this API server reads protobuf only for Secret, ConfigMap, Namespace and "
-                + "DeleteOptions; send "
+            "this API server reads protobuf only for Secret, ConfigMap, Namespace, "
+                + "SelfSubjectAccessReview, SelfSubjectRulesReview and DeleteOptions; send "
                 + (kind.isEmpty() ? "the object" : kind)
                 + " as application/json");
       }

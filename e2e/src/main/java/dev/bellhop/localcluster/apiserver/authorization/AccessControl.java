@@ -2,6 +2,7 @@ package dev.bellhop.localcluster.apiserver.authorization;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellhop.localcluster.apiserver.ApiRequest;
+import dev.bellhop.localcluster.apiserver.Bodies;
 import dev.bellhop.localcluster.apiserver.Chain;
 import dev.bellhop.localcluster.apiserver.admission.ServiceAccountAdmission;
 import dev.bellhop.localcluster.apiserver.authentication.BoundObjects;
@@ -15,7 +16,6 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -106,9 +106,7 @@ public final class AccessControl implements AutoCloseable {
   }
 
   private static ApiRequest.Response review(AccessReviews reviews, ApiRequest request) {
-    String answer =
-        reviews.answer(
-            request.info(), request.user(), new String(request.body(), StandardCharsets.UTF_8));
+    String answer = reviews.answer(request.info(), request.user(), Bodies.read(request).toString());
     try {
       return new ApiRequest.Response(201, JSON.readTree(answer));
     } catch (IOException e) {

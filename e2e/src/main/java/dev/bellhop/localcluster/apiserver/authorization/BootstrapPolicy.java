@@ -9,9 +9,11 @@ import java.util.List;
 /**
  * The default roles every kube-apiserver creates and binds at start
  * (plugin/pkg/auth/authorizer/rbac/ bootstrappolicy): {@code system:discovery} and {@code
- * system:basic-user} for every authenticated user, {@code system:public-info-viewer} for everyone.
- * Built in here rather than stored, so no test can delete them; they are the only rights a
- * ServiceAccount has before a binding grants more.
+ * system:basic-user} for every authenticated user, {@code system:public-info-viewer} for everyone,
+ * {@code cluster-admin} for {@code system:masters} (whom the front lets through before RBAC; the
+ * rules are what {@code kubectl auth can-i --list} shows the admin). Built in here rather than
+ * stored, so no test can delete them; they are the only rights a ServiceAccount has before a
+ * binding grants more.
  */
 final class BootstrapPolicy {
   private static final List<PolicyRule> DISCOVERY =
@@ -50,11 +52,19 @@ final class BootstrapPolicy {
               .withNonResourceURLs("/healthz", "/livez", "/readyz", "/version", "/version/")
               .build());
 
+  private static final List<PolicyRule> CLUSTER_ADMIN =
+      List.of(
+          new PolicyRuleBuilder().withVerbs("*").withApiGroups("*").withResources("*").build(),
+          new PolicyRuleBuilder().withVerbs("*").withNonResourceURLs("*").build());
+
   private BootstrapPolicy() {}
 
   /** The built-in rules that apply to this user everywhere. */
   static List<PolicyRule> rulesFor(UserInfo user) {
     List<PolicyRule> rules = new ArrayList<>();
+    if (user.isMember(UserInfo.MASTERS)) {
+      rules.addAll(CLUSTER_ADMIN);
+    }
     if (user.isMember(UserInfo.AUTHENTICATED)) {
       rules.addAll(DISCOVERY);
       rules.addAll(BASIC_USER);

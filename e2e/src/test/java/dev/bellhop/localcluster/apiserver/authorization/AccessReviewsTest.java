@@ -73,6 +73,17 @@ class AccessReviewsTest {
     JsonNode elsewhere =
         answer(SA, "selfsubjectrulesreviews", "{\"spec\":{\"namespace\":\"other\"}}").get("status");
     assertThat(elsewhere.get("resourceRules").toString()).doesNotContain("leases");
+    assertThat(elsewhere.get("resourceRules").toString())
+        .as("not an admin")
+        .doesNotContain("\"*\"");
+
+    UserInfo admin = new UserInfo("admin", "", List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED));
+    JsonNode everything =
+        answer(admin, "selfsubjectrulesreviews", "{\"spec\":{\"namespace\":\"shop\"}}")
+            .get("status");
+    assertThat(everything.get("resourceRules").toString())
+        .contains("{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}");
+    assertThat(everything.get("nonResourceRules").toString()).contains("\"*\"");
   }
 
   @Test

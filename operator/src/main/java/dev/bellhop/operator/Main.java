@@ -11,6 +11,13 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && "uninstall".equals(args[0])) {
+      int code;
+      try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+        code = Uninstall.run(client, args);
+      }
+      System.exit(code);
+    }
     OperatorConfig config = OperatorConfig.fromEnv(System.getenv());
     KubernetesClient client = new KubernetesClientBuilder().build();
     BellhopOperator operator = BellhopOperator.start(client, config);

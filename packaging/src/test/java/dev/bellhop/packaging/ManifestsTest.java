@@ -50,5 +50,8 @@ class ManifestsTest {
     var objects = Charts.objects(expected);
     assertThat(objects.get(0).getKind()).isEqualTo("Namespace");
     ChartTest.assertComplete(objects.subList(1, objects.size()));
+    // Hooks are Helm's: applied as plain manifests, the pre-delete Job would run at once and delete
+    // every HotelService of the release.
+    assertThat(objects).noneMatch(o -> "Job".equals(o.getKind()));
   }
 }

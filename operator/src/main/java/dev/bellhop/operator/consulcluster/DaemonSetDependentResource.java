@@ -1,14 +1,23 @@
 package dev.bellhop.operator.consulcluster;
 
+import static dev.bellhop.operator.consulcluster.ClusterSettings.SERVER;
+
 import dev.bellhop.operator.crd.ConsulCluster;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import java.util.Collection;
+import java.util.Map;
 
 /**
  * The client agents' DaemonSet, with {@code agents.enabled} ({@link AgentsEnabled}); deleted when
- * turned off.
+ * turned off. Agents roll after the servers, node by node ({@code maxUnavailable: 1}): while a
+ * server still runs an old revision, or is not ready, a changed agent template waits, so that a
+ * node never loses its agent while the servers it forwards to are one short.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterSettings.LABEL_CLUSTER))
 public class DaemonSetDependentResource extends OwnedDependentResource<DaemonSet>
@@ -20,5 +29,41 @@ public class DaemonSetDependentResource extends OwnedDependentResource<DaemonSet
   @Override
   protected DaemonSet build(ClusterSettings s) {
     return ConsulClusterResources.daemonSet(s, ConsulClusterResources.rollingHash(s));
+  }
+
+  @Override
+  public Result<DaemonSet> match(
+      DaemonSet actual, DaemonSet desired, ConsulCluster cc, Context<ConsulCluster> context) {
+    Result<DaemonSet> result = super.match(actual, desired, cc, context);
+    if (!result.matched()
+        && serversRolling(ClusterSettings.of(cc), context.getSecondaryResources(Pod.class))) {
+      return Result.computed(true, actual); // held: the next pod event reconciles again
+    }
+    return result;
+  }
+
+  /**
+   * True until {@code servers} ready server pods run the StatefulSet's desired revision ({@link
+   * StatefulSetDependentResource#revision}).
+   */
+  static boolean serversRolling(ClusterSettings s, Collection<Pod> pods) {
+    String revision = StatefulSetDependentResource.revision(s);
+    long current =
+        ServerPods.of(pods, s, SERVER).stream()
+            .filter(ServerPods.ServerPod::ready)
+            .map(p -> revisionOf(pods, p.name()))
+            .filter(revision::equals)
+            .count();
+    return current < s.servers();
+  }
+
+  private static String revisionOf(Collection<Pod> pods, String name) {
+    for (Pod pod : pods) {
+      if (name.equals(pod.getMetadata().getName())) {
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(ServerRoller.REVISION);
+      }
+    }
+    return null;
   }
 }

@@ -33,6 +33,17 @@ public class StatefulSetDependentResource extends OwnedDependentResource<Statefu
     return sts;
   }
 
+  /** The revision the servers' pods have once rolled to these settings. */
+  static String revision(ClusterSettings s) {
+    return new StatefulSetDependentResource()
+        .build(s)
+        .getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getAnnotations()
+        .get(ServerRoller.REVISION);
+  }
+
   /**
    * The replicas {@link ServerScaling} chose for this reconcile (a scale-down goes one server at a
    * time).

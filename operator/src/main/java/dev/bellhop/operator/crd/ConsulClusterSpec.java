@@ -132,7 +132,7 @@ public class ConsulClusterSpec {
 
   public static class Agents {
     @JsonPropertyDescription(
-        "Run a client agent on every node, exposing HTTP (8500) and DNS (8600) on the node's IP. Default false.")
+        "Run a client agent on every node, reached by that node's pods through the Service <name>-agent (HTTP 8500, DNS 8600); agents roll after the servers. Default false.")
     private Boolean enabled;
 
     public Boolean getEnabled() {

@@ -53,6 +53,9 @@ class ConsulClusterRolloutIT {
     rollout.setStallAfter("45s");
     spec.setRollout(rollout);
     spec.setServers(servers);
+    var agents = new ConsulClusterSpec.Agents();
+    agents.setEnabled(true);
+    spec.setAgents(agents);
     cc.setSpec(spec);
     client.resource(cc).create();
     consul = RenderedConsul.start(client, NS, "consul", Map.of());
@@ -98,16 +101,41 @@ class ConsulClusterRolloutIT {
                                   ConsulClusterReconciler.PROGRESSING)
                               .map(c -> c.getReason())
                               .orElse("")));
+      List<Integer> agentsChangedAfterRestarts = new CopyOnWriteArrayList<>();
       await()
           .atMost(Duration.ofSeconds(180))
           .pollInterval(Duration.ofMillis(200))
           .until(
               () -> {
+                if (agentsChangedAfterRestarts.isEmpty()
+                    && "hashicorp/consul:1.8.8".equals(agentImage())) {
+                  agentsChangedAfterRestarts.add(restarted.size());
+                }
                 var status = get().getStatus();
                 return Integer.valueOf(3).equals(status.getUpdatedServers())
                     && status.getRolloutServer() == null
                     && Conditions.isTrue(status.getConditions(), Conditions.READY);
               });
+      await("the agents roll once the servers have")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> "hashicorp/consul:1.8.8".equals(agentImage()));
+      assertThat(agentsChangedAfterRestarts)
+          .as("servers restarted when the agents' template changed")
+          .allMatch(n -> n == 3);
+      assertThat(
+              client
+                  .apps()
+                  .daemonSets()
+                  .inNamespace(NS)
+                  .withName("consul-agent")
+                  .get()
+                  .getSpec()
+                  .getUpdateStrategy()
+                  .getRollingUpdate()
+                  .getMaxUnavailable()
+                  .getIntVal())
+          .as("node by node")
+          .isEqualTo(1);
       sampler.close();
       System.out.printf(
           "ROLLOUT restarted=%s leaderAtRestart=%s minLiveVoters=%d longestLeaderlessMs=%d writes=%d "
@@ -130,6 +158,13 @@ class ConsulClusterRolloutIT {
                   .getStatus())
           .isEqualTo("False");
     }
+  }
+
+  private String agentImage() {
+    var ds = client.apps().daemonSets().inNamespace(NS).withName("consul-agent").get();
+    return ds == null
+        ? null
+        : ds.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
   }
 
   private ConsulCluster get() {

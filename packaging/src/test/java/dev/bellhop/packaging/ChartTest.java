@@ -87,6 +87,7 @@ class ChartTest {
     assertThat(op.getImage()).isEqualTo("bellhop/operator:0.1.0-SNAPSHOT");
     assertThat(env(op, "BELLHOP_LEASE_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.namespace");
+    assertThat(env(op, "BELLHOP_CONSUL_READBACK_SECONDS").getValue()).isEqualTo("300");
     assertThat(op.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(op.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(operator.getSpec().getTemplate().getSpec().getServiceAccountName())
@@ -138,6 +139,7 @@ class ChartTest {
     values.put("operator.watchNamespaces[0]", "hotel");
     values.put("operator.watchNamespaces[1]", "shop");
     values.put("operator.clusterId", "eu-west");
+    values.put("operator.consulReadbackSeconds", "0");
     values.put("consul.servers", "5");
     values.put("consul.acl.enabled", "true");
     values.put("consul.tls.enabled", "true");
@@ -170,6 +172,7 @@ class ChartTest {
     assertThat(op.getEnv()).extracting(EnvVar::getName).doesNotContain("BELLHOP_LEASE_NAMESPACE");
     assertThat(env(op, "BELLHOP_NAMESPACES").getValue()).isEqualTo("hotel,shop");
     assertThat(env(op, "BELLHOP_CLUSTER_ID").getValue()).isEqualTo("eu-west");
+    assertThat(env(op, "BELLHOP_CONSUL_READBACK_SECONDS").getValue()).isEqualTo("0");
 
     ConsulCluster consul = Charts.ofType(objects, ConsulCluster.class).get(0);
     assertThat(consul.getSpec().getServers()).isEqualTo(5);

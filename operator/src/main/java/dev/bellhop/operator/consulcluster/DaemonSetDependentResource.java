@@ -15,9 +15,9 @@ import java.util.Map;
 
 /**
  * The client agents' DaemonSet, with {@code agents.enabled} ({@link AgentsEnabled}); deleted when
- * turned off. Agents roll after the servers, node by node ({@code maxUnavailable: 1}): while a
- * server still runs an old revision, or is not ready, a changed agent template waits, so that a
- * node never loses its agent while the servers it forwards to are one short.
+ * turned off. Agents roll after the servers, node by node ({@code maxUnavailable: 1}): while the
+ * servers roll, a changed agent template waits, so that a node never loses its agent while the
+ * servers it forwards to are one short.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterSettings.LABEL_CLUSTER))
 public class DaemonSetDependentResource extends OwnedDependentResource<DaemonSet>
@@ -35,26 +35,26 @@ public class DaemonSetDependentResource extends OwnedDependentResource<DaemonSet
   public Result<DaemonSet> match(
       DaemonSet actual, DaemonSet desired, ConsulCluster cc, Context<ConsulCluster> context) {
     Result<DaemonSet> result = super.match(actual, desired, cc, context);
-    if (!result.matched()
-        && serversRolling(ClusterSettings.of(cc), context.getSecondaryResources(Pod.class))) {
+    if (!result.matched() && serversRolling(cc, context.getSecondaryResources(Pod.class))) {
       return Result.computed(true, actual); // held: the next pod event reconciles again
     }
     return result;
   }
 
   /**
-   * True until {@code servers} ready server pods run the StatefulSet's desired revision ({@link
-   * StatefulSetDependentResource#revision}).
+   * True while the servers roll: a step is in flight ({@code status.rolloutServer}: the restarted
+   * server is not healthy yet), or a running server pod is not ready or not at the StatefulSet's
+   * desired revision ({@link StatefulSetDependentResource#revision}). No server running at all is
+   * not a rollout: nothing to wait for.
    */
-  static boolean serversRolling(ClusterSettings s, Collection<Pod> pods) {
+  static boolean serversRolling(ConsulCluster cc, Collection<Pod> pods) {
+    if (cc.getStatus() != null && cc.getStatus().getRolloutServer() != null) {
+      return true;
+    }
+    ClusterSettings s = ClusterSettings.of(cc);
     String revision = StatefulSetDependentResource.revision(s);
-    long current =
-        ServerPods.of(pods, s, SERVER).stream()
-            .filter(ServerPods.ServerPod::ready)
-            .map(p -> revisionOf(pods, p.name()))
-            .filter(revision::equals)
-            .count();
-    return current < s.servers();
+    return ServerPods.of(pods, s, SERVER).stream()
+        .anyMatch(p -> !p.ready() || !revision.equals(revisionOf(pods, p.name())));
   }
 
   private static String revisionOf(Collection<Pod> pods, String name) {

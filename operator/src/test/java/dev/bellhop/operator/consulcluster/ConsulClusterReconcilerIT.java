@@ -737,6 +737,31 @@ class ConsulClusterReconcilerIT {
   }
 
   @SuppressWarnings("unused")
+  /**
+   * A reconcile that fails (the API server refuses the StatefulSet) says so in status, written as
+   * every status is (a replace: the chart grants update on consulclusters/status, not patch).
+   */
+  @Test
+  void aFailedReconcileIsReadyFalseReconcileFailed() {
+    String ns = "failing";
+    running
+        .cluster()
+        .server()
+        .expect()
+        .post()
+        .withPath("/apis/apps/v1/namespaces/" + ns + "/statefulsets")
+        .andReturn(500, "{\"kind\":\"Status\",\"status\":\"Failure\",\"message\":\"disk full\"}")
+        .always();
+    create(consulCluster(ns, "consul", spec -> {}));
+    eventually(
+        () ->
+            assertThat(
+                    Conditions.find(get(ns, "consul").getStatus().getConditions(), Conditions.READY)
+                        .orElseThrow())
+                .satisfies(c -> assertThat(c.getStatus()).isEqualTo("False"))
+                .satisfies(c -> assertThat(c.getReason()).isEqualTo("ReconcileFailed")));
+  }
+
   private static List<String> names(
       List<? extends io.fabric8.kubernetes.api.model.HasMetadata> items) {
     return items.stream().map(i -> i.getMetadata().getName()).toList();

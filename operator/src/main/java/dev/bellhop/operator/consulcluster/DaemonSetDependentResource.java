@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,26 +36,26 @@ public class DaemonSetDependentResource extends OwnedDependentResource<DaemonSet
   public Result<DaemonSet> match(
       DaemonSet actual, DaemonSet desired, ConsulCluster cc, Context<ConsulCluster> context) {
     Result<DaemonSet> result = super.match(actual, desired, cc, context);
-    if (!result.matched() && serversRolling(cc, context.getSecondaryResources(Pod.class))) {
+    if (!result.matched()
+        && serversRolling(ClusterSettings.of(cc), context.getSecondaryResources(Pod.class))) {
       return Result.computed(true, actual); // held: the next pod event reconciles again
     }
     return result;
   }
 
   /**
-   * True while the servers roll: a step is in flight ({@code status.rolloutServer}: the restarted
-   * server is not healthy yet), or a running server pod is not ready or not at the StatefulSet's
-   * desired revision ({@link StatefulSetDependentResource#revision}). No server running at all is
-   * not a rollout: nothing to wait for.
+   * True while the servers roll, read from their pods (whose events reconcile again when a step
+   * ends): a running server pod not ready or not at the StatefulSet's desired revision ({@link
+   * StatefulSetDependentResource#revision}), or fewer running than {@code servers} (one deleted for
+   * its restart). No server running at all is not a rollout: nothing to wait for.
    */
-  static boolean serversRolling(ConsulCluster cc, Collection<Pod> pods) {
-    if (cc.getStatus() != null && cc.getStatus().getRolloutServer() != null) {
-      return true;
-    }
-    ClusterSettings s = ClusterSettings.of(cc);
+  static boolean serversRolling(ClusterSettings s, Collection<Pod> pods) {
     String revision = StatefulSetDependentResource.revision(s);
-    return ServerPods.of(pods, s, SERVER).stream()
-        .anyMatch(p -> !p.ready() || !revision.equals(revisionOf(pods, p.name())));
+    List<ServerPods.ServerPod> running = ServerPods.of(pods, s, SERVER);
+    return !running.isEmpty()
+        && (running.size() < s.servers()
+            || running.stream()
+                .anyMatch(p -> !p.ready() || !revision.equals(revisionOf(pods, p.name()))));
   }
 
   private static String revisionOf(Collection<Pod> pods, String name) {

@@ -107,35 +107,24 @@ class ProtobufTest {
             .text(2, "delete")
             .text(3, "bellhop.dev")
             .text(5, "hotelservices");
-    JsonNode review =
-        Protobuf.read(
-            envelope(
-                "authorization.k8s.io/v1",
-                "SelfSubjectAccessReview",
-                new Message().message(2, new Message().message(1, attributes))));
+    JsonNode review = review("SelfSubjectAccessReview", new Message().message(1, attributes));
     assertThat(review.at("/spec/resourceAttributes/namespace").asText()).isEqualTo("bellhop");
     assertThat(review.at("/spec/resourceAttributes/verb").asText()).isEqualTo("delete");
     assertThat(review.at("/spec/resourceAttributes/group").asText()).isEqualTo("bellhop.dev");
     assertThat(review.at("/spec/resourceAttributes/resource").asText()).isEqualTo("hotelservices");
     JsonNode path =
-        Protobuf.read(
-            envelope(
-                "authorization.k8s.io/v1",
-                "SelfSubjectAccessReview",
-                new Message()
-                    .message(
-                        2,
-                        new Message()
-                            .message(2, new Message().text(1, "/metrics").text(2, "get")))));
+        review(
+            "SelfSubjectAccessReview",
+            new Message().message(2, new Message().text(1, "/metrics").text(2, "get")));
     assertThat(path.at("/spec/nonResourceAttributes/path").asText()).isEqualTo("/metrics");
-    JsonNode rules =
-        Protobuf.read(
-            envelope(
-                "authorization.k8s.io/v1",
-                "SelfSubjectRulesReview",
-                new Message().message(2, new Message().text(1, "bellhop"))));
+    JsonNode rules = review("SelfSubjectRulesReview", new Message().text(1, "bellhop"));
     assertThat(rules.at("/spec/namespace").asText()).isEqualTo("bellhop");
     assertThat(rules.get("kind").asText()).isEqualTo("SelfSubjectRulesReview");
+  }
+
+  /** An authorization.k8s.io/v1 review with this spec (field 2), as kubectl sends it. */
+  private static JsonNode review(String kind, Message spec) throws IOException {
+    return Protobuf.read(envelope("authorization.k8s.io/v1", kind, new Message().message(2, spec)));
   }
 
   @Test

@@ -44,23 +44,11 @@ final class InstallSimulation {
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
         .create();
-    var config = OperatorSettings.config(objects);
-    // Watching several namespaces, the operator loses the HotelServices and pods that exist when it
-    // starts (docs/operator-rbac.md, "Known problem": its per-namespace informers share one item
-    // store, and each namespace's first list drops the others' objects). Until that is fixed, the
-    // custom resources are created once it runs, which that path survives.
-    boolean resourcesFirst = config.namespaces().size() <= 1;
     for (HasMetadata object : objects) {
-      if (resourcesFirst || !isCustomResource(object)) {
-        client.resource(object).create();
-      }
+      client.resource(object).create();
     }
-    try (var bellhop = BellhopOperator.start(cluster.operatorClient(), config)) {
-      if (!resourcesFirst) {
-        objects.stream()
-            .filter(InstallSimulation::isCustomResource)
-            .forEach(o -> client.resource(o).create());
-      }
+    try (var bellhop =
+        BellhopOperator.start(cluster.operatorClient(), OperatorSettings.config(objects))) {
       for (HotelService hs : Charts.ofType(objects, HotelService.class)) {
         awaitHotelServiceReconciled(client, ns, hs);
       }
@@ -192,10 +180,6 @@ final class InstallSimulation {
     }
     requests.addAll(cluster.takeOperatorRequests());
     return requests;
-  }
-
-  private static boolean isCustomResource(HasMetadata object) {
-    return object instanceof HotelService || object instanceof ConsulCluster;
   }
 
   /**

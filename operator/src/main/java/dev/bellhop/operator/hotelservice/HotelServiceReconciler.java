@@ -211,11 +211,10 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
             .build());
   }
 
-  /** The store the HotelService informer must use: pod events are mapped through its index. */
   /**
    * How this reconciler must be registered: {@code configured} (JOSDK's configuration for it, with
    * the operator's overrides) with Bellhop's HotelService store, a view of it for each namespace's
-   * informer ({@link StorePerInformer}).
+   * informer ({@link StorePerInformer}): pod events are mapped through its index.
    */
   public io.javaoperatorsdk.operator.api.config.ControllerConfiguration<HotelService> configuration(
       ControllerConfigurationOverrider<HotelService> configured) {

@@ -5,6 +5,7 @@ import dev.bellhop.operator.hotelservice.HotelServiceReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
@@ -67,14 +68,14 @@ public final class BellhopOperator implements AutoCloseable {
             .setInitialInterval(250)
             .setIntervalMultiplier(2)
             .setMaxInterval(5_000);
-    operator.register(
-        hotelServices,
-        c -> {
-          c.withRetry(retry).withItemStore(hotelServices.hotelServiceStore());
-          if (!config.namespaces().isEmpty()) {
-            c.settingNamespaces(config.namespaces());
-          }
-        });
+    var hotelServiceConfig =
+        ControllerConfigurationOverrider.override(
+                operator.getConfigurationService().getConfigurationFor(hotelServices))
+            .withRetry(retry);
+    if (!config.namespaces().isEmpty()) {
+      hotelServiceConfig.settingNamespaces(config.namespaces());
+    }
+    operator.register(hotelServices, hotelServices.configuration(hotelServiceConfig));
     // Provisions the Consul clusters (ConsulCluster resources) that HotelServices register into.
     operator.register(
         new ConsulClusterReconciler(client, new KubernetesEvents(client), Clock.systemUTC()),

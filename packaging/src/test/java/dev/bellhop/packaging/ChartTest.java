@@ -136,7 +136,7 @@ class ChartTest {
     values.put("image.tag", "1.2.3");
     values.put("operator.replicas", "1");
     values.put("operator.leaderElection", "false");
-    values.put("operator.watchNamespaces[0]", "hotel");
+    values.put("operator.watchNamespaces[0]", "bellhop");
     values.put("operator.watchNamespaces[1]", "shop");
     values.put("operator.clusterId", "eu-west");
     values.put("operator.consulReadbackSeconds", "0");
@@ -159,8 +159,16 @@ class ChartTest {
     List<HasMetadata> objects = Charts.objects(Charts.template(values));
     assertComplete(objects);
 
-    assertThat(Charts.ofType(objects, Role.class)).isEmpty();
-    assertThat(Charts.ofType(objects, RoleBinding.class)).isEmpty();
+    // Namespaced: the operator's Role and binding in each watched namespace, nothing cluster-wide,
+    // and no leader election's.
+    assertThat(Charts.ofType(objects, ClusterRole.class)).isEmpty();
+    assertThat(Charts.ofType(objects, ClusterRoleBinding.class)).isEmpty();
+    assertThat(Charts.ofType(objects, Role.class))
+        .extracting(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
+        .containsExactly("bellhop/bellhop-operator", "shop/bellhop-operator");
+    assertThat(Charts.ofType(objects, RoleBinding.class))
+        .extracting(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
+        .containsExactly("bellhop/bellhop-operator", "shop/bellhop-operator");
     Container op =
         deployment(objects, "bellhop-operator")
             .getSpec()
@@ -170,7 +178,7 @@ class ChartTest {
             .get(0);
     assertThat(op.getImage()).isEqualTo("registry.example.com/bellhop/operator:1.2.3");
     assertThat(op.getEnv()).extracting(EnvVar::getName).doesNotContain("BELLHOP_LEASE_NAMESPACE");
-    assertThat(env(op, "BELLHOP_NAMESPACES").getValue()).isEqualTo("hotel,shop");
+    assertThat(env(op, "BELLHOP_NAMESPACES").getValue()).isEqualTo("bellhop,shop");
     assertThat(env(op, "BELLHOP_CLUSTER_ID").getValue()).isEqualTo("eu-west");
     assertThat(env(op, "BELLHOP_CONSUL_READBACK_SECONDS").getValue()).isEqualTo("0");
 
@@ -234,6 +242,25 @@ class ChartTest {
   }
 
   @Test
+  void watchedNamespacesIncludeTheReleaseNamespaceWhereTheChartPutsResources() {
+    assertThatThrownBy(() -> Charts.template(Map.of("operator.watchNamespaces[0]", "shop")))
+        .hasMessageContaining("leaves out the release namespace \"bellhop\"");
+    // The operator alone (no ConsulCluster, no HotelService here) may watch other namespaces only.
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("operator.watchNamespaces[0]", "shop");
+    values.put("consul.enabled", "false");
+    for (String name : PORTS.keySet()) {
+      values.put("services." + name + ".enabled", "false");
+    }
+    List<HasMetadata> objects = Charts.objects(Charts.template(values));
+    assertThat(Charts.ofType(objects, Role.class))
+        .extracting(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
+        .containsExactlyInAnyOrder(
+            "shop/bellhop-operator", "bellhop/bellhop-operator-leader-election");
+    assertThat(Charts.ofType(objects, ClusterRole.class)).isEmpty();
+  }
+
+  @Test
   void schemaRejectsBadValues() {
     assertThatThrownBy(() -> Charts.template(Map.of("consul.servers", "2")))
         .hasMessageContaining("servers");
@@ -241,6 +268,15 @@ class ChartTest {
         .hasMessageContaining("clusterId");
     assertThatThrownBy(() -> Charts.template(Map.of("consul.tls.enabled", "true")))
         .hasMessageContaining("consul.tls.secretName");
+    assertThatThrownBy(() -> Charts.template(Map.of("operator.watchNamespaces[0]", "Bell_hop")))
+        .hasMessageContaining("watchNamespaces");
+    assertThatThrownBy(
+            () ->
+                Charts.template(
+                    Map.of(
+                        "operator.watchNamespaces[0]", "bellhop",
+                        "operator.watchNamespaces[1]", "bellhop")))
+        .hasMessageContaining("watchNamespaces");
   }
 
   /**
@@ -259,6 +295,10 @@ class ChartTest {
           .containsEntry("app.kubernetes.io/part-of", "bellhop");
       if (clusterScoped.contains(o.getKind())) {
         assertThat(o.getMetadata().getNamespace()).as(id).isNull();
+      } else if (o.getMetadata().getName().equals("bellhop-operator")
+          && Set.of("Role", "RoleBinding").contains(o.getKind())) {
+        // The operator's rights in each namespace it watches (operator.watchNamespaces).
+        assertThat(o.getMetadata().getNamespace()).as(id).isNotBlank();
       } else {
         assertThat(o.getMetadata().getNamespace()).as(id).isEqualTo(Charts.NAMESPACE);
       }
@@ -359,7 +399,10 @@ class ChartTest {
     }
     for (RoleBinding b : Charts.ofType(objects, RoleBinding.class)) {
       assertThat(Charts.ofType(objects, Role.class))
-          .anyMatch(r -> r.getMetadata().getName().equals(b.getRoleRef().getName()));
+          .anyMatch(
+              r ->
+                  r.getMetadata().getName().equals(b.getRoleRef().getName())
+                      && r.getMetadata().getNamespace().equals(b.getMetadata().getNamespace()));
     }
   }
 

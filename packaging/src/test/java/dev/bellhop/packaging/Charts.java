@@ -55,11 +55,16 @@ final class Charts {
    * --set.
    */
   static String template(Map<String, Object> values) {
+    return template(NAMESPACE, values);
+  }
+
+  /** The same, released into {@code namespace}. */
+  static String template(String namespace, Map<String, Object> values) {
     TemplateCommand template =
         new Helm(chart())
             .template()
             .withName(RELEASE)
-            .withNamespace(NAMESPACE)
+            .withNamespace(namespace)
             .withKubeVersion(KUBE_VERSION);
     values.forEach(template::set);
     return template.call();

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * `helm install` simulated: the chart rendered with default values is applied to the mock API
- * server, the operator starts with the settings the chart's Deployment gives it, and reconciles
+ * `helm install` simulated: the rendered chart is applied to the mock API server (in its release
+ * namespace), the operator starts with the settings the chart's Deployment gives it, and reconciles
  * every HotelService and the ConsulCluster. No Consul runs: HotelServices wait for it
  * (Registered=False, ConsulClusterNotReady), which is reconciled. Then every other path the mock
  * can reach: a workload given up, a HotelService deleted, the ConsulCluster's UI and agents turned
@@ -37,14 +38,11 @@ final class InstallSimulation {
       throws Exception {
     List<Rbac.Access> requests = new ArrayList<>();
     KubernetesClient client = cluster.client();
+    // The release namespace: the chart's objects and the operator's Lease are there.
+    String ns = ChartTest.deployment(objects, "bellhop-operator").getMetadata().getNamespace();
     client
         .namespaces()
-        .resource(
-            new NamespaceBuilder()
-                .withNewMetadata()
-                .withName(Charts.NAMESPACE)
-                .endMetadata()
-                .build())
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
         .create();
     for (HasMetadata object : objects) {
       client.resource(object).create();
@@ -52,59 +50,52 @@ final class InstallSimulation {
     try (var bellhop =
         BellhopOperator.start(cluster.operatorClient(), OperatorSettings.config(objects))) {
       for (HotelService hs : Charts.ofType(objects, HotelService.class)) {
-        awaitHotelServiceReconciled(client, hs);
+        awaitHotelServiceReconciled(client, ns, hs);
       }
       ConsulCluster cc = Charts.ofType(objects, ConsulCluster.class).get(0);
       String ccName = cc.getMetadata().getName();
-      awaitConsulClusterReconciled(client, ccName);
+      awaitConsulClusterReconciled(client, ns, ccName);
 
       // A workload given up (its dependents deleted), a HotelService deleted (its finalizer).
-      client
-          .resources(HotelService.class)
-          .inNamespace(Charts.NAMESPACE)
-          .withName("geo")
-          .edit(
-              hs -> {
-                hs.getSpec().setImage(null);
-                hs.getSpec().setSelector(Map.of("app", "geo"));
-                return hs;
-              });
+      retryingConflicts(
+          () ->
+              client
+                  .resources(HotelService.class)
+                  .inNamespace(ns)
+                  .withName("geo")
+                  .edit(
+                      hs -> {
+                        hs.getSpec().setImage(null);
+                        hs.getSpec().setSelector(Map.of("app", "geo"));
+                        return hs;
+                      }));
+      await()
+          .atMost(DEADLINE)
+          .until(() -> client.apps().deployments().inNamespace(ns).withName("geo").get() == null);
+      client.resources(HotelService.class).inNamespace(ns).withName("rate").delete();
       await()
           .atMost(DEADLINE)
           .until(
               () ->
-                  client.apps().deployments().inNamespace(Charts.NAMESPACE).withName("geo").get()
-                      == null);
-      client.resources(HotelService.class).inNamespace(Charts.NAMESPACE).withName("rate").delete();
-      await()
-          .atMost(DEADLINE)
-          .until(
-              () ->
-                  client
-                          .resources(HotelService.class)
-                          .inNamespace(Charts.NAMESPACE)
-                          .withName("rate")
-                          .get()
+                  client.resources(HotelService.class).inNamespace(ns).withName("rate").get()
                       == null);
       // A HotelService's workload changed: its Deployment and Service updated.
       HotelService hotel =
-          client
-              .resources(HotelService.class)
-              .inNamespace(Charts.NAMESPACE)
-              .withName("hotel")
-              .get();
+          client.resources(HotelService.class).inNamespace(ns).withName("hotel").get();
       long replicas = hotel.getSpec().getReplicas() + 1;
       int port = hotel.getSpec().getPort() + 1;
-      client
-          .resources(HotelService.class)
-          .inNamespace(Charts.NAMESPACE)
-          .withName("hotel")
-          .edit(
-              hs -> {
-                hs.getSpec().setReplicas(replicas);
-                hs.getSpec().setPort(port);
-                return hs;
-              });
+      retryingConflicts(
+          () ->
+              client
+                  .resources(HotelService.class)
+                  .inNamespace(ns)
+                  .withName("hotel")
+                  .edit(
+                      hs -> {
+                        hs.getSpec().setReplicas(replicas);
+                        hs.getSpec().setPort(port);
+                        return hs;
+                      }));
       await()
           .atMost(DEADLINE)
           .until(
@@ -112,7 +103,7 @@ final class InstallSimulation {
                   client
                               .apps()
                               .deployments()
-                              .inNamespace(Charts.NAMESPACE)
+                              .inNamespace(ns)
                               .withName("hotel")
                               .get()
                               .getSpec()
@@ -120,7 +111,7 @@ final class InstallSimulation {
                           == replicas
                       && client
                           .services()
-                          .inNamespace(Charts.NAMESPACE)
+                          .inNamespace(ns)
                           .withName("hotel")
                           .get()
                           .getSpec()
@@ -129,72 +120,92 @@ final class InstallSimulation {
                           .anyMatch(p -> p.getPort() == port));
       // An upgrade: what an earlier operator version wrote (another spec hash) is rewritten at the
       // next change.
-      List<HasMetadata> owned = ownedBy(client, ccName);
+      List<HasMetadata> owned = ownedBy(client, ns, ccName);
       for (HasMetadata o : owned) {
-        client
-            .resource(o)
-            .edit(
-                x -> {
-                  x.getMetadata().getAnnotations().put(SPEC_HASH, "earlier-version");
-                  return x;
-                });
+        retryingConflicts(
+            () ->
+                client
+                    .resource(client.resource(o).get())
+                    .edit(
+                        x -> {
+                          x.getMetadata().getAnnotations().put(SPEC_HASH, "earlier-version");
+                          return x;
+                        }));
       }
-      client
-          .resources(ConsulCluster.class)
-          .inNamespace(Charts.NAMESPACE)
-          .withName(ccName)
-          .edit(
-              c -> {
-                c.getSpec().setServers(5);
-                return c;
-              });
+      retryingConflicts(
+          () ->
+              client
+                  .resources(ConsulCluster.class)
+                  .inNamespace(ns)
+                  .withName(ccName)
+                  .edit(
+                      c -> {
+                        c.getSpec().setServers(5);
+                        return c;
+                      }));
       await()
           .atMost(DEADLINE)
           .until(
               () ->
-                  ownedBy(client, ccName).stream()
+                  ownedBy(client, ns, ccName).stream()
                       .noneMatch(
                           o ->
                               "earlier-version"
                                   .equals(o.getMetadata().getAnnotations().get(SPEC_HASH))));
       // The ConsulCluster's UI Service and agents' DaemonSet turned off: both deleted.
       String agents =
-          client.apps().daemonSets().inNamespace(Charts.NAMESPACE).list().getItems().stream()
+          client.apps().daemonSets().inNamespace(ns).list().getItems().stream()
               .map(d -> d.getMetadata().getName())
               .findFirst()
               .orElseThrow();
-      client
-          .resources(ConsulCluster.class)
-          .inNamespace(Charts.NAMESPACE)
-          .withName(ccName)
-          .edit(
-              c -> {
-                c.getSpec().getUi().setEnabled(false);
-                c.getSpec().getAgents().setEnabled(false);
-                return c;
-              });
+      retryingConflicts(
+          () ->
+              client
+                  .resources(ConsulCluster.class)
+                  .inNamespace(ns)
+                  .withName(ccName)
+                  .edit(
+                      c -> {
+                        c.getSpec().getUi().setEnabled(false);
+                        c.getSpec().getAgents().setEnabled(false);
+                        return c;
+                      }));
       await()
           .atMost(DEADLINE)
           .until(
               () ->
-                  client.apps().daemonSets().inNamespace(Charts.NAMESPACE).withName(agents).get()
-                          == null
-                      && client
-                              .services()
-                              .inNamespace(Charts.NAMESPACE)
-                              .withName(ccName + "-ui")
-                              .get()
-                          == null);
+                  client.apps().daemonSets().inNamespace(ns).withName(agents).get() == null
+                      && client.services().inNamespace(ns).withName(ccName + "-ui").get() == null);
       requests.addAll(cluster.takeOperatorRequests());
     }
     requests.addAll(cluster.takeOperatorRequests());
     return requests;
   }
 
+  /**
+   * An edit of an object the operator writes too (status, finalizers, its own objects): a 409 from
+   * a write in between is tried again on the new version, as kubectl edit would be.
+   */
+  private static void retryingConflicts(Runnable edit) {
+    await()
+        .atMost(DEADLINE)
+        .until(
+            () -> {
+              try {
+                edit.run();
+                return true;
+              } catch (KubernetesClientException e) {
+                if (e.getCode() == 409) {
+                  return false;
+                }
+                throw e;
+              }
+            });
+  }
+
   /** What the ConsulCluster owns (its controller reference), each with its spec hash. */
-  private static List<HasMetadata> ownedBy(KubernetesClient client, String cc) {
+  private static List<HasMetadata> ownedBy(KubernetesClient client, String ns, String cc) {
     List<HasMetadata> all = new ArrayList<>();
-    var ns = Charts.NAMESPACE;
     all.addAll(client.apps().statefulSets().inNamespace(ns).list().getItems());
     all.addAll(client.apps().daemonSets().inNamespace(ns).list().getItems());
     all.addAll(client.policy().v1().podDisruptionBudget().inNamespace(ns).list().getItems());
@@ -214,10 +225,10 @@ final class InstallSimulation {
         .toList();
   }
 
-  private static void awaitHotelServiceReconciled(KubernetesClient client, HotelService rendered) {
+  private static void awaitHotelServiceReconciled(
+      KubernetesClient client, String ns, HotelService rendered) {
     String name = rendered.getMetadata().getName();
-    var resource =
-        client.resources(HotelService.class).inNamespace(Charts.NAMESPACE).withName(name);
+    var resource = client.resources(HotelService.class).inNamespace(ns).withName(name);
     await()
         .atMost(DEADLINE)
         .ignoreExceptions()
@@ -236,8 +247,7 @@ final class InstallSimulation {
                   .as(name)
                   .hasValueSatisfying(
                       c -> assertThat(c.getReason()).isEqualTo("ConsulClusterNotReady"));
-              var deployment =
-                  client.apps().deployments().inNamespace(Charts.NAMESPACE).withName(name).get();
+              var deployment = client.apps().deployments().inNamespace(ns).withName(name).get();
               assertThat(deployment).as(name).isNotNull();
               assertThat(deployment.getSpec().getReplicas().longValue())
                   .as(name)
@@ -252,24 +262,21 @@ final class InstallSimulation {
                           .getImage())
                   .as(name)
                   .isEqualTo(rendered.getSpec().getImage());
-              assertThat(client.services().inNamespace(Charts.NAMESPACE).withName(name).get())
+              assertThat(client.services().inNamespace(ns).withName(name).get())
                   .as(name)
                   .isNotNull();
             });
   }
 
-  private static void awaitConsulClusterReconciled(KubernetesClient client, String name) {
+  private static void awaitConsulClusterReconciled(
+      KubernetesClient client, String ns, String name) {
     await()
         .atMost(DEADLINE)
         .ignoreExceptions()
         .untilAsserted(
             () -> {
               ConsulCluster cc =
-                  client
-                      .resources(ConsulCluster.class)
-                      .inNamespace(Charts.NAMESPACE)
-                      .withName(name)
-                      .get();
+                  client.resources(ConsulCluster.class).inNamespace(ns).withName(name).get();
               assertThat(cc.getStatus()).isNotNull();
               assertThat(cc.getStatus().getServers()).isEqualTo(3);
               assertThat(condition(cc.getStatus().getConditions(), "Invalid"))
@@ -278,28 +285,12 @@ final class InstallSimulation {
               assertThat(condition(cc.getStatus().getConditions(), "Ready"))
                   .hasValueSatisfying(c -> assertThat(c.getReason()).isEqualTo("ServersNotReady"));
               var sts =
-                  client
-                      .apps()
-                      .statefulSets()
-                      .inNamespace(Charts.NAMESPACE)
-                      .withName(name + "-server")
-                      .get();
+                  client.apps().statefulSets().inNamespace(ns).withName(name + "-server").get();
               assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
-              assertThat(client.services().inNamespace(Charts.NAMESPACE).withName(name).get())
+              assertThat(client.services().inNamespace(ns).withName(name).get()).isNotNull();
+              assertThat(client.configMaps().inNamespace(ns).withName(name + "-config").get())
                   .isNotNull();
-              assertThat(
-                      client
-                          .configMaps()
-                          .inNamespace(Charts.NAMESPACE)
-                          .withName(name + "-config")
-                          .get())
-                  .isNotNull();
-              assertThat(
-                      client
-                          .secrets()
-                          .inNamespace(Charts.NAMESPACE)
-                          .withName(name + "-gossip")
-                          .get())
+              assertThat(client.secrets().inNamespace(ns).withName(name + "-gossip").get())
                   .isNotNull();
             });
   }

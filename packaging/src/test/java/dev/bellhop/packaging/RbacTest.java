@@ -13,6 +13,7 @@ import dev.bellhop.operator.BellhopOperator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -54,6 +55,110 @@ class RbacTest {
   @Test
   void theChartGrantsExactlyWhatTheOperatorUses() throws Exception {
     List<HasMetadata> chart = Charts.objects(Charts.template(Map.of()));
+    // Watching every namespace: one ClusterRole, bound cluster-wide, as before the namespaced mode.
+    assertThat(Charts.ofType(chart, ClusterRoleBinding.class))
+        .singleElement()
+        .satisfies(b -> assertThat(b.getRoleRef().getName()).isEqualTo("bellhop-operator"));
+    assertThat(Charts.ofType(chart, Role.class))
+        .extracting(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
+        .containsExactly("bellhop/bellhop-operator-leader-election");
+    assertGrantsExactlyWhatTheOperatorUses(chart);
+  }
+
+  /**
+   * {@code helm install -n a --set operator.watchNamespaces={a,b}} (helm-java's set takes no list
+   * syntax: the same by index): the operator may do in {@code a} and {@code b} what it does in
+   * {@code a} (the install simulation's namespace), and none of it in {@code c}.
+   */
+  @Test
+  void watchingSomeNamespacesGrantsNothingOutsideThem() throws Exception {
+    List<HasMetadata> chart =
+        Charts.objects(
+            Charts.template(
+                "a",
+                Map.of("operator.watchNamespaces[0]", "a", "operator.watchNamespaces[1]", "b")));
+    assertThat(Charts.ofType(chart, ClusterRole.class)).isEmpty();
+    assertThat(Charts.ofType(chart, ClusterRoleBinding.class)).isEmpty();
+    UserInfo operator = Rbac.operatorUser(chart);
+    List<Rbac.Access> requests = assertGrantsExactlyWhatTheOperatorUses(chart);
+
+    // Its informers list and watch in each watched namespace, and nowhere else.
+    assertThat(
+            requests.stream()
+                .filter(r -> r.info().resourceRequest() && !selfReview(r.info()))
+                .filter(r -> !Set.of("a", "b").contains(r.info().namespace()))
+                .map(Rbac.Access::request))
+        .as("requests outside the watched namespaces (a cluster-wide list or watch has none)")
+        .isEmpty();
+    for (String ns : List.of("a", "b")) {
+      assertThat(requests)
+          .as("the operator watches HotelServices, pods and Secrets in " + ns)
+          .anySatisfy(r -> assertWatches(r.info(), ns, "hotelservices"))
+          .anySatisfy(r -> assertWatches(r.info(), ns, "pods"))
+          .anySatisfy(r -> assertWatches(r.info(), ns, "secrets"));
+    }
+
+    // What it did in a (leader election aside, which is the release namespace's alone), moved.
+    Set<RequestInfo> inA = new java.util.LinkedHashSet<>();
+    requests.stream()
+        .map(Rbac.Access::info)
+        .filter(i -> "a".equals(i.namespace()) && !i.resource().equals("leases"))
+        .forEach(i -> inA.add(moved(i, "a", "a")));
+    assertThat(inA).as("the operator's requests in a").isNotEmpty();
+    RbacAuthorizer rbac = new RbacAuthorizer(new StaticRbacSource(chart));
+    assertThat(inA.stream().map(i -> moved(i, "a", "b")))
+        .as("allowed in b, the other watched namespace")
+        .allSatisfy(i -> assertThat(rbac.authorize(operator, i).allowed()).as(i.path()).isTrue());
+    List<RequestInfo> inC = new ArrayList<>(inA.stream().map(i -> moved(i, "a", "c")).toList());
+    inC.add(RequestInfo.parse("GET", "/api/v1/namespaces/c/secrets/consul-acl-bootstrap"));
+    inC.add(RequestInfo.parse("POST", "/api/v1/namespaces/c/pods"));
+    inC.add(RequestInfo.parse("GET", "/api/v1/secrets"));
+    inC.add(RequestInfo.parse("GET", "/api/v1/pods?watch=true"));
+    assertThat(inC)
+        .as("refused in c, a namespace it does not watch, and cluster-wide")
+        .allSatisfy(i -> assertThat(rbac.authorize(operator, i).allowed()).as(i.path()).isFalse());
+    // The assertion above can fail: with the default rendering's ClusterRole bound, the same
+    // requests (but creating pods, which no rendering grants) are allowed.
+    List<HasMetadata> everywhere = Charts.objects(Charts.template("a", Map.of()));
+    RbacAuthorizer clusterWide = new RbacAuthorizer(new StaticRbacSource(everywhere));
+    assertThat(
+            inC.stream().filter(i -> !(i.resource().equals("pods") && i.verb().equals("create"))))
+        .allSatisfy(
+            i -> assertThat(clusterWide.authorize(operator, i).allowed()).as(i.path()).isTrue());
+  }
+
+  private static boolean selfReview(RequestInfo info) {
+    return info.apiGroup().equals("authorization.k8s.io");
+  }
+
+  private static void assertWatches(RequestInfo info, String namespace, String resource) {
+    assertThat(info.namespace()).isEqualTo(namespace);
+    assertThat(info.resource()).isEqualTo(resource);
+    assertThat(info.verb()).isIn("list", "watch");
+  }
+
+  /** The request as if made in {@code to} instead of {@code from}. */
+  private static RequestInfo moved(RequestInfo i, String from, String to) {
+    return new RequestInfo(
+        i.verb(),
+        i.path().replace("/namespaces/" + from + "/", "/namespaces/" + to + "/"),
+        i.resourceRequest(),
+        i.apiGroup(),
+        i.apiVersion(),
+        to,
+        i.resource(),
+        i.subresource(),
+        i.name(),
+        Map.of());
+  }
+
+  /**
+   * Runs the install simulation under a rendering's RBAC: every request the operator made must be
+   * allowed, and every right granted must have been used (or be needed to start, or be named in
+   * {@link #NEEDS_A_RUNNING_CONSUL}). Returns the operator's requests.
+   */
+  private static List<Rbac.Access> assertGrantsExactlyWhatTheOperatorUses(List<HasMetadata> chart)
+      throws Exception {
     UserInfo operator = Rbac.operatorUser(chart);
     RbacAuthorizer rbac = new RbacAuthorizer(new StaticRbacSource(chart));
     List<Rbac.Access> requests;
@@ -86,9 +191,11 @@ class RbacTest {
         });
     assertThat(refused).as("requests the chart's RBAC refuses").isEmpty();
 
-    Set<Rbac.Grant> granted =
-        new TreeSet<>(Rbac.grants(Charts.ofType(chart, ClusterRole.class).get(0).getRules()));
-    granted.addAll(Rbac.grants(Charts.ofType(chart, Role.class).get(0).getRules()));
+    // Every role of the operator's: the ClusterRole or the watched namespaces' Roles, and the
+    // leader election's.
+    Set<Rbac.Grant> granted = new TreeSet<>();
+    Charts.ofType(chart, ClusterRole.class).forEach(r -> granted.addAll(Rbac.grants(r.getRules())));
+    Charts.ofType(chart, Role.class).forEach(r -> granted.addAll(Rbac.grants(r.getRules())));
     Set<Rbac.Grant> unused = new TreeSet<>(granted);
     unused.removeAll(used);
     unused.removeAll(NEEDS_A_RUNNING_CONSUL.keySet());
@@ -98,6 +205,7 @@ class RbacTest {
     assertThat(granted)
         .as("rights kept for the Consul-only paths are still granted")
         .containsAll(NEEDS_A_RUNNING_CONSUL.keySet());
+    return requests;
   }
 
   /**

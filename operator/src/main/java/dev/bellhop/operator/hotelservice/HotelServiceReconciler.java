@@ -21,8 +21,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -137,10 +137,10 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
   @Override
   public List<EventSource<?, HotelService>> prepareEventSources(
       EventSourceContext<HotelService> context) {
-    if (context.getControllerConfiguration().getInformerConfig().getItemStore()
-        != hotelServiceStore) {
+    if (!hotelServiceStore.backs(
+        context.getControllerConfiguration().getInformerConfig().getItemStore())) {
       throw new IllegalStateException(
-          "register the HotelService reconciler with withItemStore(hotelServiceStore())");
+          "register the HotelService reconciler with configuration(...)");
     }
     var cache = context.getPrimaryCache();
     var config =
@@ -151,7 +151,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
             .withPrimaryToSecondaryMapper(new HotelServiceToPodsMapper(podStore::withIndexKey))
             .withItemStore(podStore)
             .build();
-    pods = new InformerEventSource<>(config, context);
+    pods = new InformerEventSource<>(StorePerInformer.eventSource(config, podStore::view), context);
     // Reconciles a namespace's HotelServices again when the Consul they resolve to changed.
     var targetChanges = new SimpleInboundEventSource<HotelService>("consul-targets");
     targets.onChange(
@@ -211,9 +211,15 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
             .build());
   }
 
-  /** The store the HotelService informer must use: pod events are mapped through its index. */
-  public ItemStore<HotelService> hotelServiceStore() {
-    return hotelServiceStore;
+  /**
+   * How this reconciler must be registered: {@code configured} (JOSDK's configuration for it, with
+   * the operator's overrides) with Bellhop's HotelService store, a view of it for each namespace's
+   * informer ({@link StorePerInformer}): pod events are mapped through its index.
+   */
+  public io.javaoperatorsdk.operator.api.config.ControllerConfiguration<HotelService> configuration(
+      ControllerConfigurationOverrider<HotelService> configured) {
+    return StorePerInformer.controller(
+        configured.withItemStore(hotelServiceStore).build(), hotelServiceStore::view);
   }
 
   /** The Deployment and Service dependents (e.g. to derive the RBAC they need). */

@@ -110,4 +110,65 @@ class LabelIndexedStore<T extends HasMetadata> implements ItemStore<T> {
   public T get(String key) {
     return items.get(key);
   }
+
+  /**
+   * This store as one informer sees it: writes go through to the shared items and index, and the
+   * informer lists back only what it wrote. Watching several namespaces, JOSDK runs one informer
+   * per namespace; after each list fabric8 removes every stored object that list did not return
+   * ({@code ProcessorStore.retainAll}), so one store shared by all of them lost every other
+   * namespace's objects (and sent delete events for them) at each namespace's list. See {@link
+   * StorePerInformer}.
+   */
+  ItemStore<T> view() {
+    return new View();
+  }
+
+  /** Whether {@code store} is this store or one of its views. */
+  boolean backs(ItemStore<?> store) {
+    return store == this || store instanceof LabelIndexedStore<?>.View v && v.store() == this;
+  }
+
+  private final class View implements ItemStore<T> {
+    private final Set<String> keys = ConcurrentHashMap.newKeySet();
+
+    LabelIndexedStore<T> store() {
+      return LabelIndexedStore.this;
+    }
+
+    @Override
+    public String getKey(T item) {
+      return LabelIndexedStore.this.getKey(item);
+    }
+
+    @Override
+    public T put(String key, T item) {
+      keys.add(key);
+      return LabelIndexedStore.this.put(key, item);
+    }
+
+    @Override
+    public T remove(String key) {
+      return keys.remove(key) ? LabelIndexedStore.this.remove(key) : null;
+    }
+
+    @Override
+    public Stream<String> keySet() {
+      return keys.stream();
+    }
+
+    @Override
+    public Stream<T> values() {
+      return keys.stream().map(items::get).filter(Objects::nonNull);
+    }
+
+    @Override
+    public int size() {
+      return keys.size();
+    }
+
+    @Override
+    public T get(String key) {
+      return keys.contains(key) ? items.get(key) : null;
+    }
+  }
 }

@@ -96,6 +96,10 @@ final class Forwarding {
     if (done) {
       return;
     }
+    if (!route.published()) {
+      finish(RoutingTable.notFound(route.name)); // known now that the route's first answer came
+      return;
+    }
     Instance instance = route.pick(avoid);
     if (instance == null) {
       if (avoid == null) {

@@ -4,12 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bellhop.services.common.server.ServiceConfig;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class GatewaySettingsTest {
+  /** {@code env} in a pod of namespace {@code hotel} (the chart's POD_NAMESPACE). */
   private static GatewaySettings settings(Map<String, String> env) {
-    return GatewaySettings.from(ServiceConfig.from("gateway", 8080, env));
+    Map<String, String> inPod = new HashMap<>(env);
+    inPod.putIfAbsent("POD_NAMESPACE", "hotel");
+    return GatewaySettings.from(ServiceConfig.from("gateway", 8080, inPod));
+  }
+
+  @Test
+  void publishesItsOwnNamespaceUnlessToldOtherwise() {
+    assertThat(settings(Map.of()).namespaces()).containsExactly("hotel");
+    assertThat(settings(Map.of("GATEWAY_NAMESPACES", "shop, hotel,")).namespaces())
+        .containsExactlyInAnyOrder("shop", "hotel");
+    assertThat(settings(Map.of("GATEWAY_NAMESPACES", "*")).namespaces()).isEmpty();
+    assertThatThrownBy(() -> GatewaySettings.from(ServiceConfig.from("gateway", 8080, Map.of())))
+        .hasMessageContaining("GATEWAY_NAMESPACES");
+    assertThatThrownBy(() -> settings(Map.of("GATEWAY_NAMESPACES", "*,hotel")))
+        .hasMessageContaining("alone");
   }
 
   @Test

@@ -1,0 +1,180 @@
+package dev.bellhop.services.gateway;
+
+import static dev.bellhop.services.gateway.GatewayRoutingIT.assertError;
+import static dev.bellhop.services.gateway.GatewayTestSupport.bellhopMeta;
+import static dev.bellhop.services.gateway.GatewayTestSupport.post;
+import static dev.bellhop.services.gateway.GatewayTestSupport.register;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.bellhop.services.gateway.GatewayTestSupport.Reply;
+import dev.bellhop.testkit.consul.ConsulClusterExtension;
+import dev.bellhop.testkit.consul.TestConsulCluster;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * What the gateway publishes and how it faces its callers (issue 16): only Bellhop's instances of
+ * its own namespace, the same 404 for everything else.
+ */
+class GatewayExposureIT {
+  @RegisterExtension
+  static final ConsulClusterExtension CONSUL =
+      new ConsulClusterExtension(TestConsulCluster.builder().servers(1));
+
+  static Vertx vertx;
+  static Vertx gatewayVertx;
+  static Gateway gateway;
+  static final List<Backend> backends = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    gatewayVertx = Vertx.vertx();
+    gateway =
+        GatewayTestSupport.startGateway(gatewayVertx, CONSUL.cluster().httpAddress(), Map.of());
+    await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().isReady());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (gateway != null) {
+      gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    for (Backend backend : backends) {
+      backend.close();
+    }
+    gatewayVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  static TestConsulCluster consul() {
+    return CONSUL.cluster();
+  }
+
+  static Backend backend(String name) throws Exception {
+    Backend backend = Backend.start(vertx, name);
+    backends.add(backend);
+    return backend;
+  }
+
+  /**
+   * Waits until Consul's catalog lists {@code service} and the gateway's copy of the catalog has as
+   * many names (so a 404 is the gateway's choice, not a lagging watch).
+   */
+  static void awaitInCatalog(String service) {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              JsonObject catalog = new JsonObject(consul().httpGet("/v1/catalog/services"));
+              return catalog.containsKey(service) && gateway.knownServices() == catalog.size();
+            });
+  }
+
+  /** The 404 of a name nobody registered, with {@code service} in place of that name. */
+  static void assertSameAsUnknown(Reply reply, String service) {
+    Reply unknown = post(gateway.port(), "/never-registered/call", "{}");
+    assertError(reply, 404, "service not found: " + service);
+    assertThat(reply.body().replace(service, "never-registered")).isEqualTo(unknown.body());
+  }
+
+  @Test
+  void consulItselfIsNotPublished() {
+    awaitInCatalog("consul");
+    // Its watch answers, then the answer stays the same: repeat past the first load.
+    for (int i = 0; i < 3; i++) {
+      assertSameAsUnknown(post(gateway.port(), "/consul/catalog", "{}"), "consul");
+      assertSameAsUnknown(
+          post(
+              gateway.port(),
+              "/rpc",
+              "{\"service\":\"consul\",\"method\":\"Catalog.Services\",\"request\":{}}"),
+          "consul");
+    }
+  }
+
+  @Test
+  void aServiceNotRegisteredByBellhopIsNotPublished() throws Exception {
+    Backend foreign = backend("foreign");
+    register(consul(), "foreign", "foreign-1", foreign.port(), "passing", new JsonObject());
+    awaitInCatalog("foreign");
+    for (int i = 0; i < 3; i++) {
+      assertSameAsUnknown(post(gateway.port(), "/foreign/call", "{}"), "foreign");
+    }
+    // Claiming to be Bellhop's takes its meta; without the namespace it is still someone else's.
+    register(
+        consul(),
+        "foreign",
+        "foreign-1",
+        foreign.port(),
+        "passing",
+        new JsonObject().put("managed-by", "bellhop"));
+    assertSameAsUnknown(post(gateway.port(), "/foreign/call", "{}"), "foreign");
+    assertThat(foreign.hits.get()).isZero();
+  }
+
+  @Test
+  void anotherNamespacesServiceIsNotPublished() throws Exception {
+    Backend shop = backend("shop-cart");
+    register(consul(), "cart", "cart-1", shop.port(), "passing", bellhopMeta("shop"));
+    awaitInCatalog("cart");
+    for (int i = 0; i < 3; i++) {
+      assertSameAsUnknown(post(gateway.port(), "/cart/checkout", "{}"), "cart");
+    }
+    assertThat(shop.hits.get()).isZero();
+
+    // The same instance moved into the gateway's namespace (its meta rewritten) is routed.
+    register(consul(), "cart", "cart-1", shop.port(), "passing", bellhopMeta("hotel"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> post(gateway.port(), "/cart/checkout", "{}").status() == 200);
+    assertThat(shop.hits.get()).isPositive();
+  }
+
+  @Test
+  void aFakeInstanceNextToBellhopsGetsNoTraffic() throws Exception {
+    Backend real = backend("auth-real");
+    Backend fake = backend("auth-fake");
+    register(consul(), "auth", "auth-real", real.port(), "passing");
+    // Someone who can write to Consul adds an instance of the same name, passing, to collect
+    // passwords: no managed-by meta, or Bellhop's meta of another namespace.
+    register(consul(), "auth", "auth-fake", fake.port(), "passing", new JsonObject());
+    register(consul(), "auth", "auth-fake-2", fake.port(), "passing", bellhopMeta("shop"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> post(gateway.port(), "/auth/login", "{}").status() == 200);
+    for (int i = 0; i < 20; i++) {
+      assertThat(post(gateway.port(), "/auth/login", "{}").json().getString("instance"))
+          .isEqualTo("auth-real");
+    }
+    assertThat(fake.hits.get()).isZero();
+  }
+
+  @Test
+  void aPublishedInstanceWithoutAPassingCheckOfItsOwnGetsNoTraffic() throws Exception {
+    Backend unchecked = backend("unchecked");
+    // Consul's ?passing would list it (no check fails): the gateway does not route to it.
+    register(consul(), "unchecked", "unchecked-1", unchecked.port(), null, bellhopMeta("hotel"));
+    awaitInCatalog("unchecked");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> post(gateway.port(), "/unchecked/call", "{}").status() != 404);
+    assertError(
+        post(gateway.port(), "/unchecked/call", "{}"), 503, "no healthy instance of unchecked");
+    assertThat(unchecked.hits.get()).isZero();
+  }
+}

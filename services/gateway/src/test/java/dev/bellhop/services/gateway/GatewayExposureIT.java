@@ -12,6 +12,8 @@ import dev.bellhop.testkit.consul.ConsulClusterExtension;
 import dev.bellhop.testkit.consul.TestConsulCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -176,5 +178,31 @@ class GatewayExposureIT {
     assertError(
         post(gateway.port(), "/unchecked/call", "{}"), 503, "no healthy instance of unchecked");
     assertThat(unchecked.hits.get()).isZero();
+  }
+
+  @Test
+  void errorBodiesNameTheServiceButNoInstanceNodeOrAddress() throws Exception {
+    int deadPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      deadPort = socket.getLocalPort(); // closed again: connections are refused
+    }
+    register(consul(), "gone", "gone-pod-7f9c", deadPort, "passing");
+    awaitInCatalog("gone");
+    Reply unreachable = post(gateway.port(), "/gone/call", "{}");
+    assertError(unreachable, 502, "upstream gone unreachable");
+    register(consul(), "gone", "gone-pod-7f9c", deadPort, "critical");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> post(gateway.port(), "/gone/call", "{}").status() == 503);
+    Reply none = post(gateway.port(), "/gone/call", "{}");
+    assertError(none, 503, "no healthy instance of gone");
+    for (Reply reply : List.of(unreachable, none)) {
+      assertThat(reply.body())
+          .doesNotContain("gone-pod-7f9c")
+          .doesNotContain(GatewayTestSupport.NODE)
+          .doesNotContain("127.0.0.1")
+          .doesNotContain(Integer.toString(deadPort));
+    }
   }
 }

@@ -426,13 +426,13 @@ class GatewayRoutingIT {
     assertThat(metric("gateway_upstream_errors_total", "kind=\"connect\"", "upstream=\"retry\""))
         .isEqualTo(3);
 
-    // The only instance unreachable: 502 after one retry is impossible, so the error names it.
+    // The only instance unreachable: no other to retry on, so 502 (naming the service only).
     deregister(consul(), "retry-live");
     await()
         .atMost(Duration.ofSeconds(1))
         .pollInterval(Duration.ofMillis(10))
         .until(() -> metric("gateway_routing_service_instances", "upstream=\"retry\"") == 1);
-    assertError(post(gateway.port(), "/retry/call", "{}"), 502, "retry unreachable");
+    assertError(post(gateway.port(), "/retry/call", "{}"), 502, "upstream retry unreachable");
   }
 
   @Test

@@ -60,7 +60,7 @@ final class Forwarding {
     }
     exchange.routed(route);
     route.touch(exchange.startNanos);
-    requestId = ForwardedHeaders.toInstance(exchange.request, rpc);
+    requestId = ForwardedHeaders.toInstance(exchange.request, rpc, settings().clientAddress());
     String query = exchange.request.query();
     uri = "/" + target.method() + (query == null || query.isEmpty() ? "" : "?" + query);
     armTimer();

@@ -4,6 +4,7 @@ import dev.bellhop.services.common.server.ServiceConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -18,7 +19,8 @@ import java.util.TreeSet;
  * CONSUL_CACERT} (PEM file trusted for https), {@code CONSUL_HTTP_SSL_VERIFY=false} to skip
  * verification.
  *
- * <p>What is published: GATEWAY_NAMESPACES or POD_NAMESPACE ({@link Publication}).
+ * <p>What is published: GATEWAY_NAMESPACES or POD_NAMESPACE ({@link Publication}). Whose {@code
+ * X-Forwarded-For} is believed: GATEWAY_TRUSTED_PROXIES ({@link ClientAddress}).
  */
 public record GatewaySettings(
     String consulHost,
@@ -36,7 +38,8 @@ public record GatewaySettings(
     int outlierConsecutiveFailures,
     long outlierEjectionMillis,
     int maxBodyBytes,
-    Set<String> namespaces) {
+    Set<String> namespaces,
+    ClientAddress clientAddress) {
 
   public enum Balancing {
     LEAST_OUTSTANDING,
@@ -118,7 +121,8 @@ public record GatewaySettings(
             positive(config, "GATEWAY_OUTLIER_FAILURES", 5),
             positive(config, "GATEWAY_OUTLIER_EJECT_MS", 10_000),
             config.maxBodyBytes(),
-            namespaces(config));
+            namespaces(config),
+            new ClientAddress(List.of(config.env("GATEWAY_TRUSTED_PROXIES", "").split(","))));
     if (settings.watchWaitSeconds() > 600) {
       throw new IllegalArgumentException(
           "CONSUL_WATCH_WAIT_SECONDS is at most 600 (Consul's limit)");

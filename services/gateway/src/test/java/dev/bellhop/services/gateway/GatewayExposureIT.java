@@ -2,6 +2,7 @@ package dev.bellhop.services.gateway;
 
 import static dev.bellhop.services.gateway.GatewayRoutingIT.assertError;
 import static dev.bellhop.services.gateway.GatewayTestSupport.bellhopMeta;
+import static dev.bellhop.services.gateway.GatewayTestSupport.call;
 import static dev.bellhop.services.gateway.GatewayTestSupport.post;
 import static dev.bellhop.services.gateway.GatewayTestSupport.register;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +12,7 @@ import dev.bellhop.services.gateway.GatewayTestSupport.Reply;
 import dev.bellhop.testkit.consul.ConsulClusterExtension;
 import dev.bellhop.testkit.consul.TestConsulCluster;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -203,6 +205,47 @@ class GatewayExposureIT {
           .doesNotContain(GatewayTestSupport.NODE)
           .doesNotContain("127.0.0.1")
           .doesNotContain(Integer.toString(deadPort));
+    }
+  }
+
+  @Test
+  void xForwardedForIsThePeerUnlessATrustedProxySaysOtherwise() throws Exception {
+    Backend echo = backend("xff");
+    register(consul(), "xff", "xff-1", echo.port(), "passing");
+    Map<String, String> spoofing =
+        Map.of(
+            "content-type", "application/json",
+            "x-forwarded-for", "6.6.6.6, 203.0.113.7",
+            "forwarded", "for=6.6.6.6",
+            "x-real-ip", "6.6.6.6");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> post(gateway.port(), "/xff/call", "{}").status() == 200);
+    JsonObject seen =
+        call(gateway.port(), HttpMethod.POST, "/xff/call", "{}", spoofing)
+            .json()
+            .getJsonObject("headers");
+    assertThat(seen.getString("x-forwarded-for")).isEqualTo("127.0.0.1");
+    assertThat(seen.containsKey("forwarded")).isFalse();
+    assertThat(seen.containsKey("x-real-ip")).isFalse();
+
+    // Loopback as the Ingress controller's network: the address it appended is the caller.
+    Gateway behindIngress =
+        GatewayTestSupport.startGateway(
+            gatewayVertx, consul().httpAddress(), Map.of("GATEWAY_TRUSTED_PROXIES", "127.0.0.0/8"));
+    try {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> post(behindIngress.port(), "/xff/call", "{}").status() == 200);
+      JsonObject forwarded =
+          call(behindIngress.port(), HttpMethod.POST, "/xff/call", "{}", spoofing)
+              .json()
+              .getJsonObject("headers");
+      assertThat(forwarded.getString("x-forwarded-for")).isEqualTo("203.0.113.7");
+    } finally {
+      behindIngress.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
 }

@@ -151,7 +151,9 @@ public final class GatewayBenchmark {
               "CONSUL_HTTP_ADDR",
               consul.httpAddress(),
               "GATEWAY_NAMESPACES",
-              "bench"));
+              "bench",
+              "ADMIN_PORT",
+              Integer.toString(freePort())));
       awaitStatus(gatewayPort, "/echo/echo", 200, Duration.ofSeconds(30));
 
       progress("starting nginx on " + nginxPort);

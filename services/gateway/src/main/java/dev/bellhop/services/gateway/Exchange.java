@@ -50,32 +50,11 @@ final class Exchange implements Handler<Void> {
   }
 
   /**
-   * Before the body is read: method, declared size, and (path style) the route, so bad calls fail
-   * fast.
+   * Before the body is read: (path style) the route, method and declared size, so bad calls fail
+   * fast. The route comes first: a path that names nothing the gateway publishes is 404 whatever
+   * the method ({@code GET /metrics} too: health and metrics are on the admin port).
    */
   void precheck() {
-    RpcException notPost =
-        RequestChecks.postOnly(
-            request, request.method().name() + " not allowed: the gateway takes POST");
-    if (notPost != null) {
-      reject(notPost);
-      return;
-    }
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null) {
-      long declared;
-      try {
-        declared = Long.parseLong(length.trim());
-      } catch (NumberFormatException e) {
-        reject(RpcException.badRequest("bad Content-Length: " + length));
-        return;
-      }
-      if (declared > context.settings().maxBodyBytes()) {
-        tooLarge(); // the body stays unread, which makes the connection unusable: closed after the
-        // answer
-        return;
-      }
-    }
     String path = RequestChecks.routedPath(request.path());
     if (path == null) {
       reject(
@@ -95,6 +74,28 @@ final class Exchange implements Handler<Void> {
         context.table().route(target.service());
       } catch (RpcException e) {
         reject(e);
+        return;
+      }
+    }
+    RpcException notPost =
+        RequestChecks.postOnly(
+            request, request.method().name() + " not allowed: the gateway takes POST");
+    if (notPost != null) {
+      reject(notPost);
+      return;
+    }
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) {
+      long declared;
+      try {
+        declared = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        reject(RpcException.badRequest("bad Content-Length: " + length));
+        return;
+      }
+      if (declared > context.settings().maxBodyBytes()) {
+        tooLarge(); // the body stays unread, which makes the connection unusable: closed after the
+        // answer
         return;
       }
     }

@@ -39,7 +39,14 @@ public record GatewaySettings(
     long outlierEjectionMillis,
     int maxBodyBytes,
     Set<String> namespaces,
-    ClientAddress clientAddress) {
+    ClientAddress clientAddress,
+    int adminPort) {
+
+  /**
+   * Health and metrics (ADMIN_PORT; 0: any free port): not the public port, which the Ingress
+   * routes to. 9090, as the gateway's Prometheus annotation says.
+   */
+  public static final int DEFAULT_ADMIN_PORT = 9090;
 
   public enum Balancing {
     LEAST_OUTSTANDING,
@@ -122,7 +129,11 @@ public record GatewaySettings(
             positive(config, "GATEWAY_OUTLIER_EJECT_MS", 10_000),
             config.maxBodyBytes(),
             namespaces(config),
-            new ClientAddress(List.of(config.env("GATEWAY_TRUSTED_PROXIES", "").split(","))));
+            new ClientAddress(List.of(config.env("GATEWAY_TRUSTED_PROXIES", "").split(","))),
+            config.envInt("ADMIN_PORT", DEFAULT_ADMIN_PORT));
+    if (settings.adminPort() < 0 || settings.adminPort() > 65535) {
+      throw new IllegalArgumentException("ADMIN_PORT out of range: " + settings.adminPort());
+    }
     if (settings.watchWaitSeconds() > 600) {
       throw new IllegalArgumentException(
           "CONSUL_WATCH_WAIT_SECONDS is at most 600 (Consul's limit)");

@@ -99,6 +99,7 @@ final class GatewayTestSupport {
     env.put("CONSUL_WATCH_WAIT_SECONDS", "20");
     env.put("DRAIN_TIMEOUT_MS", "1000");
     env.put("GATEWAY_NAMESPACES", NAMESPACE);
+    env.put("ADMIN_PORT", "0");
     env.putAll(extra);
     return Gateway.start(vertx, ServiceConfig.from("gateway", 0, env))
         .toCompletionStage()

@@ -30,11 +30,19 @@ final class Exchange implements Handler<Void> {
   /** The path's target; null for {@code /rpc}, whose body names it. */
   private PathMapping.Target target;
 
+  /** The caller's connection and its deadlines; null if it closed before this request ran. */
+  private final ClientConnections.Client client;
+
   Exchange(ProxyContext context, HttpServerRequest request) {
     this.context = context;
     this.request = request;
     this.response = request.response();
     this.requests = context.unknown();
+    this.client =
+        ClientConnections.current(context.vertx(), context.settings()).of(request.connection());
+    if (client != null) {
+      client.requestStarted();
+    }
     context.server().requestStarted(response);
     response.endHandler(this);
   }
@@ -44,6 +52,9 @@ final class Exchange implements Handler<Void> {
   public void handle(Void ended) {
     requests.record(response.getStatusCode(), System.nanoTime() - startNanos);
     context.server().requestEnded();
+    if (client != null) {
+      client.responseEnded(request.isEnded());
+    }
     if (closeAfter) {
       request.connection().close();
     }
@@ -124,6 +135,7 @@ final class Exchange implements Handler<Void> {
   /** Reads the body (at most MAX_BODY_BYTES, also when chunked), then forwards it. */
   private void readBody() {
     if (request.isEnded()) {
+      read();
       forward(Buffer.buffer());
       return;
     }
@@ -137,10 +149,18 @@ final class Exchange implements Handler<Void> {
     request.exceptionHandler(e -> reader.broken()); // the connection broke: nothing to answer
     request.endHandler(
         v -> {
+          read();
           if (reader.ok()) {
             forward(reader.body());
           }
         });
+  }
+
+  /** The request's last byte arrived. */
+  private void read() {
+    if (client != null) {
+      client.requestRead();
+    }
   }
 
   private void forward(Buffer body) {

@@ -35,7 +35,10 @@ public final class Gateway {
     ConsulClient consul = new ConsulClient(vertx, settings);
     ProxyHandler proxy = new ProxyHandler(vertx, settings);
     ServiceServer server =
-        ServiceServer.create(vertx, config, ERROR_ID, proxy).adminOn(settings.adminPort());
+        ServiceServer.create(vertx, config, ERROR_ID, proxy)
+            .adminOn(settings.adminPort())
+            .onConnection(
+                connection -> ClientConnections.current(vertx, settings).accepted(connection));
     GatewayMetrics metrics = new GatewayMetrics(server.registry());
     RoutingTable table = new RoutingTable(discovery, consul, settings, metrics);
     proxy.bind(server, table, metrics);

@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * verification.
  *
  * <p>What is published: GATEWAY_NAMESPACES or POD_NAMESPACE ({@link Publication}). Whose {@code
- * X-Forwarded-For} is believed: GATEWAY_TRUSTED_PROXIES ({@link ClientAddress}).
+ * X-Forwarded-For} is believed: GATEWAY_TRUSTED_PROXIES ({@link ClientAddress}). How long a caller
+ * may take: GATEWAY_REQUEST_READ_TIMEOUT_MS, GATEWAY_IDLE_TIMEOUT_MS ({@link ClientConnections}).
  */
 public record GatewaySettings(
     String consulHost,
@@ -40,7 +41,9 @@ public record GatewaySettings(
     int maxBodyBytes,
     Set<String> namespaces,
     ClientAddress clientAddress,
-    int adminPort) {
+    int adminPort,
+    long requestReadTimeoutMillis,
+    long idleTimeoutMillis) {
 
   /**
    * Health and metrics (ADMIN_PORT; 0: any free port): not the public port, which the Ingress
@@ -130,7 +133,9 @@ public record GatewaySettings(
             config.maxBodyBytes(),
             namespaces(config),
             new ClientAddress(List.of(config.env("GATEWAY_TRUSTED_PROXIES", "").split(","))),
-            config.envInt("ADMIN_PORT", DEFAULT_ADMIN_PORT));
+            config.envInt("ADMIN_PORT", DEFAULT_ADMIN_PORT),
+            positive(config, "GATEWAY_REQUEST_READ_TIMEOUT_MS", 20_000),
+            positive(config, "GATEWAY_IDLE_TIMEOUT_MS", 120_000));
     if (settings.adminPort() < 0 || settings.adminPort() > 65535) {
       throw new IllegalArgumentException("ADMIN_PORT out of range: " + settings.adminPort());
     }

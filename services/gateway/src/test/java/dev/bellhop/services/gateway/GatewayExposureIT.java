@@ -14,8 +14,16 @@ import dev.bellhop.testkit.consul.TestConsulCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -246,6 +254,108 @@ class GatewayExposureIT {
       assertThat(forwarded.getString("x-forwarded-for")).isEqualTo("203.0.113.7");
     } finally {
       behindIngress.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Connects to {@code port}, writes {@code head} at once, then {@code trickle} a byte every 100 ms
+   * until the gateway cuts the connection; the milliseconds from connect until it did (-1: not
+   * within 10 s).
+   */
+  static long cutOffAfter(int port, String head, String trickle) throws Exception {
+    try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), port)) {
+      long start = System.nanoTime();
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  for (byte b : trickle.repeat(100).getBytes(StandardCharsets.US_ASCII)) {
+                    Thread.sleep(100);
+                    out.write(b);
+                    out.flush();
+                  }
+                } catch (Exception e) {
+                  // cut off: what the test waits for
+                }
+              },
+              "trickle");
+      writer.setDaemon(true);
+      writer.start();
+      InputStream in = socket.getInputStream();
+      try {
+        while (in.read() >= 0) {
+          // a response (there should be none before the cut) is read and dropped
+        }
+      } catch (SocketTimeoutException e) {
+        return -1;
+      } catch (IOException e) {
+        // reset: cut off too
+      }
+      return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+  }
+
+  @Test
+  void aCallerThatSendsItsRequestSlowlyIsCutOffAndAnIdleConnectionClosed() throws Exception {
+    Backend slow = backend("slowread");
+    register(consul(), "slowread", "slowread-1", slow.port(), "passing");
+    Gateway strict =
+        GatewayTestSupport.startGateway(
+            gatewayVertx,
+            consul().httpAddress(),
+            Map.of(
+                "GATEWAY_REQUEST_READ_TIMEOUT_MS", "1000",
+                "GATEWAY_IDLE_TIMEOUT_MS", "2000"));
+    try {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> post(strict.port(), "/slowread/call", "{}").status() == 200);
+      int hits = slow.hits.get();
+
+      // Headers a byte at a time (each byte resets any idle timer): cut at the read deadline.
+      assertThat(cutOffAfter(strict.port(), "POST /slowread/call HTTP/1.1\r\n", "X"))
+          .isBetween(900L, 3_000L);
+      // A complete head, then the body a byte at a time.
+      assertThat(
+              cutOffAfter(
+                  strict.port(),
+                  "POST /slowread/call HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\n"
+                      + "Content-Length: 1000\r\n\r\n{",
+                  " "))
+          .isBetween(900L, 3_000L);
+      assertThat(slow.hits.get()).isEqualTo(hits);
+
+      // A kept-alive connection: answered, then closed after the idle bound; the deadline bounds
+      // reading the request, not the call (the instance takes longer than the read deadline).
+      slow.delayMillis = 1_500;
+      try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), strict.port())) {
+        socket.setSoTimeout(10_000);
+        socket
+            .getOutputStream()
+            .write(
+                ("POST /slowread/call HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 2\r\n\r\n{}")
+                    .getBytes(StandardCharsets.US_ASCII));
+        BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+        assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+        long answered = System.nanoTime();
+        while (in.read() >= 0) {
+          // the rest of the answer, then the end of the stream when the gateway closes
+        }
+        long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered);
+        assertThat(idle).isBetween(1_800L, 4_000L);
+      } finally {
+        slow.delayMillis = 0;
+      }
+    } finally {
+      strict.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
 }

@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -64,6 +65,9 @@ public final class ServiceServer {
   private final List<String> deployments = new CopyOnWriteArrayList<>();
   private final Promise<Void> stopped = Promise.promise();
   private volatile int actualPort = -1;
+
+  /** Every connection the service port accepts, when a handler asked for them. */
+  private volatile Handler<HttpConnection> connections;
 
   /** The admin listener's port: -1 without one, 0 for any free port until it listens. */
   private volatile int adminPort = -1;
@@ -145,6 +149,15 @@ public final class ServiceServer {
       throw new IllegalArgumentException("admin port out of range: " + port);
     }
     adminPort = port;
+    return this;
+  }
+
+  /**
+   * {@code handler} sees every connection the service port accepts (on its event loop), before its
+   * first request: the gateway bounds how long a caller may take. Call before {@link #start()}.
+   */
+  public ServiceServer onConnection(Handler<HttpConnection> handler) {
+    this.connections = handler;
     return this;
   }
 
@@ -231,7 +244,11 @@ public final class ServiceServer {
         new HttpServerOptions()
             .setHost(config.bindAddress())
             .setPort(port)
-            .setCompressionSupported(false);
+            .setCompressionSupported(false)
+            // Watching for an h2c upgrade, Vert.x shows a connection only once its first request's
+            // head is complete: a handler of connections would miss a head sent slowly. No Bellhop
+            // client speaks h2c.
+            .setHttp2ClearTextEnabled(admin || connections == null);
     vertx
         .deployVerticle(
             new AbstractVerticle() {
@@ -241,8 +258,13 @@ public final class ServiceServer {
                     .createHttpServer(options)
                     .connectionHandler(
                         connection -> {
-                          if (!admin && stopping.get()) {
+                          if (admin) {
+                            return;
+                          }
+                          if (stopping.get()) {
                             connection.close(); // stopped accepting: the client retries elsewhere
+                          } else if (connections != null) {
+                            connections.handle(connection);
                           }
                         })
                     .requestHandler(

@@ -58,5 +58,19 @@ class GatewaySettingsTest {
         .hasMessageContaining("GATEWAY_BALANCER");
     assertThatThrownBy(() -> settings(Map.of("GATEWAY_TIMEOUT_MS", "0")))
         .hasMessageContaining("GATEWAY_TIMEOUT_MS");
+    assertThatThrownBy(() -> settings(Map.of("ADMIN_PORT", "70000")))
+        .hasMessageContaining("ADMIN_PORT");
+    assertThatThrownBy(() -> settings(Map.of("GATEWAY_REQUEST_READ_TIMEOUT_MS", "0")))
+        .hasMessageContaining("GATEWAY_REQUEST_READ_TIMEOUT_MS");
+    assertThatThrownBy(() -> settings(Map.of("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8,ingress")))
+        .hasMessageContaining("GATEWAY_TRUSTED_PROXIES");
+  }
+
+  @Test
+  void exposureDefaults() {
+    GatewaySettings plain = settings(Map.of());
+    assertThat(plain.adminPort()).isEqualTo(9090);
+    assertThat(plain.requestReadTimeoutMillis()).isEqualTo(20_000);
+    assertThat(plain.idleTimeoutMillis()).isEqualTo(120_000);
   }
 }

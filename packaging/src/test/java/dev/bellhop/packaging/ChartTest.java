@@ -123,6 +123,35 @@ class ChartTest {
     assertThat(gw.getImage()).isEqualTo("bellhop/gateway:0.1.0-SNAPSHOT");
     assertThat(env(gw, "CONSUL_HTTP_ADDR").getValue()).isEqualTo("consul.bellhop.svc:8500");
     assertThat(gw.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
+    // It publishes its own namespace's HotelServices, and keeps probes and metrics off the port
+    // the Ingress reaches.
+    assertThat(env(gw, "POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.namespace");
+    assertThat(gw.getEnv()).extracting(EnvVar::getName).doesNotContain("GATEWAY_TRUSTED_PROXIES");
+    assertThat(env(gw, "ADMIN_PORT").getValue()).isEqualTo("9090");
+    assertThat(gw.getPorts())
+        .extracting(p -> p.getName(), p -> p.getContainerPort())
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("http", 8080),
+            org.assertj.core.groups.Tuple.tuple("admin", 9090));
+    assertThat(gw.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("admin");
+    assertThat(gw.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("admin");
+    assertThat(
+            deployment(objects, "bellhop-gateway")
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations())
+        .containsEntry("prometheus.io/port", "9090")
+        .containsEntry("prometheus.io/path", "/metrics");
+    Service gwService =
+        Charts.ofType(objects, Service.class).stream()
+            .filter(s -> s.getMetadata().getName().equals("bellhop-gateway"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(gwService.getSpec().getPorts())
+        .extracting(p -> p.getTargetPort().getStrVal())
+        .containsExactly("http");
     Ingress ingress = Charts.ofType(objects, Ingress.class).get(0);
     assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("nginx");
     assertThat(ingress.getSpec().getRules().get(0).getHost()).isEqualTo("bellhop.example.com");
@@ -152,6 +181,8 @@ class ChartTest {
     values.put("services.auth.jwtKeySecret.name", "auth-jwt");
     values.put("serviceDefaults.tags[0]", "v1");
     values.put("gateway.consul.tokenSecret.name", "gateway-consul-token");
+    values.put("gateway.trustedProxies[0]", "10.244.0.0/16");
+    values.put("gateway.trustedProxies[1]", "192.168.1.10");
     values.put("ingress.className", "traefik");
     values.put("ingress.host", "api.hotel.test");
     values.put("ingress.tls.enabled", "true");
@@ -211,6 +242,8 @@ class ChartTest {
     Container gw = gateway.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(env(gw, "CONSUL_HTTP_ADDR").getValue()).isEqualTo("https://consul.bellhop.svc:8501");
     assertThat(env(gw, "CONSUL_CACERT").getValue()).isEqualTo("/consul/tls/ca.crt");
+    assertThat(env(gw, "GATEWAY_TRUSTED_PROXIES").getValue())
+        .isEqualTo("10.244.0.0/16,192.168.1.10");
     assertThat(env(gw, "CONSUL_HTTP_TOKEN").getValueFrom().getSecretKeyRef().getName())
         .isEqualTo("gateway-consul-token");
     assertThat(gateway.getSpec().getTemplate().getSpec().getVolumes())

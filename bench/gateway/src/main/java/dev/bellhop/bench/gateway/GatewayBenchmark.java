@@ -114,7 +114,13 @@ public final class GatewayBenchmark {
                       .put("ID", "echo-1")
                       .put("Service", "echo")
                       .put("Address", "127.0.0.1")
-                      .put("Port", backendPort))
+                      .put("Port", backendPort)
+                      // As Bellhop registers a HotelService's pod: the gateway publishes no other.
+                      .put(
+                          "Meta",
+                          new JsonObject()
+                              .put("managed-by", "bellhop")
+                              .put("k8s-namespace", "bench")))
               .put(
                   "Check",
                   new JsonObject()
@@ -143,7 +149,11 @@ public final class GatewayBenchmark {
               "BIND_ADDR",
               "127.0.0.1",
               "CONSUL_HTTP_ADDR",
-              consul.httpAddress()));
+              consul.httpAddress(),
+              "GATEWAY_NAMESPACES",
+              "bench",
+              "ADMIN_PORT",
+              Integer.toString(freePort())));
       awaitStatus(gatewayPort, "/echo/echo", 200, Duration.ofSeconds(30));
 
       progress("starting nginx on " + nginxPort);

@@ -30,11 +30,19 @@ final class Exchange implements Handler<Void> {
   /** The path's target; null for {@code /rpc}, whose body names it. */
   private PathMapping.Target target;
 
+  /** The caller's connection and its deadlines; null if it closed before this request ran. */
+  private final ClientConnections.Client client;
+
   Exchange(ProxyContext context, HttpServerRequest request) {
     this.context = context;
     this.request = request;
     this.response = request.response();
     this.requests = context.unknown();
+    this.client =
+        ClientConnections.current(context.vertx(), context.settings()).of(request.connection());
+    if (client != null) {
+      client.requestStarted();
+    }
     context.server().requestStarted(response);
     response.endHandler(this);
   }
@@ -44,38 +52,20 @@ final class Exchange implements Handler<Void> {
   public void handle(Void ended) {
     requests.record(response.getStatusCode(), System.nanoTime() - startNanos);
     context.server().requestEnded();
+    if (client != null) {
+      client.responseEnded(request.isEnded());
+    }
     if (closeAfter) {
       request.connection().close();
     }
   }
 
   /**
-   * Before the body is read: method, declared size, and (path style) the route, so bad calls fail
-   * fast.
+   * Before the body is read: (path style) the route, method and declared size, so bad calls fail
+   * fast. The route comes first: a path that names nothing the gateway publishes is 404 whatever
+   * the method ({@code GET /metrics} too: health and metrics are on the admin port).
    */
   void precheck() {
-    RpcException notPost =
-        RequestChecks.postOnly(
-            request, request.method().name() + " not allowed: the gateway takes POST");
-    if (notPost != null) {
-      reject(notPost);
-      return;
-    }
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null) {
-      long declared;
-      try {
-        declared = Long.parseLong(length.trim());
-      } catch (NumberFormatException e) {
-        reject(RpcException.badRequest("bad Content-Length: " + length));
-        return;
-      }
-      if (declared > context.settings().maxBodyBytes()) {
-        tooLarge(); // the body stays unread, which makes the connection unusable: closed after the
-        // answer
-        return;
-      }
-    }
     String path = RequestChecks.routedPath(request.path());
     if (path == null) {
       reject(
@@ -95,6 +85,28 @@ final class Exchange implements Handler<Void> {
         context.table().route(target.service());
       } catch (RpcException e) {
         reject(e);
+        return;
+      }
+    }
+    RpcException notPost =
+        RequestChecks.postOnly(
+            request, request.method().name() + " not allowed: the gateway takes POST");
+    if (notPost != null) {
+      reject(notPost);
+      return;
+    }
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) {
+      long declared;
+      try {
+        declared = Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        reject(RpcException.badRequest("bad Content-Length: " + length));
+        return;
+      }
+      if (declared > context.settings().maxBodyBytes()) {
+        tooLarge(); // the body stays unread, which makes the connection unusable: closed after the
+        // answer
         return;
       }
     }
@@ -123,6 +135,7 @@ final class Exchange implements Handler<Void> {
   /** Reads the body (at most MAX_BODY_BYTES, also when chunked), then forwards it. */
   private void readBody() {
     if (request.isEnded()) {
+      read();
       forward(Buffer.buffer());
       return;
     }
@@ -136,10 +149,18 @@ final class Exchange implements Handler<Void> {
     request.exceptionHandler(e -> reader.broken()); // the connection broke: nothing to answer
     request.endHandler(
         v -> {
+          read();
           if (reader.ok()) {
             forward(reader.body());
           }
         });
+  }
+
+  /** The request's last byte arrived. */
+  private void read() {
+    if (client != null) {
+      client.requestRead();
+    }
   }
 
   private void forward(Buffer body) {

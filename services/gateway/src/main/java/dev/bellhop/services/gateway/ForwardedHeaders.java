@@ -12,8 +12,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The headers a proxied call carries each way: the caller's minus hop-by-hop ones, plus {@code
- * X-Request-Id}, {@code traceparent} and {@code X-Forwarded-For} on the way in; the instance's
- * minus hop-by-hop ones, plus the request id, on the way out.
+ * X-Request-Id}, {@code traceparent} and {@code X-Forwarded-For} (the caller's address, {@link
+ * ClientAddress}) on the way in; the instance's minus hop-by-hop ones, plus the request id, on the
+ * way out.
  */
 final class ForwardedHeaders {
   /** RFC 7230 §6.1 hop-by-hop headers, plus the ones the proxy recomputes; hashed once. */
@@ -38,6 +39,18 @@ final class ForwardedHeaders {
   private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
   private static final CharSequence X_FORWARDED_FOR =
       HttpHeaders.createOptimized("X-Forwarded-For");
+
+  /**
+   * Where a caller claims an address of its choosing: {@code X-Forwarded-For} is replaced by the
+   * address {@link ClientAddress} establishes, and these two, which would contradict it, are
+   * dropped.
+   */
+  private static final List<CharSequence> CLAIMED_ADDRESS =
+      List.of(
+          X_FORWARDED_FOR,
+          HttpHeaders.createOptimized("Forwarded"),
+          HttpHeaders.createOptimized("X-Real-IP"));
+
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private ForwardedHeaders() {}
@@ -47,9 +60,18 @@ final class ForwardedHeaders {
    * needed afterwards); {@code rpc}: the body is the /rpc envelope's JSON request. Returns the
    * request id sent.
    */
-  static CharSequence toInstance(HttpServerRequest request, boolean rpc) {
+  static CharSequence toInstance(
+      HttpServerRequest request, boolean rpc, ClientAddress clientAddress) {
     MultiMap headers = request.headers();
+    SocketAddress peer = request.connection().remoteAddress();
+    String client = peer == null ? null : peer.hostAddress();
+    if (client != null) {
+      client = clientAddress.of(client, headers);
+    }
     dropHopByHop(headers);
+    for (CharSequence name : CLAIMED_ADDRESS) {
+      headers.remove(name);
+    }
     if (rpc || !headers.contains(HttpHeaders.CONTENT_TYPE)) {
       headers.set(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
     }
@@ -62,11 +84,8 @@ final class ForwardedHeaders {
     if (!headers.contains(TRACEPARENT)) {
       headers.set(TRACEPARENT, traceparent(random));
     }
-    SocketAddress peer = request.connection().remoteAddress();
-    String client = peer == null ? null : peer.hostAddress();
     if (client != null) {
-      String forwarded = headers.get(X_FORWARDED_FOR);
-      headers.set(X_FORWARDED_FOR, forwarded == null ? client : forwarded + ", " + client);
+      headers.set(X_FORWARDED_FOR, client);
     }
     return requestId;
   }

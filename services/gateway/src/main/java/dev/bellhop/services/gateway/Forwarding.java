@@ -60,7 +60,7 @@ final class Forwarding {
     }
     exchange.routed(route);
     route.touch(exchange.startNanos);
-    requestId = ForwardedHeaders.toInstance(exchange.request, rpc);
+    requestId = ForwardedHeaders.toInstance(exchange.request, rpc, settings().clientAddress());
     String query = exchange.request.query();
     uri = "/" + target.method() + (query == null || query.isEmpty() ? "" : "?" + query);
     armTimer();
@@ -96,13 +96,17 @@ final class Forwarding {
     if (done) {
       return;
     }
+    if (!route.published()) {
+      finish(RoutingTable.notFound(route.name)); // known now that the route's first answer came
+      return;
+    }
     Instance instance = route.pick(avoid);
     if (instance == null) {
       if (avoid == null) {
         metrics().upstreamError(route.name, "no_instance");
         finish(new RpcException(503, "no healthy instance of " + route.name));
       } else {
-        finish(new RpcException(502, route.name + " unreachable: " + lastError));
+        unreachable(lastError);
       }
       return;
     }
@@ -162,14 +166,12 @@ final class Forwarding {
                                   if (read.failed()) {
                                     route.failed(instance);
                                     metrics().upstreamError(route.name, "connect");
+                                    String why = instance + ": " + describe(read.cause());
+                                    warnBadGateway("broke off its answer", why);
                                     finish(
                                         new RpcException(
                                             502,
-                                            route.name
-                                                + " ("
-                                                + instance.key
-                                                + ") broke off its answer: "
-                                                + describe(read.cause())));
+                                            "upstream " + route.name + " broke off its answer"));
                                     return;
                                   }
                                   if (response.statusCode() >= 500) {
@@ -235,6 +237,25 @@ final class Forwarding {
                 + " ms"));
   }
 
+  /**
+   * 502 after the last attempt failed. The caller learns which service failed, never where it runs:
+   * the instance (node, service ID, address) and the cause go to the log, under the request id the
+   * caller got back.
+   */
+  private void unreachable(String why) {
+    warnBadGateway("unreachable", why);
+    finish(new RpcException(502, "upstream " + route.name + " unreachable"));
+  }
+
+  private void warnBadGateway(String what, String why) {
+    log.atWarn()
+        .addKeyValue("service", route.name)
+        .addKeyValue("requestId", requestId)
+        .addKeyValue("failure", what)
+        .addKeyValue("error", why)
+        .log("bad gateway");
+  }
+
   private void finish(RpcException error) {
     complete();
     exchange.context.server().sendError(exchange.response, error);
@@ -270,11 +291,16 @@ final class Forwarding {
       }
       route.failed(instance);
       metrics().upstreamError(route.name, "connect");
-      String why = instance.key + ": " + describe(cause);
+      String why = instance + ": " + describe(cause);
       if (firstTry) {
+        log.atDebug()
+            .addKeyValue("service", route.name)
+            .addKeyValue("requestId", requestId)
+            .addKeyValue("error", why)
+            .log("connection failed; retrying on another instance");
         send(instance, why);
       } else {
-        finish(new RpcException(502, route.name + " unreachable: " + why));
+        unreachable(why);
       }
     }
   }

@@ -34,7 +34,11 @@ public final class Gateway {
     Context discovery = vertx.getOrCreateContext();
     ConsulClient consul = new ConsulClient(vertx, settings);
     ProxyHandler proxy = new ProxyHandler(vertx, settings);
-    ServiceServer server = ServiceServer.create(vertx, config, ERROR_ID, proxy);
+    ServiceServer server =
+        ServiceServer.create(vertx, config, ERROR_ID, proxy)
+            .adminOn(settings.adminPort())
+            .onConnection(
+                connection -> ClientConnections.current(vertx, settings).accepted(connection));
     GatewayMetrics metrics = new GatewayMetrics(server.registry());
     RoutingTable table = new RoutingTable(discovery, consul, settings, metrics);
     proxy.bind(server, table, metrics);
@@ -61,6 +65,11 @@ public final class Gateway {
 
   public int port() {
     return server.port();
+  }
+
+  /** Where {@code /health/*} and {@code /metrics} are served (not on {@link #port()}). */
+  public int adminPort() {
+    return server.adminPort();
   }
 
   public GatewaySettings settings() {

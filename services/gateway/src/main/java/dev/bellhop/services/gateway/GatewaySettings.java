@@ -4,7 +4,10 @@ import dev.bellhop.services.common.server.ServiceConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The gateway's own settings, read from the environment next to the common ones ({@code PORT},
@@ -15,6 +18,10 @@ import java.util.Locale;
  * without a scheme, {@code CONSUL_HTTP_TOKEN} (or {@code CONSUL_HTTP_TOKEN_FILE}), {@code
  * CONSUL_CACERT} (PEM file trusted for https), {@code CONSUL_HTTP_SSL_VERIFY=false} to skip
  * verification.
+ *
+ * <p>What is published: GATEWAY_NAMESPACES or POD_NAMESPACE ({@link Publication}). Whose {@code
+ * X-Forwarded-For} is believed: GATEWAY_TRUSTED_PROXIES ({@link ClientAddress}). How long a caller
+ * may take: GATEWAY_REQUEST_READ_TIMEOUT_MS, GATEWAY_IDLE_TIMEOUT_MS ({@link ClientConnections}).
  */
 public record GatewaySettings(
     String consulHost,
@@ -31,7 +38,18 @@ public record GatewaySettings(
     Balancing balancing,
     int outlierConsecutiveFailures,
     long outlierEjectionMillis,
-    int maxBodyBytes) {
+    int maxBodyBytes,
+    Set<String> namespaces,
+    ClientAddress clientAddress,
+    int adminPort,
+    long requestReadTimeoutMillis,
+    long idleTimeoutMillis) {
+
+  /**
+   * Health and metrics (ADMIN_PORT; 0: any free port): not the public port, which the Ingress
+   * routes to. 9090, as the gateway's Prometheus annotation says.
+   */
+  public static final int DEFAULT_ADMIN_PORT = 9090;
 
   public enum Balancing {
     LEAST_OUTSTANDING,
@@ -112,12 +130,50 @@ public record GatewaySettings(
             balancing,
             positive(config, "GATEWAY_OUTLIER_FAILURES", 5),
             positive(config, "GATEWAY_OUTLIER_EJECT_MS", 10_000),
-            config.maxBodyBytes());
+            config.maxBodyBytes(),
+            namespaces(config),
+            new ClientAddress(List.of(config.env("GATEWAY_TRUSTED_PROXIES", "").split(","))),
+            config.envInt("ADMIN_PORT", DEFAULT_ADMIN_PORT),
+            positive(config, "GATEWAY_REQUEST_READ_TIMEOUT_MS", 20_000),
+            positive(config, "GATEWAY_IDLE_TIMEOUT_MS", 120_000));
+    if (settings.adminPort() < 0 || settings.adminPort() > 65535) {
+      throw new IllegalArgumentException("ADMIN_PORT out of range: " + settings.adminPort());
+    }
     if (settings.watchWaitSeconds() > 600) {
       throw new IllegalArgumentException(
           "CONSUL_WATCH_WAIT_SECONDS is at most 600 (Consul's limit)");
     }
     return settings;
+  }
+
+  /**
+   * GATEWAY_NAMESPACES (comma-separated; {@code *}: every namespace), else POD_NAMESPACE (the chart
+   * sets it from the downward API): the namespaces whose HotelServices are published. No default: a
+   * gateway that does not know whose services it publishes does not start.
+   */
+  private static Set<String> namespaces(ServiceConfig config) {
+    String list = config.env("GATEWAY_NAMESPACES", config.env("POD_NAMESPACE", null));
+    if (list == null) {
+      throw new IllegalArgumentException(
+          "GATEWAY_NAMESPACES (or POD_NAMESPACE) must name the namespaces whose HotelServices the"
+              + " gateway publishes (* for all)");
+    }
+    Set<String> names = new TreeSet<>();
+    for (String name : list.split(",")) {
+      if (!name.isBlank()) {
+        names.add(name.trim());
+      }
+    }
+    if (names.contains("*")) {
+      if (names.size() > 1) {
+        throw new IllegalArgumentException("GATEWAY_NAMESPACES: * stands alone, got " + list);
+      }
+      return Set.of();
+    }
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("GATEWAY_NAMESPACES: no namespace in \"" + list + "\"");
+    }
+    return Set.copyOf(names);
   }
 
   private static int positive(ServiceConfig config, String key, int fallback) {

@@ -26,9 +26,12 @@ import org.slf4j.LoggerFactory;
  *   <li>Which services exist: one blocking watch on {@code /v1/catalog/services}. A name not in it
  *       answers 404 at once, without a round trip to Consul. Until that watch first answers the
  *       gateway is not ready and every call gets 503.
- *   <li>Where a service runs: one blocking watch on {@code /v1/health/service/<name>?passing=true}
- *       per service in use, started by the first request for it, stopped when the service leaves
- *       the catalog or has had no request for {@code GATEWAY_WATCH_IDLE_MS}.
+ *   <li>Where a service runs: one blocking watch on {@code /v1/health/service/<name>} per service
+ *       in use, started by the first request for it, stopped when the service leaves the catalog or
+ *       has had no request for {@code GATEWAY_WATCH_IDLE_MS}. Only the instances {@link
+ *       Publication} publishes count: a name with none (Consul itself, someone else's service,
+ *       another namespace's) answers the same 404 as a name Consul does not know; one whose
+ *       published instances are all failing answers 503.
  *   <li>While Consul is unreachable every watch retries and the last known table stays in use.
  * </ul>
  *
@@ -41,6 +44,7 @@ final class RoutingTable {
   private final ConsulClient consul;
   private final GatewaySettings settings;
   private final GatewayMetrics metrics;
+  private final Publication publication;
   private final Map<String, ServiceRoute> routes = new ConcurrentHashMap<>();
   private final Promise<Void> catalogLoaded = Promise.promise();
   private volatile Set<String> services; // null until Consul first answered
@@ -54,6 +58,7 @@ final class RoutingTable {
     this.consul = consul;
     this.settings = settings;
     this.metrics = metrics;
+    this.publication = new Publication(settings.namespaces());
     metrics.routingTable(this);
   }
 
@@ -97,36 +102,47 @@ final class RoutingTable {
   /**
    * The route to {@code service}, its watch started on first use.
    *
-   * @throws RpcException 503 before Consul first answered, 404 for a service Consul does not know
+   * @throws RpcException 503 before Consul first answered; 404 for a service Consul does not know,
+   *     or (once its watch answered) one with no published instance
    */
   ServiceRoute route(String service) {
     ServiceRoute route = routes.get(service);
-    if (route != null) {
-      return route;
+    if (route == null) {
+      Set<String> known = services;
+      if (known == null) {
+        throw RpcException.unavailable("service discovery not ready: Consul has not answered yet");
+      }
+      if (!known.contains(service)) {
+        throw notFound(service);
+      }
+      route = routes.computeIfAbsent(service, this::watch);
     }
-    Set<String> known = services;
-    if (known == null) {
-      throw RpcException.unavailable("service discovery not ready: Consul has not answered yet");
+    if (route.isLoaded() && !route.published()) {
+      throw notFound(service);
     }
-    if (!known.contains(service)) {
-      throw RpcException.notFound("service not found: " + service);
-    }
-    return routes.computeIfAbsent(service, this::watch);
+    return route;
+  }
+
+  /**
+   * The one answer for a service the gateway does not publish, whether Consul lists it or not: a
+   * caller cannot tell which services exist behind it.
+   */
+  static RpcException notFound(String service) {
+    return RpcException.notFound("service not found: " + service);
   }
 
   private ServiceRoute watch(String service) {
     ServiceRoute route = new ServiceRoute(service, settings, metrics);
-    String path =
-        "/v1/health/service/"
-            + URLEncoder.encode(service, StandardCharsets.UTF_8)
-            + "?passing=true";
+    // Every instance, not ?passing=true: whether a service is published (404) or only failing
+    // (503) depends on the published instances that are not passing too.
+    String path = "/v1/health/service/" + URLEncoder.encode(service, StandardCharsets.UTF_8);
     route.watch =
         new ConsulWatch(
             context,
             consul,
             path,
             settings.watchWaitSeconds(),
-            body -> route.update(parseInstances(body)),
+            body -> route.update(parseInstances(body, publication)),
             metrics::consulError);
     metrics.watching(route);
     log.atInfo().addKeyValue("service", service).log("watching service");
@@ -136,18 +152,26 @@ final class RoutingTable {
     return route;
   }
 
+  /** What a health watch found: how many published instances, and those of them that pass. */
+  record Instances(int published, List<Instance> passing) {}
+
   /**
-   * Consul's health entries: the service's address, else its node's; sorted by ID for stable
-   * rotation.
+   * Consul's health entries, the published ones only: the service's address, else its node's;
+   * passing ones sorted by ID for stable rotation.
    */
-  static List<Instance> parseInstances(Buffer body) {
+  static Instances parseInstances(Buffer body, Publication publication) {
     JsonArray entries = new JsonArray(body);
     List<Instance> instances = new ArrayList<>(entries.size());
+    int published = 0;
     for (int i = 0; i < entries.size(); i++) {
       JsonObject entry = entries.getJsonObject(i);
       JsonObject service = entry.getJsonObject("Service");
       JsonObject node = entry.getJsonObject("Node");
-      if (service == null) {
+      if (service == null || !publication.publishes(service)) {
+        continue;
+      }
+      published++;
+      if (!Publication.passing(service.getString("ID"), entry.getJsonArray("Checks"))) {
         continue;
       }
       String address = service.getString("Address");
@@ -164,7 +188,7 @@ final class RoutingTable {
               nodeName + "/" + service.getString("ID", address + ":" + port), address, port));
     }
     instances.sort(Comparator.comparing(instance -> instance.id));
-    return instances;
+    return new Instances(published, instances);
   }
 
   private void catalogChanged(Buffer body) {

@@ -30,6 +30,7 @@ final class ServiceRoute {
   private final AtomicInteger next = new AtomicInteger();
   private final Promise<Void> loaded = Promise.promise();
   private volatile List<Instance> instances = List.of();
+  private volatile boolean published;
   private volatile long lastUsedNanos = System.nanoTime();
   ConsulWatch watch; // set and used on the discovery context
 
@@ -53,6 +54,11 @@ final class ServiceRoute {
     return instances;
   }
 
+  /** Whether Consul lists a published instance of this service, passing or not. */
+  boolean published() {
+    return published;
+  }
+
   void touch(long nowNanos) {
     if (nowNanos - lastUsedNanos
         > 1_000_000_000L) { // a write a second at most, not one per request
@@ -65,7 +71,9 @@ final class ServiceRoute {
   }
 
   /** Replaces the instance list; instances already known keep their counters and ejection. */
-  void update(List<Instance> fresh) {
+  void update(RoutingTable.Instances found) {
+    List<Instance> fresh = found.passing();
+    published = found.published() > 0;
     Map<String, Instance> known = new HashMap<>();
     for (Instance instance : instances) {
       known.put(instance.id + "|" + instance.key, instance);

@@ -165,7 +165,8 @@ class GatewayConsulOutageIT {
       int whileDown = load.ok.get();
       await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() > whileDown + 300);
       assertThat(gateway.routedInstances()).isEqualTo(instances);
-      assertThat(call(gateway.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status())
+      assertThat(
+              call(gateway.adminPort(), HttpMethod.GET, "/health/ready", null, Map.of()).status())
           .isEqualTo(200);
       // The catalog is remembered too: unknown names are still 404, known ones routed.
       assertThat(post(gateway.port(), "/never-registered/call", "{}").status()).isEqualTo(404);
@@ -196,7 +197,7 @@ class GatewayConsulOutageIT {
   }
 
   static double consulErrors() {
-    String text = call(gateway.port(), HttpMethod.GET, "/metrics", null, Map.of()).body();
+    String text = call(gateway.adminPort(), HttpMethod.GET, "/metrics", null, Map.of()).body();
     for (String line : text.split("\n")) {
       if (line.startsWith("gateway_consul_errors_total{")) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));

@@ -61,7 +61,7 @@ class GatewayRoutingIT {
                     .send(
                         java.net.http.HttpRequest.newBuilder(
                                 java.net.URI.create(
-                                    "http://127.0.0.1:" + gateway.port() + "/health/live"))
+                                    "http://127.0.0.1:" + gateway.adminPort() + "/health/live"))
                             .timeout(Duration.ofSeconds(2))
                             .build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString())
@@ -252,10 +252,13 @@ class GatewayRoutingIT {
   }
 
   @Test
-  void otherHttpMethodsAre405() {
+  void otherHttpMethodsAre405() throws Exception {
+    Backend b = backend("verbs");
+    register(consul(), "verbs", "verbs-1", b.port(), "passing");
+    awaitRouted("/verbs/ping");
     for (HttpMethod method :
         List.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH)) {
-      Reply reply = call(gateway.port(), method, "/echo/ping", null, Map.of());
+      Reply reply = call(gateway.port(), method, "/verbs/ping", null, Map.of());
       assertError(reply, 405, method.name());
       assertThat(reply.headers().get("allow")).isEqualTo("POST");
     }
@@ -426,25 +429,25 @@ class GatewayRoutingIT {
     assertThat(metric("gateway_upstream_errors_total", "kind=\"connect\"", "upstream=\"retry\""))
         .isEqualTo(3);
 
-    // The only instance unreachable: 502 after one retry is impossible, so the error names it.
+    // The only instance unreachable: no other to retry on, so 502 (naming the service only).
     deregister(consul(), "retry-live");
     await()
         .atMost(Duration.ofSeconds(1))
         .pollInterval(Duration.ofMillis(10))
         .until(() -> metric("gateway_routing_service_instances", "upstream=\"retry\"") == 1);
-    assertError(post(gateway.port(), "/retry/call", "{}"), 502, "retry unreachable");
+    assertError(post(gateway.port(), "/retry/call", "{}"), 502, "upstream retry unreachable");
   }
 
   @Test
-  void healthAndMetrics() throws Exception {
+  void healthAndMetricsOnTheAdminPortOnly() throws Exception {
     Backend b = backend("metered");
     register(consul(), "metered", "metered-1", b.port(), "passing");
     awaitRouted("/metered/call");
-    assertThat(call(gateway.port(), HttpMethod.GET, "/health/live", null, Map.of()).status())
+    assertThat(call(gateway.adminPort(), HttpMethod.GET, "/health/live", null, Map.of()).status())
         .isEqualTo(200);
-    assertThat(call(gateway.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status())
+    assertThat(call(gateway.adminPort(), HttpMethod.GET, "/health/ready", null, Map.of()).status())
         .isEqualTo(200);
-    String metrics = call(gateway.port(), HttpMethod.GET, "/metrics", null, Map.of()).body();
+    String metrics = call(gateway.adminPort(), HttpMethod.GET, "/metrics", null, Map.of()).body();
     assertThat(metrics)
         .containsPattern(
             "gateway_requests_seconds_count\\{code=\"200\",service=\"gateway\",upstream=\"metered\"} [1-9]")
@@ -454,6 +457,22 @@ class GatewayRoutingIT {
         .contains("gateway_routing_services")
         .contains("gateway_routing_service_instances{service=\"gateway\",upstream=\"metered\"} 1.0")
         .contains("gateway_consul_errors_total");
+
+    // The public port (the one the Ingress routes to) has no such endpoints, whatever the method.
+    assertThat(gateway.adminPort()).isNotEqualTo(gateway.port());
+    for (String path : List.of("/metrics", "/health/ready", "/health/live")) {
+      for (HttpMethod method : List.of(HttpMethod.GET, HttpMethod.POST)) {
+        Reply reply =
+            call(
+                gateway.port(),
+                method,
+                path,
+                method == HttpMethod.POST ? "{}" : null,
+                Map.of("content-type", "application/json"));
+        assertError(reply, 404, "service not found");
+        assertThat(reply.body()).doesNotContain("gateway_", "READY", "UP");
+      }
+    }
   }
 
   @Test
@@ -477,7 +496,7 @@ class GatewayRoutingIT {
           .until(() -> stopping.server().inFlight() == 0);
       // Proxied calls are timed once, by gateway_requests_seconds; the common timer sees only the
       // gateway's own endpoints (none called yet: this scrape is recorded once it is answered).
-      assertThat(call(stopping.port(), HttpMethod.GET, "/metrics", null, Map.of()).body())
+      assertThat(call(stopping.adminPort(), HttpMethod.GET, "/metrics", null, Map.of()).body())
           .containsPattern(
               "gateway_requests_seconds_count\\{code=\"200\",service=\"gateway\",upstream=\"draining\"} [1-9]")
           .doesNotContain("rpc_server_requests_seconds_count");
@@ -507,9 +526,9 @@ class GatewayRoutingIT {
         port = socket.getLocalPort();
       }
       Gateway lonely = GatewayTestSupport.startGateway(other, "127.0.0.1:" + port, Map.of());
-      assertThat(call(lonely.port(), HttpMethod.GET, "/health/live", null, Map.of()).status())
+      assertThat(call(lonely.adminPort(), HttpMethod.GET, "/health/live", null, Map.of()).status())
           .isEqualTo(200);
-      assertThat(call(lonely.port(), HttpMethod.GET, "/health/ready", null, Map.of()).status())
+      assertThat(call(lonely.adminPort(), HttpMethod.GET, "/health/ready", null, Map.of()).status())
           .isEqualTo(503);
       assertError(post(lonely.port(), "/echo/ping", "{}"), 503, "Consul has not answered");
       lonely.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -523,7 +542,7 @@ class GatewayRoutingIT {
    * key="value"}); -1 if none.
    */
   static double metric(String name, String... labels) {
-    String text = call(gateway.port(), HttpMethod.GET, "/metrics", null, Map.of()).body();
+    String text = call(gateway.adminPort(), HttpMethod.GET, "/metrics", null, Map.of()).body();
     for (String line : text.split("\n")) {
       if (line.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(line::contains)) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));

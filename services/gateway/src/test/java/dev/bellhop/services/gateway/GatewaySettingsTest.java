@@ -4,12 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bellhop.services.common.server.ServiceConfig;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class GatewaySettingsTest {
+  /** {@code env} in a pod of namespace {@code hotel} (the chart's POD_NAMESPACE). */
   private static GatewaySettings settings(Map<String, String> env) {
-    return GatewaySettings.from(ServiceConfig.from("gateway", 8080, env));
+    Map<String, String> inPod = new HashMap<>(env);
+    inPod.putIfAbsent("POD_NAMESPACE", "hotel");
+    return GatewaySettings.from(ServiceConfig.from("gateway", 8080, inPod));
+  }
+
+  @Test
+  void publishesItsOwnNamespaceUnlessToldOtherwise() {
+    assertThat(settings(Map.of()).namespaces()).containsExactly("hotel");
+    assertThat(settings(Map.of("GATEWAY_NAMESPACES", "shop, hotel,")).namespaces())
+        .containsExactlyInAnyOrder("shop", "hotel");
+    assertThat(settings(Map.of("GATEWAY_NAMESPACES", "*")).namespaces()).isEmpty();
+    assertThatThrownBy(() -> GatewaySettings.from(ServiceConfig.from("gateway", 8080, Map.of())))
+        .hasMessageContaining("GATEWAY_NAMESPACES");
+    assertThatThrownBy(() -> settings(Map.of("GATEWAY_NAMESPACES", "*,hotel")))
+        .hasMessageContaining("alone");
   }
 
   @Test
@@ -42,5 +58,19 @@ class GatewaySettingsTest {
         .hasMessageContaining("GATEWAY_BALANCER");
     assertThatThrownBy(() -> settings(Map.of("GATEWAY_TIMEOUT_MS", "0")))
         .hasMessageContaining("GATEWAY_TIMEOUT_MS");
+    assertThatThrownBy(() -> settings(Map.of("ADMIN_PORT", "70000")))
+        .hasMessageContaining("ADMIN_PORT");
+    assertThatThrownBy(() -> settings(Map.of("GATEWAY_REQUEST_READ_TIMEOUT_MS", "0")))
+        .hasMessageContaining("GATEWAY_REQUEST_READ_TIMEOUT_MS");
+    assertThatThrownBy(() -> settings(Map.of("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8,ingress")))
+        .hasMessageContaining("GATEWAY_TRUSTED_PROXIES");
+  }
+
+  @Test
+  void exposureDefaults() {
+    GatewaySettings plain = settings(Map.of());
+    assertThat(plain.adminPort()).isEqualTo(9090);
+    assertThat(plain.requestReadTimeoutMillis()).isEqualTo(20_000);
+    assertThat(plain.idleTimeoutMillis()).isEqualTo(120_000);
   }
 }

@@ -26,9 +26,40 @@ final class GatewayTestSupport {
     }
   }
 
-  /** One instance on the synthetic node, with one check (passing or critical). */
+  /** The namespace the test gateways publish (GATEWAY_NAMESPACES), unless a test says otherwise. */
+  static final String NAMESPACE = "hotel";
+
+  /** The meta Bellhop's operator writes on an instance of a HotelService in {@code namespace}. */
+  static JsonObject bellhopMeta(String namespace) {
+    return new JsonObject()
+        .put("managed-by", "bellhop")
+        .put("bellhop-cluster", "default")
+        .put("k8s-namespace", namespace)
+        .put("hotelservice", "test")
+        .put("k8s-pod", "pod")
+        .put("k8s-pod-uid", "uid");
+  }
+
+  /**
+   * One instance on the synthetic node, as Bellhop registers it for a HotelService of {@link
+   * #NAMESPACE}, with one check (passing or critical).
+   */
   static void register(
       TestConsulCluster cluster, String service, String id, int port, String status) {
+    register(cluster, service, id, port, status, bellhopMeta(NAMESPACE));
+  }
+
+  /**
+   * One instance on the synthetic node with the given service meta and, unless {@code status} is
+   * null, one check of its own.
+   */
+  static void register(
+      TestConsulCluster cluster,
+      String service,
+      String id,
+      int port,
+      String status,
+      JsonObject meta) {
     JsonObject registration =
         new JsonObject()
             .put("Node", NODE)
@@ -41,15 +72,17 @@ final class GatewayTestSupport {
                     .put("Service", service)
                     .put("Address", "127.0.0.1")
                     .put("Port", port)
-                    .put("Meta", new JsonObject().put("managed-by", "bellhop")))
-            .put(
-                "Check",
-                new JsonObject()
-                    .put("Node", NODE)
-                    .put("CheckID", "bellhop:" + id)
-                    .put("Name", "pod ready")
-                    .put("Status", status)
-                    .put("ServiceID", id));
+                    .put("Meta", meta));
+    if (status != null) {
+      registration.put(
+          "Check",
+          new JsonObject()
+              .put("Node", NODE)
+              .put("CheckID", "bellhop:" + id)
+              .put("Name", "pod ready")
+              .put("Status", status)
+              .put("ServiceID", id));
+    }
     cluster.httpPut("/v1/catalog/register", registration.encode());
   }
 
@@ -65,6 +98,8 @@ final class GatewayTestSupport {
     env.put("CONSUL_HTTP_ADDR", consulAddress);
     env.put("CONSUL_WATCH_WAIT_SECONDS", "20");
     env.put("DRAIN_TIMEOUT_MS", "1000");
+    env.put("GATEWAY_NAMESPACES", NAMESPACE);
+    env.put("ADMIN_PORT", "0");
     env.putAll(extra);
     return Gateway.start(vertx, ServiceConfig.from("gateway", 0, env))
         .toCompletionStage()

@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -64,6 +65,12 @@ public final class ServiceServer {
   private final List<String> deployments = new CopyOnWriteArrayList<>();
   private final Promise<Void> stopped = Promise.promise();
   private volatile int actualPort = -1;
+
+  /** Every connection the service port accepts, when a handler asked for them. */
+  private volatile Handler<HttpConnection> connections;
+
+  /** The admin listener's port: -1 without one, 0 for any free port until it listens. */
+  private volatile int adminPort = -1;
 
   /** Every request but the common endpoints, when the server was created with one (the gateway). */
   private final Handler<HttpServerRequest> others;
@@ -128,6 +135,32 @@ public final class ServiceServer {
     return new ServiceServer(vertx, config, errorId, others);
   }
 
+  /**
+   * Serves the common endpoints (health, metrics) on a listener of their own on {@code port} (0:
+   * any free port), and no longer on the service port: the gateway's service port is public (the
+   * Ingress routes to it), its probes and metrics are not. Only for a server created with a handler
+   * of its own, which then gets every request of the service port; call before {@link #start()}.
+   */
+  public ServiceServer adminOn(int port) {
+    if (others == null) {
+      throw new IllegalStateException("an admin port needs a server with a handler of its own");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("admin port out of range: " + port);
+    }
+    adminPort = port;
+    return this;
+  }
+
+  /**
+   * {@code handler} sees every connection the service port accepts (on its event loop), before its
+   * first request: the gateway bounds how long a caller may take. Call before {@link #start()}.
+   */
+  public ServiceServer onConnection(Handler<HttpConnection> handler) {
+    this.connections = handler;
+    return this;
+  }
+
   /** Registers a method; may be called after start (requests before {@link #ready()} get 503). */
   public ServiceServer method(String name, RpcHandler handler) {
     methods.put(name, handler);
@@ -145,6 +178,11 @@ public final class ServiceServer {
 
   public int port() {
     return actualPort;
+  }
+
+  /** The port health and metrics are served on: {@link #port()} unless {@link #adminOn}. */
+  public int adminPort() {
+    return adminPort < 0 ? actualPort : adminPort;
   }
 
   public String errorId() {
@@ -174,28 +212,43 @@ public final class ServiceServer {
     // with PORT=0 every instance would get its own, so a random port gets a single listener.
     int instances = config.port() == 0 ? 1 : config.eventLoops();
     for (int i = 0; i < instances; i++) {
-      all.add(listenOne(config.port()));
+      all.add(listenOne(config.port(), false));
     }
-    return Future.all(all)
+    // Probes and scrapes are a few a second: one listener is plenty.
+    Future<Integer> admin = adminPort < 0 ? Future.succeededFuture(-1) : listenOne(adminPort, true);
+    return Future.all(Future.all(all), admin)
         .map(
             v -> {
               actualPort = all.get(0).result();
+              if (adminPort >= 0) {
+                adminPort = admin.result();
+              }
               log.atInfo()
                   .addKeyValue("bind", config.bindAddress())
                   .addKeyValue("port", actualPort)
+                  .addKeyValue("adminPort", adminPort())
                   .addKeyValue("listeners", all.size())
                   .log("listening");
               return this;
             });
   }
 
-  private Future<Integer> listenOne(int port) {
+  /**
+   * One listener: the service port's (the router, or the handler of the server's own), or the admin
+   * port's (the router, for the common endpoints). While stopping, the service port closes new
+   * connections; the admin port keeps answering, so that readiness reads 503.
+   */
+  private Future<Integer> listenOne(int port, boolean admin) {
     Promise<Integer> listening = Promise.promise();
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(config.bindAddress())
             .setPort(port)
-            .setCompressionSupported(false);
+            .setCompressionSupported(false)
+            // Watching for an h2c upgrade, Vert.x shows a connection only once its first request's
+            // head is complete: a handler of connections would miss a head sent slowly. No Bellhop
+            // client speaks h2c.
+            .setHttp2ClearTextEnabled(admin || connections == null);
     vertx
         .deployVerticle(
             new AbstractVerticle() {
@@ -205,11 +258,17 @@ public final class ServiceServer {
                     .createHttpServer(options)
                     .connectionHandler(
                         connection -> {
+                          if (admin) {
+                            return;
+                          }
                           if (stopping.get()) {
                             connection.close(); // stopped accepting: the client retries elsewhere
+                          } else if (connections != null) {
+                            connections.handle(connection);
                           }
                         })
-                    .requestHandler(others == null ? router : ServiceServer.this::dispatchRequest)
+                    .requestHandler(
+                        admin || others == null ? router : ServiceServer.this::dispatchRequest)
                     .listen()
                     .onSuccess(
                         server -> {
@@ -316,9 +375,12 @@ public final class ServiceServer {
     ctx.next();
   }
 
-  /** With a handler for the other requests: the common endpoints to the router, the rest to it. */
+  /**
+   * With a handler for the other requests: the common endpoints to the router (unless they have a
+   * port of their own), the rest to it.
+   */
   private void dispatchRequest(HttpServerRequest request) {
-    if (request.method() == HttpMethod.GET && isCommonEndpoint(request.path())) {
+    if (adminPort < 0 && request.method() == HttpMethod.GET && isCommonEndpoint(request.path())) {
       router.handle(request);
     } else {
       others.handle(request);

@@ -6,6 +6,7 @@ import dev.bellhop.services.common.server.StatusTimers;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -81,10 +82,17 @@ final class Exchange implements Handler<Void> {
                 "no route for " + path + ": expected /[service]/[method] or /rpc"));
         return;
       }
+      ServiceRoute route;
       try {
-        context.table().route(target.service());
+        route = context.table().route(target.service());
       } catch (RpcException e) {
         reject(e);
+        return;
+      }
+      if (request.method() != HttpMethod.POST && !route.isLoaded()) {
+        // Whether it is published is not known until its watch first answers: a 405 now would
+        // tell a caller that Consul lists it (consul, another tenant's service).
+        reject(RoutingTable.notFound(target.service()));
         return;
       }
     }

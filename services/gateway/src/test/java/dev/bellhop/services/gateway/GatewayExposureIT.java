@@ -116,6 +116,23 @@ class GatewayExposureIT {
     }
   }
 
+  /**
+   * A GET is refused either way, but a 405 for a service Consul lists, before its watch has
+   * answered, would tell that it exists: the first GET of it is the unknown name's 404 too.
+   */
+  @Test
+  void aGetOfAnUnpublishedServiceIsTheUnknownNames404FromTheFirst() throws Exception {
+    Backend foreign = backend("foreign-get");
+    register(consul(), "foreign-get", "foreign-get-1", foreign.port(), "passing", new JsonObject());
+    awaitInCatalog("foreign-get");
+    Reply unknown = call(gateway.port(), HttpMethod.GET, "/never-registered/call", null, Map.of());
+    for (int i = 0; i < 3; i++) {
+      Reply reply = call(gateway.port(), HttpMethod.GET, "/foreign-get/call", null, Map.of());
+      assertError(reply, 404, "service not found: foreign-get");
+      assertThat(reply.body().replace("foreign-get", "never-registered")).isEqualTo(unknown.body());
+    }
+  }
+
   @Test
   void aServiceNotRegisteredByBellhopIsNotPublished() throws Exception {
     Backend foreign = backend("foreign");

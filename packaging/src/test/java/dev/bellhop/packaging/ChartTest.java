@@ -170,6 +170,7 @@ class ChartTest {
     values.put("operator.clusterId", "eu-west");
     values.put("operator.consulReadbackSeconds", "0");
     values.put("consul.servers", "5");
+    values.put("consul.resources.limits.memory", "1Gi");
     values.put("consul.acl.enabled", "true");
     values.put("consul.tls.enabled", "true");
     values.put("consul.tls.secretName", "consul-tls");
@@ -215,6 +216,8 @@ class ChartTest {
 
     ConsulCluster consul = Charts.ofType(objects, ConsulCluster.class).get(0);
     assertThat(consul.getSpec().getServers()).isEqualTo(5);
+    assertThat(consul.getSpec().getResources().getLimits().get("memory").toString())
+        .isEqualTo("1Gi");
     assertThat(consul.getSpec().getAcl().getEnabled()).isTrue();
     assertThat(consul.getSpec().getTls().getSecretName()).isEqualTo("consul-tls");
 

@@ -2,6 +2,9 @@ package dev.bellhop.operator.consulcluster;
 
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -29,7 +32,9 @@ record ClusterSettings(
     boolean ui,
     String uiServiceType,
     Duration rolloutPace,
-    Duration rolloutStallAfter) {
+    Duration rolloutStallAfter,
+    ResourceRequirements serverResources,
+    ResourceRequirements agentResources) {
 
   static final String DEFAULT_IMAGE = "hashicorp/consul:1.8.7";
   static final int DEFAULT_SERVERS = 3;
@@ -46,6 +51,15 @@ record ClusterSettings(
    * A Consul server restarts and catches up in seconds; 5 min covers an image pull on a slow node.
    */
   static final Duration DEFAULT_ROLLOUT_STALL_AFTER = Duration.ofMinutes(5);
+
+  /**
+   * Burstable, not BestEffort (evicted first under node pressure): requests for scheduling, a
+   * memory limit, and no CPU limit, as CFS throttling delays raft heartbeats and a throttled server
+   * loses its leadership. A server of a small cluster holds well under 128Mi.
+   */
+  static final ResourceRequirements DEFAULT_SERVER_RESOURCES = resources("100m", "128Mi", "512Mi");
+
+  static final ResourceRequirements DEFAULT_AGENT_RESOURCES = resources("50m", "64Mi", "256Mi");
 
   private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
 
@@ -90,7 +104,19 @@ record ClusterSettings(
             : duration(spec.getRollout().getPace()),
         spec.getRollout() == null || duration(spec.getRollout().getStallAfter()) == null
             ? DEFAULT_ROLLOUT_STALL_AFTER
-            : duration(spec.getRollout().getStallAfter()));
+            : duration(spec.getRollout().getStallAfter()),
+        spec.getResources() == null ? DEFAULT_SERVER_RESOURCES : spec.getResources(),
+        spec.getAgents() == null || spec.getAgents().getResources() == null
+            ? DEFAULT_AGENT_RESOURCES
+            : spec.getAgents().getResources());
+  }
+
+  private static ResourceRequirements resources(String cpu, String memory, String memoryLimit) {
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity(cpu))
+        .addToRequests("memory", new Quantity(memory))
+        .addToLimits("memory", new Quantity(memoryLimit))
+        .build();
   }
 
   /**

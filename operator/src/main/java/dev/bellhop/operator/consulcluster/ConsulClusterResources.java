@@ -545,6 +545,7 @@ public final class ConsulClusterResources {
         .withPorts(ports)
         .withVolumeMounts(mounts)
         .withReadinessProbe(readinessProbe())
+        .withResources(server ? s.serverResources() : s.agentResources())
         // What Pod Security "restricted" asks of every container.
         .withNewSecurityContext()
         .withAllowPrivilegeEscalation(false)

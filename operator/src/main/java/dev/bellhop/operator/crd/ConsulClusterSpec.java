@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 /**
  * {@code ConsulCluster.spec}; every field is optional, the defaults make a secure 3-server cluster.
@@ -26,6 +27,11 @@ public class ConsulClusterSpec {
   @JsonPropertyDescription("Consul datacenter name. Default dc1.")
   @Pattern(FieldRules.DATACENTER)
   private String datacenter;
+
+  @JsonPropertyDescription(
+      "The servers' container resources. Default requests cpu 100m, memory 128Mi; limits memory"
+          + " 512Mi, no CPU limit.")
+  private ResourceRequirements resources;
 
   @JsonPropertyDescription("Client agents on every node (a DaemonSet).")
   private Agents agents;
@@ -49,6 +55,14 @@ public class ConsulClusterSpec {
       "How Bellhop rolls server-restarting changes: one server at a time, each step gated on "
           + "Consul's autopilot health, the leader last.")
   private Rollout rollout;
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
 
   public Integer getServers() {
     return servers;
@@ -134,6 +148,19 @@ public class ConsulClusterSpec {
     @JsonPropertyDescription(
         "Run a client agent on every node, reached by that node's pods through the Service <name>-agent (HTTP 8500, DNS 8600); agents roll after the servers. Default false.")
     private Boolean enabled;
+
+    @JsonPropertyDescription(
+        "The agents' container resources. Default requests cpu 50m, memory 64Mi; limits memory"
+            + " 256Mi, no CPU limit.")
+    private ResourceRequirements resources;
+
+    public ResourceRequirements getResources() {
+      return resources;
+    }
+
+    public void setResources(ResourceRequirements resources) {
+      this.resources = resources;
+    }
 
     public Boolean getEnabled() {
       return enabled;

@@ -13,6 +13,8 @@ import dev.bellhop.operator.testing.RunningOperator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -164,6 +166,14 @@ class ConsulClusterReconcilerIT {
     assertThat(podSpec.getSecurityContext().getRunAsNonRoot()).isTrue();
     Container c = consulContainer(sts);
     assertThat(c.getImage()).isEqualTo("hashicorp/consul:1.8.7");
+    assertThat(c.getResources().getRequests())
+        .as("Burstable, not BestEffort")
+        .containsEntry("cpu", new Quantity("100m"))
+        .containsEntry("memory", new Quantity("128Mi"));
+    assertThat(c.getResources().getLimits())
+        .as("a memory limit, no CPU limit")
+        .containsOnlyKeys("memory")
+        .containsEntry("memory", new Quantity("512Mi"));
     assertThat(c.getCommand()).containsExactly("consul");
     assertThat(c.getArgs())
         .containsExactly(
@@ -569,12 +579,20 @@ class ConsulClusterReconcilerIT {
             spec -> {
               var agents = new ConsulClusterSpec.Agents();
               agents.setEnabled(true);
+              agents.setResources(
+                  new ResourceRequirementsBuilder()
+                      .addToRequests("cpu", new Quantity("20m"))
+                      .addToLimits("memory", new Quantity("100Mi"))
+                      .build());
               spec.setAgents(agents);
             }));
     DaemonSet ds =
         awaitObject(
             () -> client.apps().daemonSets().inNamespace(ns).withName("consul-agent").get());
     Container c = ds.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getResources().getRequests()).containsOnly(Map.entry("cpu", new Quantity("20m")));
+    assertThat(c.getResources().getLimits())
+        .containsOnly(Map.entry("memory", new Quantity("100Mi")));
     assertThat(c.getArgs())
         .containsExactly(
             "agent",

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -54,6 +55,26 @@ final class SlimPodStore extends LabelIndexedStore<Pod> {
       changedAt.values().removeIf(t -> now - t > FORGET_AFTER_NANOS);
     }
   }
+
+  /**
+   * Every field {@link #slim} keeps, as JSON paths: the one list to extend when a rule
+   * (registration, mapping, status) starts reading a pod field. {@code SlimPodStoreTest} holds
+   * {@link #slim} to it and runs the rules on full and slim pods alike.
+   */
+  static final Set<String> FIELDS =
+      Set.of(
+          "metadata.name",
+          "metadata.namespace",
+          "metadata.uid",
+          "metadata.resourceVersion",
+          "metadata.labels",
+          "metadata.deletionTimestamp",
+          "spec.nodeName",
+          "status.phase",
+          "status.podIP",
+          "status.hostIP",
+          "status.conditions[Ready].type",
+          "status.conditions[Ready].status");
 
   /** Plain setters, not builders: at start this runs once per pod of the cluster. */
   static Pod slim(Pod pod) {

@@ -291,15 +291,22 @@ public final class ConsulClusterResources {
 
   /** The client Service: the servers' HTTP(S) API and DNS, for applications and Bellhop's users. */
   static Service clientService(ClusterSettings s) {
+    return apiAndDns(s, s.clientServiceName(), SERVER, null);
+  }
+
+  /** A ClusterIP Service for the HTTP(S) API and DNS of the pods of {@code component}. */
+  private static Service apiAndDns(
+      ClusterSettings s, String name, String component, String internalTrafficPolicy) {
     return new ServiceBuilder()
         .withNewMetadata()
-        .withName(s.clientServiceName())
+        .withName(name)
         .withNamespace(s.namespace())
-        .withLabels(s.labels(SERVER))
+        .withLabels(s.labels(component))
         .endMetadata()
         .withNewSpec()
         .withType("ClusterIP")
-        .withSelector(s.selector(SERVER))
+        .withInternalTrafficPolicy(internalTrafficPolicy)
+        .withSelector(s.selector(component))
         .withPorts(
             s.tls()
                 ? port("https", HTTPS_PORT, HTTPS_PORT, "TCP")
@@ -356,24 +363,7 @@ public final class ConsulClusterResources {
    * the agents' host ports did, without the host ports Pod Security refuses.
    */
   static Service agentService(ClusterSettings s) {
-    return new ServiceBuilder()
-        .withNewMetadata()
-        .withName(s.agentName())
-        .withNamespace(s.namespace())
-        .withLabels(s.labels(AGENT))
-        .endMetadata()
-        .withNewSpec()
-        .withType("ClusterIP")
-        .withInternalTrafficPolicy("Local")
-        .withSelector(s.selector(AGENT))
-        .withPorts(
-            s.tls()
-                ? port("https", HTTPS_PORT, HTTPS_PORT, "TCP")
-                : port("http", HTTP_PORT, HTTP_PORT, "TCP"),
-            port("dns-tcp", DNS_PORT, DNS_PORT, "TCP"),
-            port("dns-udp", DNS_PORT, DNS_PORT, "UDP"))
-        .endSpec()
-        .build();
+    return apiAndDns(s, s.agentName(), AGENT, "Local");
   }
 
   static PodDisruptionBudget podDisruptionBudget(ClusterSettings s) {

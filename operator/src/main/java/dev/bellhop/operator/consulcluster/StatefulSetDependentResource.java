@@ -24,6 +24,20 @@ public class StatefulSetDependentResource extends OwnedDependentResource<Statefu
    */
   @Override
   protected StatefulSet build(ClusterSettings s) {
+    return statefulSet(s);
+  }
+
+  /** The revision the servers' pods have once rolled to these settings. */
+  static String revision(ClusterSettings s) {
+    return statefulSet(s)
+        .getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getAnnotations()
+        .get(ServerRoller.REVISION);
+  }
+
+  private static StatefulSet statefulSet(ClusterSettings s) {
     StatefulSet sts = ConsulClusterResources.statefulSet(s, ConsulClusterResources.rollingHash(s));
     var template = sts.getSpec().getTemplate();
     template
@@ -31,17 +45,6 @@ public class StatefulSetDependentResource extends OwnedDependentResource<Statefu
         .getAnnotations()
         .put(ServerRoller.REVISION, ConsulClusterResources.hash(JSON.asJson(template)));
     return sts;
-  }
-
-  /** The revision the servers' pods have once rolled to these settings. */
-  static String revision(ClusterSettings s) {
-    return new StatefulSetDependentResource()
-        .build(s)
-        .getSpec()
-        .getTemplate()
-        .getMetadata()
-        .getAnnotations()
-        .get(ServerRoller.REVISION);
   }
 
   /**

@@ -770,6 +770,15 @@ class ConsulClusterReconcilerIT {
         .withPath("/apis/apps/v1/namespaces/" + ns + "/statefulsets")
         .andReturn(500, "{\"kind\":\"Status\",\"status\":\"Failure\",\"message\":\"disk full\"}")
         .always();
+    // As the chart's RBAC does (update on consulclusters/status, no patch): the mock allows both.
+    running
+        .cluster()
+        .server()
+        .expect()
+        .patch()
+        .withPath("/apis/bellhop.dev/v1alpha1/namespaces/" + ns + "/consulclusters/consul/status")
+        .andReturn(403, "{\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"Forbidden\"}")
+        .always();
     create(consulCluster(ns, "consul", spec -> {}));
     eventually(
         () ->

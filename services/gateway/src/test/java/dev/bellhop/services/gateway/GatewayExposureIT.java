@@ -25,7 +25,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -43,30 +42,22 @@ class GatewayExposureIT {
   static final ConsulClusterExtension CONSUL =
       new ConsulClusterExtension(TestConsulCluster.builder().servers(1));
 
+  static GatewayFixture fixture;
   static Vertx vertx;
-  static Vertx gatewayVertx;
   static Gateway gateway;
-  static final List<Backend> backends = new ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
-    gatewayVertx = Vertx.vertx();
-    gateway =
-        GatewayTestSupport.startGateway(gatewayVertx, CONSUL.cluster().httpAddress(), Map.of());
-    await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().isReady());
+    fixture = GatewayFixture.start(CONSUL.cluster().httpAddress(), Map.of());
+    vertx = fixture.vertx;
+    gateway = fixture.gateway;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (fixture != null) {
+      fixture.close();
     }
-    for (Backend backend : backends) {
-      backend.close();
-    }
-    gatewayVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   static TestConsulCluster consul() {
@@ -74,9 +65,7 @@ class GatewayExposureIT {
   }
 
   static Backend backend(String name) throws Exception {
-    Backend backend = Backend.start(vertx, name);
-    backends.add(backend);
-    return backend;
+    return fixture.backend(name);
   }
 
   /**
@@ -258,7 +247,9 @@ class GatewayExposureIT {
     // Loopback as the Ingress controller's network: the address it appended is the caller.
     Gateway behindIngress =
         GatewayTestSupport.startGateway(
-            gatewayVertx, consul().httpAddress(), Map.of("GATEWAY_TRUSTED_PROXIES", "127.0.0.0/8"));
+            fixture.gatewayVertx,
+            consul().httpAddress(),
+            Map.of("GATEWAY_TRUSTED_PROXIES", "127.0.0.0/8"));
     try {
       await()
           .atMost(Duration.ofSeconds(10))
@@ -322,7 +313,7 @@ class GatewayExposureIT {
     register(consul(), "slowread", "slowread-1", slow.port(), "passing");
     Gateway strict =
         GatewayTestSupport.startGateway(
-            gatewayVertx,
+            fixture.gatewayVertx,
             consul().httpAddress(),
             Map.of(
                 "GATEWAY_REQUEST_READ_TIMEOUT_MS", "1000",

@@ -16,7 +16,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,25 +32,22 @@ class GatewayRoutingIT {
   static final ConsulClusterExtension CONSUL =
       new ConsulClusterExtension(TestConsulCluster.builder().servers(1).agents(1));
 
+  static GatewayFixture fixture;
   static Vertx vertx;
-  static Vertx gatewayVertx;
   static Gateway gateway;
-  static final List<Backend> backends = new ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
-    gatewayVertx = Vertx.vertx();
-    gateway =
-        GatewayTestSupport.startGateway(
-            gatewayVertx,
+    fixture =
+        GatewayFixture.start(
             CONSUL.cluster().agents().get(0).httpAddress(),
             Map.of(
                 "GATEWAY_TIMEOUT_MS", "500",
                 "MAX_BODY_BYTES", "4096",
                 "GATEWAY_OUTLIER_FAILURES", "3",
                 "GATEWAY_OUTLIER_EJECT_MS", "60000"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> gateway.server().isReady());
+    vertx = fixture.vertx;
+    gateway = fixture.gateway;
     GatewayTestSupport.diagnostics =
         () -> {
           String fresh;
@@ -78,14 +74,9 @@ class GatewayRoutingIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    if (fixture != null) {
+      fixture.close();
     }
-    for (Backend backend : backends) {
-      backend.close();
-    }
-    gatewayVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   static TestConsulCluster consul() {
@@ -93,9 +84,7 @@ class GatewayRoutingIT {
   }
 
   static Backend backend(String name) throws Exception {
-    Backend backend = Backend.start(vertx, name);
-    backends.add(backend);
-    return backend;
+    return fixture.backend(name);
   }
 
   /**

@@ -143,20 +143,27 @@ public final class PodNetwork {
         : clusterIp(namespace, service);
   }
 
+  /**
+   * A StatefulSet pod's address by its DNS name, given even before the StatefulSet exists: Consul's
+   * agents name the servers in their configuration, and the operator may create the agents'
+   * DaemonSet before the servers' StatefulSet (the two are created in parallel). Mapped once at the
+   * agent's start, an unresolved name stays unresolved: the agent never joins, never turns ready,
+   * and its node's pods get no DNS. The set created later gets the same block. A set that exists
+   * under another Service does not answer to this one.
+   */
   private String podDnsIp(String namespace, String service, String pod) {
     Matcher m = ORDINAL.matcher(pod);
     if (!m.matches()) {
       return null;
     }
-    for (StatefulSet set : client.apps().statefulSets().inNamespace(namespace).list().getItems()) {
-      if (service.equals(set.getSpec().getServiceName())
-          && set.getMetadata().getName().equals(m.group(1))) {
-        synchronized (this) {
-          return statefulIp(namespace, m.group(1), Integer.parseInt(m.group(2)));
-        }
-      }
+    StatefulSet set =
+        client.apps().statefulSets().inNamespace(namespace).withName(m.group(1)).get();
+    if (set != null && !service.equals(set.getSpec().getServiceName())) {
+      return null;
     }
-    return null;
+    synchronized (this) {
+      return statefulIp(namespace, m.group(1), Integer.parseInt(m.group(2)));
+    }
   }
 
   private static String key(String namespace, String name) {

@@ -59,8 +59,7 @@ public final class ConsulClusterResources {
 
   /**
    * Consul's DNS port, on the pods and on the Services alike: clients name the port (DNS_SERVER
-   * host:port), so nothing needs 53, a port a host's own resolver or a sandbox's DNS interception
-   * may hold (CI's hotel lookups through a Service on 53 timed out every time; on 8600 they pass).
+   * host:port), so nothing needs the privileged 53, a port a host's own resolver may hold.
    */
   public static final int DNS_PORT = 8600;
 

@@ -73,6 +73,7 @@ public final class LocalCluster implements AutoCloseable {
   private final List<AutoCloseable> parts = new ArrayList<>();
   private ApiServer api;
   private IngressProxy ingress;
+  private PodNetwork network;
 
   private LocalCluster(Settings settings) {
     this.settings = settings;
@@ -118,7 +119,7 @@ public final class LocalCluster implements AutoCloseable {
     ServiceAccountController serviceAccounts = new ServiceAccountController(client);
     parts.add(0, serviceAccounts);
     serviceAccounts.start();
-    PodNetwork network = new PodNetwork(client);
+    network = new PodNetwork(client);
 
     Vertx vertx = Vertx.vertx();
     parts.add(0, () -> vertx.close().toCompletionStage().toCompletableFuture().get());
@@ -289,6 +290,11 @@ public final class LocalCluster implements AutoCloseable {
   /** Where the Ingress listens, {@code http://host:port}. */
   public String ingressUrl() {
     return "http://" + settings.ingressHost() + ":" + ingress.port();
+  }
+
+  /** The address a pod reaches a Service at, as the pod's cluster DNS name resolves. */
+  public String clusterIp(String namespace, String service) {
+    return network.clusterIp(namespace, service);
   }
 
   /** The process of a pod's container now (empty when it is not running). */

@@ -99,8 +99,33 @@ class HotelSystemE2EIT {
     }
   }
 
+  /**
+   * The hotel resolves its upstreams as a pod does, through the agent Service of its node
+   * (internalTrafficPolicy Local): every agent must answer, directly and through the Service. A
+   * failure names the hop that failed, since CI shows only the failure's message.
+   */
   @Test
   @Order(1)
+  void theNodesAgentsAnswerTheHotelsDns() {
+    String service = cluster.clusterIp(NS, "consul-agent");
+    try {
+      await("auth in DNS through the agent Service " + service)
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(1))
+          .ignoreExceptions()
+          .until(
+              () ->
+                  agents().size() == 3
+                      && agents().stream()
+                          .allMatch(a -> Pods.ready(a) && !digAt(ip(a), "auth").isEmpty())
+                      && !digAt(service, "auth").isEmpty());
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("agent DNS: " + agentDnsReport(service), e);
+    }
+  }
+
+  @Test
+  @Order(2)
   void ratesThroughTheIngressAndGateway() throws Exception {
     HttpResponse<String> r = post("/hotel/rates", RATES, token);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -126,7 +151,7 @@ class HotelSystemE2EIT {
   }
 
   @Test
-  @Order(2)
+  @Order(3)
   void scaledOutInstancesGetTraffic() throws Exception {
     Set<String> before = Set.copyOf(passing("geo"));
     scale("geo", 4);
@@ -153,7 +178,7 @@ class HotelSystemE2EIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void deletingAPodUnderLoadFailsNoRequest() throws Exception {
     try (Load load = new Load()) {
       await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() > 20);
@@ -187,7 +212,7 @@ class HotelSystemE2EIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aKilledProcessTurnsCriticalAndComesBack() throws Exception {
     Pod victim = pods("geo").get(0);
     String address = victim.getStatus().getPodIP() + ":8082";
@@ -219,7 +244,7 @@ class HotelSystemE2EIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void killingTheConsulLeaderKeepsServingAndConverges() throws Exception {
     try (Load load = new Load()) {
       await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() > 20);
@@ -255,7 +280,7 @@ class HotelSystemE2EIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void restartedOperatorConvergesWithoutWrites() throws Exception {
     Map<String, Long> before = modifyIndexes();
     List<Pod> old = pods("bellhop-operator");
@@ -389,20 +414,86 @@ class HotelSystemE2EIT {
 
   /** The SRV records of a service from Consul's DNS interface, as {@code dig} prints them. */
   private static List<String> dig(String service) throws IOException, InterruptedException {
-    Process p =
-        new ProcessBuilder(
-                "dig",
-                "+short",
-                "@" + anyReadyServer(),
-                "-p",
-                "8600",
-                service + ".service.consul",
-                "SRV")
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(out).isZero();
-    return out.lines().filter(l -> !l.isBlank()).toList();
+    return digAt(anyReadyServer(), service);
+  }
+
+  /** {@code dig} at one address: the records; what dig said instead as the exception's message. */
+  private static List<String> digAt(String address, String service) {
+    try {
+      Process p =
+          new ProcessBuilder(
+                  "dig",
+                  "+short",
+                  "+time=1",
+                  "+tries=1",
+                  "@" + address,
+                  "-p",
+                  "8600",
+                  service + ".service.consul",
+                  "SRV")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (p.waitFor() != 0) {
+        throw new IllegalStateException(out.strip());
+      }
+      return out.lines().filter(l -> !l.isBlank()).toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<Pod> agents() {
+    return client
+        .pods()
+        .inNamespace(NS)
+        .withLabel("app.kubernetes.io/component", "agent")
+        .list()
+        .getItems();
+  }
+
+  private static String ip(Pod pod) {
+    return pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+  }
+
+  /** Each agent (node, address, readiness, its own answer), then the Service's and a server's. */
+  private static String agentDnsReport(String service) {
+    StringBuilder out = new StringBuilder();
+    for (Pod a : agents()) {
+      out.append(a.getMetadata().getName())
+          .append(" node=")
+          .append(a.getSpec().getNodeName())
+          .append(" ip=")
+          .append(ip(a))
+          .append(" ready=")
+          .append(Pods.ready(a))
+          .append(" restarts=")
+          .append(
+              a.getStatus().getContainerStatuses() == null
+                      || a.getStatus().getContainerStatuses().isEmpty()
+                  ? "?"
+                  : a.getStatus().getContainerStatuses().get(0).getRestartCount())
+          .append(" dig=")
+          .append(ip(a) == null ? "-" : attempt(() -> digAt(ip(a), "auth")))
+          .append("; ");
+    }
+    out.append("service ")
+        .append(service)
+        .append(" dig=")
+        .append(attempt(() -> digAt(service, "auth")));
+    out.append("; server dig=").append(attempt(() -> dig("auth")));
+    return out.toString();
+  }
+
+  private static String attempt(java.util.concurrent.Callable<?> call) {
+    try {
+      return String.valueOf(call.call());
+    } catch (Exception e) {
+      return (e.getClass().getSimpleName() + ": " + e.getMessage()).replace('\n', ' ');
+    }
   }
 
   private static double geoRequestsServed(String address) throws IOException, InterruptedException {

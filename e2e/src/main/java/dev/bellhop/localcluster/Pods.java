@@ -2,17 +2,16 @@ package dev.bellhop.localcluster;
 
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import java.util.List;
 
 /** What the local cluster's parts read off a pod. */
 public final class Pods {
   private Pods() {}
 
+  /** fabric8's rule (the Ready condition is True), under the name the local cluster reads. */
   public static boolean ready(Pod pod) {
-    return pod.getStatus() != null
-        && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    return Readiness.isPodReady(pod);
   }
 
   /** The controller owner reference, or null. */

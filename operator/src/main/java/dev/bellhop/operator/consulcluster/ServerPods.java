@@ -2,6 +2,7 @@ package dev.bellhop.operator.consulcluster;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -52,16 +53,9 @@ final class ServerPods {
               pod.getMetadata().getName(),
               pod.getMetadata().getUid(),
               s.scheme() + "://" + host + ":" + s.httpPort(),
-              isReady(pod)));
+              Readiness.isPodReady(pod)));
     }
     result.sort(Comparator.comparing((ServerPod p) -> !p.ready()).thenComparing(ServerPod::url));
     return result;
-  }
-
-  static boolean isReady(Pod pod) {
-    return pod.getStatus() != null
-        && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 }

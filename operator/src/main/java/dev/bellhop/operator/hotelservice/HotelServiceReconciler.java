@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
@@ -278,7 +279,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     int ready =
         (int)
             selected.stream()
-                .filter(p -> RegistrationPlanner.isLive(p) && RegistrationPlanner.isReady(p))
+                .filter(p -> RegistrationPlanner.isLive(p) && Readiness.isPodReady(p))
                 .count();
     status.setReadyEndpoints(ready);
 

@@ -5,6 +5,7 @@ import dev.bellhop.operator.registration.InstanceMeta;
 import dev.bellhop.operator.registration.Owner;
 import dev.bellhop.operator.registration.Registration;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -35,7 +36,7 @@ public final class RegistrationPlanner {
       if (!isLive(pod)) {
         continue;
       }
-      boolean ready = isReady(pod);
+      boolean ready = Readiness.isPodReady(pod);
       String id = serviceId(hs, pod);
       if (ready || registered.containsKey(id)) {
         desired.add(registration(hs, pod, id, ready));
@@ -56,13 +57,6 @@ public final class RegistrationPlanner {
         && !pod.getStatus().getPodIP().isEmpty()
         && pod.getSpec() != null
         && pod.getSpec().getNodeName() != null;
-  }
-
-  static boolean isReady(Pod pod) {
-    return pod.getStatus() != null
-        && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /**

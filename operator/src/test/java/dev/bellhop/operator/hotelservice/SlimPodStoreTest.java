@@ -9,6 +9,7 @@ import dev.bellhop.operator.registration.Registration;
 import dev.bellhop.operator.testing.Kube;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.HashMap;
 import java.util.List;
@@ -136,9 +137,7 @@ class SlimPodStoreTest {
           assertThat(RegistrationPlanner.isLive(slim))
               .as(state)
               .isEqualTo(RegistrationPlanner.isLive(full));
-          assertThat(RegistrationPlanner.isReady(slim))
-              .as(state)
-              .isEqualTo(RegistrationPlanner.isReady(full));
+          assertThat(Readiness.isPodReady(slim)).as(state).isEqualTo(Readiness.isPodReady(full));
           assertThat(mapper.toPrimaryResourceIDs(slim))
               .as(state)
               .isEqualTo(mapper.toPrimaryResourceIDs(full));

@@ -81,6 +81,16 @@ public class HotelServiceSpec {
     return replicas;
   }
 
+  /** Bellhop runs the workload (a Deployment and a Service) only when an image is named. */
+  public boolean managed() {
+    return image != null;
+  }
+
+  /** The managed Deployment's replicas: 1 when unset. Validated to fit an int32 before use. */
+  public int replicasOrDefault() {
+    return replicas == null ? 1 : Math.toIntExact(replicas);
+  }
+
   public void setReplicas(Long replicas) {
     this.replicas = replicas;
   }

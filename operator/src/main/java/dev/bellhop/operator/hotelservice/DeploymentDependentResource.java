@@ -45,10 +45,7 @@ public class DeploymentDependentResource
         .withLabels(Labels.all(hs))
         .endMetadata()
         .withNewSpec()
-        .withReplicas(
-            spec.getReplicas() == null
-                ? 1
-                : Math.toIntExact(spec.getReplicas())) // validated: int32
+        .withReplicas(spec.replicasOrDefault())
         .withNewSelector()
         .withMatchLabels(Labels.podSelector(hs))
         .endSelector()

@@ -269,7 +269,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     setCondition(status, INVALID, false, "Valid", "The spec is valid", generation);
 
     // Without an image and with no Deployment or Service left there is nothing to create or delete.
-    if (hs.getSpec().getImage() != null
+    if (hs.getSpec().managed()
         || context.getSecondaryResource(Deployment.class).isPresent()
         || context.getSecondaryResource(Service.class).isPresent()) {
       workload.reconcile(hs, context);
@@ -306,11 +306,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     status.setRegisteredEndpoints(result.registered());
     setCondition(
         status, REGISTERED, true, "InSync", inSyncMessage(result.registered(), hs), generation);
-    int wanted =
-        hs.getSpec().getImage() == null
-            ? 1
-            : (int)
-                Math.max(1, hs.getSpec().getReplicas() == null ? 1 : hs.getSpec().getReplicas());
+    int wanted = hs.getSpec().managed() ? Math.max(1, hs.getSpec().replicasOrDefault()) : 1;
     boolean isReady = ready >= wanted;
     setCondition(
         status,

@@ -50,7 +50,7 @@ final class HotelServiceValidator {
               + "' must be an image reference without spaces"
               + " (leave it out to register pods Bellhop does not run)");
     }
-    if (spec.getImage() != null && !DNS1035_LABEL.matcher(hs.getMetadata().getName()).matches()) {
+    if (spec.managed() && !DNS1035_LABEL.matcher(hs.getMetadata().getName()).matches()) {
       problems.add(
           FieldRules.NAME_WITH_IMAGE_MESSAGE + ", got '" + hs.getMetadata().getName() + "'");
     }
@@ -62,7 +62,7 @@ final class HotelServiceValidator {
               + ", got "
               + spec.getReplicas());
     }
-    if (spec.getImage() == null && spec.getSelector() == null) {
+    if (!spec.managed() && spec.getSelector() == null) {
       problems.add(FieldRules.SELECTOR_OR_IMAGE_MESSAGE);
     }
     if (spec.getSelector() != null) {

@@ -15,6 +15,6 @@ public class ManagedWorkloadCondition implements Condition<HasMetadata, HotelSer
       DependentResource<HasMetadata, HotelService> dependent,
       HotelService hs,
       Context<HotelService> context) {
-    return hs.getSpec().getImage() != null;
+    return hs.getSpec().managed();
   }
 }

@@ -3,6 +3,7 @@ package dev.bellhop.localcluster.controllers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.bellhop.testkit.kube.MockApiServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -24,11 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 @EnableKubernetesMockClient(crud = true)
 class GarbageCollectorTest {
-  private static final java.util.logging.Logger MOCK_LOG =
-      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
   static {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    MockApiServer.quietLogs();
   }
 
   KubernetesClient client;

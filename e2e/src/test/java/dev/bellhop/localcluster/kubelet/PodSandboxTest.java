@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bellhop.localcluster.network.PodNetwork;
+import dev.bellhop.testkit.kube.MockApiServer;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -24,12 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EnableKubernetesMockClient(crud = true)
 class PodSandboxTest {
-  /** The mock logs every request at INFO through java.util.logging; held so the level sticks. */
-  private static final java.util.logging.Logger MOCK_LOG =
-      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
   static {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    MockApiServer.quietLogs();
   }
 
   KubernetesClient client;

@@ -3,15 +3,11 @@ package dev.bellhop.localcluster.network;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.client.informers.cache.Store;
 import io.vertx.core.net.SocketAddress;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -23,12 +19,12 @@ import org.junit.jupiter.api.Test;
 class EndpointsTest {
   private static final Map<String, String> NODES =
       Map.of("node-1", "127.0.0.2", "node-2", "127.0.0.3");
-  private final List<Pod> pods =
-      List.of(
-          pod("agent-1", "node-1", "127.0.1.1", Map.of("app", "agent")),
-          pod("agent-2", "node-2", "127.0.1.2", Map.of("app", "agent")),
-          pod("hotel", "node-2", "127.0.1.9", Map.of("app", "hotel")));
-  private final Endpoints endpoints = new Endpoints(store(pods));
+  private final Endpoints endpoints =
+      new Endpoints(
+          TestPods.store(
+              TestPods.ready("agent-1", "node-1", "127.0.1.1", "agent"),
+              TestPods.ready("agent-2", "node-2", "127.0.1.2", "agent"),
+              TestPods.ready("hotel", "node-2", "127.0.1.9", "hotel")));
 
   @Test
   void aLocalServiceAnswersFromTheClientsNodeOnly() {
@@ -72,54 +68,5 @@ class EndpointsTest {
         .endPort()
         .endSpec()
         .build();
-  }
-
-  private static Pod pod(String name, String node, String ip, Map<String, String> labels) {
-    return new PodBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace("demo")
-        .withLabels(labels)
-        .endMetadata()
-        .withNewSpec()
-        .withNodeName(node)
-        .endSpec()
-        .withNewStatus()
-        .withPodIP(ip)
-        .addNewCondition()
-        .withType("Ready")
-        .withStatus("True")
-        .endCondition()
-        .endStatus()
-        .build();
-  }
-
-  private static Store<Pod> store(List<Pod> pods) {
-    return new Store<>() {
-      @Override
-      public List<Pod> list() {
-        return pods;
-      }
-
-      @Override
-      public List<String> listKeys() {
-        return pods.stream().map(this::getKey).toList();
-      }
-
-      @Override
-      public Pod get(Pod object) {
-        return getByKey(getKey(object));
-      }
-
-      @Override
-      public Pod getByKey(String key) {
-        return pods.stream().filter(p -> getKey(p).equals(key)).findFirst().orElse(null);
-      }
-
-      @Override
-      public String getKey(Pod object) {
-        return object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
-      }
-    };
   }
 }

@@ -2,6 +2,7 @@ package dev.bellhop.localcluster.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bellhop.testkit.kube.MockApiServer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -13,12 +14,8 @@ import org.junit.jupiter.api.Test;
 /** Cluster DNS names as the local cluster resolves them for a pod's configuration. */
 @EnableKubernetesMockClient(crud = true)
 class PodNetworkTest {
-  /** The mock logs every request at INFO through java.util.logging; held so the level sticks. */
-  private static final java.util.logging.Logger MOCK_LOG =
-      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-
   static {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    MockApiServer.quietLogs();
   }
 
   KubernetesClient client;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.informers.impl.cache.CacheImpl;
@@ -49,9 +48,9 @@ class ServiceProxyTest {
             .get()
             .localAddress()
             .port();
-    pods.put(pod("agent-1", "node-1", "127.0.1.201", "agent"));
-    pods.put(pod("hotel-1", "node-1", "127.0.1.202", "hotel"));
-    pods.put(pod("hotel-2", "node-2", "127.0.1.203", "hotel"));
+    pods.put(TestPods.ready("agent-1", "node-1", "127.0.1.201", "agent"));
+    pods.put(TestPods.ready("hotel-1", "node-1", "127.0.1.202", "hotel"));
+    pods.put(TestPods.ready("hotel-2", "node-2", "127.0.1.203", "hotel"));
     services.put(agentService());
     proxy = new ServiceProxy(vertx, network, services, pods, NODES);
     proxy.sync();
@@ -112,29 +111,6 @@ class ServiceProxyTest {
         .withTargetPort(new IntOrString(agentPort))
         .endPort()
         .endSpec()
-        .build();
-  }
-
-  private static Pod pod(String name, String node, String ip, String app) {
-    return new PodBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace("demo")
-        .withLabels(Map.of("app", app))
-        .endMetadata()
-        .withNewSpec()
-        .withNodeName(node)
-        .addNewContainer()
-        .withName("c")
-        .endContainer()
-        .endSpec()
-        .withNewStatus()
-        .withPodIP(ip)
-        .addNewCondition()
-        .withType("Ready")
-        .withStatus("True")
-        .endCondition()
-        .endStatus()
         .build();
   }
 }

@@ -29,6 +29,11 @@ public final class MockApiServer {
 
   private MockApiServer() {}
 
+  /** The same quiet log for tests that start fabric8's mock through its JUnit extension. */
+  public static void quietLogs() {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
   /** Not started yet: {@code init()} (a free port) or {@code init(address, port)}. */
   public static KubernetesMockServer crud(Map<ServerRequest, Queue<ServerResponse>> expectations) {
     return crud(expectations, true);

@@ -14,15 +14,18 @@ public final class Customers {
 
   private final Map<String, Customer> byUsername;
   private final Map<String, Customer> byId;
+  private final int cost;
 
-  private Customers(Map<String, Customer> byUsername, Map<String, Customer> byId) {
+  private Customers(Map<String, Customer> byUsername, Map<String, Customer> byId, int cost) {
     this.byUsername = byUsername;
     this.byId = byId;
+    this.cost = cost;
   }
 
   public static Customers parse(Buffer json) {
     Map<String, Customer> byUsername = new HashMap<>();
     Map<String, Customer> byId = new HashMap<>();
+    int cost = 4; // bcrypt's lowest
     for (Object row : new JsonArray(json)) {
       JsonObject object = (JsonObject) row;
       Customer customer =
@@ -36,8 +39,15 @@ public final class Customers {
       }
       byUsername.put(customer.username(), customer);
       byId.put(customer.id(), customer);
+      // $2a$10$...: the cost is the second field.
+      cost = Math.max(cost, Integer.parseInt(customer.passwordHash().split("\\$")[2]));
     }
-    return new Customers(Map.copyOf(byUsername), Map.copyOf(byId));
+    return new Customers(Map.copyOf(byUsername), Map.copyOf(byId), cost);
+  }
+
+  /** The highest bcrypt cost among the hashes: what a login for an unknown name must cost too. */
+  public int cost() {
+    return cost;
   }
 
   public Customer byUsername(String username) {

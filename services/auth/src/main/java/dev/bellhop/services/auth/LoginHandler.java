@@ -15,18 +15,23 @@ final class LoginHandler implements RpcHandler {
   /** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently cut. */
   static final int MAX_PASSWORD_BYTES = 72;
 
-  /** Checked for unknown usernames, so a miss costs as long as a wrong password. */
-  private static final byte[] DUMMY_HASH =
-      BCrypt.withDefaults().hash(8, new byte[16], "dummy".getBytes(StandardCharsets.UTF_8));
-
   private final Vertx vertx;
   private final Customers customers;
   private final Tokens tokens;
+
+  /**
+   * Checked for unknown usernames, at the customers' cost, so a miss costs as long as a wrong
+   * password.
+   */
+  private final byte[] dummyHash;
 
   LoginHandler(Vertx vertx, Customers customers, Tokens tokens) {
     this.vertx = vertx;
     this.customers = customers;
     this.tokens = tokens;
+    this.dummyHash =
+        BCrypt.withDefaults()
+            .hash(customers.cost(), new byte[16], "dummy".getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
@@ -44,7 +49,7 @@ final class LoginHandler implements RpcHandler {
         () -> {
           byte[] hash =
               customer == null
-                  ? DUMMY_HASH
+                  ? dummyHash
                   : customer.passwordHash().getBytes(StandardCharsets.US_ASCII);
           boolean ok = BCrypt.verifyer().verify(passwordBytes, hash).verified;
           if (!ok || customer == null) {

@@ -133,6 +133,10 @@ class HotelSystemE2EIT {
     assertThat(body.get("hotels")).isNotEmpty();
     assertThat(body.get("ratePlans")).isNotEmpty();
     assertThat(post("/hotel/rates", RATES, null).statusCode()).as("no token").isEqualTo(403);
+    // Only the HotelServices that opted in (spec.expose: auth and hotel) are published.
+    assertThat(post("/geo/nearby", "{\"lat\":37.7867,\"lon\":-122.4112}", null).statusCode())
+        .as("geo is not exposed")
+        .isEqualTo(404);
     // Every hotel service is in Consul with a passing check per ready pod, and in its DNS.
     for (String service : List.of("auth", "geo", "profile", "rate", "hotel")) {
       long pods = pods(service).stream().filter(Pods::ready).count();
@@ -166,8 +170,9 @@ class HotelSystemE2EIT {
     for (String a : added) {
       served.put(a, geoRequestsServed(a));
     }
+    // Geo is not published (spec.expose): Hotel.Rates reaches it, through DNS and the agents.
     for (int i = 0; i < 40; i++) {
-      HttpResponse<String> r = post("/geo/nearby", "{\"lat\":37.7867,\"lon\":-122.4112}", null);
+      HttpResponse<String> r = post("/hotel/rates", RATES, token);
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
     for (String a : added) {
@@ -219,7 +224,7 @@ class HotelSystemE2EIT {
     int restarts = victim.getStatus().getContainerStatuses().get(0).getRestartCount();
     ProcessHandle process = cluster.podProcess(victim).orElseThrow();
     process.destroyForcibly();
-    await("pod unready, its check critical, out of the gateway's table")
+    await("pod unready, its check critical, not passing in Consul or its DNS")
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(200))
         .ignoreExceptions()
@@ -229,8 +234,8 @@ class HotelSystemE2EIT {
                     && "critical".equals(checkStatus("geo", address))
                     && !passing("geo").contains(address));
     for (int i = 0; i < 20; i++) {
-      assertThat(post("/geo/nearby", "{\"lat\":37.7867,\"lon\":-122.4112}", null).statusCode())
-          .isEqualTo(200);
+      HttpResponse<String> r = post("/hotel/rates", RATES, token);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
     await("restarted: ready and passing again")
         .atMost(Duration.ofSeconds(90))

@@ -100,6 +100,8 @@ class ChartTest {
       assertThat(hs.getSpec().getImage()).isEqualTo("bellhop/" + name + ":0.1.0-SNAPSHOT");
       assertThat(hs.getSpec().getPort()).isEqualTo(PORTS.get(name));
       assertThat(hs.getSpec().getConsul().getCluster()).isEqualTo("consul");
+      // The public API only: Auth.Login and Hotel.Rates; the others are internal.
+      assertThat(hs.getSpec().exposed()).as(name).isEqualTo(Set.of("auth", "hotel").contains(name));
     }
     HotelService hotel = hotelService(objects, "hotel");
     assertThat(hotel.getSpec().getEnv())

@@ -69,6 +69,12 @@ public class HotelServiceSpec {
   @JsonPropertyDescription("How the endpoints appear in Consul.")
   private ConsulRegistrationSpec consul;
 
+  @JsonPropertyDescription(
+      "Publish this service through the gateway (/<service>/...). Default false: a service is "
+          + "reached by the services that call it, and the gateway answers 404 for it as for a name "
+          + "Consul does not know.")
+  private Boolean expose;
+
   public String getImage() {
     return image;
   }
@@ -141,6 +147,19 @@ public class HotelServiceSpec {
 
   public void setSelector(Map<String, String> selector) {
     this.selector = selector;
+  }
+
+  public Boolean getExpose() {
+    return expose;
+  }
+
+  public void setExpose(Boolean expose) {
+    this.expose = expose;
+  }
+
+  /** Whether the gateway may publish the instances (opt-in). */
+  public boolean exposed() {
+    return Boolean.TRUE.equals(expose);
   }
 
   public ConsulRegistrationSpec getConsul() {

@@ -101,6 +101,9 @@ public final class RegistrationPlanner {
     meta.put(InstanceMeta.POD, pod.getMetadata().getName());
     meta.put(
         InstanceMeta.POD_UID, pod.getMetadata().getUid() == null ? "" : pod.getMetadata().getUid());
+    if (spec.exposed()) {
+      meta.put(InstanceMeta.EXPOSED, InstanceMeta.EXPOSED_VALUE);
+    }
     String hostIp = pod.getStatus().getHostIP();
     return new Registration(
         owner(hs),

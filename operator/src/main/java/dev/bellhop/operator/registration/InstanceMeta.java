@@ -17,9 +17,17 @@ public final class InstanceMeta {
   public static final String POD = "k8s-pod";
   public static final String POD_UID = "k8s-pod-uid";
 
+  /**
+   * {@value #EXPOSED_VALUE} on the instances of a HotelService with {@code spec.expose}: the only
+   * ones the gateway publishes. Absent otherwise.
+   */
+  public static final String EXPOSED = "gateway-expose";
+
+  public static final String EXPOSED_VALUE = "true";
+
   /** Keys Bellhop sets itself. */
   public static final Set<String> RESERVED =
-      Set.of(MANAGED_BY, CLUSTER, NAMESPACE, HOTELSERVICE, POD, POD_UID);
+      Set.of(MANAGED_BY, CLUSTER, NAMESPACE, HOTELSERVICE, POD, POD_UID, EXPOSED);
 
   private InstanceMeta() {}
 

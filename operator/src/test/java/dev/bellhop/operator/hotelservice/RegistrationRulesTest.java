@@ -115,6 +115,23 @@ class RegistrationRulesTest {
   }
 
   @Test
+  void onlyAnExposedHotelServicesInstancesCarryTheGatewaysOptIn() {
+    var planner = new RegistrationPlanner("c");
+    var geo = hs("a", "geo", Map.of("app", "geo"));
+    Pod pod = Kube.pod("a", "ready", Map.of("app", "geo"), "node-1", "10.0.0.1", true);
+    assertThat(planner.desired(geo, List.of(pod), Map.of()).get(0).meta())
+        .doesNotContainKey("gateway-expose");
+    geo.getSpec().setExpose(true);
+    assertThat(planner.desired(geo, List.of(pod), Map.of()).get(0).meta())
+        .containsEntry("gateway-expose", "true");
+    // A user's meta cannot claim it: the key is Bellhop's.
+    geo.getSpec().getConsul().setMeta(Map.of("gateway-expose", "true"));
+    assertThat(HotelServiceValidator.validate(geo))
+        .singleElement()
+        .satisfies(p -> assertThat(p).contains("'gateway-expose' is reserved"));
+  }
+
+  @Test
   void validationNamesEveryBadField() {
     var bad = hs("a", "Bad_Name", Map.of("app", ""));
     bad.getSpec().setPort(0);

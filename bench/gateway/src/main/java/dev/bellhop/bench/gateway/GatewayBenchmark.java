@@ -120,6 +120,7 @@ public final class GatewayBenchmark {
                           "Meta",
                           new JsonObject()
                               .put("managed-by", "bellhop")
+                              .put("gateway-expose", "true")
                               .put("k8s-namespace", "bench")))
               .put(
                   "Check",

@@ -162,6 +162,27 @@ class GatewayExposureIT {
   }
 
   @Test
+  void aServiceThatDidNotOptInIsNotPublished() throws Exception {
+    Backend geo = backend("geo-internal");
+    JsonObject internal = bellhopMeta("hotel");
+    internal.remove("gateway-expose");
+    register(consul(), "internal", "internal-1", geo.port(), "passing", internal);
+    awaitInCatalog("internal");
+    for (int i = 0; i < 3; i++) {
+      assertSameAsUnknown(post(gateway.port(), "/internal/nearby", "{}"), "internal");
+    }
+    assertThat(geo.hits.get()).isZero();
+
+    // The HotelService sets spec.expose: the operator adds the meta, and the gateway routes.
+    register(consul(), "internal", "internal-1", geo.port(), "passing", bellhopMeta("hotel"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> post(gateway.port(), "/internal/nearby", "{}").status() == 200);
+    assertThat(geo.hits.get()).isPositive();
+  }
+
+  @Test
   void aFakeInstanceNextToBellhopsGetsNoTraffic() throws Exception {
     Backend real = backend("auth-real");
     Backend fake = backend("auth-fake");

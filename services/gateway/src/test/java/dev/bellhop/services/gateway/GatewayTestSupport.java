@@ -29,10 +29,14 @@ final class GatewayTestSupport {
   /** The namespace the test gateways publish (GATEWAY_NAMESPACES), unless a test says otherwise. */
   static final String NAMESPACE = "hotel";
 
-  /** The meta Bellhop's operator writes on an instance of a HotelService in {@code namespace}. */
+  /**
+   * The meta Bellhop's operator writes on an instance of an exposed HotelService in {@code
+   * namespace}.
+   */
   static JsonObject bellhopMeta(String namespace) {
     return new JsonObject()
         .put("managed-by", "bellhop")
+        .put("gateway-expose", "true")
         .put("bellhop-cluster", "default")
         .put("k8s-namespace", namespace)
         .put("hotelservice", "test")

@@ -171,6 +171,25 @@ record ClusterSettings(
     return name + "-agent-token";
   }
 
+  /**
+   * The Secrets holding this cluster's credentials: the management, operator and agent tokens
+   * Bellhop writes (whether or not ACLs are on now: they outlive a switch), the gossip key and the
+   * TLS key. None may be read by anything but Consul and the operator.
+   */
+  java.util.Set<String> credentialSecrets() {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    names.add(aclBootstrapSecret());
+    names.add(operatorTokenSecret());
+    names.add(agentTokenSecret());
+    if (gossipSecret != null) {
+      names.add(gossipSecret);
+    }
+    if (tlsSecret != null && !tlsSecret.isBlank()) {
+      names.add(tlsSecret);
+    }
+    return java.util.Set.copyOf(names);
+  }
+
   /** Stable DNS name of server pod {@code i} through the headless Service. */
   String serverPodDns(int i) {
     return serverName() + "-" + i + "." + serverName() + "." + namespace + ".svc";

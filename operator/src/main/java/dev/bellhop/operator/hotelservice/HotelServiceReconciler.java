@@ -96,6 +96,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
       new LabelIndexedStore<>(Labels::indexKeys);
 
   private volatile InformerEventSource<Pod, HotelService> pods;
+  private volatile InformerEventSource<ConsulCluster, HotelService> clusters;
   private final Set<RegistrationSync> orphansSwept = ConcurrentHashMap.newKeySet();
   private final StatusWriter statusWriter;
   private final DriftReporter drift;
@@ -161,7 +162,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
                 .list(namespace)
                 .forEach(hs -> targetChanges.propagateEvent(ResourceID.fromResource(hs))));
     // Which Consul a HotelService uses follows its namespace's ConsulClusters.
-    var clusters =
+    clusters =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConsulCluster.class, HotelService.class)
                 .withName("consulclusters")
@@ -254,7 +255,10 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     status.setObservedGeneration(generation);
     status.setConsulService(hs.getSpec() == null ? null : hs.consulServiceName());
 
-    List<String> problems = HotelServiceValidator.validate(hs);
+    List<String> problems = new ArrayList<>(HotelServiceValidator.validate(hs));
+    problems.addAll(
+        HotelServiceValidator.credentialReferences(
+            hs, clusters.list(hs.getMetadata().getNamespace()).toList()));
     if (!problems.isEmpty()) {
       // Registrations made before the spec went bad are kept: bad input loses nothing.
       String message = String.join("; ", problems);

@@ -1,11 +1,15 @@
 package dev.bellhop.operator.hotelservice;
 
+import dev.bellhop.operator.consulcluster.CredentialSecrets;
+import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulRegistrationSpec;
 import dev.bellhop.operator.crd.FieldRules;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.crd.HotelServiceSpec;
 import dev.bellhop.operator.registration.InstanceMeta;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -98,6 +102,38 @@ final class HotelServiceValidator {
               });
     }
     validateConsul(hs, spec.getConsul(), problems);
+    return problems;
+  }
+
+  /**
+   * Env values read from a Secret that holds a Consul credential of a ConsulCluster in the
+   * namespace ({@code clusters}): the pods would get the management token, a gossip or TLS key. A
+   * HotelService's author acts through the operator, which may read those Secrets; its pods may
+   * not.
+   */
+  static List<String> credentialReferences(HotelService hs, Collection<ConsulCluster> clusters) {
+    List<EnvVar> env = hs.getSpec() == null ? null : hs.getSpec().getEnv();
+    if (env == null || clusters.isEmpty()) {
+      return List.of();
+    }
+    List<String> problems = new ArrayList<>();
+    for (int i = 0; i < env.size(); i++) {
+      var from = env.get(i).getValueFrom();
+      String secret =
+          from == null || from.getSecretKeyRef() == null ? null : from.getSecretKeyRef().getName();
+      for (ConsulCluster cluster : clusters) {
+        if (secret != null && CredentialSecrets.of(cluster).contains(secret)) {
+          problems.add(
+              "spec.env["
+                  + i
+                  + "].valueFrom.secretKeyRef: Secret '"
+                  + secret
+                  + "' holds credentials of ConsulCluster '"
+                  + cluster.getMetadata().getName()
+                  + "'; HotelService pods may not read it");
+        }
+      }
+    }
     return problems;
   }
 

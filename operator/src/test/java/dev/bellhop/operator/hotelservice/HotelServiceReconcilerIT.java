@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.bellhop.operator.OperatorConfig;
 import dev.bellhop.operator.crd.Conditions;
+import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.testing.ConsulReader;
 import dev.bellhop.operator.testing.Kube;
@@ -12,6 +13,7 @@ import dev.bellhop.operator.testing.RunningOperator;
 import dev.bellhop.testkit.consul.ConsulClusterExtension;
 import dev.bellhop.testkit.consul.TestConsulCluster;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -241,6 +243,45 @@ class HotelServiceReconcilerIT {
         () ->
             assertThat(consul.instances("broken"))
                 .containsKey("test:invalid:broken:broken-1:9000"));
+  }
+
+  /**
+   * Issue #16: a HotelService's author acts through the operator, which may read the
+   * ConsulCluster's Secrets; the pods it would run may not get the management token.
+   */
+  @Test
+  void aHotelServiceMayNotHandAConsulCredentialToItsPods() {
+    ConsulCluster east = new ConsulCluster();
+    east.getMetadata().setName("east");
+    east.getMetadata().setNamespace("creds");
+    east.setSpec(new dev.bellhop.operator.crd.ConsulClusterSpec());
+    kube.client().resource(east).create();
+    var thief = Kube.hotelService("creds", "thief", 8080, Map.of("app", "thief"));
+    thief
+        .getSpec()
+        .setEnv(
+            List.of(
+                new EnvVarBuilder()
+                    .withName("TOKEN")
+                    .withNewValueFrom()
+                    .withNewSecretKeyRef("token", "east-acl-bootstrap", false)
+                    .endValueFrom()
+                    .build()));
+    kube.create(thief);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              var status = kube.get("creds", "thief").getStatus();
+              var invalid =
+                  Conditions.find(status.getConditions(), Conditions.INVALID).orElseThrow();
+              assertThat(invalid.getStatus()).isEqualTo("True");
+              assertThat(invalid.getMessage())
+                  .contains("spec.env[0].valueFrom.secretKeyRef")
+                  .contains("'east-acl-bootstrap'")
+                  .contains("ConsulCluster 'east'");
+            });
   }
 
   @Test

@@ -2,9 +2,13 @@ package dev.bellhop.operator.hotelservice;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bellhop.operator.crd.ConsulCluster;
+import dev.bellhop.operator.crd.ConsulClusterSpec;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.registration.Registration;
 import dev.bellhop.operator.testing.Kube;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.List;
@@ -129,6 +133,36 @@ class RegistrationRulesTest {
     assertThat(HotelServiceValidator.validate(geo))
         .singleElement()
         .satisfies(p -> assertThat(p).contains("'gateway-expose' is reserved"));
+  }
+
+  @Test
+  void envMayNotReadAConsulClustersCredentials() {
+    ConsulCluster consul = new ConsulCluster();
+    consul.getMetadata().setName("consul");
+    consul.getMetadata().setNamespace("a");
+    consul.setSpec(new ConsulClusterSpec());
+    var auth = hs("a", "auth", Map.of("app", "auth"));
+    auth.getSpec()
+        .setEnv(
+            List.of(
+                secretEnv("AUTH_JWT_KEY", "jwt", "key"),
+                secretEnv("T", "consul-acl-bootstrap", "token"),
+                secretEnv("G", "consul-gossip", "key")));
+    assertThat(HotelServiceValidator.credentialReferences(auth, List.of(consul)))
+        .satisfiesExactly(
+            p -> assertThat(p).startsWith("spec.env[1].valueFrom.secretKeyRef: Secret 'consul-acl"),
+            p ->
+                assertThat(p).startsWith("spec.env[2].valueFrom.secretKeyRef: Secret 'consul-gos"));
+    assertThat(HotelServiceValidator.credentialReferences(auth, List.of())).isEmpty();
+  }
+
+  private static EnvVar secretEnv(String name, String secret, String key) {
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewSecretKeyRef(key, secret, false)
+        .endValueFrom()
+        .build();
   }
 
   @Test

@@ -121,6 +121,11 @@ class ClientsE2EIT {
     assertThat(kubectl("get", "cc").lines().findFirst().orElseThrow())
         .contains("SERVERS", "LEADER");
     assertThat(kubectl("describe", "hs", "geo")).contains("Name:", "geo", "Ready");
+    // The category "all": pods, Services and workloads in one listing, each kind with its columns.
+    assertThat(kubectl("get", "all"))
+        .contains(
+            "pod/geo-", "service/geo", "deployment.apps/geo", "statefulset.apps/consul-server")
+        .contains("daemonset.apps/consul-agent", "STATUS", "CLUSTER-IP", "UP-TO-DATE");
   }
 
   @Test

@@ -25,8 +25,23 @@ public final class Discovery {
       List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
 
   /**
+   * The built-in resources in the category {@code all} ({@code kubectl get all}), as kube-apiserver
+   * lists them (of those the local cluster serves).
+   */
+  private static final java.util.Set<String> ALL =
+      java.util.Set.of(
+          "v1 pods",
+          "v1 services",
+          "apps/v1 daemonsets",
+          "apps/v1 deployments",
+          "apps/v1 replicasets",
+          "apps/v1 statefulsets",
+          "batch/v1 jobs");
+
+  /**
    * One served resource. {@code status}: it has a status subresource (writes to it change only
-   * status); {@code scale}: where its scale subresource reads and writes, or null.
+   * status); {@code scale}: where its scale subresource reads and writes, or null; {@code
+   * categories}: the names that list it with others ({@code kubectl get all}).
    */
   public record Resource(
       String groupVersion,
@@ -35,7 +50,8 @@ public final class Discovery {
       boolean namespaced,
       boolean status,
       ScalePaths scale,
-      List<String> shortNames) {
+      List<String> shortNames,
+      List<String> categories) {
     public String group() {
       return groupVersion.contains("/") ? groupVersion.substring(0, groupVersion.indexOf('/')) : "";
     }
@@ -142,6 +158,7 @@ public final class Discovery {
           "Namespaced".equals(crd.getSpec().getScope()),
           status,
           scale,
+          names.getCategories() == null ? List.of() : names.getCategories(),
           names.getShortNames() == null
               ? new String[0]
               : names.getShortNames().toArray(String[]::new));
@@ -194,12 +211,33 @@ public final class Discovery {
       boolean status,
       ScalePaths scale,
       String... shortNames) {
+    List<String> categories =
+        ALL.contains(groupVersion + " " + plural) ? List.of("all") : List.of();
+    add(groupVersion, plural, kind, namespaced, status, scale, categories, shortNames);
+  }
+
+  private void add(
+      String groupVersion,
+      String plural,
+      String kind,
+      boolean namespaced,
+      boolean status,
+      ScalePaths scale,
+      List<String> categories,
+      String... shortNames) {
     groups
         .computeIfAbsent(groupVersion, k -> new LinkedHashMap<>())
         .put(
             plural,
             new Resource(
-                groupVersion, plural, kind, namespaced, status, scale, List.of(shortNames)));
+                groupVersion,
+                plural,
+                kind,
+                namespaced,
+                status,
+                scale,
+                List.of(shortNames),
+                List.copyOf(categories)));
   }
 
   /** The discovery document at this path, if it is one. */
@@ -256,6 +294,7 @@ public final class Discovery {
               .withNamespaced(r.namespaced())
               .withVerbs(VERBS)
               .withShortNames(r.shortNames())
+              .withCategories(r.categories())
               .build());
       if (r.status()) {
         list.add(

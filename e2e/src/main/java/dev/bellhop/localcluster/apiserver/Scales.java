@@ -12,7 +12,8 @@ import java.util.Map;
 final class Scales {
   /** The Scale kind as a resource, for the patch types it takes (built-in: strategic merge too). */
   static final Discovery.Resource RESOURCE =
-      new Discovery.Resource("autoscaling/v1", "scale", "Scale", true, false, null, List.of());
+      new Discovery.Resource(
+          "autoscaling/v1", "scale", "Scale", true, false, null, List.of(), List.of());
 
   private Scales() {}
 

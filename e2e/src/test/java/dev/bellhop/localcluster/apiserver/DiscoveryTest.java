@@ -25,6 +25,15 @@ class DiscoveryTest {
           .extracting(APIResource::getName)
           .contains("pods", "pods/status", "nodes")
           .doesNotContain("configmaps/status");
+      // kubectl get all: the workloads and Services, as kube-apiserver categorizes them.
+      assertThat(client.getApiResources("v1").getResources())
+          .filteredOn(r -> r.getCategories() != null && r.getCategories().contains("all"))
+          .extracting(APIResource::getName)
+          .containsExactlyInAnyOrder("pods", "services");
+      assertThat(client.getApiResources("apps/v1").getResources())
+          .filteredOn(r -> r.getCategories() != null && r.getCategories().contains("all"))
+          .extracting(APIResource::getName)
+          .containsExactlyInAnyOrder("daemonsets", "deployments", "replicasets", "statefulsets");
       assertThat(client.getApiGroups().getGroups())
           .extracting(g -> g.getName())
           .doesNotContain("bellhop.dev");

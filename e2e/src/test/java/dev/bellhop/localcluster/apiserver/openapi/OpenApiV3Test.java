@@ -14,9 +14,17 @@ class OpenApiV3Test {
   private final OpenApiV3 openApi = new OpenApiV3("v1.34.0");
   private final List<Discovery.Resource> resources =
       List.of(
-          new Discovery.Resource("v1", "namespaces", "Namespace", false, true, null, List.of("ns")),
           new Discovery.Resource(
-              "apps/v1", "deployments", "Deployment", true, true, null, List.of("deploy")),
+              "v1", "namespaces", "Namespace", false, true, null, List.of("ns"), List.of()),
+          new Discovery.Resource(
+              "apps/v1",
+              "deployments",
+              "Deployment",
+              true,
+              true,
+              null,
+              List.of("deploy"),
+              List.of("all")),
           new Discovery.Resource(
               "bellhop.dev/v1alpha1",
               "hotelservices",
@@ -24,7 +32,8 @@ class OpenApiV3Test {
               true,
               true,
               null,
-              List.of("hs")));
+              List.of("hs"),
+              List.of()));
 
   private List<JsonNode> crds() throws Exception {
     return List.of(

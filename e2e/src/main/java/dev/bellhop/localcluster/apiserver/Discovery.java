@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The kinds the local API server serves, and the discovery documents ({@code /api}, {@code /apis},
@@ -28,8 +29,8 @@ public final class Discovery {
    * The built-in resources in the category {@code all} ({@code kubectl get all}), as kube-apiserver
    * lists them (of those the local cluster serves).
    */
-  private static final java.util.Set<String> ALL =
-      java.util.Set.of(
+  private static final Set<String> ALL =
+      Set.of(
           "v1 pods",
           "v1 services",
           "apps/v1 daemonsets",

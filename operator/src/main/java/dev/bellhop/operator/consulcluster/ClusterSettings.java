@@ -6,7 +6,9 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -176,8 +178,8 @@ record ClusterSettings(
    * Bellhop writes (whether or not ACLs are on now: they outlive a switch), the gossip key and the
    * TLS key. None may be read by anything but Consul and the operator.
    */
-  java.util.Set<String> credentialSecrets() {
-    java.util.Set<String> names = new java.util.HashSet<>();
+  Set<String> credentialSecrets() {
+    Set<String> names = new HashSet<>();
     names.add(aclBootstrapSecret());
     names.add(operatorTokenSecret());
     names.add(agentTokenSecret());
@@ -187,7 +189,7 @@ record ClusterSettings(
     if (tlsSecret != null && !tlsSecret.isBlank()) {
       names.add(tlsSecret);
     }
-    return java.util.Set.copyOf(names);
+    return Set.copyOf(names);
   }
 
   /** Stable DNS name of server pod {@code i} through the headless Service. */

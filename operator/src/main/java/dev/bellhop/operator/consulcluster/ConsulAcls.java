@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  *       <name>-operator-token};
  *   <li>the agents' token (policy {@value #AGENT_POLICY}), in Secret {@code <name>-agent-token},
  *       set on every server and agent through {@code PUT /v1/agent/token/agent} (persisted by
- *       Consul).
+ *       Consul);
+ *   <li>the anonymous token's policy {@value #DNS_POLICY}: read on services and nodes, so DNS
+ *       lookups and health reads of registered services work without a token (the hotel service
+ *       resolves its upstreams through DNS, which carries none).
  * </ul>
  *
  * Token IDs are generated here and written to their Secret before the token is created in Consul,
@@ -33,6 +36,20 @@ final class ConsulAcls {
   private static final Logger LOG = LoggerFactory.getLogger(ConsulAcls.class);
   static final String OPERATOR_POLICY = "bellhop-operator";
   static final String AGENT_POLICY = "bellhop-consul-agents";
+  static final String DNS_POLICY = "bellhop-dns";
+
+  /** Consul's fixed accessor ID of the anonymous token. */
+  static final String ANONYMOUS = "00000000-0000-0000-0000-000000000002";
+
+  /**
+   * Read on every service and node, nothing else: what a DNS lookup ({@code <name>.service.consul}
+   * reads the service and its nodes) and a health read need. Writes stay denied.
+   */
+  static final String DNS_RULES =
+      """
+      node_prefix "" { policy = "read" }
+      service_prefix "" { policy = "read" }
+      """;
 
   /**
    * Write on Bellhop's synthetic nodes ({@code bellhop-<cluster-id>-<k8s-node>}) and on services of
@@ -98,6 +115,8 @@ final class ConsulAcls {
       }
       ensurePolicy(leaderUrl, caPem, management, OPERATOR_POLICY, OPERATOR_RULES);
       ensurePolicy(leaderUrl, caPem, management, AGENT_POLICY, AGENT_RULES);
+      ensurePolicy(leaderUrl, caPem, management, DNS_POLICY, DNS_RULES);
+      ensureAnonymousCanResolve(leaderUrl, caPem, management);
       ensureToken(
           s,
           s.agentTokenSecret(),
@@ -225,6 +244,36 @@ final class ConsulAcls {
             JSON.writeValueAsString(
                 Map.of("Name", name, "Rules", rules, "Description", "Managed by Bellhop"))),
         "create ACL policy " + name);
+  }
+
+  /** Gives the anonymous token {@value #DNS_POLICY}, once: it is read and left alone after. */
+  private void ensureAnonymousCanResolve(String url, String caPem, String management)
+      throws IOException {
+    var current = http.send("GET", url + "/v1/acl/token/" + ANONYMOUS, management, caPem, null);
+    check(current, "read the anonymous ACL token");
+    JsonNode token = JSON.readTree(current.body());
+    List<Map<String, String>> policies = new java.util.ArrayList<>();
+    for (JsonNode p : token.path("Policies")) {
+      if (DNS_POLICY.equals(p.path("Name").asText())) {
+        return;
+      }
+      policies.add(Map.of("Name", p.path("Name").asText()));
+    }
+    policies.add(Map.of("Name", DNS_POLICY));
+    check(
+        http.send(
+            "PUT",
+            url + "/v1/acl/token/" + ANONYMOUS,
+            management,
+            caPem,
+            JSON.writeValueAsString(
+                Map.of(
+                    "Description",
+                    token.path("Description").asText("Anonymous Token"),
+                    "Policies",
+                    policies))),
+        "give the anonymous ACL token " + DNS_POLICY);
+    LOG.atInfo().addKeyValue("policy", DNS_POLICY).log("anonymous token may resolve services");
   }
 
   private void ensureToken(

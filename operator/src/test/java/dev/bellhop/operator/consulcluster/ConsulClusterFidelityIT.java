@@ -230,6 +230,55 @@ class ConsulClusterFidelityIT {
     assertThat(call("PUT", server, "/v1/kv/x", management, "y").statusCode()).isEqualTo(200);
   }
 
+  /**
+   * Issue #16: with ACLs on, the hotel service's DNS lookups (which carry no token) must still
+   * resolve: the anonymous token reads services and nodes, and writes nothing.
+   */
+  @Test
+  void anonymousResolvesRegisteredServicesInDnsAndWritesNothing() throws Exception {
+    String management = awaitSecret("consul-acl-bootstrap");
+    TestConsulNode server = consul.servers().get(0);
+    String register =
+        """
+        {"Node": "bellhop-test-node-dns", "Address": "10.0.0.9",
+         "Service": {"ID": "lookup-1", "Service": "lookup", "Address": "10.1.0.9", "Port": 8089}}""";
+    var registered = call("PUT", server, "/v1/catalog/register", management, register);
+    assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+    awaitAsserted(
+        () -> {
+          var health = call("GET", server, "/v1/health/service/lookup", null, null);
+          assertThat(JSON.readTree(health.body()).findValuesAsText("ID")).contains("lookup-1");
+          assertThat(dig(server, "lookup.service.consul"))
+              .singleElement()
+              .asString()
+              .contains("8089");
+        });
+    assertThat(call("PUT", server, "/v1/catalog/register", null, register).statusCode())
+        .isEqualTo(403);
+    assertThat(call("PUT", server, "/v1/kv/anonymous", null, "x").statusCode()).isEqualTo(403);
+  }
+
+  /** The SRV records {@code dig} prints for {@code name} at a server's DNS port. */
+  private static List<String> dig(TestConsulNode server, String name) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "dig",
+                "+short",
+                "+time=1",
+                "+tries=1",
+                "@" + server.address(),
+                "-p",
+                Integer.toString(server.dnsPort()),
+                name,
+                "SRV")
+            .redirectErrorStream(true)
+            .start();
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    return out.lines().filter(l -> !l.isBlank()).toList();
+  }
+
   @Test
   void theReadinessProbeIsReadyOnlyWithALeader() throws Exception {
     var probe =

@@ -137,6 +137,18 @@ class HotelSystemE2EIT {
     assertThat(post("/geo/nearby", "{\"lat\":37.7867,\"lon\":-122.4112}", null).statusCode())
         .as("geo is not exposed")
         .isEqualTo(404);
+    // ACLs are on by default: a fake auth instance, written without a token, is refused.
+    String fake =
+        "{\"Node\":\"evil\",\"Address\":\"127.0.0.1\",\"Service\":{\"Service\":\"auth\","
+            + "\"Port\":9999,\"Meta\":{\"managed-by\":\"bellhop\"}}}";
+    HttpResponse<String> write =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://" + anyReadyServer() + ":8500/v1/catalog/register"))
+                .PUT(HttpRequest.BodyPublishers.ofString(fake))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(write.statusCode()).as(write.body()).isEqualTo(403);
     // Every hotel service is in Consul with a passing check per ready pod, and in its DNS.
     for (String service : List.of("auth", "geo", "profile", "rate", "hotel")) {
       long pods = pods(service).stream().filter(Pods::ready).count();

@@ -3,6 +3,7 @@ package dev.bellhop.localcluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bellhop.localcluster.apiserver.ApiServer;
+import dev.bellhop.localcluster.apiserver.validation.CustomResourceValidation;
 import dev.bellhop.localcluster.clients.Clients;
 import dev.bellhop.localcluster.kubelet.ContainerLog;
 import dev.bellhop.localcluster.kubelet.Kubelet;
@@ -30,7 +31,13 @@ class ApiServerClientsTest {
     Path kubeconfig = state.resolve("kubeconfig");
     api =
         ApiServer.start(
-            "127.0.0.1", 0, kubeconfig, chain -> LocalCluster.endpointsAndViews(chain, state));
+            "127.0.0.1",
+            0,
+            kubeconfig,
+            chain -> {
+              chain.admit(CustomResourceValidation.create(() -> api.client()));
+              LocalCluster.endpointsAndViews(chain, state);
+            });
     clients = new Clients(root, kubeconfig, state);
   }
 
@@ -61,6 +68,20 @@ class ApiServerClientsTest {
         """);
     assertThat(kubectl("apply", "-f", hs.toString()))
         .contains("hotelservice.bellhop.dev/geo created");
+    // What the schema forbids is refused by kubectl apply, the field named, and nothing is stored.
+    Path bad =
+        Files.writeString(
+            state.resolve("bad-hs.yaml"),
+            """
+        apiVersion: bellhop.dev/v1alpha1
+        kind: HotelService
+        metadata: {name: rate, namespace: bellhop}
+        spec: {image: bellhop/rate, port: 8084, replicas: 3000000000}
+        """);
+    var refused = clients.kubectl("apply", "-f", bad.toString());
+    assertThat(refused.ok()).as(refused.out()).isFalse();
+    assertThat(refused.err()).contains("spec.replicas");
+    assertThat(clients.kubectl("get", "hs", "rate", "-n", "bellhop").ok()).isFalse();
     List<String> lines = kubectl("get", "hs").lines().toList();
     assertThat(lines.get(0))
         .contains("NAME", "READY", "REGISTERED", "AGE")

@@ -66,9 +66,19 @@ public final class ContainerLog implements AutoCloseable {
     return new ContainerLog(current);
   }
 
-  /** Copies a stream of the process into the log, line by line, on a daemon thread of its own. */
-  void pump(InputStream in, String stream, String threadName) {
-    pumps.incrementAndGet();
+  /**
+   * Copies the process's stdout and stderr into the log, line by line, each on a daemon thread of
+   * its own. Both are counted before either starts: a process that exits at once may end its first
+   * stream before the second is started, and the file, closed on the last stream's end, lost the
+   * second's lines (a CI run lost a stderr line so).
+   */
+  void pump(Process process, String name) {
+    pumps.addAndGet(2);
+    copy(process.getInputStream(), "stdout", "log-" + name + "-stdout");
+    copy(process.getErrorStream(), "stderr", "log-" + name + "-stderr");
+  }
+
+  private void copy(InputStream in, String stream, String threadName) {
     Thread t =
         new Thread(
             () -> {

@@ -94,8 +94,7 @@ final class PodRunner {
       process = pb.start();
       // The last run's copying ended with its process (a restart waits a back-off of 1 s or more).
       ContainerLog containerLog = ContainerLog.start(sandbox.dir(), container.getName());
-      containerLog.pump(process.getInputStream(), "stdout", "log-" + name() + "-stdout");
-      containerLog.pump(process.getErrorStream(), "stderr", "log-" + name() + "-stderr");
+      containerLog.pump(process, name());
       kubelet.recordPid(pod, process.pid());
       startedAt = Instant.now().toString();
       waiting = null;

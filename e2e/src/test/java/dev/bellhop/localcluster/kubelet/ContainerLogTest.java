@@ -21,8 +21,7 @@ class ContainerLogTest {
   void eachLineIsTimestampedWithItsStreamAndARestartKeepsTheLastRun() throws Exception {
     Process first = run("echo started; echo oops >&2; printf 'no newline'");
     ContainerLog log = ContainerLog.start(pod, "geo");
-    log.pump(first.getInputStream(), "stdout", "t1");
-    log.pump(first.getErrorStream(), "stderr", "t2");
+    log.pump(first, "first");
     first.waitFor(5, TimeUnit.SECONDS);
     Path current = ContainerLog.current(pod, "geo");
     Awaitility.await()
@@ -37,7 +36,7 @@ class ContainerLogTest {
 
     Process second = run("echo again");
     ContainerLog next = ContainerLog.start(pod, "geo");
-    next.pump(second.getInputStream(), "stdout", "t3");
+    next.pump(second, "second");
     second.waitFor(5, TimeUnit.SECONDS);
     Awaitility.await()
         .atMost(5, TimeUnit.SECONDS)

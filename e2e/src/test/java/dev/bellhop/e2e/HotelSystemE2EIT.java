@@ -9,6 +9,7 @@ import dev.bellhop.localcluster.LocalCluster;
 import dev.bellhop.localcluster.Pods;
 import dev.bellhop.localcluster.clients.Clients;
 import dev.bellhop.localcluster.clients.HelmInstall;
+import dev.bellhop.testkit.consul.Dig;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -430,37 +430,13 @@ class HotelSystemE2EIT {
   }
 
   /** The SRV records of a service from Consul's DNS interface, as {@code dig} prints them. */
-  private static List<String> dig(String service) throws IOException, InterruptedException {
+  private static List<String> dig(String service) {
     return digAt(anyReadyServer(), service);
   }
 
-  /** {@code dig} at one address: the records; what dig said instead as the exception's message. */
+  /** What {@code dig} gets for {@code <service>.service.consul} at an address's port 8600. */
   private static List<String> digAt(String address, String service) {
-    try {
-      Process p =
-          new ProcessBuilder(
-                  "dig",
-                  "+short",
-                  "+time=1",
-                  "+tries=1",
-                  "@" + address,
-                  "-p",
-                  "8600",
-                  service + ".service.consul",
-                  "SRV")
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (p.waitFor() != 0) {
-        throw new IllegalStateException(out.strip());
-      }
-      return out.lines().filter(l -> !l.isBlank()).toList();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return Dig.srv(address, 8600, service + ".service.consul");
   }
 
   private static List<Pod> agents() {

@@ -152,17 +152,16 @@ public final class Discovery {
           subresources != null && subresources.getScale() != null
               ? ScalePaths.of(subresources.getScale())
               : null;
-      add(
-          gv,
-          names.getPlural(),
-          names.getKind(),
-          "Namespaced".equals(crd.getSpec().getScope()),
-          status,
-          scale,
-          names.getCategories() == null ? List.of() : names.getCategories(),
-          names.getShortNames() == null
-              ? new String[0]
-              : names.getShortNames().toArray(String[]::new));
+      put(
+          new Resource(
+              gv,
+              names.getPlural(),
+              names.getKind(),
+              "Namespaced".equals(crd.getSpec().getScope()),
+              status,
+              scale,
+              names.getShortNames() == null ? List.of() : List.copyOf(names.getShortNames()),
+              names.getCategories() == null ? List.of() : List.copyOf(names.getCategories())));
       added.add(gv + " " + names.getPlural());
     }
     crds.put(crd.getMetadata().getName(), added);
@@ -204,6 +203,7 @@ public final class Discovery {
     add(groupVersion, plural, kind, namespaced, status, null, shortNames);
   }
 
+  /** A built-in kind, in the category {@code all} when kube-apiserver puts it there. */
   private void add(
       String groupVersion,
       String plural,
@@ -212,33 +212,22 @@ public final class Discovery {
       boolean status,
       ScalePaths scale,
       String... shortNames) {
-    List<String> categories =
-        ALL.contains(groupVersion + " " + plural) ? List.of("all") : List.of();
-    add(groupVersion, plural, kind, namespaced, status, scale, categories, shortNames);
+    put(
+        new Resource(
+            groupVersion,
+            plural,
+            kind,
+            namespaced,
+            status,
+            scale,
+            List.of(shortNames),
+            ALL.contains(groupVersion + " " + plural) ? List.of("all") : List.of()));
   }
 
-  private void add(
-      String groupVersion,
-      String plural,
-      String kind,
-      boolean namespaced,
-      boolean status,
-      ScalePaths scale,
-      List<String> categories,
-      String... shortNames) {
+  private void put(Resource resource) {
     groups
-        .computeIfAbsent(groupVersion, k -> new LinkedHashMap<>())
-        .put(
-            plural,
-            new Resource(
-                groupVersion,
-                plural,
-                kind,
-                namespaced,
-                status,
-                scale,
-                List.of(shortNames),
-                List.copyOf(categories)));
+        .computeIfAbsent(resource.groupVersion(), k -> new LinkedHashMap<>())
+        .put(resource.plural(), resource);
   }
 
   /** The discovery document at this path, if it is one. */

@@ -2,9 +2,7 @@ package dev.bellhop.localcluster.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.vertx.core.net.SocketAddress;
 import java.util.HashSet;
@@ -21,14 +19,14 @@ class EndpointsTest {
       Map.of("node-1", "127.0.0.2", "node-2", "127.0.0.3");
   private final Endpoints endpoints =
       new Endpoints(
-          TestPods.store(
-              TestPods.ready("agent-1", "node-1", "127.0.1.1", "agent"),
-              TestPods.ready("agent-2", "node-2", "127.0.1.2", "agent"),
-              TestPods.ready("hotel", "node-2", "127.0.1.9", "hotel")));
+          NetworkFixtures.store(
+              NetworkFixtures.ready("agent-1", "node-1", "127.0.1.1", "agent"),
+              NetworkFixtures.ready("agent-2", "node-2", "127.0.1.2", "agent"),
+              NetworkFixtures.ready("hotel", "node-2", "127.0.1.9", "hotel")));
 
   @Test
   void aLocalServiceAnswersFromTheClientsNodeOnly() {
-    Service agents = service("Local");
+    Service agents = NetworkFixtures.agentService("Local", 53, 8600);
     ServicePort dns = agents.getSpec().getPorts().get(0);
     String node = endpoints.nodeOf("127.0.1.9", NODES);
     assertThat(node).isEqualTo("node-2");
@@ -43,30 +41,11 @@ class EndpointsTest {
   @Test
   void aClusterServiceOrAnUnplacedClientGetsAnyNode() {
     Set<String> seen = new HashSet<>();
-    Service cluster = service("Cluster");
+    Service cluster = NetworkFixtures.agentService("Cluster", 53, 8600);
     for (int i = 0; i < 4; i++) {
       seen.add(endpoints.pick(cluster, cluster.getSpec().getPorts().get(0), "node-2").host());
     }
     assertThat(seen).containsExactlyInAnyOrder("127.0.1.1", "127.0.1.2");
     assertThat(endpoints.nodeOf("127.0.0.1", NODES)).isNull();
-  }
-
-  private static Service service(String policy) {
-    return new ServiceBuilder()
-        .withNewMetadata()
-        .withName("consul-agent")
-        .withNamespace("demo")
-        .endMetadata()
-        .withNewSpec()
-        .withInternalTrafficPolicy(policy)
-        .withSelector(Map.of("app", "agent"))
-        .addNewPort()
-        .withName("dns-udp")
-        .withProtocol("UDP")
-        .withPort(53)
-        .withTargetPort(new IntOrString(8600))
-        .endPort()
-        .endSpec()
-        .build();
   }
 }

@@ -2,10 +2,8 @@ package dev.bellhop.localcluster.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.informers.impl.cache.CacheImpl;
 import io.vertx.core.Vertx;
 import io.vertx.core.datagram.DatagramSocket;
@@ -52,10 +50,10 @@ class ServiceProxyTest {
             .get()
             .localAddress()
             .port();
-    pods.put(TestPods.ready("agent-1", "node-1", "127.0.1.201", "agent"));
-    pods.put(TestPods.ready("hotel-1", "node-1", "127.0.1.202", "hotel"));
-    pods.put(TestPods.ready("hotel-2", "node-2", "127.0.1.203", "hotel"));
-    services.put(agentService());
+    pods.put(NetworkFixtures.ready("agent-1", "node-1", "127.0.1.201", "agent"));
+    pods.put(NetworkFixtures.ready("hotel-1", "node-1", "127.0.1.202", "hotel"));
+    pods.put(NetworkFixtures.ready("hotel-2", "node-2", "127.0.1.203", "hotel"));
+    services.put(NetworkFixtures.agentService("Local", 8600, agentPort));
     proxy = new ServiceProxy(vertx, network, services, pods, NODES);
     proxy.sync();
   }
@@ -99,24 +97,5 @@ class ServiceProxyTest {
       assertThat(answer.getAddress().getHostAddress()).as("answered from").isEqualTo(clusterIp);
       return new String(answer.getData(), 0, answer.getLength(), StandardCharsets.UTF_8);
     }
-  }
-
-  private Service agentService() {
-    return new ServiceBuilder()
-        .withNewMetadata()
-        .withName("consul-agent")
-        .withNamespace("demo")
-        .endMetadata()
-        .withNewSpec()
-        .withInternalTrafficPolicy("Local")
-        .withSelector(Map.of("app", "agent"))
-        .addNewPort()
-        .withName("dns-udp")
-        .withProtocol("UDP")
-        .withPort(8600)
-        .withTargetPort(new IntOrString(agentPort))
-        .endPort()
-        .endSpec()
-        .build();
   }
 }

@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -179,17 +178,14 @@ record ClusterSettings(
    * TLS key. None may be read by anything but Consul and the operator.
    */
   Set<String> credentialSecrets() {
-    Set<String> names = new HashSet<>();
-    names.add(aclBootstrapSecret());
-    names.add(operatorTokenSecret());
-    names.add(agentTokenSecret());
-    if (gossipSecret != null) {
-      names.add(gossipSecret);
-    }
-    if (tlsSecret != null && !tlsSecret.isBlank()) {
-      names.add(tlsSecret);
-    }
-    return Set.copyOf(names);
+    return java.util.stream.Stream.of(
+            aclBootstrapSecret(),
+            operatorTokenSecret(),
+            agentTokenSecret(),
+            gossipSecret,
+            tlsSecret)
+        .filter(name -> name != null && !name.isBlank())
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 
   /** Stable DNS name of server pod {@code i} through the headless Service. */

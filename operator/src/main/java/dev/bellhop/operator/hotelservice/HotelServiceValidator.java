@@ -116,22 +116,26 @@ final class HotelServiceValidator {
     if (env == null || clusters.isEmpty()) {
       return List.of();
     }
+    // Secret name -> its ConsulCluster, each cluster's settings derived once.
+    Map<String, String> credentials = new java.util.HashMap<>();
+    for (ConsulCluster cluster : clusters) {
+      CredentialSecrets.of(cluster)
+          .forEach(secret -> credentials.put(secret, cluster.getMetadata().getName()));
+    }
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < env.size(); i++) {
       var from = env.get(i).getValueFrom();
       String secret =
           from == null || from.getSecretKeyRef() == null ? null : from.getSecretKeyRef().getName();
-      for (ConsulCluster cluster : clusters) {
-        if (secret != null && CredentialSecrets.of(cluster).contains(secret)) {
-          problems.add(
-              "spec.env["
-                  + i
-                  + "].valueFrom.secretKeyRef: Secret '"
-                  + secret
-                  + "' holds credentials of ConsulCluster '"
-                  + cluster.getMetadata().getName()
-                  + "'; HotelService pods may not read it");
-        }
+      if (secret != null && credentials.containsKey(secret)) {
+        problems.add(
+            "spec.env["
+                + i
+                + "].valueFrom.secretKeyRef: Secret '"
+                + secret
+                + "' holds credentials of ConsulCluster '"
+                + credentials.get(secret)
+                + "'; HotelService pods may not read it");
       }
     }
     return problems;

@@ -10,6 +10,7 @@ import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterSpec;
 import dev.bellhop.operator.testing.RunningOperator;
+import dev.bellhop.testkit.consul.Dig;
 import dev.bellhop.testkit.consul.TestConsulCluster;
 import dev.bellhop.testkit.consul.TestConsulNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -248,7 +249,7 @@ class ConsulClusterFidelityIT {
         () -> {
           var health = call("GET", server, "/v1/health/service/lookup", null, null);
           assertThat(JSON.readTree(health.body()).findValuesAsText("ID")).contains("lookup-1");
-          assertThat(dig(server, "lookup.service.consul"))
+          assertThat(Dig.srv(server.address(), server.dnsPort(), "lookup.service.consul"))
               .singleElement()
               .asString()
               .contains("8089");
@@ -256,27 +257,6 @@ class ConsulClusterFidelityIT {
     assertThat(call("PUT", server, "/v1/catalog/register", null, register).statusCode())
         .isEqualTo(403);
     assertThat(call("PUT", server, "/v1/kv/anonymous", null, "x").statusCode()).isEqualTo(403);
-  }
-
-  /** The SRV records {@code dig} prints for {@code name} at a server's DNS port. */
-  private static List<String> dig(TestConsulNode server, String name) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                "dig",
-                "+short",
-                "+time=1",
-                "+tries=1",
-                "@" + server.address(),
-                "-p",
-                Integer.toString(server.dnsPort()),
-                name,
-                "SRV")
-            .redirectErrorStream(true)
-            .start();
-    String out =
-        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(out).isZero();
-    return out.lines().filter(l -> !l.isBlank()).toList();
   }
 
   @Test

@@ -1,13 +1,19 @@
 package dev.bellhop.localcluster.network;
 
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.informers.impl.cache.CacheImpl;
 import java.util.Map;
 
-/** Ready pods in the namespace "demo", as the kubelet reports them, for the network's tests. */
-final class TestPods {
-  private TestPods() {}
+/**
+ * The network's tests' objects, in the namespace "demo": ready pods as the kubelet reports them,
+ * and the Consul agents' DNS Service.
+ */
+final class NetworkFixtures {
+  private NetworkFixtures() {}
 
   static Pod ready(String name, String node, String ip, String app) {
     return new PodBuilder()
@@ -29,6 +35,26 @@ final class TestPods {
         .withStatus("True")
         .endCondition()
         .endStatus()
+        .build();
+  }
+
+  /** Service {@code consul-agent}: UDP {@code port} to {@code targetPort} of pods app=agent. */
+  static Service agentService(String trafficPolicy, int port, int targetPort) {
+    return new ServiceBuilder()
+        .withNewMetadata()
+        .withName("consul-agent")
+        .withNamespace("demo")
+        .endMetadata()
+        .withNewSpec()
+        .withInternalTrafficPolicy(trafficPolicy)
+        .withSelector(Map.of("app", "agent"))
+        .addNewPort()
+        .withName("dns-udp")
+        .withProtocol("UDP")
+        .withPort(port)
+        .withTargetPort(new IntOrString(targetPort))
+        .endPort()
+        .endSpec()
         .build();
   }
 

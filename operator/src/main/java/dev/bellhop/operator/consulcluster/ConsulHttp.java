@@ -1,37 +1,27 @@
 package dev.bellhop.operator.consulcluster;
 
-import java.io.ByteArrayInputStream;
+import com.ecwid.consul.ConsulException;
+import com.ecwid.consul.transport.HttpResponse;
+import com.ecwid.consul.v1.Request;
+import dev.bellhop.operator.registration.ConsulTransport;
 import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
- * The few raw Consul HTTP calls the ConsulCluster controller makes (status, ACL bootstrap, tokens),
- * addressed to server pods by IP. With TLS the server certificate is verified against the cluster's
- * own CA (from its TLS Secret) but not against the pod IP, which no certificate can name in
- * advance.
+ * The few raw Consul HTTP calls the ConsulCluster controller makes (status, ACL bootstrap, tokens,
+ * autopilot), addressed to server pods by IP, through the operator's one Consul transport. With TLS
+ * the server certificate is verified against the cluster's own CA (from its TLS Secret) but not
+ * against the pod IP, which no certificate can name in advance.
  */
 public final class ConsulHttp {
-  static final Duration TIMEOUT = Duration.ofSeconds(5);
+  /** A status call that takes longer is a server in trouble; the reconcile must not wait on it. */
+  private static final int TIMEOUT_MS = 5_000;
+
+  /** The controller makes one call at a time per cluster. */
+  private static final int MAX_CONNECTIONS = 8;
 
   record Response(int status, String body) {
     boolean ok() {
@@ -39,128 +29,46 @@ public final class ConsulHttp {
     }
   }
 
-  private final HttpClient plain =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(3))
-          .build();
-  private final Map<String, HttpClient> byCa = new ConcurrentHashMap<>();
-
-  Response send(String method, String url, String token, String caPem, String body)
-      throws IOException {
-    HttpRequest.Builder rb =
-        HttpRequest.newBuilder(URI.create(url))
-            .timeout(TIMEOUT)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-    if (token != null) {
-      rb.header("X-Consul-Token", token);
-    }
-    HttpClient client =
-        caPem == null || !url.startsWith("https:")
-            ? plain
-            : byCa.computeIfAbsent(caPem, ConsulHttp::tlsClient);
-    try {
-      HttpResponse<String> r =
-          client.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      return new Response(r.statusCode(), r.body());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted: " + method + " " + url, e);
-    }
-  }
-
-  private static HttpClient tlsClient(String caPem) {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(3))
-        .sslContext(sslContext(caPem))
-        .build();
-  }
+  private final ConsulTransport plain =
+      new ConsulTransport(null, null, TIMEOUT_MS, MAX_CONNECTIONS);
+  private final Map<String, ConsulTransport> byCa = new ConcurrentHashMap<>();
 
   /**
-   * TLS that trusts exactly the given CA (PEM) and, since servers are addressed by pod IP, checks
-   * the chain but not the host name. Shared with the registration engine's Consul client.
+   * @param method GET, PUT or DELETE
+   * @param token sent as {@code X-Consul-Token} (null: none)
+   * @param caPem the CA an https URL's certificate must chain to (null: plain HTTP)
    */
-  public static SSLContext sslContext(String caPem) {
+  Response send(String method, String url, String token, String caPem, String body)
+      throws IOException {
+    URI uri = URI.create(url);
+    ConsulTransport transport =
+        caPem == null || !"https".equals(uri.getScheme())
+            ? plain
+            : byCa.computeIfAbsent(
+                caPem,
+                ca ->
+                    new ConsulTransport(
+                        ConsulTransport.trusting(ca), null, TIMEOUT_MS, MAX_CONNECTIONS));
+    var raw = transport.client(uri.getScheme() + "://" + uri.getAuthority());
+    Request request =
+        Request.Builder.newBuilder()
+            .setEndpoint(
+                uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()))
+            .setToken(token)
+            // consul-api's PUT sends the binary content only, and fails on none
+            .setBinaryContent(body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8))
+            .build();
     try {
-      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-      store.load(null, null);
-      int i = 0;
-      for (Certificate c :
-          CertificateFactory.getInstance("X.509")
-              .generateCertificates(
-                  new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)))) {
-        store.setCertificateEntry("ca-" + i++, c);
-      }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(store);
-      X509TrustManager delegate = null;
-      for (TrustManager tm : tmf.getTrustManagers()) {
-        if (tm instanceof X509TrustManager x) {
-          delegate = x;
-        }
-      }
-      SSLContext ssl = SSLContext.getInstance("TLS");
-      ssl.init(null, new TrustManager[] {new ChainOnly(delegate)}, null);
-      return ssl;
-    } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalArgumentException(
-          "the TLS Secret's ca.crt is not a PEM certificate: " + e.getMessage(), e);
-    }
-  }
-
-  /** Verifies the chain against the CA; the peer is addressed by pod IP, so no host name check. */
-  private static final class ChainOnly extends X509ExtendedTrustManager {
-    private final X509TrustManager delegate;
-
-    ChainOnly(X509TrustManager delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      delegate.checkServerTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      delegate.checkServerTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      delegate.checkServerTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      throw new CertificateException("client certificates are not accepted");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      throw new CertificateException("client certificates are not accepted");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      throw new CertificateException("client certificates are not accepted");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return delegate.getAcceptedIssuers();
+      HttpResponse r =
+          switch (method) {
+            case "GET" -> raw.makeGetRequest(request);
+            case "PUT" -> raw.makePutRequest(request);
+            case "DELETE" -> raw.makeDeleteRequest(request);
+            default -> throw new IllegalArgumentException("unsupported method " + method);
+          };
+      return new Response(r.getStatusCode(), r.getContent() == null ? "" : r.getContent());
+    } catch (ConsulException e) { // consul-api wraps every transport failure
+      throw new IOException(method + " " + url + ": " + e.getMessage(), e);
     }
   }
 }

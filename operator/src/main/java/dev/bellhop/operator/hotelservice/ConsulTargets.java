@@ -2,11 +2,11 @@ package dev.bellhop.operator.hotelservice;
 
 import dev.bellhop.operator.consulcluster.ConsulEndpoint;
 import dev.bellhop.operator.consulcluster.ConsulEndpoints;
-import dev.bellhop.operator.consulcluster.ConsulHttp;
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulRegistrationSpec;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.registration.ConsulCatalog;
+import dev.bellhop.operator.registration.ConsulTransport;
 import dev.bellhop.operator.registration.RegistrationSync;
 import dev.bellhop.operator.threads.DaemonThreads;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -220,7 +220,7 @@ final class ConsulTargets implements AutoCloseable {
   private SSLContext tls(ConsulEndpoint endpoint) {
     return endpoint.caCertPem() == null
         ? null
-        : tlsByCa.computeIfAbsent(endpoint.caCertPem(), ConsulHttp::sslContext);
+        : tlsByCa.computeIfAbsent(endpoint.caCertPem(), ConsulTransport::trusting);
   }
 
   @Override

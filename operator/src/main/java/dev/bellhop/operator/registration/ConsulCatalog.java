@@ -7,7 +7,6 @@ import com.ecwid.consul.v1.ConsulRawClient;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,15 +17,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
-import org.apache.http.client.config.RequestConfig;
-import org.apache.http.config.RegistryBuilder;
-import org.apache.http.conn.socket.ConnectionSocketFactory;
-import org.apache.http.conn.socket.PlainConnectionSocketFactory;
-import org.apache.http.conn.ssl.NoopHostnameVerifier;
-import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
-import org.apache.http.impl.client.HttpClientBuilder;
-import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
-import org.apache.http.message.BasicHeader;
 
 /**
  * The few Consul HTTP calls the sync engine needs, through consul-api's raw client: {@code /v1/txn}
@@ -305,13 +295,13 @@ public final class ConsulCatalog {
         "Consul unreachable at " + c.addresses + ": " + failure.getMessage(), failure);
   }
 
-  /** One raw client per address, sharing a connection pool, timeouts and the token header. */
+  /** One raw client per address, sharing a transport (pool, timeouts, token header). */
   private static final class Connection {
     final List<String> addresses;
     final String token;
     final SSLContext tls;
     final List<ConsulRawClient> clients = new ArrayList<>();
-    final PoolingHttpClientConnectionManager pool;
+    final ConsulTransport transport;
     volatile int current;
 
     Connection(
@@ -326,45 +316,12 @@ public final class ConsulCatalog {
       this.addresses = List.copyOf(addresses);
       this.token = token;
       this.tls = tls;
-      var registry =
-          RegistryBuilder.<ConnectionSocketFactory>create()
-              .register("http", PlainConnectionSocketFactory.getSocketFactory());
-      if (tls != null) {
-        // Servers are addressed by pod IP, which their certificates cannot name: the chain is
-        // verified against the cluster's CA, the host name is not.
-        registry.register(
-            "https", new SSLConnectionSocketFactory(tls, NoopHostnameVerifier.INSTANCE));
-      } else {
-        registry.register("https", SSLConnectionSocketFactory.getSocketFactory());
-      }
-      pool = new PoolingHttpClientConnectionManager(registry.build());
-      pool.setMaxTotal(maxConnections);
-      pool.setDefaultMaxPerRoute(maxConnections);
-      RequestConfig timeouts =
-          RequestConfig.custom()
-              .setConnectTimeout(2_000)
-              .setConnectionRequestTimeout(2_000)
-              .setSocketTimeout(socketTimeoutMs)
-              .build();
-      HttpClientBuilder builder =
-          HttpClientBuilder.create()
-              .setConnectionManager(pool)
-              .setDefaultRequestConfig(timeouts)
-              .disableAutomaticRetries();
-      if (token != null && !token.isBlank()) {
-        builder.setDefaultHeaders(List.of(new BasicHeader("X-Consul-Token", token)));
-      }
-      var http = builder.build();
-      for (String address : this.addresses) {
-        URI uri = URI.create(address.contains("://") ? address : "http://" + address);
-        int port =
-            uri.getPort() > 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 8500);
-        clients.add(new ConsulRawClient(http, uri.getScheme() + "://" + uri.getHost(), port, ""));
-      }
+      transport = new ConsulTransport(tls, token, socketTimeoutMs, maxConnections);
+      this.addresses.forEach(address -> clients.add(transport.client(address)));
     }
 
     void close() {
-      pool.shutdown();
+      transport.close();
     }
   }
 

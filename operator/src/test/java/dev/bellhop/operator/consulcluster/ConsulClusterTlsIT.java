@@ -8,6 +8,8 @@ import dev.bellhop.operator.OperatorConfig;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterSpec;
+import dev.bellhop.operator.registration.ConsulCatalog;
+import dev.bellhop.operator.registration.ConsulTransport;
 import dev.bellhop.operator.testing.RunningOperator;
 import dev.bellhop.testkit.consul.ConsulBinary;
 import dev.bellhop.testkit.consul.TestConsulCluster;
@@ -133,6 +135,16 @@ class ConsulClusterTlsIT {
                 null);
     assertThat(leader.status()).isEqualTo(200);
     assertThat(leader.body()).contains(":8300");
+    // The registration engine reaches the same servers over the same transport and trust.
+    var catalog =
+        new ConsulCatalog(
+            endpoint.httpAddresses(), null, ConsulTransport.trusting(endpoint.caCertPem()), "tls");
+    try {
+      assertThat(catalog.readOwned().registrations()).isEmpty();
+      assertThat(catalog.requests()).isGreaterThan(0);
+    } finally {
+      catalog.close();
+    }
     // Without the cluster's CA the certificate is not trusted.
     HttpClient untrusting = HttpClient.newHttpClient();
     assertThatThrownBy(

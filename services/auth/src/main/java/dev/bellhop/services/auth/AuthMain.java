@@ -20,22 +20,13 @@ public final class AuthMain {
   /** Listens at once (live, not ready), loads customers, then turns ready. */
   public static Future<ServiceServer> start(Vertx vertx, ServiceConfig config) {
     Tokens tokens = Tokens.fromConfig(config);
-    ServiceServer server = ServiceServer.create(vertx, config);
-    return server
-        .start()
-        .compose(
-            s ->
-                vertx.executeBlocking(
-                    () ->
-                        Customers.parse(
-                            DataFiles.read(config, "CUSTOMERS_FILE", "customers.json"))))
-        .map(
-            customers -> {
-              server
-                  .method("Auth.Login", new LoginHandler(vertx, customers, tokens))
-                  .method("Auth.VerifyToken", new VerifyTokenHandler(customers, tokens))
-                  .ready();
-              return server;
-            });
+    return ServiceServer.startLoading(
+        vertx,
+        config,
+        () -> Customers.parse(DataFiles.read(config, "CUSTOMERS_FILE", "customers.json")),
+        (server, customers) ->
+            server
+                .method("Auth.Login", new LoginHandler(vertx, customers, tokens))
+                .method("Auth.VerifyToken", new VerifyTokenHandler(customers, tokens)));
   }
 }

@@ -18,27 +18,21 @@ public final class GeoMain {
     ServiceLauncher.run("geo", DEFAULT_PORT, GeoMain::start);
   }
 
+  /** Listens at once (live, not ready), builds the index off the event loop, then turns ready. */
   public static Future<ServiceServer> start(Vertx vertx, ServiceConfig config) {
-    ServiceServer server = ServiceServer.create(vertx, config);
-    return server
-        .start()
-        .compose(
-            s ->
-                vertx.executeBlocking(
-                    () ->
-                        GeoIndex.build(
-                            Locations.parse(
-                                DataFiles.read(config, "LOCATIONS_FILE", "locations.json")))))
-        .map(
-            index -> {
-              LoggerFactory.getLogger(GeoMain.class)
-                  .atInfo()
-                  .addKeyValue("points", index.size())
-                  .addKeyValue(
-                      "source", DataFiles.source(config, "LOCATIONS_FILE", "locations.json"))
-                  .log("index built");
-              server.method("Geo.Nearby", new NearbyHandler(index)).ready();
-              return server;
-            });
+    return ServiceServer.startLoading(
+        vertx,
+        config,
+        () ->
+            GeoIndex.build(
+                Locations.parse(DataFiles.read(config, "LOCATIONS_FILE", "locations.json"))),
+        (server, index) -> {
+          LoggerFactory.getLogger(GeoMain.class)
+              .atInfo()
+              .addKeyValue("points", index.size())
+              .addKeyValue("source", DataFiles.source(config, "LOCATIONS_FILE", "locations.json"))
+              .log("index built");
+          server.method("Geo.Nearby", new NearbyHandler(index));
+        });
   }
 }

@@ -17,18 +17,13 @@ public final class ProfileMain {
     ServiceLauncher.run("profile", DEFAULT_PORT, ProfileMain::start);
   }
 
+  /** Listens at once (live, not ready), loads profiles, then turns ready. */
   public static Future<ServiceServer> start(Vertx vertx, ServiceConfig config) {
-    ServiceServer server = ServiceServer.create(vertx, config);
-    return server
-        .start()
-        .compose(
-            s ->
-                vertx.executeBlocking(
-                    () -> Profiles.parse(DataFiles.read(config, "PROFILES_FILE", "profiles.json"))))
-        .map(
-            profiles -> {
-              server.method("Profile.GetProfiles", new GetProfilesHandler(profiles)).ready();
-              return server;
-            });
+    return ServiceServer.startLoading(
+        vertx,
+        config,
+        () -> Profiles.parse(DataFiles.read(config, "PROFILES_FILE", "profiles.json")),
+        (server, profiles) ->
+            server.method("Profile.GetProfiles", new GetProfilesHandler(profiles)));
   }
 }

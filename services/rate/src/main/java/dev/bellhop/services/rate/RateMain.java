@@ -17,18 +17,12 @@ public final class RateMain {
     ServiceLauncher.run("rate", DEFAULT_PORT, RateMain::start);
   }
 
+  /** Listens at once (live, not ready), loads rates, then turns ready. */
   public static Future<ServiceServer> start(Vertx vertx, ServiceConfig config) {
-    ServiceServer server = ServiceServer.create(vertx, config);
-    return server
-        .start()
-        .compose(
-            s ->
-                vertx.executeBlocking(
-                    () -> RateTable.parse(DataFiles.read(config, "RATES_FILE", "rates.json"))))
-        .map(
-            rates -> {
-              server.method("Rate.GetRates", new GetRatesHandler(rates)).ready();
-              return server;
-            });
+    return ServiceServer.startLoading(
+        vertx,
+        config,
+        () -> RateTable.parse(DataFiles.read(config, "RATES_FILE", "rates.json")),
+        (server, rates) -> server.method("Rate.GetRates", new GetRatesHandler(rates)));
   }
 }

@@ -23,11 +23,13 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,6 +121,31 @@ public final class ServiceServer {
   /** A server for the go-micro style id {@code go.micro.srv.<name>}. */
   public static ServiceServer create(Vertx vertx, ServiceConfig config) {
     return new ServiceServer(vertx, config, "go.micro.srv." + config.name(), null);
+  }
+
+  /**
+   * Starts a service whose methods serve data it loads at startup (auth, geo, profile, rate). It
+   * listens at once, live but not ready, so that the liveness probe passes while the data loads and
+   * readiness keeps callers away; it loads the data with {@code load} on a worker, since reading
+   * and parsing a file would block the event loop; then {@code registerMethods} registers the
+   * methods over the data and the server turns ready. The future fails if it cannot listen or the
+   * data cannot be loaded.
+   */
+  public static <T> Future<ServiceServer> startLoading(
+      Vertx vertx,
+      ServiceConfig config,
+      Callable<T> load,
+      BiConsumer<ServiceServer, T> registerMethods) {
+    ServiceServer server = create(vertx, config);
+    return server
+        .start()
+        .compose(s -> vertx.executeBlocking(load))
+        .map(
+            data -> {
+              registerMethods.accept(server, data);
+              server.ready();
+              return server;
+            });
   }
 
   /**

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,11 @@ public final class KubernetesEvents {
 
   public void warning(HasMetadata about, String reason, String message) {
     record(about, "Warning", reason, message);
+  }
+
+  /** A Warning with reason {@code Invalid} on {@code about}, for the message it is given. */
+  public Consumer<String> invalid(HasMetadata about) {
+    return message -> warning(about, "Invalid", message);
   }
 
   public void normal(HasMetadata about, String reason, String message) {

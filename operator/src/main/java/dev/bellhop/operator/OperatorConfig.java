@@ -50,27 +50,7 @@ public record OperatorConfig(
     }
   }
 
-  /** Listening on {@code bindAddress}, reading Consul back every 5 minutes. */
-  public OperatorConfig(
-      String consulAddress,
-      String consulToken,
-      String clusterId,
-      Set<String> namespaces,
-      int httpPort,
-      String leaseNamespace,
-      String bindAddress) {
-    this(
-        consulAddress,
-        consulToken,
-        clusterId,
-        namespaces,
-        httpPort,
-        leaseNamespace,
-        bindAddress,
-        RegistrationSync.READ_BACK);
-  }
-
-  /** Listening on all addresses. */
+  /** Listening on all addresses, reading Consul back every 5 minutes. */
   public OperatorConfig(
       String consulAddress,
       String consulToken,
@@ -78,7 +58,15 @@ public record OperatorConfig(
       Set<String> namespaces,
       int httpPort,
       String leaseNamespace) {
-    this(consulAddress, consulToken, clusterId, namespaces, httpPort, leaseNamespace, "0.0.0.0");
+    this(
+        consulAddress,
+        consulToken,
+        clusterId,
+        namespaces,
+        httpPort,
+        leaseNamespace,
+        "0.0.0.0",
+        RegistrationSync.READ_BACK);
   }
 
   public static OperatorConfig fromEnv(Map<String, String> env) {

@@ -2,7 +2,6 @@ package dev.bellhop.operator.consulcluster;
 
 import static dev.bellhop.operator.consulcluster.ClusterSettings.AGENT;
 import static dev.bellhop.operator.consulcluster.ClusterSettings.SERVER;
-import static dev.bellhop.operator.crd.Conditions.INVALID;
 import static dev.bellhop.operator.crd.Conditions.READY;
 
 import dev.bellhop.operator.KubernetesEvents;
@@ -99,18 +98,13 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
     Long generation = cc.getMetadata().getGeneration();
     status.setObservedGeneration(generation);
     List<String> problems = ConsulClusterValidator.validate(cc);
+    status.setConditions(
+        Conditions.validated(
+            status.getConditions(), problems, generation, clock, events.invalid(cc)));
     if (!problems.isEmpty()) {
       // Nothing is created or changed for an invalid spec; what runs keeps running.
-      String message = String.join("; ", problems);
-      if (!Conditions.isTrue(status.getConditions(), INVALID)) {
-        events.warning(cc, "Invalid", message);
-      }
-      setCondition(status, INVALID, true, "InvalidSpec", message, generation);
-      setCondition(
-          status, READY, false, "InvalidSpec", "The spec is invalid: " + message, generation);
       return ClusterStatus.update(cc, status, null, context);
     }
-    setCondition(status, INVALID, false, "Valid", "The spec is valid", generation);
 
     // Consul's view first: a scale-down applies one server at a time, as its health allows.
     ClusterSettings s = ClusterSettings.of(cc);

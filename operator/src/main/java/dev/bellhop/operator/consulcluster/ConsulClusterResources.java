@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
@@ -170,11 +172,7 @@ public final class ConsulClusterResources {
     data.put(SERVER_CONFIG, render(agentConfig(s, true)));
     data.put(CLIENT_CONFIG, render(agentConfig(s, false)));
     return new ConfigMapBuilder()
-        .withNewMetadata()
-        .withName(s.configMapName())
-        .withNamespace(s.namespace())
-        .withLabels(s.labels(SERVER))
-        .endMetadata()
+        .withMetadata(meta(s, s.configMapName(), SERVER))
         .withData(data)
         .build();
   }
@@ -194,6 +192,30 @@ public final class ConsulClusterResources {
     return args;
   }
 
+  /** Every object of a cluster: its name, the cluster's namespace, the component's labels. */
+  private static ObjectMeta meta(ClusterSettings s, String name, String component) {
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(s.namespace())
+        .withLabels(s.labels(component))
+        .build();
+  }
+
+  /** A pod's volumes: its configuration, {@code more}, and the TLS files when TLS is on. */
+  private static List<Volume> volumes(ClusterSettings s, String config, Volume... more) {
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(configVolume(s, config));
+    volumes.addAll(List.of(more));
+    if (s.tls()) {
+      volumes.add(tlsVolume(s));
+    }
+    return volumes;
+  }
+
+  private static Volume emptyDir(String name) {
+    return new VolumeBuilder().withName(name).withNewEmptyDir().endEmptyDir().build();
+  }
+
   // ------------------------------------------------------------------ servers
 
   static StatefulSet statefulSet(ClusterSettings s, String configHash) {
@@ -211,17 +233,8 @@ public final class ConsulClusterResources {
             .endResources()
             .endSpec()
             .build();
-    List<Volume> volumes = new ArrayList<>();
-    volumes.add(configVolume(s, SERVER_CONFIG));
-    if (s.tls()) {
-      volumes.add(tlsVolume(s));
-    }
     return new StatefulSetBuilder()
-        .withNewMetadata()
-        .withName(s.serverName())
-        .withNamespace(s.namespace())
-        .withLabels(s.labels(SERVER))
-        .endMetadata()
+        .withMetadata(meta(s, s.serverName(), SERVER))
         .withNewSpec()
         .withReplicas(s.servers())
         .withServiceName(s.serverName())
@@ -253,7 +266,7 @@ public final class ConsulClusterResources {
         .endPodAntiAffinity()
         .endAffinity()
         .withContainers(container(s, true))
-        .withVolumes(volumes)
+        .withVolumes(volumes(s, SERVER_CONFIG))
         .endSpec()
         .endTemplate()
         .withVolumeClaimTemplates(claim)
@@ -273,11 +286,7 @@ public final class ConsulClusterResources {
     ports.add(port("dns-tcp", DNS_PORT, DNS_PORT, "TCP"));
     ports.add(port("dns-udp", DNS_PORT, DNS_PORT, "UDP"));
     return new ServiceBuilder()
-        .withNewMetadata()
-        .withName(s.serverName())
-        .withNamespace(s.namespace())
-        .withLabels(s.labels(SERVER))
-        .endMetadata()
+        .withMetadata(meta(s, s.serverName(), SERVER))
         .withNewSpec()
         .withClusterIP("None")
         // Servers must find each other before any is ready (there is no leader without them).
@@ -297,11 +306,7 @@ public final class ConsulClusterResources {
   private static Service apiAndDns(
       ClusterSettings s, String name, String component, String internalTrafficPolicy) {
     return new ServiceBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(s.namespace())
-        .withLabels(s.labels(component))
-        .endMetadata()
+        .withMetadata(meta(s, name, component))
         .withNewSpec()
         .withType("ClusterIP")
         .withInternalTrafficPolicy(internalTrafficPolicy)
@@ -318,11 +323,7 @@ public final class ConsulClusterResources {
 
   static Service uiService(ClusterSettings s) {
     return new ServiceBuilder()
-        .withNewMetadata()
-        .withName(s.uiServiceName())
-        .withNamespace(s.namespace())
-        .withLabels(s.labels(SERVER))
-        .endMetadata()
+        .withMetadata(meta(s, s.uiServiceName(), SERVER))
         .withNewSpec()
         .withType(s.uiServiceType())
         .withSelector(s.selector(SERVER))
@@ -367,11 +368,7 @@ public final class ConsulClusterResources {
 
   static PodDisruptionBudget podDisruptionBudget(ClusterSettings s) {
     return new PodDisruptionBudgetBuilder()
-        .withNewMetadata()
-        .withName(s.serverName())
-        .withNamespace(s.namespace())
-        .withLabels(s.labels(SERVER))
-        .endMetadata()
+        .withMetadata(meta(s, s.serverName(), SERVER))
         .withNewSpec()
         .withMaxUnavailable(new IntOrString(1))
         .withNewSelector()
@@ -384,18 +381,8 @@ public final class ConsulClusterResources {
   // ------------------------------------------------------------------ agents
 
   static DaemonSet daemonSet(ClusterSettings s, String configHash) {
-    List<Volume> volumes = new ArrayList<>();
-    volumes.add(configVolume(s, CLIENT_CONFIG));
-    volumes.add(new VolumeBuilder().withName("data").withNewEmptyDir().endEmptyDir().build());
-    if (s.tls()) {
-      volumes.add(tlsVolume(s));
-    }
     return new DaemonSetBuilder()
-        .withNewMetadata()
-        .withName(s.agentName())
-        .withNamespace(s.namespace())
-        .withLabels(s.labels(AGENT))
-        .endMetadata()
+        .withMetadata(meta(s, s.agentName(), AGENT))
         .withNewSpec()
         .withNewSelector()
         .withMatchLabels(s.selector(AGENT))
@@ -415,7 +402,7 @@ public final class ConsulClusterResources {
         .withTerminationGracePeriodSeconds(10L)
         .withSecurityContext(securityContext())
         .withContainers(container(s, false))
-        .withVolumes(volumes)
+        .withVolumes(volumes(s, CLIENT_CONFIG, emptyDir("data")))
         .endSpec()
         .endTemplate()
         .endSpec()
@@ -433,11 +420,7 @@ public final class ConsulClusterResources {
 
   static Secret gossipSecret(ClusterSettings s, String key) {
     return new SecretBuilder()
-        .withNewMetadata()
-        .withName(s.gossipSecret())
-        .withNamespace(s.namespace())
-        .withLabels(s.labels(SERVER))
-        .endMetadata()
+        .withMetadata(meta(s, s.gossipSecret(), SERVER))
         .withType("Opaque")
         .addToData(s.gossipKey(), base64(key))
         .build();
@@ -447,11 +430,7 @@ public final class ConsulClusterResources {
     Map<String, String> data = new TreeMap<>();
     values.forEach((k, v) -> data.put(k, base64(v)));
     return new SecretBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(s.namespace())
-        .withLabels(s.labels(SERVER))
-        .endMetadata()
+        .withMetadata(meta(s, name, SERVER))
         .withType("Opaque")
         .withData(data)
         .build();

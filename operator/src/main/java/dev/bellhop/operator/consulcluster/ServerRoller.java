@@ -37,7 +37,16 @@ final class ServerRoller {
    * @param stalled why the rollout halted, null unless it did
    */
   record Outcome(
-      int updatedServers, boolean progressing, String reason, String message, String stalled) {}
+      int updatedServers, boolean progressing, String reason, String message, String stalled) {
+    static Outcome upToDate(int updated, int replicas) {
+      return new Outcome(
+          updated,
+          false,
+          "UpToDate",
+          updated + " of " + replicas + " server(s) at the current revision",
+          null);
+    }
+  }
 
   private final KubernetesClient client;
   private final KubernetesEvents events;
@@ -92,12 +101,7 @@ final class ServerRoller {
                 status.getRolloutServer(), Instant.parse(status.getRolloutStartedAt()));
     if (revision == null || (!outdatedPod && inFlight.server() == null)) {
       // New pods are made at the current revision by the StatefulSet controller: nothing to roll.
-      return new Outcome(
-          updated,
-          false,
-          "UpToDate",
-          updated + " of " + replicas + " server(s) at the current revision",
-          null);
+      return Outcome.upToDate(updated, replicas);
     }
     Instant now = clock.instant();
     var next =
@@ -107,12 +111,7 @@ final class ServerRoller {
       status.setRolloutServer(null);
       status.setRolloutStartedAt(null);
       events.normal(cc, "RolloutComplete", "All " + replicas + " servers run the current revision");
-      return new Outcome(
-          updated,
-          false,
-          "UpToDate",
-          updated + " of " + replicas + " server(s) at the current revision",
-          null);
+      return Outcome.upToDate(updated, replicas);
     }
     if (next instanceof ServerRollout.Restart r) {
       LOG.atInfo()

@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Kubernetes-style conditions: the transition time moves only when the status does. */
 public final class Conditions {
@@ -44,6 +45,29 @@ public final class Conditions {
             .build();
     existing.ifPresentOrElse(c -> next.set(next.indexOf(c), condition), () -> next.add(condition));
     return next;
+  }
+
+  /**
+   * The conditions after validation: {@code Invalid=False}, or with problems {@code Invalid=True}
+   * and {@code Ready=False}, both naming them. {@code newlyInvalid} hears the message only when the
+   * spec was not already invalid: one Event for a bad spec, not one a reconcile.
+   */
+  public static List<Condition> validated(
+      List<Condition> current,
+      List<String> problems,
+      Long generation,
+      Clock clock,
+      Consumer<String> newlyInvalid) {
+    if (problems.isEmpty()) {
+      return set(current, INVALID, false, "Valid", "The spec is valid", generation, clock);
+    }
+    String message = String.join("; ", problems);
+    if (!isTrue(current, INVALID)) {
+      newlyInvalid.accept(message);
+    }
+    List<Condition> next = set(current, INVALID, true, "InvalidSpec", message, generation, clock);
+    return set(
+        next, READY, false, "InvalidSpec", "The spec is invalid: " + message, generation, clock);
   }
 
   public static Optional<Condition> find(List<Condition> conditions, String type) {

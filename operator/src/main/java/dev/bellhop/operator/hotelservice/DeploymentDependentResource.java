@@ -39,11 +39,7 @@ public class DeploymentDependentResource
       env.addAll(spec.getEnv());
     }
     return new DeploymentBuilder()
-        .withNewMetadata()
-        .withName(hs.getMetadata().getName())
-        .withNamespace(hs.getMetadata().getNamespace())
-        .withLabels(Labels.all(hs))
-        .endMetadata()
+        .withMetadata(Labels.meta(hs))
         .withNewSpec()
         .withReplicas(spec.replicasOrDefault())
         .withNewSelector()

@@ -1,6 +1,5 @@
 package dev.bellhop.operator.hotelservice;
 
-import static dev.bellhop.operator.crd.Conditions.INVALID;
 import static dev.bellhop.operator.crd.Conditions.READY;
 import static dev.bellhop.operator.crd.Conditions.REGISTERED;
 
@@ -259,18 +258,13 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     problems.addAll(
         HotelServiceValidator.credentialReferences(
             hs, clusters.list(hs.getMetadata().getNamespace()).toList()));
+    status.setConditions(
+        Conditions.validated(
+            status.getConditions(), problems, generation, clock, events.invalid(hs)));
     if (!problems.isEmpty()) {
       // Registrations made before the spec went bad are kept: bad input loses nothing.
-      String message = String.join("; ", problems);
-      if (!Conditions.isTrue(status.getConditions(), INVALID)) {
-        events.warning(hs, "Invalid", message);
-      }
-      setCondition(status, INVALID, true, "InvalidSpec", message, generation);
-      setCondition(
-          status, READY, false, "InvalidSpec", "The spec is invalid: " + message, generation);
       return statusUpdate(hs, status);
     }
-    setCondition(status, INVALID, false, "Valid", "The spec is valid", generation);
 
     // Without an image and with no Deployment or Service left there is nothing to create or delete.
     if (hs.getSpec().managed()

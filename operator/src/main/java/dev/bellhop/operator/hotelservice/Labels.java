@@ -1,6 +1,8 @@
 package dev.bellhop.operator.hotelservice;
 
 import dev.bellhop.operator.crd.HotelService;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,15 @@ final class Labels {
   /** Selects the pods of the managed Deployment. */
   static Map<String, String> podSelector(HotelService hs) {
     return Map.of(HOTEL_SERVICE, hs.getMetadata().getName());
+  }
+
+  /** The metadata of an object made for {@code hs}: its name, namespace and {@link #all} labels. */
+  static ObjectMeta meta(HotelService hs) {
+    return new ObjectMetaBuilder()
+        .withName(hs.getMetadata().getName())
+        .withNamespace(hs.getMetadata().getNamespace())
+        .withLabels(all(hs))
+        .build();
   }
 
   static Map<String, String> all(HotelService hs) {

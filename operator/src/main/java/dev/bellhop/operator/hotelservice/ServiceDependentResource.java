@@ -22,11 +22,7 @@ public class ServiceDependentResource
   protected Service desired(HotelService hs, Context<HotelService> context) {
     int port = hs.getSpec().getPort();
     return new ServiceBuilder()
-        .withNewMetadata()
-        .withName(hs.getMetadata().getName())
-        .withNamespace(hs.getMetadata().getNamespace())
-        .withLabels(Labels.all(hs))
-        .endMetadata()
+        .withMetadata(Labels.meta(hs))
         .withNewSpec()
         .withType("ClusterIP")
         .withSelector(Labels.podSelector(hs))

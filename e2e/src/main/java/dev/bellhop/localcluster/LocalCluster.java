@@ -261,22 +261,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private static <T> ResourceEventHandler<T> onAnyChange(ControlLoop loop) {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(T obj) {
-        loop.trigger();
-      }
-
-      @Override
-      public void onUpdate(T oldObj, T newObj) {
-        loop.trigger();
-      }
-
-      @Override
-      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-        loop.trigger();
-      }
-    };
+    return EventHandlers.onAnyChange(loop::trigger);
   }
 
   public KubernetesClient client() {

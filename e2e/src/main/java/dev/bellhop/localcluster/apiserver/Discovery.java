@@ -39,6 +39,10 @@ public final class Discovery {
           "apps/v1 statefulsets",
           "batch/v1 jobs");
 
+  /** The built-in resources with a scale subresource, at the workloads' paths. */
+  private static final Set<String> SCALED =
+      Set.of("apps/v1 deployments", "apps/v1 replicasets", "apps/v1 statefulsets");
+
   /**
    * One served resource. {@code status}: it has a status subresource (writes to it change only
    * status); {@code scale}: where its scale subresource reads and writes, or null; {@code
@@ -100,10 +104,10 @@ public final class Discovery {
     add("v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, true, "pvc");
     add("v1", "namespaces", "Namespace", false, true, "ns");
     add("v1", "nodes", "Node", false, true, "no");
-    add("apps/v1", "deployments", "Deployment", true, true, ScalePaths.WORKLOADS, "deploy");
-    add("apps/v1", "statefulsets", "StatefulSet", true, true, ScalePaths.WORKLOADS, "sts");
+    add("apps/v1", "deployments", "Deployment", true, true, "deploy");
+    add("apps/v1", "statefulsets", "StatefulSet", true, true, "sts");
     add("apps/v1", "daemonsets", "DaemonSet", true, true, "ds");
-    add("apps/v1", "replicasets", "ReplicaSet", true, true, ScalePaths.WORKLOADS, "rs");
+    add("apps/v1", "replicasets", "ReplicaSet", true, true, "rs");
     add("batch/v1", "jobs", "Job", true, true);
     add("networking.k8s.io/v1", "ingresses", "Ingress", true, true, "ing");
     add("coordination.k8s.io/v1", "leases", "Lease", true, false);
@@ -193,6 +197,7 @@ public final class Discovery {
     return Optional.ofNullable(groups.getOrDefault(groupVersion, Map.of()).get(plural));
   }
 
+  /** A built-in kind, with the category and scale subresource kube-apiserver gives it. */
   private void add(
       String groupVersion,
       String plural,
@@ -200,18 +205,7 @@ public final class Discovery {
       boolean namespaced,
       boolean status,
       String... shortNames) {
-    add(groupVersion, plural, kind, namespaced, status, null, shortNames);
-  }
-
-  /** A built-in kind, in the category {@code all} when kube-apiserver puts it there. */
-  private void add(
-      String groupVersion,
-      String plural,
-      String kind,
-      boolean namespaced,
-      boolean status,
-      ScalePaths scale,
-      String... shortNames) {
+    String key = groupVersion + " " + plural;
     put(
         new Resource(
             groupVersion,
@@ -219,9 +213,9 @@ public final class Discovery {
             kind,
             namespaced,
             status,
-            scale,
+            SCALED.contains(key) ? ScalePaths.WORKLOADS : null,
             List.of(shortNames),
-            ALL.contains(groupVersion + " " + plural) ? List.of("all") : List.of()));
+            ALL.contains(key) ? List.of("all") : List.of()));
   }
 
   private void put(Resource resource) {

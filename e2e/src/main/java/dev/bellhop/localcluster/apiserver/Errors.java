@@ -23,37 +23,21 @@ public final class Errors {
   }
 
   public static ApiError notFound(RequestInfo info, String name) {
-    return new ApiError(
-        404,
-        "NotFound",
-        qualified(info, name) + " not found",
-        info.apiGroup(),
-        info.resource(),
-        name,
-        List.of());
+    return about(info, name, 404, "NotFound", qualified(info, name) + " not found");
   }
 
   public static ApiError alreadyExists(RequestInfo info, String name) {
-    return new ApiError(
-        409,
-        "AlreadyExists",
-        qualified(info, name) + " already exists",
-        info.apiGroup(),
-        info.resource(),
-        name,
-        List.of());
+    return about(info, name, 409, "AlreadyExists", qualified(info, name) + " already exists");
   }
 
   /** A stale resourceVersion or failed precondition; {@code why} as kube phrases it. */
   public static ApiError conflict(RequestInfo info, String name, String why) {
-    return new ApiError(
+    return about(
+        info,
+        name,
         409,
         "Conflict",
-        "Operation cannot be fulfilled on " + qualified(info, name) + ": " + why,
-        info.apiGroup(),
-        info.resource(),
-        name,
-        List.of());
+        "Operation cannot be fulfilled on " + qualified(info, name) + ": " + why);
   }
 
   public static ApiError stale(RequestInfo info, String name) {
@@ -64,31 +48,34 @@ public final class Errors {
   }
 
   public static ApiError badRequest(String message) {
-    return new ApiError(400, "BadRequest", message, null, null, null, List.of());
+    return plain(400, "BadRequest", message);
   }
 
   public static ApiError unsupportedMediaType(String message) {
-    return new ApiError(415, "UnsupportedMediaType", message, null, null, null, List.of());
+    return plain(415, "UnsupportedMediaType", message);
   }
 
   public static ApiError methodNotAllowed(String message) {
-    return new ApiError(405, "MethodNotAllowed", message, null, null, null, List.of());
+    return plain(405, "MethodNotAllowed", message);
   }
 
   public static ApiError pathNotFound(String path) {
-    return new ApiError(
-        404,
-        "NotFound",
-        "the server could not find the requested resource",
-        null,
-        null,
-        null,
-        List.of());
+    return plain(404, "NotFound", "the server could not find the requested resource");
   }
 
   public static ApiError internal(String message) {
-    return new ApiError(
-        500, "InternalError", "Internal error occurred: " + message, null, null, null, List.of());
+    return plain(500, "InternalError", "Internal error occurred: " + message);
+  }
+
+  /** An error about one object of the request's resource: its Status details name it. */
+  private static ApiError about(
+      RequestInfo info, String name, int code, String reason, String message) {
+    return new ApiError(code, reason, message, info.apiGroup(), info.resource(), name, List.of());
+  }
+
+  /** An error with no details. */
+  private static ApiError plain(int code, String reason, String message) {
+    return new ApiError(code, reason, message, null, null, null, List.of());
   }
 
   /** The {@code Status} body of an error (kind Status, apiVersion v1, status Failure). */

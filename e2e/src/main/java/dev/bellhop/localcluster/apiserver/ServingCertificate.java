@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -31,6 +32,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public record ServingCertificate(String caPem, String certPem, String keyPem) {
   private static final Duration VALIDITY = Duration.ofDays(365);
+  private static final X500Name CA = new X500Name("CN=bellhop-local-ca");
 
   /** A new CA and a certificate for {@code host}, 127.0.0.1 and localhost (ECDSA P-256). */
   public static ServingCertificate generate(String host) {
@@ -38,15 +40,8 @@ public record ServingCertificate(String caPem, String certPem, String keyPem) {
       KeyPair ca = keyPair();
       KeyPair server = keyPair();
       Instant now = Instant.now();
-      X500Name caName = new X500Name("CN=bellhop-local-ca");
       X509v3CertificateBuilder caCert =
-          new JcaX509v3CertificateBuilder(
-                  caName,
-                  serial(),
-                  Date.from(now.minusSeconds(60)),
-                  Date.from(now.plus(VALIDITY)),
-                  caName,
-                  ca.getPublic())
+          issued(CA, ca.getPublic(), now)
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
               .addExtension(
                   Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
@@ -62,13 +57,7 @@ public record ServingCertificate(String caPem, String certPem, String keyPem) {
                     host)
               });
       X509v3CertificateBuilder serverCert =
-          new JcaX509v3CertificateBuilder(
-                  caName,
-                  serial(),
-                  Date.from(now.minusSeconds(60)),
-                  Date.from(now.plus(VALIDITY)),
-                  new X500Name("CN=kube-apiserver"),
-                  server.getPublic())
+          issued(new X500Name("CN=kube-apiserver"), server.getPublic(), now)
               .addExtension(Extension.subjectAlternativeName, false, names)
               .addExtension(
                   Extension.extendedKeyUsage,
@@ -96,8 +85,15 @@ public record ServingCertificate(String caPem, String certPem, String keyPem) {
     return generator.generateKeyPair();
   }
 
-  private static BigInteger serial() {
-    return BigInteger.valueOf(System.nanoTime()).abs().add(BigInteger.ONE);
+  /** A certificate the CA issues (the CA itself too), valid from a minute ago for a year. */
+  private static X509v3CertificateBuilder issued(X500Name subject, PublicKey key, Instant now) {
+    return new JcaX509v3CertificateBuilder(
+        CA,
+        BigInteger.valueOf(System.nanoTime()).abs().add(BigInteger.ONE),
+        Date.from(now.minusSeconds(60)),
+        Date.from(now.plus(VALIDITY)),
+        subject,
+        key);
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair issuer)

@@ -2,6 +2,7 @@ package dev.bellhop.localcluster.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,14 +27,8 @@ import org.slf4j.LoggerFactory;
 final class Watches {
   private static final Logger log = LoggerFactory.getLogger(Watches.class);
 
-  /** Where the events of one watch go. */
-  private interface Sink {
-    void send(String event);
-
-    void end();
-
-    void onClose(Runnable action);
-  }
+  /** Where the events of one watch go, and how to end it and hear that the client went. */
+  private record Sink(Consumer<String> send, Runnable end, Consumer<Handler<Void>> closeHandler) {}
 
   private final Vertx vertx;
   private final Storage storage;
@@ -60,48 +56,28 @@ final class Watches {
     start(
         request,
         kind,
-        new Sink() {
-          @Override
-          public void send(String event) {
-            response.write(render.apply(event) + "\n");
-          }
-
-          @Override
-          public void end() {
-            if (!response.ended() && !response.closed()) {
-              response.end();
-            }
-          }
-
-          @Override
-          public void onClose(Runnable action) {
-            response.closeHandler(v -> action.run());
-          }
-        });
+        new Sink(
+            event -> response.write(render.apply(event) + "\n"),
+            () -> {
+              if (!response.ended() && !response.closed()) {
+                response.end();
+              }
+            },
+            response::closeHandler));
   }
 
   void websocket(ServerWebSocket socket, ApiRequest request, String kind) {
     start(
         request,
         kind,
-        new Sink() {
-          @Override
-          public void send(String event) {
-            socket.writeTextMessage(event);
-          }
-
-          @Override
-          public void end() {
-            if (!socket.isClosed()) {
-              socket.close();
-            }
-          }
-
-          @Override
-          public void onClose(Runnable action) {
-            socket.closeHandler(v -> action.run());
-          }
-        });
+        new Sink(
+            socket::writeTextMessage,
+            () -> {
+              if (!socket.isClosed()) {
+                socket.close();
+              }
+            },
+            socket::closeHandler));
   }
 
   private void start(ApiRequest request, String kind, Sink sink) {
@@ -134,10 +110,10 @@ final class Watches {
             if (ws != null) {
               ws.abort();
             }
-            sink.end();
+            sink.end().run();
           }
         };
-    sink.onClose(close);
+    sink.closeHandler().accept(v -> close.run());
     info.param("timeoutSeconds")
         .map(Long::parseLong)
         .filter(s -> s > 0)
@@ -155,7 +131,7 @@ final class Watches {
                   String event = message.toString();
                   message.setLength(0);
                   if (selector.isEmpty() || matches(event, selector)) {
-                    sink.send(event);
+                    sink.send().accept(event);
                   }
                 }
                 ws.request(1);
@@ -205,7 +181,7 @@ final class Watches {
       if (fields.matches(item)) {
         ObjectNode event = Storage.JSON.createObjectNode().put("type", "ADDED");
         event.set("object", item);
-        sink.send(event.toString());
+        sink.send().accept(event.toString());
       }
     }
     String version = list.body().path("metadata").path("resourceVersion").asText("");
@@ -217,7 +193,7 @@ final class Watches {
         .put("resourceVersion", version)
         .putObject("annotations")
         .put("k8s.io/initial-events-end", "true");
-    sink.send(bookmark.toString());
+    sink.send().accept(bookmark.toString());
     return version;
   }
 

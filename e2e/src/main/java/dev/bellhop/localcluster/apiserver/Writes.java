@@ -406,26 +406,25 @@ final class Writes {
 
   /** apiVersion and kind default to the URL's, and must match it when given. */
   private static void checkKind(ObjectNode object, Discovery.Resource resource) {
-    String apiVersion = object.path("apiVersion").asText("");
-    String kind = object.path("kind").asText("");
-    if (apiVersion.isEmpty()) {
-      object.put("apiVersion", resource.groupVersion());
-    } else if (!apiVersion.equals(resource.groupVersion())) {
+    defaultOrMatch(object, "apiVersion", resource.groupVersion(), "API version");
+    defaultOrMatch(object, "kind", resource.kind(), "kind");
+  }
+
+  private static void defaultOrMatch(
+      ObjectNode object, String field, String expected, String what) {
+    String given = object.path(field).asText("");
+    if (given.isEmpty()) {
+      object.put(field, expected);
+    } else if (!given.equals(expected)) {
       throw Errors.badRequest(
-          "the API version in the data ("
-              + apiVersion
-              + ") does not match the expected API version ("
-              + resource.groupVersion()
-              + ")");
-    }
-    if (kind.isEmpty()) {
-      object.put("kind", resource.kind());
-    } else if (!kind.equals(resource.kind())) {
-      throw Errors.badRequest(
-          "the kind in the data ("
-              + kind
-              + ") does not match the expected kind ("
-              + resource.kind()
+          "the "
+              + what
+              + " in the data ("
+              + given
+              + ") does not match the expected "
+              + what
+              + " ("
+              + expected
               + ")");
     }
   }

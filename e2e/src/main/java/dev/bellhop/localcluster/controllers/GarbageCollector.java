@@ -1,5 +1,6 @@
 package dev.bellhop.localcluster.controllers;
 
+import dev.bellhop.localcluster.EventHandlers;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -385,22 +386,7 @@ public final class GarbageCollector implements AutoCloseable {
   }
 
   private ResourceEventHandler<GenericKubernetesResource> handler() {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(GenericKubernetesResource obj) {
-        onChange.run();
-      }
-
-      @Override
-      public void onUpdate(GenericKubernetesResource oldObj, GenericKubernetesResource newObj) {
-        onChange.run();
-      }
-
-      @Override
-      public void onDelete(GenericKubernetesResource obj, boolean deletedFinalStateUnknown) {
-        onChange.run();
-      }
-    };
+    return EventHandlers.onAnyChange(() -> onChange.run());
   }
 
   private static void guarded(Item item, Runnable action) {

@@ -1,10 +1,10 @@
 package dev.bellhop.localcluster.controllers;
 
+import dev.bellhop.localcluster.EventHandlers;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,24 +25,7 @@ public final class ServiceAccountController implements AutoCloseable {
   }
 
   public void start() {
-    namespaces =
-        client
-            .namespaces()
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(Namespace ns) {
-                    ensureDefault(ns);
-                  }
-
-                  @Override
-                  public void onUpdate(Namespace old, Namespace ns) {
-                    ensureDefault(ns);
-                  }
-
-                  @Override
-                  public void onDelete(Namespace ns, boolean unknown) {}
-                });
+    namespaces = client.namespaces().inform(EventHandlers.of(this::ensureDefault, ns -> {}));
   }
 
   private void ensureDefault(Namespace ns) {

@@ -1,5 +1,6 @@
 package dev.bellhop.localcluster.kubelet;
 
+import dev.bellhop.localcluster.EventHandlers;
 import dev.bellhop.localcluster.Pods;
 import dev.bellhop.localcluster.network.PodNetwork;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -7,7 +8,6 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,27 +70,7 @@ public final class Kubelet implements AutoCloseable {
   }
 
   public void start() {
-    informer =
-        client
-            .pods()
-            .inAnyNamespace()
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(Pod pod) {
-                    handle(pod);
-                  }
-
-                  @Override
-                  public void onUpdate(Pod old, Pod pod) {
-                    handle(pod);
-                  }
-
-                  @Override
-                  public void onDelete(Pod pod, boolean unknown) {
-                    removed(pod);
-                  }
-                });
+    informer = client.pods().inAnyNamespace().inform(EventHandlers.of(this::handle, this::removed));
   }
 
   private void handle(Pod pod) {

@@ -163,14 +163,7 @@ final class PodRunner {
   private void scheduleProbes() {
     Probe startup = container.getStartupProbe();
     if (startup != null) {
-      timers.add(
-          kubelet
-              .timers()
-              .scheduleWithFixedDelay(
-                  () -> startupProbe(startup),
-                  seconds(startup.getInitialDelaySeconds(), 0),
-                  seconds(startup.getPeriodSeconds(), 10),
-                  TimeUnit.SECONDS));
+      every(startup, () -> startupProbe(startup));
       return;
     }
     scheduleReadinessAndLiveness();
@@ -179,26 +172,24 @@ final class PodRunner {
   private void scheduleReadinessAndLiveness() {
     Probe readiness = container.getReadinessProbe();
     if (readiness != null) {
-      timers.add(
-          kubelet
-              .timers()
-              .scheduleWithFixedDelay(
-                  () -> probe(readiness, true),
-                  seconds(readiness.getInitialDelaySeconds(), 0),
-                  seconds(readiness.getPeriodSeconds(), 10),
-                  TimeUnit.SECONDS));
+      every(readiness, () -> probe(readiness, true));
     }
     Probe liveness = container.getLivenessProbe();
     if (liveness != null) {
-      timers.add(
-          kubelet
-              .timers()
-              .scheduleWithFixedDelay(
-                  () -> probe(liveness, false),
-                  seconds(liveness.getInitialDelaySeconds(), 0),
-                  seconds(liveness.getPeriodSeconds(), 10),
-                  TimeUnit.SECONDS));
+      every(liveness, () -> probe(liveness, false));
     }
+  }
+
+  /** Runs a probe's check after its initial delay, then each period (kube: 0 s and 10 s). */
+  private void every(Probe probe, Runnable check) {
+    timers.add(
+        kubelet
+            .timers()
+            .scheduleWithFixedDelay(
+                check,
+                seconds(probe.getInitialDelaySeconds(), 0),
+                seconds(probe.getPeriodSeconds(), 10),
+                TimeUnit.SECONDS));
   }
 
   private void startupProbe(Probe probe) {

@@ -2,6 +2,7 @@ package dev.bellhop.localcluster.workloads;
 
 import dev.bellhop.localcluster.Pods;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -16,6 +17,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,20 +62,25 @@ public final class WorkloadController {
         byOwner.computeIfAbsent(o.getUid(), k -> new ArrayList<>()).add(p);
       }
     }
-    for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
-      guarded(
-          d, () -> deployment(d, byOwner.getOrDefault(d.getMetadata().getUid(), List.of()), all));
-    }
-    for (StatefulSet s : client.apps().statefulSets().inAnyNamespace().list().getItems()) {
-      guarded(
-          s, () -> statefulSet(s, byOwner.getOrDefault(s.getMetadata().getUid(), List.of()), all));
-    }
-    for (DaemonSet d : client.apps().daemonSets().inAnyNamespace().list().getItems()) {
-      guarded(
-          d, () -> daemonSet(d, byOwner.getOrDefault(d.getMetadata().getUid(), List.of()), all));
-    }
-    for (Job j : client.batch().v1().jobs().inAnyNamespace().list().getItems()) {
-      guarded(j, () -> job(j, byOwner.getOrDefault(j.getMetadata().getUid(), List.of()), all));
+    each(client.apps().deployments(), byOwner, all, this::deployment);
+    each(client.apps().statefulSets(), byOwner, all, this::statefulSet);
+    each(client.apps().daemonSets(), byOwner, all, this::daemonSet);
+    each(client.batch().v1().jobs(), byOwner, all, this::job);
+  }
+
+  /** A kind's pass over one workload, given the pods it controls and all pods. */
+  private interface Pass<T> {
+    void run(T workload, List<Pod> owned, List<Pod> all);
+  }
+
+  /** Runs a kind's pass over each of its workloads, one failing pass not stopping the rest. */
+  private static <T extends HasMetadata> void each(
+      MixedOperation<T, ? extends KubernetesResourceList<T>, ?> kind,
+      Map<String, List<Pod>> byOwner,
+      List<Pod> all,
+      Pass<T> pass) {
+    for (T w : kind.inAnyNamespace().list().getItems()) {
+      guarded(w, () -> pass.run(w, byOwner.getOrDefault(w.getMetadata().getUid(), List.of()), all));
     }
   }
 
@@ -108,17 +117,7 @@ public final class WorkloadController {
     s.setReadyReplicas((int) live.stream().filter(Pods::ready).count());
     s.setAvailableReplicas(s.getReadyReplicas());
     s.setUnavailableReplicas(Math.max(0, replicas - s.getReadyReplicas()));
-    if (!s.equals(d.getStatus())) {
-      client
-          .apps()
-          .deployments()
-          .resource(d)
-          .editStatus(
-              x -> {
-                x.setStatus(s);
-                return x;
-              });
-    }
+    writeStatus(client.apps().deployments().resource(d), d.getStatus(), s, Deployment::setStatus);
   }
 
   // ------------------------------------------------------------------ StatefulSets
@@ -172,17 +171,8 @@ public final class WorkloadController {
     s.setUpdatedReplicas(s.getCurrentReplicas());
     s.setCurrentRevision(set.getMetadata().getName() + "-" + hash);
     s.setUpdateRevision(s.getCurrentRevision());
-    if (!s.equals(set.getStatus())) {
-      client
-          .apps()
-          .statefulSets()
-          .resource(set)
-          .editStatus(
-              x -> {
-                x.setStatus(s);
-                return x;
-              });
-    }
+    writeStatus(
+        client.apps().statefulSets().resource(set), set.getStatus(), s, StatefulSet::setStatus);
   }
 
   // ------------------------------------------------------------------ DaemonSets
@@ -215,17 +205,7 @@ public final class WorkloadController {
     s.setUpdatedNumberScheduled(
         (int) owned.stream().filter(p -> hash.equals(PodFactory.hashOf(p))).count());
     s.setNumberMisscheduled(0);
-    if (!s.equals(ds.getStatus())) {
-      client
-          .apps()
-          .daemonSets()
-          .resource(ds)
-          .editStatus(
-              x -> {
-                x.setStatus(s);
-                return x;
-              });
-    }
+    writeStatus(client.apps().daemonSets().resource(ds), ds.getStatus(), s, DaemonSet::setStatus);
   }
 
   // ------------------------------------------------------------------ Jobs
@@ -274,18 +254,7 @@ public final class WorkloadController {
       s.setActive(active.size());
       s.setReady((int) active.stream().filter(Pods::ready).count());
     }
-    if (!s.equals(job.getStatus())) {
-      client
-          .batch()
-          .v1()
-          .jobs()
-          .resource(job)
-          .editStatus(
-              x -> {
-                x.setStatus(s);
-                return x;
-              });
-    }
+    writeStatus(client.batch().v1().jobs().resource(job), job.getStatus(), s, Job::setStatus);
   }
 
   /** "Succeeded" or "Failed" once a pod has ended for good; null while it runs or waits. */
@@ -317,6 +286,18 @@ public final class WorkloadController {
   private void delete(Pod pod) {
     if (pod.getMetadata().getDeletionTimestamp() == null) {
       client.pods().resource(pod).delete();
+    }
+  }
+
+  /** Writes the status a pass worked out, when it is not the one stored. */
+  private static <T, S> void writeStatus(
+      Resource<T> workload, S stored, S status, BiConsumer<T, S> set) {
+    if (!status.equals(stored)) {
+      workload.editStatus(
+          x -> {
+            set.accept(x, status);
+            return x;
+          });
     }
   }
 

@@ -74,14 +74,7 @@ public final class OwnerReferencesPermissionEnforcement implements AdmissionPlug
               null,
               info.name(),
               Map.of());
-      Authorizer.Decision decision = authorizer.authorize(request.user(), delete);
-      if (!decision.allowed()) {
-        throw forbidden(
-            request,
-            "cannot set an ownerRef on a resource you can't delete: "
-                + decision.reason()
-                + ", <nil>");
-      }
+      authorize(request, delete, "cannot set an ownerRef on a resource you can't delete: ");
     }
     for (JsonNode ref : newBlocking(refs, oldRefs)) {
       String apiVersion = ref.path("apiVersion").asText("");
@@ -111,15 +104,19 @@ public final class OwnerReferencesPermissionEnforcement implements AdmissionPlug
               "finalizers",
               name,
               Map.of());
-      Authorizer.Decision decision = authorizer.authorize(request.user(), finalizers);
-      if (!decision.allowed()) {
-        throw forbidden(
-            request,
-            "cannot set blockOwnerDeletion if an ownerReference refers to a resource you can't "
-                + "set finalizers on: "
-                + decision.reason()
-                + ", <nil>");
-      }
+      authorize(
+          request,
+          finalizers,
+          "cannot set blockOwnerDeletion if an ownerReference refers to a resource you can't "
+              + "set finalizers on: ");
+    }
+  }
+
+  /** kube's refusal quotes the authorizer's reason and its error (nil). */
+  private void authorize(AdmissionRequest request, RequestInfo attributes, String refusal) {
+    Authorizer.Decision decision = authorizer.authorize(request.user(), attributes);
+    if (!decision.allowed()) {
+      throw forbidden(request, refusal + decision.reason() + ", <nil>");
     }
   }
 

@@ -2,13 +2,17 @@ package dev.bellhop.localcluster.apiserver.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The Pod Security Standards as kube's pod-security-admission defines them at its latest version:
@@ -134,16 +138,9 @@ final class PodSecurityChecks {
   // ------------------------------------------------------------------ baseline
 
   private static Optional<Violation> appArmor(JsonNode meta, PodSpecs.Found pod) {
-    List<String> bad = new ArrayList<>();
-    if ("Unconfined"
-        .equals(pod.spec().path("securityContext").path("appArmorProfile").path("type").asText())) {
-      bad.add("pod");
-    }
-    for (PodSpecs.Container c : PodSpecs.containers(pod)) {
-      if ("Unconfined".equals(sc(c).path("appArmorProfile").path("type").asText())) {
-        bad.add("container " + quote(c.name()));
-      }
-    }
+    List<String> bad =
+        eachBadSetter(
+            pod, sc -> "Unconfined".equals(sc.path("appArmorProfile").path("type").asText()));
     meta.path("annotations")
         .properties()
         .forEach(
@@ -154,38 +151,15 @@ final class PodSecurityChecks {
                 bad.add("annotation " + a.getKey() + "=" + quote(a.getValue().asText()));
               }
             });
-    return bad.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            new Violation(
-                "forbidden AppArmor profile",
-                String.join(", ", bad) + " must not set AppArmor profile type to \"Unconfined\""));
+    return violation(
+        bad,
+        "forbidden AppArmor profile",
+        String.join(", ", bad) + " must not set AppArmor profile type to \"Unconfined\"");
   }
 
   private static Optional<Violation> capabilitiesBaseline(JsonNode meta, PodSpecs.Found pod) {
-    List<String> containers = new ArrayList<>();
-    TreeSet<String> capabilities = new TreeSet<>();
-    for (PodSpecs.Container c : PodSpecs.containers(pod)) {
-      boolean bad = false;
-      for (JsonNode added : sc(c).path("capabilities").path("add")) {
-        if (!DEFAULT_CAPABILITIES.contains(added.asText())) {
-          capabilities.add(added.asText());
-          bad = true;
-        }
-      }
-      if (bad) {
-        containers.add(c.name());
-      }
-    }
-    return containers.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            new Violation(
-                "non-default capabilities",
-                containers(containers)
-                    + " must not include "
-                    + joinQuote(capabilities)
-                    + " in securityContext.capabilities.add"));
+    Offenders adding = offenders(pod, c -> addedBeyond(c, DEFAULT_CAPABILITIES));
+    return violation(adding.containers(), "non-default capabilities", mustNotAdd(adding));
   }
 
   private static Optional<Violation> hostNamespaces(JsonNode meta, PodSpecs.Found pod) {
@@ -195,130 +169,75 @@ final class PodSecurityChecks {
         set.add(field + "=true");
       }
     }
-    return set.isEmpty()
-        ? Optional.empty()
-        : Optional.of(new Violation("host namespaces", String.join(", ", set)));
+    return violation(set, "host namespaces", String.join(", ", set));
   }
 
   private static Optional<Violation> hostPathVolumes(JsonNode meta, PodSpecs.Found pod) {
-    List<String> names = new ArrayList<>();
-    pod.spec()
-        .path("volumes")
-        .forEach(
-            v -> {
-              if (v.has("hostPath")) {
-                names.add(v.path("name").asText());
-              }
-            });
-    return names.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            new Violation(
-                "hostPath volumes",
-                pluralize("volume", "volumes", names.size()) + " " + joinQuote(names)));
+    List<String> names = volumesWhere(pod, v -> v.has("hostPath"));
+    return violation(
+        names,
+        "hostPath volumes",
+        pluralize("volume", "volumes", names.size()) + " " + joinQuote(names));
   }
 
   private static Optional<Violation> hostPorts(JsonNode meta, PodSpecs.Found pod) {
-    List<String> containers = new ArrayList<>();
-    TreeSet<String> ports = new TreeSet<>();
-    for (PodSpecs.Container c : PodSpecs.containers(pod)) {
-      boolean bad = false;
-      for (JsonNode port : c.container().path("ports")) {
-        if (port.path("hostPort").asInt(0) != 0) {
-          ports.add(String.valueOf(port.path("hostPort").asInt()));
-          bad = true;
-        }
-      }
-      if (bad) {
-        containers.add(c.name());
-      }
-    }
-    return containers.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            new Violation(
-                "hostPort",
-                containers(containers)
-                    + " "
-                    + pluralize("uses", "use", containers.size())
-                    + " "
-                    + pluralize("hostPort", "hostPorts", ports.size())
-                    + " "
-                    + String.join(", ", ports)));
+    Offenders ports =
+        offenders(
+            pod,
+            c ->
+                c.container()
+                    .path("ports")
+                    .valueStream()
+                    .map(port -> port.path("hostPort").asInt(0))
+                    .filter(port -> port != 0)
+                    .map(String::valueOf)
+                    .toList());
+    return violation(
+        ports.containers(),
+        "hostPort",
+        containers(ports.containers())
+            + " "
+            + pluralize("uses", "use", ports.containers().size())
+            + " "
+            + pluralize("hostPort", "hostPorts", ports.values().size())
+            + " "
+            + String.join(", ", ports.values()));
   }
 
   private static Optional<Violation> hostProcess(JsonNode meta, PodSpecs.Found pod) {
-    List<String> bad = new ArrayList<>();
-    if (pod.spec()
-        .path("securityContext")
-        .path("windowsOptions")
-        .path("hostProcess")
-        .asBoolean(false)) {
-      bad.add("pod");
-    }
-    for (PodSpecs.Container c : PodSpecs.containers(pod)) {
-      if (sc(c).path("windowsOptions").path("hostProcess").asBoolean(false)) {
-        bad.add("container " + quote(c.name()));
-      }
-    }
-    return bad.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            new Violation(
-                "hostProcess",
-                String.join(" and ", bad)
-                    + " must not set securityContext.windowsOptions.hostProcess=true"));
+    return violationBy(
+        eachBadSetter(pod, sc -> sc.path("windowsOptions").path("hostProcess").asBoolean(false)),
+        "hostProcess",
+        "must not set securityContext.windowsOptions.hostProcess=true");
   }
 
   private static Optional<Violation> privileged(JsonNode meta, PodSpecs.Found pod) {
-    List<String> bad =
-        PodSpecs.containers(pod).stream()
-            .filter(c -> sc(c).path("privileged").asBoolean(false))
-            .map(PodSpecs.Container::name)
-            .toList();
-    return bad.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            new Violation(
-                "privileged", containers(bad) + " must not set securityContext.privileged=true"));
+    List<String> bad = containersWhere(pod, sc -> sc.path("privileged").asBoolean(false));
+    return violation(
+        bad, "privileged", containers(bad) + " must not set securityContext.privileged=true");
   }
 
   private static Optional<Violation> procMount(JsonNode meta, PodSpecs.Found pod) {
-    List<String> bad = new ArrayList<>();
-    TreeSet<String> values = new TreeSet<>();
-    for (PodSpecs.Container c : PodSpecs.containers(pod)) {
-      String mount = sc(c).path("procMount").asText("Default");
-      if (!mount.equals("Default")) {
-        bad.add(c.name());
-        values.add(mount);
-      }
-    }
-    return bad.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            new Violation(
-                "procMount",
-                containers(bad)
-                    + " must not set securityContext.procMount to "
-                    + joinQuote(values)));
+    Offenders bad =
+        offenders(
+            pod,
+            c -> {
+              String mount = sc(c).path("procMount").asText("Default");
+              return mount.equals("Default") ? List.of() : List.of(mount);
+            });
+    return violation(
+        bad.containers(),
+        "procMount",
+        containers(bad.containers())
+            + " must not set securityContext.procMount to "
+            + joinQuote(bad.values()));
   }
 
   private static Optional<Violation> seLinux(JsonNode meta, PodSpecs.Found pod) {
-    List<String> bad = new ArrayList<>();
-    if (badSeLinux(pod.spec().path("securityContext").path("seLinuxOptions"))) {
-      bad.add("pod");
-    }
-    for (PodSpecs.Container c : PodSpecs.containers(pod)) {
-      if (badSeLinux(sc(c).path("seLinuxOptions"))) {
-        bad.add("container " + quote(c.name()));
-      }
-    }
-    return bad.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            new Violation(
-                "seLinuxOptions",
-                String.join(" and ", bad) + " set forbidden securityContext.seLinuxOptions"));
+    return violationBy(
+        eachBadSetter(pod, sc -> badSeLinux(sc.path("seLinuxOptions"))),
+        "seLinuxOptions",
+        "set forbidden securityContext.seLinuxOptions");
   }
 
   private static boolean badSeLinux(JsonNode options) {
@@ -328,248 +247,233 @@ final class PodSecurityChecks {
   }
 
   private static Optional<Violation> seccompBaseline(JsonNode meta, PodSpecs.Found pod) {
-    List<String> bad = new ArrayList<>();
-    if ("Unconfined"
-        .equals(pod.spec().path("securityContext").path("seccompProfile").path("type").asText())) {
-      bad.add("pod");
-    }
-    List<String> containers =
-        PodSpecs.containers(pod).stream()
-            .filter(c -> "Unconfined".equals(sc(c).path("seccompProfile").path("type").asText()))
-            .map(PodSpecs.Container::name)
-            .toList();
-    if (!containers.isEmpty()) {
-      bad.add(containers(containers));
-    }
-    return bad.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            new Violation(
-                "seccompProfile",
-                String.join(" and ", bad)
-                    + " must not set securityContext.seccompProfile.type to \"Unconfined\""));
+    return violationBy(
+        badSetters(pod, sc -> "Unconfined".equals(sc.path("seccompProfile").path("type").asText())),
+        "seccompProfile",
+        "must not set securityContext.seccompProfile.type to \"Unconfined\"");
   }
 
   private static Optional<Violation> sysctls(JsonNode meta, PodSpecs.Found pod) {
-    List<String> bad = new ArrayList<>();
-    pod.spec()
-        .path("securityContext")
-        .path("sysctls")
-        .forEach(
-            s -> {
-              if (!SAFE_SYSCTLS.contains(s.path("name").asText())) {
-                bad.add(s.path("name").asText());
-              }
-            });
-    return bad.isEmpty()
-        ? Optional.empty()
-        : Optional.of(new Violation("forbidden sysctls", String.join(", ", bad)));
+    List<String> bad =
+        pod.spec()
+            .path("securityContext")
+            .path("sysctls")
+            .valueStream()
+            .map(s -> s.path("name").asText())
+            .filter(name -> !SAFE_SYSCTLS.contains(name))
+            .toList();
+    return violation(bad, "forbidden sysctls", String.join(", ", bad));
   }
 
   // ------------------------------------------------------------------ restricted
 
   private static Optional<Violation> allowPrivilegeEscalation(JsonNode meta, PodSpecs.Found pod) {
     List<String> bad =
-        PodSpecs.containers(pod).stream()
-            .filter(
-                c ->
-                    !sc(c).path("allowPrivilegeEscalation").isBoolean()
-                        || sc(c).path("allowPrivilegeEscalation").asBoolean())
-            .map(PodSpecs.Container::name)
-            .toList();
-    return bad.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            new Violation(
-                "allowPrivilegeEscalation != false",
-                containers(bad) + " must set securityContext.allowPrivilegeEscalation=false"));
+        containersWhere(
+            pod,
+            sc ->
+                !sc.path("allowPrivilegeEscalation").isBoolean()
+                    || sc.path("allowPrivilegeEscalation").asBoolean());
+    return violation(
+        bad,
+        "allowPrivilegeEscalation != false",
+        containers(bad) + " must set securityContext.allowPrivilegeEscalation=false");
   }
 
   private static Optional<Violation> capabilitiesRestricted(JsonNode meta, PodSpecs.Found pod) {
-    List<String> missingDrop = new ArrayList<>();
-    List<String> adding = new ArrayList<>();
-    TreeSet<String> forbidden = new TreeSet<>();
-    for (PodSpecs.Container c : PodSpecs.containers(pod)) {
-      JsonNode capabilities = sc(c).path("capabilities");
-      boolean droppedAll = false;
-      for (JsonNode dropped : capabilities.path("drop")) {
-        droppedAll |= dropped.asText().equals("ALL");
-      }
-      if (!droppedAll) {
-        missingDrop.add(c.name());
-      }
-      boolean bad = false;
-      for (JsonNode added : capabilities.path("add")) {
-        if (!added.asText().equals("NET_BIND_SERVICE")) {
-          forbidden.add(added.asText());
-          bad = true;
-        }
-      }
-      if (bad) {
-        adding.add(c.name());
-      }
-    }
+    List<String> missingDrop =
+        containersWhere(
+            pod,
+            sc ->
+                sc.path("capabilities")
+                    .path("drop")
+                    .valueStream()
+                    .noneMatch(dropped -> dropped.asText().equals("ALL")));
+    Offenders adding = offenders(pod, c -> addedBeyond(c, Set.of("NET_BIND_SERVICE")));
     List<String> details = new ArrayList<>();
     if (!missingDrop.isEmpty()) {
       details.add(
           containers(missingDrop) + " must set securityContext.capabilities.drop=[\"ALL\"]");
     }
-    if (!adding.isEmpty()) {
-      details.add(
-          containers(adding)
-              + " must not include "
-              + joinQuote(forbidden)
-              + " in securityContext.capabilities.add");
+    if (!adding.containers().isEmpty()) {
+      details.add(mustNotAdd(adding));
     }
-    return details.isEmpty()
-        ? Optional.empty()
-        : Optional.of(new Violation("unrestricted capabilities", String.join("; ", details)));
+    return violation(details, "unrestricted capabilities", String.join("; ", details));
   }
 
   private static Optional<Violation> restrictedVolumes(JsonNode meta, PodSpecs.Found pod) {
-    TreeSet<String> names = new TreeSet<>();
-    pod.spec()
-        .path("volumes")
-        .forEach(
-            v -> {
-              boolean allowed = false;
-              for (String type : RESTRICTED_VOLUME_TYPES) {
-                allowed |= v.has(type) && !v.get(type).isNull();
-              }
-              if (!allowed) {
-                names.add(v.path("name").asText());
-              }
-            });
+    TreeSet<String> names =
+        new TreeSet<>(
+            volumesWhere(
+                pod,
+                v ->
+                    RESTRICTED_VOLUME_TYPES.stream()
+                        .noneMatch(type -> v.has(type) && !v.get(type).isNull())));
     // Go's %q of a []string: ["a" "b"]
-    return names.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            new Violation(
-                "restricted volume types",
-                "volumes "
-                    + names.stream()
-                        .map(PodSecurityChecks::quote)
-                        .collect(Collectors.joining(" ", "[", "]"))
-                    + " have restricted types"));
+    return violation(
+        names,
+        "restricted volume types",
+        "volumes "
+            + names.stream()
+                .map(PodSecurityChecks::quote)
+                .collect(Collectors.joining(" ", "[", "]"))
+            + " have restricted types");
   }
 
   private static Optional<Violation> runAsNonRoot(JsonNode meta, PodSpecs.Found pod) {
-    List<String> badSetters = new ArrayList<>();
-    JsonNode podValue = pod.spec().path("securityContext").path("runAsNonRoot");
-    boolean podNonRoot = false;
-    if (podValue.isBoolean()) {
-      if (!podValue.asBoolean()) {
-        badSetters.add("pod");
-      } else {
-        podNonRoot = true;
-      }
+    List<String> setFalse =
+        badSetters(
+            pod, sc -> sc.path("runAsNonRoot").isBoolean() && !sc.path("runAsNonRoot").asBoolean());
+    if (!setFalse.isEmpty()) {
+      return violationBy(
+          setFalse, "runAsNonRoot != true", "must not set securityContext.runAsNonRoot=false");
     }
-    List<String> explicitlyBad = new ArrayList<>();
-    List<String> implicitlyBad = new ArrayList<>();
-    for (PodSpecs.Container c : PodSpecs.containers(pod)) {
-      JsonNode value = sc(c).path("runAsNonRoot");
-      if (value.isBoolean()) {
-        if (!value.asBoolean()) {
-          explicitlyBad.add(c.name());
-        }
-      } else if (!podNonRoot) {
-        implicitlyBad.add(c.name());
-      }
-    }
-    if (!explicitlyBad.isEmpty()) {
-      badSetters.add(containers(explicitlyBad));
-    }
-    if (!badSetters.isEmpty()) {
-      return Optional.of(
-          new Violation(
-              "runAsNonRoot != true",
-              String.join(" and ", badSetters)
-                  + " must not set securityContext.runAsNonRoot=false"));
-    }
-    return implicitlyBad.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            new Violation(
-                "runAsNonRoot != true",
-                "pod or "
-                    + containers(implicitlyBad)
-                    + " must set securityContext.runAsNonRoot=true"));
+    List<String> unset = implicitlyBad(pod, sc -> sc.path("runAsNonRoot").isBoolean());
+    return violation(
+        unset,
+        "runAsNonRoot != true",
+        "pod or " + containers(unset) + " must set securityContext.runAsNonRoot=true");
   }
 
   private static Optional<Violation> runAsUser(JsonNode meta, PodSpecs.Found pod) {
-    List<String> bad = new ArrayList<>();
-    JsonNode podUser = pod.spec().path("securityContext").path("runAsUser");
-    if (podUser.isNumber() && podUser.asLong() == 0) {
-      bad.add("pod");
-    }
-    List<String> containers =
-        PodSpecs.containers(pod).stream()
-            .filter(
-                c -> sc(c).path("runAsUser").isNumber() && sc(c).path("runAsUser").asLong() == 0)
-            .map(PodSpecs.Container::name)
-            .toList();
-    if (!containers.isEmpty()) {
-      bad.add(containers(containers));
-    }
-    return bad.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            new Violation("runAsUser=0", String.join(" and ", bad) + " must not set runAsUser=0"));
+    return violationBy(
+        badSetters(
+            pod, sc -> sc.path("runAsUser").isNumber() && sc.path("runAsUser").asLong() == 0),
+        "runAsUser=0",
+        "must not set runAsUser=0");
   }
 
   private static Optional<Violation> seccompRestricted(JsonNode meta, PodSpecs.Found pod) {
-    List<String> badSetters = new ArrayList<>();
-    TreeSet<String> badValues = new TreeSet<>();
-    boolean podSet = false;
-    JsonNode podProfile = pod.spec().path("securityContext").path("seccompProfile");
-    if (podProfile.isObject()) {
-      String type = podProfile.path("type").asText("");
-      if (!validSeccomp(type)) {
-        badSetters.add("pod");
-        badValues.add(type);
-      } else {
-        podSet = true;
-      }
-    }
-    List<String> explicitlyBad = new ArrayList<>();
-    List<String> implicitlyBad = new ArrayList<>();
-    for (PodSpecs.Container c : PodSpecs.containers(pod)) {
-      JsonNode profile = sc(c).path("seccompProfile");
-      if (profile.isObject()) {
-        if (!validSeccomp(profile.path("type").asText(""))) {
-          explicitlyBad.add(c.name());
-          badValues.add(profile.path("type").asText(""));
-        }
-      } else if (!podSet) {
-        implicitlyBad.add(c.name());
-      }
-    }
-    if (!explicitlyBad.isEmpty()) {
-      badSetters.add(containers(explicitlyBad));
-    }
+    Predicate<JsonNode> setBadly =
+        sc -> sc.path("seccompProfile").isObject() && !validSeccomp(seccompType(sc));
+    List<String> badSetters = badSetters(pod, setBadly);
     if (!badSetters.isEmpty()) {
-      return Optional.of(
-          new Violation(
-              "seccompProfile",
-              String.join(" and ", badSetters)
-                  + " must not set securityContext.seccompProfile.type to "
-                  + joinQuote(badValues)));
+      TreeSet<String> badValues =
+          Stream.concat(
+                  Stream.of(pod.spec().path("securityContext")),
+                  PodSpecs.containers(pod).stream().map(PodSecurityChecks::sc))
+              .filter(setBadly)
+              .map(PodSecurityChecks::seccompType)
+              .collect(Collectors.toCollection(TreeSet::new));
+      return violationBy(
+          badSetters,
+          "seccompProfile",
+          "must not set securityContext.seccompProfile.type to " + joinQuote(badValues));
     }
-    return implicitlyBad.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            new Violation(
-                "seccompProfile",
-                "pod or "
-                    + containers(implicitlyBad)
-                    + " must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\""));
+    List<String> unset = implicitlyBad(pod, sc -> sc.path("seccompProfile").isObject());
+    return violation(
+        unset,
+        "seccompProfile",
+        "pod or "
+            + containers(unset)
+            + " must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"");
+  }
+
+  private static String seccompType(JsonNode securityContext) {
+    return securityContext.path("seccompProfile").path("type").asText("");
   }
 
   private static boolean validSeccomp(String type) {
     return type.equals("RuntimeDefault") || type.equals("Localhost");
   }
 
+  // ------------------------------------------------------------------ who sets what
+
+  /** The containers with forbidden values, and those values (sorted, once each). */
+  private record Offenders(List<String> containers, TreeSet<String> values) {}
+
+  private static Offenders offenders(
+      PodSpecs.Found pod, Function<PodSpecs.Container, List<String>> forbidden) {
+    Offenders offenders = new Offenders(new ArrayList<>(), new TreeSet<>());
+    for (PodSpecs.Container c : PodSpecs.containers(pod)) {
+      List<String> values = forbidden.apply(c);
+      if (!values.isEmpty()) {
+        offenders.containers().add(c.name());
+        offenders.values().addAll(values);
+      }
+    }
+    return offenders;
+  }
+
+  private static List<String> addedBeyond(PodSpecs.Container c, Set<String> allowed) {
+    return sc(c)
+        .path("capabilities")
+        .path("add")
+        .valueStream()
+        .map(JsonNode::asText)
+        .filter(added -> !allowed.contains(added))
+        .toList();
+  }
+
+  private static String mustNotAdd(Offenders adding) {
+    return containers(adding.containers())
+        + " must not include "
+        + joinQuote(adding.values())
+        + " in securityContext.capabilities.add";
+  }
+
+  /** The names of the containers whose securityContext is bad, in kube's order. */
+  private static List<String> containersWhere(PodSpecs.Found pod, Predicate<JsonNode> bad) {
+    return PodSpecs.containers(pod).stream()
+        .filter(c -> bad.test(sc(c)))
+        .map(PodSpecs.Container::name)
+        .toList();
+  }
+
+  /** "pod" when its securityContext is bad, then the bad containers in one phrase. */
+  private static List<String> badSetters(PodSpecs.Found pod, Predicate<JsonNode> bad) {
+    List<String> setters = new ArrayList<>();
+    if (bad.test(pod.spec().path("securityContext"))) {
+      setters.add("pod");
+    }
+    List<String> containers = containersWhere(pod, bad);
+    if (!containers.isEmpty()) {
+      setters.add(containers(containers));
+    }
+    return setters;
+  }
+
+  /** "pod" when its securityContext is bad, then each bad container on its own. */
+  private static List<String> eachBadSetter(PodSpecs.Found pod, Predicate<JsonNode> bad) {
+    List<String> setters = new ArrayList<>();
+    if (bad.test(pod.spec().path("securityContext"))) {
+      setters.add("pod");
+    }
+    containersWhere(pod, bad).forEach(name -> setters.add("container " + quote(name)));
+    return setters;
+  }
+
+  /**
+   * kube's implicitly bad containers: those that leave a field unset when the pod does not set it
+   * for them. Called once no one sets it badly, so a pod that sets it sets it well.
+   */
+  private static List<String> implicitlyBad(PodSpecs.Found pod, Predicate<JsonNode> set) {
+    return set.test(pod.spec().path("securityContext"))
+        ? List.of()
+        : containersWhere(pod, set.negate());
+  }
+
+  private static List<String> volumesWhere(PodSpecs.Found pod, Predicate<JsonNode> bad) {
+    return pod.spec()
+        .path("volumes")
+        .valueStream()
+        .filter(bad)
+        .map(v -> v.path("name").asText())
+        .toList();
+  }
+
   // ------------------------------------------------------------------ wording
+
+  private static Optional<Violation> violation(
+      Collection<String> offenders, String reason, String detail) {
+    return offenders.isEmpty() ? Optional.empty() : Optional.of(new Violation(reason, detail));
+  }
+
+  /** "pod and container "a" must not set ...": kube's detail naming who sets a forbidden value. */
+  private static Optional<Violation> violationBy(
+      List<String> setters, String reason, String mustNot) {
+    return violation(setters, reason, String.join(" and ", setters) + " " + mustNot);
+  }
 
   private static JsonNode sc(PodSpecs.Container c) {
     return c.container().path("securityContext");
@@ -583,7 +487,7 @@ final class PodSecurityChecks {
     return count == 1 ? one : many;
   }
 
-  private static String joinQuote(java.util.Collection<String> values) {
+  private static String joinQuote(Collection<String> values) {
     return values.stream().map(PodSecurityChecks::quote).collect(Collectors.joining(", "));
   }
 

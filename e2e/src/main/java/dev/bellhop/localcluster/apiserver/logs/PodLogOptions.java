@@ -37,34 +37,20 @@ public record PodLogOptions(
         sinceTime = Instant.parse(info.param("sinceTime").get());
       } catch (DateTimeParseException e) {
         causes.add(
-            new ApiError.Cause(
-                "FieldValueInvalid",
+            invalid(
                 "sinceTime",
-                "Invalid value: \""
-                    + info.param("sinceTime").get()
-                    + "\": must be an RFC3339 time"));
+                "\"" + info.param("sinceTime").get() + "\"",
+                "must be an RFC3339 time"));
       }
     }
     if (tailLines != null && tailLines < 0) {
-      causes.add(
-          new ApiError.Cause(
-              "FieldValueInvalid",
-              "tailLines",
-              "Invalid value: " + tailLines + ": must be greater than or equal to 0"));
+      causes.add(invalid("tailLines", tailLines, "must be greater than or equal to 0"));
     }
     if (limitBytes != null && limitBytes < 1) {
-      causes.add(
-          new ApiError.Cause(
-              "FieldValueInvalid",
-              "limitBytes",
-              "Invalid value: " + limitBytes + ": must be greater than 0"));
+      causes.add(invalid("limitBytes", limitBytes, "must be greater than 0"));
     }
     if (sinceSeconds != null && sinceSeconds < 1) {
-      causes.add(
-          new ApiError.Cause(
-              "FieldValueInvalid",
-              "sinceSeconds",
-              "Invalid value: " + sinceSeconds + ": must be greater than 0"));
+      causes.add(invalid("sinceSeconds", sinceSeconds, "must be greater than 0"));
     }
     if (sinceSeconds != null && sinceTime != null) {
       causes.add(
@@ -87,6 +73,12 @@ public record PodLogOptions(
         limitBytes);
   }
 
+  /** kube's field.Invalid: {@code value} as it prints (strings quoted). */
+  private static ApiError.Cause invalid(String field, Object value, String detail) {
+    return new ApiError.Cause(
+        "FieldValueInvalid", field, "Invalid value: " + value + ": " + detail);
+  }
+
   private static boolean flag(RequestInfo info, String name) {
     return info.param(name).map(v -> v.equals("true") || v.equals("1")).orElse(false);
   }
@@ -98,11 +90,7 @@ public record PodLogOptions(
     try {
       return Long.parseLong(info.param(name).get());
     } catch (NumberFormatException e) {
-      causes.add(
-          new ApiError.Cause(
-              "FieldValueInvalid",
-              name,
-              "Invalid value: \"" + info.param(name).get() + "\": must be an integer"));
+      causes.add(invalid(name, "\"" + info.param(name).get() + "\"", "must be an integer"));
       return null;
     }
   }

@@ -60,25 +60,8 @@ public final class StrategicMergePatch {
     }
     ObjectNode result = original == null ? JsonNodeFactory.instance.objectNode() : original;
     // Deletions from primitive lists first: a list may be both trimmed and merged by one patch.
-    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
-      if (field.getKey().startsWith(DELETE_FROM)) {
-        String list = field.getKey().substring(DELETE_FROM.length());
-        JsonNode current = result.get(list);
-        if (current != null && current.isArray()) {
-          Set<JsonNode> remove = new HashSet<>();
-          field.getValue().forEach(remove::add);
-          ArrayNode kept = JsonNodeFactory.instance.arrayNode();
-          current.forEach(
-              v -> {
-                if (!remove.contains(v)) {
-                  kept.add(v);
-                }
-              });
-          result.set(list, kept);
-        }
-      }
-    }
+    applyListDirectives(
+        result, patch, DELETE_FROM, (list, current, remove) -> without(current, remove));
     for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       String key = field.getKey();
@@ -113,21 +96,12 @@ public final class StrategicMergePatch {
         result.set(key, value.deepCopy());
       }
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
-      if (field.getKey().startsWith(ORDER)) {
-        String list = field.getKey().substring(ORDER.length());
-        JsonNode current = result.get(list);
-        if (current != null && current.isArray()) {
-          result.set(
-              list,
-              order(
-                  (ArrayNode) current,
-                  (ArrayNode) field.getValue(),
-                  MergeKeys.of(append(path, list)).orElse("")));
-        }
-      }
-    }
+    applyListDirectives(
+        result,
+        patch,
+        ORDER,
+        (list, current, wanted) ->
+            order(current, (ArrayNode) wanted, MergeKeys.of(append(path, list)).orElse("")));
     JsonNode retain = patch.get(RETAIN_KEYS);
     if (retain != null && retain.isArray()) {
       Set<String> keep = new HashSet<>();
@@ -216,6 +190,39 @@ public final class StrategicMergePatch {
    * elements after them, in their order (apimachinery interleaves those by their old neighbours;
    * nothing the clients send depends on the difference).
    */
+  /** What a {@code $deleteFromPrimitiveList/<list>} or {@code $setElementOrder/<list>} makes. */
+  private interface ListDirective {
+    ArrayNode apply(String list, ArrayNode current, JsonNode argument);
+  }
+
+  /** Applies each directive with this prefix to the list it names, when the result has it. */
+  private static void applyListDirectives(
+      ObjectNode result, ObjectNode patch, String prefix, ListDirective directive) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      if (field.getKey().startsWith(prefix)) {
+        String list = field.getKey().substring(prefix.length());
+        JsonNode current = result.get(list);
+        if (current != null && current.isArray()) {
+          result.set(list, directive.apply(list, (ArrayNode) current, field.getValue()));
+        }
+      }
+    }
+  }
+
+  private static ArrayNode without(ArrayNode current, JsonNode remove) {
+    Set<JsonNode> removed = new HashSet<>();
+    remove.forEach(removed::add);
+    ArrayNode kept = JsonNodeFactory.instance.arrayNode();
+    current.forEach(
+        v -> {
+          if (!removed.contains(v)) {
+            kept.add(v);
+          }
+        });
+    return kept;
+  }
+
   private static ArrayNode order(ArrayNode current, ArrayNode order, String key) {
     Map<JsonNode, JsonNode> byKey = new LinkedHashMap<>();
     for (JsonNode element : current) {

@@ -35,26 +35,27 @@ public final class Age {
     }
     long minutes = seconds / 60;
     if (minutes < 10) {
-      long s = seconds % 60;
-      return s == 0 ? minutes + "m" : minutes + "m" + s + "s";
+      return units(minutes, "m", seconds % 60, "s");
     } else if (minutes < 180) {
       return minutes + "m";
     }
     long hours = minutes / 60;
     if (hours < 8) {
-      long m = minutes % 60;
-      return m == 0 ? hours + "h" : hours + "h" + m + "m";
+      return units(hours, "h", minutes % 60, "m");
     } else if (hours < 48) {
       return hours + "h";
     } else if (hours < 24 * 8) {
-      long h = hours % 24;
-      return h == 0 ? hours / 24 + "d" : hours / 24 + "d" + h + "h";
+      return units(hours / 24, "d", hours % 24, "h");
     } else if (hours < 24 * 365 * 2) {
       return hours / 24 + "d";
     } else if (hours < 24 * 365 * 8) {
-      long days = (hours / 24) % 365;
-      return days == 0 ? hours / 24 / 365 + "y" : hours / 24 / 365 + "y" + days + "d";
+      return units(hours / 24 / 365, "y", (hours / 24) % 365, "d");
     }
     return hours / 24 / 365 + "y";
+  }
+
+  /** "3m20s", or "3m" when the smaller unit is zero. */
+  private static String units(long large, String largeUnit, long small, String smallUnit) {
+    return small == 0 ? large + largeUnit : large + largeUnit + small + smallUnit;
   }
 }

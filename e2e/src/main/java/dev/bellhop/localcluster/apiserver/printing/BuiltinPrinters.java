@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * kube-apiserver's printers (pkg/printers/internalversion) for the kinds the local cluster runs:
@@ -19,6 +21,7 @@ import java.util.stream.Collectors;
 public final class BuiltinPrinters {
   private static final String NONE = "<none>";
 
+  /** A printer whose row is worked out at once (pods, events: some cells depend on others). */
   private record Simple(List<Column> columns, BiFunction<JsonNode, Instant, List<Object>> row)
       implements Printer {
     @Override
@@ -26,6 +29,35 @@ public final class BuiltinPrinters {
       return row.apply(object, now);
     }
   }
+
+  /** A column and how an object fills it, for the printers whose cells are each read alone. */
+  private record Cell(Column column, BiFunction<JsonNode, Instant, Object> value) {}
+
+  // Declared before PRINTERS, which uses them.
+  private static final Cell NAME = new Cell(Column.nameColumn(), (o, now) -> name(o));
+  private static final Cell AGE = new Cell(Column.age(), BuiltinPrinters::age);
+  private static final Cell READY_REPLICAS =
+      cell(
+          "Ready",
+          "string",
+          "Number of the pod with ready state",
+          o ->
+              o.path("status").path("readyReplicas").asLong()
+                  + "/"
+                  + o.path("spec").path("replicas").asLong(1));
+
+  // The wide columns of the workloads (kube's layoutContainerCells and the pod selector).
+  private static final Cell CONTAINERS =
+      templateContainers(
+          Column.wide("Containers", "string", "Names of each container in the template."), "name");
+  private static final Cell IMAGES =
+      templateContainers(
+          Column.wide("Images", "string", "Images referenced by each container in the template."),
+          "image");
+  private static final Cell SELECTOR =
+      cell(
+          Column.wide("Selector", "string", "Label selector for pods."),
+          o -> selector(o.path("spec").path("selector")));
 
   private static final Map<String, Printer> PRINTERS =
       Map.ofEntries(
@@ -53,14 +85,13 @@ public final class BuiltinPrinters {
 
   /** kube's default for a resource without a printer: Name and Created At. */
   public static Printer fallback() {
-    return new Simple(
-        List.of(
-            Column.nameColumn(),
-            Column.of(
-                "Created At",
-                "date",
-                "CreationTimestamp is a timestamp representing the server time when this object was created.")),
-        (o, now) -> cells(name(o), text(o.path("metadata").path("creationTimestamp"))));
+    return printer(
+        NAME,
+        cell(
+            "Created At",
+            "date",
+            "CreationTimestamp is a timestamp representing the server time when this object was created.",
+            o -> text(o.path("metadata").path("creationTimestamp"))));
   }
 
   static Printer pods() {
@@ -167,159 +198,120 @@ public final class BuiltinPrinters {
   }
 
   static Printer deployments() {
-    return new Simple(
-        List.of(
-            Column.nameColumn(),
-            Column.of("Ready", "string", "Number of the pod with ready state"),
-            Column.of(
-                "Up-to-date",
-                "integer",
-                "Total number of non-terminated pods targeted by this deployment that "
-                    + "have the desired template spec."),
-            Column.of(
-                "Available",
-                "integer",
-                "Total number of available pods (ready for at least minReadySeconds) "
-                    + "targeted by this deployment."),
-            Column.age(),
-            containersColumn(),
-            imagesColumn(),
-            selectorColumn()),
-        (d, now) -> {
-          JsonNode status = d.path("status");
-          JsonNode template = d.path("spec").path("template").path("spec").path("containers");
-          return cells(
-              name(d),
-              status.path("readyReplicas").asLong()
-                  + "/"
-                  + d.path("spec").path("replicas").asLong(1),
-              status.path("updatedReplicas").asLong(),
-              status.path("availableReplicas").asLong(),
-              age(d, now),
-              containerNames(template),
-              images(template),
-              selector(d.path("spec").path("selector")));
-        });
+    return printer(
+        NAME,
+        READY_REPLICAS,
+        statusCount(
+            "Up-to-date",
+            "updatedReplicas",
+            "Total number of non-terminated pods targeted by this deployment that "
+                + "have the desired template spec."),
+        statusCount(
+            "Available",
+            "availableReplicas",
+            "Total number of available pods (ready for at least minReadySeconds) "
+                + "targeted by this deployment."),
+        AGE,
+        CONTAINERS,
+        IMAGES,
+        SELECTOR);
   }
 
   static Printer statefulSets() {
-    return new Simple(
-        List.of(
-            Column.nameColumn(),
-            Column.of("Ready", "string", "Number of the pod with ready state"),
-            Column.age(),
-            containersColumn(),
-            imagesColumn()),
-        (s, now) -> {
-          JsonNode template = s.path("spec").path("template").path("spec").path("containers");
-          return cells(
-              name(s),
-              s.path("status").path("readyReplicas").asLong()
-                  + "/"
-                  + s.path("spec").path("replicas").asLong(1),
-              age(s, now),
-              containerNames(template),
-              images(template));
-        });
+    return printer(NAME, READY_REPLICAS, AGE, CONTAINERS, IMAGES);
   }
 
   static Printer daemonSets() {
-    return new Simple(
-        List.of(
-            Column.nameColumn(),
-            Column.of(
-                "Desired",
-                "integer",
-                "The total number of nodes that should be running the daemon pod."),
-            Column.of(
-                "Current",
-                "integer",
-                "The number of nodes that are running at least 1 daemon pod and are "
-                    + "supposed to run the daemon pod."),
-            Column.of(
-                "Ready",
-                "integer",
-                "numberReady is the number of nodes that should be running the daemon pod "
-                    + "and have one or more of the daemon pod running with a Ready Condition."),
-            Column.of(
-                "Up-to-date",
-                "integer",
-                "The total number of nodes that are running updated daemon pod"),
-            Column.of(
-                "Available",
-                "integer",
-                "The number of nodes that should be running the daemon pod and have one "
-                    + "or more of the daemon pod running and available (ready for at least spec.minReadySeconds)"),
-            Column.of(
-                "Node Selector",
-                "string",
-                "NodeSelector is a selector which must be true for the pod to fit on " + "a node."),
-            Column.age(),
-            containersColumn(),
-            imagesColumn(),
-            selectorColumn()),
-        (d, now) -> {
-          JsonNode status = d.path("status");
-          JsonNode spec = d.path("spec").path("template").path("spec");
-          return cells(
-              name(d),
-              status.path("desiredNumberScheduled").asLong(),
-              status.path("currentNumberScheduled").asLong(),
-              status.path("numberReady").asLong(),
-              status.path("updatedNumberScheduled").asLong(),
-              status.path("numberAvailable").asLong(),
-              labels(spec.path("nodeSelector")),
-              age(d, now),
-              containerNames(spec.path("containers")),
-              images(spec.path("containers")),
-              selector(d.path("spec").path("selector")));
-        });
+    return printer(
+        NAME,
+        statusCount(
+            "Desired",
+            "desiredNumberScheduled",
+            "The total number of nodes that should be running the daemon pod."),
+        statusCount(
+            "Current",
+            "currentNumberScheduled",
+            "The number of nodes that are running at least 1 daemon pod and are "
+                + "supposed to run the daemon pod."),
+        statusCount(
+            "Ready",
+            "numberReady",
+            "numberReady is the number of nodes that should be running the daemon pod "
+                + "and have one or more of the daemon pod running with a Ready Condition."),
+        statusCount(
+            "Up-to-date",
+            "updatedNumberScheduled",
+            "The total number of nodes that are running updated daemon pod"),
+        statusCount(
+            "Available",
+            "numberAvailable",
+            "The number of nodes that should be running the daemon pod and have one "
+                + "or more of the daemon pod running and available (ready for at least spec.minReadySeconds)"),
+        cell(
+            "Node Selector",
+            "string",
+            "NodeSelector is a selector which must be true for the pod to fit on " + "a node.",
+            d -> labels(d.path("spec").path("template").path("spec").path("nodeSelector"))),
+        AGE,
+        CONTAINERS,
+        IMAGES,
+        SELECTOR);
   }
 
   static Printer services() {
-    return new Simple(
-        List.of(
-            Column.nameColumn(),
-            Column.of("Type", "string", "type determines how the Service is exposed."),
-            Column.of("Cluster-IP", "string", "clusterIP is the IP address of the service."),
-            Column.of(
-                "External-IP",
-                "string",
-                "externalIPs is a list of IP addresses for which nodes in the cluster "
-                    + "will also accept traffic for this service."),
-            Column.of("Port(s)", "string", "The list of ports that are exposed by this service."),
-            Column.age(),
+    return printer(
+        NAME,
+        cell(
+            "Type",
+            "string",
+            "type determines how the Service is exposed.",
+            BuiltinPrinters::serviceType),
+        cell(
+            "Cluster-IP",
+            "string",
+            "clusterIP is the IP address of the service.",
+            s -> orNone(s.path("spec").path("clusterIP").asText(""))),
+        cell(
+            "External-IP",
+            "string",
+            "externalIPs is a list of IP addresses for which nodes in the cluster "
+                + "will also accept traffic for this service.",
+            BuiltinPrinters::externalIp),
+        cell(
+            "Port(s)",
+            "string",
+            "The list of ports that are exposed by this service.",
+            BuiltinPrinters::ports),
+        AGE,
+        cell(
             Column.wide(
                 "Selector",
                 "string",
                 "Route service traffic to pods with label keys and values matching this "
-                    + "selector.")),
-        (s, now) -> {
-          JsonNode spec = s.path("spec");
-          String type = spec.path("type").asText("ClusterIP");
-          List<String> ports = new ArrayList<>();
-          for (JsonNode p : spec.path("ports")) {
-            String protocol = p.path("protocol").asText("TCP");
-            ports.add(
-                p.path("nodePort").asInt() > 0
-                    ? p.path("port").asInt() + ":" + p.path("nodePort").asInt() + "/" + protocol
-                    : p.path("port").asInt() + "/" + protocol);
-          }
-          return cells(
-              name(s),
-              type,
-              orNone(spec.path("clusterIP").asText("")),
-              externalIp(s, type),
-              ports.isEmpty() ? NONE : String.join(",", ports),
-              age(s, now),
-              labels(spec.path("selector")));
-        });
+                    + "selector."),
+            s -> labels(s.path("spec").path("selector"))));
   }
 
-  private static String externalIp(JsonNode service, String type) {
+  private static String serviceType(JsonNode service) {
+    return service.path("spec").path("type").asText("ClusterIP");
+  }
+
+  private static String ports(JsonNode service) {
+    List<String> ports = new ArrayList<>();
+    for (JsonNode p : service.path("spec").path("ports")) {
+      String protocol = p.path("protocol").asText("TCP");
+      ports.add(
+          p.path("nodePort").asInt() > 0
+              ? p.path("port").asInt() + ":" + p.path("nodePort").asInt() + "/" + protocol
+              : p.path("port").asInt() + "/" + protocol);
+    }
+    return ports.isEmpty() ? NONE : String.join(",", ports);
+  }
+
+  private static String externalIp(JsonNode service) {
     List<String> ips = new ArrayList<>();
     service.path("spec").path("externalIPs").forEach(ip -> ips.add(ip.asText()));
-    switch (type) {
+    switch (serviceType(service)) {
       case "LoadBalancer" -> {
         service
             .path("status")
@@ -418,133 +410,149 @@ public final class BuiltinPrinters {
   }
 
   static Printer nodes() {
-    return new Simple(
-        List.of(
-            Column.nameColumn(),
-            Column.of("Status", "string", "The status of the node"),
-            Column.of("Roles", "string", "The roles of the node"),
-            Column.age(),
-            Column.of("Version", "string", "Kubelet Version reported by the node."),
+    return printer(
+        NAME,
+        cell("Status", "string", "The status of the node", BuiltinPrinters::nodeStatus),
+        cell("Roles", "string", "The roles of the node", BuiltinPrinters::roles),
+        AGE,
+        cell(
+            "Version",
+            "string",
+            "Kubelet Version reported by the node.",
+            n -> n.path("status").path("nodeInfo").path("kubeletVersion").asText("")),
+        cell(
             Column.wide("Internal-IP", "string", "List of addresses reachable to the node."),
+            n -> address(n, "InternalIP")),
+        cell(
             Column.wide("External-IP", "string", "List of addresses reachable to the node."),
+            n -> address(n, "ExternalIP")),
+        nodeInfo(
             Column.wide(
                 "OS-Image",
                 "string",
                 "OS Image reported by the node from /etc/os-release (e.g. Debian "
                     + "GNU/Linux 7 (wheezy))."),
+            "osImage"),
+        nodeInfo(
             Column.wide(
                 "Kernel-Version",
                 "string",
                 "Kernel Version reported by the node from 'uname -r' (e.g. "
                     + "3.16.0-0.bpo.4-amd64)."),
+            "kernelVersion"),
+        nodeInfo(
             Column.wide(
                 "Container-Runtime",
                 "string",
                 "ContainerRuntime Version reported by the node through runtime "
-                    + "remote API (e.g. containerd://1.4.2).")),
-        (n, now) -> {
-          String ready = condition(n.path("status"), "Ready");
-          String status =
-              ready.equals("True") ? "Ready" : ready.equals("False") ? "NotReady" : "Unknown";
-          if (n.path("spec").path("unschedulable").asBoolean()) {
-            status += ",SchedulingDisabled";
-          }
-          List<String> roles = new ArrayList<>();
-          n.path("metadata")
-              .path("labels")
-              .fieldNames()
-              .forEachRemaining(
-                  label -> {
-                    if (label.startsWith("node-role.kubernetes.io/")) {
-                      roles.add(label.substring("node-role.kubernetes.io/".length()));
-                    }
-                  });
-          JsonNode info = n.path("status").path("nodeInfo");
-          return cells(
-              name(n),
-              status,
-              roles.isEmpty() ? NONE : String.join(",", roles),
-              age(n, now),
-              info.path("kubeletVersion").asText(""),
-              address(n, "InternalIP"),
-              address(n, "ExternalIP"),
-              orUnknown(info.path("osImage").asText("")),
-              orUnknown(info.path("kernelVersion").asText("")),
-              orUnknown(info.path("containerRuntimeVersion").asText("")));
-        });
+                    + "remote API (e.g. containerd://1.4.2)."),
+            "containerRuntimeVersion"));
+  }
+
+  private static String nodeStatus(JsonNode node) {
+    String ready = condition(node.path("status"), "Ready");
+    String status = ready.equals("True") ? "Ready" : ready.equals("False") ? "NotReady" : "Unknown";
+    return node.path("spec").path("unschedulable").asBoolean()
+        ? status + ",SchedulingDisabled"
+        : status;
+  }
+
+  private static String roles(JsonNode node) {
+    List<String> roles = new ArrayList<>();
+    node.path("metadata")
+        .path("labels")
+        .fieldNames()
+        .forEachRemaining(
+            label -> {
+              if (label.startsWith("node-role.kubernetes.io/")) {
+                roles.add(label.substring("node-role.kubernetes.io/".length()));
+              }
+            });
+    return roles.isEmpty() ? NONE : String.join(",", roles);
+  }
+
+  /** A field of the node's nodeInfo, "<unknown>" when empty. */
+  private static Cell nodeInfo(Column column, String field) {
+    return cell(column, n -> orUnknown(n.path("status").path("nodeInfo").path(field).asText("")));
   }
 
   static Printer leases() {
-    return new Simple(
-        List.of(
-            Column.nameColumn(),
-            Column.of(
-                "Holder",
-                "string",
-                "holderIdentity contains the identity of the holder of a current lease."),
-            Column.age()),
-        (l, now) -> cells(name(l), l.path("spec").path("holderIdentity").asText(""), age(l, now)));
+    return printer(
+        NAME,
+        cell(
+            "Holder",
+            "string",
+            "holderIdentity contains the identity of the holder of a current lease.",
+            l -> l.path("spec").path("holderIdentity").asText("")),
+        AGE);
   }
 
   static Printer namespaces() {
-    return new Simple(
-        List.of(
-            Column.nameColumn(),
-            Column.of("Status", "string", "The status of the namespace"),
-            Column.age()),
-        (n, now) -> cells(name(n), n.path("status").path("phase").asText("Active"), age(n, now)));
+    return printer(
+        NAME,
+        cell(
+            "Status",
+            "string",
+            "The status of the namespace",
+            n -> n.path("status").path("phase").asText("Active")),
+        AGE);
   }
 
   static Printer configMaps() {
-    return new Simple(
-        List.of(
-            Column.nameColumn(),
-            Column.of("Data", "integer", "Number of data entries in this ConfigMap"),
-            Column.age()),
-        (c, now) ->
-            cells(
-                name(c),
-                (long) (c.path("data").size() + c.path("binaryData").size()),
-                age(c, now)));
+    return printer(
+        NAME,
+        cell(
+            "Data",
+            "integer",
+            "Number of data entries in this ConfigMap",
+            c -> (long) (c.path("data").size() + c.path("binaryData").size())),
+        AGE);
   }
 
   static Printer secrets() {
+    return printer(
+        NAME,
+        cell("Type", "string", "The type of the secret", s -> s.path("type").asText("Opaque")),
+        cell(
+            "Data",
+            "integer",
+            "Number of data entries in this secret",
+            s -> (long) (s.path("data").size() + s.path("stringData").size())),
+        AGE);
+  }
+
+  private static Printer printer(Cell... cells) {
     return new Simple(
-        List.of(
-            Column.nameColumn(),
-            Column.of("Type", "string", "The type of the secret"),
-            Column.of("Data", "integer", "Number of data entries in this secret"),
-            Column.age()),
-        (s, now) ->
-            cells(
-                name(s),
-                s.path("type").asText("Opaque"),
-                (long) (s.path("data").size() + s.path("stringData").size()),
-                age(s, now)));
+        Stream.of(cells).map(Cell::column).toList(),
+        (o, now) -> Stream.of(cells).map(c -> c.value().apply(o, now)).toList());
   }
 
-  private static Column containersColumn() {
-    return Column.wide("Containers", "string", "Names of each container in the template.");
+  private static Cell cell(Column column, Function<JsonNode, Object> value) {
+    return new Cell(column, (o, now) -> value.apply(o));
   }
 
-  private static Column imagesColumn() {
-    return Column.wide("Images", "string", "Images referenced by each container in the template.");
+  private static Cell cell(
+      String name, String type, String description, Function<JsonNode, Object> value) {
+    return cell(Column.of(name, type, description), value);
   }
 
-  private static Column selectorColumn() {
-    return Column.wide("Selector", "string", "Label selector for pods.");
+  /** An integer column read from the object's status. */
+  private static Cell statusCount(String name, String field, String description) {
+    return cell(name, "integer", description, o -> o.path("status").path(field).asLong());
   }
 
-  private static String containerNames(JsonNode containers) {
-    List<String> names = new ArrayList<>();
-    containers.forEach(c -> names.add(c.path("name").asText()));
-    return String.join(",", names);
-  }
-
-  private static String images(JsonNode containers) {
-    List<String> images = new ArrayList<>();
-    containers.forEach(c -> images.add(c.path("image").asText()));
-    return String.join(",", images);
+  /** A field of each container in the pod template, comma-joined. */
+  private static Cell templateContainers(Column column, String field) {
+    return cell(
+        column,
+        o ->
+            o.path("spec")
+                .path("template")
+                .path("spec")
+                .path("containers")
+                .valueStream()
+                .map(c -> c.path(field).asText())
+                .collect(Collectors.joining(",")));
   }
 
   /** labels.FormatLabels: "a=b,c=d" sorted by key, "<none>" when empty. */

@@ -73,13 +73,7 @@ final class ValueValidation {
       numbers(value, s, field, name, out);
     }
     if (value.isArray()) {
-      if (s.minItems != null && value.size() < s.minItems) {
-        out.add(
-            FieldErrors.invalid(
-                field,
-                Integer.toString(value.size()),
-                name + " in body should have at least " + s.minItems + " items"));
-      }
+      atLeast(value, s.minItems, "items", field, name, out);
       if (s.maxItems != null && value.size() > s.maxItems) {
         out.add(FieldErrors.tooMany(field, value.size(), s.maxItems));
       }
@@ -205,13 +199,7 @@ final class ValueValidation {
     if (s.maxProperties != null && value.size() > s.maxProperties) {
       out.add(FieldErrors.tooMany(field, value.size(), s.maxProperties));
     }
-    if (s.minProperties != null && value.size() < s.minProperties) {
-      out.add(
-          FieldErrors.invalid(
-              field,
-              Integer.toString(value.size()),
-              name + " in body should have at least " + s.minProperties + " properties"));
-    }
+    atLeast(value, s.minProperties, "properties", field, name, out);
     for (String required : s.required) {
       if (!value.has(required)) {
         out.add(FieldErrors.required(FieldErrors.child(path, required), ""));
@@ -220,6 +208,18 @@ final class ValueValidation {
     for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       validate(e.getValue(), s.property(e.getKey()), FieldErrors.child(path, e.getKey()), out);
+    }
+  }
+
+  /** minItems and minProperties, worded alike by go-openapi. */
+  private static void atLeast(
+      JsonNode value, Long min, String what, String field, String name, List<Cause> out) {
+    if (min != null && value.size() < min) {
+      out.add(
+          FieldErrors.invalid(
+              field,
+              Integer.toString(value.size()),
+              name + " in body should have at least " + min + " " + what));
     }
   }
 

@@ -136,13 +136,14 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
     var rollout = roller.step(cc, s, sts.orElse(null), pods, health, status);
     status.setUpdatedServers(rollout.updatedServers());
     var progressing = scaling.progressing(rollout);
-    setCondition(
+    Conditions.set(
         status,
         PROGRESSING,
         progressing.status(),
         progressing.reason(),
         progressing.message(),
-        generation);
+        generation,
+        clock);
     if (rollout.stalled() != null
         && !Conditions.find(status.getConditions(), READY)
             .map(c -> "RolloutStalled".equals(c.getReason()))
@@ -151,7 +152,8 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
     }
     ReadyStatus ready =
         ReadyStatus.of(s, conflict, secrets.problems(), rollout.stalled(), readyServers, raft, acl);
-    setCondition(status, READY, ready.ready(), ready.reason(), ready.message(), generation);
+    Conditions.set(
+        status, READY, ready.ready(), ready.reason(), ready.message(), generation, clock);
     // Rollouts and scale-downs step on Consul's health: polled every 2 s, like a cluster coming up.
     boolean settled = ready.ready() && !rollout.progressing() && scaling.progress() == null;
     return ClusterStatus.update(cc, status, settled ? RESYNC_READY : RESYNC_NOT_READY, context);
@@ -193,22 +195,11 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
             "consulcluster", cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName())
         .addKeyValue("error", message)
         .log("reconcile failed, retrying");
-    setCondition(
-        status, READY, false, "ReconcileFailed", message, cc.getMetadata().getGeneration());
+    Conditions.set(
+        status, READY, false, "ReconcileFailed", message, cc.getMetadata().getGeneration(), clock);
     // Written as every status is (ClusterStatus.update: replaced whole), not JOSDK's patchStatus:
     // one verb for the chart to grant (RbacTest caught the patch, refused, after a lost race).
     ClusterStatus.update(cc, status, null, context);
     return ErrorStatusUpdateControl.noStatusUpdate();
-  }
-
-  private void setCondition(
-      ConsulClusterStatus status,
-      String type,
-      boolean value,
-      String reason,
-      String message,
-      Long generation) {
-    status.setConditions(
-        Conditions.set(status.getConditions(), type, value, reason, message, generation, clock));
   }
 }

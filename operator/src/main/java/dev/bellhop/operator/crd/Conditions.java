@@ -47,6 +47,19 @@ public final class Conditions {
     return next;
   }
 
+  /** Sets one condition of {@code status} (see above). */
+  public static void set(
+      WithConditions status,
+      String type,
+      boolean value,
+      String reason,
+      String message,
+      Long generation,
+      Clock clock) {
+    status.setConditions(
+        set(status.getConditions(), type, value, reason, message, generation, clock));
+  }
+
   /**
    * The conditions after validation: {@code Invalid=False}, or with problems {@code Invalid=True}
    * and {@code Ready=False}, both naming them. {@code newlyInvalid} hears the message only when the

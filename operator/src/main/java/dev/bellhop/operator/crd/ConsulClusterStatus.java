@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-public class ConsulClusterStatus {
+public class ConsulClusterStatus implements WithConditions {
 
   private Long observedGeneration;
 
@@ -75,10 +75,12 @@ public class ConsulClusterStatus {
     this.peers = peers;
   }
 
+  @Override
   public List<Condition> getConditions() {
     return conditions;
   }
 
+  @Override
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
   }

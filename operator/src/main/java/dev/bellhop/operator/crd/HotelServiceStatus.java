@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-public class HotelServiceStatus {
+public class HotelServiceStatus implements WithConditions {
 
   private Long observedGeneration;
   private Integer readyEndpoints;
@@ -45,10 +45,12 @@ public class HotelServiceStatus {
     this.consulService = consulService;
   }
 
+  @Override
   public List<Condition> getConditions() {
     return conditions;
   }
 
+  @Override
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
   }

@@ -288,9 +288,10 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
           .orElse(false)) {
         events.normal(hs, "WaitingForConsul", target.problem());
       }
-      setCondition(
-          status, REGISTERED, false, "ConsulClusterNotReady", target.problem(), generation);
-      setCondition(status, READY, false, "ConsulClusterNotReady", target.problem(), generation);
+      Conditions.set(
+          status, REGISTERED, false, "ConsulClusterNotReady", target.problem(), generation, clock);
+      Conditions.set(
+          status, READY, false, "ConsulClusterNotReady", target.problem(), generation, clock);
       return statusUpdate(hs, status).rescheduleAfter(CONSUL_CLUSTER_RECHECK);
     }
     RegistrationSync sync = target.engine();
@@ -302,17 +303,24 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
     recordLatency(result);
 
     status.setRegisteredEndpoints(result.registered());
-    setCondition(
-        status, REGISTERED, true, "InSync", inSyncMessage(result.registered(), hs), generation);
+    Conditions.set(
+        status,
+        REGISTERED,
+        true,
+        "InSync",
+        inSyncMessage(result.registered(), hs),
+        generation,
+        clock);
     int wanted = hs.getSpec().managed() ? Math.max(1, hs.getSpec().replicasOrDefault()) : 1;
     boolean isReady = ready >= wanted;
-    setCondition(
+    Conditions.set(
         status,
         READY,
         isReady,
         isReady ? "EndpointsReady" : "WaitingForEndpoints",
         ready + " of " + wanted + " endpoint(s) ready",
-        generation);
+        generation,
+        clock);
     return statusUpdate(hs, status);
   }
 
@@ -347,8 +355,8 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
           .addKeyValue("error", message)
           .log("registration failed, retrying");
     }
-    setCondition(status, REGISTERED, false, reason, message, generation);
-    setCondition(status, READY, false, reason, message, generation);
+    Conditions.set(status, REGISTERED, false, reason, message, generation, clock);
+    Conditions.set(status, READY, false, reason, message, generation, clock);
     if (cause instanceof ConsulUnavailableException) {
       targets.invalidate(); // its servers may have moved: resolve the ConsulCluster afresh
     }
@@ -451,17 +459,6 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
         latency.record(now - since, TimeUnit.NANOSECONDS);
       }
     }
-  }
-
-  private void setCondition(
-      HotelServiceStatus status,
-      String type,
-      boolean value,
-      String reason,
-      String message,
-      Long generation) {
-    status.setConditions(
-        Conditions.set(status.getConditions(), type, value, reason, message, generation, clock));
   }
 
   /**

@@ -75,12 +75,10 @@ public class ConsulClusterStatus implements WithConditions {
     this.peers = peers;
   }
 
-  @Override
   public List<Condition> getConditions() {
     return conditions;
   }
 
-  @Override
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
   }

@@ -45,12 +45,10 @@ public class HotelServiceStatus implements WithConditions {
     this.consulService = consulService;
   }
 
-  @Override
   public List<Condition> getConditions() {
     return conditions;
   }
 
-  @Override
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
   }

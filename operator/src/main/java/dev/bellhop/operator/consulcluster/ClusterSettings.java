@@ -173,6 +173,15 @@ record ClusterSettings(
   }
 
   /**
+   * The gossip key as a Consul configuration file, made by Bellhop from the key's Secret and
+   * mounted into the pods, so that the key is on no command line (issue #16: {@code -encrypt=<key>}
+   * showed in {@code ps} on every node).
+   */
+  String gossipConfigSecret() {
+    return name + "-gossip-config";
+  }
+
+  /**
    * The Secrets holding this cluster's credentials: the management, operator and agent tokens
    * Bellhop writes (whether or not ACLs are on now: they outlive a switch), the gossip key and the
    * TLS key. None may be read by anything but Consul and the operator.
@@ -183,6 +192,7 @@ record ClusterSettings(
             operatorTokenSecret(),
             agentTokenSecret(),
             gossipSecret,
+            gossipConfigSecret(),
             tlsSecret)
         .filter(name -> name != null && !name.isBlank())
         .collect(java.util.stream.Collectors.toUnmodifiableSet());

@@ -54,14 +54,18 @@ import org.slf4j.LoggerFactory;
           type = GossipSecretDependentResource.class,
           readyPostcondition = PodSecretsReady.class),
       @Dependent(
+          name = GossipConfigDependentResource.NAME,
+          type = GossipConfigDependentResource.class,
+          dependsOn = GossipSecretDependentResource.NAME),
+      @Dependent(
           name = "servers",
           type = StatefulSetDependentResource.class,
-          dependsOn = GossipSecretDependentResource.NAME),
+          dependsOn = GossipConfigDependentResource.NAME),
       @Dependent(
           name = "agents",
           type = DaemonSetDependentResource.class,
           reconcilePrecondition = AgentsEnabled.class,
-          dependsOn = GossipSecretDependentResource.NAME),
+          dependsOn = GossipConfigDependentResource.NAME),
       @Dependent(
           name = "agent-service",
           type = AgentServiceDependentResource.class,

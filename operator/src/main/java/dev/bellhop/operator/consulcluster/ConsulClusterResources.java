@@ -70,6 +70,8 @@ public final class ConsulClusterResources {
   public static final String CONFIG_DIR = "/consul/config";
   public static final String DATA_DIR = "/consul/data";
   public static final String TLS_DIR = "/consul/tls";
+  public static final String GOSSIP_DIR = "/consul/gossip";
+  static final String GOSSIP_CONFIG = "gossip.json";
 
   /** On the pod template: a change of the rendered configuration rolls the pods. */
   public static final String CONFIG_HASH = "bellhop.dev/config-hash";
@@ -187,7 +189,8 @@ public final class ConsulClusterResources {
     args.add(server ? "-node=$(POD_NAME)" : "-node=$(NODE_NAME)");
     args.add("-advertise=$(POD_IP)");
     if (s.gossip()) {
-      args.add("-encrypt=$(GOSSIP_KEY)");
+      // A file, not -encrypt=<key>: a command line is visible to every process on the node.
+      args.add("-config-file=" + GOSSIP_DIR + "/" + GOSSIP_CONFIG);
     }
     return args;
   }
@@ -201,13 +204,25 @@ public final class ConsulClusterResources {
         .build();
   }
 
-  /** A pod's volumes: its configuration, {@code more}, and the TLS files when TLS is on. */
+  /**
+   * A pod's volumes: its configuration, {@code more}, the TLS files when TLS is on, the gossip
+   * key's configuration file when gossip is encrypted.
+   */
   private static List<Volume> volumes(ClusterSettings s, String config, Volume... more) {
     List<Volume> volumes = new ArrayList<>();
     volumes.add(configVolume(s, config));
     volumes.addAll(List.of(more));
     if (s.tls()) {
       volumes.add(tlsVolume(s));
+    }
+    if (s.gossip()) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName("gossip")
+              .withNewSecret()
+              .withSecretName(s.gossipConfigSecret())
+              .endSecret()
+              .build());
     }
     return volumes;
   }
@@ -426,6 +441,21 @@ public final class ConsulClusterResources {
         .build();
   }
 
+  /** The gossip key as the Consul configuration file the pods load ({@code -config-file}). */
+  static Secret gossipConfigSecret(ClusterSettings s, String key) {
+    String config;
+    try {
+      config = JSON.writeValueAsString(Map.of("encrypt", key.trim()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    return new SecretBuilder()
+        .withMetadata(meta(s, s.gossipConfigSecret(), SERVER))
+        .withType("Opaque")
+        .addToData(GOSSIP_CONFIG, base64(config))
+        .build();
+  }
+
   static Secret tokenSecret(ClusterSettings s, String name, Map<String, String> values) {
     Map<String, String> data = new TreeMap<>();
     values.forEach((k, v) -> data.put(k, base64(v)));
@@ -472,18 +502,6 @@ public final class ConsulClusterResources {
     env.add(fieldEnv("POD_NAME", "metadata.name"));
     env.add(fieldEnv("POD_IP", "status.podIP"));
     env.add(fieldEnv("NODE_NAME", "spec.nodeName"));
-    if (s.gossip()) {
-      env.add(
-          new EnvVarBuilder()
-              .withName("GOSSIP_KEY")
-              .withNewValueFrom()
-              .withNewSecretKeyRef()
-              .withName(s.gossipSecret())
-              .withKey(s.gossipKey())
-              .endSecretKeyRef()
-              .endValueFrom()
-              .build());
-    }
     List<ContainerPort> ports = new ArrayList<>();
     if (server) {
       ports.add(containerPort("server", SERVER_RPC_PORT, "TCP", null));
@@ -503,6 +521,9 @@ public final class ConsulClusterResources {
     mounts.add(mount("config", CONFIG_DIR, true));
     if (s.tls()) {
       mounts.add(mount("tls", TLS_DIR, true));
+    }
+    if (s.gossip()) {
+      mounts.add(mount("gossip", GOSSIP_DIR, true));
     }
     return new ContainerBuilder()
         .withName("consul")

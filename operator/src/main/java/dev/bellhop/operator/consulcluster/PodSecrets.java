@@ -15,22 +15,31 @@ import java.util.List;
  *
  * @param problems what is missing or wrong, one sentence each; empty when the pods can start
  * @param caPem the cluster's CA (PEM) with TLS, else null
+ * @param gossipKey the gossip key when gossip is encrypted and its Secret is valid, else null
  */
-record PodSecrets(List<String> problems, String caPem) {
+record PodSecrets(List<String> problems, String caPem, String gossipKey) {
 
   static PodSecrets check(ConsulCluster cc, Context<ConsulCluster> context) {
-    ClusterSettings s = ClusterSettings.of(cc);
+    return check(ClusterSettings.of(cc), context);
+  }
+
+  static PodSecrets check(ClusterSettings s, Context<ConsulCluster> context) {
     List<String> problems = new ArrayList<>();
+    String gossipKey = null;
     if (s.gossip()) {
       Secret gossip =
           s.gossipGenerated()
               ? context
-                  .getSecondaryResource(Secret.class, GossipSecretDependentResource.NAME)
+                  .getSecondaryResourcesAsStream(Secret.class)
+                  .filter(secret -> s.gossipSecret().equals(secret.getMetadata().getName()))
+                  .findFirst()
                   .orElse(null)
               : read(context, s, s.gossipSecret());
       String problem = gossipProblem(s, gossip);
       if (problem != null) {
         problems.add(problem);
+      } else {
+        gossipKey = ConsulClusterResources.secretValue(gossip, s.gossipKey()).trim();
       }
     }
     String caPem = null;
@@ -47,7 +56,7 @@ record PodSecrets(List<String> problems, String caPem) {
       }
       caPem = ConsulClusterResources.secretValue(tls, "ca.crt");
     }
-    return new PodSecrets(List.copyOf(problems), caPem);
+    return new PodSecrets(List.copyOf(problems), caPem, gossipKey);
   }
 
   boolean complete() {

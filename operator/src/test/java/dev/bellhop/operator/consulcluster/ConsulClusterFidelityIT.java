@@ -19,6 +19,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,6 +139,11 @@ class ConsulClusterFidelityIT {
     for (TestConsulNode node : consul.nodes()) {
       JsonNode self = JSON.readTree(call("GET", node, "/v1/agent/self", management, null).body());
       assertThat(self.at("/Stats/serf_lan/encrypted").asText()).as(node.name()).isEqualTo("true");
+      // What `ps` shows every process on the node: the key came from a file, not the command line.
+      String commandLine =
+          Files.readString(Path.of("/proc", String.valueOf(node.pid()), "cmdline"))
+              .replace('\0', ' ');
+      assertThat(commandLine).as(node.name()).contains("-config-file=").doesNotContain(key);
     }
     var keyringResponse =
         call("GET", consul.servers().get(0), "/v1/operator/keyring", management, null);

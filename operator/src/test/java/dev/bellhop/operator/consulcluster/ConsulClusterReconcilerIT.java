@@ -12,7 +12,6 @@ import dev.bellhop.operator.crd.ConsulClusterSpec;
 import dev.bellhop.operator.testing.RunningOperator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -181,13 +180,28 @@ class ConsulClusterReconcilerIT {
             "-config-dir=/consul/config",
             "-node=$(POD_NAME)",
             "-advertise=$(POD_IP)",
-            "-encrypt=$(GOSSIP_KEY)");
+            "-config-file=/consul/gossip/gossip.json");
     assertThat(String.join(" ", c.getReadinessProbe().getExec().getCommand()))
         .contains("/v1/status/leader");
-    EnvVar gossipEnv =
-        c.getEnv().stream().filter(e -> e.getName().equals("GOSSIP_KEY")).findFirst().orElseThrow();
-    assertThat(gossipEnv.getValueFrom().getSecretKeyRef().getName()).isEqualTo("consul-gossip");
-    assertThat(gossipEnv.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("key");
+    // The gossip key is on no command line and in no environment: a mounted configuration file
+    // made from the generated key's Secret.
+    assertThat(c.getEnv())
+        .noneMatch(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null);
+    assertThat(c.getVolumeMounts())
+        .extracting(m -> m.getName() + ":" + m.getMountPath() + ":" + m.getReadOnly())
+        .contains("gossip:/consul/gossip:true");
+    assertThat(podSpec.getVolumes())
+        .anySatisfy(
+            v -> {
+              assertThat(v.getName()).isEqualTo("gossip");
+              assertThat(v.getSecret().getSecretName()).isEqualTo("consul-gossip-config");
+            });
+    String generatedKey =
+        ConsulClusterResources.secretValue(
+            awaitObject(() -> client.secrets().inNamespace(ns).withName("consul-gossip").get()),
+            "key");
+    assertThat(JSON.readTree(gossipConfig(ns, "consul")))
+        .isEqualTo(JSON.createObjectNode().put("encrypt", generatedKey));
     assertThat(c.getEnv())
         .anySatisfy(
             e -> {
@@ -306,7 +320,7 @@ class ConsulClusterReconcilerIT {
   }
 
   @Test
-  void theGeneratedGossipKeyIsKeptAndAUserSecretIsOnlyRead() {
+  void theGeneratedGossipKeyIsKeptAndAUserSecretIsOnlyRead() throws Exception {
     String ns = "gossip";
     create(consulCluster(ns, "consul", spec -> {}));
     Secret generated =
@@ -355,15 +369,12 @@ class ConsulClusterReconcilerIT {
                     .build())
             .create();
     StatefulSet sts = awaitObject(() -> statefulSet(ns, "mine-server"));
-    var ref =
-        consulContainer(sts).getEnv().stream()
-            .filter(e -> e.getName().equals("GOSSIP_KEY"))
-            .findFirst()
-            .orElseThrow()
-            .getValueFrom()
-            .getSecretKeyRef();
-    assertThat(ref.getName()).isEqualTo("my-gossip");
-    assertThat(ref.getKey()).isEqualTo("gossip.key");
+    assertThat(sts.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .extracting(v -> v.getSecret().getSecretName())
+        .containsExactly("mine-gossip-config");
+    assertThat(JSON.readTree(gossipConfig(ns, "mine")))
+        .isEqualTo(JSON.createObjectNode().put("encrypt", userKey));
     Secret userAfter = client.secrets().inNamespace(ns).withName("my-gossip").get();
     assertThat(userAfter.getMetadata().getResourceVersion())
         .isEqualTo(user.getMetadata().getResourceVersion());
@@ -381,8 +392,10 @@ class ConsulClusterReconcilerIT {
               spec.setGossipEncryption(g);
             }));
     StatefulSet plain = awaitObject(() -> statefulSet(ns, "plain-server"));
-    assertThat(consulContainer(plain).getArgs()).noneMatch(a -> a.startsWith("-encrypt"));
+    assertThat(consulContainer(plain).getArgs())
+        .noneMatch(a -> a.startsWith("-encrypt") || a.startsWith("-config-file"));
     assertThat(client.secrets().inNamespace(ns).withName("plain-gossip").get()).isNull();
+    assertThat(client.secrets().inNamespace(ns).withName("plain-gossip-config").get()).isNull();
   }
 
   @Test
@@ -599,7 +612,7 @@ class ConsulClusterReconcilerIT {
             "-config-dir=/consul/config",
             "-node=$(NODE_NAME)",
             "-advertise=$(POD_IP)",
-            "-encrypt=$(GOSSIP_KEY)");
+            "-config-file=/consul/gossip/gossip.json");
     // No host ports (Pod Security refuses them at baseline): a node-local Service instead.
     assertThat(c.getPorts()).allSatisfy(p -> assertThat(p.getHostPort()).isNull());
     assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
@@ -792,5 +805,13 @@ class ConsulClusterReconcilerIT {
   private static List<String> names(
       List<? extends io.fabric8.kubernetes.api.model.HasMetadata> items) {
     return items.stream().map(i -> i.getMetadata().getName()).toList();
+  }
+
+  /** The gossip configuration file Bellhop made for a cluster's pods, once it exists. */
+  private String gossipConfig(String ns, String cluster) {
+    return ConsulClusterResources.secretValue(
+        awaitObject(
+            () -> client.secrets().inNamespace(ns).withName(cluster + "-gossip-config").get()),
+        "gossip.json");
   }
 }

@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -200,9 +202,47 @@ final class RenderedConsul {
         m.appendReplacement(out, Matcher.quoteReplacement(value));
       }
       m.appendTail(out);
-      args.add(out.toString());
+      args.add(secretFile(node, c, out.toString()));
     }
     return args;
+  }
+
+  /**
+   * A {@code -config-file} in a mounted Secret (the gossip key) as the kubelet would mount it: the
+   * Secret's value written to a file of the node's.
+   */
+  private String secretFile(TestConsulNode node, Container c, String arg) {
+    String flag = "-config-file=";
+    if (!arg.startsWith(flag)) {
+      return arg;
+    }
+    String path = arg.substring(flag.length());
+    var spec =
+        (node.server() ? statefulSet.getSpec().getTemplate() : daemonSet.getSpec().getTemplate())
+            .getSpec();
+    for (var mount : c.getVolumeMounts()) {
+      if (!path.startsWith(mount.getMountPath() + "/")) {
+        continue;
+      }
+      var volume =
+          spec.getVolumes().stream()
+              .filter(v -> v.getName().equals(mount.getName()))
+              .findFirst()
+              .orElseThrow();
+      String value =
+          ConsulClusterResources.secretValue(
+              client.secrets().inNamespace(ns).withName(volume.getSecret().getSecretName()).get(),
+              path.substring(mount.getMountPath().length() + 1));
+      assertThat(value).as("%s in Secret %s", path, volume.getSecret().getSecretName()).isNotNull();
+      try {
+        Path file = node.dataDir().resolve(mount.getName() + "-" + Path.of(path).getFileName());
+        Files.writeString(file, value);
+        return flag + file;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    throw new AssertionError(path + " is in no mounted volume");
   }
 
   private String envValue(EnvVar e, TestConsulNode node) {

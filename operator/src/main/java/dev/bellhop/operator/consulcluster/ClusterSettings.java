@@ -95,7 +95,8 @@ record ClusterSettings(
         !gossipOn ? null : generated ? name + "-gossip" : gossipSecretName,
         gossipKey,
         generated,
-        spec.getAcl() != null && Boolean.TRUE.equals(spec.getAcl().getEnabled()),
+        // Secure by default (issue #16): default-deny ACLs unless turned off.
+        spec.getAcl() == null || !Boolean.FALSE.equals(spec.getAcl().getEnabled()),
         spec.getTls() != null && Boolean.TRUE.equals(spec.getTls().getEnabled()),
         spec.getTls() == null ? null : spec.getTls().getSecretName(),
         ui == null || ui.getEnabled() == null || ui.getEnabled(),

@@ -244,7 +244,7 @@ public class ConsulClusterSpec {
   public static class Acl {
     @JsonPropertyDescription(
         "Enable ACLs with default-deny. The operator bootstraps them once (management token in "
-            + "Secret <name>-acl-bootstrap) and uses a least-privilege token (Secret <name>-operator-token). Default false.")
+            + "Secret <name>-acl-bootstrap) and uses a least-privilege token (Secret <name>-operator-token). Default true.")
     private Boolean enabled;
 
     public Boolean getEnabled() {

@@ -238,7 +238,9 @@ class ConsulClusterReconcilerIT {
     assertThat(server.at("/autopilot/cleanup_dead_servers").asBoolean()).isTrue();
     assertThat(server.at("/performance/raft_multiplier").asInt()).isEqualTo(1);
     assertThat(server.get("ui").asBoolean()).isTrue();
-    assertThat(server.has("acl")).isFalse();
+    // Secure by default: default-deny ACLs without asking.
+    assertThat(server.at("/acl/enabled").asBoolean()).isTrue();
+    assertThat(server.at("/acl/default_policy").asText()).isEqualTo("deny");
     assertThat(server.has("encrypt")).as("the key stays in its Secret").isFalse();
     assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations())
         .containsKey(ConsulClusterResources.CONFIG_HASH);

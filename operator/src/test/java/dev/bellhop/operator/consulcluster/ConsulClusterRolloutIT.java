@@ -39,6 +39,7 @@ class ConsulClusterRolloutIT {
   final List<Boolean> restartedLeader = new CopyOnWriteArrayList<>();
   final AtomicBoolean kubeletRunning = new AtomicBoolean(true);
   Thread kubelet;
+  String management;
 
   void start(int servers) {
     running =
@@ -62,6 +63,12 @@ class ConsulClusterRolloutIT {
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> Conditions.isTrue(get().getStatus().getConditions(), Conditions.READY));
+    // ACLs are on by default: the test reads raft's state and registers with the management token
+    // (Ready means the operator has bootstrapped and stored it).
+    management =
+        ConsulClusterResources.secretValue(
+            client.secrets().inNamespace(NS).withName("consul-acl-bootstrap").get(), "token");
+    assertThat(management).isNotNull();
     kubelet = new Thread(this::kubelet, "rollout-kubelet");
     kubelet.setDaemon(true);
     kubelet.start();
@@ -80,7 +87,7 @@ class ConsulClusterRolloutIT {
   @Test
   void anImageChangeRollsTheServersOneByOneTheLeaderLastWithQuorumAndWritesKept() throws Exception {
     start(3);
-    try (var sampler = new ProcessRollout.Sampler(consul)) {
+    try (var sampler = new ProcessRollout.Sampler(consul, management)) {
       client
           .resources(ConsulCluster.class)
           .inNamespace(NS)
@@ -194,7 +201,7 @@ class ConsulClusterRolloutIT {
         if (existing != null) {
           continue;
         }
-        var health = ProcessRollout.health(consul);
+        var health = ProcessRollout.health(consul, management);
         restartedLeader.add(health != null && podName.equals(health.leader()));
         restarted.add(podName);
         consul.stop(node);
@@ -237,7 +244,7 @@ class ConsulClusterRolloutIT {
   @Test
   void scalingFiveToThreeToFiveToThreeKeepsQuorumAndLeavesNoDeadPeers() throws Exception {
     start(5);
-    try (var sampler = new ProcessRollout.Sampler(consul)) {
+    try (var sampler = new ProcessRollout.Sampler(consul, management)) {
       awaitPeers(5);
       List<Integer> replicasSeen = new CopyOnWriteArrayList<>();
       scale(3, replicasSeen);
@@ -306,7 +313,7 @@ class ConsulClusterRolloutIT {
         .ignoreExceptions()
         .untilAsserted(
             () -> {
-              var health = ProcessRollout.health(consul);
+              var health = ProcessRollout.health(consul, management);
               assertThat(health).isNotNull();
               assertThat(health.servers())
                   .hasSize(n)

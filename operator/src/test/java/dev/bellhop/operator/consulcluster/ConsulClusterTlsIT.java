@@ -123,7 +123,8 @@ class ConsulClusterTlsIT {
         .containsExactlyInAnyOrderElementsOf(
             consul.servers().stream().map(s -> "https://" + s.address() + ":8501").toList());
     assertThat(endpoint.caCertPem()).isEqualTo(caPem);
-    assertThat(endpoint.token()).isNull();
+    // ACLs are on by default: bootstrapped over HTTPS, the operator's token in its Secret.
+    assertThat(endpoint.token()).isNotBlank();
 
     var leader =
         new ConsulHttp()
@@ -138,7 +139,10 @@ class ConsulClusterTlsIT {
     // The registration engine reaches the same servers over the same transport and trust.
     var catalog =
         new ConsulCatalog(
-            endpoint.httpAddresses(), null, ConsulTransport.trusting(endpoint.caCertPem()), "tls");
+            endpoint.httpAddresses(),
+            endpoint.token(),
+            ConsulTransport.trusting(endpoint.caCertPem()),
+            "tls");
     try {
       assertThat(catalog.readOwned().registrations()).isEmpty();
       assertThat(catalog.requests()).isGreaterThan(0);

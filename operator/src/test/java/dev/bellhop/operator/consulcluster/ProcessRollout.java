@@ -68,7 +68,7 @@ final class ProcessRollout {
     ServerRollout.InFlight inFlight = ServerRollout.InFlight.NONE;
     Instant deadline = Instant.now().plus(limit);
     while (Instant.now().isBefore(deadline)) {
-      AutopilotHealth health = health(consul);
+      AutopilotHealth health = health(consul, null);
       ServerRollout.Step step =
           ServerRollout.next(servers(), health, inFlight, pace, stallAfter, Instant.now());
       if (step instanceof ServerRollout.Done || step instanceof ServerRollout.Stalled) {
@@ -87,7 +87,8 @@ final class ProcessRollout {
   }
 
   ServerRollout.Step decide(ServerRollout.InFlight inFlight, Duration pace, Duration stallAfter) {
-    return ServerRollout.next(servers(), health(consul), inFlight, pace, stallAfter, Instant.now());
+    return ServerRollout.next(
+        servers(), health(consul, null), inFlight, pace, stallAfter, Instant.now());
   }
 
   List<ServerRollout.Server> servers() {
@@ -106,14 +107,17 @@ final class ProcessRollout {
   /**
    * Autopilot health from any running server (429 means unhealthy, the body is the same), or null.
    */
-  static AutopilotHealth health(TestConsulCluster consul) {
+  /**
+   * @param token with ACLs, one with {@code operator:read} (the management token); else null
+   */
+  static AutopilotHealth health(TestConsulCluster consul, String token) {
     for (TestConsulNode s : consul.servers()) {
       if (!s.isRunning()) {
         continue;
       }
       try {
-        var r = get(s.httpUrl() + "/v1/operator/autopilot/health");
-        var c = get(s.httpUrl() + "/v1/operator/raft/configuration");
+        var r = get(s.httpUrl() + "/v1/operator/autopilot/health", token);
+        var c = get(s.httpUrl() + "/v1/operator/raft/configuration", token);
         if ((r.statusCode() == 200 || r.statusCode() == 429) && c.statusCode() == 200) {
           return AutopilotHealth.parse(r.body()).withRaftVoters(c.body());
         }
@@ -124,9 +128,13 @@ final class ProcessRollout {
     return null;
   }
 
-  static HttpResponse<String> get(String url) throws IOException {
-    return send(
-        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build());
+  static HttpResponse<String> get(String url, String token) throws IOException {
+    return send(request(url, token).GET().build());
+  }
+
+  private static HttpRequest.Builder request(String url, String token) {
+    var request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2));
+    return token == null ? request : request.header("X-Consul-Token", token);
   }
 
   static HttpResponse<String> send(HttpRequest request) throws IOException {
@@ -172,11 +180,17 @@ final class ProcessRollout {
     final AtomicInteger failedWrites = new AtomicInteger();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final TestConsulCluster consul;
+    private final String token;
     private final Thread sampler;
     private final Thread writer;
 
-    Sampler(TestConsulCluster consul) {
+    /**
+     * @param token with ACLs, one that may read raft's state and register (the management token);
+     *     else null
+     */
+    Sampler(TestConsulCluster consul, String token) {
       this.consul = consul;
+      this.token = token;
       sampler = daemon("rollout-sampler", this::sample);
       writer = daemon("rollout-writer", this::write);
     }
@@ -193,12 +207,12 @@ final class ProcessRollout {
             continue;
           }
           try {
-            var l = get(s.httpUrl() + "/v1/status/leader");
+            var l = get(s.httpUrl() + "/v1/status/leader", token);
             if (l.statusCode() == 200 && l.body().length() > 2) {
               leader = l.body();
               // From the leader (no ?stale): a follower just restarted may still replay an old
               // configuration.
-              var conf = get(s.httpUrl() + "/v1/operator/raft/configuration");
+              var conf = get(s.httpUrl() + "/v1/operator/raft/configuration", token);
               if (conf.statusCode() == 200) {
                 liveVoters = liveVoters(conf.body());
               }
@@ -270,8 +284,7 @@ final class ProcessRollout {
             try {
               var r =
                   send(
-                      HttpRequest.newBuilder(URI.create(s.httpUrl() + "/v1/catalog/register"))
-                          .timeout(Duration.ofSeconds(2))
+                      request(s.httpUrl() + "/v1/catalog/register", token)
                           .PUT(HttpRequest.BodyPublishers.ofString(body))
                           .build());
               if (r.statusCode() == 200) {

@@ -32,7 +32,7 @@ class ServerRolloutIT {
   @Test
   void aConfigurationChangeRollsOneServerAtATimeTheLeaderLastKeepingQuorum() throws Exception {
     rollout.wanted = 2;
-    try (ProcessRollout.Sampler sampler = new ProcessRollout.Sampler(consul)) {
+    try (ProcessRollout.Sampler sampler = new ProcessRollout.Sampler(consul, null)) {
       ProcessRollout.Roll roll =
           rollout.roll(Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(120));
       assertThat(roll.last()).isInstanceOf(ServerRollout.Done.class);

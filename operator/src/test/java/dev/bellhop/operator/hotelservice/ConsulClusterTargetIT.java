@@ -60,6 +60,10 @@ class ConsulClusterTargetIT {
     cc.getMetadata().setNamespace(ns);
     ConsulClusterSpec spec = new ConsulClusterSpec();
     spec.setServers(1);
+    // PROVISIONED is a testkit Consul without ACLs: no token to bootstrap or wait for.
+    var acl = new ConsulClusterSpec.Acl();
+    acl.setEnabled(false);
+    spec.setAcl(acl);
     cc.setSpec(spec);
     running.client().resources(ConsulCluster.class).resource(cc).create();
     running

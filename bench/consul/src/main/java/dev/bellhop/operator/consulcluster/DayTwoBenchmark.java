@@ -39,12 +39,12 @@ public final class DayTwoBenchmark {
   void run() throws Exception {
     ProcessRollout rollout = new ProcessRollout(3);
     try {
-      var baseline = new ProcessRollout.Sampler(rollout.consul);
+      var baseline = new ProcessRollout.Sampler(rollout.consul, null);
       Thread.sleep(LOAD.toMillis());
       baseline.close();
 
       rollout.wanted = 2;
-      var during = new ProcessRollout.Sampler(rollout.consul);
+      var during = new ProcessRollout.Sampler(rollout.consul, null);
       long t0 = System.nanoTime();
       ProcessRollout.Roll roll =
           rollout.roll(Duration.ofSeconds(2), Duration.ofMinutes(2), Duration.ofMinutes(5));

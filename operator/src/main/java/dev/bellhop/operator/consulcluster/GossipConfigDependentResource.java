@@ -44,7 +44,7 @@ public class GossipConfigDependentResource extends OwnedDependentResource<Secret
   /** Runs after the gossip Secret's dependent, whose ready condition checked the key. */
   @Override
   protected Secret build(ClusterSettings s, Context<ConsulCluster> context) {
-    String key = PodSecrets.check(s, context).gossipKey();
+    String key = PodSecrets.gossipKey(s, context);
     if (key == null) {
       throw new IllegalStateException("gossip Secret " + s.gossipSecret() + " has no valid key");
     }

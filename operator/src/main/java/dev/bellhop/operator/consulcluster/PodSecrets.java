@@ -15,31 +15,16 @@ import java.util.List;
  *
  * @param problems what is missing or wrong, one sentence each; empty when the pods can start
  * @param caPem the cluster's CA (PEM) with TLS, else null
- * @param gossipKey the gossip key when gossip is encrypted and its Secret is valid, else null
  */
-record PodSecrets(List<String> problems, String caPem, String gossipKey) {
+record PodSecrets(List<String> problems, String caPem) {
 
   static PodSecrets check(ConsulCluster cc, Context<ConsulCluster> context) {
-    return check(ClusterSettings.of(cc), context);
-  }
-
-  static PodSecrets check(ClusterSettings s, Context<ConsulCluster> context) {
+    ClusterSettings s = ClusterSettings.of(cc);
     List<String> problems = new ArrayList<>();
-    String gossipKey = null;
     if (s.gossip()) {
-      Secret gossip =
-          s.gossipGenerated()
-              ? context
-                  .getSecondaryResourcesAsStream(Secret.class)
-                  .filter(secret -> s.gossipSecret().equals(secret.getMetadata().getName()))
-                  .findFirst()
-                  .orElse(null)
-              : read(context, s, s.gossipSecret());
-      String problem = gossipProblem(s, gossip);
+      String problem = gossipProblem(s, gossipSecret(s, context));
       if (problem != null) {
         problems.add(problem);
-      } else {
-        gossipKey = ConsulClusterResources.secretValue(gossip, s.gossipKey()).trim();
       }
     }
     String caPem = null;
@@ -56,7 +41,32 @@ record PodSecrets(List<String> problems, String caPem, String gossipKey) {
       }
       caPem = ConsulClusterResources.secretValue(tls, "ca.crt");
     }
-    return new PodSecrets(List.copyOf(problems), caPem, gossipKey);
+    return new PodSecrets(List.copyOf(problems), caPem);
+  }
+
+  /**
+   * The gossip key when gossip is encrypted and its Secret holds a valid one, else null; reads only
+   * that Secret (the TLS Secret is not needed for it).
+   */
+  static String gossipKey(ClusterSettings s, Context<ConsulCluster> context) {
+    if (!s.gossip()) {
+      return null;
+    }
+    Secret gossip = gossipSecret(s, context);
+    return gossipProblem(s, gossip) != null
+        ? null
+        : ConsulClusterResources.secretValue(gossip, s.gossipKey()).trim();
+  }
+
+  /** The generated key's Secret from its dependent's cache; a user's, from the API server. */
+  private static Secret gossipSecret(ClusterSettings s, Context<ConsulCluster> context) {
+    return s.gossipGenerated()
+        ? context
+            .getSecondaryResourcesAsStream(Secret.class)
+            .filter(secret -> s.gossipSecret().equals(secret.getMetadata().getName()))
+            .findFirst()
+            .orElse(null)
+        : read(context, s, s.gossipSecret());
   }
 
   boolean complete() {

@@ -105,7 +105,7 @@ public final class ConsulTransport implements AutoCloseable {
       return ssl;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalArgumentException(
-          "the TLS Secret's ca.crt is not a PEM certificate: " + e.getMessage(), e);
+          "the CA (ca.crt) is not a PEM certificate: " + e.getMessage(), e);
     }
   }
 }

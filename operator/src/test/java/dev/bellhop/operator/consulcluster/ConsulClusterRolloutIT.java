@@ -11,7 +11,6 @@ import dev.bellhop.operator.testing.RunningOperator;
 import dev.bellhop.testkit.consul.TestConsulCluster;
 import dev.bellhop.testkit.consul.TestConsulNode;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
@@ -208,29 +207,8 @@ class ConsulClusterRolloutIT {
         consul.startNode(node);
         var template = sts.getSpec().getTemplate().getMetadata();
         Pod pod =
-            new PodBuilder()
-                .withNewMetadata()
-                .withName(podName)
-                .withNamespace(NS)
-                .withLabels(template.getLabels())
-                .withAnnotations(template.getAnnotations())
-                .endMetadata()
-                .withNewSpec()
-                .withNodeName(RenderedConsul.NODE)
-                .addNewContainer()
-                .withName("consul")
-                .withImage("consul")
-                .endContainer()
-                .endSpec()
-                .withNewStatus()
-                .withPhase("Running")
-                .withPodIP(node.address())
-                .addNewCondition()
-                .withType("Ready")
-                .withStatus("True")
-                .endCondition()
-                .endStatus()
-                .build();
+            RenderedConsul.pod(
+                NS, template.getLabels(), template.getAnnotations(), podName, node.address());
         client.pods().resource(pod).create();
       }
       try {

@@ -103,8 +103,12 @@ final class RenderedConsul {
       client
           .pods()
           .resource(
-              r.pod(
-                  template.getLabels(), template.getAnnotations(), r.podName(node), node.address()))
+              pod(
+                  ns,
+                  template.getLabels(),
+                  template.getAnnotations(),
+                  r.podName(node),
+                  node.address()))
           .create();
     }
     client
@@ -263,8 +267,16 @@ final class RenderedConsul {
         client.secrets().inNamespace(ns).withName(ref.getName()).get(), ref.getKey());
   }
 
-  private Pod pod(
-      Map<String, String> labels, Map<String, String> annotations, String podName, String ip) {
+  /**
+   * A running, ready pod of a server or agent on {@link #NODE}, as its workload controller and
+   * kubelet would report it: the template's labels and annotations, the process's address.
+   */
+  static Pod pod(
+      String ns,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      String podName,
+      String ip) {
     return new PodBuilder()
         .withNewMetadata()
         .withName(podName)

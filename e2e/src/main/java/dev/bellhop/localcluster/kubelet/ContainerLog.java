@@ -39,6 +39,9 @@ public final class ContainerLog implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger pumps =
       new java.util.concurrent.atomic.AtomicInteger();
 
+  private final java.util.concurrent.CountDownLatch closed =
+      new java.util.concurrent.CountDownLatch(1);
+
   private ContainerLog(Path file) throws IOException {
     this.out =
         new BufferedOutputStream(
@@ -118,6 +121,19 @@ public final class ContainerLog implements AutoCloseable {
     line.reset();
   }
 
+  /**
+   * Waits until the last stream has been copied: the process's last lines may still be in its pipes
+   * when its exit is seen. False when the time ran out (a child of the process holds them open).
+   */
+  boolean awaitClosed(long millis) {
+    try {
+      return closed.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   @Override
   public synchronized void close() {
     try {
@@ -125,5 +141,6 @@ public final class ContainerLog implements AutoCloseable {
     } catch (IOException e) {
       // best effort
     }
+    closed.countDown();
   }
 }

@@ -42,6 +42,7 @@ final class PodRunner {
   private final String startTime = Instant.now().toString();
   private PodSandbox sandbox;
   private Process process;
+  private ContainerLog containerLog;
   private boolean ready;
   private boolean terminating;
   private int restarts;
@@ -93,7 +94,7 @@ final class PodRunner {
       pb.environment().putAll(env);
       process = pb.start();
       // The last run's copying ended with its process (a restart waits a back-off of 1 s or more).
-      ContainerLog containerLog = ContainerLog.start(sandbox.dir(), container.getName());
+      containerLog = ContainerLog.start(sandbox.dir(), container.getName());
       containerLog.pump(process, name());
       kubelet.recordPid(pod, process.pid());
       startedAt = Instant.now().toString();
@@ -283,6 +284,7 @@ final class PodRunner {
         .addKeyValue("pod", name())
         .addKeyValue("exitCode", code)
         .log(restart ? "container exited: restarting" : "container exited: pod finished");
+    String message = terminationMessage(code);
     lastState =
         new ContainerStatusBuilder()
             .withState(
@@ -290,6 +292,7 @@ final class PodRunner {
                     .withNewTerminated()
                     .withExitCode(code)
                     .withReason(code == 0 ? "Completed" : "Error")
+                    .withMessage(message.isEmpty() ? null : message)
                     .withStartedAt(startedAt)
                     .withFinishedAt(Instant.now().toString())
                     .endTerminated()
@@ -309,6 +312,21 @@ final class PodRunner {
     waitingMessage = "back-off restarting the container";
     writeStatus();
     restartLater();
+  }
+
+  /** What the container left in its termination file, or its log's end (see its policy). */
+  private String terminationMessage(int code) {
+    ContainerLog runLog = containerLog;
+    return TerminationMessage.read(
+        sandbox.terminationLog(),
+        container.getTerminationMessagePolicy(),
+        code,
+        () -> {
+          // The log's last lines are what the fallback is for: let them reach the file first.
+          runLog.awaitClosed(2000);
+          return TerminationMessage.logTail(
+              ContainerLog.current(sandbox.dir(), container.getName()));
+        });
   }
 
   private void restartLater() {

@@ -36,8 +36,10 @@ import java.util.regex.Pattern;
  * environment, and its own network. Since every pod shares the host's file system and network, the
  * paths and addresses a container names are mapped onto the pod's own: a volume's mount path onto
  * its directory, {@code 0.0.0.0} and {@code 127.0.0.1} onto the pod's address, and cluster DNS
- * names onto local addresses ({@link PodNetwork#resolveNames}). The mapping applies to the
- * environment, the command line, probes and the files of mounted ConfigMaps.
+ * names onto local addresses ({@link PodNetwork#resolveNames}). The container's {@code
+ * terminationMessagePath} is mapped the same way, onto a file of the pod's directory ({@link
+ * #terminationLog}). The mapping applies to the environment, the command line, probes and the files
+ * of mounted ConfigMaps.
  */
 final class PodSandbox {
   private static final Pattern VAR = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)|\\$\\$");
@@ -56,6 +58,11 @@ final class PodSandbox {
 
   /** Mount path to host directory, longest first (so /a/b wins over /a). */
   private final Map<String, Path> mounts = new LinkedHashMap<>();
+
+  /** The container's terminationMessagePath, and the host file it is mapped onto. */
+  private final String terminationPath;
+
+  private final Path terminationLog;
 
   PodSandbox(
       KubernetesClient client,
@@ -78,10 +85,21 @@ final class PodSandbox {
     for (VolumeMount m : list) {
       mounts.put(m.getMountPath(), volumePath(m.getName(), claimsDir));
     }
+    terminationPath = TerminationMessage.path(c);
+    terminationLog = dir.resolve(c.getName() + ".termination-log");
   }
 
   Path dir() {
     return dir;
+  }
+
+  /**
+   * The host file of the container's termination message, {@code <container>.termination-log} in
+   * the pod's directory: like the kubelet's bind mount, a file the process can write, read at its
+   * exit ({@link TerminationMessage}).
+   */
+  Path terminationLog() {
+    return terminationLog;
   }
 
   /**
@@ -191,21 +209,22 @@ final class PodSandbox {
       return text;
     }
     String out = OWN_ADDRESS.matcher(network.resolveNames(text)).replaceAll(podIp);
-    if (mounts.isEmpty()) {
-      return out;
-    }
+    // The termination file is mounted over whatever volume holds its path, as the kubelet mounts it
+    // after the volumes.
+    Map<String, Path> paths = new LinkedHashMap<>(mounts);
+    paths.put(terminationPath, terminationLog);
     // One pass over all mount paths, longest first: replacing them one after another would map a
     // host path again when it starts with another mount's path (a repository under /tmp, with an
     // emptyDir mounted on /tmp, sent the token path to <pod>/volumes/tmp/<pod>/volumes/...).
     String alternatives =
-        mounts.keySet().stream()
+        paths.keySet().stream()
             .sorted(java.util.Comparator.comparingInt(String::length).reversed())
             .map(Pattern::quote)
             .collect(java.util.stream.Collectors.joining("|"));
     Matcher m = Pattern.compile("(?<![\\w.-])(" + alternatives + ")(?=/|$|[^\\w.-])").matcher(out);
     StringBuilder mapped = new StringBuilder();
     while (m.find()) {
-      m.appendReplacement(mapped, Matcher.quoteReplacement(mounts.get(m.group(1)).toString()));
+      m.appendReplacement(mapped, Matcher.quoteReplacement(paths.get(m.group(1)).toString()));
     }
     m.appendTail(mapped);
     return mapped.toString();
@@ -230,11 +249,15 @@ final class PodSandbox {
     return dir.resolve("volumes").resolve(name);
   }
 
-  /** Makes the mounted volumes: directories, and the files of ConfigMaps and Secrets. */
+  /**
+   * Makes the mounted volumes: directories, and the files of ConfigMaps and Secrets; and the
+   * termination file, empty, since each run of the container gets a new one from the kubelet.
+   */
   void prepare() {
     Container c = pod.getSpec().getContainers().get(0);
     try {
       Files.createDirectories(dir);
+      Files.write(terminationLog, new byte[0]);
       for (VolumeMount m :
           c.getVolumeMounts() == null ? List.<VolumeMount>of() : c.getVolumeMounts()) {
         Path path = Files.createDirectories(mounts.get(m.getMountPath()));

@@ -1,6 +1,7 @@
 package dev.bellhop.operator.hotelservice;
 
 import dev.bellhop.operator.crd.HotelService;
+import dev.bellhop.operator.podsecurity.Hardening;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HTTPGetActionBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;

@@ -1,4 +1,4 @@
-package dev.bellhop.operator.hotelservice;
+package dev.bellhop.operator.podsecurity;
 
 import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
@@ -10,18 +10,18 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 
 /**
- * The defaults that let a managed hotel pod run in a namespace at Pod Security {@code restricted}
- * (each replaceable per HotelService: {@code spec.podSecurityContext}, {@code
- * spec.securityContext}, {@code spec.resources}). The user is the image's own (ours run as 10001):
- * {@code runAsNonRoot} makes the kubelet refuse a root image rather than Bellhop pick a uid an
- * image may not expect.
+ * The defaults that let a pod of Bellhop's images (a managed hotel service, a snapshot Job) run in
+ * a namespace at Pod Security {@code restricted} (each replaceable per HotelService: {@code
+ * spec.podSecurityContext}, {@code spec.securityContext}, {@code spec.resources}). The user is the
+ * image's own (ours run as 10001): {@code runAsNonRoot} makes the kubelet refuse a root image
+ * rather than Bellhop pick a uid an image may not expect.
  */
-final class Hardening {
-  static final String TMP_VOLUME = "tmp";
+public final class Hardening {
+  public static final String TMP_VOLUME = "tmp";
 
   private Hardening() {}
 
-  static PodSecurityContext podSecurityContext() {
+  public static PodSecurityContext podSecurityContext() {
     return new PodSecurityContextBuilder()
         .withRunAsNonRoot(true)
         .withNewSeccompProfile()
@@ -30,7 +30,7 @@ final class Hardening {
         .build();
   }
 
-  static SecurityContext containerSecurityContext() {
+  public static SecurityContext containerSecurityContext() {
     return new SecurityContextBuilder()
         .withAllowPrivilegeEscalation(false)
         .withPrivileged(false)
@@ -47,7 +47,7 @@ final class Hardening {
    * it runs single-processor (serial GC, one JIT thread); with that, the first end-to-end run (load
    * average 35 on 2 cores) saw the hotel's calls to auth overrun their 1 s budget, so 2.
    */
-  static ResourceRequirements resources() {
+  public static ResourceRequirements resources() {
     return new ResourceRequirementsBuilder()
         .addToRequests("cpu", new Quantity("100m"))
         .addToRequests("memory", new Quantity("256Mi"))
@@ -57,7 +57,7 @@ final class Hardening {
   }
 
   /** The only writable path (JVM temp files), bounded so a runaway writer cannot fill the node. */
-  static EmptyDirVolumeSource tmpDir() {
+  public static EmptyDirVolumeSource tmpDir() {
     EmptyDirVolumeSource dir = new EmptyDirVolumeSource();
     dir.setSizeLimit(new Quantity("64Mi"));
     return dir;

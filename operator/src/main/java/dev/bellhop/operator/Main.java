@@ -1,5 +1,6 @@
 package dev.bellhop.operator;
 
+import dev.bellhop.operator.snapshot.SnapshotCommand;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.slf4j.Logger;
@@ -11,6 +12,9 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && "snapshot".equals(args[0])) {
+      System.exit(SnapshotCommand.run(args)); // a snapshot or restore Job: no Kubernetes client
+    }
     if (args.length > 0 && "uninstall".equals(args[0])) {
       int code;
       try (KubernetesClient client = new KubernetesClientBuilder().build()) {

@@ -76,6 +76,14 @@ public final class ConsulTransport implements AutoCloseable {
     return new ConsulRawClient(http, uri.getScheme() + "://" + uri.getHost(), port, "");
   }
 
+  /**
+   * The Apache client itself, for what consul-api cannot carry: a binary body streamed either way
+   * (a snapshot; consul-api's raw client reads every answer into a String).
+   */
+  public HttpClient http() {
+    return http;
+  }
+
   /** Fails every request in flight, parked blocking queries included. */
   @Override
   public void close() {

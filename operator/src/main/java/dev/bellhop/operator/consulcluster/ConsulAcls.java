@@ -41,6 +41,9 @@ final class ConsulAcls {
   /** Consul's fixed accessor ID of the anonymous token. */
   static final String ANONYMOUS = "00000000-0000-0000-0000-000000000002";
 
+  /** Consul's fixed ID of the global-management policy. */
+  static final String GLOBAL_MANAGEMENT = "00000000-0000-0000-0000-000000000001";
+
   /**
    * Read on every service and node, nothing else: what a DNS lookup ({@code <name>.service.consul}
    * reads the service and its nodes) and a health read need. Writes stay denied.
@@ -111,6 +114,8 @@ final class ConsulAcls {
         if (r != null) {
           return r;
         }
+        // A new ACL state (servers that lost their data): the tokens agents persisted are gone too.
+        agentTokenSet.clear();
         management = ConsulClusterResources.secretValue(secret(s, s.aclBootstrapSecret()), TOKEN);
       }
       ensurePolicy(leaderUrl, caPem, management, OPERATOR_POLICY, OPERATOR_RULES);
@@ -166,19 +171,46 @@ final class ConsulAcls {
     }
   }
 
-  /** Null when bootstrapped now, else why not. */
+  /**
+   * Null when bootstrapped now, else why not. A Secret that already holds a management token (a
+   * cluster whose servers lost their data, or a user's own) keeps it: Consul's fresh bootstrap
+   * token makes one with the Secret's IDs and is then deleted. So the management token outlives the
+   * data, and a snapshot restored later, which brings back the ACL state it was taken with, still
+   * holds the token the operator uses (issue #17).
+   */
   private Result bootstrap(ClusterSettings s, String url, String caPem, boolean hadSecret)
       throws IOException {
     var r = http.send("PUT", url + "/v1/acl/bootstrap", null, caPem, null);
     if (r.ok()) {
       JsonNode token = JSON.readTree(r.body());
       String secretId = token.path("SecretID").asText();
+      String accessorId = token.path("AccessorID").asText();
+      Secret existing = hadSecret ? secret(s, s.aclBootstrapSecret()) : null;
+      String kept = ConsulClusterResources.secretValue(existing, TOKEN);
+      if (kept != null) {
+        Map<String, Object> same = new java.util.HashMap<>();
+        same.put("SecretID", kept);
+        String keptAccessor = ConsulClusterResources.secretValue(existing, ACCESSOR);
+        if (keptAccessor != null) {
+          same.put("AccessorID", keptAccessor);
+        }
+        same.put("Description", "Bootstrap Token (Global Management), kept by Bellhop");
+        same.put("Policies", List.of(Map.of("ID", GLOBAL_MANAGEMENT)));
+        check(
+            http.send("PUT", url + "/v1/acl/token", secretId, caPem, JSON.writeValueAsString(same)),
+            "re-create the management token of Secret " + s.aclBootstrapSecret());
+        check(
+            http.send("DELETE", url + "/v1/acl/token/" + accessorId, kept, caPem, null),
+            "delete the fresh bootstrap token");
+        LOG.atInfo()
+            .addKeyValue("consulcluster", s.namespace() + "/" + s.name())
+            .log("ACLs bootstrapped again with the kept management token");
+        return null;
+      }
       // Written at once: Consul hands this token out exactly once.
       Secret secret =
           ConsulClusterResources.tokenSecret(
-              s,
-              s.aclBootstrapSecret(),
-              Map.of(TOKEN, secretId, ACCESSOR, token.path("AccessorID").asText()));
+              s, s.aclBootstrapSecret(), Map.of(TOKEN, secretId, ACCESSOR, accessorId));
       client.resource(secret).createOr(op -> op.update());
       LOG.atInfo()
           .addKeyValue("consulcluster", s.namespace() + "/" + s.name())

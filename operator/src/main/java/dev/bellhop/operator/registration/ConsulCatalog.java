@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,7 +33,7 @@ public final class ConsulCatalog {
    * How long a blocking query waits for a change. Consul's default; it adds up to 1/16 of jitter.
    * With 100 watched services and no change: 101 requests per 5 minutes, 0.34 a second.
    */
-  public static final String WATCH_WAIT = "5m";
+  public static final Duration WATCH_WAIT = Duration.ofMinutes(5);
 
   /**
    * Longer than a blocking query may be held (5 min + 1/16 jitter), so a parked watch is never cut.
@@ -204,7 +205,8 @@ public final class ConsulCatalog {
   }
 
   private static UrlParameters blocking(long index) {
-    return () -> index <= 0 ? List.of() : List.of("index=" + index, "wait=" + WATCH_WAIT);
+    return () ->
+        index <= 0 ? List.of() : List.of("index=" + index, "wait=" + WATCH_WAIT.toSeconds() + "s");
   }
 
   private static long index(HttpResponse response) {

@@ -59,6 +59,7 @@ class HotelSystemE2EIT {
   private static KubernetesClient client;
   private static String gateway;
   private static String token;
+  private static ConsulAdmin admin;
 
   @BeforeAll
   static void startHotelSystem() throws Exception {
@@ -70,7 +71,9 @@ class HotelSystemE2EIT {
     client = cluster.client();
     gateway = cluster.ingressUrl();
     // As make demo installs it: kubectl apply -f crds/, helm install with the chart's defaults.
-    HelmInstall.install(new Clients(root, settings.kubeconfig(), settings.stateDir()));
+    Clients clients = new Clients(root, settings.kubeconfig(), settings.stateDir());
+    admin = new ConsulAdmin(clients, settings.stateDir(), NS);
+    HelmInstall.install(clients);
     await("every HotelService Ready")
         .atMost(Duration.ofMinutes(4))
         .pollInterval(Duration.ofSeconds(1))
@@ -332,6 +335,164 @@ class HotelSystemE2EIT {
         .as("Consul transactions by the new leader")
         .isZero();
     assertThat(modifyIndexes()).as("every registration untouched").isEqualTo(before);
+  }
+
+  /**
+   * Day two, issue #17: KV data, a user's ACL token and the registrations are snapshotted by {@code
+   * spec.backup} (a Job in the operator's image writing to a claim, reported in status); geo then
+   * scales out, and every server loses its data (what deleted PersistentVolumeClaims leave). The
+   * cluster re-forms with the same management token, a ConsulRestore of a tampered copy fails its
+   * checksum without touching Consul, and a ConsulRestore of the snapshot brings back the KV data
+   * and the token, after which Consul's registrations are Kubernetes' again (geo's third instance
+   * included, which the snapshot did not hold). Last: it leaves Consul restored, not untouched.
+   */
+  @Test
+  @Order(8)
+  void aSnapshotRestoresKvTokensAndRegistrationsAfterTheServersLoseTheirData() throws Exception {
+    String management = admin.secret("consul-acl-bootstrap", "token");
+    String server = anyReadyServer();
+    String userToken = java.util.UUID.randomUUID().toString();
+    ConsulAdmin.json(
+        ConsulAdmin.consul("PUT", server, "/v1/kv/bellhop-e2e/greeting", "hello", management));
+    ConsulAdmin.json(
+        ConsulAdmin.consul(
+            "PUT",
+            server,
+            "/v1/acl/token",
+            "{\"SecretID\":\"" + userToken + "\",\"Description\":\"e2e user\"}",
+            management));
+    int geoBefore = passing("geo").size();
+
+    admin.apply(
+        """
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata: {name: consul-backups}
+        spec:
+          accessModes: [ReadWriteOnce]
+          resources: {requests: {storage: 1Gi}}
+        """);
+    admin.kubectl(
+        "patch",
+        "consulcluster",
+        "consul",
+        "--type=merge",
+        "-p",
+        "{\"spec\":{\"backup\":{\"schedule\":\"@daily\",\"retain\":3,\"claim\":\"consul-backups\"}}}");
+    String file =
+        await("the first snapshot listed in status")
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofSeconds(1))
+            .until(
+                () ->
+                    admin.kubectl(
+                        "get",
+                        "consulcluster",
+                        "consul",
+                        "-o",
+                        "jsonpath={.status.snapshots[0].file}"),
+                f -> !f.isBlank());
+    String sha256 =
+        admin.kubectl(
+            "get", "consulcluster", "consul", "-o", "jsonpath={.status.snapshots[0].sha256}");
+    Path snapshot = admin.claim("consul-backups").resolve(file);
+    assertThat(Files.readString(snapshot.resolveSibling(file + ".sha256")))
+        .startsWith(sha256 + "  " + file);
+    assertThat(admin.kubectl("get", "jobs", "-o", "name"))
+        .as("the snapshot Job deleted once recorded")
+        .doesNotContain(file);
+
+    scale("geo", geoBefore + 1);
+    await("geo scaled out")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(() -> passing("geo").size() == geoBefore + 1);
+
+    admin.loseAllServerData(cluster, pods("consul-server"));
+    await("a new raft cluster, ACLs bootstrapped again with the same management token")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptions()
+        .until(
+            () ->
+                ConsulAdmin.consul("GET", anyReadyServer(), "/v1/acl/token/self", null, management)
+                        .statusCode()
+                    == 200);
+    assertThat(
+            ConsulAdmin.consul(
+                    "GET", anyReadyServer(), "/v1/kv/bellhop-e2e/greeting", null, management)
+                .statusCode())
+        .as("the KV data went with the servers' data")
+        .isEqualTo(404);
+
+    // A copy whose checksum does not match is refused before Consul sees it.
+    String bad = "consul-20000101T000000Z.snap";
+    Files.copy(snapshot, snapshot.resolveSibling(bad));
+    Files.writeString(snapshot.resolveSibling(bad + ".sha256"), "0".repeat(64) + "  " + bad + "\n");
+    admin.apply(restore("tampered", bad));
+    await("the tampered restore failed")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> admin.kubectl("get", "crs", "tampered", "-o", "jsonpath={.status.phase}"),
+            "Failed"::equals);
+    assertThat(admin.kubectl("get", "crs", "tampered", "-o", "jsonpath={.status.message}"))
+        .contains(bad + " fails its checksum");
+    var edit =
+        admin.tryKubectl(
+            "patch",
+            "crs",
+            "tampered",
+            "--type=merge",
+            "-p",
+            "{\"spec\":{\"snapshot\":\"" + file + "\"}}");
+    assertThat(edit.ok()).as("a finished restore is a record: its spec cannot change").isFalse();
+    assertThat(edit.err()).contains("create another ConsulRestore");
+
+    admin.apply(restore("after-the-loss", file));
+    await("the restore succeeded")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> admin.kubectl("get", "crs", "after-the-loss", "-o", "jsonpath={.status.phase}"),
+            "Succeeded"::equals);
+    assertThat(admin.kubectl("get", "crs", "after-the-loss", "-o", "jsonpath={.status.sha256}"))
+        .isEqualTo(sha256);
+    String now = anyReadyServer();
+    assertThat(
+            ConsulAdmin.consul("GET", now, "/v1/kv/bellhop-e2e/greeting?raw", null, management)
+                .body())
+        .isEqualTo("hello");
+    assertThat(ConsulAdmin.consul("GET", now, "/v1/acl/token/self", null, userToken).statusCode())
+        .as("the user's token is back")
+        .isEqualTo(200);
+    await("Consul's geo instances are Kubernetes' ready geo pods again")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .untilAsserted(
+            () ->
+                assertThat(passing("geo"))
+                    .containsExactlyInAnyOrderElementsOf(
+                        pods("geo").stream()
+                            .filter(Pods::ready)
+                            .map(p -> ip(p) + ":8082")
+                            .toList()));
+    await("every HotelService Ready again")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> hotelServices().stream().allMatch(HotelSystemE2EIT::ready));
+  }
+
+  private static String restore(String name, String file) {
+    return """
+        apiVersion: bellhop.dev/v1alpha1
+        kind: ConsulRestore
+        metadata: {name: %s}
+        spec: {cluster: consul, snapshot: %s}
+        """
+        .formatted(name, file);
   }
 
   // ------------------------------------------------------------------ what a user reads

@@ -1,6 +1,7 @@
 package dev.bellhop.operator;
 
 import dev.bellhop.operator.consulcluster.ConsulClusterReconciler;
+import dev.bellhop.operator.consulcluster.ConsulRestoreReconciler;
 import dev.bellhop.operator.hotelservice.HotelServiceReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -78,7 +79,18 @@ public final class BellhopOperator implements AutoCloseable {
     operator.register(hotelServices, hotelServices.configuration(hotelServiceConfig));
     // Provisions the Consul clusters (ConsulCluster resources) that HotelServices register into.
     operator.register(
-        new ConsulClusterReconciler(client, new KubernetesEvents(client), Clock.systemUTC()),
+        new ConsulClusterReconciler(
+            client, new KubernetesEvents(client), Clock.systemUTC(), config.image()),
+        c -> {
+          c.withRetry(retry);
+          if (!config.namespaces().isEmpty()) {
+            c.settingNamespaces(config.namespaces());
+          }
+        });
+    // Restores one snapshot of a ConsulCluster (ConsulRestore resources), once each.
+    operator.register(
+        new ConsulRestoreReconciler(
+            client, new KubernetesEvents(client), Clock.systemUTC(), config.image()),
         c -> {
           c.withRetry(retry);
           if (!config.namespaces().isEmpty()) {

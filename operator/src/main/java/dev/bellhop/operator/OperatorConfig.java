@@ -25,6 +25,8 @@ import java.util.stream.Collectors;
  *     in Consul is read back and repaired where it differs, behind the watches (default 300; 0 off)
  * @param bindAddress {@code BIND_ADDR}: the address of the HTTP endpoints, as for every Bellhop
  *     process (default {@code 0.0.0.0}; the local cluster gives each pod its own loopback address)
+ * @param image {@code BELLHOP_IMAGE}: the operator's own image, which snapshot and restore Jobs run
+ *     (the chart sets it); null: backups report that it is missing
  */
 public record OperatorConfig(
     String consulAddress,
@@ -34,7 +36,8 @@ public record OperatorConfig(
     int httpPort,
     String leaseNamespace,
     String bindAddress,
-    Duration consulReadBack) {
+    Duration consulReadBack,
+    String image) {
   private static final Pattern CLUSTER_ID = Pattern.compile("[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?");
 
   public OperatorConfig {
@@ -66,7 +69,8 @@ public record OperatorConfig(
         httpPort,
         leaseNamespace,
         "0.0.0.0",
-        RegistrationSync.READ_BACK);
+        RegistrationSync.READ_BACK,
+        null);
   }
 
   public static OperatorConfig fromEnv(Map<String, String> env) {
@@ -88,7 +92,8 @@ public record OperatorConfig(
             Long.parseLong(
                 env.getOrDefault(
                     "BELLHOP_CONSUL_READBACK_SECONDS",
-                    String.valueOf(RegistrationSync.READ_BACK.toSeconds())))));
+                    String.valueOf(RegistrationSync.READ_BACK.toSeconds())))),
+        blankToNull(env.get("BELLHOP_IMAGE")));
   }
 
   private static String blankToNull(String value) {

@@ -88,6 +88,9 @@ class ChartTest {
     assertThat(env(op, "BELLHOP_LEASE_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.namespace");
     assertThat(env(op, "BELLHOP_CONSUL_READBACK_SECONDS").getValue()).isEqualTo("300");
+    assertThat(env(op, "BELLHOP_IMAGE").getValue())
+        .as("what snapshot Jobs run")
+        .isEqualTo(op.getImage());
     assertThat(op.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(op.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(operator.getSpec().getTemplate().getSpec().getServiceAccountName())
@@ -95,6 +98,7 @@ class ChartTest {
 
     ConsulCluster consul = Charts.ofType(objects, ConsulCluster.class).get(0);
     assertThat(consul.getSpec().getServers()).isEqualTo(3);
+    assertThat(consul.getSpec().getBackup()).as("backups wait for a claim of yours").isNull();
     for (HotelService hs : Charts.ofType(objects, HotelService.class)) {
       String name = hs.getMetadata().getName();
       assertThat(hs.getSpec().getImage()).isEqualTo("bellhop/" + name + ":0.1.0-SNAPSHOT");
@@ -177,6 +181,8 @@ class ChartTest {
     values.put("consul.tls.enabled", "true");
     values.put("consul.tls.secretName", "consul-tls");
     values.put("consul.agents.enabled", "false");
+    values.put("consul.backup.claim", "consul-backups");
+    values.put("consul.backup.schedule", "0 3 * * *");
     values.put("services.geo.enabled", "false");
     values.put("services.rate.replicas", "3");
     values.put("services.rate.image.tag", "rate-fix");
@@ -215,9 +221,14 @@ class ChartTest {
     assertThat(env(op, "BELLHOP_NAMESPACES").getValue()).isEqualTo("bellhop,shop");
     assertThat(env(op, "BELLHOP_CLUSTER_ID").getValue()).isEqualTo("eu-west");
     assertThat(env(op, "BELLHOP_CONSUL_READBACK_SECONDS").getValue()).isEqualTo("0");
+    assertThat(env(op, "BELLHOP_IMAGE").getValue())
+        .isEqualTo("registry.example.com/bellhop/operator:1.2.3");
 
     ConsulCluster consul = Charts.ofType(objects, ConsulCluster.class).get(0);
     assertThat(consul.getSpec().getServers()).isEqualTo(5);
+    assertThat(consul.getSpec().getBackup().getClaim()).isEqualTo("consul-backups");
+    assertThat(consul.getSpec().getBackup().getSchedule()).isEqualTo("0 3 * * *");
+    assertThat(consul.getSpec().getBackup().getRetain()).isEqualTo(24);
     assertThat(consul.getSpec().getResources().getLimits().get("memory").toString())
         .isEqualTo("1Gi");
     assertThat(consul.getSpec().getAcl().getEnabled()).isTrue();

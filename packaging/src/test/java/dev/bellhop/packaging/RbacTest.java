@@ -50,7 +50,14 @@ class RbacTest {
               + " Secret the user names",
           new Rbac.Grant("", "pods", "delete"),
           "ServerRoller: a rollout restarts a server by deleting its pod, once"
-              + " autopilot calls the others healthy");
+              + " autopilot calls the others healthy",
+          new Rbac.Grant("batch", "jobs", "create"),
+          "ClusterBackup, ConsulRestoreReconciler: a snapshot or restore Job, once Consul has a"
+              + " leader",
+          new Rbac.Grant("batch", "jobs", "delete"),
+          "ClusterBackup: a finished snapshot Job, once status records its snapshot",
+          new Rbac.Grant("bellhop.dev", "consulrestores/status", "update"),
+          "ConsulRestoreReconciler: a restore's phase (HotelSystemE2EIT restores one)");
 
   @Test
   void theChartGrantsExactlyWhatTheOperatorUses() throws Exception {

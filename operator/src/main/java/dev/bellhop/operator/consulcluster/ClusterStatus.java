@@ -1,7 +1,7 @@
 package dev.bellhop.operator.consulcluster;
 
-import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterStatus;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -18,11 +18,8 @@ final class ClusterStatus {
    * patched by index, and a peers list shrinking during a scale-down (5, 4, 3) against a cached
    * original a write behind failed to apply ("Array index 3 out of bounds").
    */
-  static UpdateControl<ConsulCluster> update(
-      ConsulCluster cc,
-      ConsulClusterStatus status,
-      Duration resync,
-      Context<ConsulCluster> context) {
+  static <S, R extends CustomResource<?, S>> UpdateControl<R> update(
+      R cc, S status, Duration resync, Context<R> context) {
     if (!status.equals(cc.getStatus())) {
       PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
           cc,
@@ -32,7 +29,7 @@ final class ClusterStatus {
             return r;
           });
     }
-    UpdateControl<ConsulCluster> control = UpdateControl.noUpdate();
+    UpdateControl<R> control = UpdateControl.noUpdate();
     return resync == null ? control : control.rescheduleAfter(resync);
   }
 
@@ -49,6 +46,8 @@ final class ClusterStatus {
       copy.setUpdatedServers(status.getUpdatedServers());
       copy.setRolloutServer(status.getRolloutServer());
       copy.setRolloutStartedAt(status.getRolloutStartedAt());
+      copy.setLastScheduleTime(status.getLastScheduleTime());
+      copy.setSnapshots(status.getSnapshots() == null ? null : List.copyOf(status.getSnapshots()));
     }
     return copy;
   }

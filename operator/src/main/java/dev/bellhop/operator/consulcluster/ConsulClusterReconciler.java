@@ -82,12 +82,18 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
   private final ConsulHttp http = new ConsulHttp();
   private final ConsulAcls acls;
   private final ServerRoller roller;
+  private final ClusterBackup backup;
 
-  public ConsulClusterReconciler(KubernetesClient client, KubernetesEvents events, Clock clock) {
+  /**
+   * @param image the operator's own image, which snapshot Jobs run (null: backups report it)
+   */
+  public ConsulClusterReconciler(
+      KubernetesClient client, KubernetesEvents events, Clock clock, String image) {
     this.events = events;
     this.clock = clock;
     this.acls = new ConsulAcls(client, http);
     this.roller = new ServerRoller(client, events, clock);
+    this.backup = new ClusterBackup(client, events, clock, image);
   }
 
   @Override
@@ -158,9 +164,17 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
         ReadyStatus.of(s, conflict, secrets.problems(), rollout.stalled(), readyServers, raft, acl);
     Conditions.set(
         status, READY, ready.ready(), ready.reason(), ready.message(), generation, clock);
+    // Snapshots need a leader and, with ACLs, the management token in place.
+    boolean consulServes = raft.leaderUrl() != null && (!s.acl() || acl.problem() == null);
+    Duration nextSnapshot =
+        backup.step(cc, s, pods, consulServes ? raft.leaderUrl() : null, status);
     // Rollouts and scale-downs step on Consul's health: polled every 2 s, like a cluster coming up.
     boolean settled = ready.ready() && !rollout.progressing() && scaling.progress() == null;
-    return ClusterStatus.update(cc, status, settled ? RESYNC_READY : RESYNC_NOT_READY, context);
+    Duration resync = settled ? RESYNC_READY : RESYNC_NOT_READY;
+    if (nextSnapshot != null && nextSnapshot.compareTo(resync) < 0) {
+      resync = nextSnapshot;
+    }
+    return ClusterStatus.update(cc, status, resync, context);
   }
 
   /** The ACL tokens in place (bootstrap once, policies, tokens, the agent token on every pod). */

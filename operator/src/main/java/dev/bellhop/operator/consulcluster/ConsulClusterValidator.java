@@ -63,6 +63,25 @@ final class ConsulClusterValidator {
               + spec.getDatacenter()
               + "' must be lower-case letters, digits, '-' and '_'");
     }
+    if (spec.getBackup() != null) {
+      String schedule = BackupSettings.scheduleProblem(spec.getBackup().getSchedule());
+      if (schedule != null) {
+        problems.add(schedule);
+      }
+      Integer retain = spec.getBackup().getRetain();
+      if (retain != null && (retain < FieldRules.RETAIN_MIN || retain > FieldRules.RETAIN_MAX)) {
+        problems.add(
+            "spec.backup.retain must be between "
+                + FieldRules.RETAIN_MIN
+                + " and "
+                + FieldRules.RETAIN_MAX
+                + ", got "
+                + retain);
+      }
+      if (spec.getBackup().getClaim() == null || spec.getBackup().getClaim().isBlank()) {
+        problems.add("spec.backup.claim is required: the PersistentVolumeClaim snapshots go to");
+      }
+    }
     var storage = spec.getStorage();
     if (storage != null) {
       if (storage.getSize() != null && !validSize(storage.getSize())) {

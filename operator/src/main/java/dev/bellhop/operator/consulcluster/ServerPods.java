@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The running pods of one component (servers or agents) of a ConsulCluster that have an IP, ready
@@ -30,6 +31,16 @@ final class ServerPods {
             .getItems(),
         s,
         component);
+  }
+
+  /** The pods at hand that carry every label of {@code selector} (a Job's pods, say). */
+  static List<Pod> labelled(Collection<Pod> pods, Map<String, String> selector) {
+    return pods.stream()
+        .filter(
+            p ->
+                p.getMetadata().getLabels() != null
+                    && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+        .toList();
   }
 
   /** From pods already at hand (an informer's cache), keeping those of {@code component}. */

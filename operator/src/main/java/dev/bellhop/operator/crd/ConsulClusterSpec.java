@@ -5,6 +5,7 @@ import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -55,6 +56,11 @@ public class ConsulClusterSpec {
       "How Bellhop rolls server-restarting changes: one server at a time, each step gated on "
           + "Consul's autopilot health, the leader last.")
   private Rollout rollout;
+
+  @JsonPropertyDescription(
+      "Scheduled Consul snapshots, written with their SHA-256 to a PersistentVolumeClaim and "
+          + "listed in status.snapshots. Off when absent.")
+  private Backup backup;
 
   public ResourceRequirements getResources() {
     return resources;
@@ -134,6 +140,14 @@ public class ConsulClusterSpec {
 
   public void setUi(Ui ui) {
     this.ui = ui;
+  }
+
+  public Backup getBackup() {
+    return backup;
+  }
+
+  public void setBackup(Backup backup) {
+    this.backup = backup;
   }
 
   public Rollout getRollout() {
@@ -347,6 +361,53 @@ public class ConsulClusterSpec {
 
     public void setStallAfter(String stallAfter) {
       this.stallAfter = stallAfter;
+    }
+  }
+
+  public static class Backup {
+    @JsonPropertyDescription(
+        "When to take a snapshot: a Unix cron expression (5 fields, UTC) or @hourly, @daily, "
+            + "@weekly, @monthly, @yearly, as a CronJob's schedule. The first snapshot is taken "
+            + "when backup is first configured.")
+    @Required
+    @Pattern(FieldRules.CRON)
+    private String schedule;
+
+    @JsonPropertyDescription("Snapshots kept (the newest); older ones are deleted. Default 7.")
+    @Min(FieldRules.RETAIN_MIN)
+    @Max(FieldRules.RETAIN_MAX)
+    private Integer retain;
+
+    @JsonPropertyDescription(
+        "The PersistentVolumeClaim, in the cluster's namespace, the snapshots are written to "
+            + "(as <cluster>-<time>.snap and <cluster>-<time>.snap.sha256).")
+    @Required
+    @Pattern(FieldRules.DNS1123_SUBDOMAIN)
+    @Size(max = FieldRules.DNS1123_SUBDOMAIN_MAX)
+    private String claim;
+
+    public String getSchedule() {
+      return schedule;
+    }
+
+    public void setSchedule(String schedule) {
+      this.schedule = schedule;
+    }
+
+    public Integer getRetain() {
+      return retain;
+    }
+
+    public void setRetain(Integer retain) {
+      this.retain = retain;
+    }
+
+    public String getClaim() {
+      return claim;
+    }
+
+    public void setClaim(String claim) {
+      this.claim = claim;
     }
   }
 }

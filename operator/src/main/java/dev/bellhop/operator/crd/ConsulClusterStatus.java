@@ -35,6 +35,13 @@ public class ConsulClusterStatus implements WithConditions {
   @JsonPropertyDescription("When that server was restarted (RFC 3339).")
   private String rolloutStartedAt;
 
+  @JsonPropertyDescription(
+      "The scheduled time of the last snapshot Job Bellhop started (RFC 3339); spec.backup.")
+  private String lastScheduleTime;
+
+  @JsonPropertyDescription("The snapshots in the backup claim, newest first (spec.backup.retain).")
+  private List<ConsulSnapshot> snapshots;
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -107,6 +114,22 @@ public class ConsulClusterStatus implements WithConditions {
     this.rolloutStartedAt = rolloutStartedAt;
   }
 
+  public String getLastScheduleTime() {
+    return lastScheduleTime;
+  }
+
+  public void setLastScheduleTime(String lastScheduleTime) {
+    this.lastScheduleTime = lastScheduleTime;
+  }
+
+  public List<ConsulSnapshot> getSnapshots() {
+    return snapshots;
+  }
+
+  public void setSnapshots(List<ConsulSnapshot> snapshots) {
+    this.snapshots = snapshots;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ConsulClusterStatus s
@@ -118,7 +141,9 @@ public class ConsulClusterStatus implements WithConditions {
         && Objects.equals(conditions, s.conditions)
         && Objects.equals(updatedServers, s.updatedServers)
         && Objects.equals(rolloutServer, s.rolloutServer)
-        && Objects.equals(rolloutStartedAt, s.rolloutStartedAt);
+        && Objects.equals(rolloutStartedAt, s.rolloutStartedAt)
+        && Objects.equals(lastScheduleTime, s.lastScheduleTime)
+        && Objects.equals(snapshots, s.snapshots);
   }
 
   @Override
@@ -132,6 +157,8 @@ public class ConsulClusterStatus implements WithConditions {
         conditions,
         updatedServers,
         rolloutServer,
-        rolloutStartedAt);
+        rolloutStartedAt,
+        lastScheduleTime,
+        snapshots);
   }
 }

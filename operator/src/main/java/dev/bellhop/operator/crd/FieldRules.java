@@ -56,6 +56,16 @@ public final class FieldRules {
   /** Deployment replicas are an int32; a larger number overflowed the operator's Integer. */
   public static final long REPLICAS_MAX = Integer.MAX_VALUE;
 
+  /**
+   * A backup schedule: five cron fields or a nickname, as a CronJob's; the validator parses the
+   * rest ({@code ConsulClusterValidator}).
+   */
+  public static final String CRON =
+      "^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\\S+( +\\S+){4})$";
+
+  public static final int RETAIN_MIN = 1;
+  public static final int RETAIN_MAX = 1000;
+
   public static final int SERVERS_MIN = 1;
   public static final int SERVERS_MAX = 7;
 
@@ -112,6 +122,29 @@ public final class FieldRules {
       "metadata.name must be a DNS label of at most "
           + CONSUL_CLUSTER_NAME_MAX
           + " characters starting with a letter (it names the Services and the server pods)";
+
+  /** A ConsulRestore's Job is {@code <name>-restore}, and a Job's name is a label value (63). */
+  public static final int RESTORE_NAME_MAX = 55;
+
+  public static final String RESTORE_NAME =
+      "!has(self.metadata.name) || (size(self.metadata.name) <= "
+          + RESTORE_NAME_MAX
+          + " && self.metadata.name.matches('"
+          + DNS1123_LABEL
+          + "'))";
+  public static final String RESTORE_NAME_MESSAGE =
+      "metadata.name must be a DNS label of at most "
+          + RESTORE_NAME_MAX
+          + " characters (it names the restore Job)";
+
+  public static final String RESTORE_IMMUTABLE_MESSAGE =
+      "a ConsulRestore's spec cannot change: create another ConsulRestore to restore again";
+
+  /**
+   * A snapshot file as {@code snapshot.SnapshotFiles} names it: no path, no way out of the claim.
+   */
+  public static final String SNAPSHOT_FILE =
+      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?-[0-9]{8}T[0-9]{6}Z[.]snap$";
 
   private FieldRules() {}
 }

@@ -1,0 +1,120 @@
+package dev.bellhop.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bellhop.localcluster.LocalCluster;
+import dev.bellhop.localcluster.clients.Clients;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * What a cluster admin does to a ConsulCluster on day two, with the tools they have: {@code
+ * kubectl} (the project's real binary) for Kubernetes, Consul's HTTP API with the management token
+ * from its Secret, and, for the disaster, the node's own disk.
+ */
+final class ConsulAdmin {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final Clients clients;
+  private final Path stateDir;
+  private final String namespace;
+
+  ConsulAdmin(Clients clients, Path stateDir, String namespace) {
+    this.clients = clients;
+    this.stateDir = stateDir;
+    this.namespace = namespace;
+  }
+
+  /** {@code kubectl -n <ns> args...}; fails the test with kubectl's own error. */
+  String kubectl(String... args) {
+    return tryKubectl(args).orThrow();
+  }
+
+  /** {@code kubectl -n <ns> args...}, for a command that is meant to be refused. */
+  Clients.Result tryKubectl(String... args) {
+    return clients.kubectl(
+        Stream.concat(Stream.of("-n", namespace), Stream.of(args)).toArray(String[]::new));
+  }
+
+  /** {@code kubectl apply -f} of a manifest. */
+  void apply(String yaml) throws IOException {
+    Path file = Files.createTempFile("bellhop-e2e", ".yaml");
+    try {
+      Files.writeString(file, yaml);
+      kubectl("apply", "-f", file.toString());
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /** A key of a Secret, as {@code kubectl get secret -o jsonpath} and base64 -d give it. */
+  String secret(String name, String key) {
+    String b64 = kubectl("get", "secret", name, "-o", "jsonpath={.data." + key + "}");
+    return new String(java.util.Base64.getDecoder().decode(b64.trim()));
+  }
+
+  /** A Consul HTTP call; the status code and body. */
+  static HttpResponse<String> consul(
+      String method, String serverIp, String path, String body, String token)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://" + serverIp + ":8500" + path))
+            .timeout(Duration.ofSeconds(5))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("X-Consul-Token", token);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static JsonNode json(HttpResponse<String> r) throws IOException {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  /** Where the local cluster keeps a PersistentVolumeClaim's data. */
+  Path claim(String name) {
+    return stateDir.resolve("claims").resolve(namespace + "." + name);
+  }
+
+  /**
+   * Every server loses its data at once, as when their PersistentVolumeClaims are deleted: each
+   * process killed and its data directory removed before the kubelet's restart back-off (2 s) ends,
+   * so they start again empty and form a new raft cluster.
+   */
+  void loseAllServerData(LocalCluster cluster, List<Pod> servers) throws Exception {
+    for (Pod server : servers) {
+      Path data = claim("data-" + server.getMetadata().getName());
+      assertThat(data).as("the server's data volume").isDirectory();
+      ProcessHandle process = cluster.podProcess(server).orElseThrow();
+      process.destroyForcibly();
+      process.onExit().get(10, TimeUnit.SECONDS);
+      try (Stream<Path> files = Files.walk(data)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          if (!p.equals(data)) {
+            Files.delete(p);
+          }
+        }
+      }
+    }
+  }
+}

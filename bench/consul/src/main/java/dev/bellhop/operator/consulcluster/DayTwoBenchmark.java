@@ -1,6 +1,8 @@
 package dev.bellhop.operator.consulcluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bellhop.operator.snapshot.SnapshotCommand;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,13 +15,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Day two of a Consul cluster on three real servers: a full server rollout by {@link ServerRollout}
  * under a steady registration load, against the same load with no rollout in the same run; then a
  * snapshot and a restore of a catalog of 10,000 instances, against the time it took to register
- * them. In the operator's package because the rollout rule is package-private there (not exported
- * API).
+ * them: first Consul's raw calls, then, on the same catalog, Bellhop's path ({@link
+ * SnapshotCommand}, what the snapshot and restore Jobs run: the snapshot streamed to a file with
+ * its SHA-256 and retention; the checksum verified before the restore), against the raw calls. In
+ * the operator's package because the rollout rule is package-private there (not exported API).
  */
 public final class DayTwoBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,7 +80,8 @@ public final class DayTwoBenchmark {
   }
 
   /**
-   * Registers the catalog (the reference), snapshots it, wipes it, restores it and counts it back.
+   * Registers the catalog (the reference), snapshots it, wipes it, restores it and counts it back;
+   * then the same through {@link SnapshotCommand}.
    */
   private void snapshotAndRestore(String url) throws Exception {
     long t0 = System.nanoTime();
@@ -117,15 +123,7 @@ public final class DayTwoBenchmark {
     report("snapshot_bytes", snapshot.body().length, "bytes");
     report("snapshot_over_register", snapshotSeconds / registerSeconds, "ratio");
 
-    check(
-        send(
-            "PUT",
-            url + "/v1/catalog/deregister",
-            JSON.writeValueAsBytes(Map.of("Node", "bench-catalog"))),
-        "wipe");
-    if (instances(url) != 0) {
-      throw new IllegalStateException("the catalog was not wiped");
-    }
+    wipe(url);
     t0 = System.nanoTime();
     check(send("PUT", url + "/v1/snapshot", snapshot.body()), "restore");
     double restoreSeconds = (System.nanoTime() - t0) / 1e9;
@@ -135,6 +133,92 @@ public final class DayTwoBenchmark {
     report("restored_instances", back, "instances");
     if (back != INSTANCES) {
       throw new IllegalStateException("restored " + back + " of " + INSTANCES + " instances");
+    }
+
+    bellhopSnapshotAndRestore(url, snapshotSeconds, restoreSeconds);
+  }
+
+  /**
+   * Bellhop's path on the catalog just restored: {@link SnapshotCommand} save into a temporary
+   * directory (as the backup claim), a wipe, then its restore of that file; each against the raw
+   * call of the same run.
+   */
+  private void bellhopSnapshotAndRestore(String url, double rawSnapshot, double rawRestore)
+      throws Exception {
+    Path dir = Files.createTempDirectory("bellhop-bench-snapshots");
+    Path report = dir.resolve("report.json");
+    try {
+      // Untimed, under another cluster's name: loads the command's classes (Apache HttpClient,
+      // logging) that the raw calls, on the JDK client already used for the registrations, do not
+      // pay for.
+      bellhop(save(url, dir, "warmup", report), report);
+      long t0 = System.nanoTime();
+      JsonNode saved = bellhop(save(url, dir, "bench", report), report);
+      double snapshotSeconds = (System.nanoTime() - t0) / 1e9;
+      Path file = dir.resolve(saved.path("file").asText());
+      report("bellhop_snapshot_seconds", snapshotSeconds, "s");
+      report("bellhop_snapshot_bytes", saved.path("bytes").asLong(), "bytes");
+      report("bellhop_snapshot_over_raw", snapshotSeconds / rawSnapshot, "ratio");
+
+      wipe(url);
+      t0 = System.nanoTime();
+      bellhop(
+          new String[] {
+            "snapshot", "restore", "--consul=" + url, "--file=" + file, "--report=" + report
+          },
+          report);
+      double restoreSeconds = (System.nanoTime() - t0) / 1e9;
+      int back = instances(url);
+      report("bellhop_restore_seconds", restoreSeconds, "s");
+      report("bellhop_restore_over_raw", restoreSeconds / rawRestore, "ratio");
+      report("bellhop_restored_instances", back, "instances");
+      if (back != INSTANCES) {
+        throw new IllegalStateException(
+            "Bellhop restored " + back + " of " + INSTANCES + " instances");
+      }
+    } finally {
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path p : files.toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  private static String[] save(String url, Path dir, String cluster, Path report) {
+    return new String[] {
+      "snapshot",
+      "save",
+      "--consul=" + url,
+      "--dir=" + dir,
+      "--cluster=" + cluster,
+      "--retain=1",
+      "--report=" + report
+    };
+  }
+
+  /** Runs {@link SnapshotCommand} as a Job would; its report (JSON on success) parsed. */
+  private static JsonNode bellhop(String[] args, Path report) throws IOException {
+    Files.deleteIfExists(report);
+    int code = SnapshotCommand.run(args);
+    String text = Files.exists(report) ? Files.readString(report) : "(no report)";
+    if (code != 0) {
+      throw new IllegalStateException(args[1] + " exited " + code + ": " + text);
+    }
+    return JSON.readTree(text);
+  }
+
+  /** Deregisters the catalog's node, and checks that nothing of it is left. */
+  private static void wipe(String url) throws IOException {
+    check(
+        send(
+            "PUT",
+            url + "/v1/catalog/deregister",
+            JSON.writeValueAsBytes(Map.of("Node", "bench-catalog"))),
+        "wipe");
+    if (instances(url) != 0) {
+      throw new IllegalStateException("the catalog was not wiped");
     }
   }
 

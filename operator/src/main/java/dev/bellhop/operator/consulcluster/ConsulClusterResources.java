@@ -36,6 +36,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -84,6 +85,12 @@ public final class ConsulClusterResources {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Every map written with its keys sorted: see {@link #hashOf}. */
+  private static final ObjectMapper CANONICAL =
+      new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+  private static final KubernetesSerialization KUBE_JSON = new KubernetesSerialization();
 
   private ConsulClusterResources() {}
 
@@ -480,6 +487,21 @@ public final class ConsulClusterResources {
           Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
     }
     return secret.getStringData() == null ? null : secret.getStringData().get(key);
+  }
+
+  /**
+   * The hash of an object's JSON with every map's keys in order. Its JSON as written would do only
+   * within one JVM: {@code Map.of} (the labels) iterates in an order drawn at random per JVM, so
+   * every operator restart changed the servers' revision and rolled them all (found by
+   * HotelSystemE2EIT's rollout after its operator restart).
+   */
+  static String hashOf(Object o) {
+    try {
+      return hash(
+          CANONICAL.writeValueAsString(CANONICAL.readValue(KUBE_JSON.asJson(o), Object.class)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static String hash(String... parts) {

@@ -49,9 +49,7 @@ abstract class OwnedDependentResource<R extends HasMetadata>
   @Override
   protected R desired(ConsulCluster cc, Context<ConsulCluster> context) {
     R desired = build(ClusterSettings.of(cc), context);
-    String hash =
-        ConsulClusterResources.hash(
-            context.getClient().getKubernetesSerialization().asJson(desired));
+    String hash = ConsulClusterResources.hashOf(desired);
     Map<String, String> annotations = new HashMap<>();
     if (desired.getMetadata().getAnnotations() != null) {
       annotations.putAll(desired.getMetadata().getAnnotations());

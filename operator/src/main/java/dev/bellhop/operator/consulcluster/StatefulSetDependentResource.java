@@ -2,7 +2,6 @@ package dev.bellhop.operator.consulcluster;
 
 import dev.bellhop.operator.crd.ConsulCluster;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
@@ -16,8 +15,6 @@ public class StatefulSetDependentResource extends OwnedDependentResource<Statefu
   public StatefulSetDependentResource() {
     super(StatefulSet.class);
   }
-
-  private static final KubernetesSerialization JSON = new KubernetesSerialization();
 
   /**
    * With the pod template's hash as its revision, which its pods carry: the rollout compares them.
@@ -43,7 +40,7 @@ public class StatefulSetDependentResource extends OwnedDependentResource<Statefu
     template
         .getMetadata()
         .getAnnotations()
-        .put(ServerRoller.REVISION, ConsulClusterResources.hash(JSON.asJson(template)));
+        .put(ServerRoller.REVISION, ConsulClusterResources.hashOf(template));
     return sts;
   }
 

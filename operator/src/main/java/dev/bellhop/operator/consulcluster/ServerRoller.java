@@ -99,6 +99,13 @@ final class ServerRoller {
             ? ServerRollout.InFlight.NONE
             : new ServerRollout.InFlight(
                 status.getRolloutServer(), Instant.parse(status.getRolloutStartedAt()));
+    if (inFlight.server() != null
+        && recreatedOutdated(byName.get(inFlight.server()), revision, inFlight)) {
+      // The spec changed again while this server restarted: it came back at the revision before.
+      // Its step is over; it is one more outdated server, rolled again in turn (else the rollout
+      // would wait for a revision this pod can never reach).
+      inFlight = ServerRollout.InFlight.NONE;
+    }
     if (revision == null || (!outdatedPod && inFlight.server() == null)) {
       // New pods are made at the current revision by the StatefulSet controller: nothing to roll.
       return Outcome.upToDate(updated, replicas);
@@ -148,5 +155,20 @@ final class ServerRoller {
         "RollingServer",
         why + " (" + updated + " of " + replicas + " updated)",
         null);
+  }
+
+  /** A pod made after the step began (so by the StatefulSet, for it) at another revision. */
+  private static boolean recreatedOutdated(Pod pod, String revision, ServerRollout.InFlight step) {
+    if (revision == null || pod == null || pod.getMetadata().getCreationTimestamp() == null) {
+      return false;
+    }
+    String podRevision =
+        pod.getMetadata().getAnnotations() == null
+            ? null
+            : pod.getMetadata().getAnnotations().get(REVISION);
+    Instant created = Instant.parse(pod.getMetadata().getCreationTimestamp());
+    // creationTimestamp has whole seconds
+    return !revision.equals(podRevision)
+        && !created.isBefore(step.restartedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
   }
 }

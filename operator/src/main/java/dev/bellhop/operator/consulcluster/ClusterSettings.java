@@ -169,8 +169,9 @@ record ClusterSettings(
     return name + "-operator-token";
   }
 
+  /** One token per Consul node ({@link AgentTokens}). */
   String agentTokenSecret() {
-    return name + "-agent-token";
+    return name + "-agent-tokens";
   }
 
   /**

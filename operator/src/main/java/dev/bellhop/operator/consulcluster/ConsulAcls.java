@@ -21,9 +21,11 @@ import org.slf4j.LoggerFactory;
  *       <name>-acl-bootstrap};
  *   <li>the operator's least-privilege token (policy {@value #OPERATOR_POLICY}), in Secret {@code
  *       <name>-operator-token};
- *   <li>the agents' token (policy {@value #AGENT_POLICY}), in Secret {@code <name>-agent-token},
- *       set on every server and agent through {@code PUT /v1/agent/token/agent} (persisted by
- *       Consul);
+ *   <li>one token per Consul node (each server, each agent), holding that node's identity and
+ *       nothing else (Consul's node identity: write on that node, read on services and nodes), in
+ *       Secret {@code <name>-agent-tokens} under the node's name, set on its agent through {@code
+ *       PUT /v1/agent/token/agent} (persisted by Consul). A node's token cannot register or rewrite
+ *       another node (issue #16: the shared token wrote {@code node_prefix ""});
  *   <li>the anonymous token's policy {@value #DNS_POLICY}: read on services and nodes, so DNS
  *       lookups and health reads of registered services work without a token (the hotel service
  *       resolves its upstreams through DNS, which carries none).
@@ -35,7 +37,12 @@ import org.slf4j.LoggerFactory;
 final class ConsulAcls {
   private static final Logger LOG = LoggerFactory.getLogger(ConsulAcls.class);
   static final String OPERATOR_POLICY = "bellhop-operator";
-  static final String AGENT_POLICY = "bellhop-consul-agents";
+
+  /**
+   * The shared agents' token of earlier versions: deleted where found (see {@link #retireShared}).
+   */
+  static final String SHARED_AGENT_SECRET_SUFFIX = "-agent-token";
+
   static final String DNS_POLICY = "bellhop-dns";
 
   /** Consul's fixed accessor ID of the anonymous token. */
@@ -65,13 +72,6 @@ final class ConsulAcls {
       service_prefix "" { policy = "write" }
       """;
 
-  /** What an agent needs for its own node registration and anti-entropy. */
-  static final String AGENT_RULES =
-      """
-      node_prefix "" { policy = "write" }
-      service_prefix "" { policy = "read" }
-      """;
-
   /** Annotation on a token Secret once the token is known to exist in Consul. */
   static final String ACTIVE = "bellhop.dev/acl-token-active";
 
@@ -91,6 +91,9 @@ final class ConsulAcls {
   /** Pod uids whose agent token was set (Consul persists it: enable_token_persistence). */
   private final Set<String> agentTokenSet = ConcurrentHashMap.newKeySet();
 
+  /** A server or agent pod: its uid, its API and the Consul node it runs as. */
+  record AgentPod(String uid, String url, String node) {}
+
   ConsulAcls(KubernetesClient client, ConsulHttp http) {
     this.client = client;
     this.http = http;
@@ -98,14 +101,16 @@ final class ConsulAcls {
 
   /**
    * @param leaderUrl a server that knows the leader
-   * @param agentPods (uid, url) of every server and agent pod to give the agent token
+   * @param agentPods every server and agent pod, to give its node's token
+   * @param nodes the Consul nodes that may hold a token (the servers wanted, the agents' nodes);
+   *     the tokens of others are deleted
    */
   Result ensure(
-      io.fabric8.kubernetes.api.model.HasMetadata owner,
       ClusterSettings s,
       String leaderUrl,
       String caPem,
-      Map<String, String> agentPods) {
+      List<AgentPod> agentPods,
+      Set<String> nodes) {
     try {
       String management =
           ConsulClusterResources.secretValue(secret(s, s.aclBootstrapSecret()), TOKEN);
@@ -119,17 +124,8 @@ final class ConsulAcls {
         management = ConsulClusterResources.secretValue(secret(s, s.aclBootstrapSecret()), TOKEN);
       }
       ensurePolicy(leaderUrl, caPem, management, OPERATOR_POLICY, OPERATOR_RULES);
-      ensurePolicy(leaderUrl, caPem, management, AGENT_POLICY, AGENT_RULES);
       ensurePolicy(leaderUrl, caPem, management, DNS_POLICY, DNS_RULES);
       ensureAnonymousCanResolve(leaderUrl, caPem, management);
-      ensureToken(
-          s,
-          s.agentTokenSecret(),
-          AGENT_POLICY,
-          "Consul agents of " + s.namespace() + "/" + s.name(),
-          leaderUrl,
-          caPem,
-          management);
       ensureToken(
           s,
           s.operatorTokenSecret(),
@@ -138,31 +134,34 @@ final class ConsulAcls {
           leaderUrl,
           caPem,
           management);
-      String agentToken =
-          ConsulClusterResources.secretValue(secret(s, s.agentTokenSecret()), TOKEN);
-      String admin = management;
-      agentPods.forEach(
-          (uid, url) -> {
-            if (!agentTokenSet.contains(uid)) {
-              try {
-                var r =
-                    http.send(
-                        "PUT",
-                        url + "/v1/agent/token/agent",
-                        admin,
-                        caPem,
-                        JSON.writeValueAsString(Map.of("Token", agentToken)));
-                if (r.ok()) {
-                  agentTokenSet.add(uid);
-                }
-              } catch (IOException e) {
-                LOG.atDebug()
-                    .addKeyValue("url", url)
-                    .addKeyValue("error", e.getMessage())
-                    .log("agent token not set yet");
-              }
-            }
-          });
+      AgentTokens tokens = new AgentTokens(client, http, s, leaderUrl, caPem, management);
+      for (AgentPod pod : agentPods) {
+        if (agentTokenSet.contains(pod.uid())) {
+          continue;
+        }
+        String token = tokens.ensure(pod.node());
+        try {
+          var r =
+              http.send(
+                  "PUT",
+                  pod.url() + "/v1/agent/token/agent",
+                  management,
+                  caPem,
+                  JSON.writeValueAsString(Map.of("Token", token)));
+          if (r.ok()) {
+            agentTokenSet.add(pod.uid());
+          }
+        } catch (IOException e) {
+          LOG.atDebug()
+              .addKeyValue("url", pod.url())
+              .addKeyValue("error", e.getMessage())
+              .log("agent token not set yet");
+        }
+      }
+      tokens.retainOnly(nodes);
+      if (agentPods.stream().allMatch(p -> agentTokenSet.contains(p.uid()))) {
+        retireShared(s, leaderUrl, caPem, management);
+      }
       return Result.OK;
     } catch (IOException e) {
       return new Result("Consul did not answer the ACL setup: " + e.getMessage(), false);
@@ -230,6 +229,40 @@ final class ConsulAcls {
     // e.g. no leader yet, or the ACL system still in legacy mode right after the election
     return new Result(
         "ACL bootstrap not possible yet: HTTP " + r.status() + " " + r.body().trim(), false);
+  }
+
+  /**
+   * Revokes the one token all agents shared before (policy {@code node_prefix "" write}), once
+   * every pod has its own: left in Consul, it would still let any holder write any node. Its Secret
+   * is emptied, not deleted: deleting Secrets is a right the operator has no other use for.
+   */
+  private void retireShared(ClusterSettings s, String url, String caPem, String management)
+      throws IOException {
+    String name = s.name() + SHARED_AGENT_SECRET_SUFFIX;
+    Secret shared = secret(s, name);
+    if (shared == null || shared.getData() == null || shared.getData().isEmpty()) {
+      return;
+    }
+    String accessor = ConsulClusterResources.secretValue(shared, ACCESSOR);
+    if (accessor != null) {
+      var r = http.send("DELETE", url + "/v1/acl/token/" + accessor, management, caPem, null);
+      if (!r.ok() && r.status() != 404 && r.status() != 403) {
+        check(r, "revoke the shared agent token");
+      }
+    }
+    client
+        .secrets()
+        .inNamespace(s.namespace())
+        .withName(name)
+        .edit(
+            sec -> {
+              sec.setData(null);
+              return sec;
+            });
+    LOG.atInfo()
+        .addKeyValue("consulcluster", s.namespace() + "/" + s.name())
+        .addKeyValue("secret", name)
+        .log("shared agent token revoked (every node has its own); its Secret may be deleted");
   }
 
   private boolean valid(String url, String caPem, String token) throws IOException {
@@ -378,13 +411,13 @@ final class ConsulAcls {
     return client.secrets().inNamespace(s.namespace()).withName(name).get();
   }
 
-  private static void check(ConsulHttp.Response r, String what) {
+  static void check(ConsulHttp.Response r, String what) {
     if (!r.ok()) {
       throw new AclException("cannot " + what + ": HTTP " + r.status() + " " + r.body().trim());
     }
   }
 
-  private static final class AclException extends RuntimeException {
+  static final class AclException extends RuntimeException {
     AclException(String message) {
       super(message);
     }

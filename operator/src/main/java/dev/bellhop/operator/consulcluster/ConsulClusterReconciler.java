@@ -22,10 +22,13 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,14 +189,30 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
       RaftView raft,
       String caPem,
       ConsulClusterStatus status) {
-    Map<String, String> agentPods = new LinkedHashMap<>();
-    servers.stream()
-        .filter(ServerPods.ServerPod::ready)
-        .forEach(p -> agentPods.put(p.uid(), p.url()));
-    if (s.agents()) {
-      ServerPods.of(pods, s, AGENT).forEach(p -> agentPods.put(p.uid(), p.url()));
+    // Each pod's Consul node: a server runs as its pod's name, an agent as its Kubernetes node's.
+    List<ConsulAcls.AgentPod> agentPods = new ArrayList<>();
+    Set<String> nodes = new HashSet<>();
+    for (int i = 0; i < s.servers(); i++) {
+      nodes.add(s.serverName() + "-" + i);
     }
-    var acl = acls.ensure(cc, s, raft.leaderUrl(), caPem, agentPods);
+    for (ServerPods.ServerPod p : servers) {
+      nodes.add(p.name()); // one being scaled away keeps its token until it is gone
+      if (p.ready()) {
+        agentPods.add(new ConsulAcls.AgentPod(p.uid(), p.url(), p.name()));
+      }
+    }
+    if (s.agents()) {
+      Map<String, String> nodeOfPod = new HashMap<>();
+      pods.forEach(p -> nodeOfPod.put(p.getMetadata().getUid(), p.getSpec().getNodeName()));
+      for (ServerPods.ServerPod p : ServerPods.of(pods, s, AGENT)) {
+        String node = nodeOfPod.get(p.uid());
+        if (node != null) {
+          agentPods.add(new ConsulAcls.AgentPod(p.uid(), p.url(), node));
+          nodes.add(node);
+        }
+      }
+    }
+    var acl = acls.ensure(s, raft.leaderUrl(), caPem, agentPods, nodes);
     if (acl.permanent()
         && !Conditions.find(status.getConditions(), READY)
             .map(c -> "ACLBootstrapFailed".equals(c.getReason()))

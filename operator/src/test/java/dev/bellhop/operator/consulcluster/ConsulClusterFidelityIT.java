@@ -13,6 +13,7 @@ import dev.bellhop.operator.testing.RunningOperator;
 import dev.bellhop.testkit.consul.Dig;
 import dev.bellhop.testkit.consul.TestConsulCluster;
 import dev.bellhop.testkit.consul.TestConsulNode;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.URI;
@@ -302,6 +303,65 @@ class ConsulClusterFidelityIT {
     return p.exitValue();
   }
 
+  /**
+   * Issue #16: each server and agent has a token of its own node (Consul's node identity), which
+   * cannot write another node; the one token all agents shared before is revoked where it is found
+   * (an upgraded cluster) and its Secret emptied.
+   */
+  @Test
+  void everyNodeHasItsOwnTokenAndAnEarlierSharedOneIsRevoked() throws Exception {
+    String management = awaitSecret("consul-acl-bootstrap");
+    List<String> nodes =
+        new ArrayList<>(List.of("consul-server-0", "consul-server-1", "consul-server-2", NODE));
+    var tokens =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () -> client.secrets().inNamespace(NS).withName("consul-agent-tokens").get(),
+                sec -> sec != null && sec.getData().keySet().containsAll(nodes));
+    TestConsulNode server = consul.servers().get(0);
+    String own = ConsulClusterResources.secretValue(tokens, "consul-server-0");
+    var other =
+        call(
+            "PUT",
+            server,
+            "/v1/catalog/register",
+            own,
+            "{\"Node\": \"consul-server-1\", \"Address\": \"10.9.9.9\"}");
+    assertThat(other.statusCode())
+        .as("consul-server-0's token writing consul-server-1")
+        .isEqualTo(403);
+
+    // An upgraded cluster: the shared token of before, and its Secret.
+    JsonNode shared =
+        JSON.readTree(
+            call("PUT", server, "/v1/acl/token", management, "{\"Description\": \"shared\"}")
+                .body());
+    String accessor = shared.path("AccessorID").asText();
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("consul-agent-token")
+                .withNamespace(NS)
+                .withLabels(Map.of("bellhop.dev/consulcluster", "consul"))
+                .endMetadata()
+                .addToData("token", ConsulClusterResources.base64(shared.path("SecretID").asText()))
+                .addToData("accessorID", ConsulClusterResources.base64(accessor))
+                .build())
+        .create();
+    awaitAsserted(
+        () -> {
+          assertThat(
+                  call("GET", server, "/v1/acl/token/" + accessor, management, null).statusCode())
+              .as("the shared token revoked")
+              .isNotEqualTo(200);
+          var emptied = client.secrets().inNamespace(NS).withName("consul-agent-token").get();
+          assertThat(emptied.getData()).isNullOrEmpty();
+        });
+  }
+
   /** Runs last: it takes the management token away and gives it back. */
   @Test
   @Order(Integer.MAX_VALUE)
@@ -317,8 +377,10 @@ class ConsulClusterFidelityIT {
             call("GET", consul.servers().get(0), "/v1/acl/tokens", management, null).body());
     assertThat(tokens.findValuesAsText("Description"))
         .containsOnlyOnce("Bellhop operator")
-        .filteredOn(d -> d.startsWith("Consul agents"))
-        .hasSize(1);
+        .filteredOn(d -> d.startsWith("Consul agent of node "))
+        .as("one token per node: 3 servers and the agent")
+        .hasSize(4)
+        .doesNotHaveDuplicates();
     assertThat(tokens.findValuesAsText("Description"))
         .filteredOn(d -> d.contains("Bootstrap Token"))
         .hasSize(1);

@@ -1,0 +1,132 @@
+package dev.bellhop.operator.consulcluster;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * One ACL token per Consul node of a cluster, each holding only that node's identity (Consul's
+ * {@code NodeIdentities}: write on the node, read on every service and node, what an agent needs
+ * for its own registration and anti-entropy). Kept in Secret {@code <name>-agent-tokens}: key
+ * {@code <node>} the SecretID, {@code <node>.accessor} the AccessorID. The IDs are written to the
+ * Secret before the token is created in Consul, so a crash between the two is repaired by the next
+ * reconcile, never duplicated.
+ */
+final class AgentTokens {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String ACCESSOR = ".accessor";
+
+  private final KubernetesClient client;
+  private final ConsulHttp http;
+  private final ClusterSettings s;
+  private final String url;
+  private final String caPem;
+  private final String management;
+
+  AgentTokens(
+      KubernetesClient client,
+      ConsulHttp http,
+      ClusterSettings s,
+      String url,
+      String caPem,
+      String management) {
+    this.client = client;
+    this.http = http;
+    this.s = s;
+    this.url = url;
+    this.caPem = caPem;
+    this.management = management;
+  }
+
+  /** The node's token (its SecretID), created in the Secret and in Consul if need be. */
+  String ensure(String node) throws IOException {
+    Secret secret = read();
+    String token = ConsulClusterResources.secretValue(secret, node);
+    String accessor = ConsulClusterResources.secretValue(secret, node + ACCESSOR);
+    if (token == null || accessor == null) {
+      token = UUID.randomUUID().toString();
+      accessor = UUID.randomUUID().toString();
+      write(secret, Map.of(node, token, node + ACCESSOR, accessor), Set.of());
+    }
+    var current = http.send("GET", url + "/v1/acl/token/" + accessor, management, caPem, null);
+    if (current.ok()) {
+      return token;
+    }
+    if (current.status() != 403 && current.status() != 404) {
+      ConsulAcls.check(current, "read the agent token of node " + node);
+    }
+    ConsulAcls.check(
+        http.send(
+            "PUT",
+            url + "/v1/acl/token",
+            management,
+            caPem,
+            JSON.writeValueAsString(
+                Map.of(
+                    "AccessorID",
+                    accessor,
+                    "SecretID",
+                    token,
+                    "Description",
+                    "Consul agent of node " + node + " (" + s.namespace() + "/" + s.name() + ")",
+                    "NodeIdentities",
+                    List.of(Map.of("NodeName", node, "Datacenter", s.datacenter()))))),
+        "create the agent token of node " + node);
+    return token;
+  }
+
+  /** Deletes the tokens of nodes not in {@code nodes}, in Consul and in the Secret. */
+  void retainOnly(Set<String> nodes) throws IOException {
+    Secret secret = read();
+    if (secret == null || secret.getData() == null) {
+      return;
+    }
+    Set<String> gone = new java.util.HashSet<>();
+    for (String key : secret.getData().keySet()) {
+      if (!key.endsWith(ACCESSOR) && !nodes.contains(key)) {
+        String accessor = ConsulClusterResources.secretValue(secret, key + ACCESSOR);
+        if (accessor != null) {
+          var r = http.send("DELETE", url + "/v1/acl/token/" + accessor, management, caPem, null);
+          if (!r.ok() && r.status() != 403 && r.status() != 404) {
+            ConsulAcls.check(r, "delete the agent token of node " + key);
+          }
+        }
+        gone.add(key);
+        gone.add(key + ACCESSOR);
+      }
+    }
+    if (!gone.isEmpty()) {
+      write(secret, Map.of(), gone);
+    }
+  }
+
+  private Secret read() {
+    return client.secrets().inNamespace(s.namespace()).withName(s.agentTokenSecret()).get();
+  }
+
+  private void write(Secret current, Map<String, String> put, Set<String> remove) {
+    if (current == null) {
+      client.resource(ConsulClusterResources.tokenSecret(s, s.agentTokenSecret(), put)).create();
+      return;
+    }
+    client
+        .secrets()
+        .inNamespace(s.namespace())
+        .withName(s.agentTokenSecret())
+        .edit(
+            sec -> {
+              Map<String, String> data =
+                  new HashMap<>(sec.getData() == null ? Map.of() : sec.getData());
+              put.forEach((k, v) -> data.put(k, ConsulClusterResources.base64(v)));
+              remove.forEach(data::remove);
+              sec.setData(data);
+              return sec;
+            });
+  }
+}

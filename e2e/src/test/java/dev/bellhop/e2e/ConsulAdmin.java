@@ -1,6 +1,7 @@
 package dev.bellhop.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,6 +50,21 @@ final class ConsulAdmin {
   Clients.Result tryKubectl(String... args) {
     return clients.kubectl(
         Stream.concat(Stream.of("-n", namespace), Stream.of(args)).toArray(String[]::new));
+  }
+
+  /** One field of an object, as {@code kubectl get <resource> <name> -o jsonpath={<path>}}. */
+  String field(String resource, String name, String jsonPath) {
+    return kubectl("get", resource, name, "-o", "jsonpath={" + jsonPath + "}");
+  }
+
+  /** Waits for a ConsulRestore to finish; its final phase. */
+  String restoreOutcome(String name) {
+    return await("ConsulRestore " + name + " finished")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> field("consulrestore", name, ".status.phase"),
+            phase -> phase.equals("Succeeded") || phase.equals("Failed"));
   }
 
   /** {@code kubectl apply -f} of a manifest. */

@@ -127,6 +127,43 @@ class HotelSystemE2EIT {
     }
   }
 
+  /**
+   * Issue #16: every server and agent has a token of its own node's identity only. Each node's
+   * coordinate reaches the catalog (an agent writes it with its token, so a missing or refused
+   * token leaves it out), and one agent's token cannot register another node (the shared token of
+   * before, {@code node_prefix "" write}, could).
+   */
+  @Test
+  @Order(1)
+  void eachConsulNodeWritesWithATokenForItselfOnly() throws Exception {
+    List<String> nodes = new ArrayList<>();
+    pods("consul-server").forEach(p -> nodes.add(p.getMetadata().getName()));
+    agents().forEach(a -> nodes.add(a.getSpec().getNodeName()));
+    assertThat(nodes).hasSize(6);
+    await("a coordinate from every node")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              List<String> seen = new ArrayList<>();
+              consul("/v1/coordinate/nodes").forEach(c -> seen.add(c.path("Node").asText()));
+              assertThat(seen).containsAll(nodes);
+            });
+    String agentNode = agents().get(0).getSpec().getNodeName();
+    String token = admin.secret("consul-agent-tokens", agentNode);
+    var intruder =
+        ConsulAdmin.consul(
+            "PUT",
+            anyReadyServer(),
+            "/v1/catalog/register",
+            "{\"Node\":\"" + nodes.get(0) + "\",\"Address\":\"10.9.9.9\"}",
+            token);
+    assertThat(intruder.statusCode())
+        .as("node %s's token writing node %s: %s", agentNode, nodes.get(0), intruder.body())
+        .isEqualTo(403);
+  }
+
   @Test
   @Order(2)
   void ratesThroughTheIngressAndGateway() throws Exception {
@@ -303,6 +340,7 @@ class HotelSystemE2EIT {
   @Order(7)
   void restartedOperatorConvergesWithoutWrites() throws Exception {
     Map<String, Long> before = modifyIndexes();
+    List<String> servers = uids(pods("consul-server"));
     List<Pod> old = pods("bellhop-operator");
     assertThat(old).hasSize(2);
     old.forEach(p -> client.pods().resource(p).delete());
@@ -335,6 +373,10 @@ class HotelSystemE2EIT {
         .as("Consul transactions by the new leader")
         .isZero();
     assertThat(modifyIndexes()).as("every registration untouched").isEqualTo(before);
+    // The new leader computes the servers' revision as the old one did (it once hashed labels in
+    // Map.of's per-JVM order, and every operator restart rolled all the servers).
+    assertThat(admin.field("consulcluster", "consul", ".status.rolloutServer")).isEmpty();
+    assertThat(uids(pods("consul-server"))).as("no server restarted").isEqualTo(servers);
   }
 
   /**
@@ -346,8 +388,73 @@ class HotelSystemE2EIT {
    * and the token, after which Consul's registrations are Kubernetes' again (geo's third instance
    * included, which the snapshot did not hold). Last: it leaves Consul restored, not untouched.
    */
+  /**
+   * Issue #17's rollout test, in the local cluster as installed: a change that restarts the servers
+   * (their resources) rolls them one at a time under gateway load and HotelService churn. Sampled
+   * every 100 ms: never fewer than 2 live voters, no stretch without a leader longer than an
+   * election; no gateway request fails; the leader at the start is restarted last; geo's
+   * registrations follow its scale changes throughout.
+   */
   @Test
   @Order(8)
+  void aServerRolloutUnderLoadAndChurnKeepsQuorumAndServing() throws Exception {
+    String management = admin.secret("consul-acl-bootstrap", "token");
+    int geo = passing("geo").size();
+    try (Load load = new Load();
+        RaftSampler raft = new RaftSampler(() -> pods("consul-server"), management)) {
+      await("a leader sampled")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> raft.leader() != null && load.ok.get() > 5);
+      String leaderAtStart = raft.leader();
+      admin.kubectl(
+          "patch",
+          "consulcluster",
+          "consul",
+          "--type=merge",
+          "-p",
+          "{\"spec\":{\"rollout\":{\"pace\":\"2s\"},\"resources\":{\"requests\":"
+              + "{\"cpu\":\"110m\",\"memory\":\"128Mi\"},\"limits\":{\"memory\":\"512Mi\"}}}}");
+      int[] churn = {geo};
+      await("3 servers rolled, the cluster Ready")
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofSeconds(2))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                churn[0] = churn[0] == geo ? geo + 1 : geo; // a HotelService that keeps changing
+                scale("geo", churn[0]);
+                return raft.restarts().size() >= 3
+                    && "3".equals(admin.field("consulcluster", "consul", ".status.updatedServers"))
+                    && "True"
+                        .equals(
+                            admin.field(
+                                "consulcluster",
+                                "consul",
+                                ".status.conditions[?(@.type==\"Ready\")].status"));
+              });
+      scale("geo", geo);
+      await("geo's registrations follow its last scale")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .ignoreExceptions()
+          .until(() -> passing("geo").size() == geo);
+      load.assertNoFailures();
+      assertThat(raft.restarts())
+          .as("each server restarted once")
+          .hasSize(3)
+          .doesNotHaveDuplicates();
+      assertThat(raft.restarts()).last().as("the leader last").isEqualTo(leaderAtStart);
+      assertThat(raft.minLiveVoters())
+          .as("live voters, %d samples", raft.samples())
+          .isGreaterThanOrEqualTo(2);
+      assertThat(raft.maxLeaderlessMs())
+          .as("longest time without a leader")
+          .isLessThanOrEqualTo(5_000);
+    }
+  }
+
+  @Test
+  @Order(9)
   void aSnapshotRestoresKvTokensAndRegistrationsAfterTheServersLoseTheirData() throws Exception {
     String management = admin.secret("consul-acl-bootstrap", "token");
     String server = anyReadyServer();
@@ -384,17 +491,9 @@ class HotelSystemE2EIT {
             .atMost(Duration.ofSeconds(90))
             .pollInterval(Duration.ofSeconds(1))
             .until(
-                () ->
-                    admin.kubectl(
-                        "get",
-                        "consulcluster",
-                        "consul",
-                        "-o",
-                        "jsonpath={.status.snapshots[0].file}"),
+                () -> admin.field("consulcluster", "consul", ".status.snapshots[0].file"),
                 f -> !f.isBlank());
-    String sha256 =
-        admin.kubectl(
-            "get", "consulcluster", "consul", "-o", "jsonpath={.status.snapshots[0].sha256}");
+    String sha256 = admin.field("consulcluster", "consul", ".status.snapshots[0].sha256");
     Path snapshot = admin.claim("consul-backups").resolve(file);
     assertThat(Files.readString(snapshot.resolveSibling(file + ".sha256")))
         .startsWith(sha256 + "  " + file);
@@ -431,13 +530,8 @@ class HotelSystemE2EIT {
     Files.copy(snapshot, snapshot.resolveSibling(bad));
     Files.writeString(snapshot.resolveSibling(bad + ".sha256"), "0".repeat(64) + "  " + bad + "\n");
     admin.apply(restore("tampered", bad));
-    await("the tampered restore failed")
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofSeconds(1))
-        .until(
-            () -> admin.kubectl("get", "crs", "tampered", "-o", "jsonpath={.status.phase}"),
-            "Failed"::equals);
-    assertThat(admin.kubectl("get", "crs", "tampered", "-o", "jsonpath={.status.message}"))
+    assertThat(admin.restoreOutcome("tampered")).isEqualTo("Failed");
+    assertThat(admin.field("crs", "tampered", ".status.message"))
         .contains(bad + " fails its checksum");
     var edit =
         admin.tryKubectl(
@@ -451,14 +545,8 @@ class HotelSystemE2EIT {
     assertThat(edit.err()).contains("create another ConsulRestore");
 
     admin.apply(restore("after-the-loss", file));
-    await("the restore succeeded")
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofSeconds(1))
-        .until(
-            () -> admin.kubectl("get", "crs", "after-the-loss", "-o", "jsonpath={.status.phase}"),
-            "Succeeded"::equals);
-    assertThat(admin.kubectl("get", "crs", "after-the-loss", "-o", "jsonpath={.status.sha256}"))
-        .isEqualTo(sha256);
+    assertThat(admin.restoreOutcome("after-the-loss")).isEqualTo("Succeeded");
+    assertThat(admin.field("crs", "after-the-loss", ".status.sha256")).isEqualTo(sha256);
     String now = anyReadyServer();
     assertThat(
             ConsulAdmin.consul("GET", now, "/v1/kv/bellhop-e2e/greeting?raw", null, management)
@@ -727,6 +815,10 @@ class HotelSystemE2EIT {
                 name.matcher(p.getMetadata().getName()).matches()
                     && p.getMetadata().getDeletionTimestamp() == null)
         .collect(Collectors.toList());
+  }
+
+  private static List<String> uids(List<Pod> pods) {
+    return pods.stream().map(p -> p.getMetadata().getUid()).sorted().toList();
   }
 
   private static void scale(String hotelService, int replicas) {

@@ -14,15 +14,19 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiFunction;
 
 /** The services started in-process on loopback, plus the HTTP calls tests make. */
@@ -115,8 +119,20 @@ final class Services implements AutoCloseable {
   }
 
   /** A port nothing listens on (bound, then released). */
+  /** The sockets that hold the dead ports, for the life of the test JVM. */
+  private static final List<Socket> DEAD = new CopyOnWriteArrayList<>();
+
+  /**
+   * A port that refuses connections and that no server can take: held by a socket bound to it but
+   * never listening. A port merely closed again was free for the next bind(0): CI once saw the
+   * hotel started right after take one, and answer a call meant for a dead geo (502 instead of a
+   * retry).
+   */
   static int deadPort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
+    try {
+      Socket socket = new Socket();
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      DEAD.add(socket);
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -1,6 +1,5 @@
 package dev.bellhop.operator.consulcluster;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -19,7 +18,6 @@ import java.util.UUID;
  * reconcile, never duplicated.
  */
 final class AgentTokens {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ACCESSOR = ".accessor";
 
   private final KubernetesClient client;
@@ -54,30 +52,16 @@ final class AgentTokens {
       accessor = UUID.randomUUID().toString();
       write(secret, Map.of(node, token, node + ACCESSOR, accessor), Set.of());
     }
-    var current = http.send("GET", url + "/v1/acl/token/" + accessor, management, caPem, null);
-    if (current.ok()) {
-      return token;
-    }
-    if (current.status() != 403 && current.status() != 404) {
-      ConsulAcls.check(current, "read the agent token of node " + node);
-    }
-    ConsulAcls.check(
-        http.send(
-            "PUT",
-            url + "/v1/acl/token",
-            management,
-            caPem,
-            JSON.writeValueAsString(
-                Map.of(
-                    "AccessorID",
-                    accessor,
-                    "SecretID",
-                    token,
-                    "Description",
-                    "Consul agent of node " + node + " (" + s.namespace() + "/" + s.name() + ")",
-                    "NodeIdentities",
-                    List.of(Map.of("NodeName", node, "Datacenter", s.datacenter()))))),
-        "create the agent token of node " + node);
+    ConsulAcls.ensureInConsul(
+        http,
+        url,
+        caPem,
+        management,
+        accessor,
+        token,
+        "Consul agent of node " + node + " (" + s.namespace() + "/" + s.name() + ")",
+        Map.of("NodeIdentities", List.of(Map.of("NodeName", node, "Datacenter", s.datacenter()))),
+        "the agent token of node " + node);
     return token;
   }
 

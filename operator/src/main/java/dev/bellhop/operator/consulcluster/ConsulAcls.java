@@ -361,28 +361,16 @@ final class ConsulAcls {
     }
     String token = ConsulClusterResources.secretValue(secret, TOKEN);
     String accessor = ConsulClusterResources.secretValue(secret, ACCESSOR);
-    var current = http.send("GET", url + "/v1/acl/token/" + accessor, management, caPem, null);
-    if (!current.ok()) {
-      if (current.status() != 403 && current.status() != 404) {
-        check(current, "read ACL token " + secretName);
-      }
-      check(
-          http.send(
-              "PUT",
-              url + "/v1/acl/token",
-              management,
-              caPem,
-              JSON.writeValueAsString(
-                  Map.of(
-                      "AccessorID",
-                      accessor,
-                      "SecretID",
-                      token,
-                      "Description",
-                      description,
-                      "Policies",
-                      List.of(Map.of("Name", policy))))),
-          "create ACL token " + secretName);
+    if (ensureInConsul(
+        http,
+        url,
+        caPem,
+        management,
+        accessor,
+        token,
+        description,
+        Map.of("Policies", List.of(Map.of("Name", policy))),
+        "ACL token " + secretName)) {
       LOG.atInfo()
           .addKeyValue("consulcluster", s.namespace() + "/" + s.name())
           .addKeyValue("token", secretName)
@@ -409,6 +397,41 @@ final class ConsulAcls {
 
   private Secret secret(ClusterSettings s, String name) {
     return client.secrets().inNamespace(s.namespace()).withName(name).get();
+  }
+
+  /**
+   * Makes the token with these IDs exist in Consul: read by its accessor, created when Consul has
+   * none, with {@code rights} ({@code Policies} or {@code NodeIdentities}). The IDs come from a
+   * Secret written first, so a crash in between repeats this, never duplicates the token.
+   *
+   * @return true when it was created now
+   */
+  static boolean ensureInConsul(
+      ConsulHttp http,
+      String url,
+      String caPem,
+      String management,
+      String accessor,
+      String secret,
+      String description,
+      Map<String, Object> rights,
+      String what)
+      throws IOException {
+    var current = http.send("GET", url + "/v1/acl/token/" + accessor, management, caPem, null);
+    if (current.ok()) {
+      return false;
+    }
+    if (current.status() != 403 && current.status() != 404) {
+      check(current, "read " + what);
+    }
+    Map<String, Object> body = new java.util.LinkedHashMap<>(rights);
+    body.put("AccessorID", accessor);
+    body.put("SecretID", secret);
+    body.put("Description", description);
+    check(
+        http.send("PUT", url + "/v1/acl/token", management, caPem, JSON.writeValueAsString(body)),
+        "create " + what);
+    return true;
   }
 
   static void check(ConsulHttp.Response r, String what) {

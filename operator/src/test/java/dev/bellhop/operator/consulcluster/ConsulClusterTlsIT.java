@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bellhop.operator.OperatorConfig;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterSpec;
 import dev.bellhop.operator.registration.ConsulCatalog;
 import dev.bellhop.operator.registration.ConsulTransport;
+import dev.bellhop.operator.snapshot.SnapshotCommand;
 import dev.bellhop.operator.testing.RunningOperator;
 import dev.bellhop.testkit.consul.ConsulBinary;
 import dev.bellhop.testkit.consul.TestConsulCluster;
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * operator and {@link ConsulEndpoints} reaching the HTTPS API by pod IP with the cluster's CA.
  */
 class ConsulClusterTlsIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String NS = "tls";
 
   @TempDir static Path certs;
@@ -149,6 +152,27 @@ class ConsulClusterTlsIT {
     } finally {
       catalog.close();
     }
+    // What a snapshot Job and a restore Job run, over HTTPS with the CA and the management token
+    // mounted as SnapshotJobs mounts them (issue #17: snapshots work with ACLs and TLS on).
+    Path claim = Files.createDirectories(certs.resolve("claim"));
+    Files.writeString(claim.resolve("ca.crt"), caPem);
+    Files.writeString(
+        claim.resolve("token"),
+        ConsulClusterResources.secretValue(
+            client.secrets().inNamespace(NS).withName("consul-acl-bootstrap").get(), "token"));
+    String[] common = {
+      "--consul=" + endpoint.httpAddresses().get(0),
+      "--token-file=" + claim.resolve("token"),
+      "--ca-file=" + claim.resolve("ca.crt"),
+      "--report=" + claim.resolve("report")
+    };
+    assertThat(snapshot("save", common, "--dir=" + claim, "--cluster=consul"))
+        .as(Files.readString(claim.resolve("report")))
+        .isZero();
+    String file = JSON.readTree(Files.readString(claim.resolve("report"))).path("file").asText();
+    assertThat(snapshot("restore", common, "--file=" + claim.resolve(file)))
+        .as(Files.readString(claim.resolve("report")))
+        .isZero();
     // Without the cluster's CA the certificate is not trusted.
     HttpClient untrusting = HttpClient.newHttpClient();
     assertThatThrownBy(
@@ -159,6 +183,13 @@ class ConsulClusterTlsIT {
                         .build(),
                     HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(IOException.class);
+  }
+
+  private static int snapshot(String verb, String[] common, String... flags) {
+    var args = new java.util.ArrayList<>(java.util.List.of("snapshot", verb));
+    args.addAll(java.util.List.of(common));
+    args.addAll(java.util.List.of(flags));
+    return SnapshotCommand.run(args.toArray(String[]::new));
   }
 
   private static void consulTls(String... args) throws Exception {

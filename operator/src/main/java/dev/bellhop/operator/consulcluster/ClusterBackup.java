@@ -18,7 +18,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code spec.backup}, one reconcile at a time: record what finished snapshot Jobs report (from
@@ -62,6 +64,7 @@ final class ClusterBackup {
     List<ConsulSnapshot> listed =
         new ArrayList<>(status.getSnapshots() == null ? List.of() : status.getSnapshots());
     boolean running = false;
+    Map<String, String> jobOfNew = new HashMap<>(); // file -> Job, for snapshots recorded now
     for (Pod pod : ServerPods.labelled(pods, s.selector(SnapshotJobs.SNAPSHOT))) {
       String job = pod.getMetadata().getLabels().get(SnapshotJobs.JOB_NAME);
       var report = SnapshotJobs.report(pod);
@@ -76,6 +79,7 @@ final class ClusterBackup {
         recorded = listed.stream().anyMatch(x -> taken.getFile().equals(x.getFile()));
         if (!recorded) {
           listed.add(taken);
+          jobOfNew.put(taken.getFile(), job);
           events.normal(cc, "SnapshotTaken", describe(taken));
           Conditions.set(
               status, BACKED_UP, true, "SnapshotTaken", describe(taken), generation, clock);
@@ -97,10 +101,16 @@ final class ClusterBackup {
       }
     }
     listed.sort(Comparator.comparing(ConsulSnapshot::getFile).reversed());
-    status.setSnapshots(
-        listed.isEmpty()
-            ? null
-            : List.copyOf(listed.subList(0, Math.min(b.retain(), listed.size()))));
+    List<ConsulSnapshot> kept = List.copyOf(listed.subList(0, Math.min(b.retain(), listed.size())));
+    status.setSnapshots(kept.isEmpty() ? null : kept);
+    // One recorded now but already beyond retain (several finished while the operator was away)
+    // will not be in the status a later reconcile reads: its Job goes now, or it is recorded again.
+    jobOfNew.forEach(
+        (file, job) -> {
+          if (job != null && kept.stream().noneMatch(k -> k.getFile().equals(file))) {
+            delete(s, job);
+          }
+        });
 
     Instant now = clock.instant();
     Instant last =

@@ -101,6 +101,9 @@ class ClusterBackupTest {
       ClusterSettings s = ClusterSettings.of(cc);
       ConsulClusterStatus status = new ConsulClusterStatus();
       status.setLastScheduleTime(NOW.toString());
+      for (String name : List.of("consul-snap-1", "consul-snap-2", "consul-snap-3")) {
+        k8s.client().batch().v1().jobs().inNamespace("bellhop").resource(job(name)).create();
+      }
       List<Pod> pods =
           List.of(
               taken(s, "consul-snap-1", "consul-20261205T050000Z.snap", 5),
@@ -113,7 +116,15 @@ class ClusterBackupTest {
           .extracting(x -> x.getFile() + "@" + x.getIndex())
           .containsExactly("consul-20261205T070000Z.snap@7", "consul-20261205T060000Z.snap@6");
       assertThat(Conditions.isTrue(status.getConditions(), ClusterBackup.BACKED_UP)).isTrue();
-      assertThat(events(k8s)).containsOnly("Normal SnapshotTaken");
+      assertThat(events(k8s)).hasSize(3).containsOnly("Normal SnapshotTaken");
+      assertThat(job(k8s, "consul-snap-1")).as("beyond retain: its Job goes at once").isNull();
+      assertThat(job(k8s, "consul-snap-3")).as("kept until a status write records it").isNotNull();
+
+      // The next reconcile reads that status (snap-1's pod went with its Job): nothing is
+      // recorded twice, and the other Jobs go.
+      backup(k8s).step(cc, s, pods.subList(1, 3), null, status);
+      assertThat(events(k8s)).hasSize(3);
+      assertThat(job(k8s, "consul-snap-3")).isNull();
     }
   }
 

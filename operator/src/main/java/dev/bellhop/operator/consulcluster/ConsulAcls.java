@@ -39,7 +39,8 @@ final class ConsulAcls {
   static final String OPERATOR_POLICY = "bellhop-operator";
 
   /**
-   * The shared agents' token of earlier versions: deleted where found (see {@link #retireShared}).
+   * The shared agents' token of earlier versions: revoked where found, its Secret emptied (see
+   * {@link #retireShared}).
    */
   static final String SHARED_AGENT_SECRET_SUFFIX = "-agent-token";
 

@@ -93,8 +93,9 @@ public class ConsulRestoreReconciler implements Reconciler<ConsulRestore> {
     }
     var pod = context.getSecondaryResources(Pod.class).stream().findFirst();
     var report = pod.flatMap(SnapshotJobs::report);
-    if (pod.isPresent() && report.isPresent()) {
-      finish(r, status, SnapshotJobs.phase(pod.get()), report.get());
+    String podPhase = pod.map(SnapshotJobs::phase).orElse(null);
+    if (report.isPresent() && ("Succeeded".equals(podPhase) || "Failed".equals(podPhase))) {
+      finish(r, status, podPhase, report.get());
     } else if (status.getStartTime() == null) {
       String waiting = start(r);
       if (waiting != null) {

@@ -27,6 +27,11 @@ final class AgentTokens {
   private final String caPem;
   private final String management;
 
+  /** The Secret as read once for this reconcile, then as written: one GET, not one per node. */
+  private Secret secret;
+
+  private boolean read;
+
   AgentTokens(
       KubernetesClient client,
       ConsulHttp http,
@@ -44,13 +49,13 @@ final class AgentTokens {
 
   /** The node's token (its SecretID), created in the Secret and in Consul if need be. */
   String ensure(String node) throws IOException {
-    Secret secret = read();
-    String token = ConsulClusterResources.secretValue(secret, node);
-    String accessor = ConsulClusterResources.secretValue(secret, node + ACCESSOR);
+    Secret current = read();
+    String token = ConsulClusterResources.secretValue(current, node);
+    String accessor = ConsulClusterResources.secretValue(current, node + ACCESSOR);
     if (token == null || accessor == null) {
       token = UUID.randomUUID().toString();
       accessor = UUID.randomUUID().toString();
-      write(secret, Map.of(node, token, node + ACCESSOR, accessor), Set.of());
+      write(current, Map.of(node, token, node + ACCESSOR, accessor), Set.of());
     }
     ConsulAcls.ensureInConsul(
         http,
@@ -67,14 +72,14 @@ final class AgentTokens {
 
   /** Deletes the tokens of nodes not in {@code nodes}, in Consul and in the Secret. */
   void retainOnly(Set<String> nodes) throws IOException {
-    Secret secret = read();
-    if (secret == null || secret.getData() == null) {
+    Secret current = read();
+    if (current == null || current.getData() == null) {
       return;
     }
     Set<String> gone = new java.util.HashSet<>();
-    for (String key : secret.getData().keySet()) {
+    for (String key : current.getData().keySet()) {
       if (!key.endsWith(ACCESSOR) && !nodes.contains(key)) {
-        String accessor = ConsulClusterResources.secretValue(secret, key + ACCESSOR);
+        String accessor = ConsulClusterResources.secretValue(current, key + ACCESSOR);
         if (accessor != null) {
           var r = http.send("DELETE", url + "/v1/acl/token/" + accessor, management, caPem, null);
           if (!r.ok() && r.status() != 403 && r.status() != 404) {
@@ -86,31 +91,39 @@ final class AgentTokens {
       }
     }
     if (!gone.isEmpty()) {
-      write(secret, Map.of(), gone);
+      write(current, Map.of(), gone);
     }
   }
 
   private Secret read() {
-    return client.secrets().inNamespace(s.namespace()).withName(s.agentTokenSecret()).get();
+    if (!read) {
+      secret = client.secrets().inNamespace(s.namespace()).withName(s.agentTokenSecret()).get();
+      read = true;
+    }
+    return secret;
   }
 
   private void write(Secret current, Map<String, String> put, Set<String> remove) {
     if (current == null) {
-      client.resource(ConsulClusterResources.tokenSecret(s, s.agentTokenSecret(), put)).create();
+      secret =
+          client
+              .resource(ConsulClusterResources.tokenSecret(s, s.agentTokenSecret(), put))
+              .create();
       return;
     }
-    client
-        .secrets()
-        .inNamespace(s.namespace())
-        .withName(s.agentTokenSecret())
-        .edit(
-            sec -> {
-              Map<String, String> data =
-                  new HashMap<>(sec.getData() == null ? Map.of() : sec.getData());
-              put.forEach((k, v) -> data.put(k, ConsulClusterResources.base64(v)));
-              remove.forEach(data::remove);
-              sec.setData(data);
-              return sec;
-            });
+    secret =
+        client
+            .secrets()
+            .inNamespace(s.namespace())
+            .withName(s.agentTokenSecret())
+            .edit(
+                sec -> {
+                  Map<String, String> data =
+                      new HashMap<>(sec.getData() == null ? Map.of() : sec.getData());
+                  put.forEach((k, v) -> data.put(k, ConsulClusterResources.base64(v)));
+                  remove.forEach(data::remove);
+                  sec.setData(data);
+                  return sec;
+                });
   }
 }

@@ -144,10 +144,11 @@ public class ConsulRestoreReconciler implements Reconciler<ConsulRestore> {
       return "ConsulCluster " + name + " not found";
     }
     ClusterSettings s = ClusterSettings.of(cc);
+    BackupSettings backup = BackupSettings.of(cc);
     String claim =
         r.getSpec().getClaim() != null
             ? r.getSpec().getClaim()
-            : BackupSettings.of(cc) == null ? null : BackupSettings.of(cc).claim();
+            : backup == null ? null : backup.claim();
     if (claim == null) {
       return "no claim to restore from: set spec.claim, or spec.backup on ConsulCluster " + name;
     }

@@ -35,7 +35,7 @@ public final class Tour {
             + "\"outDate\":\"2026-12-03\",\"lat\":37.7867,\"lon\":-122.4112}' "
             + gateway
             + "/hotel/rates",
-        "  Consul UI: http://127.0.0.11:8500/ui",
+        "  Consul UI: https://127.0.0.11:8501/ui (the CA: kubectl get secret consul-tls)",
         "  Ctrl-C stops everything.");
   }
 }

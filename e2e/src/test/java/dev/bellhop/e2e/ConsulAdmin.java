@@ -102,6 +102,36 @@ final class ConsulAdmin {
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * The DNS names of the certificate a Consul node presents on its HTTPS port, the handshake
+   * trusting only {@code caPem}; the address is not checked (no certificate names a pod IP).
+   */
+  static java.util.List<String> certificateNames(String ip, String caPem) throws Exception {
+    var trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+    trust.load(null, null);
+    trust.setCertificateEntry(
+        "ca",
+        java.security.cert.CertificateFactory.getInstance("X.509")
+            .generateCertificate(
+                new java.io.ByteArrayInputStream(
+                    caPem.getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+    var trustManagers =
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    trustManagers.init(trust);
+    var tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(null, trustManagers.getTrustManagers(), null);
+    try (var socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(ip, 8501)) {
+      socket.setSoTimeout(5_000);
+      socket.startHandshake();
+      var cert = (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
+      return cert.getSubjectAlternativeNames().stream()
+          .filter(san -> Integer.valueOf(2).equals(san.get(0)))
+          .map(san -> String.valueOf(san.get(1)))
+          .toList();
+    }
+  }
+
   static JsonNode json(HttpResponse<String> r) throws IOException {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return JSON.readTree(r.body());

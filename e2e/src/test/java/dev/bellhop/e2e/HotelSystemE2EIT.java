@@ -128,6 +128,29 @@ class HotelSystemE2EIT {
   }
 
   /**
+   * Issue #16: TLS is on by default with the ConsulCluster's own CA, and each role presents its own
+   * certificate: every server {@code server.dc1.consul}, every agent a client certificate that
+   * cannot pass {@code verify_server_hostname} (before, the servers' certificate and key were on
+   * every node). Read from the pods' HTTPS ports, trusting only the CA in {@code consul-tls}.
+   */
+  @Test
+  @Order(1)
+  void eachConsulRolePresentsItsOwnCertificateFromTheClustersCa() throws Exception {
+    String ca = admin.secret("consul-tls", "ca\\.crt");
+    for (Pod server : pods("consul-server")) {
+      assertThat(ConsulAdmin.certificateNames(ip(server), ca))
+          .as(server.getMetadata().getName())
+          .contains("server.dc1.consul");
+    }
+    for (Pod agent : agents()) {
+      assertThat(ConsulAdmin.certificateNames(ip(agent), ca))
+          .as(agent.getMetadata().getName())
+          .contains("client.dc1.consul")
+          .doesNotContain("server.dc1.consul");
+    }
+  }
+
+  /**
    * Issue #16: every server and agent has a token of its own node's identity only. Each node's
    * coordinate reaches the catalog (an agent writes it with its token, so a missing or refused
    * token leaves it out), and one agent's token cannot register another node (the shared token of

@@ -127,7 +127,28 @@ class ChartTest {
             .getContainers()
             .get(0);
     assertThat(gw.getImage()).isEqualTo("bellhop/gateway:0.1.0-SNAPSHOT");
-    assertThat(env(gw, "CONSUL_HTTP_ADDR").getValue()).isEqualTo("consul.bellhop.svc:8500");
+    // Secure by default (issue #16): HTTPS verifying that a server answers, the CA only mounted,
+    // and the read-only token the operator makes for the gateway.
+    assertThat(env(gw, "CONSUL_HTTP_ADDR").getValue()).isEqualTo("https://consul.bellhop.svc:8501");
+    assertThat(env(gw, "CONSUL_TLS_SERVER_NAME").getValue()).isEqualTo("server.dc1.consul");
+    assertThat(env(gw, "CONSUL_CACERT").getValue()).isEqualTo("/consul/tls/ca.crt");
+    assertThat(
+            deployment(objects, "bellhop-gateway").getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getSecret().getSecretName()).isEqualTo("consul-tls");
+              assertThat(v.getSecret().getItems())
+                  .extracting(i -> i.getKey())
+                  .containsExactly("ca.crt");
+            });
+    assertThat(env(gw, "CONSUL_HTTP_TOKEN").getValueFrom().getSecretKeyRef())
+        .satisfies(
+            ref -> {
+              assertThat(ref.getName()).isEqualTo("consul-gateway-token");
+              assertThat(ref.getKey()).isEqualTo("token");
+            });
     assertThat(gw.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
     // It publishes its own namespace's HotelServices, and keeps probes and metrics off the port
     // the Ingress reaches.
@@ -179,7 +200,7 @@ class ChartTest {
     values.put("consul.resources.limits.memory", "1Gi");
     values.put("consul.acl.enabled", "true");
     values.put("consul.tls.enabled", "true");
-    values.put("consul.tls.secretName", "consul-tls");
+    values.put("consul.tls.secretName", "my-consul-certs");
     values.put("consul.agents.enabled", "false");
     values.put("consul.backup.claim", "consul-backups");
     values.put("consul.backup.schedule", "0 3 * * *");
@@ -232,7 +253,7 @@ class ChartTest {
     assertThat(consul.getSpec().getResources().getLimits().get("memory").toString())
         .isEqualTo("1Gi");
     assertThat(consul.getSpec().getAcl().getEnabled()).isTrue();
-    assertThat(consul.getSpec().getTls().getSecretName()).isEqualTo("consul-tls");
+    assertThat(consul.getSpec().getTls().getSecretName()).isEqualTo("my-consul-certs");
 
     assertThat(Charts.ofType(objects, HotelService.class))
         .extracting(h -> h.getMetadata().getName())
@@ -263,7 +284,8 @@ class ChartTest {
     assertThat(env(gw, "CONSUL_HTTP_TOKEN").getValueFrom().getSecretKeyRef().getName())
         .isEqualTo("gateway-consul-token");
     assertThat(gateway.getSpec().getTemplate().getSpec().getVolumes())
-        .anyMatch(v -> v.getSecret() != null && "consul-tls".equals(v.getSecret().getSecretName()));
+        .anyMatch(
+            v -> v.getSecret() != null && "my-consul-certs".equals(v.getSecret().getSecretName()));
 
     Ingress ingress = Charts.ofType(objects, Ingress.class).get(0);
     assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("traefik");
@@ -315,8 +337,6 @@ class ChartTest {
         .hasMessageContaining("servers");
     assertThatThrownBy(() -> Charts.template(Map.of("operator.clusterId", "Not_A_Label")))
         .hasMessageContaining("clusterId");
-    assertThatThrownBy(() -> Charts.template(Map.of("consul.tls.enabled", "true")))
-        .hasMessageContaining("consul.tls.secretName");
     assertThatThrownBy(() -> Charts.template(Map.of("operator.watchNamespaces[0]", "Bell_hop")))
         .hasMessageContaining("watchNamespaces");
     assertThatThrownBy(

@@ -30,6 +30,7 @@ record ClusterSettings(
     boolean acl,
     boolean tls,
     String tlsSecret,
+    boolean tlsGenerated,
     boolean ui,
     String uiServiceType,
     Duration rolloutPace,
@@ -82,6 +83,11 @@ record ClusterSettings(
             : gossip.getSecretKey();
     var storage = spec.getStorage();
     var ui = spec.getUi();
+    // Secure by default (issue #16): TLS from Bellhop's own CA unless turned off or a Secret named.
+    var tls = spec.getTls();
+    boolean tlsOn = tls == null || !Boolean.FALSE.equals(tls.getEnabled());
+    boolean tlsGenerated =
+        tlsOn && (tls == null || tls.getSecretName() == null || tls.getSecretName().isBlank());
     return new ClusterSettings(
         cc.getMetadata().getNamespace(),
         name,
@@ -97,8 +103,9 @@ record ClusterSettings(
         generated,
         // Secure by default (issue #16): default-deny ACLs unless turned off.
         spec.getAcl() == null || !Boolean.FALSE.equals(spec.getAcl().getEnabled()),
-        spec.getTls() != null && Boolean.TRUE.equals(spec.getTls().getEnabled()),
-        spec.getTls() == null ? null : spec.getTls().getSecretName(),
+        tlsOn,
+        !tlsOn ? null : tlsGenerated ? generatedTlsSecret(name) : tls.getSecretName(),
+        tlsGenerated,
         ui == null || ui.getEnabled() == null || ui.getEnabled(),
         ui == null || ui.getServiceType() == null ? "ClusterIP" : ui.getServiceType(),
         spec.getRollout() == null || duration(spec.getRollout().getPace()) == null
@@ -169,6 +176,15 @@ record ClusterSettings(
     return name + "-operator-token";
   }
 
+  /**
+   * The gateway's token: read on services and nodes, what its watches need (issue #16: before, it
+   * read as the anonymous token, and its first read could come back empty for up to its 30 s wait
+   * when it ran before the anonymous policy was set). The chart mounts it into the gateway.
+   */
+  String gatewayTokenSecret() {
+    return name + "-gateway-token";
+  }
+
   /** One token per Consul node ({@link AgentTokens}). */
   String agentTokenSecret() {
     return name + "-agent-tokens";
@@ -184,20 +200,28 @@ record ClusterSettings(
   }
 
   /**
-   * The Secrets holding this cluster's credentials: the management, operator and agent tokens
-   * Bellhop writes (whether or not ACLs are on now: they outlive a switch), the gossip key and the
-   * TLS key. None may be read by anything but Consul and the operator.
+   * The Secrets holding this cluster's credentials: the management, operator, gateway and agent
+   * tokens Bellhop writes (whether or not ACLs are on now: they outlive a switch), the gossip key,
+   * and the TLS keys (Bellhop's CA, likewise, and a user's). None may be read by anything but
+   * Consul and the operator.
    */
   Set<String> credentialSecrets() {
     return java.util.stream.Stream.of(
             aclBootstrapSecret(),
             operatorTokenSecret(),
+            gatewayTokenSecret(),
             agentTokenSecret(),
             gossipSecret,
             gossipConfigSecret(),
+            generatedTlsSecret(name),
             tlsSecret)
         .filter(name -> name != null && !name.isBlank())
         .collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
+
+  /** Bellhop's CA and the certificates it issued ({@link ClusterCertificates}). */
+  static String generatedTlsSecret(String cluster) {
+    return cluster + "-tls";
   }
 
   /** Stable DNS name of server pod {@code i} through the headless Service. */

@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  *       Secret {@code <name>-agent-tokens} under the node's name, set on its agent through {@code
  *       PUT /v1/agent/token/agent} (persisted by Consul). A node's token cannot register or rewrite
  *       another node (issue #16: the shared token wrote {@code node_prefix ""});
+ *   <li>the gateway's read-only token (policy {@value #GATEWAY_POLICY}), in Secret {@code
+ *       <name>-gateway-token}, which the chart hands the gateway;
  *   <li>the anonymous token's policy {@value #DNS_POLICY}: read on services and nodes, so DNS
  *       lookups and health reads of registered services work without a token (the hotel service
  *       resolves its upstreams through DNS, which carries none).
@@ -45,6 +47,12 @@ final class ConsulAcls {
   static final String SHARED_AGENT_SECRET_SUFFIX = "-agent-token";
 
   static final String DNS_POLICY = "bellhop-dns";
+
+  /**
+   * The gateway's: the same reads as {@link #DNS_POLICY}, under a policy of its own, so that the
+   * anonymous token's can be narrowed without cutting the gateway off.
+   */
+  static final String GATEWAY_POLICY = "bellhop-gateway";
 
   /** Consul's fixed accessor ID of the anonymous token. */
   static final String ANONYMOUS = "00000000-0000-0000-0000-000000000002";
@@ -126,12 +134,21 @@ final class ConsulAcls {
       }
       ensurePolicy(leaderUrl, caPem, management, OPERATOR_POLICY, OPERATOR_RULES);
       ensurePolicy(leaderUrl, caPem, management, DNS_POLICY, DNS_RULES);
+      ensurePolicy(leaderUrl, caPem, management, GATEWAY_POLICY, DNS_RULES);
       ensureAnonymousCanResolve(leaderUrl, caPem, management);
       ensureToken(
           s,
           s.operatorTokenSecret(),
           OPERATOR_POLICY,
           "Bellhop operator",
+          leaderUrl,
+          caPem,
+          management);
+      ensureToken(
+          s,
+          s.gatewayTokenSecret(),
+          GATEWAY_POLICY,
+          "Bellhop gateway",
           leaderUrl,
           caPem,
           management);
@@ -143,7 +160,7 @@ final class ConsulAcls {
         String token = tokens.ensure(pod.node());
         try {
           var r =
-              http.send(
+              http.sendToNode(
                   "PUT",
                   pod.url() + "/v1/agent/token/agent",
                   management,

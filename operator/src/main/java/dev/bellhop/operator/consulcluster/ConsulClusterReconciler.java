@@ -61,14 +61,18 @@ import org.slf4j.LoggerFactory;
           type = GossipConfigDependentResource.class,
           dependsOn = GossipSecretDependentResource.NAME),
       @Dependent(
+          name = TlsSecretDependentResource.NAME,
+          type = TlsSecretDependentResource.class,
+          readyPostcondition = PodSecretsReady.class),
+      @Dependent(
           name = "servers",
           type = StatefulSetDependentResource.class,
-          dependsOn = GossipConfigDependentResource.NAME),
+          dependsOn = {GossipConfigDependentResource.NAME, TlsSecretDependentResource.NAME}),
       @Dependent(
           name = "agents",
           type = DaemonSetDependentResource.class,
           reconcilePrecondition = AgentsEnabled.class,
-          dependsOn = GossipConfigDependentResource.NAME),
+          dependsOn = {GossipConfigDependentResource.NAME, TlsSecretDependentResource.NAME}),
       @Dependent(
           name = "agent-service",
           type = AgentServiceDependentResource.class,

@@ -141,6 +141,9 @@ public final class ConsulClusterResources {
       c.put("acl", acl);
     }
     if (s.tls()) {
+      // Each role mounts its own certificate as tls.crt/tls.key (tlsVolume): with Bellhop's CA an
+      // agent's is a client certificate, which verify_server_hostname keeps from posing as a
+      // server.
       c.put("ca_file", TLS_DIR + "/ca.crt");
       c.put("cert_file", TLS_DIR + "/tls.crt");
       c.put("key_file", TLS_DIR + "/tls.key");
@@ -152,20 +155,32 @@ public final class ConsulClusterResources {
     return c;
   }
 
+  /** The keys of the TLS Secret that the pods mount. */
+  static List<String> tlsKeys(ClusterSettings s) {
+    return s.tlsGenerated()
+        ? List.of(
+            ClusterCertificates.CA_CRT,
+            ClusterCertificates.SERVER_CRT,
+            ClusterCertificates.SERVER_KEY,
+            ClusterCertificates.CLIENT_CRT,
+            ClusterCertificates.CLIENT_KEY)
+        : List.of("ca.crt", "tls.crt", "tls.key");
+  }
+
   /**
    * The hash on the pod templates: a configuration change rolls the pods, except for what only
    * matters when a cluster first forms ({@code bootstrap_expect}) or when an agent (re)joins
    * ({@code retry_join}): scaling the servers then changes only the replica count, and running
    * servers are not restarted for it.
    */
-  static String rollingHash(ClusterSettings s) {
+  static String rollingHash(ClusterSettings s, String tlsHash) {
     Map<String, Object> server = agentConfig(s, true);
     Map<String, Object> client = agentConfig(s, false);
     for (Map<String, Object> c : List.of(server, client)) {
       c.remove("bootstrap_expect");
       c.remove("retry_join");
     }
-    return hash(render(server), render(client));
+    return hash(render(server), render(client), tlsHash);
   }
 
   static String render(Map<String, Object> config) {
@@ -220,7 +235,7 @@ public final class ConsulClusterResources {
     volumes.add(configVolume(s, config));
     volumes.addAll(List.of(more));
     if (s.tls()) {
-      volumes.add(tlsVolume(s));
+      volumes.add(tlsVolume(s, SERVER_CONFIG.equals(config)));
     }
     if (s.gossip()) {
       volumes.add(
@@ -463,6 +478,17 @@ public final class ConsulClusterResources {
         .build();
   }
 
+  /** Bellhop's CA and certificates ({@link ClusterCertificates}); {@code pem} by key. */
+  static Secret tlsSecret(ClusterSettings s, Map<String, String> pem) {
+    Map<String, String> data = new TreeMap<>();
+    pem.forEach((k, v) -> data.put(k, base64(v)));
+    return new SecretBuilder()
+        .withMetadata(meta(s, ClusterSettings.generatedTlsSecret(s.name()), SERVER))
+        .withType("Opaque")
+        .withData(data)
+        .build();
+  }
+
   static Secret tokenSecret(ClusterSettings s, String name, Map<String, String> values) {
     Map<String, String> data = new TreeMap<>();
     values.forEach((k, v) -> data.put(k, base64(v)));
@@ -615,13 +641,30 @@ public final class ConsulClusterResources {
         .build();
   }
 
-  private static Volume tlsVolume(ClusterSettings s) {
-    return new VolumeBuilder()
-        .withName("tls")
-        .withNewSecret()
-        .withSecretName(s.tlsSecret())
-        .endSecret()
-        .build();
+  /**
+   * A user's TLS Secret whole; Bellhop's, only the CA certificate and the role's own certificate
+   * and key, as {@code tls.crt}/{@code tls.key}: the CA key and the other role's key reach no pod.
+   */
+  private static Volume tlsVolume(ClusterSettings s, boolean server) {
+    var secret =
+        new io.fabric8.kubernetes.api.model.SecretVolumeSourceBuilder()
+            .withSecretName(s.tlsSecret());
+    if (s.tlsGenerated()) {
+      secret
+          .addNewItem()
+          .withKey(ClusterCertificates.CA_CRT)
+          .withPath("ca.crt")
+          .endItem()
+          .addNewItem()
+          .withKey(server ? ClusterCertificates.SERVER_CRT : ClusterCertificates.CLIENT_CRT)
+          .withPath("tls.crt")
+          .endItem()
+          .addNewItem()
+          .withKey(server ? ClusterCertificates.SERVER_KEY : ClusterCertificates.CLIENT_KEY)
+          .withPath("tls.key")
+          .endItem();
+    }
+    return new VolumeBuilder().withName("tls").withSecret(secret.build()).build();
   }
 
   private static VolumeMount mount(String name, String path, boolean readOnly) {

@@ -115,13 +115,8 @@ final class ConsulClusterValidator {
       }
     }
     var tls = spec.getTls();
-    if (tls != null && Boolean.TRUE.equals(tls.getEnabled())) {
-      if (tls.getSecretName() == null) {
-        problems.add(FieldRules.TLS_SECRET_MESSAGE);
-      } else if (!subdomain(tls.getSecretName())) {
-        problems.add(
-            "spec.tls.secretName '" + tls.getSecretName() + "' is not a valid Secret name");
-      }
+    if (tls != null && tls.getSecretName() != null && !subdomain(tls.getSecretName())) {
+      problems.add("spec.tls.secretName '" + tls.getSecretName() + "' is not a valid Secret name");
     }
     var ui = spec.getUi();
     if (ui != null && ui.getServiceType() != null && !SERVICE_TYPES.contains(ui.getServiceType())) {

@@ -9,12 +9,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * The few raw Consul HTTP calls the ConsulCluster controller makes (status, ACL bootstrap, tokens,
  * autopilot), addressed to server pods by IP, through the operator's one Consul transport. With TLS
- * the server certificate is verified against the cluster's own CA (from its TLS Secret) but not
- * against the pod IP, which no certificate can name in advance.
+ * the certificate is verified against the cluster's own CA (from its TLS Secret) and must name a
+ * server ({@code server.<datacenter>.consul}), or a node for the one call made to agents; not the
+ * pod IP, which no certificate can name in advance.
  */
 public final class ConsulHttp {
   /** A status call that takes longer is a server in trouble; the reconcile must not wait on it. */
@@ -32,23 +34,44 @@ public final class ConsulHttp {
   private final ConsulTransport plain =
       new ConsulTransport(null, null, TIMEOUT_MS, MAX_CONNECTIONS);
   private final Map<String, ConsulTransport> byCa = new ConcurrentHashMap<>();
+  private final Map<String, ConsulTransport> agentsByCa = new ConcurrentHashMap<>();
 
   /**
+   * A call to a server.
+   *
    * @param method GET, PUT or DELETE
    * @param token sent as {@code X-Consul-Token} (null: none)
    * @param caPem the CA an https URL's certificate must chain to (null: plain HTTP)
    */
   Response send(String method, String url, String token, String caPem, String body)
       throws IOException {
+    return send(method, url, token, caPem, body, byCa, ConsulTransport.SERVERS);
+  }
+
+  /** A call to a node that may be an agent, whose certificate names a client, not a server. */
+  Response sendToNode(String method, String url, String token, String caPem, String body)
+      throws IOException {
+    return send(method, url, token, caPem, body, agentsByCa, ConsulTransport.NODES);
+  }
+
+  private Response send(
+      String method,
+      String url,
+      String token,
+      String caPem,
+      String body,
+      Map<String, ConsulTransport> transports,
+      Pattern peers)
+      throws IOException {
     URI uri = URI.create(url);
     ConsulTransport transport =
         caPem == null || !"https".equals(uri.getScheme())
             ? plain
-            : byCa.computeIfAbsent(
+            : transports.computeIfAbsent(
                 caPem,
                 ca ->
                     new ConsulTransport(
-                        ConsulTransport.trusting(ca), null, TIMEOUT_MS, MAX_CONNECTIONS));
+                        ConsulTransport.trusting(ca), peers, null, TIMEOUT_MS, MAX_CONNECTIONS));
     var raw = transport.client(uri.getScheme() + "://" + uri.getAuthority());
     Request request =
         Request.Builder.newBuilder()

@@ -29,7 +29,14 @@ public class DaemonSetDependentResource extends OwnedDependentResource<DaemonSet
 
   @Override
   protected DaemonSet build(ClusterSettings s) {
-    return ConsulClusterResources.daemonSet(s, ConsulClusterResources.rollingHash(s));
+    return ConsulClusterResources.daemonSet(s, ConsulClusterResources.rollingHash(s, ""));
+  }
+
+  /** At the certificates the pods will mount: a renewed certificate rolls the agents too. */
+  @Override
+  protected DaemonSet build(ClusterSettings s, Context<ConsulCluster> context) {
+    String tlsHash = PodSecrets.check(context.getPrimaryResource(), context).tlsHash();
+    return ConsulClusterResources.daemonSet(s, ConsulClusterResources.rollingHash(s, tlsHash));
   }
 
   @Override
@@ -37,7 +44,10 @@ public class DaemonSetDependentResource extends OwnedDependentResource<DaemonSet
       DaemonSet actual, DaemonSet desired, ConsulCluster cc, Context<ConsulCluster> context) {
     Result<DaemonSet> result = super.match(actual, desired, cc, context);
     if (!result.matched()
-        && serversRolling(ClusterSettings.of(cc), context.getSecondaryResources(Pod.class))) {
+        && serversRolling(
+            ClusterSettings.of(cc),
+            PodSecrets.check(cc, context).tlsHash(),
+            context.getSecondaryResources(Pod.class))) {
       return Result.computed(true, actual); // held: the next pod event reconciles again
     }
     return result;
@@ -49,8 +59,8 @@ public class DaemonSetDependentResource extends OwnedDependentResource<DaemonSet
    * StatefulSetDependentResource#revision}), or fewer running than {@code servers} (one deleted for
    * its restart). No server running at all is not a rollout: nothing to wait for.
    */
-  static boolean serversRolling(ClusterSettings s, Collection<Pod> pods) {
-    String revision = StatefulSetDependentResource.revision(s);
+  static boolean serversRolling(ClusterSettings s, String tlsHash, Collection<Pod> pods) {
+    String revision = StatefulSetDependentResource.revision(s, tlsHash);
     List<ServerPods.ServerPod> running = ServerPods.of(pods, s, SERVER);
     return !running.isEmpty()
         && (running.size() < s.servers()

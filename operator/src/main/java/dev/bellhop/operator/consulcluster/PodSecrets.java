@@ -15,8 +15,10 @@ import java.util.List;
  *
  * @param problems what is missing or wrong, one sentence each; empty when the pods can start
  * @param caPem the cluster's CA (PEM) with TLS, else null
+ * @param tlsHash a hash of the certificates the pods mount ("" without TLS): part of the pod
+ *     templates, so that a renewed certificate rolls the pods onto it
  */
-record PodSecrets(List<String> problems, String caPem) {
+record PodSecrets(List<String> problems, String caPem, String tlsHash) {
 
   static PodSecrets check(ConsulCluster cc, Context<ConsulCluster> context) {
     ClusterSettings s = ClusterSettings.of(cc);
@@ -28,20 +30,26 @@ record PodSecrets(List<String> problems, String caPem) {
       }
     }
     String caPem = null;
+    String tlsHash = "";
     if (s.tls()) {
-      Secret tls = read(context, s, s.tlsSecret());
-      for (String key : List.of("ca.crt", "tls.crt", "tls.key")) {
-        if (ConsulClusterResources.secretValue(tls, key) == null) {
+      Secret tls =
+          s.tlsGenerated() ? cached(context, s.tlsSecret()) : read(context, s, s.tlsSecret());
+      StringBuilder certificates = new StringBuilder();
+      for (String key : ConsulClusterResources.tlsKeys(s)) {
+        String value = ConsulClusterResources.secretValue(tls, key);
+        if (value == null) {
           problems.add(
               tls == null
                   ? "TLS Secret " + s.tlsSecret() + " not found"
                   : "TLS Secret " + s.tlsSecret() + " has no " + key);
           break;
         }
+        certificates.append(key.endsWith(".key") ? "" : value);
       }
       caPem = ConsulClusterResources.secretValue(tls, "ca.crt");
+      tlsHash = ConsulClusterResources.hash(certificates.toString());
     }
-    return new PodSecrets(List.copyOf(problems), caPem);
+    return new PodSecrets(List.copyOf(problems), caPem, tlsHash);
   }
 
   /**
@@ -61,12 +69,17 @@ record PodSecrets(List<String> problems, String caPem) {
   /** The generated key's Secret from its dependent's cache; a user's, from the API server. */
   private static Secret gossipSecret(ClusterSettings s, Context<ConsulCluster> context) {
     return s.gossipGenerated()
-        ? context
-            .getSecondaryResourcesAsStream(Secret.class)
-            .filter(secret -> s.gossipSecret().equals(secret.getMetadata().getName()))
-            .findFirst()
-            .orElse(null)
+        ? cached(context, s.gossipSecret())
         : read(context, s, s.gossipSecret());
+  }
+
+  /** A Secret Bellhop generates, from its dependent's informer cache; null if not there yet. */
+  static Secret cached(Context<ConsulCluster> context, String name) {
+    return context
+        .getSecondaryResourcesAsStream(Secret.class)
+        .filter(secret -> name.equals(secret.getMetadata().getName()))
+        .findFirst()
+        .orElse(null);
   }
 
   boolean complete() {

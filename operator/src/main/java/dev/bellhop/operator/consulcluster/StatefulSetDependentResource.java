@@ -21,12 +21,12 @@ public class StatefulSetDependentResource extends OwnedDependentResource<Statefu
    */
   @Override
   protected StatefulSet build(ClusterSettings s) {
-    return statefulSet(s);
+    return statefulSet(s, "");
   }
 
-  /** The revision the servers' pods have once rolled to these settings. */
-  static String revision(ClusterSettings s) {
-    return statefulSet(s)
+  /** The revision the servers' pods have once rolled to these settings and certificates. */
+  static String revision(ClusterSettings s, String tlsHash) {
+    return statefulSet(s, tlsHash)
         .getSpec()
         .getTemplate()
         .getMetadata()
@@ -34,8 +34,9 @@ public class StatefulSetDependentResource extends OwnedDependentResource<Statefu
         .get(ServerRoller.REVISION);
   }
 
-  private static StatefulSet statefulSet(ClusterSettings s) {
-    StatefulSet sts = ConsulClusterResources.statefulSet(s, ConsulClusterResources.rollingHash(s));
+  private static StatefulSet statefulSet(ClusterSettings s, String tlsHash) {
+    StatefulSet sts =
+        ConsulClusterResources.statefulSet(s, ConsulClusterResources.rollingHash(s, tlsHash));
     var template = sts.getSpec().getTemplate();
     template
         .getMetadata()
@@ -45,12 +46,13 @@ public class StatefulSetDependentResource extends OwnedDependentResource<Statefu
   }
 
   /**
-   * The replicas {@link ServerScaling} chose for this reconcile (a scale-down goes one server at a
-   * time).
+   * At the certificates the pods will mount, with the replicas {@link ServerScaling} chose for this
+   * reconcile (a scale-down goes one server at a time).
    */
   @Override
   protected StatefulSet build(ClusterSettings s, Context<ConsulCluster> context) {
-    StatefulSet sts = build(s);
+    StatefulSet sts =
+        statefulSet(s, PodSecrets.check(context.getPrimaryResource(), context).tlsHash());
     context
         .managedWorkflowAndDependentResourceContext()
         .get(ServerScaling.class, ServerScaling.class)

@@ -270,15 +270,16 @@ public class ConsulClusterSpec {
     }
   }
 
-  @ValidationRule(value = FieldRules.TLS_SECRET, message = FieldRules.TLS_SECRET_MESSAGE)
   public static class Tls {
     @JsonPropertyDescription(
-        "Serve the HTTP API over HTTPS (8501) and require TLS on server RPC. Default false.")
+        "Serve the HTTP API over HTTPS (8501) and require TLS on RPC. Default true.")
     private Boolean enabled;
 
     @JsonPropertyDescription(
-        "A Secret with ca.crt, tls.crt and tls.key (the certificate needs the SAN "
-            + "server.<datacenter>.consul). Required when enabled.")
+        "A Secret of yours with ca.crt, tls.crt and tls.key (the certificate needs the SAN "
+            + "server.<datacenter>.consul), mounted on servers and agents. Empty: Bellhop runs "
+            + "its own CA in Secret <name>-tls, with a server certificate on servers only, a "
+            + "client certificate on agents, both renewed by a rolling restart.")
     @Pattern(FieldRules.DNS1123_SUBDOMAIN)
     @Size(max = FieldRules.DNS1123_SUBDOMAIN_MAX)
     private String secretName;

@@ -108,10 +108,6 @@ public final class FieldRules {
           + " spec.consul.serviceName is set: letters, digits and '-', at most 63, so that DNS can find it";
   public static final String SERVERS_ODD = "self % 2 == 1";
   public static final String SERVERS_ODD_MESSAGE = "spec.servers must be odd (a raft quorum)";
-  public static final String TLS_SECRET =
-      "!has(self.enabled) || !self.enabled || has(self.secretName)";
-  public static final String TLS_SECRET_MESSAGE =
-      "spec.tls.secretName is required when spec.tls.enabled is true";
   public static final String CLUSTER_NAME =
       "!has(self.metadata.name) || (size(self.metadata.name) <= "
           + CONSUL_CLUSTER_NAME_MAX

@@ -9,15 +9,17 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManagerFactory;
 import org.apache.http.client.HttpClient;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.config.RegistryBuilder;
 import org.apache.http.conn.socket.ConnectionSocketFactory;
 import org.apache.http.conn.socket.PlainConnectionSocketFactory;
-import org.apache.http.conn.ssl.NoopHostnameVerifier;
 import org.apache.http.conn.ssl.SSLConnectionSocketFactory;
 import org.apache.http.impl.client.HttpClientBuilder;
 import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
@@ -30,6 +32,12 @@ import org.apache.http.message.BasicHeader;
  * the pool and the TLS rule below; consul-api is the library the engine was measured with.
  */
 public final class ConsulTransport implements AutoCloseable {
+  /** A Consul server's certificate: what every call but one to an agent expects. */
+  public static final Pattern SERVERS = Pattern.compile("server\\.[^.*]+\\.consul");
+
+  /** A server's or an agent's ({@code client.<datacenter>.consul}). */
+  public static final Pattern NODES = Pattern.compile("(server|client)\\.[^.*]+\\.consul");
+
   private final PoolingHttpClientConnectionManager pool;
   private final HttpClient http;
 
@@ -38,14 +46,23 @@ public final class ConsulTransport implements AutoCloseable {
    * @param token sent on every request (null or blank: none; requests may still carry their own)
    */
   public ConsulTransport(SSLContext tls, String token, int socketTimeoutMs, int maxConnections) {
+    this(tls, SERVERS, token, socketTimeoutMs, maxConnections);
+  }
+
+  /**
+   * @param peers the Consul nodes an https peer may be ({@link #SERVERS}, or {@link #NODES} for
+   *     calls to an agent)
+   */
+  public ConsulTransport(
+      SSLContext tls, Pattern peers, String token, int socketTimeoutMs, int maxConnections) {
     var registry =
         RegistryBuilder.<ConnectionSocketFactory>create()
             .register("http", PlainConnectionSocketFactory.getSocketFactory());
     if (tls != null) {
-      // Servers are addressed by pod IP, which their certificates cannot name: the chain is
-      // verified against the cluster's CA, the host name is not.
+      // Consul nodes are addressed by pod IP, which their certificates cannot name: the chain is
+      // verified against the cluster's CA, and the certificate must name the role.
       registry.register(
-          "https", new SSLConnectionSocketFactory(tls, NoopHostnameVerifier.INSTANCE));
+          "https", new SSLConnectionSocketFactory(tls, (host, session) -> names(session, peers)));
     } else {
       registry.register("https", SSLConnectionSocketFactory.getSocketFactory());
     }
@@ -91,8 +108,30 @@ public final class ConsulTransport implements AutoCloseable {
   }
 
   /**
+   * Whether the peer's certificate has a DNS name that {@code peers} matches. Consul's own {@code
+   * verify_server_hostname} requires {@code server.<datacenter>.consul} of servers; an agent's
+   * certificate from Bellhop's CA names {@code client.<datacenter>.consul}, so it cannot pose as a
+   * server (issue #16).
+   */
+  static boolean names(SSLSession session, Pattern peers) {
+    try {
+      if (!(session.getPeerCertificates()[0] instanceof X509Certificate cert)
+          || cert.getSubjectAlternativeNames() == null) {
+        return false;
+      }
+      return cert.getSubjectAlternativeNames().stream()
+          .anyMatch(
+              san ->
+                  Integer.valueOf(2).equals(san.get(0)) // dNSName
+                      && peers.matcher(String.valueOf(san.get(1))).matches());
+    } catch (GeneralSecurityException | javax.net.ssl.SSLPeerUnverifiedException e) {
+      return false;
+    }
+  }
+
+  /**
    * TLS that trusts exactly the given CA (PEM). Host names are left to the transport, which checks
-   * none (above).
+   * the certificate names a server instead (above).
    */
   public static SSLContext trusting(String caPem) {
     try {

@@ -181,6 +181,40 @@ class ConsulClusterFidelityIT {
                 .contains(NODE, "consul-server-0"));
   }
 
+  /**
+   * Issue #16: the servers' certificate and key were mounted on every agent node, so any node could
+   * pose as a server. Now each role gets its own certificate, and the CA key no pod at all; the
+   * agent above joined and made its RPCs with its client certificate only.
+   */
+  @Test
+  void eachRoleMountsOnlyItsOwnCertificateAndNoPodTheCaKey() {
+    var servers =
+        client.apps().statefulSets().inNamespace(NS).withName("consul-server").get().getSpec();
+    var agents =
+        client.apps().daemonSets().inNamespace(NS).withName("consul-agent").get().getSpec();
+    assertThat(tlsItems(servers.getTemplate().getSpec()))
+        .containsExactlyInAnyOrder("ca.crt=ca.crt", "server.crt=tls.crt", "server.key=tls.key");
+    assertThat(tlsItems(agents.getTemplate().getSpec()))
+        .containsExactlyInAnyOrder("ca.crt=ca.crt", "client.crt=tls.crt", "client.key=tls.key");
+    var client =
+        ClusterCertificates.certificate(
+            ConsulClusterResources.secretValue(
+                ConsulClusterFidelityIT.client
+                    .secrets()
+                    .inNamespace(NS)
+                    .withName("consul-tls")
+                    .get(),
+                ClusterCertificates.CLIENT_CRT));
+    assertThat(ClusterCertificates.dnsNames(client)).doesNotContain("server.dc1.consul");
+  }
+
+  private static List<String> tlsItems(io.fabric8.kubernetes.api.model.PodSpec pod) {
+    var volume =
+        pod.getVolumes().stream().filter(v -> v.getName().equals("tls")).findFirst().orElseThrow();
+    assertThat(volume.getSecret().getSecretName()).isEqualTo("consul-tls");
+    return volume.getSecret().getItems().stream().map(i -> i.getKey() + "=" + i.getPath()).toList();
+  }
+
   @Test
   void anonymousIsDeniedAndTheOperatorsTokenRegistersOnItsSyntheticNodesOnly() throws Exception {
     ConsulEndpoints endpoints = new ConsulEndpoints(client);
@@ -191,9 +225,14 @@ class ConsulClusterFidelityIT {
             .until(() -> endpoints.resolve(NS, "consul").orElse(null), e -> e != null);
     assertThat(endpoints.whyNotReady(NS, "consul")).isNull();
     assertThat(endpoint.httpAddresses())
+        .as("TLS by default: the API over HTTPS")
         .containsExactlyInAnyOrderElementsOf(
-            consul.servers().stream().map(s -> "http://" + s.address() + ":8500").toList());
-    assertThat(endpoint.caCertPem()).isNull();
+            consul.servers().stream().map(s -> "https://" + s.address() + ":8501").toList());
+    assertThat(endpoint.caCertPem())
+        .as("Bellhop's own CA")
+        .isEqualTo(
+            ConsulClusterResources.secretValue(
+                client.secrets().inNamespace(NS).withName("consul-tls").get(), "ca.crt"));
     String management = awaitSecret("consul-acl-bootstrap");
     assertThat(endpoint.token())
         .isEqualTo(awaitSecret("consul-operator-token"))
@@ -237,6 +276,40 @@ class ConsulClusterFidelityIT {
     assertThat(otherNode.statusCode()).isEqualTo(403);
     assertThat(call("PUT", server, "/v1/kv/x", token, "y").statusCode()).isEqualTo(403);
     assertThat(call("PUT", server, "/v1/kv/x", management, "y").statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * Issue #16: the gateway reads with a token of its own, which the chart hands it, and which can
+   * read the catalog's services and their health but write nothing.
+   */
+  @Test
+  void theGatewaysTokenReadsTheCatalogAndWritesNothing() throws Exception {
+    String token = awaitSecret("consul-gateway-token");
+    String management = awaitSecret("consul-acl-bootstrap");
+    TestConsulNode server = consul.servers().get(0);
+    String register =
+        """
+        {"Node": "bellhop-test-node-gw", "Address": "10.0.0.8",
+         "Service": {"ID": "seen-1", "Service": "seen", "Address": "10.1.0.8", "Port": 8088}}""";
+    assertThat(call("PUT", server, "/v1/catalog/register", management, register).statusCode())
+        .isEqualTo(200);
+    awaitAsserted(
+        () -> {
+          var health = call("GET", server, "/v1/health/service/seen", token, null);
+          assertThat(health.statusCode()).isEqualTo(200);
+          assertThat(JSON.readTree(health.body()).findValuesAsText("ID")).contains("seen-1");
+        });
+    assertThat(call("GET", server, "/v1/catalog/services", token, null).body()).contains("seen");
+    assertThat(
+            call("PUT", server, "/v1/catalog/register", token, register.replace("seen", "fake"))
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(call("PUT", server, "/v1/kv/x", token, "y").statusCode()).isEqualTo(403);
+    assertThat(CredentialSecrets.of(cluster())).contains("consul-gateway-token");
+  }
+
+  private static ConsulCluster cluster() {
+    return client.resources(ConsulCluster.class).inNamespace(NS).withName("consul").get();
   }
 
   /**

@@ -253,12 +253,15 @@ class ConsulClusterReconcilerIT {
         .containsEntry("server", 8300)
         .containsEntry("serflan-tcp", 8301)
         .containsEntry("serflan-udp", 8301)
-        .containsEntry("http", 8500);
+        .containsEntry("https", 8501)
+        .doesNotContainKey("http");
     Service clientSvc = client.services().inNamespace(ns).withName("consul").get();
     assertThat(clientSvc.getSpec().getType()).isEqualTo("ClusterIP");
     assertThat(clientSvc.getSpec().getSelector()).isEqualTo(selector);
     assertThat(ports(clientSvc))
-        .containsEntry("http", 8500)
+        .as("TLS by default: HTTP only inside the pods")
+        .containsEntry("https", 8501)
+        .doesNotContainKey("http")
         .containsEntry("dns-tcp", 8600)
         .containsEntry("dns-udp", 8600);
     assertThat(clientSvc.getSpec().getPorts())
@@ -266,7 +269,7 @@ class ConsulClusterReconcilerIT {
         .allSatisfy(p -> assertThat(p.getTargetPort().getIntVal()).isEqualTo(8600));
     Service ui = client.services().inNamespace(ns).withName("consul-ui").get();
     assertThat(ui.getSpec().getType()).isEqualTo("ClusterIP");
-    assertThat(ports(ui)).containsEntry("http", 80);
+    assertThat(ports(ui)).containsEntry("https", 443);
     PodDisruptionBudget pdb =
         client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("consul-server").get();
     assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
@@ -276,6 +279,9 @@ class ConsulClusterReconcilerIT {
     String key = ConsulClusterResources.secretValue(gossip, "key");
     assertThat(Base64.getDecoder().decode(key)).hasSize(32);
     assertThat(gossip.getMetadata().getOwnerReferences()).isNotEmpty();
+    Secret tls = client.secrets().inNamespace(ns).withName("consul-tls").get();
+    assertThat(tls.getData()).containsOnlyKeys(ClusterCertificates.KEYS);
+    assertThat(tls.getMetadata().getOwnerReferences()).isNotEmpty();
     assertThat(client.apps().daemonSets().inNamespace(ns).withName("consul-agent").get()).isNull();
 
     eventually(
@@ -374,7 +380,7 @@ class ConsulClusterReconcilerIT {
     assertThat(sts.getSpec().getTemplate().getSpec().getVolumes())
         .filteredOn(v -> v.getSecret() != null)
         .extracting(v -> v.getSecret().getSecretName())
-        .containsExactly("mine-gossip-config");
+        .containsExactlyInAnyOrder("mine-tls", "mine-gossip-config");
     assertThat(JSON.readTree(gossipConfig(ns, "mine")))
         .isEqualTo(JSON.createObjectNode().put("encrypt", userKey));
     Secret userAfter = client.secrets().inNamespace(ns).withName("my-gossip").get();
@@ -533,7 +539,7 @@ class ConsulClusterReconcilerIT {
             "tls",
             spec -> {
               var tls = new ConsulClusterSpec.Tls();
-              tls.setEnabled(true);
+              tls.setSecretName("My_Certs");
               spec.setTls(tls);
             }));
     create(consulCluster(ns, "ok", spec -> spec.setServers(1)));
@@ -546,7 +552,7 @@ class ConsulClusterReconcilerIT {
                 "disk",
                 "spec.storage.size",
                 "tls",
-                "spec.tls.secretName")
+                "spec.tls.secretName 'My_Certs'")
             .entrySet()) {
       eventually(
           () -> {
@@ -628,7 +634,7 @@ class ConsulClusterReconcilerIT {
     assertThat(agentService.getSpec().getSelector())
         .isEqualTo(ds.getSpec().getSelector().getMatchLabels());
     assertThat(ports(agentService))
-        .containsEntry("http", 8500)
+        .containsEntry("https", 8501)
         .containsEntry("dns-tcp", 8600)
         .containsEntry("dns-udp", 8600);
     assertThat(ds.getSpec().getTemplate().getSpec().getVolumes())

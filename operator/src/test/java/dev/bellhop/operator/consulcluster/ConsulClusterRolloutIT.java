@@ -13,6 +13,7 @@ import dev.bellhop.testkit.consul.TestConsulNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -83,19 +84,36 @@ class ConsulClusterRolloutIT {
     RunningOperator.close(running);
   }
 
+  /**
+   * A rollout as certificate renewal makes one (issue #16: renewed well before expiry, by a rolling
+   * restart): the test puts certificates that expire in 65 days, issued by the cluster's own CA, in
+   * the Secret; the operator re-issues them for a year under the same CA and the servers restart
+   * onto them one by one, the leader last, with quorum and every write kept; then the agents roll.
+   * Each server then serves the new certificate. (An image or configuration change changes the pod
+   * template the same way: {@code RevisionTest}.)
+   */
   @Test
-  void anImageChangeRollsTheServersOneByOneTheLeaderLastWithQuorumAndWritesKept() throws Exception {
+  void renewedCertificatesRollTheServersOneByOneTheLeaderLastWithQuorumAndWritesKept()
+      throws Exception {
     start(3);
+    var secret = client.secrets().inNamespace(NS).withName("consul-tls");
+    String ca = ConsulClusterResources.secretValue(secret.get(), ClusterCertificates.CA_CRT);
+    Map<String, String> expiring =
+        ClusterCertificates.ensure(
+            Map.of(
+                ClusterCertificates.CA_CRT,
+                ca,
+                ClusterCertificates.CA_KEY,
+                ConsulClusterResources.secretValue(secret.get(), ClusterCertificates.CA_KEY)),
+            ClusterSettings.of(get()),
+            Instant.now().minus(Duration.ofDays(300)));
+    String agentsBefore = agentTemplateHash();
     try (var sampler = new ProcessRollout.Sampler(consul, management)) {
-      client
-          .resources(ConsulCluster.class)
-          .inNamespace(NS)
-          .withName("consul")
-          .edit(
-              cc -> {
-                cc.getSpec().setImage("hashicorp/consul:1.8.8");
-                return cc;
-              });
+      secret.edit(
+          s -> {
+            expiring.forEach((k, v) -> s.getData().put(k, ConsulClusterResources.base64(v)));
+            return s;
+          });
       await()
           .atMost(Duration.ofSeconds(60))
           .until(
@@ -114,7 +132,7 @@ class ConsulClusterRolloutIT {
           .until(
               () -> {
                 if (agentsChangedAfterRestarts.isEmpty()
-                    && "hashicorp/consul:1.8.8".equals(agentImage())) {
+                    && !agentsBefore.equals(agentTemplateHash())) {
                   agentsChangedAfterRestarts.add(restarted.size());
                 }
                 var status = get().getStatus();
@@ -124,7 +142,7 @@ class ConsulClusterRolloutIT {
               });
       await("the agents roll once the servers have")
           .atMost(Duration.ofSeconds(30))
-          .until(() -> "hashicorp/consul:1.8.8".equals(agentImage()));
+          .until(() -> !agentsBefore.equals(agentTemplateHash()));
       assertThat(agentsChangedAfterRestarts)
           .as("servers restarted when the agents' template changed")
           .allMatch(n -> n == 3);
@@ -152,6 +170,19 @@ class ConsulClusterRolloutIT {
           sampler.longestLeaderlessMs.get(),
           sampler.writes.get(),
           sampler.failedWrites.get());
+      var renewed =
+          ClusterCertificates.certificate(
+              ConsulClusterResources.secretValue(secret.get(), ClusterCertificates.SERVER_CRT));
+      assertThat(renewed.getNotAfter().toInstant())
+          .isAfter(Instant.now().plus(Duration.ofDays(300)));
+      assertThat(ConsulClusterResources.secretValue(secret.get(), ClusterCertificates.CA_CRT))
+          .as("the same CA")
+          .isEqualTo(ca);
+      for (TestConsulNode server : consul.servers()) {
+        assertThat(servedCertificate(server.address()))
+            .as("served by %s", server.name())
+            .isEqualTo(renewed);
+      }
       assertThat(restarted).doesNotHaveDuplicates().hasSize(3);
       assertThat(restartedLeader.subList(0, 2)).as("followers first").containsOnly(false);
       assertThat(restartedLeader.get(2)).as("the leader last").isTrue();
@@ -166,11 +197,42 @@ class ConsulClusterRolloutIT {
     }
   }
 
-  private String agentImage() {
-    var ds = client.apps().daemonSets().inNamespace(NS).withName("consul-agent").get();
-    return ds == null
-        ? null
-        : ds.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+  /** The certificate a server presents on its HTTPS port (trusting anything: only read here). */
+  private static java.security.cert.Certificate servedCertificate(String address) throws Exception {
+    var trustAll =
+        new javax.net.ssl.X509TrustManager() {
+          @Override
+          public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+          @Override
+          public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+          @Override
+          public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+            return new java.security.cert.X509Certificate[0];
+          }
+        };
+    var tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(null, new javax.net.ssl.TrustManager[] {trustAll}, null);
+    try (var socket =
+        (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(address, 8501)) {
+      socket.startHandshake();
+      return socket.getSession().getPeerCertificates()[0];
+    }
+  }
+
+  private String agentTemplateHash() {
+    return client
+        .apps()
+        .daemonSets()
+        .inNamespace(NS)
+        .withName("consul-agent")
+        .get()
+        .getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getAnnotations()
+        .get(ConsulClusterResources.CONFIG_HASH);
   }
 
   private ConsulCluster get() {
@@ -204,6 +266,7 @@ class ConsulClusterRolloutIT {
         restartedLeader.add(health != null && podName.equals(health.leader()));
         restarted.add(podName);
         consul.stop(node);
+        RenderedConsul.remountTls(client, NS, "consul", node);
         consul.startNode(node);
         var template = sts.getSpec().getTemplate().getMetadata();
         Pod pod =

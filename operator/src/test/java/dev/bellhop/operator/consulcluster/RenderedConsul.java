@@ -126,6 +126,18 @@ final class RenderedConsul {
     return consul;
   }
 
+  /**
+   * Projects a server's TLS files again from the current StatefulSet and Secret, as a kubelet does
+   * for a pod it recreates: a restarted process then loads renewed certificates.
+   */
+  static void remountTls(KubernetesClient client, String ns, String name, TestConsulNode node) {
+    RenderedConsul r = new RenderedConsul(client, ns, name, Map.of());
+    Container c = r.container(node);
+    for (String file : List.of("ca.crt", "tls.crt", "tls.key")) {
+      r.mountedFile(node, c, ConsulClusterResources.TLS_DIR + "/" + file);
+    }
+  }
+
   /** Servers are the StatefulSet's pods ({@code server-1} is pod 0), the agent a DaemonSet pod. */
   private String podName(TestConsulNode node) {
     return node.server()
@@ -168,10 +180,19 @@ final class RenderedConsul {
         join.add(servers.get(Integer.parseInt(m.group(1))).address());
       }
       c.set("retry_join", join);
+      Container container = container(node);
       for (Iterator<Map.Entry<String, JsonNode>> it = c.fields(); it.hasNext(); ) {
         var field = it.next();
-        if (field.getValue().isTextual() && files.containsKey(field.getValue().asText())) {
-          field.setValue(JSON.getNodeFactory().textNode(files.get(field.getValue().asText())));
+        if (!field.getValue().isTextual()) {
+          continue;
+        }
+        String value = field.getValue().asText();
+        String local =
+            files.containsKey(value)
+                ? files.get(value)
+                : value.startsWith("/consul/tls/") ? mountedFile(node, container, value) : null;
+        if (local != null) {
+          field.setValue(JSON.getNodeFactory().textNode(local));
         }
       }
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(c);
@@ -217,10 +238,21 @@ final class RenderedConsul {
    */
   private String secretFile(TestConsulNode node, Container c, String arg) {
     String flag = "-config-file=";
-    if (!arg.startsWith(flag)) {
-      return arg;
-    }
-    String path = arg.substring(flag.length());
+    return arg.startsWith(flag) ? flag + mountedFile(node, c, arg.substring(flag.length())) : arg;
+  }
+
+  private Container container(TestConsulNode node) {
+    return (node.server() ? statefulSet.getSpec().getTemplate() : daemonSet.getSpec().getTemplate())
+        .getSpec()
+        .getContainers()
+        .get(0);
+  }
+
+  /**
+   * A file of a mounted Secret as the kubelet projects it: the volume's {@code items} (key to path)
+   * when it lists any, else every key; a path the volume does not project fails the test.
+   */
+  private String mountedFile(TestConsulNode node, Container c, String path) {
     var spec =
         (node.server() ? statefulSet.getSpec().getTemplate() : daemonSet.getSpec().getTemplate())
             .getSpec();
@@ -233,15 +265,27 @@ final class RenderedConsul {
               .filter(v -> v.getName().equals(mount.getName()))
               .findFirst()
               .orElseThrow();
+      String file = path.substring(mount.getMountPath().length() + 1);
+      String key = file;
+      var items = volume.getSecret().getItems();
+      if (items != null && !items.isEmpty()) {
+        key =
+            items.stream()
+                .filter(i -> i.getPath().equals(file))
+                .map(i -> i.getKey())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(path + " is not projected by its volume"));
+      }
       String value =
           ConsulClusterResources.secretValue(
               client.secrets().inNamespace(ns).withName(volume.getSecret().getSecretName()).get(),
-              path.substring(mount.getMountPath().length() + 1));
+              key);
       assertThat(value).as("%s in Secret %s", path, volume.getSecret().getSecretName()).isNotNull();
       try {
-        Path file = node.dataDir().resolve(mount.getName() + "-" + Path.of(path).getFileName());
-        Files.writeString(file, value);
-        return flag + file;
+        Path local = node.dataDir().resolve(mount.getName() + "-" + Path.of(path).getFileName());
+        Files.createDirectories(node.dataDir());
+        Files.writeString(local, value);
+        return local.toString();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -33,9 +33,17 @@ class RevisionTest {
   @Test
   void aChangedTemplateHashesDifferently() {
     ConsulCluster cc = cluster();
-    String before = StatefulSetDependentResource.revision(ClusterSettings.of(cc));
+    String before = StatefulSetDependentResource.revision(ClusterSettings.of(cc), "certs");
     cc.getSpec().setImage("hashicorp/consul:1.8.8");
-    assertThat(StatefulSetDependentResource.revision(ClusterSettings.of(cc))).isNotEqualTo(before);
+    assertThat(StatefulSetDependentResource.revision(ClusterSettings.of(cc), "certs"))
+        .isNotEqualTo(before);
+  }
+
+  @Test
+  void renewedCertificatesChangeTheRevision() {
+    ClusterSettings s = ClusterSettings.of(cluster());
+    assertThat(StatefulSetDependentResource.revision(s, "renewed"))
+        .isNotEqualTo(StatefulSetDependentResource.revision(s, "certs"));
   }
 
   private static Map<String, String> reversed(Map<String, String> map) {

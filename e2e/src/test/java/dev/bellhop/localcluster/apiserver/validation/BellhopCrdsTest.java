@@ -170,8 +170,11 @@ class BellhopCrdsTest {
             "<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; "
                 + "correct the existing errors to complete validation");
     assertThat(consulCluster("consul", "{tls: {enabled: true}}"))
-        .containsExactly(
-            "spec.tls: Invalid value: \"object\": spec.tls.secretName is required when spec.tls.enabled is true");
+        .as("TLS needs no Secret of yours: Bellhop runs its own CA")
+        .isEmpty();
+    assertThat(consulCluster("consul", "{tls: {secretName: My_Certs}}"))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("spec.tls.secretName: Invalid value: \"My_Certs\"");
     assertThat(
             consulCluster(
                 "consul",

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SocketAddress;
 
 /**
  * The few lines of Consul's HTTP API the gateway needs, on Vert.x's non-blocking client: GETs with
@@ -54,6 +55,14 @@ final class ConsulClient {
             .setURI(uri)
             .setIdleTimeout(idleMillis)
             .putHeader("accept", "application/json");
+    if (settings.consulTls() && settings.consulTlsServerName() != null) {
+      // Connect to the address, verify (and send as SNI) the server name: servers are reached by
+      // addresses their certificates cannot name, and server.<dc>.consul is what only servers
+      // carry.
+      request
+          .setServer(SocketAddress.inetSocketAddress(settings.consulPort(), settings.consulHost()))
+          .setHost(settings.consulTlsServerName());
+    }
     if (settings.consulToken() != null) {
       request.putHeader("X-Consul-Token", settings.consulToken());
     }

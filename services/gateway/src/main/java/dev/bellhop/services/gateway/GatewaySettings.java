@@ -16,8 +16,9 @@ import java.util.TreeSet;
  * <p>Consul: {@code CONSUL_HTTP_ADDR} ({@code host:port}, {@code http://host:port} or {@code
  * https://host:port}; default {@code 127.0.0.1:8500}), {@code CONSUL_HTTP_SSL=true} for https
  * without a scheme, {@code CONSUL_HTTP_TOKEN} (or {@code CONSUL_HTTP_TOKEN_FILE}), {@code
- * CONSUL_CACERT} (PEM file trusted for https), {@code CONSUL_HTTP_SSL_VERIFY=false} to skip
- * verification.
+ * CONSUL_CACERT} (PEM file trusted for https), {@code CONSUL_TLS_SERVER_NAME} (the name the
+ * server's certificate must carry, as Consul's CLI reads it; default: the host of the address),
+ * {@code CONSUL_HTTP_SSL_VERIFY=false} to skip verification.
  *
  * <p>What is published: GATEWAY_NAMESPACES or POD_NAMESPACE ({@link Publication}). Whose {@code
  * X-Forwarded-For} is believed: GATEWAY_TRUSTED_PROXIES ({@link ClientAddress}). How long a caller
@@ -30,6 +31,7 @@ public record GatewaySettings(
     boolean consulTlsVerify,
     String consulToken,
     String consulCaCert,
+    String consulTlsServerName,
     int watchWaitSeconds,
     long watchIdleMillis,
     long requestTimeoutMillis,
@@ -122,6 +124,7 @@ public record GatewaySettings(
             Boolean.parseBoolean(config.env("CONSUL_HTTP_SSL_VERIFY", "true")),
             token,
             caCert,
+            config.env("CONSUL_TLS_SERVER_NAME", null),
             positive(config, "CONSUL_WATCH_WAIT_SECONDS", 30),
             positive(config, "GATEWAY_WATCH_IDLE_MS", 600_000),
             positive(config, "GATEWAY_TIMEOUT_MS", 10_000),

@@ -79,7 +79,10 @@ class ChartTest {
             "HotelService/hotel",
             "Deployment/bellhop-gateway",
             "Service/bellhop-gateway",
-            "Ingress/bellhop-gateway");
+            "Ingress/bellhop-gateway",
+            "NetworkPolicy/consul-consul",
+            "NetworkPolicy/bellhop-hotel-services",
+            "NetworkPolicy/bellhop-operator");
 
     Deployment operator = deployment(objects, "bellhop-operator");
     assertThat(operator.getSpec().getReplicas()).isEqualTo(2);

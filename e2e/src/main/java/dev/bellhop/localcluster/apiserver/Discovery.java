@@ -110,6 +110,8 @@ public final class Discovery {
     add("apps/v1", "replicasets", "ReplicaSet", true, true, "rs");
     add("batch/v1", "jobs", "Job", true, true);
     add("networking.k8s.io/v1", "ingresses", "Ingress", true, true, "ing");
+    // Stored and served (the chart makes them), not enforced: pods share the host's network here.
+    add("networking.k8s.io/v1", "networkpolicies", "NetworkPolicy", true, false, "netpol");
     add("coordination.k8s.io/v1", "leases", "Lease", true, false);
     add("policy/v1", "poddisruptionbudgets", "PodDisruptionBudget", true, true, "pdb");
     add("rbac.authorization.k8s.io/v1", "roles", "Role", true, false);

@@ -238,17 +238,7 @@ record ClusterSettings(
   }
 
   Map<String, String> labels(String component) {
-    return Map.of(
-        "app.kubernetes.io/name",
-        "consul",
-        "app.kubernetes.io/instance",
-        name,
-        "app.kubernetes.io/part-of",
-        "bellhop",
-        LABEL_CLUSTER,
-        name,
-        LABEL_COMPONENT,
-        component);
+    return ConsulPods.labels(name, component);
   }
 
   /** Selects the pods of one component (server or agent) of this cluster. */

@@ -7,8 +7,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
 import java.util.Map;
 
-/** Labels Bellhop puts on what it creates for a HotelService. */
-final class Labels {
+/**
+ * Labels Bellhop puts on what it creates for a HotelService. Public for the chart's tests: its
+ * NetworkPolicy selects the hotel pods by these ({@link #of}).
+ */
+public final class Labels {
   static final String HOTEL_SERVICE = "bellhop.dev/hotelservice";
   static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   static final String MANAGED_BY_SELECTOR = MANAGED_BY + "=bellhop";
@@ -30,13 +33,12 @@ final class Labels {
   }
 
   static Map<String, String> all(HotelService hs) {
-    return Map.of(
-        HOTEL_SERVICE,
-        hs.getMetadata().getName(),
-        "app.kubernetes.io/name",
-        hs.getMetadata().getName(),
-        MANAGED_BY,
-        "bellhop");
+    return of(hs.getMetadata().getName());
+  }
+
+  /** The labels of what Bellhop makes for HotelService {@code name}, its pods included. */
+  public static Map<String, String> of(String name) {
+    return Map.of(HOTEL_SERVICE, name, "app.kubernetes.io/name", name, MANAGED_BY, "bellhop");
   }
 
   /**

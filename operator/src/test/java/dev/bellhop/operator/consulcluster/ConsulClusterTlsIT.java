@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,8 +50,8 @@ class ConsulClusterTlsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    consulTls("ca", "create");
-    consulTls("cert", "create", "-server", "-dc", "dc1");
+    ConsulBinary.tls(certs, "ca", "create");
+    ConsulBinary.tls(certs, "cert", "create", "-server", "-dc", "dc1");
     caPem = Files.readString(certs.resolve("consul-agent-ca.pem"));
     running =
         RunningOperator.start(new OperatorConfig("127.0.0.1:1", null, "test", Set.of(), -1, null));
@@ -190,21 +189,6 @@ class ConsulClusterTlsIT {
     args.addAll(java.util.List.of(common));
     args.addAll(java.util.List.of(flags));
     return SnapshotCommand.run(args.toArray(String[]::new));
-  }
-
-  private static void consulTls(String... args) throws Exception {
-    var command = new java.util.ArrayList<String>();
-    command.add(ConsulBinary.locate().toString());
-    command.add("tls");
-    command.addAll(java.util.List.of(args));
-    Process p =
-        new ProcessBuilder(command)
-            .directory(certs.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).isZero();
   }
 
   private static String b64(String s) {

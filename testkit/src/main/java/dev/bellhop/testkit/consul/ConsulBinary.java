@@ -39,6 +39,35 @@ public final class ConsulBinary {
     return p;
   }
 
+  /**
+   * Runs {@code consul tls <args>} in {@code dir} (e.g. {@code ca create}, then {@code cert create
+   * -server -dc dc1}), as Consul's docs make test certificates; fails unless it exits 0 within 30
+   * s.
+   */
+  public static void tls(Path dir, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(locate().toString());
+    command.add("tls");
+    command.addAll(List.of(args));
+    try {
+      Process p =
+          new ProcessBuilder(command)
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IllegalStateException(String.join(" ", command) + " failed");
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   static Path locate(String prop, String env, Path userDir, String pathEnv) {
     List<String> tried = new ArrayList<>();
     Path p = find(prop, env, userDir, pathEnv, tried);

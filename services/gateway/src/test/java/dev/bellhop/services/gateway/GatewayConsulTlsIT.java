@@ -10,7 +10,6 @@ import dev.bellhop.testkit.consul.TestConsulCluster;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +32,8 @@ class GatewayConsulTlsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    consulTls("ca", "create");
-    consulTls("cert", "create", "-server", "-dc", "dc1");
+    ConsulBinary.tls(certs, "ca", "create");
+    ConsulBinary.tls(certs, "cert", "create", "-server", "-dc", "dc1");
     consul =
         TestConsulCluster.builder()
             .servers(1)
@@ -105,20 +104,5 @@ class GatewayConsulTlsIT {
 
   private static void stop(Gateway gateway) throws Exception {
     gateway.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  private static void consulTls(String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(ConsulBinary.locate().toString());
-    command.add("tls");
-    command.addAll(List.of(args));
-    Process p =
-        new ProcessBuilder(command)
-            .directory(certs.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).isZero();
   }
 }

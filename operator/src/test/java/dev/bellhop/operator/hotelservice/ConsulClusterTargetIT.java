@@ -60,10 +60,14 @@ class ConsulClusterTargetIT {
     cc.getMetadata().setNamespace(ns);
     ConsulClusterSpec spec = new ConsulClusterSpec();
     spec.setServers(1);
-    // PROVISIONED is a testkit Consul without ACLs: no token to bootstrap or wait for.
+    // PROVISIONED is a testkit Consul without ACLs or TLS: no token to bootstrap or wait for, plain
+    // HTTP.
     var acl = new ConsulClusterSpec.Acl();
     acl.setEnabled(false);
     spec.setAcl(acl);
+    var tls = new ConsulClusterSpec.Tls();
+    tls.setEnabled(false);
+    spec.setTls(tls);
     cc.setSpec(spec);
     running.client().resources(ConsulCluster.class).resource(cc).create();
     running

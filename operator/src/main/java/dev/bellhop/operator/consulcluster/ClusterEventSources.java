@@ -3,6 +3,7 @@ package dev.bellhop.operator.consulcluster;
 import static dev.bellhop.operator.consulcluster.ClusterSettings.LABEL_CLUSTER;
 
 import dev.bellhop.operator.crd.ConsulCluster;
+import dev.bellhop.operator.crd.HotelService;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -16,8 +17,9 @@ import java.util.Set;
 
 /**
  * What a ConsulCluster watches besides its dependents: the server and agent pods (readiness, IPs)
- * and the ACL token Secrets, which it labels but does not own. Mapped to their cluster by the label
- * {@code bellhop.dev/consulcluster}.
+ * and the ACL token Secrets, which it labels but does not own, mapped to their cluster by the label
+ * {@code bellhop.dev/consulcluster}; and the HotelServices that register into it, whose Consul
+ * service names its operator token may write ({@link ConsulAcls}).
  */
 final class ClusterEventSources {
   private ClusterEventSources() {}
@@ -25,7 +27,28 @@ final class ClusterEventSources {
   static List<EventSource<?, ConsulCluster>> of(EventSourceContext<ConsulCluster> context) {
     return List.of(
         labelled(Pod.class, "consul-pods", context),
-        labelled(Secret.class, "consul-secrets", context));
+        labelled(Secret.class, "consul-secrets", context),
+        hotelServices(context));
+  }
+
+  /**
+   * Reconciles a cluster when a HotelService comes, goes, or changes the cluster or service name it
+   * registers as; not on its status writes, which are many.
+   */
+  private static InformerEventSource<HotelService, ConsulCluster> hotelServices(
+      EventSourceContext<ConsulCluster> context) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(HotelService.class, ConsulCluster.class)
+            .withName("hotelservices")
+            .withSecondaryToPrimaryMapper(
+                hs ->
+                    Set.of(new ResourceID(hs.consulClusterName(), hs.getMetadata().getNamespace())))
+            .withOnUpdateFilter(
+                (now, before) ->
+                    !now.consulClusterName().equals(before.consulClusterName())
+                        || !now.consulServiceName().equals(before.consulServiceName()))
+            .build(),
+        context);
   }
 
   private static <R extends HasMetadata> InformerEventSource<R, ConsulCluster> labelled(

@@ -1,13 +1,17 @@
 package dev.bellhop.operator.consulcluster;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bellhop.operator.registration.InstanceMeta;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -71,15 +75,28 @@ final class ConsulAcls {
       """;
 
   /**
-   * Write on Bellhop's synthetic nodes ({@code bellhop-<cluster-id>-<k8s-node>}) and on services of
-   * any name (HotelServices choose theirs), read on every other node.
+   * Write on Bellhop's synthetic nodes ({@code bellhop-<cluster-id>-<k8s-node>}) and on the named
+   * services only, read on every other node and service (issue #16: it wrote {@code service_prefix
+   * ""}, so any service of anyone). Names are quoted as JSON strings, which HCL reads alike.
    */
-  static final String OPERATOR_RULES =
-      """
-      node_prefix "bellhop-" { policy = "write" }
-      node_prefix "" { policy = "read" }
-      service_prefix "" { policy = "write" }
-      """;
+  static String operatorRules(Set<String> services) {
+    StringBuilder rules =
+        new StringBuilder(
+            """
+            node_prefix "bellhop-" { policy = "write" }
+            node_prefix "" { policy = "read" }
+            service_prefix "" { policy = "read" }
+            """);
+    for (String service : new TreeSet<>(services)) {
+      try {
+        rules.append("service ").append(JSON.writeValueAsString(service));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+      rules.append(" { policy = \"write\" }\n");
+    }
+    return rules.toString();
+  }
 
   /** Annotation on a token Secret once the token is known to exist in Consul. */
   static final String ACTIVE = "bellhop.dev/acl-token-active";
@@ -113,13 +130,17 @@ final class ConsulAcls {
    * @param agentPods every server and agent pod, to give its node's token
    * @param nodes the Consul nodes that may hold a token (the servers wanted, the agents' nodes);
    *     the tokens of others are deleted
+   * @param services the service names of the HotelServices registering into this cluster, which the
+   *     operator's token may write; so may it those that Bellhop's nodes still hold (a renamed or
+   *     deleted HotelService's instances are deregistered with it)
    */
   Result ensure(
       ClusterSettings s,
       String leaderUrl,
       String caPem,
       List<AgentPod> agentPods,
-      Set<String> nodes) {
+      Set<String> nodes,
+      Set<String> services) {
     try {
       String management =
           ConsulClusterResources.secretValue(secret(s, s.aclBootstrapSecret()), TOKEN);
@@ -132,7 +153,9 @@ final class ConsulAcls {
         agentTokenSet.clear();
         management = ConsulClusterResources.secretValue(secret(s, s.aclBootstrapSecret()), TOKEN);
       }
-      ensurePolicy(leaderUrl, caPem, management, OPERATOR_POLICY, OPERATOR_RULES);
+      Set<String> writable = new HashSet<>(services);
+      writable.addAll(onBellhopNodes(leaderUrl, caPem, management));
+      ensurePolicy(leaderUrl, caPem, management, OPERATOR_POLICY, operatorRules(writable));
       ensurePolicy(leaderUrl, caPem, management, DNS_POLICY, DNS_RULES);
       ensurePolicy(leaderUrl, caPem, management, GATEWAY_POLICY, DNS_RULES);
       ensureAnonymousCanResolve(leaderUrl, caPem, management);
@@ -327,6 +350,26 @@ final class ConsulAcls {
             JSON.writeValueAsString(
                 Map.of("Name", name, "Rules", rules, "Description", "Managed by Bellhop"))),
         "create ACL policy " + name);
+  }
+
+  /** The names of the services registered on any Bellhop node of this Consul. */
+  private Set<String> onBellhopNodes(String url, String caPem, String management)
+      throws IOException {
+    var r =
+        http.send(
+            "GET",
+            url
+                + "/v1/catalog/services?node-meta="
+                + InstanceMeta.MANAGED_BY
+                + ":"
+                + InstanceMeta.MANAGED_BY_VALUE,
+            management,
+            caPem,
+            null);
+    check(r, "list the services on Bellhop's nodes");
+    Set<String> names = new HashSet<>();
+    JSON.readTree(r.body()).fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   /** Gives the anonymous token {@value #DNS_POLICY}, once: it is read and left alone after. */

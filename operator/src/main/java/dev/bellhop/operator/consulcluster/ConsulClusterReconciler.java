@@ -8,6 +8,7 @@ import dev.bellhop.operator.KubernetesEvents;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterStatus;
+import dev.bellhop.operator.crd.HotelService;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -147,7 +148,7 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
     status.setPeers(raft.peers());
     ConsulAcls.Result acl =
         s.acl() && raft.leaderUrl() != null
-            ? acls(cc, s, pods, servers, raft, caPem, status)
+            ? acls(cc, s, pods, servers, raft, caPem, status, context)
             : null;
 
     var rollout = roller.step(cc, s, sts.orElse(null), pods, health, status);
@@ -192,7 +193,8 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
       List<ServerPods.ServerPod> servers,
       RaftView raft,
       String caPem,
-      ConsulClusterStatus status) {
+      ConsulClusterStatus status,
+      Context<ConsulCluster> context) {
     // Each pod's Consul node: a server runs as its pod's name, an agent as its Kubernetes node's.
     List<ConsulAcls.AgentPod> agentPods = new ArrayList<>();
     Set<String> nodes = new HashSet<>();
@@ -216,7 +218,15 @@ public class ConsulClusterReconciler implements Reconciler<ConsulCluster> {
         }
       }
     }
-    var acl = acls.ensure(s, raft.leaderUrl(), caPem, agentPods, nodes);
+    // The service names the operator's token may write: those of the HotelServices registering
+    // here.
+    Set<String> services = new HashSet<>();
+    for (HotelService hs : context.getSecondaryResources(HotelService.class)) {
+      if (s.name().equals(hs.consulClusterName())) {
+        services.add(hs.consulServiceName());
+      }
+    }
+    var acl = acls.ensure(s, raft.leaderUrl(), caPem, agentPods, nodes, services);
     if (acl.permanent()
         && !Conditions.find(status.getConditions(), READY)
             .map(c -> "ACLBootstrapFailed".equals(c.getReason()))

@@ -34,6 +34,19 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class HotelService extends CustomResource<HotelServiceSpec, HotelServiceStatus>
     implements Namespaced {
 
+  /** The ConsulCluster a HotelService names nothing else: the one called this in its namespace. */
+  public static final String DEFAULT_CONSUL_CLUSTER = "consul";
+
+  /**
+   * The ConsulCluster it registers into: {@code spec.consul.cluster}, else {@value
+   * #DEFAULT_CONSUL_CLUSTER}.
+   */
+  public String consulClusterName() {
+    ConsulRegistrationSpec consul = getSpec() == null ? null : getSpec().getConsul();
+    String name = consul == null ? null : consul.getCluster();
+    return name == null ? DEFAULT_CONSUL_CLUSTER : name;
+  }
+
   /** The Consul service name: {@code spec.consul.serviceName}, else the resource's name. */
   public String consulServiceName() {
     ConsulRegistrationSpec consul = getSpec() == null ? null : getSpec().getConsul();

@@ -38,7 +38,6 @@ import javax.net.ssl.SSLContext;
  * HotelServices are reconciled again.
  */
 final class ConsulTargets implements AutoCloseable {
-  static final String DEFAULT_CLUSTER = "consul";
   private static final String FALLBACK = "";
   private static final long CACHE_NANOS = 5_000_000_000L;
 
@@ -77,7 +76,7 @@ final class ConsulTargets implements AutoCloseable {
     String namespace = hs.getMetadata().getNamespace();
     ConsulRegistrationSpec consul = hs.getSpec().getConsul();
     String named = consul == null ? null : consul.getCluster();
-    String name = named == null ? DEFAULT_CLUSTER : named;
+    String name = hs.consulClusterName();
     String key = namespace + "/" + name;
     Cached cached = resolved.get(key);
     if (stale(cached, namespace, name)) {

@@ -9,6 +9,8 @@ import dev.bellhop.operator.OperatorConfig;
 import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterSpec;
+import dev.bellhop.operator.crd.HotelService;
+import dev.bellhop.operator.testing.Kube;
 import dev.bellhop.operator.testing.RunningOperator;
 import dev.bellhop.testkit.consul.Dig;
 import dev.bellhop.testkit.consul.TestConsulCluster;
@@ -72,6 +74,13 @@ class ConsulClusterFidelityIT {
     spec.setAgents(agents);
     cc.setSpec(spec);
     client.resource(cc).create();
+    // The services the operator's token may write are its HotelServices' (none has pods here).
+    for (var hs :
+        List.of(
+            Kube.hotelService(NS, "geo", 8082, Map.of("app", "geo")),
+            Kube.hotelService(NS, "rate", 8084, Map.of("app", "rate")))) {
+      client.resource(hs).create();
+    }
 
     consul = RenderedConsul.start(client, NS, "consul", Map.of());
   }
@@ -279,6 +288,93 @@ class ConsulClusterFidelityIT {
   }
 
   /**
+   * Issue #16: the operator's token wrote {@code service_prefix ""}, any service of anyone. Now it
+   * writes the services of the HotelServices registering into the cluster, follows them as they
+   * come, are renamed and go, and keeps a name while Bellhop's nodes still hold it (the old name's
+   * instances are deregistered with that token).
+   */
+  @Test
+  void theOperatorsTokenWritesTheServicesOfItsHotelServicesOnly() throws Exception {
+    String token = awaitSecret("consul-operator-token");
+    String management = awaitSecret("consul-acl-bootstrap");
+    TestConsulNode server = consul.servers().get(2);
+    String register =
+        """
+        {"Node": "bellhop-test-node-c", "Address": "10.0.0.9", "NodeMeta": {"managed-by": "bellhop"},
+         "Service": {"ID": "%1$s-1", "Service": "%1$s", "Address": "10.1.0.3", "Port": 8090}}""";
+    assertThat(
+            call("PUT", server, "/v1/catalog/register", token, register.formatted("geo"))
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            call("PUT", server, "/v1/catalog/register", token, register.formatted("newcomer"))
+                .statusCode())
+        .as("no HotelService is called newcomer")
+        .isEqualTo(403);
+
+    client.resource(Kube.hotelService(NS, "newcomer", 8090, Map.of("app", "newcomer"))).create();
+    awaitAsserted(
+        () ->
+            assertThat(
+                    call(
+                            "PUT",
+                            server,
+                            "/v1/catalog/register",
+                            token,
+                            register.formatted("newcomer"))
+                        .statusCode())
+                .isEqualTo(200));
+
+    new Kube(client)
+        .edit(
+            NS,
+            "newcomer",
+            hs -> {
+              hs.getSpec().getConsul().setServiceName("renamed");
+              return hs;
+            });
+    awaitAsserted(
+        () ->
+            assertThat(
+                    call(
+                            "PUT",
+                            server,
+                            "/v1/catalog/register",
+                            token,
+                            register.formatted("renamed"))
+                        .statusCode())
+                .isEqualTo(200));
+    assertThat(
+            call("PUT", server, "/v1/catalog/register", token, register.formatted("newcomer"))
+                .statusCode())
+        .as("newcomer-1 is still on a Bellhop node")
+        .isEqualTo(200);
+
+    for (String gone : List.of("newcomer", "renamed")) {
+      String deregister = "{\"Node\": \"bellhop-test-node-c\", \"ServiceID\": \"" + gone + "-1\"}";
+      assertThat(call("PUT", server, "/v1/catalog/deregister", token, deregister).statusCode())
+          .isEqualTo(200);
+    }
+    client.resources(HotelService.class).inNamespace(NS).withName("newcomer").delete();
+    awaitAsserted(
+        () ->
+            assertThat(
+                    call(
+                            "PUT",
+                            server,
+                            "/v1/catalog/register",
+                            token,
+                            register.formatted("renamed"))
+                        .statusCode())
+                .as("no HotelService and no instance left: the name is dropped")
+                .isEqualTo(403));
+    assertThat(
+            call("PUT", server, "/v1/catalog/register", management, register.formatted("x"))
+                .statusCode())
+        .isEqualTo(200);
+  }
+
+  /**
    * Issue #16: the gateway reads with a token of its own, which the chart hands it, and which can
    * read the catalog's services and their health but write nothing.
    */
@@ -305,11 +401,7 @@ class ConsulClusterFidelityIT {
                 .statusCode())
         .isEqualTo(403);
     assertThat(call("PUT", server, "/v1/kv/x", token, "y").statusCode()).isEqualTo(403);
-    assertThat(CredentialSecrets.of(cluster())).contains("consul-gateway-token");
-  }
-
-  private static ConsulCluster cluster() {
-    return client.resources(ConsulCluster.class).inNamespace(NS).withName("consul").get();
+    assertThat(CredentialSecrets.of(cc())).contains("consul-gateway-token");
   }
 
   /**

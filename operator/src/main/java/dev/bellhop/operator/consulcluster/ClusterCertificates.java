@@ -229,7 +229,7 @@ final class ClusterCertificates {
     }
   }
 
-  private static PrivateKey privateKey(String pem) {
+  static PrivateKey privateKey(String pem) {
     if (pem == null || pem.isBlank()) {
       return null;
     }

@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.SecretVolumeSourceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -171,7 +172,8 @@ public final class ConsulClusterResources {
    * The hash on the pod templates: a configuration change rolls the pods, except for what only
    * matters when a cluster first forms ({@code bootstrap_expect}) or when an agent (re)joins
    * ({@code retry_join}): scaling the servers then changes only the replica count, and running
-   * servers are not restarted for it.
+   * servers are not restarted for it. {@code tlsHash} ({@link PodSecrets#tlsHash}) makes renewed
+   * certificates roll them.
    */
   static String rollingHash(ClusterSettings s, String tlsHash) {
     Map<String, Object> server = agentConfig(s, true);
@@ -180,7 +182,10 @@ public final class ConsulClusterResources {
       c.remove("bootstrap_expect");
       c.remove("retry_join");
     }
-    return hash(render(server), render(client), tlsHash);
+    // Without TLS the hash is what it was before certificates were part of it: no roll on upgrade.
+    return tlsHash.isEmpty()
+        ? hash(render(server), render(client))
+        : hash(render(server), render(client), tlsHash);
   }
 
   static String render(Map<String, Object> config) {
@@ -646,9 +651,7 @@ public final class ConsulClusterResources {
    * and key, as {@code tls.crt}/{@code tls.key}: the CA key and the other role's key reach no pod.
    */
   private static Volume tlsVolume(ClusterSettings s, boolean server) {
-    var secret =
-        new io.fabric8.kubernetes.api.model.SecretVolumeSourceBuilder()
-            .withSecretName(s.tlsSecret());
+    var secret = new SecretVolumeSourceBuilder().withSecretName(s.tlsSecret());
     if (s.tlsGenerated()) {
       secret
           .addNewItem()

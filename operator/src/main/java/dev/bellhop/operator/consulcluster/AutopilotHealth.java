@@ -58,14 +58,15 @@ record AutopilotHealth(boolean healthy, int failureTolerance, List<Server> serve
       return null;
     }
     try {
-      // operator:read: of Bellhop's tokens only the management token has it.
+      // operator:read, which the operator's token has: the management token is kept for ACL work
+      // and snapshots (issue #16).
       String token =
           s.acl()
               ? ConsulClusterResources.secretValue(
                   client
                       .secrets()
                       .inNamespace(s.namespace())
-                      .withName(s.aclBootstrapSecret())
+                      .withName(s.operatorTokenSecret())
                       .get(),
                   ConsulAcls.TOKEN)
               : null;

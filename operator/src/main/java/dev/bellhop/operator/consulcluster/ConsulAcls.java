@@ -77,7 +77,8 @@ final class ConsulAcls {
   /**
    * Write on Bellhop's synthetic nodes ({@code bellhop-<cluster-id>-<k8s-node>}) and on the named
    * services only, read on every other node and service (issue #16: it wrote {@code service_prefix
-   * ""}, so any service of anyone). Names are quoted as JSON strings, which HCL reads alike.
+   * ""}, so any service of anyone), and {@code operator} read for autopilot's health, which gates
+   * rollouts and scale-downs. Names are quoted as JSON strings, which HCL reads alike.
    */
   static String operatorRules(Set<String> services) {
     StringBuilder rules =
@@ -86,6 +87,7 @@ final class ConsulAcls {
             node_prefix "bellhop-" { policy = "write" }
             node_prefix "" { policy = "read" }
             service_prefix "" { policy = "read" }
+            operator = "read"
             """);
     for (String service : new TreeSet<>(services)) {
       try {

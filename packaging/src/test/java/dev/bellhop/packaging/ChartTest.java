@@ -315,6 +315,35 @@ class ChartTest {
     assertThat(Charts.ofType(objects, HotelService.class)).hasSize(4);
   }
 
+  /**
+   * Without the chart's ConsulCluster there is no Bellhop CA (nor gateway token) to mount: the
+   * gateway reads the Consul you point it at as before, and with TLS only with a CA you name.
+   */
+  @Test
+  void aGatewayWithoutTheChartsConsulMountsNoCaOfBellhops() {
+    List<HasMetadata> objects =
+        Charts.objects(
+            Charts.template(
+                Map.of("consul.enabled", "false", "gateway.consulAddress", "consul.example:8500")));
+    Deployment gateway = deployment(objects, "bellhop-gateway");
+    Container gw = gateway.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(env(gw, "CONSUL_HTTP_ADDR").getValue()).isEqualTo("consul.example:8500");
+    assertThat(gw.getEnv())
+        .extracting(EnvVar::getName)
+        .doesNotContain("CONSUL_CACERT", "CONSUL_TLS_SERVER_NAME", "CONSUL_HTTP_TOKEN");
+    assertThat(gateway.getSpec().getTemplate().getSpec().getVolumes())
+        .noneMatch(v -> v.getSecret() != null);
+
+    Deployment withCa =
+        deployment(
+            Charts.objects(
+                Charts.template(
+                    Map.of("consul.enabled", "false", "consul.tls.secretName", "their-ca"))),
+            "bellhop-gateway");
+    assertThat(withCa.getSpec().getTemplate().getSpec().getVolumes())
+        .anyMatch(v -> v.getSecret() != null && "their-ca".equals(v.getSecret().getSecretName()));
+  }
+
   @Test
   void watchedNamespacesIncludeTheReleaseNamespaceWhereTheChartPutsResources() {
     assertThatThrownBy(() -> Charts.template(Map.of("operator.watchNamespaces[0]", "shop")))

@@ -35,8 +35,8 @@ public class DaemonSetDependentResource extends OwnedDependentResource<DaemonSet
   /** At the certificates the pods will mount: a renewed certificate rolls the agents too. */
   @Override
   protected DaemonSet build(ClusterSettings s, Context<ConsulCluster> context) {
-    String tlsHash = PodSecrets.check(context.getPrimaryResource(), context).tlsHash();
-    return ConsulClusterResources.daemonSet(s, ConsulClusterResources.rollingHash(s, tlsHash));
+    return ConsulClusterResources.daemonSet(
+        s, ConsulClusterResources.rollingHash(s, PodSecrets.tlsHash(context)));
   }
 
   @Override
@@ -46,7 +46,7 @@ public class DaemonSetDependentResource extends OwnedDependentResource<DaemonSet
     if (!result.matched()
         && serversRolling(
             ClusterSettings.of(cc),
-            PodSecrets.check(cc, context).tlsHash(),
+            PodSecrets.tlsHash(context),
             context.getSecondaryResources(Pod.class))) {
       return Result.computed(true, actual); // held: the next pod event reconciles again
     }

@@ -19,6 +19,7 @@ import java.util.List;
  *     templates, so that a renewed certificate rolls the pods onto it
  */
 record PodSecrets(List<String> problems, String caPem, String tlsHash) {
+  private static final String TLS_HASH = "tls-hash";
 
   static PodSecrets check(ConsulCluster cc, Context<ConsulCluster> context) {
     ClusterSettings s = ClusterSettings.of(cc);
@@ -50,6 +51,23 @@ record PodSecrets(List<String> problems, String caPem, String tlsHash) {
       tlsHash = ConsulClusterResources.hash(certificates.toString());
     }
     return new PodSecrets(List.copyOf(problems), caPem, tlsHash);
+  }
+
+  /**
+   * {@link #tlsHash} of this reconcile, read once: the servers' and the agents' dependents (build
+   * and match) each need it, and a Secret the user names is a GET. First asked after the TLS
+   * Secret's dependent has run (theirs depend on it), so it sees certificates renewed just now.
+   */
+  static String tlsHash(Context<ConsulCluster> context) {
+    var shared = context.managedWorkflowAndDependentResourceContext();
+    return shared
+        .get(TLS_HASH, String.class)
+        .orElseGet(
+            () -> {
+              String hash = check(context.getPrimaryResource(), context).tlsHash();
+              shared.put(TLS_HASH, hash);
+              return hash;
+            });
   }
 
   /**

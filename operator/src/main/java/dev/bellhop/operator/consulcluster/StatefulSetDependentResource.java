@@ -51,8 +51,7 @@ public class StatefulSetDependentResource extends OwnedDependentResource<Statefu
    */
   @Override
   protected StatefulSet build(ClusterSettings s, Context<ConsulCluster> context) {
-    StatefulSet sts =
-        statefulSet(s, PodSecrets.check(context.getPrimaryResource(), context).tlsHash());
+    StatefulSet sts = statefulSet(s, PodSecrets.tlsHash(context));
     context
         .managedWorkflowAndDependentResourceContext()
         .get(ServerScaling.class, ServerScaling.class)

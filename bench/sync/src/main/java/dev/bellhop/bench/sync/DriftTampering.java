@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
 
 /**
  * Changes made to Bellhop's instances behind its back, through Consul's HTTP API as a script would,
@@ -41,8 +42,11 @@ final class DriftTampering {
     this.base = consulUrl;
   }
 
-  /** Milliseconds from each tampering's commit to Consul showing the instance restored. */
-  double[] measure(int tamperings, long everyMs) throws Exception {
+  /**
+   * Milliseconds from each tampering's commit to Consul showing the instance restored; {@code
+   * afterEach} runs after each tampering, untimed, before the next one's slot.
+   */
+  double[] measure(int tamperings, long everyMs, IntConsumer afterEach) throws Exception {
     ExecutorService watchers = Executors.newFixedThreadPool(32);
     List<Future<Double>> results = new ArrayList<>();
     long next = System.nanoTime();
@@ -53,6 +57,7 @@ final class DriftTampering {
       }
       next += everyMs * 1_000_000;
       results.add(tamperOnce(watchers));
+      afterEach.accept(i);
       if ((i + 1) % 50 == 0) {
         SyncBenchmark.progress("  " + (i + 1) + " tamperings");
       }

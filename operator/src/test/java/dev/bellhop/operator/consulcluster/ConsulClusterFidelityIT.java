@@ -513,9 +513,9 @@ class ConsulClusterFidelityIT {
         });
   }
 
-  /** Runs last: it takes the management token away and gives it back. */
+  /** Runs late: it takes the management token away and gives it back. */
   @Test
-  @Order(Integer.MAX_VALUE)
+  @Order(Integer.MAX_VALUE - 1)
   void bootstrapHappensOnceAndALostManagementTokenIsReportedNotReplaced() throws Exception {
     String management = awaitSecret("consul-acl-bootstrap");
     awaitAsserted(
@@ -553,6 +553,62 @@ class ConsulClusterFidelityIT {
             assertThat(Conditions.isTrue(cc().getStatus().getConditions(), Conditions.READY))
                 .isTrue());
     assertThat(awaitSecret("consul-acl-bootstrap")).isEqualTo(management);
+  }
+
+  /**
+   * Runs last: it wipes every server. The new raft cluster has no catalog and no ACLs, so the
+   * engine's repairs are refused until the ConsulCluster controller bootstraps it again and
+   * re-creates the tokens with the SecretIDs kept in their Secrets; then every registration is
+   * back, written with the operator's unchanged token.
+   */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void serversThatLostTheirDataGetTheTokensBackAndEveryRegistration() throws Exception {
+    String management = awaitSecret("consul-acl-bootstrap");
+    String operatorToken = awaitSecret("consul-operator-token");
+    String id = "test:" + NS + ":geo:geo-1:8082";
+    new Kube(client).create(Kube.pod(NS, "geo-1", Map.of("app", "geo"), NODE, "10.30.0.1", true));
+    TestConsulNode server = consul.servers().get(0);
+    awaitAsserted(() -> assertThat(passing(server, management, id)).isTrue());
+    double repairs = repairs();
+
+    consul.restartServersAsNewCluster(Duration.ofSeconds(60));
+
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .untilAsserted(() -> assertThat(passing(server, management, id)).isTrue());
+    assertThat(repairs()).as("the engine wrote it again").isGreaterThan(repairs);
+    assertThat(awaitSecret("consul-acl-bootstrap")).isEqualTo(management);
+    assertThat(awaitSecret("consul-operator-token")).isEqualTo(operatorToken);
+    var self = call("GET", server, "/v1/acl/token/self", operatorToken, null);
+    assertThat(JSON.readTree(self.body()).path("Description").asText())
+        .isEqualTo("Bellhop operator");
+  }
+
+  /**
+   * Whether Consul holds instance {@code id} of geo with a passing check (read as {@code token}).
+   */
+  private static boolean passing(TestConsulNode server, String token, String id) throws Exception {
+    var r = call("GET", server, "/v1/health/service/geo", token, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    for (JsonNode entry : JSON.readTree(r.body())) {
+      if (id.equals(entry.path("Service").path("ID").asText())) {
+        for (JsonNode check : entry.path("Checks")) {
+          if (("service:" + id).equals(check.path("CheckID").asText())) {
+            return "passing".equals(check.path("Status").asText());
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static double repairs() {
+    return running.operator().meters().find("bellhop.consul.repairs").counters().stream()
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 
   private static ConsulCluster cc() {

@@ -7,13 +7,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.bellhop.operator.testing.ConsulReader;
 import dev.bellhop.testkit.consul.ConsulClusterExtension;
-import dev.bellhop.testkit.consul.TestConsulNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -28,7 +23,7 @@ class ConsulWipeIT {
   @RegisterExtension static final ConsulClusterExtension CONSUL = new ConsulClusterExtension(3);
 
   @Test
-  void everyRegistrationIsBackAfterTheServersRestartAsANewCluster() throws IOException {
+  void everyRegistrationIsBackAfterTheServersRestartAsANewCluster() {
     var consul = CONSUL.cluster();
     var reader = new ConsulReader(consul);
     var meters = new SimpleMeterRegistry();
@@ -40,20 +35,7 @@ class ConsulWipeIT {
       sync.sync(owner("ns/two"), second);
       assertThat(reader.instances("w1-one")).hasSize(10);
 
-      for (TestConsulNode server : consul.servers()) {
-        consul.stop(server);
-      }
-      for (TestConsulNode server : consul.servers()) {
-        Path data = server.dataDir().resolve("data");
-        try (Stream<Path> files = Files.walk(data)) {
-          for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-            Files.delete(p);
-          }
-        }
-        Files.createDirectories(data);
-      }
-      consul.servers().forEach(consul::startNode);
-      consul.awaitLeader(Duration.ofSeconds(60));
+      consul.restartServersAsNewCluster(Duration.ofSeconds(60));
 
       await()
           .atMost(Duration.ofSeconds(30))

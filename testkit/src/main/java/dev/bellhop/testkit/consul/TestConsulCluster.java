@@ -10,11 +10,13 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A real Consul cluster (servers and client agents) on loopback, for tests and benchmarks.
@@ -280,6 +282,29 @@ public final class TestConsulCluster implements AutoCloseable {
       launch(node);
     }
     readiness.await(START_TIMEOUT, () -> readiness.joinedProblem(node), node.name() + " to rejoin");
+  }
+
+  /**
+   * Every server stopped, its data directory wiped, and started again: a new raft cluster with an
+   * empty catalog and no ACLs bootstrapped (as after lost volumes). Waits for the new leader.
+   */
+  public void restartServersAsNewCluster(Duration leaderTimeout) {
+    for (TestConsulNode server : servers) {
+      stop(server);
+    }
+    for (TestConsulNode server : servers) {
+      Path data = server.dataDir().resolve("data");
+      try (Stream<Path> files = Files.walk(data)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+        Files.createDirectories(data);
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not wipe " + data, e);
+      }
+    }
+    servers.forEach(this::startNode);
+    awaitLeader(leaderTimeout);
   }
 
   /** Starts a stopped node again without waiting for it to rejoin. */

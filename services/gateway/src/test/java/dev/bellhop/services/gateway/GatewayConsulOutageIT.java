@@ -151,7 +151,7 @@ class GatewayConsulOutageIT {
   void consulFullyDownRoutingContinuesOnTheLastTable() throws Exception {
     TestConsulCluster cluster = CONSUL.cluster();
     int instances = gateway.routedInstances();
-    double errorsBefore = consulErrors();
+    double errorsBefore = GatewayTestSupport.consulErrors(gateway);
     Load load = new Load("/steady/call");
     try {
       await().atMost(Duration.ofSeconds(5)).until(() -> load.ok.get() > 50);
@@ -161,7 +161,9 @@ class GatewayConsulOutageIT {
       for (TestConsulNode node : cluster.servers()) {
         cluster.kill(node);
       }
-      await().atMost(Duration.ofSeconds(5)).until(() -> consulErrors() > errorsBefore + 2);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> GatewayTestSupport.consulErrors(gateway) > errorsBefore + 2);
       int whileDown = load.ok.get();
       await().atMost(Duration.ofSeconds(10)).until(() -> load.ok.get() > whileDown + 300);
       assertThat(gateway.routedInstances()).isEqualTo(instances);
@@ -194,15 +196,5 @@ class GatewayConsulOutageIT {
               post(gateway.port(), "/steady/call", "{}");
               return fourth.hits.get() > 0;
             });
-  }
-
-  static double consulErrors() {
-    String text = call(gateway.adminPort(), HttpMethod.GET, "/metrics", null, Map.of()).body();
-    for (String line : text.split("\n")) {
-      if (line.startsWith("gateway_consul_errors_total{")) {
-        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return -1;
   }
 }

@@ -81,9 +81,12 @@ class GatewayConsulTlsIT {
   void aCertificateWithoutTheNameIsRefused() throws Exception {
     for (String name : new String[] {null, "server.dc2.consul"}) {
       Gateway gateway = gateway(name);
-      // Long enough for several watch attempts (the name verified above took well under 1 s):
-      // each fails its TLS handshake, so the gateway never reads the catalog.
-      Thread.sleep(2_000);
+      // Three watch attempts, each refused at its TLS handshake (the name verified above routed
+      // after its first): the gateway has had its chances to read the catalog.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> GatewayTestSupport.consulErrors(gateway) >= 3);
       assertThat(gateway.server().isReady())
           .as("ready (catalog read) verifying %s", name == null ? "the address" : name)
           .isFalse();

@@ -154,6 +154,17 @@ final class GatewayTestSupport {
     }
   }
 
+  /** {@code gateway_consul_errors_total} from the gateway's admin port (-1 before the first). */
+  static double consulErrors(Gateway gateway) {
+    String text = call(gateway.adminPort(), HttpMethod.GET, "/metrics", null, Map.of()).body();
+    for (String line : text.split("\n")) {
+      if (line.startsWith("gateway_consul_errors_total{")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return -1;
+  }
+
   static Reply post(int port, String path, String body) {
     return call(port, HttpMethod.POST, path, body, Map.of("content-type", "application/json"));
   }

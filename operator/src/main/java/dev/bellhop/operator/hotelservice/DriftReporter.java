@@ -82,14 +82,7 @@ final class DriftReporter implements DriftListener, AutoCloseable {
     String message = "Could not repair " + repair.instance() + " in Consul: " + error.getMessage();
     HotelService hs = hotelServices.apply(owner);
     boolean changed =
-        hs != null
-            && !Conditions.find(
-                    statusWriter.current(hs) == null
-                        ? null
-                        : statusWriter.current(hs).getConditions(),
-                    REGISTERED)
-                .map(c -> reason.equals(c.getReason()))
-                .orElse(false);
+        hs != null && !HotelServiceStatusAggregator.hasReason(statusWriter.current(hs), reason);
     update(owner, repair.seenInConsul(), false, reason, message);
     if (changed) {
       executor.execute(() -> events.warning(hs, reason, message));
@@ -103,7 +96,7 @@ final class DriftReporter implements DriftListener, AutoCloseable {
     if (hs == null || hs.isMarkedForDeletion() || hs.getSpec() == null) {
       return null;
     }
-    HotelServiceStatus status = HotelServiceReconciler.copyOf(statusWriter.current(hs));
+    HotelServiceStatus status = HotelServiceStatusAggregator.copyOf(statusWriter.current(hs));
     status.setRegisteredEndpoints(registered);
     status.setConditions(
         Conditions.set(
@@ -111,7 +104,7 @@ final class DriftReporter implements DriftListener, AutoCloseable {
             REGISTERED,
             inSync,
             reason,
-            inSync ? HotelServiceReconciler.inSyncMessage(registered, hs) : message,
+            inSync ? HotelServiceStatusAggregator.inSyncMessage(registered, hs) : message,
             hs.getMetadata().getGeneration(),
             clock));
     statusWriter.submit(hs, status);

@@ -21,30 +21,18 @@ final class AgentTokens {
   private static final String ACCESSOR = ".accessor";
 
   private final KubernetesClient client;
-  private final ConsulHttp http;
   private final ClusterSettings s;
-  private final String url;
-  private final String caPem;
-  private final String management;
+  private final AclAdmin admin;
 
   /** The Secret as read once for this reconcile, then as written: one GET, not one per node. */
   private Secret secret;
 
   private boolean read;
 
-  AgentTokens(
-      KubernetesClient client,
-      ConsulHttp http,
-      ClusterSettings s,
-      String url,
-      String caPem,
-      String management) {
+  AgentTokens(KubernetesClient client, ClusterSettings s, AclAdmin admin) {
     this.client = client;
-    this.http = http;
     this.s = s;
-    this.url = url;
-    this.caPem = caPem;
-    this.management = management;
+    this.admin = admin;
   }
 
   /** The node's token (its SecretID), created in the Secret and in Consul if need be. */
@@ -57,11 +45,7 @@ final class AgentTokens {
       accessor = UUID.randomUUID().toString();
       write(current, Map.of(node, token, node + ACCESSOR, accessor), Set.of());
     }
-    ConsulAcls.ensureInConsul(
-        http,
-        url,
-        caPem,
-        management,
+    admin.ensureToken(
         accessor,
         token,
         "Consul agent of node " + node + " (" + s.namespace() + "/" + s.name() + ")",
@@ -81,10 +65,7 @@ final class AgentTokens {
       if (!key.endsWith(ACCESSOR) && !nodes.contains(key)) {
         String accessor = ConsulClusterResources.secretValue(current, key + ACCESSOR);
         if (accessor != null) {
-          var r = http.send("DELETE", url + "/v1/acl/token/" + accessor, management, caPem, null);
-          if (!r.ok() && r.status() != 403 && r.status() != 404) {
-            ConsulAcls.check(r, "delete the agent token of node " + key);
-          }
+          admin.deleteToken(accessor, "delete the agent token of node " + key);
         }
         gone.add(key);
         gone.add(key + ACCESSOR);

@@ -28,9 +28,7 @@ final class Conflicts {
       DependentResource dependent = e.getKey();
       if (alreadyExists(e.getValue()) && dependent.getSecondaryResource(cc, context).isEmpty()) {
         clashes.add(
-            (dependent instanceof OwnedDependentResource<?> o
-                    ? o.describe(cc)
-                    : ((GossipSecretDependentResource) dependent).describe(cc))
+            ((CreatedDependentResource<?>) dependent).describe(cc)
                 + " already exists and is not owned by ConsulCluster "
                 + cc.getMetadata().getName());
       } else {

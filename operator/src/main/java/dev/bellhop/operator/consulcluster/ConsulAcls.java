@@ -106,7 +106,7 @@ final class ConsulAcls {
   static final String TOKEN = "token";
   static final String ACCESSOR = "accessorID";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper();
 
   /** Outcome: null problem means the tokens are in place. */
   record Result(String problem, boolean permanent) {
@@ -146,7 +146,7 @@ final class ConsulAcls {
     try {
       String management =
           ConsulClusterResources.secretValue(secret(s, s.aclBootstrapSecret()), TOKEN);
-      if (management == null || !valid(leaderUrl, caPem, management)) {
+      if (management == null || !valid(new AclAdmin(http, leaderUrl, caPem, management))) {
         Result r = bootstrap(s, leaderUrl, caPem, management != null);
         if (r != null) {
           return r;
@@ -155,29 +155,16 @@ final class ConsulAcls {
         agentTokenSet.clear();
         management = ConsulClusterResources.secretValue(secret(s, s.aclBootstrapSecret()), TOKEN);
       }
+      AclAdmin admin = new AclAdmin(http, leaderUrl, caPem, management);
       Set<String> writable = new HashSet<>(services);
-      writable.addAll(onBellhopNodes(leaderUrl, caPem, management));
-      ensurePolicy(leaderUrl, caPem, management, OPERATOR_POLICY, operatorRules(writable));
-      ensurePolicy(leaderUrl, caPem, management, DNS_POLICY, DNS_RULES);
-      ensurePolicy(leaderUrl, caPem, management, GATEWAY_POLICY, DNS_RULES);
-      ensureAnonymousCanResolve(leaderUrl, caPem, management);
-      ensureToken(
-          s,
-          s.operatorTokenSecret(),
-          OPERATOR_POLICY,
-          "Bellhop operator",
-          leaderUrl,
-          caPem,
-          management);
-      ensureToken(
-          s,
-          s.gatewayTokenSecret(),
-          GATEWAY_POLICY,
-          "Bellhop gateway",
-          leaderUrl,
-          caPem,
-          management);
-      AgentTokens tokens = new AgentTokens(client, http, s, leaderUrl, caPem, management);
+      writable.addAll(onBellhopNodes(admin));
+      ensurePolicy(admin, OPERATOR_POLICY, operatorRules(writable));
+      ensurePolicy(admin, DNS_POLICY, DNS_RULES);
+      ensurePolicy(admin, GATEWAY_POLICY, DNS_RULES);
+      ensureAnonymousCanResolve(admin);
+      ensureToken(s, s.operatorTokenSecret(), OPERATOR_POLICY, "Bellhop operator", admin);
+      ensureToken(s, s.gatewayTokenSecret(), GATEWAY_POLICY, "Bellhop gateway", admin);
+      AgentTokens tokens = new AgentTokens(client, s, admin);
       for (AgentPod pod : agentPods) {
         if (agentTokenSet.contains(pod.uid())) {
           continue;
@@ -203,7 +190,7 @@ final class ConsulAcls {
       }
       tokens.retainOnly(nodes);
       if (agentPods.stream().allMatch(p -> agentTokenSet.contains(p.uid()))) {
-        retireShared(s, leaderUrl, caPem, management);
+        retireShared(s, admin);
       }
       return Result.OK;
     } catch (IOException e) {
@@ -279,8 +266,7 @@ final class ConsulAcls {
    * every pod has its own: left in Consul, it would still let any holder write any node. Its Secret
    * is emptied, not deleted: deleting Secrets is a right the operator has no other use for.
    */
-  private void retireShared(ClusterSettings s, String url, String caPem, String management)
-      throws IOException {
+  private void retireShared(ClusterSettings s, AclAdmin admin) throws IOException {
     String name = s.name() + SHARED_AGENT_SECRET_SUFFIX;
     Secret shared = secret(s, name);
     if (shared == null || shared.getData() == null || shared.getData().isEmpty()) {
@@ -288,10 +274,7 @@ final class ConsulAcls {
     }
     String accessor = ConsulClusterResources.secretValue(shared, ACCESSOR);
     if (accessor != null) {
-      var r = http.send("DELETE", url + "/v1/acl/token/" + accessor, management, caPem, null);
-      if (!r.ok() && r.status() != 404 && r.status() != 403) {
-        check(r, "revoke the shared agent token");
-      }
+      admin.deleteToken(accessor, "revoke the shared agent token");
     }
     client
         .secrets()
@@ -308,8 +291,9 @@ final class ConsulAcls {
         .log("shared agent token revoked (every node has its own); its Secret may be deleted");
   }
 
-  private boolean valid(String url, String caPem, String token) throws IOException {
-    var r = http.send("GET", url + "/v1/acl/token/self", token, caPem, null);
+  /** Whether Consul accepts the admin's token. */
+  private boolean valid(AclAdmin admin) throws IOException {
+    var r = admin.send("GET", "/v1/acl/token/self", null);
     if (r.ok()) {
       return true;
     }
@@ -320,23 +304,18 @@ final class ConsulAcls {
         "cannot check the management token: HTTP " + r.status() + " " + r.body().trim());
   }
 
-  private void ensurePolicy(String url, String caPem, String management, String name, String rules)
-      throws IOException {
-    var list = http.send("GET", url + "/v1/acl/policies", management, caPem, null);
+  private void ensurePolicy(AclAdmin admin, String name, String rules) throws IOException {
+    var list = admin.send("GET", "/v1/acl/policies", null);
     check(list, "list ACL policies");
     for (JsonNode p : JSON.readTree(list.body())) {
       if (name.equals(p.path("Name").asText())) {
-        var current =
-            http.send(
-                "GET", url + "/v1/acl/policy/" + p.path("ID").asText(), management, caPem, null);
+        var current = admin.send("GET", "/v1/acl/policy/" + p.path("ID").asText(), null);
         check(current, "read ACL policy " + name);
         if (!rules.equals(JSON.readTree(current.body()).path("Rules").asText())) {
           check(
-              http.send(
+              admin.send(
                   "PUT",
-                  url + "/v1/acl/policy/" + p.path("ID").asText(),
-                  management,
-                  caPem,
+                  "/v1/acl/policy/" + p.path("ID").asText(),
                   JSON.writeValueAsString(Map.of("Name", name, "Rules", rules))),
               "update ACL policy " + name);
         }
@@ -344,29 +323,23 @@ final class ConsulAcls {
       }
     }
     check(
-        http.send(
+        admin.send(
             "PUT",
-            url + "/v1/acl/policy",
-            management,
-            caPem,
+            "/v1/acl/policy",
             JSON.writeValueAsString(
                 Map.of("Name", name, "Rules", rules, "Description", "Managed by Bellhop"))),
         "create ACL policy " + name);
   }
 
   /** The names of the services registered on any Bellhop node of this Consul. */
-  private Set<String> onBellhopNodes(String url, String caPem, String management)
-      throws IOException {
+  private Set<String> onBellhopNodes(AclAdmin admin) throws IOException {
     var r =
-        http.send(
+        admin.send(
             "GET",
-            url
-                + "/v1/catalog/services?node-meta="
+            "/v1/catalog/services?node-meta="
                 + InstanceMeta.MANAGED_BY
                 + ":"
                 + InstanceMeta.MANAGED_BY_VALUE,
-            management,
-            caPem,
             null);
     check(r, "list the services on Bellhop's nodes");
     Set<String> names = new HashSet<>();
@@ -375,9 +348,8 @@ final class ConsulAcls {
   }
 
   /** Gives the anonymous token {@value #DNS_POLICY}, once: it is read and left alone after. */
-  private void ensureAnonymousCanResolve(String url, String caPem, String management)
-      throws IOException {
-    var current = http.send("GET", url + "/v1/acl/token/" + ANONYMOUS, management, caPem, null);
+  private void ensureAnonymousCanResolve(AclAdmin admin) throws IOException {
+    var current = admin.send("GET", "/v1/acl/token/" + ANONYMOUS, null);
     check(current, "read the anonymous ACL token");
     JsonNode token = JSON.readTree(current.body());
     List<Map<String, String>> policies = new java.util.ArrayList<>();
@@ -389,11 +361,9 @@ final class ConsulAcls {
     }
     policies.add(Map.of("Name", DNS_POLICY));
     check(
-        http.send(
+        admin.send(
             "PUT",
-            url + "/v1/acl/token/" + ANONYMOUS,
-            management,
-            caPem,
+            "/v1/acl/token/" + ANONYMOUS,
             JSON.writeValueAsString(
                 Map.of(
                     "Description",
@@ -405,13 +375,7 @@ final class ConsulAcls {
   }
 
   private void ensureToken(
-      ClusterSettings s,
-      String secretName,
-      String policy,
-      String description,
-      String url,
-      String caPem,
-      String management)
+      ClusterSettings s, String secretName, String policy, String description, AclAdmin admin)
       throws IOException {
     Secret secret = secret(s, secretName);
     if (secret == null || ConsulClusterResources.secretValue(secret, TOKEN) == null) {
@@ -424,11 +388,7 @@ final class ConsulAcls {
     }
     String token = ConsulClusterResources.secretValue(secret, TOKEN);
     String accessor = ConsulClusterResources.secretValue(secret, ACCESSOR);
-    if (ensureInConsul(
-        http,
-        url,
-        caPem,
-        management,
+    if (admin.ensureToken(
         accessor,
         token,
         description,
@@ -460,41 +420,6 @@ final class ConsulAcls {
 
   private Secret secret(ClusterSettings s, String name) {
     return client.secrets().inNamespace(s.namespace()).withName(name).get();
-  }
-
-  /**
-   * Makes the token with these IDs exist in Consul: read by its accessor, created when Consul has
-   * none, with {@code rights} ({@code Policies} or {@code NodeIdentities}). The IDs come from a
-   * Secret written first, so a crash in between repeats this, never duplicates the token.
-   *
-   * @return true when it was created now
-   */
-  static boolean ensureInConsul(
-      ConsulHttp http,
-      String url,
-      String caPem,
-      String management,
-      String accessor,
-      String secret,
-      String description,
-      Map<String, Object> rights,
-      String what)
-      throws IOException {
-    var current = http.send("GET", url + "/v1/acl/token/" + accessor, management, caPem, null);
-    if (current.ok()) {
-      return false;
-    }
-    if (current.status() != 403 && current.status() != 404) {
-      check(current, "read " + what);
-    }
-    Map<String, Object> body = new java.util.LinkedHashMap<>(rights);
-    body.put("AccessorID", accessor);
-    body.put("SecretID", secret);
-    body.put("Description", description);
-    check(
-        http.send("PUT", url + "/v1/acl/token", management, caPem, JSON.writeValueAsString(body)),
-        "create " + what);
-    return true;
   }
 
   static void check(ConsulHttp.Response r, String what) {

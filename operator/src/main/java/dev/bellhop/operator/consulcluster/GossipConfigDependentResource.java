@@ -4,7 +4,6 @@ import dev.bellhop.operator.crd.ConsulCluster;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
@@ -25,11 +24,8 @@ public class GossipConfigDependentResource extends OwnedDependentResource<Secret
   }
 
   @Override
-  public ReconcileResult<Secret> reconcile(ConsulCluster cc, Context<ConsulCluster> context) {
-    if (!ClusterSettings.of(cc).gossip()) {
-      return ReconcileResult.noOperation(null);
-    }
-    return super.reconcile(cc, context);
+  protected boolean wanted(ClusterSettings s) {
+    return s.gossip();
   }
 
   /**

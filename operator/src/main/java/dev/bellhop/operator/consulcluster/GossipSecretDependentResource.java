@@ -5,14 +5,8 @@ import dev.bellhop.operator.crd.ConsulCluster;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
-import io.javaoperatorsdk.operator.processing.dependent.Creator;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import java.util.Set;
 
 /**
  * The generated gossip key {@code <name>-gossip}: created once (32 random bytes) and never updated
@@ -22,11 +16,7 @@ import java.util.Set;
  * Secret they need is in place.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterSettings.LABEL_CLUSTER))
-public class GossipSecretDependentResource
-    extends KubernetesDependentResource<Secret, ConsulCluster>
-    implements Creator<Secret, ConsulCluster>, SecondaryToPrimaryMapper<Secret> {
-  private static final SecondaryToPrimaryMapper<Secret> OWNER =
-      Mappers.fromOwnerReferences(ConsulCluster.class, false);
+public class GossipSecretDependentResource extends CreatedDependentResource<Secret> {
   static final String NAME = "gossip-secret";
 
   public GossipSecretDependentResource() {
@@ -34,11 +24,8 @@ public class GossipSecretDependentResource
   }
 
   @Override
-  public ReconcileResult<Secret> reconcile(ConsulCluster cc, Context<ConsulCluster> context) {
-    if (!ClusterSettings.of(cc).gossipGenerated()) {
-      return ReconcileResult.noOperation(null);
-    }
-    return super.reconcile(cc, context);
+  protected boolean wanted(ClusterSettings s) {
+    return s.gossipGenerated();
   }
 
   @Override
@@ -52,17 +39,6 @@ public class GossipSecretDependentResource
     return new ResourceID(ClusterSettings.of(cc).gossipSecret(), cc.getMetadata().getNamespace());
   }
 
-  /** Owned (deleted with its cluster by the garbage collector), never deleted by Bellhop. */
-  @Override
-  protected boolean addOwnerReference() {
-    return true;
-  }
-
-  @Override
-  public Set<ResourceID> toPrimaryResourceIDs(Secret secret) {
-    return OWNER.toPrimaryResourceIDs(secret);
-  }
-
   @Override
   public Secret create(Secret desired, ConsulCluster cc, Context<ConsulCluster> context) {
     Secret created = super.create(desired, cc, context);
@@ -74,7 +50,7 @@ public class GossipSecretDependentResource
     return created;
   }
 
-  /** "Kind name" of this dependent's object for a ConsulCluster, for condition messages. */
+  @Override
   String describe(ConsulCluster cc) {
     return "Secret " + ClusterSettings.of(cc).gossipSecret();
   }

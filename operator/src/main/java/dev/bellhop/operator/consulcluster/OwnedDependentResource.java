@@ -3,35 +3,24 @@ package dev.bellhop.operator.consulcluster;
 import dev.bellhop.operator.crd.ConsulCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.Creator;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.javaoperatorsdk.operator.processing.dependent.Updater;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * One object a ConsulCluster owns, built by {@link ConsulClusterResources}. It carries a hash of
- * its desired state in an annotation and is rewritten only when that hash changes, so defaults an
- * API server adds never cause a write loop and hand edits stay until the spec changes. Secondaries
- * map to their ConsulCluster by owner reference, so an object of the same name that the cluster
- * does not own is never adopted or overwritten: creating it fails with 409 and the reconciler
- * reports a {@code Conflict}.
+ * One object a ConsulCluster owns ({@link CreatedDependentResource}), built by {@link
+ * ConsulClusterResources} and kept to the spec. It carries a hash of its desired state in an
+ * annotation and is rewritten only when that hash changes, so defaults an API server adds never
+ * cause a write loop and hand edits stay until the spec changes.
  *
  * <p>Owned but not a {@code GarbageCollected} (that is, a Deleter): the API server's garbage
  * collector deletes these with their ConsulCluster, and the operator's role needs no delete on
  * them. The two that a spec switch removes (UI Service, agents' DaemonSet) add {@code
  * GarbageCollected}.
  */
-abstract class OwnedDependentResource<R extends HasMetadata>
-    extends KubernetesDependentResource<R, ConsulCluster>
-    implements Creator<R, ConsulCluster>, Updater<R, ConsulCluster>, SecondaryToPrimaryMapper<R> {
-  private static final SecondaryToPrimaryMapper<HasMetadata> OWNER =
-      Mappers.fromOwnerReferences(ConsulCluster.class, false);
+abstract class OwnedDependentResource<R extends HasMetadata> extends CreatedDependentResource<R>
+    implements Updater<R, ConsulCluster> {
   static final String SPEC_HASH = "bellhop.dev/spec-hash";
 
   OwnedDependentResource(Class<R> type) {
@@ -85,16 +74,6 @@ abstract class OwnedDependentResource<R extends HasMetadata>
   protected void keepAllocated(R actual, R desired) {}
 
   @Override
-  protected boolean addOwnerReference() {
-    return true;
-  }
-
-  @Override
-  public Set<ResourceID> toPrimaryResourceIDs(R resource) {
-    return OWNER.toPrimaryResourceIDs(resource);
-  }
-
-  /** "Kind name" of this dependent's object for a ConsulCluster, for condition messages. */
   String describe(ConsulCluster cc) {
     return resourceType().getSimpleName()
         + " "

@@ -5,7 +5,6 @@ import dev.bellhop.operator.crd.ConsulCluster;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Instant;
@@ -27,11 +26,8 @@ public class TlsSecretDependentResource extends OwnedDependentResource<Secret> {
   }
 
   @Override
-  public ReconcileResult<Secret> reconcile(ConsulCluster cc, Context<ConsulCluster> context) {
-    if (!ClusterSettings.of(cc).tlsGenerated()) {
-      return ReconcileResult.noOperation(null);
-    }
-    return super.reconcile(cc, context);
+  protected boolean wanted(ClusterSettings s) {
+    return s.tlsGenerated();
   }
 
   /** Names the object (for conflicts); {@link #build(ClusterSettings, Context)} has the data. */

@@ -9,10 +9,14 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import lombok.Getter;
+import lombok.Setter;
 
 /**
  * {@code ConsulCluster.spec}; every field is optional, the defaults make a secure 3-server cluster.
  */
+@Getter
+@Setter
 public class ConsulClusterSpec {
 
   @JsonPropertyDescription("Consul servers (raft voters): odd, 1 to 7. Default 3.")
@@ -62,102 +66,8 @@ public class ConsulClusterSpec {
           + "listed in status.snapshots. Off when absent.")
   private Backup backup;
 
-  public ResourceRequirements getResources() {
-    return resources;
-  }
-
-  public void setResources(ResourceRequirements resources) {
-    this.resources = resources;
-  }
-
-  public Integer getServers() {
-    return servers;
-  }
-
-  public void setServers(Integer servers) {
-    this.servers = servers;
-  }
-
-  public String getImage() {
-    return image;
-  }
-
-  public void setImage(String image) {
-    this.image = image;
-  }
-
-  public String getDatacenter() {
-    return datacenter;
-  }
-
-  public void setDatacenter(String datacenter) {
-    this.datacenter = datacenter;
-  }
-
-  public Agents getAgents() {
-    return agents;
-  }
-
-  public void setAgents(Agents agents) {
-    this.agents = agents;
-  }
-
-  public Storage getStorage() {
-    return storage;
-  }
-
-  public void setStorage(Storage storage) {
-    this.storage = storage;
-  }
-
-  public GossipEncryption getGossipEncryption() {
-    return gossipEncryption;
-  }
-
-  public void setGossipEncryption(GossipEncryption gossipEncryption) {
-    this.gossipEncryption = gossipEncryption;
-  }
-
-  public Acl getAcl() {
-    return acl;
-  }
-
-  public void setAcl(Acl acl) {
-    this.acl = acl;
-  }
-
-  public Tls getTls() {
-    return tls;
-  }
-
-  public void setTls(Tls tls) {
-    this.tls = tls;
-  }
-
-  public Ui getUi() {
-    return ui;
-  }
-
-  public void setUi(Ui ui) {
-    this.ui = ui;
-  }
-
-  public Backup getBackup() {
-    return backup;
-  }
-
-  public void setBackup(Backup backup) {
-    this.backup = backup;
-  }
-
-  public Rollout getRollout() {
-    return rollout;
-  }
-
-  public void setRollout(Rollout rollout) {
-    this.rollout = rollout;
-  }
-
+  @Getter
+  @Setter
   public static class Agents {
     @JsonPropertyDescription(
         "Run a client agent on every node, reached by that node's pods through the Service <name>-agent (HTTP 8500, DNS 8600); agents roll after the servers. Default false.")
@@ -167,24 +77,10 @@ public class ConsulClusterSpec {
         "The agents' container resources. Default requests cpu 50m, memory 64Mi; limits memory"
             + " 256Mi, no CPU limit.")
     private ResourceRequirements resources;
-
-    public ResourceRequirements getResources() {
-      return resources;
-    }
-
-    public void setResources(ResourceRequirements resources) {
-      this.resources = resources;
-    }
-
-    public Boolean getEnabled() {
-      return enabled;
-    }
-
-    public void setEnabled(Boolean enabled) {
-      this.enabled = enabled;
-    }
   }
 
+  @Getter
+  @Setter
   public static class Storage {
     @JsonPropertyDescription(
         "Size of each server's data volume (a Kubernetes quantity). Default 1Gi.")
@@ -196,24 +92,10 @@ public class ConsulClusterSpec {
     @Pattern(FieldRules.DNS1123_SUBDOMAIN)
     @Size(max = FieldRules.DNS1123_SUBDOMAIN_MAX)
     private String storageClassName;
-
-    public String getSize() {
-      return size;
-    }
-
-    public void setSize(String size) {
-      this.size = size;
-    }
-
-    public String getStorageClassName() {
-      return storageClassName;
-    }
-
-    public void setStorageClassName(String storageClassName) {
-      this.storageClassName = storageClassName;
-    }
   }
 
+  @Getter
+  @Setter
   public static class GossipEncryption {
     @JsonPropertyDescription("Encrypt gossip. Default true.")
     private Boolean enabled;
@@ -229,47 +111,19 @@ public class ConsulClusterSpec {
     @Pattern(FieldRules.SECRET_KEY)
     @Size(max = FieldRules.SECRET_KEY_MAX)
     private String secretKey;
-
-    public Boolean getEnabled() {
-      return enabled;
-    }
-
-    public void setEnabled(Boolean enabled) {
-      this.enabled = enabled;
-    }
-
-    public String getSecretName() {
-      return secretName;
-    }
-
-    public void setSecretName(String secretName) {
-      this.secretName = secretName;
-    }
-
-    public String getSecretKey() {
-      return secretKey;
-    }
-
-    public void setSecretKey(String secretKey) {
-      this.secretKey = secretKey;
-    }
   }
 
+  @Getter
+  @Setter
   public static class Acl {
     @JsonPropertyDescription(
         "Enable ACLs with default-deny. The operator bootstraps them once (management token in "
             + "Secret <name>-acl-bootstrap) and uses a least-privilege token (Secret <name>-operator-token). Default true.")
     private Boolean enabled;
-
-    public Boolean getEnabled() {
-      return enabled;
-    }
-
-    public void setEnabled(Boolean enabled) {
-      this.enabled = enabled;
-    }
   }
 
+  @Getter
+  @Setter
   public static class Tls {
     @JsonPropertyDescription(
         "Serve the HTTP API over HTTPS (8501) and require TLS on RPC. Default true.")
@@ -283,22 +137,6 @@ public class ConsulClusterSpec {
     @Pattern(FieldRules.DNS1123_SUBDOMAIN)
     @Size(max = FieldRules.DNS1123_SUBDOMAIN_MAX)
     private String secretName;
-
-    public Boolean getEnabled() {
-      return enabled;
-    }
-
-    public void setEnabled(Boolean enabled) {
-      this.enabled = enabled;
-    }
-
-    public String getSecretName() {
-      return secretName;
-    }
-
-    public void setSecretName(String secretName) {
-      this.secretName = secretName;
-    }
   }
 
   /**
@@ -311,6 +149,8 @@ public class ConsulClusterSpec {
     LoadBalancer
   }
 
+  @Getter
+  @Setter
   public static class Ui {
     @JsonPropertyDescription("Serve the web UI and create the <name>-ui Service. Default true.")
     private Boolean enabled;
@@ -319,24 +159,10 @@ public class ConsulClusterSpec {
         "Type of the UI Service: ClusterIP, NodePort or LoadBalancer. Default ClusterIP.")
     @SchemaFrom(type = ServiceType.class)
     private String serviceType;
-
-    public Boolean getEnabled() {
-      return enabled;
-    }
-
-    public void setEnabled(Boolean enabled) {
-      this.enabled = enabled;
-    }
-
-    public String getServiceType() {
-      return serviceType;
-    }
-
-    public void setServiceType(String serviceType) {
-      this.serviceType = serviceType;
-    }
   }
 
+  @Getter
+  @Setter
   public static class Rollout {
     @JsonPropertyDescription(
         "Least time between a restarted server being healthy again and the next restart "
@@ -347,24 +173,10 @@ public class ConsulClusterSpec {
         "A restarted server not healthy after this long halts the rollout (Ready=False, "
             + "RolloutStalled); nothing else is restarted. Default 5m.")
     private String stallAfter;
-
-    public String getPace() {
-      return pace;
-    }
-
-    public void setPace(String pace) {
-      this.pace = pace;
-    }
-
-    public String getStallAfter() {
-      return stallAfter;
-    }
-
-    public void setStallAfter(String stallAfter) {
-      this.stallAfter = stallAfter;
-    }
   }
 
+  @Getter
+  @Setter
   public static class Backup {
     @JsonPropertyDescription(
         "When to take a snapshot: a Unix cron expression (5 fields, UTC) or @hourly, @daily, "
@@ -386,29 +198,5 @@ public class ConsulClusterSpec {
     @Pattern(FieldRules.DNS1123_SUBDOMAIN)
     @Size(max = FieldRules.DNS1123_SUBDOMAIN_MAX)
     private String claim;
-
-    public String getSchedule() {
-      return schedule;
-    }
-
-    public void setSchedule(String schedule) {
-      this.schedule = schedule;
-    }
-
-    public Integer getRetain() {
-      return retain;
-    }
-
-    public void setRetain(Integer retain) {
-      this.retain = retain;
-    }
-
-    public String getClaim() {
-      return claim;
-    }
-
-    public void setClaim(String claim) {
-      this.claim = claim;
-    }
   }
 }

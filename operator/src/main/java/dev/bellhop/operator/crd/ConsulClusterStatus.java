@@ -5,7 +5,11 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import lombok.Getter;
+import lombok.Setter;
 
+@Getter
+@Setter
 public class ConsulClusterStatus implements WithConditions {
 
   private Long observedGeneration;
@@ -41,94 +45,6 @@ public class ConsulClusterStatus implements WithConditions {
 
   @JsonPropertyDescription("The snapshots in the backup claim, newest first (spec.backup.retain).")
   private List<ConsulSnapshot> snapshots;
-
-  public Long getObservedGeneration() {
-    return observedGeneration;
-  }
-
-  public void setObservedGeneration(Long observedGeneration) {
-    this.observedGeneration = observedGeneration;
-  }
-
-  public Integer getServers() {
-    return servers;
-  }
-
-  public void setServers(Integer servers) {
-    this.servers = servers;
-  }
-
-  public Integer getReadyServers() {
-    return readyServers;
-  }
-
-  public void setReadyServers(Integer readyServers) {
-    this.readyServers = readyServers;
-  }
-
-  public String getLeader() {
-    return leader;
-  }
-
-  public void setLeader(String leader) {
-    this.leader = leader;
-  }
-
-  public List<String> getPeers() {
-    return peers;
-  }
-
-  public void setPeers(List<String> peers) {
-    this.peers = peers;
-  }
-
-  public List<Condition> getConditions() {
-    return conditions;
-  }
-
-  public void setConditions(List<Condition> conditions) {
-    this.conditions = conditions;
-  }
-
-  public Integer getUpdatedServers() {
-    return updatedServers;
-  }
-
-  public void setUpdatedServers(Integer updatedServers) {
-    this.updatedServers = updatedServers;
-  }
-
-  public String getRolloutServer() {
-    return rolloutServer;
-  }
-
-  public void setRolloutServer(String rolloutServer) {
-    this.rolloutServer = rolloutServer;
-  }
-
-  public String getRolloutStartedAt() {
-    return rolloutStartedAt;
-  }
-
-  public void setRolloutStartedAt(String rolloutStartedAt) {
-    this.rolloutStartedAt = rolloutStartedAt;
-  }
-
-  public String getLastScheduleTime() {
-    return lastScheduleTime;
-  }
-
-  public void setLastScheduleTime(String lastScheduleTime) {
-    this.lastScheduleTime = lastScheduleTime;
-  }
-
-  public List<ConsulSnapshot> getSnapshots() {
-    return snapshots;
-  }
-
-  public void setSnapshots(List<ConsulSnapshot> snapshots) {
-    this.snapshots = snapshots;
-  }
 
   @Override
   public boolean equals(Object o) {

@@ -5,8 +5,12 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
 import java.util.Map;
+import lombok.Getter;
+import lombok.Setter;
 
 /** {@code spec.consul}: where and under which name a HotelService's endpoints are registered. */
+@Getter
+@Setter
 public class ConsulRegistrationSpec {
 
   @JsonPropertyDescription("The ConsulCluster (same namespace) to register into. Default: consul.")
@@ -25,36 +29,4 @@ public class ConsulRegistrationSpec {
   // Keys only by the operator's validator (a CEL rule over map keys exceeds kube's cost budget).
   @Size(max = FieldRules.CONSUL_META_KEYS_MAX)
   private Map<String, @Size(max = FieldRules.CONSUL_META_VALUE_MAX) String> meta;
-
-  public String getCluster() {
-    return cluster;
-  }
-
-  public void setCluster(String cluster) {
-    this.cluster = cluster;
-  }
-
-  public String getServiceName() {
-    return serviceName;
-  }
-
-  public void setServiceName(String serviceName) {
-    this.serviceName = serviceName;
-  }
-
-  public List<String> getTags() {
-    return tags;
-  }
-
-  public void setTags(List<String> tags) {
-    this.tags = tags;
-  }
-
-  public Map<String, String> getMeta() {
-    return meta;
-  }
-
-  public void setMeta(Map<String, String> meta) {
-    this.meta = meta;
-  }
 }

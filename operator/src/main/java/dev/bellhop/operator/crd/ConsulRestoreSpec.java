@@ -5,9 +5,13 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import lombok.Getter;
+import lombok.Setter;
 
 /** {@code ConsulRestore.spec}: which snapshot goes into which cluster. */
 @ValidationRule(value = "self == oldSelf", message = FieldRules.RESTORE_IMMUTABLE_MESSAGE)
+@Getter
+@Setter
 public class ConsulRestoreSpec {
   @JsonPropertyDescription("The ConsulCluster, in this namespace, to restore into.")
   @Required
@@ -27,28 +31,4 @@ public class ConsulRestoreSpec {
   @Pattern(FieldRules.DNS1123_SUBDOMAIN)
   @Size(max = FieldRules.DNS1123_SUBDOMAIN_MAX)
   private String claim;
-
-  public String getCluster() {
-    return cluster;
-  }
-
-  public void setCluster(String cluster) {
-    this.cluster = cluster;
-  }
-
-  public String getSnapshot() {
-    return snapshot;
-  }
-
-  public void setSnapshot(String snapshot) {
-    this.snapshot = snapshot;
-  }
-
-  public String getClaim() {
-    return claim;
-  }
-
-  public void setClaim(String claim) {
-    this.claim = claim;
-  }
 }

@@ -13,10 +13,14 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import java.util.List;
 import java.util.Map;
+import lombok.Getter;
+import lombok.Setter;
 
 @ValidationRule(
     value = FieldRules.SELECTOR_OR_IMAGE,
     message = FieldRules.SELECTOR_OR_IMAGE_MESSAGE)
+@Getter
+@Setter
 public class HotelServiceSpec {
 
   @JsonPropertyDescription(
@@ -75,18 +79,6 @@ public class HotelServiceSpec {
           + "Consul does not know.")
   private Boolean expose;
 
-  public String getImage() {
-    return image;
-  }
-
-  public void setImage(String image) {
-    this.image = image;
-  }
-
-  public Long getReplicas() {
-    return replicas;
-  }
-
   /** Bellhop runs the workload (a Deployment and a Service) only when an image is named. */
   public boolean managed() {
     return image != null;
@@ -97,76 +89,8 @@ public class HotelServiceSpec {
     return replicas == null ? 1 : Math.toIntExact(replicas);
   }
 
-  public void setReplicas(Long replicas) {
-    this.replicas = replicas;
-  }
-
-  public Integer getPort() {
-    return port;
-  }
-
-  public void setPort(Integer port) {
-    this.port = port;
-  }
-
-  public List<EnvVar> getEnv() {
-    return env;
-  }
-
-  public void setEnv(List<EnvVar> env) {
-    this.env = env;
-  }
-
-  public PodSecurityContext getPodSecurityContext() {
-    return podSecurityContext;
-  }
-
-  public void setPodSecurityContext(PodSecurityContext podSecurityContext) {
-    this.podSecurityContext = podSecurityContext;
-  }
-
-  public SecurityContext getSecurityContext() {
-    return securityContext;
-  }
-
-  public void setSecurityContext(SecurityContext securityContext) {
-    this.securityContext = securityContext;
-  }
-
-  public ResourceRequirements getResources() {
-    return resources;
-  }
-
-  public void setResources(ResourceRequirements resources) {
-    this.resources = resources;
-  }
-
-  public Map<String, String> getSelector() {
-    return selector;
-  }
-
-  public void setSelector(Map<String, String> selector) {
-    this.selector = selector;
-  }
-
-  public Boolean getExpose() {
-    return expose;
-  }
-
-  public void setExpose(Boolean expose) {
-    this.expose = expose;
-  }
-
   /** Whether the gateway may publish the instances (opt-in). */
   public boolean exposed() {
     return Boolean.TRUE.equals(expose);
-  }
-
-  public ConsulRegistrationSpec getConsul() {
-    return consul;
-  }
-
-  public void setConsul(ConsulRegistrationSpec consul) {
-    this.consul = consul;
   }
 }

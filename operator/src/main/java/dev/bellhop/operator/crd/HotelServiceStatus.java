@@ -4,7 +4,11 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import lombok.Getter;
+import lombok.Setter;
 
+@Getter
+@Setter
 public class HotelServiceStatus implements WithConditions {
 
   private Long observedGeneration;
@@ -12,46 +16,6 @@ public class HotelServiceStatus implements WithConditions {
   private Integer registeredEndpoints;
   private String consulService;
   private List<Condition> conditions = new ArrayList<>();
-
-  public Long getObservedGeneration() {
-    return observedGeneration;
-  }
-
-  public void setObservedGeneration(Long observedGeneration) {
-    this.observedGeneration = observedGeneration;
-  }
-
-  public Integer getReadyEndpoints() {
-    return readyEndpoints;
-  }
-
-  public void setReadyEndpoints(Integer readyEndpoints) {
-    this.readyEndpoints = readyEndpoints;
-  }
-
-  public Integer getRegisteredEndpoints() {
-    return registeredEndpoints;
-  }
-
-  public void setRegisteredEndpoints(Integer registeredEndpoints) {
-    this.registeredEndpoints = registeredEndpoints;
-  }
-
-  public String getConsulService() {
-    return consulService;
-  }
-
-  public void setConsulService(String consulService) {
-    this.consulService = consulService;
-  }
-
-  public List<Condition> getConditions() {
-    return conditions;
-  }
-
-  public void setConditions(List<Condition> conditions) {
-    this.conditions = conditions;
-  }
 
   @Override
   public boolean equals(Object o) {

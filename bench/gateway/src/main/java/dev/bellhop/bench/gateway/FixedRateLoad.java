@@ -51,19 +51,6 @@ final class FixedRateLoad {
   /** Latencies (ns, from the scheduled time) of one run, in schedule order, and its error count. */
   record Samples(long[] latencies, long errors) {}
 
-  static Result run(
-      Vertx vertx,
-      int port,
-      String path,
-      Buffer body,
-      double ratePerSecond,
-      Duration duration,
-      int connections)
-      throws Exception {
-    return summarize(
-        List.of(samples(vertx, port, path, body, ratePerSecond, duration, connections)));
-  }
-
   /** Percentiles over the samples of several runs together. */
   static Result summarize(List<Samples> runs) {
     long[] sorted =

@@ -223,10 +223,9 @@ public final class GatewayBenchmark {
         Buffer body = Buffer.buffer(BODY);
         Map<String, Integer> ports =
             Map.of("direct", backendPort, "nginx", nginxPort, "gateway", gatewayPort);
-        // Many short slices, the three paths in turn, so that the shared machine's noise falls on
-        // all three alike; each path's percentiles are taken over all its slices together.
+        // First a warm-up run on each path; its samples are dropped.
         for (String name : List.of("direct", "nginx", "gateway")) {
-          FixedRateLoad.run(
+          FixedRateLoad.samples(
               vertx,
               ports.get(name),
               name.equals("direct") ? "/Echo.Echo" : "/echo/echo",
@@ -235,6 +234,8 @@ public final class GatewayBenchmark {
               Duration.ofSeconds(3),
               CONNECTIONS);
         }
+        // Many short slices, the three paths in turn, so that the shared machine's noise falls on
+        // all three alike; each path's percentiles are taken over all its slices together.
         Map<String, List<FixedRateLoad.Samples>> slices = new LinkedHashMap<>();
         for (int slice = 0; slice < RATE_SLICES; slice++) {
           for (String name : List.of("direct", "nginx", "gateway")) {

@@ -29,13 +29,19 @@ final class GatewayMetrics {
           "gateway.ejections", "Instances ejected by outlier detection");
 
   private final MeterRegistry registry;
-  private final Map<String, StatusTimers> requests = new ConcurrentHashMap<>();
+  private final StatusTimers.PerValue requests;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
   private final Counter consulErrors;
 
   GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.requests =
+        new StatusTimers.PerValue(
+            registry,
+            "gateway.requests",
+            "Requests through the gateway, by service and HTTP status",
+            "upstream");
     this.consulErrors =
         Counter.builder("gateway.consul.errors")
             .description("Failed Consul watch queries (routing continues on the last table)")
@@ -81,18 +87,7 @@ final class GatewayMetrics {
    * key.
    */
   StatusTimers requests(String service) {
-    StatusTimers found = requests.get(service);
-    return found != null
-        ? found
-        : requests.computeIfAbsent(
-            service,
-            upstream ->
-                new StatusTimers(
-                    registry,
-                    "gateway.requests",
-                    "Requests through the gateway, by service and HTTP status",
-                    "upstream",
-                    upstream));
+    return requests.of(service);
   }
 
   void upstreamError(String service, String kind) {

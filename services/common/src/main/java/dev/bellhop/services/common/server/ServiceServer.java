@@ -59,7 +59,12 @@ public final class ServiceServer {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   /** Per method, its timers by HTTP status: no key to build or hash per request. */
-  private final Map<String, StatusTimers> timers = new ConcurrentHashMap<>();
+  private final StatusTimers.PerValue timers =
+      new StatusTimers.PerValue(
+          registry,
+          "rpc.server.requests",
+          "RPC requests served, by method and HTTP status",
+          "method");
 
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
@@ -390,7 +395,7 @@ public final class ServiceServer {
         ar -> {
           inFlight.decrementAndGet();
           String method = ctx.get(METHOD_KEY, "other");
-          timers(method).record(ctx.response().getStatusCode(), System.nanoTime() - start);
+          timers.of(method).record(ctx.response().getStatusCode(), System.nanoTime() - start);
           if (log.isDebugEnabled()) {
             log.atDebug()
                 .addKeyValue("path", ctx.request().path())
@@ -464,21 +469,6 @@ public final class ServiceServer {
         .setStatusCode(error.code())
         .putHeader("content-type", "application/json")
         .end(RpcErrors.body(errorId, error.code(), error.detail()).toBuffer());
-  }
-
-  private StatusTimers timers(String method) {
-    StatusTimers found = timers.get(method);
-    return found != null
-        ? found
-        : timers.computeIfAbsent(
-            method,
-            m ->
-                new StatusTimers(
-                    registry,
-                    "rpc.server.requests",
-                    "RPC requests served, by method and HTTP status",
-                    "method",
-                    m));
   }
 
   private void precheck(RoutingContext ctx) {

@@ -3,8 +3,11 @@ package dev.bellhop.services.common.server;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 
 /**
  * The request timers of one method or upstream, one per HTTP status, held by their user so that
@@ -34,6 +37,25 @@ public final class StatusTimers {
     this.description = description;
     this.tag = tag;
     this.value = value;
+  }
+
+  /**
+   * The timers of every value of one tag (each method, each upstream), made on first use. A value
+   * seen before is found with a plain read, without {@code computeIfAbsent}'s lock.
+   */
+  public static final class PerValue {
+    private final Map<String, StatusTimers> timers = new ConcurrentHashMap<>();
+    private final Function<String, StatusTimers> create;
+
+    /** Timers {@code name{tag=<value>, code=<status>}}. */
+    public PerValue(MeterRegistry registry, String name, String description, String tag) {
+      this.create = value -> new StatusTimers(registry, name, description, tag, value);
+    }
+
+    public StatusTimers of(String value) {
+      StatusTimers found = timers.get(value);
+      return found != null ? found : timers.computeIfAbsent(value, create);
+    }
   }
 
   public void record(int status, long nanos) {

@@ -4,12 +4,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
 import lombok.Getter;
 import lombok.Setter;
 
 @Getter
 @Setter
+@EqualsAndHashCode
 public class ConsulClusterStatus implements WithConditions {
 
   private Long observedGeneration;
@@ -45,36 +46,4 @@ public class ConsulClusterStatus implements WithConditions {
 
   @JsonPropertyDescription("The snapshots in the backup claim, newest first (spec.backup.retain).")
   private List<ConsulSnapshot> snapshots;
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ConsulClusterStatus s
-        && Objects.equals(observedGeneration, s.observedGeneration)
-        && Objects.equals(servers, s.servers)
-        && Objects.equals(readyServers, s.readyServers)
-        && Objects.equals(leader, s.leader)
-        && Objects.equals(peers, s.peers)
-        && Objects.equals(conditions, s.conditions)
-        && Objects.equals(updatedServers, s.updatedServers)
-        && Objects.equals(rolloutServer, s.rolloutServer)
-        && Objects.equals(rolloutStartedAt, s.rolloutStartedAt)
-        && Objects.equals(lastScheduleTime, s.lastScheduleTime)
-        && Objects.equals(snapshots, s.snapshots);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        observedGeneration,
-        servers,
-        readyServers,
-        leader,
-        peers,
-        conditions,
-        updatedServers,
-        rolloutServer,
-        rolloutStartedAt,
-        lastScheduleTime,
-        snapshots);
-  }
 }

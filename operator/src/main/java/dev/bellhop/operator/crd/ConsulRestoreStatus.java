@@ -4,12 +4,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
 import lombok.Getter;
 import lombok.Setter;
 
 @Getter
 @Setter
+@EqualsAndHashCode
 public class ConsulRestoreStatus implements WithConditions {
   /** Waiting for the cluster (no leader, no token yet). */
   public static final String PENDING = "Pending";
@@ -37,22 +38,4 @@ public class ConsulRestoreStatus implements WithConditions {
 
   @JsonPropertyDescription("Ready (True once restored), Invalid.")
   private List<Condition> conditions = new ArrayList<>();
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ConsulRestoreStatus s
-        && Objects.equals(observedGeneration, s.observedGeneration)
-        && Objects.equals(phase, s.phase)
-        && Objects.equals(message, s.message)
-        && Objects.equals(startTime, s.startTime)
-        && Objects.equals(completionTime, s.completionTime)
-        && Objects.equals(sha256, s.sha256)
-        && Objects.equals(conditions, s.conditions);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        observedGeneration, phase, message, startTime, completionTime, sha256, conditions);
-  }
 }

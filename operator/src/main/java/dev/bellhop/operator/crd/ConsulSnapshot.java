@@ -2,7 +2,7 @@ package dev.bellhop.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
 import lombok.Getter;
 import lombok.Setter;
 
@@ -13,6 +13,7 @@ import lombok.Setter;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Getter
 @Setter
+@EqualsAndHashCode
 public class ConsulSnapshot {
   @JsonPropertyDescription("File name in the backup claim (<cluster>-<time>.snap).")
   private String file;
@@ -28,19 +29,4 @@ public class ConsulSnapshot {
 
   @JsonPropertyDescription("The raft index the snapshot holds (X-Consul-Index).")
   private Long index;
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ConsulSnapshot x
-        && Objects.equals(file, x.file)
-        && Objects.equals(time, x.time)
-        && Objects.equals(bytes, x.bytes)
-        && Objects.equals(sha256, x.sha256)
-        && Objects.equals(index, x.index);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(file, time, bytes, sha256, index);
-  }
 }

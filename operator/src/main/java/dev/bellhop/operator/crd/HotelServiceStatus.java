@@ -3,12 +3,13 @@ package dev.bellhop.operator.crd;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
 import lombok.Getter;
 import lombok.Setter;
 
 @Getter
 @Setter
+@EqualsAndHashCode
 public class HotelServiceStatus implements WithConditions {
 
   private Long observedGeneration;
@@ -16,20 +17,4 @@ public class HotelServiceStatus implements WithConditions {
   private Integer registeredEndpoints;
   private String consulService;
   private List<Condition> conditions = new ArrayList<>();
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof HotelServiceStatus s
-        && Objects.equals(observedGeneration, s.observedGeneration)
-        && Objects.equals(readyEndpoints, s.readyEndpoints)
-        && Objects.equals(registeredEndpoints, s.registeredEndpoints)
-        && Objects.equals(consulService, s.consulService)
-        && Objects.equals(conditions, s.conditions);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        observedGeneration, readyEndpoints, registeredEndpoints, consulService, conditions);
-  }
 }

@@ -3,7 +3,6 @@ package dev.bellhop.operator.consulcluster;
 import dev.bellhop.operator.podsecurity.Hardening;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
@@ -135,52 +134,48 @@ final class SnapshotJobs {
       args.add("--ca-file=" + ConsulClusterResources.TLS_DIR + "/ca.crt");
     }
     args.add("--report=" + REPORT);
-    return new JobBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(s.namespace())
-        .withLabels(labels)
-        .withOwnerReferences(
-            new OwnerReferenceBuilder()
-                .withApiVersion(owner.getApiVersion())
-                .withKind(owner.getKind())
-                .withName(owner.getMetadata().getName())
-                .withUid(owner.getMetadata().getUid())
-                .withController(true)
-                .build())
-        .endMetadata()
-        .withNewSpec()
-        .withBackoffLimit(0) // a failure is reported and retried at the next slot, not hidden
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(labels)
-        .endMetadata()
-        .withNewSpec()
-        .withRestartPolicy("Never")
-        .withAutomountServiceAccountToken(false)
-        .withSecurityContext(Hardening.podSecurityContext())
-        .withVolumes(volumes)
-        .withContainers(
-            new ContainerBuilder()
-                .withName(component)
-                .withImage(image)
-                .withArgs(args)
-                .withTerminationMessagePath(REPORT)
-                .withTerminationMessagePolicy("FallbackToLogsOnError")
-                .withVolumeMounts(mounts)
-                .withSecurityContext(Hardening.containerSecurityContext())
-                .withResources(
-                    new ResourceRequirementsBuilder()
-                        .addToRequests("cpu", new Quantity("50m"))
-                        .addToRequests("memory", new Quantity("128Mi"))
-                        .addToLimits("cpu", new Quantity("500m"))
-                        .addToLimits("memory", new Quantity("256Mi"))
-                        .build())
-                .build())
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
+    Job job =
+        new JobBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(s.namespace())
+            .withLabels(labels)
+            .endMetadata()
+            .withNewSpec()
+            .withBackoffLimit(0) // a failure is reported and retried at the next slot, not hidden
+            .withNewTemplate()
+            .withNewMetadata()
+            .withLabels(labels)
+            .endMetadata()
+            .withNewSpec()
+            .withRestartPolicy("Never")
+            .withAutomountServiceAccountToken(false)
+            .withSecurityContext(Hardening.podSecurityContext())
+            .withVolumes(volumes)
+            .withContainers(
+                new ContainerBuilder()
+                    .withName(component)
+                    .withImage(image)
+                    .withArgs(args)
+                    .withTerminationMessagePath(REPORT)
+                    .withTerminationMessagePolicy("FallbackToLogsOnError")
+                    .withVolumeMounts(mounts)
+                    .withSecurityContext(Hardening.containerSecurityContext())
+                    .withResources(
+                        new ResourceRequirementsBuilder()
+                            .addToRequests("cpu", new Quantity("50m"))
+                            .addToRequests("memory", new Quantity("128Mi"))
+                            .addToLimits("cpu", new Quantity("500m"))
+                            .addToLimits("memory", new Quantity("256Mi"))
+                            .build())
+                    .build())
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    // Its controller (no blockOwnerDeletion: that would need the owner's finalizers rights).
+    job.addOwnerReference(owner).setController(true);
+    return job;
   }
 
   private static io.fabric8.kubernetes.api.model.Volume secretVolume(

@@ -39,6 +39,15 @@ class ClusterBackupTest {
 
       Job job = k8s.client().batch().v1().jobs().inNamespace("bellhop").list().getItems().get(0);
       assertThat(job.getMetadata().getName()).isEqualTo("consul-snap-" + NOW.getEpochSecond());
+      assertThat(job.getMetadata().getOwnerReferences())
+          .singleElement()
+          .satisfies(
+              ref -> {
+                assertThat(ref.getKind()).isEqualTo("ConsulCluster");
+                assertThat(ref.getUid()).isEqualTo(cc.getMetadata().getUid());
+                assertThat(ref.getController()).as("the Job's controller").isTrue();
+                assertThat(ref.getBlockOwnerDeletion()).as("needs no finalizers rights").isNull();
+              });
       var container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
       assertThat(container.getImage()).isEqualTo("bellhop/operator:test");
       assertThat(container.getArgs())

@@ -545,6 +545,17 @@ class HotelSystemE2EIT {
         .as("the KV data went with the servers' data")
         .isEqualTo(404);
 
+    // A claim that does not exist is reported by name, and nothing is started.
+    admin.apply(restore("from-nowhere", file).replace("spec: {", "spec: {claim: no-such-claim, "));
+    await("a restore from a missing claim reported")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> admin.field("crs", "from-nowhere", ".status.message"),
+            m -> m.contains("PersistentVolumeClaim no-such-claim not found"));
+    assertThat(admin.field("crs", "from-nowhere", ".status.phase")).isEqualTo("Pending");
+    admin.kubectl("delete", "crs", "from-nowhere");
+
     // A copy whose checksum does not match is refused before Consul sees it.
     String bad = "consul-20000101T000000Z.snap";
     Files.copy(snapshot, snapshot.resolveSibling(bad));

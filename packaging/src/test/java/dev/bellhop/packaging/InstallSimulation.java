@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.bellhop.operator.BellhopOperator;
 import dev.bellhop.operator.crd.ConsulCluster;
+import dev.bellhop.operator.crd.ConsulRestore;
+import dev.bellhop.operator.crd.ConsulRestoreSpec;
+import dev.bellhop.operator.crd.ConsulRestoreStatus;
 import dev.bellhop.operator.crd.HotelService;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -23,7 +26,8 @@ import java.util.Optional;
  * every HotelService and the ConsulCluster. No Consul runs: HotelServices wait for it
  * (Registered=False, ConsulClusterNotReady), which is reconciled. Then every other path the mock
  * can reach: a workload given up, a HotelService deleted, the ConsulCluster's UI and agents turned
- * off. {@link RbacTest} judges the requests it made.
+ * off, a ConsulRestore of a claim that does not exist. {@link RbacTest} judges the requests it
+ * made.
  */
 final class InstallSimulation {
   static final Duration DEADLINE = Duration.ofSeconds(45);
@@ -176,6 +180,24 @@ final class InstallSimulation {
               () ->
                   client.apps().daemonSets().inNamespace(ns).withName(agents).get() == null
                       && client.services().inNamespace(ns).withName(ccName + "-ui").get() == null);
+      // A ConsulRestore of a claim that does not exist: Pending, naming the claim.
+      ConsulRestore restore = new ConsulRestore();
+      restore.getMetadata().setName("from-nowhere");
+      restore.getMetadata().setNamespace(ns);
+      restore.setSpec(new ConsulRestoreSpec());
+      restore.getSpec().setCluster(ccName);
+      restore.getSpec().setSnapshot(ccName + "-20260101T000000Z.snap");
+      restore.getSpec().setClaim("no-such-claim");
+      client.resource(restore).create();
+      await()
+          .atMost(DEADLINE)
+          .until(
+              () -> {
+                var status = client.resource(restore).get().getStatus();
+                return status != null
+                    && ConsulRestoreStatus.PENDING.equals(status.getPhase())
+                    && status.getMessage().contains("PersistentVolumeClaim no-such-claim");
+              });
       requests.addAll(cluster.takeOperatorRequests());
     }
     requests.addAll(cluster.takeOperatorRequests());

@@ -55,9 +55,7 @@ class RbacTest {
           "ClusterBackup, ConsulRestoreReconciler: a snapshot or restore Job, once Consul has a"
               + " leader",
           new Rbac.Grant("batch", "jobs", "delete"),
-          "ClusterBackup: a finished snapshot Job, once status records its snapshot",
-          new Rbac.Grant("bellhop.dev", "consulrestores/status", "update"),
-          "ConsulRestoreReconciler: a restore's phase (HotelSystemE2EIT restores one)");
+          "ClusterBackup: a finished snapshot Job, once status records its snapshot");
 
   @Test
   void theChartGrantsExactlyWhatTheOperatorUses() throws Exception {

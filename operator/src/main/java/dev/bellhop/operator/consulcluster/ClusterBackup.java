@@ -86,14 +86,7 @@ final class ClusterBackup {
         }
       } else {
         String why = "snapshot Job " + job + " failed: " + reason(report.get());
-        recorded =
-            Conditions.find(status.getConditions(), BACKED_UP)
-                .map(c -> why.equals(c.getMessage()))
-                .orElse(false);
-        if (!recorded) {
-          events.warning(cc, "SnapshotFailed", why);
-          Conditions.set(status, BACKED_UP, false, "SnapshotFailed", why, generation, clock);
-        }
+        recorded = !notBackedUp(cc, status, "SnapshotFailed", why);
       }
       // Deleted once the status that records it has been written (an earlier reconcile's).
       if (recorded && job != null) {
@@ -126,12 +119,38 @@ final class ClusterBackup {
             "BELLHOP_IMAGE is not set on the operator: snapshot Jobs run its image",
             generation,
             clock);
+      } else if (!SnapshotJobs.claimExists(client, s.namespace(), b.claim())) {
+        notBackedUp(
+            cc,
+            status,
+            "ClaimNotFound",
+            "PersistentVolumeClaim "
+                + b.claim()
+                + " not found: create it, or set spec.backup.claim to another");
       } else {
         start(cc, s, b, consulUrl, slot);
         status.setLastScheduleTime(slot.toString());
       }
     }
     return Duration.between(now, b.nextSlot(now)).plusSeconds(1);
+  }
+
+  /**
+   * {@code BackedUp=False} for {@code why}, with a Warning Event the first time it is said; returns
+   * whether this is that first time.
+   */
+  private boolean notBackedUp(
+      ConsulCluster cc, ConsulClusterStatus status, String reason, String why) {
+    boolean said =
+        Conditions.find(status.getConditions(), BACKED_UP)
+            .map(c -> why.equals(c.getMessage()))
+            .orElse(false);
+    if (!said) {
+      events.warning(cc, reason, why);
+      Conditions.set(
+          status, BACKED_UP, false, reason, why, cc.getMetadata().getGeneration(), clock);
+    }
+    return !said;
   }
 
   private void start(

@@ -152,6 +152,11 @@ public class ConsulRestoreReconciler implements Reconciler<ConsulRestore> {
     if (claim == null) {
       return "no claim to restore from: set spec.claim, or spec.backup on ConsulCluster " + name;
     }
+    if (!SnapshotJobs.claimExists(client, ns, claim)) {
+      return "PersistentVolumeClaim "
+          + claim
+          + " not found: create it, or name another in spec.claim";
+    }
     boolean ready =
         cc.getStatus() != null
             && Conditions.find(cc.getStatus().getConditions(), READY)

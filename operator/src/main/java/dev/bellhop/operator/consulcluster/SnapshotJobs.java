@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -89,6 +90,14 @@ final class SnapshotJobs {
     return terminated == null
         ? Optional.empty()
         : Optional.of(terminated.getMessage() == null ? "" : terminated.getMessage());
+  }
+
+  /**
+   * Whether the claim a Job would mount exists: without it the Job's pod would wait unscheduled,
+   * and the snapshot or restore would look as if it were running.
+   */
+  static boolean claimExists(KubernetesClient client, String namespace, String claim) {
+    return client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get() != null;
   }
 
   static String phase(Pod pod) {

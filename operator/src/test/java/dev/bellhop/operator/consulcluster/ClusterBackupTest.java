@@ -8,6 +8,7 @@ import dev.bellhop.operator.crd.ConsulCluster;
 import dev.bellhop.operator.crd.ConsulClusterSpec;
 import dev.bellhop.operator.crd.ConsulClusterStatus;
 import dev.bellhop.operator.testing.MockCluster;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -66,6 +67,30 @@ class ClusterBackupTest {
       backup(k8s).step(cc, s, List.of(), null, new ConsulClusterStatus());
       assertThat(k8s.client().batch().v1().jobs().inNamespace("bellhop").list().getItems())
           .hasSize(1);
+    }
+  }
+
+  @Test
+  void aMissingClaimIsNamedAndNoJobStarts() {
+    try (MockCluster k8s = new MockCluster()) {
+      ConsulCluster cc = clusterWithoutItsClaim(k8s);
+      ClusterSettings s = ClusterSettings.of(cc);
+      ConsulClusterStatus status = new ConsulClusterStatus();
+
+      backup(k8s).step(cc, s, List.of(), "http://10.0.0.1:8500", status);
+      backup(k8s).step(cc, s, List.of(), "http://10.0.0.1:8500", status);
+
+      assertThat(k8s.client().batch().v1().jobs().inNamespace("bellhop").list().getItems())
+          .as("a pod mounting a missing claim would wait unscheduled")
+          .isEmpty();
+      var backedUp = Conditions.find(status.getConditions(), ClusterBackup.BACKED_UP).orElseThrow();
+      assertThat(backedUp.getStatus()).isEqualTo("False");
+      assertThat(backedUp.getReason()).isEqualTo("ClaimNotFound");
+      assertThat(backedUp.getMessage()).contains("PersistentVolumeClaim consul-backups not found");
+      assertThat(status.getLastScheduleTime()).as("the slot is still to take").isNull();
+      assertThat(events(k8s))
+          .as("one Warning, not one a reconcile")
+          .containsExactly("Warning ClaimNotFound");
     }
   }
 
@@ -142,7 +167,22 @@ class ClusterBackupTest {
         k8s.client(), new KubernetesEvents(k8s.client()), CLOCK, "bellhop/operator:test");
   }
 
+  /** A cluster backing up to claim {@code consul-backups}, which exists. */
   private static ConsulCluster cluster(MockCluster k8s) {
+    k8s.client()
+        .persistentVolumeClaims()
+        .resource(
+            new PersistentVolumeClaimBuilder()
+                .withNewMetadata()
+                .withName("consul-backups")
+                .withNamespace("bellhop")
+                .endMetadata()
+                .build())
+        .create();
+    return clusterWithoutItsClaim(k8s);
+  }
+
+  private static ConsulCluster clusterWithoutItsClaim(MockCluster k8s) {
     ConsulCluster cc = new ConsulCluster();
     cc.getMetadata().setName("consul");
     cc.getMetadata().setNamespace("bellhop");

@@ -7,6 +7,7 @@ import dev.bellhop.operator.registration.InstanceMeta;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -158,9 +159,12 @@ final class ConsulAcls {
       AclAdmin admin = new AclAdmin(http, leaderUrl, caPem, management);
       Set<String> writable = new HashSet<>(services);
       writable.addAll(onBellhopNodes(admin));
-      ensurePolicy(admin, OPERATOR_POLICY, operatorRules(writable));
-      ensurePolicy(admin, DNS_POLICY, DNS_RULES);
-      ensurePolicy(admin, GATEWAY_POLICY, DNS_RULES);
+      ensurePolicies(
+          admin,
+          Map.of(
+              OPERATOR_POLICY, operatorRules(writable),
+              DNS_POLICY, DNS_RULES,
+              GATEWAY_POLICY, DNS_RULES));
       ensureAnonymousCanResolve(admin);
       ensureToken(s, s.operatorTokenSecret(), OPERATOR_POLICY, "Bellhop operator", admin);
       ensureToken(s, s.gatewayTokenSecret(), GATEWAY_POLICY, "Bellhop gateway", admin);
@@ -304,31 +308,43 @@ final class ConsulAcls {
         "cannot check the management token: HTTP " + r.status() + " " + r.body().trim());
   }
 
-  private void ensurePolicy(AclAdmin admin, String name, String rules) throws IOException {
+  /**
+   * Makes each policy (name → rules) exist with exactly these rules: one list of the policies for
+   * all (a reconcile every 30 s asked for it once per policy), then a read of each found, and a
+   * write only where the rules differ.
+   */
+  private void ensurePolicies(AclAdmin admin, Map<String, String> wanted) throws IOException {
     var list = admin.send("GET", "/v1/acl/policies", null);
     check(list, "list ACL policies");
+    Map<String, String> ids = new HashMap<>();
     for (JsonNode p : JSON.readTree(list.body())) {
-      if (name.equals(p.path("Name").asText())) {
-        var current = admin.send("GET", "/v1/acl/policy/" + p.path("ID").asText(), null);
-        check(current, "read ACL policy " + name);
-        if (!rules.equals(JSON.readTree(current.body()).path("Rules").asText())) {
-          check(
-              admin.send(
-                  "PUT",
-                  "/v1/acl/policy/" + p.path("ID").asText(),
-                  JSON.writeValueAsString(Map.of("Name", name, "Rules", rules))),
-              "update ACL policy " + name);
-        }
-        return;
+      ids.put(p.path("Name").asText(), p.path("ID").asText());
+    }
+    for (var policy : wanted.entrySet()) {
+      String name = policy.getKey();
+      String rules = policy.getValue();
+      String id = ids.get(name);
+      if (id == null) {
+        check(
+            admin.send(
+                "PUT",
+                "/v1/acl/policy",
+                JSON.writeValueAsString(
+                    Map.of("Name", name, "Rules", rules, "Description", "Managed by Bellhop"))),
+            "create ACL policy " + name);
+        continue;
+      }
+      var current = admin.send("GET", "/v1/acl/policy/" + id, null);
+      check(current, "read ACL policy " + name);
+      if (!rules.equals(JSON.readTree(current.body()).path("Rules").asText())) {
+        check(
+            admin.send(
+                "PUT",
+                "/v1/acl/policy/" + id,
+                JSON.writeValueAsString(Map.of("Name", name, "Rules", rules))),
+            "update ACL policy " + name);
       }
     }
-    check(
-        admin.send(
-            "PUT",
-            "/v1/acl/policy",
-            JSON.writeValueAsString(
-                Map.of("Name", name, "Rules", rules, "Description", "Managed by Bellhop"))),
-        "create ACL policy " + name);
   }
 
   /** The names of the services registered on any Bellhop node of this Consul. */

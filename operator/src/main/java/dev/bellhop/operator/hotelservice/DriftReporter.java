@@ -1,23 +1,19 @@
 package dev.bellhop.operator.hotelservice;
 
-import static dev.bellhop.operator.crd.Conditions.REGISTERED;
-
 import dev.bellhop.operator.KubernetesEvents;
-import dev.bellhop.operator.crd.Conditions;
 import dev.bellhop.operator.crd.HotelService;
 import dev.bellhop.operator.crd.HotelServiceStatus;
-import dev.bellhop.operator.registration.ConsulUnavailableException;
 import dev.bellhop.operator.registration.DriftListener;
 import dev.bellhop.operator.registration.Owner;
 import dev.bellhop.operator.registration.RepairKind;
 import dev.bellhop.operator.threads.DaemonThreads;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -37,7 +33,7 @@ final class DriftReporter implements DriftListener, AutoCloseable {
   private final Function<Owner, HotelService> hotelServices;
   private final StatusWriter statusWriter;
   private final KubernetesEvents events;
-  private final Clock clock;
+  private final HotelServiceStatusAggregator statuses;
   private final ScheduledThreadPoolExecutor executor =
       new ScheduledThreadPoolExecutor(1, DaemonThreads.named("hotelservice-repair-events"));
   private final Map<Owner, Window> windows = new ConcurrentHashMap<>();
@@ -46,30 +42,29 @@ final class DriftReporter implements DriftListener, AutoCloseable {
       Function<Owner, HotelService> hotelServices,
       StatusWriter statusWriter,
       KubernetesEvents events,
-      Clock clock) {
+      HotelServiceStatusAggregator statuses) {
     this.hotelServices = hotelServices;
     this.statusWriter = statusWriter;
     this.events = events;
-    this.clock = clock;
+    this.statuses = statuses;
   }
 
   @Override
   public void drifted(Owner owner, Repair repair) {
-    update(
-        owner,
-        repair.seenInConsul(),
-        false,
-        "Drifted",
+    String message =
         "Consul differs from what Bellhop wants ("
             + describe(repair.kinds())
             + ", e.g. "
             + repair.instance()
-            + "): repairing");
+            + "): repairing";
+    update(
+        owner,
+        (status, hs) -> statuses.drifted(status, hs, repair.seenInConsul(), "Drifted", message));
   }
 
   @Override
   public void repaired(Owner owner, Repair repair) {
-    HotelService hs = update(owner, repair.wanted(), true, "InSync", null);
+    HotelService hs = update(owner, (status, h) -> statuses.inSync(status, h, repair.wanted()));
     if (hs != null) {
       window(owner, hs).add(repair);
     }
@@ -77,36 +72,29 @@ final class DriftReporter implements DriftListener, AutoCloseable {
 
   @Override
   public void repairFailed(Owner owner, Repair repair, RuntimeException error) {
-    String reason =
-        error instanceof ConsulUnavailableException ? "ConsulUnavailable" : "ConsulRejected";
+    String reason = HotelServiceStatusAggregator.Failure.of(error).reason();
     String message = "Could not repair " + repair.instance() + " in Consul: " + error.getMessage();
     HotelService hs = hotelServices.apply(owner);
     boolean changed =
         hs != null && !HotelServiceStatusAggregator.hasReason(statusWriter.current(hs), reason);
-    update(owner, repair.seenInConsul(), false, reason, message);
+    update(
+        owner, (status, h) -> statuses.drifted(status, h, repair.seenInConsul(), reason, message));
     if (changed) {
       executor.execute(() -> events.warning(hs, reason, message));
     }
   }
 
-  /** Sets Registered and the registered count, through the status writer like every status. */
-  private HotelService update(
-      Owner owner, int registered, boolean inSync, String reason, String message) {
+  /**
+   * Sets Registered and the registered count ({@code change}), through the status writer like every
+   * status; the HotelService, or null when it is gone or going.
+   */
+  private HotelService update(Owner owner, BiConsumer<HotelServiceStatus, HotelService> change) {
     HotelService hs = hotelServices.apply(owner);
     if (hs == null || hs.isMarkedForDeletion() || hs.getSpec() == null) {
       return null;
     }
     HotelServiceStatus status = HotelServiceStatusAggregator.copyOf(statusWriter.current(hs));
-    status.setRegisteredEndpoints(registered);
-    status.setConditions(
-        Conditions.set(
-            status.getConditions(),
-            REGISTERED,
-            inSync,
-            reason,
-            inSync ? HotelServiceStatusAggregator.inSyncMessage(registered, hs) : message,
-            hs.getMetadata().getGeneration(),
-            clock));
+    change.accept(status, hs);
     statusWriter.submit(hs, status);
     return hs;
   }

@@ -97,7 +97,7 @@ public class HotelServiceReconciler implements Reconciler<HotelService>, AutoClo
             owner -> hotelServiceStore.get(Cache.namespaceKeyFunc(owner.namespace(), owner.name())),
             statusWriter,
             events,
-            clock);
+            statuses);
     this.consul = new ConsulRegistrations(client, config, meters, drift, podStore);
     this.finalizers = new FinalizerWriter(client, FINALIZER);
     this.workload = WorkloadWorkflow.create();

@@ -41,9 +41,7 @@ final class HotelServiceStatusAggregator {
    */
   void synced(HotelServiceStatus status, HotelService hs, int registered, int ready) {
     Long generation = hs.getMetadata().getGeneration();
-    status.setRegisteredEndpoints(registered);
-    Conditions.set(
-        status, REGISTERED, true, "InSync", inSyncMessage(registered, hs), generation, clock);
+    inSync(status, hs, registered);
     int wanted = hs.getSpec().managed() ? Math.max(1, hs.getSpec().replicasOrDefault()) : 1;
     boolean isReady = ready >= wanted;
     Conditions.set(
@@ -54,6 +52,30 @@ final class HotelServiceStatusAggregator {
         ready + " of " + wanted + " endpoint(s) ready",
         generation,
         clock);
+  }
+
+  /** Consul holds what {@code hs} wants: {@code registered} endpoints. */
+  void inSync(HotelServiceStatus status, HotelService hs, int registered) {
+    status.setRegisteredEndpoints(registered);
+    Conditions.set(
+        status,
+        REGISTERED,
+        true,
+        "InSync",
+        registered + " endpoint(s) registered as " + hs.consulServiceName(),
+        hs.getMetadata().getGeneration(),
+        clock);
+  }
+
+  /**
+   * Consul differs from what {@code hs} wants ({@code reason}: being repaired, or the repair
+   * failing); it was seen to hold {@code seen} endpoints.
+   */
+  void drifted(
+      HotelServiceStatus status, HotelService hs, int seen, String reason, String message) {
+    status.setRegisteredEndpoints(seen);
+    Conditions.set(
+        status, REGISTERED, false, reason, message, hs.getMetadata().getGeneration(), clock);
   }
 
   /** Neither registered nor ready because the reconcile failed with {@code failure}. */
@@ -90,11 +112,6 @@ final class HotelServiceStatusAggregator {
         && Conditions.find(status.getConditions(), REGISTERED)
             .map(c -> reason.equals(c.getReason()))
             .orElse(false);
-  }
-
-  /** The Registered condition's message when Consul holds what the HotelService wants. */
-  static String inSyncMessage(int registered, HotelService hs) {
-    return registered + " endpoint(s) registered as " + hs.consulServiceName();
   }
 
   /** A copy to change: the status writer's current one stays as it was written. */
